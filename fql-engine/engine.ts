@@ -1,0 +1,155 @@
+/**
+ * The engine: a RequestHandler that answers the faunadb driver's requests. It checks the
+ * secret, runs the query as one storage transaction, and writes Fauna's response shapes.
+ * Both transports (HTTP and in-process fetch) call `handle`; nothing else reaches the evaluator.
+ */
+
+import { FaunaError, type FaunaErrorDetail } from './errors.ts';
+import { resolveCaller } from './auth.ts';
+import { Env } from './eval/env.ts';
+import { Evaluator } from './eval/evaluate.ts';
+import { QueryContext, type EngineSettings } from './eval/context.ts';
+import { SchemaCache } from './eval/schema-cache.ts';
+import { buildSpecTable } from './eval/table.ts';
+import type { EngineRequest, EngineResponse, RequestHandler } from './protocol.ts';
+import { openStorage } from './storage/open-storage.ts';
+import { StorageError, type Storage } from './storage/types.ts';
+import { encodeValue } from './wire.ts';
+import { FaunaTime, type Json, type Value } from './values.ts';
+
+export interface EngineOptions {
+  /** PostgreSQL connection string; when set, PostgreSQL is the storage. */
+  readonly databaseUrl?: string;
+  /** PGlite data directory (file-backed). */
+  readonly dataDir?: string;
+  /** PGlite in memory: nothing is kept. */
+  readonly memory?: boolean;
+  /** The admin secret of the root database. */
+  readonly adminSecret: string;
+  /** A storage already opened (tests share one); the engine then does not close it. */
+  readonly storage?: Storage;
+  /** Milliseconds since the epoch; tests inject a clock to make time pass. */
+  readonly clock?: () => number;
+  readonly pushdown?: boolean;
+  /** How often expired documents are swept away (they are invisible at once regardless). */
+  readonly sweepIntervalMs?: number;
+}
+
+export interface Engine extends RequestHandler {
+  readonly storage: Storage;
+  close(): Promise<void>;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json;charset=utf-8' };
+
+export async function openEngine(options: EngineOptions): Promise<Engine> {
+  const storage = options.storage ?? (await openStorage({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, memory: options.memory }));
+  return new FqlEngine(storage, options, options.storage === undefined);
+}
+
+class FqlEngine implements Engine {
+  private readonly evaluator = new Evaluator(buildSpecTable());
+  private readonly settings: EngineSettings;
+  private readonly clock: () => number;
+  private readonly sweeper: NodeJS.Timeout;
+  private lastMicros = 0;
+
+  constructor(
+    readonly storage: Storage,
+    private readonly options: EngineOptions,
+    private readonly ownsStorage: boolean,
+  ) {
+    this.settings = { pushdown: options.pushdown ?? true, maxDepth: 2000 };
+    this.clock = options.clock ?? Date.now;
+    this.sweeper = setInterval(() => void this.sweep(), options.sweepIntervalMs ?? 60_000);
+    this.sweeper.unref();
+  }
+
+  async handle(req: EngineRequest): Promise<EngineResponse> {
+    if (req.method === 'GET' && req.path === '/ping') return json(200, { resource: 'Scope write is OK' });
+    if (req.method !== 'POST' || req.path !== '/') {
+      return errorResponse(new FaunaError('bad request', `Unsupported endpoint: ${req.method} ${req.path}.`));
+    }
+    const secret = secretFrom(req.headers.authorization);
+    if (secret === null) return errorResponse(new FaunaError('unauthorized', 'Unauthorized'));
+    let expr: Json;
+    try {
+      expr = JSON.parse(req.body) as Json;
+    } catch {
+      return errorResponse(new FaunaError('invalid expression', 'The request body is not valid JSON.'));
+    }
+    return this.run(secret, expr);
+  }
+
+  private async run(secret: string, expr: Json): Promise<EngineResponse> {
+    try {
+      const { value, txnTime } = await this.storage.transaction(async (tx) => {
+        const now = this.nextTime();
+        const schema = new SchemaCache(tx);
+        const caller = await resolveCaller(tx, schema, secret, this.options.adminSecret, now.epochMicros);
+        const ctx = new QueryContext(tx, caller.db, now, caller.caller, this.settings, schema);
+        const result: Value = await this.evaluator.evaluate(expr, Env.empty, ctx, []);
+        return { value: result, txnTime: now.epochMicros };
+      });
+      return json(200, { resource: encodeValue(value) }, { 'x-txn-time': String(txnTime) });
+    } catch (err) {
+      return errorResponse(toFaunaError(err));
+    }
+  }
+
+  /** Transaction time: microseconds, strictly increasing within this process. */
+  private nextTime(): FaunaTime {
+    const micros = Math.max(Math.floor(this.clock() * 1000), this.lastMicros + 1);
+    this.lastMicros = micros;
+    return FaunaTime.fromMicros(micros);
+  }
+
+  private async sweep(): Promise<void> {
+    try {
+      await this.storage.sweepExpired(Math.floor(this.clock() * 1000));
+    } catch (err) {
+      console.error(`fql-engine: sweeping expired documents failed: ${(err as Error).message}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    if (this.ownsStorage) await this.storage.close();
+  }
+}
+
+/** `Bearer <secret>`, or `Basic base64(<secret>:)` from older drivers. */
+function secretFrom(header: string | undefined): string | null {
+  if (!header) return null;
+  const [scheme, value] = header.trim().split(/\s+/, 2);
+  if (!value) return null;
+  if (scheme.toLowerCase() === 'bearer') return value;
+  if (scheme.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString();
+    const secret = decoded.endsWith(':') ? decoded.slice(0, -1) : decoded.split(':')[0];
+    return secret || null;
+  }
+  return null;
+}
+
+function toFaunaError(err: unknown): FaunaError {
+  if (err instanceof FaunaError) return err;
+  if (err instanceof StorageError && err.code === 'serialization_failure') {
+    return new FaunaError('contended transaction', 'Transaction was aborted due to detection of concurrent modifications.');
+  }
+  if (err instanceof StorageError && err.code === 'unavailable') {
+    return new FaunaError('unavailable', 'The storage is not available right now.');
+  }
+  // Anything else is a bug: say so without leaking internals to the client.
+  console.error('fql-engine: internal error:', err);
+  return new FaunaError('internal server error', 'The engine failed to answer this query.');
+}
+
+function errorResponse(err: FaunaError): EngineResponse {
+  const detail: FaunaErrorDetail = err.toDetail();
+  return json(err.status, { errors: [detail as unknown as Json] });
+}
+
+function json(status: number, body: Json, headers: Record<string, string> = {}): EngineResponse {
+  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+}

@@ -1,0 +1,69 @@
+/**
+ * Closure capture for Lambda and Query: every free variable of the lambda that the current
+ * environment binds is replaced by a literal of its value. The result is plain wire JSON, so
+ * it can be stored in a function's body and run later with no environment at all.
+ */
+
+import { isPlainJsonObject } from '../wire.ts';
+import { encodeValue } from '../wire.ts';
+import { Special, isObject, type Json, type Value } from '../values.ts';
+import type { Env } from './env.ts';
+
+export function captureLambda(lambda: { readonly lambda: Json; readonly expr: Json }, env: Env): Json {
+  const shadowed = new Set(paramNames(lambda.lambda));
+  return { lambda: lambda.lambda, expr: substitute(lambda.expr, env, shadowed) };
+}
+
+function paramNames(params: Json): string[] {
+  if (typeof params === 'string') return [params];
+  return Array.isArray(params) ? params.filter((p): p is string => typeof p === 'string') : [];
+}
+
+function substitute(expr: Json, env: Env, shadowed: ReadonlySet<string>): Json {
+  if (expr === null || typeof expr !== 'object') return expr;
+  if (Array.isArray(expr)) return expr.map((e) => substitute(e, env, shadowed));
+  const obj = expr as { readonly [k: string]: Json };
+  const keys = Object.keys(obj);
+  if (keys.length === 1 && keys[0].startsWith('@')) return obj;
+  if (keys.length === 1 && keys[0] === 'var' && typeof obj.var === 'string') {
+    const name = obj.var;
+    return !shadowed.has(name) && env.has(name) ? literal(env.lookup(name) as Value) : obj;
+  }
+  if ('lambda' in obj && 'expr' in obj && keys.length === 2) {
+    const inner = new Set([...shadowed, ...paramNames(obj.lambda)]);
+    return { lambda: obj.lambda, expr: substitute(obj.expr, env, inner) };
+  }
+  if ('let' in obj && 'in' in obj && keys.length === 2) return substituteLet(obj.let, obj.in, env, shadowed);
+  const out: Record<string, Json> = {};
+  for (const k of keys) out[k] = substitute(obj[k], env, shadowed);
+  return out;
+}
+
+/** Let binds in order: each binding shadows the names after it, and the body. */
+function substituteLet(bindings: Json, body: Json, env: Env, shadowed: ReadonlySet<string>): Json {
+  const inner = new Set(shadowed);
+  const list = Array.isArray(bindings) ? bindings : [bindings];
+  const newBindings = list.map((b) => {
+    if (!isPlainJsonObject(b)) return b;
+    const out: Record<string, Json> = {};
+    for (const k of Object.keys(b)) {
+      out[k] = substitute(b[k], env, inner);
+      inner.add(k);
+    }
+    return out;
+  });
+  return { let: Array.isArray(bindings) ? newBindings : newBindings[0], in: substitute(body, env, inner) };
+}
+
+/** An expression that evaluates to `v`. */
+export function literal(v: Value): Json {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(literal);
+  if (v instanceof Special) return encodeValue(v);
+  if (isObject(v)) {
+    const fields: Record<string, Json> = {};
+    for (const k of Object.keys(v)) fields[k] = literal(v[k]);
+    return { object: fields };
+  }
+  return encodeValue(v);
+}

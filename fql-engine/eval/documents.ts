@@ -1,0 +1,193 @@
+/**
+ * Documents of user collections: read, create, update, replace, delete, each keeping every
+ * index over the collection (and every unique claim) in step, inside the query's transaction.
+ */
+
+import { FaunaError } from '../errors.ts';
+import type { DbId, StoredDoc } from '../storage/types.ts';
+import { decodeValue, encodeValue, isPlainJsonObject } from '../wire.ts';
+import { FaunaTime, Ref, isObject, makeObject, typeName, type Json, type ObjectValue, type Value } from '../values.ts';
+import { collectionOf, indexesOver, type CollectionInfo } from './catalog.ts';
+import type { QueryContext } from './context.ts';
+import { docOrderKey, isValidDocId, newId } from './ids.ts';
+import { entriesFor, type ComputedEntry, type IndexDef } from './indexes.ts';
+
+export interface DocTarget {
+  readonly db: DbId;
+  readonly coll: CollectionInfo;
+  readonly id: string;
+  readonly ref: Ref;
+}
+
+interface DocState {
+  readonly ts: number;
+  readonly public: ObjectValue;
+  readonly meta: { readonly [k: string]: Json };
+  readonly expiresAt: number | null;
+}
+
+const WRITABLE_FIELDS = ['data', 'ttl', 'credentials', 'delegates'];
+
+export async function docTarget(ctx: QueryContext, ref: Ref): Promise<DocTarget> {
+  if (!ref.collection || ref.collection.isNative()) throw new FaunaError('invalid ref', 'Document ref expected.');
+  const { db, info } = await collectionOf(ctx, ref.collection);
+  return { db, coll: info, id: ref.id, ref };
+}
+
+/** The document as Get shows it, or null when it does not exist (or has expired). */
+export async function readDoc(ctx: QueryContext, target: DocTarget): Promise<ObjectValue | null> {
+  const state = await loadState(ctx, target);
+  return state ? instanceOf(target.ref, state) : null;
+}
+
+export async function createDoc(ctx: QueryContext, collRef: Ref, wantedId: string | undefined, params: Value): Promise<ObjectValue> {
+  const { db, info } = await collectionOf(ctx, collRef);
+  if (wantedId !== undefined && !isValidDocId(wantedId)) {
+    throw new FaunaError('invalid argument', `Invalid document id '${wantedId}': ids are positive 64-bit integers.`);
+  }
+  const fields = writableFields(params, 'create');
+  for (let attempt = 0; ; attempt++) {
+    const id = wantedId ?? newId();
+    const target: DocTarget = { db, coll: info, id, ref: new Ref(id, collRef) };
+    const state = newState(ctx, info, fields, {});
+    if (await ctx.tx.insertDoc(db, storedDoc(target, state))) {
+      await reindex(ctx, target, null, state);
+      return instanceOf(target.ref, state);
+    }
+    if (wantedId !== undefined || attempt >= 5) throw new FaunaError('instance already exists', 'Document already exists.');
+  }
+}
+
+export async function updateDoc(ctx: QueryContext, ref: Ref, params: Value, mode: 'update' | 'replace'): Promise<ObjectValue> {
+  const target = await docTarget(ctx, ref);
+  const before = await loadState(ctx, target);
+  if (!before) throw new FaunaError('instance not found', 'Document not found.');
+  const fields = writableFields(params, mode);
+  const merged = mode === 'update' ? mergeFields(before.public, fields) : replaceFields(fields);
+  const after = newState(ctx, target.coll, merged, before.meta);
+  await ctx.tx.putDoc(target.db, storedDoc(target, after));
+  await reindex(ctx, target, before, after);
+  return instanceOf(target.ref, after);
+}
+
+export async function deleteDoc(ctx: QueryContext, ref: Ref): Promise<ObjectValue> {
+  const target = await docTarget(ctx, ref);
+  const before = await loadState(ctx, target);
+  if (!before) throw new FaunaError('instance not found', 'Document not found.');
+  await ctx.tx.deleteDoc(target.db, target.coll.iid, target.id);
+  return instanceOf(target.ref, before);
+}
+
+async function loadState(ctx: QueryContext, target: DocTarget): Promise<DocState | null> {
+  if (!isValidDocId(target.id)) return null;
+  const doc = await ctx.tx.getDoc(target.db, target.coll.iid, target.id, ctx.nowMicros);
+  if (!doc) return null;
+  const body = doc.body;
+  if (!isPlainJsonObject(body) || !isPlainJsonObject(body.meta)) throw new FaunaError('internal server error', 'Corrupt document.');
+  const pub = decodeValue(body.public ?? {});
+  return { ts: doc.ts, public: isObject(pub) ? pub : {}, meta: body.meta, expiresAt: doc.expiresAt };
+}
+
+function instanceOf(ref: Ref, state: DocState): ObjectValue {
+  return makeObject([['ref', ref], ['ts', state.ts], ...Object.entries(state.public)]);
+}
+
+function storedDoc(target: DocTarget, state: DocState): StoredDoc {
+  return {
+    coll: target.coll.iid,
+    id: target.id,
+    orderKey: docOrderKey(target.id),
+    ts: state.ts,
+    body: { public: encodeValue(state.public), meta: state.meta },
+    expiresAt: state.expiresAt,
+  };
+}
+
+function newState(ctx: QueryContext, coll: CollectionInfo, fields: ObjectValue, meta: DocState['meta']): DocState {
+  const ts = ctx.nowMicros;
+  const ttl = fields.ttl;
+  const expiresAt = ttl instanceof FaunaTime ? ttl.epochMicros : coll.ttlDays !== null ? ts + coll.ttlDays * 86_400_000_000 : null;
+  const pub = makeObject(Object.entries(fields).filter(([k, v]) => k !== 'credentials' && v !== null));
+  return { ts, public: pub, meta, expiresAt };
+}
+
+/** The fields a write may set, checked: `data` is an object, `ttl` a time. */
+function writableFields(params: Value, fn: string): ObjectValue {
+  if (params === null) return {};
+  if (!isObject(params)) throw new FaunaError('invalid argument', `Object expected, ${typeName(params)} provided.`, ['params']);
+  for (const k of Object.keys(params)) {
+    if (!WRITABLE_FIELDS.includes(k)) {
+      throw new FaunaError('validation failed', `${fn}: field '${k}' cannot be written (expected one of data, ttl, credentials).`, ['params']);
+    }
+  }
+  if ('data' in params && params.data !== null && !isObject(params.data)) {
+    throw new FaunaError('validation failed', 'data must be an object.', ['params', 'data']);
+  }
+  if ('ttl' in params && params.ttl !== null && !(params.ttl instanceof FaunaTime)) {
+    throw new FaunaError('validation failed', 'ttl must be a time.', ['params', 'ttl']);
+  }
+  return params;
+}
+
+function replaceFields(fields: ObjectValue): ObjectValue {
+  return makeObject([['data', fields.data ?? {}], ...Object.entries(fields).filter(([k]) => k !== 'data')]);
+}
+
+/** Update: objects merge deeply, a null removes a field, anything else replaces. */
+function mergeFields(base: ObjectValue, patch: ObjectValue): ObjectValue {
+  return deepMerge(base, patch);
+}
+
+export function deepMerge(base: ObjectValue, patch: ObjectValue): ObjectValue {
+  const out = new Map<string, Value>(Object.entries(base));
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) out.delete(k);
+    else {
+      const prev = out.get(k);
+      out.set(k, isObject(v) && prev !== undefined && isObject(prev) ? deepMerge(prev, v) : v);
+    }
+  }
+  return makeObject(out);
+}
+
+/** Brings every index over the document's collection in step with its new state. */
+async function reindex(ctx: QueryContext, target: DocTarget, before: DocState | null, after: DocState): Promise<void> {
+  const defs = await indexesOver(ctx, target.db, target.coll.iid);
+  for (const def of defs) {
+    const oldEntries = before ? entriesFor(def, instanceOf(target.ref, before), target.ref) : [];
+    const newEntries = entriesFor(def, instanceOf(target.ref, after), target.ref);
+    if (before && before.expiresAt === after.expiresAt && sameEntries(oldEntries, newEntries)) continue;
+    await writeEntries(ctx, target.db, def, { coll: target.coll.iid, id: target.id, expiresAt: after.expiresAt }, newEntries, before !== null);
+  }
+}
+
+export async function writeEntries(
+  ctx: QueryContext,
+  db: DbId,
+  def: IndexDef,
+  doc: { readonly coll: string; readonly id: string; readonly expiresAt: number | null },
+  entries: readonly ComputedEntry[],
+  existed: boolean,
+): Promise<void> {
+  await ctx.tx.putIndexEntries(db, def.iid, doc, entries);
+  if (!def.unique) return;
+  if (existed) await ctx.tx.releaseUnique(db, def.iid, doc);
+  for (const e of entries) await claim(ctx, db, def, doc, e.uniqueKey);
+}
+
+/** A unique claim held by an expired document is freed (the document is gone), then retried. */
+async function claim(ctx: QueryContext, db: DbId, def: IndexDef, doc: { coll: string; id: string }, key: Uint8Array): Promise<void> {
+  let holder = await ctx.tx.claimUnique(db, def.iid, key, doc);
+  if (holder && !(await ctx.tx.getDoc(db, holder.coll, holder.id, ctx.nowMicros))) {
+    await ctx.tx.deleteDoc(db, holder.coll, holder.id);
+    holder = await ctx.tx.claimUnique(db, def.iid, key, doc);
+  }
+  if (holder) throw new FaunaError('instance not unique', `Document is not unique (index '${def.name}').`);
+}
+
+function sameEntries(a: readonly ComputedEntry[], b: readonly ComputedEntry[]): boolean {
+  if (a.length !== b.length) return false;
+  const key = (e: ComputedEntry): string => Buffer.from(e.terms).toString('hex') + Buffer.from(e.sortKey).toString('hex');
+  const set = new Set(a.map(key));
+  return b.every((e) => set.has(key(e)));
+}

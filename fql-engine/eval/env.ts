@@ -1,0 +1,34 @@
+/** Variable scopes: immutable and chained, so a closure can never see a later binding. */
+
+import type { Value } from '../values.ts';
+
+export class Env {
+  static readonly empty = new Env(undefined, new Map());
+
+  private constructor(
+    private readonly parent: Env | undefined,
+    private readonly vars: ReadonlyMap<string, Value>,
+  ) {}
+
+  lookup(name: string): Value | undefined {
+    for (let env: Env | undefined = this; env; env = env.parent) {
+      if (env.vars.has(name)) return env.vars.get(name);
+    }
+    return undefined;
+  }
+
+  has(name: string): boolean {
+    for (let env: Env | undefined = this; env; env = env.parent) {
+      if (env.vars.has(name)) return true;
+    }
+    return false;
+  }
+
+  with(name: string, value: Value): Env {
+    return new Env(this, new Map([[name, value]]));
+  }
+
+  withAll(bindings: ReadonlyMap<string, Value>): Env {
+    return bindings.size === 0 ? this : new Env(this, bindings);
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * The evaluator: the one place where FQL gets its meaning.
+ *
+ * Principles:
+ * - A query is wire JSON, interpreted directly: a JSON object is a call, matched by its keys
+ *   to exactly one spec; `{object: {...}}` is an object literal; `@`-tagged objects are
+ *   literals; arrays evaluate element by element.
+ * - Storage is reached only through the transaction in the QueryContext, so an error
+ *   anywhere rolls the whole query back.
+ * - Errors carry the position of the sub-expression that failed, as Fauna reports it.
+ */
+
+import { FaunaError, type Position } from '../errors.ts';
+import { decodeTagged, isPlainJsonObject } from '../wire.ts';
+import { QueryValue, makeObject, type Json, type Value } from '../values.ts';
+import type { QueryContext } from './context.ts';
+import { Env } from './env.ts';
+import { FQL_NAMES } from './fql-names.ts';
+import type { Args, EagerSpec, LazySpec, PureContext, RawArgs } from './registry.ts';
+
+/** What a lazy form gets: its place in the query, and ways to evaluate sub-expressions there. */
+export interface Frame {
+  readonly ctx: QueryContext;
+  readonly env: Env;
+  readonly pos: Position;
+  /** Evaluates `expr`, found at `at` (a key or a path) under this call, in `env` (default: this frame's). */
+  eval(expr: Json, at: PathKey | readonly PathKey[], env?: Env): Promise<Value>;
+  /** Applies a lambda (a raw Lambda expression or a Query/Lambda value) to one argument. */
+  apply(lambda: Json | Value, arg: Value, key: string): Promise<Value>;
+}
+
+export type Spec = EagerSpec | LazySpec<Frame>;
+
+type PathKey = string | number;
+
+export class SpecTable {
+  private readonly byKey = new Map<string, Spec[]>();
+
+  constructor(specs: readonly Spec[]) {
+    for (const spec of specs) {
+      const list = this.byKey.get(spec.key) ?? [];
+      list.push(spec);
+      this.byKey.set(spec.key, list);
+    }
+  }
+
+  /** The one spec whose keys fit the call's keys exactly. */
+  find(keys: readonly string[]): Spec | undefined {
+    for (const k of keys) {
+      for (const spec of this.byKey.get(k) ?? []) {
+        if (fits(spec, keys)) return spec;
+      }
+    }
+    return undefined;
+  }
+}
+
+function fits(spec: Spec, keys: readonly string[]): boolean {
+  const params = spec.params ?? [];
+  const optional = spec.optional ?? [];
+  if (!params.every((p) => keys.includes(p))) return false;
+  return keys.every((k) => k === spec.key || params.includes(k) || optional.includes(k));
+}
+
+export class Evaluator {
+  constructor(private readonly table: SpecTable) {}
+
+  async evaluate(expr: Json, env: Env, ctx: QueryContext, pos: Position): Promise<Value> {
+    if (expr === null || typeof expr !== 'object') return expr;
+    if (Array.isArray(expr)) return this.evaluateArray(expr, env, ctx, pos);
+    const obj = expr as { readonly [k: string]: Json };
+    const literal = decodeTaggedAt(obj, pos);
+    if (literal !== undefined) return literal;
+    const keys = Object.keys(obj);
+    if (keys.length === 1 && keys[0] === 'object') return this.evaluateObject(obj.object, env, ctx, [...pos, 'object']);
+    const spec = this.table.find(keys);
+    if (!spec) throw unknownCall(keys, pos);
+    return this.call(spec, obj, env, ctx, pos);
+  }
+
+  private async evaluateArray(expr: readonly Json[], env: Env, ctx: QueryContext, pos: Position): Promise<Value> {
+    const out: Value[] = [];
+    for (let i = 0; i < expr.length; i++) out.push(await this.evaluate(expr[i], env, ctx, [...pos, i]));
+    return out;
+  }
+
+  private async evaluateObject(fields: Json, env: Env, ctx: QueryContext, pos: Position): Promise<Value> {
+    if (!isPlainJsonObject(fields)) throw FaunaError.at('invalid expression', 'Object expected.', pos);
+    const entries: (readonly [string, Value])[] = [];
+    for (const k of Object.keys(fields)) entries.push([k, await this.evaluate(fields[k], env, ctx, [...pos, k])]);
+    return makeObject(entries);
+  }
+
+  private async call(spec: Spec, obj: RawArgs, env: Env, ctx: QueryContext, pos: Position): Promise<Value> {
+    if (++ctx.depth > ctx.settings.maxDepth) {
+      throw FaunaError.at('stack overflow', 'Call stack exceeded the maximum depth.', pos);
+    }
+    try {
+      if (spec.kind === 'lazy') return await spec.run(obj, this.frame(ctx, env, pos));
+      const args: Record<string, Value> = {};
+      for (const k of Object.keys(obj)) args[k] = await this.evaluate(obj[k], env, ctx, [...pos, k]);
+      return await this.runEager(spec, args, ctx, env, pos);
+    } catch (err) {
+      if (err instanceof FaunaError && !err.absolute) throw err.prefixed(pos);
+      throw err;
+    } finally {
+      ctx.depth--;
+    }
+  }
+
+  private async runEager(spec: EagerSpec, args: Args, ctx: QueryContext, env: Env, pos: Position): Promise<Value> {
+    const pure: PureContext = {
+      now: ctx.now,
+      apply: (lambda, list) => this.applyLambda(lambda, list.length === 1 ? list[0] : list, ctx, env, [...pos, 'lambda']),
+    };
+    return spec.run(args, pure);
+  }
+
+  frame(ctx: QueryContext, env: Env, pos: Position): Frame {
+    return {
+      ctx,
+      env,
+      pos,
+      eval: (expr, at, inEnv) => this.evaluate(expr, inEnv ?? env, ctx, [...pos, ...(Array.isArray(at) ? at : [at])]),
+      apply: (lambda, arg, key) => this.applyLambda(lambda, arg, ctx, env, [...pos, key]),
+    };
+  }
+
+  /**
+   * Applies a lambda to one argument. A raw `{lambda, expr}` closes over `env`; a QueryValue
+   * (from Query(), a stored function, or a Lambda bound to a variable) closes over nothing.
+   */
+  async applyLambda(lambda: Json | Value, arg: Value, ctx: QueryContext, env: Env, pos: Position): Promise<Value> {
+    const { expr, scope } = lambdaOf(lambda, env, pos);
+    const bindings = bindParams(expr.lambda, arg, pos);
+    return this.evaluate(expr.expr, scope.withAll(bindings), ctx, [...pos, 'expr']);
+  }
+}
+
+interface LambdaExpr {
+  readonly lambda: Json;
+  readonly expr: Json;
+}
+
+function lambdaOf(lambda: Json | Value, env: Env, pos: Position): { expr: LambdaExpr; scope: Env } {
+  if (lambda instanceof QueryValue) return { expr: asLambdaExpr(lambda.lambda, pos), scope: Env.empty };
+  if (isPlainJsonObject(lambda as Json) && 'lambda' in (lambda as object)) {
+    return { expr: asLambdaExpr(lambda as Json, pos), scope: env };
+  }
+  throw FaunaError.at('invalid argument', 'Lambda expected.', pos);
+}
+
+function asLambdaExpr(j: Json, pos: Position): LambdaExpr {
+  if (!isPlainJsonObject(j) || !('lambda' in j) || !('expr' in j) || Object.keys(j).length !== 2) {
+    throw FaunaError.at('invalid argument', 'Lambda expected.', pos);
+  }
+  return { lambda: j.lambda, expr: j.expr };
+}
+
+/** Binds a lambda's parameters: one name takes the whole argument; a list destructures an array. */
+export function bindParams(params: Json, arg: Value, pos: Position): Map<string, Value> {
+  const bindings = new Map<string, Value>();
+  if (typeof params === 'string') {
+    if (params !== '_') bindings.set(params, arg);
+    return bindings;
+  }
+  if (!Array.isArray(params) || !params.every((p): p is string => typeof p === 'string')) {
+    throw FaunaError.at('invalid expression', 'Lambda parameters must be a string or an array of strings.', pos);
+  }
+  if (!Array.isArray(arg) || arg.length !== params.length) {
+    const got = Array.isArray(arg) ? `Array contains ${arg.length}.` : 'Value is not an array.';
+    throw FaunaError.at('invalid argument', `Lambda expects an array with ${params.length} elements. ${got}`, pos);
+  }
+  params.forEach((p, i) => {
+    if (p !== '_') bindings.set(p, arg[i]);
+  });
+  return bindings;
+}
+
+function decodeTaggedAt(obj: { readonly [k: string]: Json }, pos: Position): Value | undefined {
+  try {
+    return decodeTagged(obj);
+  } catch (err) {
+    if (err instanceof FaunaError) throw err.prefixed(pos);
+    throw err;
+  }
+}
+
+function unknownCall(keys: readonly string[], pos: Position): FaunaError {
+  const known = keys.map((k) => FQL_NAMES[k]).find((n) => n !== undefined);
+  const description = known
+    ? `${known} is not supported by this engine (see fql-engine/README.md), or its argument keys are invalid: { ${keys.join(', ')} }.`
+    : `No form/function found, or invalid argument keys: { ${keys.join(', ')} }.`;
+  return FaunaError.at('invalid expression', description, pos);
+}

@@ -1,0 +1,163 @@
+/** Reads and writes: Get, Exists, Create, Update, Replace, Delete, the Create* schema functions, and Call. */
+
+import { FaunaError } from '../../errors.ts';
+import { QueryValue, Ref, SetValue, typeName, type Value } from '../../values.ts';
+import { isSchemaKind, schemaRecord } from '../catalog.ts';
+import type { QueryContext } from '../context.ts';
+import { createDoc, deleteDoc, docTarget, readDoc, updateDoc } from '../documents.ts';
+import type { Frame, Spec } from '../evaluate.ts';
+import type { Args } from '../registry.ts';
+import {
+  createCollection,
+  createDatabase,
+  createFunction,
+  createIndex,
+  createKey,
+  deleteSchema,
+  readSchema,
+  updateSchema,
+} from '../schema-objects.ts';
+import { firstEntry } from '../sets.ts';
+import { effect } from './effect.ts';
+
+function isSchemaRef(ref: Ref): boolean {
+  return ref.collection !== undefined && ref.collection.isNative() && isSchemaKind(ref.collection.id);
+}
+
+function refArg(args: Args, key: string): Ref {
+  const v = args[key];
+  if (!(v instanceof Ref)) throw new FaunaError('invalid argument', `Ref expected, ${typeName(v)} provided.`, [key]);
+  return v;
+}
+
+/** Get and Exists read "at" something: a ref, or the first entry of a set. */
+async function readAt(ctx: QueryContext, target: Value, key: string): Promise<Value | null> {
+  if (target instanceof SetValue) {
+    const first = await firstEntry(ctx, target);
+    return first ? readAt(ctx, first.ref, key) : null;
+  }
+  if (!(target instanceof Ref)) throw new FaunaError('invalid argument', `Ref or Set expected, ${typeName(target)} provided.`, [key]);
+  if (target.isNative()) throw new FaunaError('invalid argument', 'A document or schema ref is expected.', [key]);
+  if (isSchemaRef(target)) return readSchema(ctx, target);
+  if (target.collection?.isNative()) throw new FaunaError('invalid ref', `${target.collection.id} documents are not supported yet.`, [key]);
+  return readDoc(ctx, await docTarget(ctx, target));
+}
+
+function rejectTs(args: Args): void {
+  if ('ts' in args) throw new FaunaError('invalid argument', 'Reading at a past time is not supported by this engine (no history is kept).', ['ts']);
+}
+
+const get = effect({
+  key: 'get',
+  name: 'Get',
+  optional: ['ts'],
+  run: async (args, f) => {
+    rejectTs(args);
+    const found = await readAt(f.ctx, args.get, 'get');
+    if (found === null) {
+      const what = args.get instanceof SetValue ? 'Set not found.' : 'Document not found.';
+      throw new FaunaError('instance not found', what, ['get']);
+    }
+    return found;
+  },
+});
+
+const exists = effect({
+  key: 'exists',
+  name: 'Exists',
+  optional: ['ts'],
+  run: async (args, f) => {
+    rejectTs(args);
+    try {
+      return (await readAt(f.ctx, args.exists, 'exists')) !== null;
+    } catch (err) {
+      // A ref into a collection (or database) that does not exist does not exist either.
+      if (err instanceof FaunaError && err.code === 'invalid ref') return false;
+      throw err;
+    }
+  },
+});
+
+const create = effect({
+  key: 'create',
+  name: 'Create',
+  optional: ['params'],
+  run: async (args, f) => {
+    const target = refArg(args, 'create');
+    const params = args.params ?? null;
+    if (target.collection?.id === 'collections' && target.collection.isNative()) return createDoc(f.ctx, target, undefined, params);
+    if (target.collection && !target.collection.isNative()) return createDoc(f.ctx, target.collection, target.id, params);
+    throw new FaunaError('invalid argument', 'Create expects a collection ref or a document ref.', ['create']);
+  },
+});
+
+function writeSpec(key: 'update' | 'replace', name: string): Spec {
+  return effect({
+    key,
+    name,
+    params: ['params'],
+    run: async (args, f) => {
+      const target = refArg(args, key);
+      if (isSchemaRef(target)) return updateSchema(f.ctx, target, args.params, key);
+      return updateDoc(f.ctx, target, args.params, key);
+    },
+  });
+}
+
+const del = effect({
+  key: 'delete',
+  name: 'Delete',
+  run: async (args, f) => {
+    const target = refArg(args, 'delete');
+    if (isSchemaRef(target)) return deleteSchema(f.ctx, target);
+    return deleteDoc(f.ctx, target);
+  },
+});
+
+function createSchema(key: string, name: string, fn: (ctx: QueryContext, params: Value) => Promise<Value>): Spec {
+  return effect({ key, name, run: (args, f) => fn(f.ctx, args[key]) });
+}
+
+/** Call(fn, args): a stored function's Query(Lambda) applied to the arguments, in its own scope. */
+const call = effect({
+  key: 'call',
+  name: 'Call',
+  params: ['arguments'],
+  run: async (args, f) => {
+    const fnRef = typeof args.call === 'string' ? new Ref(args.call, Ref.native('functions')) : args.call;
+    if (!(fnRef instanceof Ref) || fnRef.collection?.id !== 'functions') {
+      throw new FaunaError('invalid argument', `Function Ref expected, ${typeName(args.call)} provided.`, ['call']);
+    }
+    const { record } = await schemaRecord(f.ctx, fnRef);
+    if (!record) throw new FaunaError('invalid ref', `Ref refers to undefined function '${fnRef.id}'.`, ['call']);
+    const body = record.public.body;
+    if (!(body instanceof QueryValue)) throw new FaunaError('invalid argument', 'Function body is not a lambda.', ['call']);
+    return callBody(f, fnRef.id, body, args.arguments);
+  },
+});
+
+/** Errors inside a function reach the caller as Fauna's `call error`, with the real error as its cause. */
+async function callBody(f: Frame, name: string, body: QueryValue, argument: Value): Promise<Value> {
+  try {
+    return await f.apply(body, argument, 'call');
+  } catch (err) {
+    if (!(err instanceof FaunaError)) throw err;
+    throw new FaunaError('call error', `Calling the function '${name}' resulted in an error.`, [], [err.toDetail()]);
+  }
+}
+
+export const dataFunctions: readonly Spec[] = [
+  get,
+  exists,
+  create,
+  writeSpec('update', 'Update'),
+  writeSpec('replace', 'Replace'),
+  del,
+  call,
+  createSchema('create_collection', 'CreateCollection', createCollection),
+  createSchema('create_class', 'CreateClass', createCollection),
+  createSchema('create_index', 'CreateIndex', createIndex),
+  createSchema('create_function', 'CreateFunction', createFunction),
+  createSchema('create_database', 'CreateDatabase', createDatabase),
+  createSchema('create_key', 'CreateKey', createKey),
+];

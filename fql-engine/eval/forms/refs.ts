@@ -1,0 +1,108 @@
+/** Ref constructors: Collection(), Index(), Ref(), Collections()... They build values and touch nothing. */
+
+import { FaunaError } from '../../errors.ts';
+import { Ref, SetValue, typeName, type NativeName, type Value } from '../../values.ts';
+import { argString, optional } from '../args.ts';
+import type { Spec } from '../evaluate.ts';
+import { eager, type Args } from '../registry.ts';
+import { newId } from '../ids.ts';
+
+function scopeOf(args: Args, key = 'scope'): Ref | undefined {
+  const scope = optional(args, key);
+  if (scope === undefined || scope === null) return undefined;
+  if (!(scope instanceof Ref) || scope.collection?.id !== 'databases') {
+    throw new FaunaError('invalid argument', `Database Ref expected, ${typeName(scope)} provided.`, [key]);
+  }
+  return scope;
+}
+
+/** `Collection("users", Database("app"))` style constructors. */
+function schemaRef(key: string, name: string, native: NativeName): Spec {
+  return eager({
+    key,
+    name,
+    optional: ['scope'],
+    run: (args) => new Ref(argString(args, key), Ref.native(native, scopeOf(args))),
+  });
+}
+
+/** `Collections(Database("app"))` style constructors: a ref to a built-in collection. */
+function nativeRef(key: string, name: string, native: NativeName): Spec {
+  return eager({
+    key,
+    name,
+    run: (args) => {
+      const scope = args[key];
+      if (scope === null) return Ref.native(native);
+      if (!(scope instanceof Ref) || scope.collection?.id !== 'databases') {
+        throw new FaunaError('invalid argument', `Database Ref expected, ${typeName(scope)} provided.`, [key]);
+      }
+      return Ref.native(native, scope);
+    },
+  });
+}
+
+/** `Ref(Collection("users"), "123")`, or the legacy `Ref("collections/users/123")`. */
+const refFn = eager({
+  key: 'ref',
+  name: 'Ref',
+  optional: ['id'],
+  run: (args) => {
+    const target = args.ref;
+    if ('id' in args) {
+      if (!(target instanceof Ref)) throw new FaunaError('invalid argument', `Ref expected, ${typeName(target)} provided.`, ['ref']);
+      const id = args.id;
+      if (typeof id !== 'string' && !(typeof id === 'number' && Number.isInteger(id))) {
+        throw new FaunaError('invalid argument', `String expected, ${typeName(id)} provided.`, ['id']);
+      }
+      return new Ref(String(id), target);
+    }
+    if (typeof target !== 'string') throw new FaunaError('invalid argument', `String expected, ${typeName(target)} provided.`, ['ref']);
+    return parseLegacyRef(target);
+  },
+});
+
+function parseLegacyRef(path: string): Ref {
+  const parts = path.split('/');
+  const kinds: Record<string, NativeName> = { classes: 'collections', collections: 'collections', indexes: 'indexes', functions: 'functions', databases: 'databases', keys: 'keys', tokens: 'tokens' };
+  const native = kinds[parts[0]];
+  if (!native || parts.length < 2 || parts.length > 3) throw new FaunaError('invalid argument', `Invalid ref path '${path}'.`, ['ref']);
+  if (parts.length === 2) return new Ref(parts[1], Ref.native(native));
+  return new Ref(parts[2], new Ref(parts[1], Ref.native(native)));
+}
+
+const documentsFn = eager({
+  key: 'documents',
+  name: 'Documents',
+  run: (args) => {
+    const coll = args.documents;
+    if (!(coll instanceof Ref) || coll.collection?.id !== 'collections') {
+      throw new FaunaError('invalid argument', `Collection Ref expected, ${typeName(coll)} provided.`, ['documents']);
+    }
+    return new SetValue({ type: 'documents', collection: coll });
+  },
+});
+
+const newIdFn = (key: string, name: string): Spec => eager({ key, name, run: (): Value => newId() });
+
+export const refFunctions: readonly Spec[] = [
+  schemaRef('collection', 'Collection', 'collections'),
+  schemaRef('class', 'Class', 'collections'),
+  schemaRef('index', 'Index', 'indexes'),
+  schemaRef('function', 'Function', 'functions'),
+  schemaRef('database', 'Database', 'databases'),
+  schemaRef('role', 'Role', 'roles'),
+  nativeRef('collections', 'Collections', 'collections'),
+  nativeRef('classes', 'Classes', 'collections'),
+  nativeRef('indexes', 'Indexes', 'indexes'),
+  nativeRef('functions', 'Functions', 'functions'),
+  nativeRef('databases', 'Databases', 'databases'),
+  nativeRef('keys', 'Keys', 'keys'),
+  nativeRef('tokens', 'Tokens', 'tokens'),
+  nativeRef('credentials', 'Credentials', 'credentials'),
+  nativeRef('roles', 'Roles', 'roles'),
+  refFn,
+  documentsFn,
+  newIdFn('new_id', 'NewId'),
+  newIdFn('next_id', 'NextId'),
+];

@@ -1,0 +1,222 @@
+/**
+ * Creating, reading, changing and deleting schema objects: collections, indexes, functions,
+ * databases and keys. Each is one document of a native collection (see schema-cache.ts).
+ */
+
+import { FaunaError } from '../errors.ts';
+import { hashSecret, makeSecret } from '../keys.ts';
+import type { DbId } from '../storage/types.ts';
+import { decodeValue } from '../wire.ts';
+import { QueryValue, Ref, isObject, makeObject, typeName, type Json, type ObjectValue, type Value } from '../values.ts';
+import { collectionOf, collectionRefFor, resolveDb, schemaRecord } from './catalog.ts';
+import type { QueryContext } from './context.ts';
+import { writeEntries } from './documents.ts';
+import { newId } from './ids.ts';
+import { entriesFor, parseTerms, parseValues, type IndexDef } from './indexes.ts';
+import { describeKind, type SchemaKind, type SchemaRecord } from './schema-cache.ts';
+
+const RESERVED_NAMES = new Set(['events', 'set', 'self', 'documents', '_']);
+
+export function requireAdmin(ctx: QueryContext): void {
+  if (ctx.caller.role !== 'admin') throw new FaunaError('permission denied', 'Insufficient privileges to perform the action.');
+}
+
+function paramsObject(v: Value): ObjectValue {
+  if (!isObject(v)) throw new FaunaError('invalid argument', `Object expected, ${typeName(v)} provided.`);
+  return v;
+}
+
+function validName(v: Value | undefined): string {
+  if (typeof v !== 'string' || v.length === 0 || v.includes('/') || RESERVED_NAMES.has(v)) {
+    throw new FaunaError('validation failed', `Invalid name${typeof v === 'string' ? ` '${v}'` : ''}.`, ['name']);
+  }
+  return v;
+}
+
+function pick(params: ObjectValue, allowed: readonly string[], what: string): ObjectValue {
+  for (const k of Object.keys(params)) {
+    if (!allowed.includes(k)) throw new FaunaError('validation failed', `${what}: unknown field '${k}'.`, [k]);
+  }
+  return makeObject(Object.entries(params).filter(([, v]) => v !== null));
+}
+
+/** The document Get shows for a schema object. */
+export async function schemaInstance(ctx: QueryContext, db: DbId, ref: Ref, record: SchemaRecord): Promise<ObjectValue> {
+  let pub = record.public;
+  if (record.kind === 'indexes') {
+    const scope = ref.collection?.database ?? ref.database;
+    const sources = await Promise.all((record.meta.sources as Json[]).map((s) => collectionRefFor(ctx, db, scope, String(s))));
+    pub = makeObject([...Object.entries(pub), ['source', sources.length === 1 ? sources[0] : sources]]);
+  }
+  return makeObject([['ref', ref], ['ts', record.ts], ...Object.entries(pub)]);
+}
+
+function refFor(kind: SchemaKind, id: string): Ref {
+  return new Ref(id, Ref.native(kind));
+}
+
+async function insertRecord(ctx: QueryContext, kind: SchemaKind, id: string, pub: ObjectValue, meta: Record<string, Json>): Promise<ObjectValue> {
+  const record: SchemaRecord = { kind, id, ts: ctx.nowMicros, public: pub, meta };
+  await ctx.schema.put(ctx.db, record, { insert: true });
+  return schemaInstance(ctx, ctx.db, refFor(kind, id), record);
+}
+
+export async function createCollection(ctx: QueryContext, params: Value): Promise<ObjectValue> {
+  const p = pick(paramsObject(params), ['name', 'data', 'ttl_days', 'history_days', 'permissions'], 'CreateCollection');
+  const name = validName(p.name);
+  const ttl = p.ttl_days;
+  if (ttl !== undefined && (typeof ttl !== 'number' || ttl < 0)) throw new FaunaError('validation failed', 'ttl_days must be a positive number.', ['ttl_days']);
+  const pub = makeObject([['name', name], ['history_days', p.history_days ?? 30], ...Object.entries(p).filter(([k]) => !['name', 'history_days'].includes(k))]);
+  return insertRecord(ctx, 'collections', name, pub, { iid: `u${newId()}` });
+}
+
+export async function createIndex(ctx: QueryContext, params: Value): Promise<ObjectValue> {
+  const p = pick(paramsObject(params), ['name', 'source', 'terms', 'values', 'unique', 'serialized', 'data', 'partitions', 'permissions'], 'CreateIndex');
+  const name = validName(p.name);
+  const sourceRefs = Array.isArray(p.source) ? p.source : [p.source];
+  const sources: string[] = [];
+  for (const s of sourceRefs) {
+    if (!(s instanceof Ref)) throw new FaunaError('validation failed', 'source must be a collection ref or an array of them.', ['source']);
+    sources.push((await collectionOf(ctx, s)).info.iid);
+  }
+  if (p.unique !== undefined && typeof p.unique !== 'boolean') throw new FaunaError('validation failed', 'unique must be a boolean.', ['unique']);
+  const def: IndexDef = { name, iid: `i${newId()}`, sources, terms: parseTerms(p.terms), values: parseValues(p.values), unique: p.unique === true };
+  const pub = makeObject([
+    ['name', name], ['active', true], ['serialized', p.serialized ?? true], ['unique', def.unique],
+    ...(['terms', 'values', 'data'] as const).filter((k) => p[k] !== undefined).map((k) => [k, p[k]] as const),
+    ['partitions', 1],
+  ]);
+  const meta = { iid: def.iid, sources, terms: def.terms as Json, values: def.values as unknown as Json, unique: def.unique };
+  const instance = await insertRecord(ctx, 'indexes', name, pub, meta);
+  await buildIndex(ctx, ctx.db, def);
+  return instance;
+}
+
+/** Fills a new index from the documents already in its sources: usable in the next query. */
+async function buildIndex(ctx: QueryContext, db: DbId, def: IndexDef): Promise<void> {
+  const collections = await ctx.schema.list(db, 'collections', ctx.nowMicros);
+  for (const iid of def.sources) {
+    const record = collections.find((r) => String(r.meta.iid) === iid);
+    if (!record) continue;
+    const collRef = refFor('collections', record.id);
+    for (const doc of await ctx.tx.scanDocs(db, iid, { now: ctx.nowMicros })) {
+      const ref = new Ref(doc.id, collRef);
+      const body = doc.body as { public?: Json };
+      const pub = decodeValue(body.public ?? {});
+      const instance = makeObject([['ref', ref], ['ts', doc.ts], ...Object.entries(isObject(pub) ? pub : {})]);
+      await writeEntries(ctx, db, def, { coll: iid, id: doc.id, expiresAt: doc.expiresAt }, entriesFor(def, instance, ref), false);
+    }
+  }
+}
+
+export async function createFunction(ctx: QueryContext, params: Value): Promise<ObjectValue> {
+  const p = pick(paramsObject(params), ['name', 'body', 'data', 'role'], 'CreateFunction');
+  const name = validName(p.name);
+  if (!(p.body instanceof QueryValue)) throw new FaunaError('validation failed', 'body must be a Query(Lambda(...)).', ['body']);
+  return insertRecord(ctx, 'functions', name, p, {});
+}
+
+export async function createDatabase(ctx: QueryContext, params: Value): Promise<ObjectValue> {
+  requireAdmin(ctx);
+  const p = pick(paramsObject(params), ['name', 'data', 'api_version', 'priority'], 'CreateDatabase');
+  const name = validName(p.name);
+  const iid = newId();
+  const pub = makeObject([['name', name], ['global_id', `g${iid}`], ...Object.entries(p).filter(([k]) => k !== 'name')]);
+  return insertRecord(ctx, 'databases', name, pub, { iid });
+}
+
+export async function createKey(ctx: QueryContext, params: Value): Promise<ObjectValue> {
+  requireAdmin(ctx);
+  const p = pick(paramsObject(params), ['role', 'database', 'data', 'priority'], 'CreateKey');
+  if (p.role !== 'admin' && p.role !== 'server') {
+    throw new FaunaError('validation failed', "role must be 'admin' or 'server' (custom roles arrive with the identity issue).", ['role']);
+  }
+  if (p.database !== undefined && !(p.database instanceof Ref)) throw new FaunaError('validation failed', 'database must be a database ref.', ['database']);
+  const target = await resolveDb(ctx, p.database as Ref | undefined);
+  const id = newId();
+  const secret = makeSecret({ db: ctx.db, keyId: id });
+  const hash = hashSecret(secret);
+  const pub = makeObject([...Object.entries(p), ['hashed_secret', hash]]);
+  const instance = await insertRecord(ctx, 'keys', id, pub, { secretHash: hash, targetDb: target });
+  return makeObject([...Object.entries(instance), ['secret', secret]]);
+}
+
+/** Get on a schema ref: the object, or null. */
+export async function readSchema(ctx: QueryContext, ref: Ref): Promise<ObjectValue | null> {
+  const { db, record, kind } = await schemaRecord(ctx, ref);
+  if (kind === 'keys' || kind === 'databases') requireAdmin(ctx);
+  return record ? schemaInstance(ctx, db, ref, record) : null;
+}
+
+const UPDATABLE: Record<SchemaKind, readonly string[]> = {
+  collections: ['name', 'data', 'ttl_days', 'history_days', 'permissions'],
+  indexes: ['name', 'data', 'serialized', 'permissions', 'active'],
+  functions: ['name', 'data', 'body', 'role'],
+  databases: ['name', 'data', 'priority'],
+  keys: ['data', 'priority'],
+  roles: [],
+};
+
+export async function updateSchema(ctx: QueryContext, ref: Ref, params: Value, mode: 'update' | 'replace'): Promise<ObjectValue> {
+  const { db, record, kind } = await schemaRecord(ctx, ref);
+  if (kind === 'keys' || kind === 'databases') requireAdmin(ctx);
+  if (!record) throw new FaunaError('instance not found', `${describeKind(kind)} not found.`);
+  const p = pick(paramsObject(params), UPDATABLE[kind], `Update of a ${describeKind(kind)}`);
+  if ('body' in p && !(p.body instanceof QueryValue)) throw new FaunaError('validation failed', 'body must be a Query(Lambda(...)).', ['body']);
+  const base = mode === 'replace' ? makeObject(Object.entries(record.public).filter(([k]) => k !== 'data')) : record.public;
+  const merged = makeObject(mergeTop(base, p));
+  const newId_ = kind === 'keys' ? record.id : validName(merged.name ?? record.id);
+  const updated: SchemaRecord = { ...record, id: newId_, ts: ctx.nowMicros, public: merged };
+  if (newId_ !== record.id) {
+    await ctx.schema.put(db, updated, { insert: true });
+    await ctx.schema.remove(db, kind, record.id);
+  } else {
+    await ctx.schema.put(db, updated, { insert: false });
+  }
+  return schemaInstance(ctx, db, new Ref(newId_, ref.collection), updated);
+}
+
+function mergeTop(base: ObjectValue, patch: ObjectValue): [string, Value][] {
+  const out = new Map<string, Value>(Object.entries(base));
+  for (const [k, v] of Object.entries(patch)) {
+    const prev = out.get(k);
+    if (v === null) out.delete(k);
+    else if (k === 'data' && isObject(v) && prev !== undefined && isObject(prev)) out.set(k, makeObject(mergeTop(prev, v)));
+    else out.set(k, v);
+  }
+  return [...out.entries()];
+}
+
+export async function deleteSchema(ctx: QueryContext, ref: Ref): Promise<ObjectValue> {
+  const { db, record, kind } = await schemaRecord(ctx, ref);
+  if (kind === 'keys' || kind === 'databases') requireAdmin(ctx);
+  if (!record) throw new FaunaError('instance not found', `${describeKind(kind)} not found.`);
+  const instance = await schemaInstance(ctx, db, ref, record);
+  if (kind === 'collections') await dropCollection(ctx, db, String(record.meta.iid));
+  if (kind === 'indexes') await ctx.tx.drop(db, { kind: 'index', indexId: String(record.meta.iid) });
+  if (kind === 'databases') await dropDatabase(ctx, String(record.meta.iid));
+  await ctx.schema.remove(db, kind, record.id);
+  return instance;
+}
+
+/** A deleted collection takes its documents and the indexes that read only from it. */
+async function dropCollection(ctx: QueryContext, db: DbId, iid: string): Promise<void> {
+  await ctx.tx.drop(db, { kind: 'collection', coll: iid });
+  for (const idx of await ctx.schema.list(db, 'indexes', ctx.nowMicros)) {
+    const sources = (idx.meta.sources as Json[]).map(String);
+    if (!sources.includes(iid)) continue;
+    if (sources.length === 1) {
+      await ctx.tx.drop(db, { kind: 'index', indexId: String(idx.meta.iid) });
+      await ctx.schema.remove(db, 'indexes', idx.id);
+    } else {
+      const meta = { ...idx.meta, sources: sources.filter((s) => s !== iid) };
+      await ctx.schema.put(db, { ...idx, meta }, { insert: false });
+    }
+  }
+}
+
+async function dropDatabase(ctx: QueryContext, db: DbId): Promise<void> {
+  for (const child of await ctx.schema.list(db, 'databases', ctx.nowMicros)) await dropDatabase(ctx, String(child.meta.iid));
+  await ctx.tx.drop(db, { kind: 'database' });
+  ctx.schema.forgetDatabase(db);
+}

@@ -1,0 +1,37 @@
+/**
+ * The whole language: every spec the evaluator knows, in one table. Sum, Mean, Any and All
+ * are written for arrays; here they also learn to read pages and sets.
+ */
+
+import { SetValue, Ref, type Value } from '../values.ts';
+import { SpecTable, type Spec } from './evaluate.ts';
+import { collectionFunctions, listOf } from './forms/collections.ts';
+import { controlForms } from './forms/control.ts';
+import { dataFunctions } from './forms/data.ts';
+import { effect } from './forms/effect.ts';
+import { refFunctions } from './forms/refs.ts';
+import { pureFunctions } from './functions/index.ts';
+import type { EagerSpec } from './registry.ts';
+
+const AGGREGATES = new Set(['sum', 'mean', 'any', 'all']);
+
+/** An array aggregate that also accepts a page or a set, by listing it first. */
+function readingCollections(spec: EagerSpec): Spec {
+  return effect({
+    key: spec.key,
+    name: spec.name,
+    params: spec.params,
+    optional: spec.optional,
+    run: async (args, f) => {
+      const v: Value = args[spec.key];
+      const needsListing = v instanceof SetValue || (v instanceof Ref && v.isNative()) || !Array.isArray(v);
+      const list = needsListing ? await listOf(f.ctx, v, spec.key) : v;
+      return spec.run({ ...args, [spec.key]: list }, { now: f.ctx.now, apply: () => Promise.reject(new Error('no lambda')) });
+    },
+  });
+}
+
+export function buildSpecTable(): SpecTable {
+  const pure = pureFunctions.map((s) => (AGGREGATES.has(s.key) ? readingCollections(s) : s));
+  return new SpecTable([...controlForms, ...refFunctions, ...dataFunctions, ...collectionFunctions, ...pure]);
+}

@@ -1,0 +1,43 @@
+/**
+ * Key secrets. A secret names where its key lives (database and key id) so it can be found
+ * with one read, and carries 24 random bytes. Only its SHA-256 is stored; the secret is
+ * shown once, when the key is created, and checked in constant time.
+ */
+
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { DbId } from './storage/types.ts';
+
+export interface SecretLocation {
+  readonly db: DbId;
+  readonly keyId: string;
+}
+
+export function makeSecret(location: SecretLocation): string {
+  const db = Buffer.from(location.db).toString('base64url');
+  return `fn${db}.${location.keyId}.${randomBytes(24).toString('base64url')}`;
+}
+
+export function parseSecret(secret: string): SecretLocation | null {
+  if (!secret.startsWith('fn')) return null;
+  const parts = secret.slice(2).split('.');
+  if (parts.length !== 3 || !/^\d+$/.test(parts[1])) return null;
+  return { db: Buffer.from(parts[0], 'base64url').toString(), keyId: parts[1] };
+}
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/** Constant-time comparison of a presented secret against a stored hash. */
+export function secretMatches(secret: string, storedHash: string): boolean {
+  const a = Buffer.from(hashSecret(secret), 'hex');
+  const b = Buffer.from(storedHash, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Constant-time equality of two strings of any length (the admin secret check). */
+export function constantTimeEquals(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}

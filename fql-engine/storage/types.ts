@@ -1,0 +1,122 @@
+/**
+ * The storage contract. Two backends (PGlite and PostgreSQL) implement it and share one
+ * contract suite (`fql-engine/test/storage-contract.test.ts`).
+ *
+ * Principles:
+ * - Storage knows nothing of FQL. Documents and index entries arrive already encoded; the
+ *   evaluator decides what they mean and computes every key. Storage only keeps them,
+ *   orders them by bytes, and enforces uniqueness with a real Postgres unique index.
+ * - One `transaction()` is one Postgres transaction. PGlite runs them one at a time;
+ *   PostgreSQL runs them SERIALIZABLE and re-runs the callback on serialization failure a
+ *   bounded number of times, so the callback must have no effects outside `tx`.
+ * - Expired rows (expiresAt <= now) are invisible to every read at once; `sweepExpired`
+ *   deletes them later.
+ */
+
+import type { Json } from '../values.ts';
+
+/** Internal id of an engine database (not its name). The root database is `ROOT_DB`. */
+export type DbId = string;
+export const ROOT_DB: DbId = 'root';
+
+export interface StoredDoc {
+  /** Internal collection key: a native name such as 'collections', or a user collection's internal id. */
+  readonly coll: string;
+  readonly id: string;
+  /** Orders documents within a collection (bytewise, "C" collation). */
+  readonly orderKey: string;
+  /** Transaction time of the last write, in microseconds since the epoch. */
+  readonly ts: number;
+  /** The document's fields other than ref and ts, wire-encoded. */
+  readonly body: Json;
+  /** Microseconds since the epoch after which the document is gone, or null. */
+  readonly expiresAt: number | null;
+}
+
+export interface IndexEntry {
+  /** Encoded terms: an entry matches a lookup when these bytes are equal. */
+  readonly terms: Uint8Array;
+  /** Encoded values followed by the document ref: entries are ordered by these bytes, and they are unique per entry. */
+  readonly sortKey: Uint8Array;
+  /** The entry's values, wire-encoded (what Paginate returns). */
+  readonly values: Json;
+  /** The document the entry came from. */
+  readonly coll: string;
+  readonly id: string;
+  readonly expiresAt: number | null;
+}
+
+export interface EntryInput {
+  readonly terms: Uint8Array;
+  readonly sortKey: Uint8Array;
+  readonly values: Json;
+}
+
+/** A range over ordered keys. Bounds are bytewise: `gte` inclusive, `lt` exclusive. */
+export interface ScanRange<K> {
+  readonly gte?: K;
+  readonly lt?: K;
+  /** Descending order when true. */
+  readonly reverse?: boolean;
+  readonly limit?: number;
+  /** Transaction time in microseconds: rows with expiresAt <= now are not returned. */
+  readonly now: number;
+}
+
+export interface DocRef {
+  readonly coll: string;
+  readonly id: string;
+}
+
+export interface StorageTx {
+  getDoc(db: DbId, coll: string, id: string, now: number): Promise<StoredDoc | null>;
+  /** Inserts a new document; false (and nothing written) when one with that key exists, expired or not. */
+  insertDoc(db: DbId, doc: StoredDoc): Promise<boolean>;
+  /** Writes a document whether or not it exists. */
+  putDoc(db: DbId, doc: StoredDoc): Promise<void>;
+  /** Deletes a document and every index entry and unique claim it owns. */
+  deleteDoc(db: DbId, coll: string, id: string): Promise<boolean>;
+  scanDocs(db: DbId, coll: string, range: ScanRange<string>): Promise<StoredDoc[]>;
+
+  /** Replaces every entry the document has in this index (an empty list removes them). */
+  putIndexEntries(db: DbId, indexId: string, doc: DocRef & { readonly expiresAt: number | null }, entries: readonly EntryInput[]): Promise<void>;
+  scanIndex(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntry[]>;
+
+  /**
+   * Claims a unique key for a document in a unique index, through a real unique index.
+   * Returns null when the claim is held by `doc` now, or the holder when another document
+   * holds it (the holder may be expired: the evaluator decides what that means).
+   */
+  claimUnique(db: DbId, indexId: string, key: Uint8Array, doc: DocRef): Promise<DocRef | null>;
+  /** Drops every unique claim the document holds in this index. */
+  releaseUnique(db: DbId, indexId: string, doc: DocRef): Promise<void>;
+
+  /** Removes a whole scope: every document of a collection, every entry of an index, or a whole database. */
+  drop(db: DbId, scope: DropScope): Promise<void>;
+}
+
+export type DropScope =
+  | { readonly kind: 'collection'; readonly coll: string }
+  | { readonly kind: 'index'; readonly indexId: string }
+  | { readonly kind: 'database' };
+
+export interface Storage {
+  readonly backend: 'pglite' | 'postgres';
+  transaction<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T>;
+  /** Deletes documents (and their entries and claims) whose expiresAt <= now. Returns how many. */
+  sweepExpired(now: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Storage's closed set of failures. Anything else is a bug and surfaces as an internal error. */
+export type StorageErrorCode = 'serialization_failure' | 'unavailable' | 'data_dir_locked' | 'invalid_config';
+
+export class StorageError extends Error {
+  constructor(
+    readonly code: StorageErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StorageError';
+  }
+}

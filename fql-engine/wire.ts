@@ -1,0 +1,220 @@
+/**
+ * The wire codec: values to and from the tagged JSON that faunadb 4.8.x reads and writes
+ * (@ref, @ts, @date, @bytes, @query, @set, @obj). Storage keeps document bodies in the
+ * same encoding, so one codec serves both.
+ */
+
+import { FaunaError } from './errors.ts';
+import {
+  Bytes,
+  FaunaDate,
+  FaunaTime,
+  QueryValue,
+  Ref,
+  SetValue,
+  isObject,
+  makeObject,
+  type Json,
+  type NativeName,
+  NATIVE_NAMES,
+  type ObjectValue,
+  type SetSpec,
+  type Value,
+} from './values.ts';
+
+export function encodeValue(v: Value): Json {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(encodeValue);
+  if (v instanceof Ref) return { '@ref': encodeRefBody(v) };
+  if (v instanceof FaunaTime) return { '@ts': formatTime(v) };
+  if (v instanceof FaunaDate) return { '@date': formatDate(v) };
+  if (v instanceof Bytes) return { '@bytes': Buffer.from(v.data).toString('base64') };
+  if (v instanceof QueryValue) return { '@query': v.lambda };
+  if (v instanceof SetValue) return { '@set': encodeSetSpec(v.spec) };
+  const o = v as ObjectValue;
+  const out: Record<string, Json> = {};
+  let needsEscape = false;
+  for (const k of Object.keys(o)) {
+    if (k.startsWith('@')) needsEscape = true;
+    Object.defineProperty(out, k, { value: encodeValue(o[k]), enumerable: true, writable: true, configurable: true });
+  }
+  return needsEscape ? { '@obj': out } : out;
+}
+
+function encodeRefBody(r: Ref): Record<string, Json> {
+  const body: Record<string, Json> = { id: r.id };
+  if (r.collection) body.collection = encodeValue(r.collection);
+  if (r.database) body.database = encodeValue(r.database);
+  return body;
+}
+
+function encodeSetSpec(spec: SetSpec): Json {
+  switch (spec.type) {
+    case 'match':
+      return { match: encodeValue(spec.index), terms: encodeValue(spec.rawTerms) };
+    case 'documents':
+      return { documents: encodeValue(spec.collection) };
+    case 'native':
+      return encodeValue(spec.ref);
+    case 'union':
+    case 'intersection':
+    case 'difference':
+      return { [spec.type]: spec.sets.map((s) => encodeValue(s)) };
+    case 'distinct':
+    case 'reverse':
+      return { [spec.type]: encodeValue(spec.set) };
+  }
+}
+
+/** Decodes tagged JSON (a stored body, or a literal inside a query) into a value. */
+export function decodeValue(j: Json): Value {
+  if (j === null || typeof j !== 'object') return j;
+  if (Array.isArray(j)) return j.map(decodeValue);
+  const o = j as { readonly [k: string]: Json };
+  const tagged = decodeTagged(o);
+  if (tagged !== undefined) return tagged;
+  return makeObject(Object.keys(o).map((k) => [k, decodeValue(o[k])] as const));
+}
+
+/**
+ * Decodes a tagged literal ({"@ts": ...} and friends), or returns undefined when the object
+ * is not one. `@obj` unwraps one level without decoding its fields as calls.
+ */
+export function decodeTagged(o: { readonly [k: string]: Json }): Value | undefined {
+  const keys = Object.keys(o);
+  if (keys.length !== 1 || !keys[0].startsWith('@')) return undefined;
+  const tag = keys[0];
+  const body = o[tag];
+  switch (tag) {
+    case '@ref':
+      return decodeRef(body);
+    case '@ts':
+      return parseTime(expectString(body, tag));
+    case '@date':
+      return parseDate(expectString(body, tag));
+    case '@bytes':
+      return new Bytes(new Uint8Array(Buffer.from(expectString(body, tag), 'base64')));
+    case '@query':
+      return new QueryValue(body);
+    case '@obj': {
+      if (!isPlainJsonObject(body)) throw badLiteral(tag);
+      return makeObject(Object.keys(body).map((k) => [k, decodeValue(body[k])] as const));
+    }
+    case '@set':
+      return decodeSet(body);
+    default:
+      return undefined;
+  }
+}
+
+function decodeRef(body: Json): Ref {
+  if (!isPlainJsonObject(body) || typeof body.id !== 'string') throw badLiteral('@ref');
+  const collection = body.collection === undefined ? undefined : decodeValue(body.collection);
+  const database = body.database === undefined ? undefined : decodeValue(body.database);
+  if (collection !== undefined && !(collection instanceof Ref)) throw badLiteral('@ref');
+  if (database !== undefined && !(database instanceof Ref)) throw badLiteral('@ref');
+  if (collection === undefined && !NATIVE_NAMES.includes(body.id as NativeName)) {
+    throw new FaunaError('invalid ref', `Ref refers to undefined collection '${body.id}'.`);
+  }
+  return new Ref(body.id, collection, database);
+}
+
+function decodeSet(body: Json): SetValue {
+  const v = isPlainJsonObject(body) && '@ref' in body ? decodeValue(body) : undefined;
+  if (v instanceof Ref) return new SetValue({ type: 'native', ref: v });
+  if (!isPlainJsonObject(body)) throw badLiteral('@set');
+  if ('match' in body) {
+    const index = decodeValue(body.match);
+    const rawTerms = body.terms === undefined ? [] : decodeValue(body.terms);
+    if (!(index instanceof Ref)) throw badLiteral('@set');
+    const terms = Array.isArray(rawTerms) ? rawTerms : [rawTerms];
+    return new SetValue({ type: 'match', index, terms, rawTerms });
+  }
+  if ('documents' in body) {
+    const collection = decodeValue(body.documents);
+    if (!(collection instanceof Ref)) throw badLiteral('@set');
+    return new SetValue({ type: 'documents', collection });
+  }
+  for (const type of ['union', 'intersection', 'difference'] as const) {
+    if (type in body) {
+      const parts = decodeValue(body[type]);
+      const list = Array.isArray(parts) ? parts : [parts];
+      if (!list.every((s): s is SetValue => s instanceof SetValue)) throw badLiteral('@set');
+      return new SetValue({ type, sets: list });
+    }
+  }
+  for (const type of ['distinct', 'reverse'] as const) {
+    if (type in body) {
+      const inner = decodeValue(body[type]);
+      if (!(inner instanceof SetValue)) throw badLiteral('@set');
+      return new SetValue({ type, set: inner });
+    }
+  }
+  throw badLiteral('@set');
+}
+
+export function isPlainJsonObject(j: Json | undefined): j is { readonly [k: string]: Json } {
+  return typeof j === 'object' && j !== null && !Array.isArray(j);
+}
+
+function expectString(j: Json, tag: string): string {
+  if (typeof j !== 'string') throw badLiteral(tag);
+  return j;
+}
+
+function badLiteral(tag: string): FaunaError {
+  return new FaunaError('invalid expression', `Malformed ${tag} literal.`);
+}
+
+// ---------------------------------------------------------------------------------------
+// Time and date text. Fauna keeps nanoseconds; the text form drops trailing zero digits.
+
+const TIME_RE = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+export function parseTime(text: string): FaunaTime {
+  const m = TIME_RE.exec(text);
+  if (!m) throw new FaunaError('invalid argument', `Cannot cast '${text}' to a time.`);
+  const [, y, mo, d, h, mi, s = '0', frac = '', zone] = m;
+  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  if (!Number.isFinite(ms) || Number(mo) > 12 || Number(d) > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
+    throw new FaunaError('invalid argument', `Cannot cast '${text}' to a time.`);
+  }
+  const check = new Date(ms);
+  if (check.getUTCDate() !== Number(d)) throw new FaunaError('invalid argument', `Cannot cast '${text}' to a time.`);
+  let nanos = BigInt(ms) * 1_000_000n + BigInt(frac.padEnd(9, '0') || '0');
+  if (zone !== 'Z') {
+    const sign = zone.startsWith('-') ? -1n : 1n;
+    const digits = zone.slice(1).replace(':', '');
+    const offsetMinutes = BigInt(Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
+    nanos -= sign * offsetMinutes * 60_000_000_000n;
+  }
+  return new FaunaTime(nanos);
+}
+
+export function formatTime(t: FaunaTime): string {
+  const nanos = t.epochNanos;
+  let seconds = nanos / 1_000_000_000n;
+  let rem = nanos % 1_000_000_000n;
+  if (rem < 0n) {
+    rem += 1_000_000_000n;
+    seconds -= 1n;
+  }
+  const base = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
+  const frac = rem === 0n ? '' : `.${rem.toString().padStart(9, '0').replace(/0+$/, '')}`;
+  return `${base}${frac}Z`;
+}
+
+const DATE_RE = /^(-?\d{4,})-(\d{2})-(\d{2})$/;
+
+export function parseDate(text: string): FaunaDate {
+  const m = DATE_RE.exec(text);
+  const ms = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
+  if (!m || !Number.isFinite(ms) || new Date(ms).getUTCDate() !== Number(m[3]) || Number(m[2]) > 12) {
+    throw new FaunaError('invalid argument', `Cannot cast '${text}' to a date.`);
+  }
+  return new FaunaDate(Math.round(ms / 86_400_000));
+}
+
+export function formatDate(d: FaunaDate): string {
+  return new Date(d.epochDays * 86_400_000).toISOString().slice(0, 10);
+}
