@@ -9,7 +9,7 @@ import { resolveCaller } from './auth.ts';
 import { Env } from './eval/env.ts';
 import { Evaluator } from './eval/evaluate.ts';
 import { QueryContext, type EngineSettings } from './eval/context.ts';
-import { SchemaCache } from './eval/schema-cache.ts';
+import { SchemaCache, SharedSchemaCache } from './eval/schema-cache.ts';
 import { buildSpecTable } from './eval/table.ts';
 import type { EngineRequest, EngineResponse, RequestHandler } from './protocol.ts';
 import { openStorage } from './storage/open-storage.ts';
@@ -53,6 +53,8 @@ class FqlEngine implements Engine {
   private readonly clock: () => number;
   private readonly sweeper: NodeJS.Timeout;
   private lastMicros = 0;
+  /** Schema survives between queries only where this process is the storage's only writer. */
+  private readonly sharedSchema: SharedSchemaCache | undefined;
 
   constructor(
     readonly storage: Storage,
@@ -60,6 +62,7 @@ class FqlEngine implements Engine {
     private readonly ownsStorage: boolean,
   ) {
     this.settings = { pushdown: options.pushdown ?? true, maxDepth: 2000 };
+    this.sharedSchema = storage.backend === 'pglite' && ownsStorage ? new SharedSchemaCache() : undefined;
     this.clock = options.clock ?? Date.now;
     this.sweeper = setInterval(() => void this.sweep(), options.sweepIntervalMs ?? 60_000);
     this.sweeper.unref();
@@ -85,7 +88,7 @@ class FqlEngine implements Engine {
     try {
       const { value, txnTime } = await this.storage.transaction(async (tx) => {
         const now = this.nextTime();
-        const schema = new SchemaCache(tx);
+        const schema = new SchemaCache(tx, this.sharedSchema);
         const caller = await resolveCaller(tx, schema, secret, this.options.adminSecret, now.epochMicros);
         const ctx = new QueryContext(tx, caller.db, now, caller.caller, this.settings, schema);
         const result: Value = await this.evaluator.evaluate(expr, Env.empty, ctx, []);

@@ -21,29 +21,61 @@ export interface SchemaRecord {
   readonly meta: { readonly [k: string]: Json };
 }
 
-export class SchemaCache {
-  private readonly byId = new Map<string, SchemaRecord | null>();
-  private readonly lists = new Map<string, readonly SchemaRecord[]>();
+interface RecordMaps {
+  readonly byId: Map<string, SchemaRecord | null>;
+  readonly lists: Map<string, readonly SchemaRecord[]>;
+}
 
-  constructor(private readonly tx: StorageTx) {}
+function newMaps(): RecordMaps {
+  return { byId: new Map(), lists: new Map() };
+}
+
+/**
+ * Schema records kept across transactions. Only sound when this process is the only writer
+ * of the storage (PGlite: the data directory is locked to one process).
+ */
+export class SharedSchemaCache {
+  readonly maps: RecordMaps = newMaps();
+}
+
+/**
+ * One transaction's view of the schema. Reads go through the shared cache when there is one;
+ * once the transaction writes the schema of a database, that database is dropped from the
+ * shared cache and read privately for the rest of the transaction, so nothing uncommitted
+ * (or rolled back) is ever shared.
+ */
+export class SchemaCache {
+  private readonly local: RecordMaps = newMaps();
+  private readonly dirty = new Set<DbId>();
+
+  constructor(
+    private readonly tx: StorageTx,
+    private readonly shared?: SharedSchemaCache,
+  ) {}
+
+  private maps(db: DbId): RecordMaps {
+    return this.shared && !this.dirty.has(db) ? this.shared.maps : this.local;
+  }
 
   async get(db: DbId, kind: SchemaKind, id: string, now: number): Promise<SchemaRecord | null> {
+    const { byId } = this.maps(db);
     const key = `${db}\u0000${kind}\u0000${id}`;
-    if (this.byId.has(key)) return this.byId.get(key) ?? null;
+    if (byId.has(key)) return byId.get(key) ?? null;
     const doc = await this.tx.getDoc(db, kind, id, now);
     const record = doc ? toRecord(kind, doc) : null;
-    this.byId.set(key, record);
+    byId.set(key, record);
     return record;
   }
 
   /** Every object of a kind in a database, in name order. */
   async list(db: DbId, kind: SchemaKind, now: number): Promise<readonly SchemaRecord[]> {
+    const { lists } = this.maps(db);
     const key = `${db}\u0000${kind}`;
-    const cached = this.lists.get(key);
+    const cached = lists.get(key);
     if (cached) return cached;
     const docs = await this.tx.scanDocs(db, kind, { now });
     const records = docs.map((d) => toRecord(kind, d));
-    this.lists.set(key, records);
+    lists.set(key, records);
     return records;
   }
 
@@ -56,34 +88,29 @@ export class SchemaCache {
       body: { public: encodeValue(record.public), meta: record.meta },
       expiresAt: null,
     };
+    this.forget(db);
     if (options.insert) {
       const inserted = await this.tx.insertDoc(db, doc);
       if (!inserted) throw new FaunaError('instance already exists', `${describeKind(record.kind)} already exists.`);
     } else {
       await this.tx.putDoc(db, doc);
     }
-    this.invalidate(db, record.kind);
-    this.byId.set(`${db}\u0000${record.kind}\u0000${record.id}`, record);
   }
 
   async remove(db: DbId, kind: SchemaKind, id: string): Promise<void> {
+    this.forget(db);
     await this.tx.deleteDoc(db, kind, id);
-    this.invalidate(db, kind);
-    this.byId.set(`${db}\u0000${kind}\u0000${id}`, null);
   }
 
-  /** Forgets everything about a database (it was deleted). */
-  forgetDatabase(db: DbId): void {
-    for (const key of [...this.byId.keys(), ...this.lists.keys()]) {
-      if (key.startsWith(`${db}\u0000`)) {
-        this.byId.delete(key);
-        this.lists.delete(key);
+  /** Drops what is known about a database, here and in the shared cache, before its schema changes. */
+  forget(db: DbId): void {
+    this.dirty.add(db);
+    const maps = this.shared ? [this.local, this.shared.maps] : [this.local];
+    for (const { byId, lists } of maps) {
+      for (const map of [byId, lists]) {
+        for (const key of map.keys()) if (key.startsWith(`${db}\u0000`)) map.delete(key);
       }
     }
-  }
-
-  private invalidate(db: DbId, kind: SchemaKind): void {
-    this.lists.delete(`${db}\u0000${kind}`);
   }
 }
 

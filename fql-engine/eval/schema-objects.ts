@@ -218,5 +218,5 @@ async function dropCollection(ctx: QueryContext, db: DbId, iid: string): Promise
 async function dropDatabase(ctx: QueryContext, db: DbId): Promise<void> {
   for (const child of await ctx.schema.list(db, 'databases', ctx.nowMicros)) await dropDatabase(ctx, String(child.meta.iid));
   await ctx.tx.drop(db, { kind: 'database' });
-  ctx.schema.forgetDatabase(db);
+  ctx.schema.forget(db);
 }
