@@ -1,0 +1,216 @@
+/**
+ * Paths into values (Select, Contains*), object building (Merge, ToObject, ToArray) and the
+ * array aggregates. Sum, Mean, Any and All see arrays only; the spec table teaches them to
+ * list sets and pages first.
+ */
+
+import { FaunaError, type Position } from '../../errors.ts';
+import { Ref, isObject, makeObject, valueEquals, type ObjectValue, type Value } from '../../values.ts';
+import { eager, type Args, type EagerSpec } from '../registry.ts';
+import { booleanAt, invalid, numberAt, stringAt, typeError, type Item } from './common.ts';
+
+type Step = string | number;
+
+function hasOwn(o: object, k: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, k);
+}
+
+/** A path is one field name or index, or an array of them. */
+function pathOf(args: Args, key: string): readonly Step[] {
+  const raw = args[key];
+  const list: readonly Item[] = Array.isArray(raw) ? raw.map((value, i) => ({ value, position: [key, i] })) : [{ value: raw, position: [key] }];
+  return list.map(({ value, position }) => {
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number' && Number.isInteger(value)) return value;
+    throw typeError('Integer or String', value, position);
+  });
+}
+
+/** A ref answers for its parts: `id`, `collection` and `database`. */
+function refField(r: Ref, field: string): Value | undefined {
+  if (field === 'id') return r.id;
+  if (field === 'collection') return r.collection;
+  if (field === 'database') return r.database;
+  return undefined;
+}
+
+function step(cur: Value, s: Step): Value | undefined {
+  if (typeof s === 'number') return Array.isArray(cur) && s >= 0 && s < cur.length ? cur[s] : undefined;
+  if (cur instanceof Ref) return refField(cur, s);
+  if (isObject(cur) && hasOwn(cur, s)) return cur[s];
+  return undefined;
+}
+
+/** The value at `path`, or undefined when any step is missing. */
+export function selectPath(root: Value, path: readonly Step[]): Value | undefined {
+  let cur: Value | undefined = root;
+  for (const s of path) {
+    if (cur === undefined) return undefined;
+    cur = step(cur, s);
+  }
+  return cur;
+}
+
+function notFound(path: readonly Step[], position: Position): FaunaError {
+  return new FaunaError('value not found', `Value not found at path [${path.join(',')}].`, position);
+}
+
+/** A present `default` counts even when it is null: Select(path, from, null) answers null. */
+const select = eager({
+  key: 'select',
+  name: 'Select',
+  params: ['from'],
+  optional: ['default'],
+  run: (args) => {
+    const path = pathOf(args, 'select');
+    const found = selectPath(args.from, path);
+    if (found !== undefined) return found;
+    if (hasOwn(args, 'default')) return args.default;
+    throw notFound(path, ['from']);
+  },
+});
+
+/** Like Select, but a field name applied to an array is applied to each element, collecting every hit. */
+function selectAllFrom(cur: Value, path: readonly Step[]): Value[] {
+  if (path.length === 0) return [cur];
+  const [s, ...rest] = path;
+  if (typeof s === 'string' && Array.isArray(cur)) return cur.flatMap((e) => selectAllFrom(e, path));
+  const next = step(cur, s);
+  return next === undefined ? [] : selectAllFrom(next, rest);
+}
+
+const selectAll = eager({
+  key: 'select_all',
+  name: 'SelectAll',
+  params: ['from'],
+  run: (args) => selectAllFrom(args.from, pathOf(args, 'select_all')),
+});
+
+function containsPath(key: string, name: string): EagerSpec {
+  return eager({ key, name, params: ['in'], run: (args) => selectPath(args.in, pathOf(args, key)) !== undefined });
+}
+
+const containsField = eager({
+  key: 'contains_field',
+  name: 'ContainsField',
+  params: ['in'],
+  run: (args) => {
+    const field = stringAt({ value: args.contains_field, position: ['contains_field'] });
+    const target = args.in;
+    if (!isObject(target)) throw typeError('Object', target, ['in']);
+    return hasOwn(target, field);
+  },
+});
+
+const containsValue = eager({
+  key: 'contains_value',
+  name: 'ContainsValue',
+  params: ['in'],
+  run: (args) => {
+    const target = args.in;
+    const needle = args.contains_value;
+    if (Array.isArray(target)) return target.some((v) => valueEquals(v, needle));
+    if (isObject(target)) return Object.values(target).some((v) => valueEquals(v, needle));
+    throw typeError('Array or Object', target, ['in']);
+  },
+});
+
+function objectsOf(v: Value, key: string): readonly ObjectValue[] {
+  if (isObject(v)) return [v];
+  if (!Array.isArray(v)) throw typeError('Object or Array', v, [key]);
+  return v.map((o, i) => {
+    if (!isObject(o)) throw typeError('Object', o, [key, i]);
+    return o;
+  });
+}
+
+/**
+ * Shallow merge: each field of `with` replaces the same field of `merge`, and a null value
+ * removes it. With a lambda, (key, left, right) decides every field of `with` (left is null
+ * when `merge` lacks the field); a null answer removes the field.
+ */
+const merge = eager({
+  key: 'merge',
+  name: 'Merge',
+  params: ['with'],
+  optional: ['lambda'],
+  run: async (args, ctx) => {
+    if (!isObject(args.merge)) throw typeError('Object', args.merge, ['merge']);
+    const out = new Map(Object.entries(args.merge));
+    const lambda = hasOwn(args, 'lambda') ? args.lambda : undefined;
+    for (const source of objectsOf(args.with, 'with')) {
+      for (const [k, right] of Object.entries(source)) {
+        const v = lambda === undefined ? right : await ctx.apply(lambda, [k, out.get(k) ?? null, right]);
+        if (v === null) out.delete(k);
+        else out.set(k, v);
+      }
+    }
+    return makeObject(out);
+  },
+});
+
+/** [[key, value], ...] to an object; a repeated key keeps its last value. */
+const toObject = eager({
+  key: 'to_object',
+  name: 'ToObject',
+  run: (args) => {
+    const pairs = args.to_object;
+    if (!Array.isArray(pairs)) throw typeError('Array', pairs, ['to_object']);
+    const out = new Map<string, Value>();
+    pairs.forEach((pair, i) => {
+      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string') {
+        throw invalid('Each element must be a [String, value] pair.', ['to_object', i]);
+      }
+      out.set(pair[0], pair[1]);
+    });
+    return makeObject(out);
+  },
+});
+
+const toArray = eager({
+  key: 'to_array',
+  name: 'ToArray',
+  run: (args) => {
+    if (!isObject(args.to_array)) throw typeError('Object', args.to_array, ['to_array']);
+    return Object.entries(args.to_array).map(([k, v]) => [k, v]);
+  },
+});
+
+function arrayItems(args: Args, key: string): readonly Item[] {
+  const v = args[key];
+  if (!Array.isArray(v)) throw typeError('Array', v, [key]);
+  return v.map((value, i) => ({ value, position: [key, i] }));
+}
+
+/** Sum of integers is an integer; any double makes it a double. Empty sums to 0. */
+const sum = eager({ key: 'sum', name: 'Sum', run: (args) => arrayItems(args, 'sum').reduce((acc, i) => acc + numberAt(i), 0) });
+
+/** An empty mean is refused (our choice: there is no number to answer). */
+const mean = eager({
+  key: 'mean',
+  name: 'Mean',
+  run: (args) => {
+    const list = arrayItems(args, 'mean');
+    if (list.length === 0) throw invalid('Mean of an empty collection.', ['mean']);
+    return list.reduce((acc, i) => acc + numberAt(i), 0) / list.length;
+  },
+});
+
+const any = eager({ key: 'any', name: 'Any', run: (args) => arrayItems(args, 'any').map(booleanAt).some(Boolean) });
+const all = eager({ key: 'all', name: 'All', run: (args) => arrayItems(args, 'all').map(booleanAt).every(Boolean) });
+
+export const objectFunctions: readonly EagerSpec[] = [
+  select,
+  selectAll,
+  containsPath('contains_path', 'ContainsPath'),
+  containsPath('contains', 'Contains'),
+  containsField,
+  containsValue,
+  merge,
+  toObject,
+  toArray,
+  sum,
+  mean,
+  any,
+  all,
+];
