@@ -1,0 +1,29 @@
+/**
+ * Chooses the storage backend from configuration. A database URL wins over everything:
+ * in production DATABASE_URL is set next to whatever local defaults the config carries.
+ * Without one, `memory` wins over `dataDir`, because asking for nothing to be kept is the
+ * more deliberate choice (`npm run db -- --memory` alongside the default data directory).
+ */
+
+import { openPglite } from './pglite.ts';
+import { openPostgres } from './postgres.ts';
+import { StorageError } from './types.ts';
+import type { Storage } from './types.ts';
+
+export interface StorageConfig {
+  readonly databaseUrl?: string;
+  readonly dataDir?: string;
+  readonly memory?: boolean;
+  /** PostgreSQL only: a schema to keep the tables in. */
+  readonly schema?: string;
+}
+
+export async function openStorage(config: StorageConfig): Promise<Storage> {
+  // An empty string is how an unset environment variable often arrives.
+  if (config.databaseUrl !== undefined && config.databaseUrl !== '') {
+    return openPostgres({ url: config.databaseUrl, schema: config.schema });
+  }
+  if (config.memory === true) return openPglite({});
+  if (config.dataDir !== undefined && config.dataDir !== '') return openPglite({ dataDir: config.dataDir });
+  throw new StorageError('invalid_config', 'no storage configured: give a database URL, a data directory, or memory');
+}

@@ -1,0 +1,304 @@
+/**
+ * The one SQL implementation of `StorageTx`, shared by the PGlite and PostgreSQL backends.
+ *
+ * Both backends speak the same Postgres dialect, so the SQL lives here once and each backend
+ * only supplies a `SqlQueryable` bound to the open transaction and decides how transactions
+ * run (a mutex for PGlite, SERIALIZABLE with retries for PostgreSQL).
+ *
+ * - Bodies and entry values are JSON text, not jsonb: jsonb reorders object keys, and the
+ *   evaluator's documents must come back with their fields in the order they were written.
+ * - Order keys use the "C" collation and index keys are bytea, so ordering is bytewise
+ *   whatever the server's default collation is.
+ * - Timestamps are bigint microseconds. pg returns bigint as a string and PGlite as a number;
+ *   `Number()` is exact for both up to 2^53 (year 2255 in microseconds).
+ * - Table names carry an `fql_` prefix: with DATABASE_URL they share a database with
+ *   whatever else the user keeps there.
+ */
+
+import type { Json } from '../values.ts';
+import type { DbId, DocRef, DropScope, EntryInput, IndexEntry, ScanRange, StorageTx, StoredDoc } from './types.ts';
+
+/** The least a backend must offer: run one statement inside the current transaction. */
+export interface SqlQueryable {
+  query<R extends object>(sql: string, params: readonly unknown[]): Promise<R[]>;
+}
+
+export const SCHEMA_DDL = `
+CREATE TABLE IF NOT EXISTS fql_docs (
+  db text COLLATE "C" NOT NULL,
+  coll text COLLATE "C" NOT NULL,
+  id text COLLATE "C" NOT NULL,
+  order_key text COLLATE "C" NOT NULL,
+  ts bigint NOT NULL,
+  body text NOT NULL,
+  expires_at bigint,
+  PRIMARY KEY (db, coll, id)
+);
+CREATE INDEX IF NOT EXISTS fql_docs_order ON fql_docs (db, coll, order_key);
+CREATE INDEX IF NOT EXISTS fql_docs_expiry ON fql_docs (expires_at) WHERE expires_at IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS fql_index_entries (
+  db text COLLATE "C" NOT NULL,
+  index_id text COLLATE "C" NOT NULL,
+  terms bytea NOT NULL,
+  sort_key bytea NOT NULL,
+  vals text NOT NULL,
+  coll text COLLATE "C" NOT NULL,
+  id text COLLATE "C" NOT NULL,
+  expires_at bigint,
+  PRIMARY KEY (db, index_id, terms, sort_key)
+);
+CREATE INDEX IF NOT EXISTS fql_index_entries_doc ON fql_index_entries (db, coll, id);
+CREATE INDEX IF NOT EXISTS fql_index_entries_expiry ON fql_index_entries (expires_at) WHERE expires_at IS NOT NULL;
+
+-- The primary key is what enforces FQL unique indexes: two transactions cannot both hold a key.
+CREATE TABLE IF NOT EXISTS fql_unique_claims (
+  db text COLLATE "C" NOT NULL,
+  index_id text COLLATE "C" NOT NULL,
+  key bytea NOT NULL,
+  coll text COLLATE "C" NOT NULL,
+  id text COLLATE "C" NOT NULL,
+  PRIMARY KEY (db, index_id, key)
+);
+CREATE INDEX IF NOT EXISTS fql_unique_claims_doc ON fql_unique_claims (db, coll, id);
+`;
+
+/** Postgres caps a statement at 65535 parameters; entries go in batches well below that. */
+const ENTRY_BATCH = 1000;
+const ENTRY_COLUMNS = 8;
+
+interface DocRow {
+  coll: string;
+  id: string;
+  order_key: string;
+  ts: number | string;
+  body: string;
+  expires_at: number | string | null;
+}
+
+interface EntryRow {
+  terms: Uint8Array;
+  sort_key: Uint8Array;
+  vals: string;
+  coll: string;
+  id: string;
+  expires_at: number | string | null;
+}
+
+/** Builds a `StorageTx` whose every call is one or more statements on `sql`. */
+export function sqlStorageTx(sql: SqlQueryable): StorageTx {
+  return {
+    getDoc: (db, coll, id, now) => getDoc(sql, db, coll, id, now),
+    insertDoc: (db, doc) => insertDoc(sql, db, doc),
+    putDoc: (db, doc) => putDoc(sql, db, doc),
+    deleteDoc: (db, coll, id) => deleteDoc(sql, db, coll, id),
+    scanDocs: (db, coll, range) => scanDocs(sql, db, coll, range),
+    putIndexEntries: (db, indexId, doc, entries) => putIndexEntries(sql, db, indexId, doc, entries),
+    scanIndex: (db, indexId, terms, range) => scanIndex(sql, db, indexId, terms, range),
+    claimUnique: (db, indexId, key, doc) => claimUnique(sql, db, indexId, key, doc),
+    releaseUnique: (db, indexId, doc) => releaseUnique(sql, db, indexId, doc),
+    drop: (db, scope) => drop(sql, db, scope),
+  };
+}
+
+/** The row is visible at `now` (a placeholder such as `$4`): it has not expired. */
+function live(now: string): string {
+  return `(expires_at IS NULL OR expires_at > ${now})`;
+}
+
+const DOC_COLUMNS = 'coll, id, order_key, ts, body, expires_at';
+
+async function getDoc(sql: SqlQueryable, db: DbId, coll: string, id: string, now: number): Promise<StoredDoc | null> {
+  const rows = await sql.query<DocRow>(
+    `SELECT ${DOC_COLUMNS} FROM fql_docs WHERE db = $1 AND coll = $2 AND id = $3 AND ${live('$4')}`,
+    [db, coll, id, now],
+  );
+  return rows.length === 0 ? null : decodeDoc(rows[0]);
+}
+
+async function insertDoc(sql: SqlQueryable, db: DbId, doc: StoredDoc): Promise<boolean> {
+  const rows = await sql.query<{ one: number }>(
+    `INSERT INTO fql_docs (db, ${DOC_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (db, coll, id) DO NOTHING RETURNING 1 AS one`,
+    docParams(db, doc),
+  );
+  return rows.length === 1;
+}
+
+async function putDoc(sql: SqlQueryable, db: DbId, doc: StoredDoc): Promise<void> {
+  await sql.query(
+    `INSERT INTO fql_docs (db, ${DOC_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (db, coll, id) DO UPDATE SET order_key = excluded.order_key, ts = excluded.ts,
+       body = excluded.body, expires_at = excluded.expires_at`,
+    docParams(db, doc),
+  );
+}
+
+/** True when a row was removed, expired or not: deleting is a write, not a read. */
+async function deleteDoc(sql: SqlQueryable, db: DbId, coll: string, id: string): Promise<boolean> {
+  const params = [db, coll, id];
+  const rows = await sql.query<{ one: number }>('DELETE FROM fql_docs WHERE db = $1 AND coll = $2 AND id = $3 RETURNING 1 AS one', params);
+  await sql.query('DELETE FROM fql_index_entries WHERE db = $1 AND coll = $2 AND id = $3', params);
+  await sql.query('DELETE FROM fql_unique_claims WHERE db = $1 AND coll = $2 AND id = $3', params);
+  return rows.length === 1;
+}
+
+async function scanDocs(sql: SqlQueryable, db: DbId, coll: string, range: ScanRange<string>): Promise<StoredDoc[]> {
+  const params: unknown[] = [db, coll];
+  const where = rangeConditions('order_key', range, params);
+  const rows = await sql.query<DocRow>(
+    `SELECT ${DOC_COLUMNS} FROM fql_docs WHERE db = $1 AND coll = $2 AND ${where} ${orderAndLimit('order_key', range, params)}`,
+    params,
+  );
+  return rows.map(decodeDoc);
+}
+
+async function putIndexEntries(
+  sql: SqlQueryable,
+  db: DbId,
+  indexId: string,
+  doc: DocRef & { readonly expiresAt: number | null },
+  entries: readonly EntryInput[],
+): Promise<void> {
+  await sql.query('DELETE FROM fql_index_entries WHERE db = $1 AND coll = $2 AND id = $3 AND index_id = $4', [db, doc.coll, doc.id, indexId]);
+  for (let start = 0; start < entries.length; start += ENTRY_BATCH) {
+    await insertEntries(sql, db, indexId, doc, entries.slice(start, start + ENTRY_BATCH));
+  }
+}
+
+async function insertEntries(
+  sql: SqlQueryable,
+  db: DbId,
+  indexId: string,
+  doc: DocRef & { readonly expiresAt: number | null },
+  entries: readonly EntryInput[],
+): Promise<void> {
+  const params: unknown[] = [];
+  const tuples = entries.map((entry, row) => {
+    params.push(db, indexId, entry.terms, entry.sortKey, JSON.stringify(entry.values), doc.coll, doc.id, doc.expiresAt);
+    const placeholders = Array.from({ length: ENTRY_COLUMNS }, (_, column) => `$${row * ENTRY_COLUMNS + column + 1}`);
+    return `(${placeholders.join(', ')})`;
+  });
+  // A document may yield the same entry twice (e.g. an array field with a repeated item): keep one.
+  await sql.query(
+    `INSERT INTO fql_index_entries (db, index_id, terms, sort_key, vals, coll, id, expires_at)
+     VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING`,
+    params,
+  );
+}
+
+async function scanIndex(sql: SqlQueryable, db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntry[]> {
+  const params: unknown[] = [db, indexId, terms];
+  const where = rangeConditions('sort_key', range, params);
+  const rows = await sql.query<EntryRow>(
+    `SELECT terms, sort_key, vals, coll, id, expires_at FROM fql_index_entries
+     WHERE db = $1 AND index_id = $2 AND terms = $3 AND ${where} ${orderAndLimit('sort_key', range, params)}`,
+    params,
+  );
+  return rows.map(decodeEntry);
+}
+
+async function claimUnique(sql: SqlQueryable, db: DbId, indexId: string, key: Uint8Array, doc: DocRef): Promise<DocRef | null> {
+  const inserted = await sql.query<{ one: number }>(
+    `INSERT INTO fql_unique_claims (db, index_id, key, coll, id) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (db, index_id, key) DO NOTHING RETURNING 1 AS one`,
+    [db, indexId, key, doc.coll, doc.id],
+  );
+  if (inserted.length === 1) return null;
+  const holders = await sql.query<{ coll: string; id: string }>(
+    'SELECT coll, id FROM fql_unique_claims WHERE db = $1 AND index_id = $2 AND key = $3',
+    [db, indexId, key],
+  );
+  const holder = holders[0];
+  if (holder === undefined) {
+    // The conflict was real, so the row exists; not seeing it means the snapshot is broken.
+    throw new Error(`unique claim on ${indexId} conflicted but its holder is not visible`);
+  }
+  return holder.coll === doc.coll && holder.id === doc.id ? null : { coll: holder.coll, id: holder.id };
+}
+
+async function releaseUnique(sql: SqlQueryable, db: DbId, indexId: string, doc: DocRef): Promise<void> {
+  await sql.query('DELETE FROM fql_unique_claims WHERE db = $1 AND coll = $2 AND id = $3 AND index_id = $4', [db, doc.coll, doc.id, indexId]);
+}
+
+async function drop(sql: SqlQueryable, db: DbId, scope: DropScope): Promise<void> {
+  switch (scope.kind) {
+    case 'collection':
+      // A collection's documents own entries and claims in any number of indexes: they go too.
+      for (const table of ['fql_docs', 'fql_index_entries', 'fql_unique_claims']) {
+        await sql.query(`DELETE FROM ${table} WHERE db = $1 AND coll = $2`, [db, scope.coll]);
+      }
+      return;
+    case 'index':
+      for (const table of ['fql_index_entries', 'fql_unique_claims']) {
+        await sql.query(`DELETE FROM ${table} WHERE db = $1 AND index_id = $2`, [db, scope.indexId]);
+      }
+      return;
+    case 'database':
+      for (const table of ['fql_docs', 'fql_index_entries', 'fql_unique_claims']) {
+        await sql.query(`DELETE FROM ${table} WHERE db = $1`, [db]);
+      }
+      return;
+  }
+}
+
+/**
+ * Deletes expired documents with their entries and claims, and any entry that expired on its
+ * own. Run it inside a transaction; returns how many documents went.
+ */
+export async function sweepExpiredSql(sql: SqlQueryable, now: number): Promise<number> {
+  const rows = await sql.query<{ n: number | string }>(
+    `WITH gone AS (DELETE FROM fql_docs WHERE expires_at <= $1 RETURNING db, coll, id),
+     entries AS (DELETE FROM fql_index_entries e USING gone g WHERE e.db = g.db AND e.coll = g.coll AND e.id = g.id),
+     claims AS (DELETE FROM fql_unique_claims c USING gone g WHERE c.db = g.db AND c.coll = g.coll AND c.id = g.id)
+     SELECT count(*) AS n FROM gone`,
+    [now],
+  );
+  await sql.query('DELETE FROM fql_index_entries WHERE expires_at <= $1', [now]);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Appends the range's bounds and the liveness test to `params`; returns the SQL condition. */
+function rangeConditions<K>(column: string, range: ScanRange<K>, params: unknown[]): string {
+  const conditions: string[] = [];
+  if (range.gte !== undefined) conditions.push(`${column} >= $${params.push(range.gte)}`);
+  if (range.lt !== undefined) conditions.push(`${column} < $${params.push(range.lt)}`);
+  conditions.push(live(`$${params.push(range.now)}`));
+  return conditions.join(' AND ');
+}
+
+function orderAndLimit<K>(column: string, range: ScanRange<K>, params: unknown[]): string {
+  const order = `ORDER BY ${column} ${range.reverse === true ? 'DESC' : 'ASC'}`;
+  return range.limit === undefined ? order : `${order} LIMIT $${params.push(range.limit)}`;
+}
+
+function docParams(db: DbId, doc: StoredDoc): unknown[] {
+  return [db, doc.coll, doc.id, doc.orderKey, doc.ts, JSON.stringify(doc.body), doc.expiresAt];
+}
+
+function decodeDoc(row: DocRow): StoredDoc {
+  return {
+    coll: row.coll,
+    id: row.id,
+    orderKey: row.order_key,
+    ts: Number(row.ts),
+    body: JSON.parse(row.body) as Json,
+    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+  };
+}
+
+function decodeEntry(row: EntryRow): IndexEntry {
+  return {
+    terms: toBytes(row.terms),
+    sortKey: toBytes(row.sort_key),
+    values: JSON.parse(row.vals) as Json,
+    coll: row.coll,
+    id: row.id,
+    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+  };
+}
+
+/** pg returns Buffers, which may be views into a shared pool slab: hand out plain copies. */
+function toBytes(value: Uint8Array): Uint8Array {
+  return value.constructor === Uint8Array ? value : new Uint8Array(value);
+}
