@@ -108,6 +108,7 @@ export function decodeTagged(o: { readonly [k: string]: Json }): Value | undefin
 }
 
 function decodeRef(body: Json): Ref {
+  if (typeof body === 'string') return parseRefPath(body);
   if (!isPlainJsonObject(body) || typeof body.id !== 'string') throw badLiteral('@ref');
   const collection = body.collection === undefined ? undefined : decodeValue(body.collection);
   const database = body.database === undefined ? undefined : decodeValue(body.database);
@@ -151,6 +152,29 @@ function decodeSet(body: Json): SetValue {
     }
   }
   throw badLiteral('@set');
+}
+
+const REF_PATH_KINDS: Readonly<Record<string, NativeName>> = {
+  classes: 'collections',
+  collections: 'collections',
+  indexes: 'indexes',
+  functions: 'functions',
+  databases: 'databases',
+  keys: 'keys',
+  tokens: 'tokens',
+  roles: 'roles',
+};
+
+/** The legacy string form of a ref: `collections/users`, `collections/users/123`, `indexes/by_email`. */
+export function parseRefPath(path: string): Ref {
+  const parts = path.split('/');
+  const native = REF_PATH_KINDS[parts[0]];
+  if (!native || parts.length < 2 || parts.length > 3 || parts.some((p) => p.length === 0)) {
+    throw new FaunaError('invalid argument', `Invalid ref path '${path}'.`);
+  }
+  if (parts.length === 2) return new Ref(parts[1], Ref.native(native));
+  if (native !== 'collections') throw new FaunaError('invalid argument', `Invalid ref path '${path}'.`);
+  return new Ref(parts[2], new Ref(parts[1], Ref.native(native)));
 }
 
 export function isPlainJsonObject(j: Json | undefined): j is { readonly [k: string]: Json } {

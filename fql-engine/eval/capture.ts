@@ -4,14 +4,22 @@
  * it can be stored in a function's body and run later with no environment at all.
  */
 
-import { isPlainJsonObject } from '../wire.ts';
-import { encodeValue } from '../wire.ts';
+import { encodeValue, isPlainJsonObject } from '../wire.ts';
 import { Special, isObject, type Json, type Value } from '../values.ts';
 import type { Env } from './env.ts';
 
+/** The FQL version a Query value is written in: Fauna tags every @query with it. */
+export const API_VERSION = '4';
+
 export function captureLambda(lambda: { readonly lambda: Json; readonly expr: Json }, env: Env): Json {
   const shadowed = new Set(paramNames(lambda.lambda));
-  return { lambda: lambda.lambda, expr: substitute(lambda.expr, env, shadowed) };
+  return { api_version: API_VERSION, lambda: lambda.lambda, expr: substitute(lambda.expr, env, shadowed) };
+}
+
+/** A lambda literal: `{lambda, expr}`, optionally tagged with `api_version`. */
+export function isLambdaLiteral(j: Json): j is { readonly lambda: Json; readonly expr: Json } {
+  if (!isPlainJsonObject(j) || !('lambda' in j) || !('expr' in j)) return false;
+  return Object.keys(j).every((k) => k === 'lambda' || k === 'expr' || k === 'api_version');
 }
 
 function paramNames(params: Json): string[] {
@@ -29,9 +37,9 @@ function substitute(expr: Json, env: Env, shadowed: ReadonlySet<string>): Json {
     const name = obj.var;
     return !shadowed.has(name) && env.has(name) ? literal(env.lookup(name) as Value) : obj;
   }
-  if ('lambda' in obj && 'expr' in obj && keys.length === 2) {
+  if (isLambdaLiteral(obj)) {
     const inner = new Set([...shadowed, ...paramNames(obj.lambda)]);
-    return { lambda: obj.lambda, expr: substitute(obj.expr, env, inner) };
+    return { ...obj, expr: substitute(obj.expr, env, inner) };
   }
   if ('let' in obj && 'in' in obj && keys.length === 2) return substituteLet(obj.let, obj.in, env, shadowed);
   const out: Record<string, Json> = {};

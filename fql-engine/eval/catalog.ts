@@ -82,7 +82,7 @@ export async function collectionRefFor(ctx: QueryContext, db: DbId, scope: Ref |
   const all = await ctx.schema.list(db, 'collections', ctx.nowMicros);
   const record = all.find((r) => String(r.meta.iid) === collKey);
   if (!record) throw new FaunaError('internal server error', `Index entry points at a missing collection (${collKey}).`);
-  return new Ref(record.id, Ref.native('collections', scope));
+  return new Ref(record.id, Ref.native('collections'), scope);
 }
 
 /** User collections are stored under `u<digits>`; built-in ones under their native name. */

@@ -107,7 +107,7 @@ function newState(ctx: QueryContext, coll: CollectionInfo, fields: ObjectValue, 
   const ts = ctx.nowMicros;
   const ttl = fields.ttl;
   const expiresAt = ttl instanceof FaunaTime ? ttl.epochMicros : coll.ttlDays !== null ? ts + coll.ttlDays * 86_400_000_000 : null;
-  const pub = makeObject(Object.entries(fields).filter(([k, v]) => k !== 'credentials' && v !== null));
+  const pub = withoutNulls(makeObject(Object.entries(fields).filter(([k]) => k !== 'credentials')));
   return { ts, public: pub, meta, expiresAt };
 }
 
@@ -136,6 +136,15 @@ function replaceFields(fields: ObjectValue): ObjectValue {
 /** Update: objects merge deeply, a null removes a field, anything else replaces. */
 function mergeFields(base: ObjectValue, patch: ObjectValue): ObjectValue {
   return deepMerge(base, patch);
+}
+
+/** Fauna does not store null fields, at any depth of an object (array elements stay as they are). */
+function withoutNulls(o: ObjectValue): ObjectValue {
+  return makeObject(
+    Object.entries(o)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, isObject(v) ? withoutNulls(v) : v] as const),
+  );
 }
 
 export function deepMerge(base: ObjectValue, patch: ObjectValue): ObjectValue {

@@ -12,7 +12,8 @@
 
 import { FaunaError, type Position } from '../errors.ts';
 import { decodeTagged, isPlainJsonObject } from '../wire.ts';
-import { QueryValue, makeObject, type Json, type Value } from '../values.ts';
+import { QueryValue, makeObject, typeName, type Json, type Value } from '../values.ts';
+import { isLambdaLiteral } from './capture.ts';
 import type { QueryContext } from './context.ts';
 import { Env } from './env.ts';
 import { FQL_NAMES } from './fql-names.ts';
@@ -25,8 +26,13 @@ export interface Frame {
   readonly pos: Position;
   /** Evaluates `expr`, found at `at` (a key or a path) under this call, in `env` (default: this frame's). */
   eval(expr: Json, at: PathKey | readonly PathKey[], env?: Env): Promise<Value>;
-  /** Applies a lambda (a raw Lambda expression or a Query/Lambda value) to one argument. */
-  apply(lambda: Json | Value, arg: Value, key: string): Promise<Value>;
+  /**
+   * Applies the lambda written under `key` to one argument: a Lambda literal closes over this
+   * frame's variables; any other expression is evaluated and must give a lambda value.
+   */
+  apply(lambda: Json, arg: Value, key: string): Promise<Value>;
+  /** Applies a lambda value (from Query, a stored function, or a Lambda held in a variable). */
+  applyValue(lambda: Value, arg: Value, key: string): Promise<Value>;
 }
 
 export type Spec = EagerSpec | LazySpec<Frame>;
@@ -111,7 +117,7 @@ export class Evaluator {
   private async runEager(spec: EagerSpec, args: Args, ctx: QueryContext, env: Env, pos: Position): Promise<Value> {
     const pure: PureContext = {
       now: ctx.now,
-      apply: (lambda, list) => this.applyLambda(lambda, list.length === 1 ? list[0] : list, ctx, env, [...pos, 'lambda']),
+      apply: (lambda, list) => this.applyValue(lambda, list.length === 1 ? list[0] : list, ctx, [...pos, 'lambda']),
     };
     return spec.run(args, pure);
   }
@@ -122,40 +128,30 @@ export class Evaluator {
       env,
       pos,
       eval: (expr, at, inEnv) => this.evaluate(expr, inEnv ?? env, ctx, [...pos, ...(Array.isArray(at) ? at : [at])]),
-      apply: (lambda, arg, key) => this.applyLambda(lambda, arg, ctx, env, [...pos, key]),
+      apply: async (lambda, arg, key) => {
+        const at = [...pos, key];
+        if (isLambdaLiteral(lambda)) return this.run(lambda, arg, env, ctx, at);
+        return this.applyValue(await this.evaluate(lambda, env, ctx, at), arg, ctx, at);
+      },
+      applyValue: (lambda, arg, key) => this.applyValue(lambda, arg, ctx, [...pos, key]),
     };
   }
 
-  /**
-   * Applies a lambda to one argument. A raw `{lambda, expr}` closes over `env`; a QueryValue
-   * (from Query(), a stored function, or a Lambda bound to a variable) closes over nothing.
-   */
-  async applyLambda(lambda: Json | Value, arg: Value, ctx: QueryContext, env: Env, pos: Position): Promise<Value> {
-    const { expr, scope } = lambdaOf(lambda, env, pos);
-    const bindings = bindParams(expr.lambda, arg, pos);
-    return this.evaluate(expr.expr, scope.withAll(bindings), ctx, [...pos, 'expr']);
+  /** Applies a lambda value. It closes over nothing: its free variables were captured when it was made. */
+  applyValue(lambda: Value, arg: Value, ctx: QueryContext, pos: Position): Promise<Value> {
+    if (!(lambda instanceof QueryValue) || !isLambdaLiteral(lambda.lambda)) {
+      throw FaunaError.at('invalid argument', `Lambda expected, ${typeName(lambda)} provided.`, pos);
+    }
+    return this.run(lambda.lambda, arg, Env.empty, ctx, pos);
+  }
+
+  private run(lambda: LambdaLiteral, arg: Value, scope: Env, ctx: QueryContext, pos: Position): Promise<Value> {
+    const bindings = bindParams(lambda.lambda, arg, pos);
+    return this.evaluate(lambda.expr, scope.withAll(bindings), ctx, [...pos, 'expr']);
   }
 }
 
-interface LambdaExpr {
-  readonly lambda: Json;
-  readonly expr: Json;
-}
-
-function lambdaOf(lambda: Json | Value, env: Env, pos: Position): { expr: LambdaExpr; scope: Env } {
-  if (lambda instanceof QueryValue) return { expr: asLambdaExpr(lambda.lambda, pos), scope: Env.empty };
-  if (isPlainJsonObject(lambda as Json) && 'lambda' in (lambda as object)) {
-    return { expr: asLambdaExpr(lambda as Json, pos), scope: env };
-  }
-  throw FaunaError.at('invalid argument', 'Lambda expected.', pos);
-}
-
-function asLambdaExpr(j: Json, pos: Position): LambdaExpr {
-  if (!isPlainJsonObject(j) || !('lambda' in j) || !('expr' in j) || Object.keys(j).length !== 2) {
-    throw FaunaError.at('invalid argument', 'Lambda expected.', pos);
-  }
-  return { lambda: j.lambda, expr: j.expr };
-}
+type LambdaLiteral = { readonly lambda: Json; readonly expr: Json };
 
 /** Binds a lambda's parameters: one name takes the whole argument; a list destructures an array. */
 export function bindParams(params: Json, arg: Value, pos: Position): Map<string, Value> {

@@ -44,8 +44,9 @@ function pick(params: ObjectValue, allowed: readonly string[], what: string): Ob
 export async function schemaInstance(ctx: QueryContext, db: DbId, ref: Ref, record: SchemaRecord): Promise<ObjectValue> {
   let pub = record.public;
   if (record.kind === 'indexes') {
-    const scope = ref.collection?.database ?? ref.database;
-    const sources = await Promise.all((record.meta.sources as Json[]).map((s) => collectionRefFor(ctx, db, scope, String(s))));
+    const scope = ref.database ?? ref.collection?.database;
+    const sources: Ref[] = [];
+    for (const s of record.meta.sources as Json[]) sources.push(await collectionRefFor(ctx, db, scope, String(s)));
     pub = makeObject([...Object.entries(pub), ['source', sources.length === 1 ? sources[0] : sources]]);
   }
   return makeObject([['ref', ref], ['ts', record.ts], ...Object.entries(pub)]);

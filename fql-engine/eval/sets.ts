@@ -45,6 +45,10 @@ interface Scan extends Bounds {
 /** A set that can answer scans: either through storage (a leaf) or in memory. */
 interface Source {
   scan(scan: Scan): Promise<SetEntry[]>;
+  /** Encodes a cursor the way this set's entry keys are encoded (index values may run in reverse). */
+  encode(cursor: readonly Value[]): Uint8Array;
+  /** True when the set runs from high keys to low (a Reverse). */
+  readonly descending: boolean;
 }
 
 export async function materialize(ctx: QueryContext, set: SetValue): Promise<SetEntry[]> {
@@ -96,40 +100,59 @@ async function sourceOf(ctx: QueryContext, set: SetValue): Promise<Source> {
     case 'native':
       return maybeInMemory(ctx, await nativeSource(ctx, spec.ref));
     default:
-      return new MemorySource(await combine(ctx, spec));
+      return combine(ctx, spec);
   }
 }
 
 /** With pushdown off, a leaf is listed whole and paged in memory like any other set. */
 async function maybeInMemory(ctx: QueryContext, leaf: Source): Promise<Source> {
   if (ctx.settings.pushdown) return leaf;
-  return new MemorySource(await leaf.scan({ backward: false }));
+  return new MemorySource(await leaf.scan({ backward: false }), leaf.encode, false);
 }
 
-async function combine(ctx: QueryContext, spec: Exclude<SetSpec, { type: 'match' | 'documents' | 'native' }>): Promise<SetEntry[]> {
-  if ('set' in spec) {
-    const inner = await materialize(ctx, spec.set);
-    return spec.type === 'reverse' ? inner.reverse() : distinctEntries(inner);
+interface Listed {
+  readonly source: Source;
+  readonly entries: SetEntry[];
+}
+
+/** Children are listed one after another: a PostgreSQL transaction runs one statement at a time. */
+async function listAll(ctx: QueryContext, sets: readonly SetValue[]): Promise<Listed[]> {
+  const out: Listed[] = [];
+  for (const set of sets) {
+    const source = await sourceOf(ctx, set);
+    out.push({ source, entries: await source.scan({ backward: false }) });
   }
-  const parts = await Promise.all(spec.sets.map((s) => materialize(ctx, s)));
-  if (parts.length === 0) return [];
-  const keysOf = (entries: readonly SetEntry[]): Set<string> => new Set(entries.map(entryId));
-  if (spec.type === 'union') return sortEntries(dedupe(parts.flat()));
-  const others = parts.slice(1).map(keysOf);
-  if (spec.type === 'intersection') return dedupe(parts[0].filter((e) => others.every((o) => o.has(entryId(e)))));
-  return dedupe(parts[0].filter((e) => !others.some((o) => o.has(entryId(e)))));
+  return out;
+}
+
+async function combine(ctx: QueryContext, spec: Exclude<SetSpec, { type: 'match' | 'documents' | 'native' }>): Promise<Source> {
+  if ('set' in spec) {
+    const [inner] = await listAll(ctx, [spec.set]);
+    if (spec.type === 'reverse') return new MemorySource(inner.entries.reverse(), inner.source.encode, !inner.source.descending);
+    return new MemorySource(distinctEntries(inner.entries, inner.source.encode), inner.source.encode, inner.source.descending);
+  }
+  const parts = await listAll(ctx, spec.sets);
+  if (parts.length === 0) return new MemorySource([], (c) => encodeKey(c), false);
+  const [first, ...rest] = parts;
+  const { encode, descending } = first.source;
+  if (spec.type === 'union') return new MemorySource(sortEntries(dedupe(parts.flatMap((p) => p.entries))), encode, false);
+  const others = rest.map((p) => new Set(p.entries.map(entryId)));
+  const keep = spec.type === 'intersection'
+    ? (e: SetEntry): boolean => others.every((o) => o.has(entryId(e)))
+    : (e: SetEntry): boolean => !others.some((o) => o.has(entryId(e)));
+  return new MemorySource(dedupe(first.entries.filter(keep)), encode, descending);
 }
 
 /** Distinct compares what Paginate shows (the values), not which document they came from. */
-function distinctEntries(entries: readonly SetEntry[]): SetEntry[] {
+function distinctEntries(entries: readonly SetEntry[], encode: (cursor: readonly Value[]) => Uint8Array): SetEntry[] {
   const seen = new Set<string>();
   const out: SetEntry[] = [];
   for (const e of entries) {
     const k = valueKey(e.value);
     if (seen.has(k)) continue;
     seen.add(k);
-    const values = e.cursor.slice(0, -1);
-    out.push({ ...e, key: encodeKey(values.length > 0 ? values : [e.value]), cursor: values.length > 0 ? values : [e.value] });
+    const values = e.cursor.length > 1 ? e.cursor.slice(0, -1) : [e.value];
+    out.push({ ...e, key: encode(values), cursor: values });
   }
   return out;
 }
@@ -152,28 +175,28 @@ function sortEntries(entries: SetEntry[]): SetEntry[] {
   return entries.sort((a, b) => Buffer.compare(a.key, b.key));
 }
 
-/** Pages a fully listed set: `from`/`to` compare cursors in the list's own order. */
+/** Pages a fully listed set: `from`/`to` compare cursors in the list's own order and direction. */
 class MemorySource implements Source {
-  constructor(private readonly entries: readonly SetEntry[]) {}
+  constructor(
+    private readonly entries: readonly SetEntry[],
+    readonly encode: (cursor: readonly Value[]) => Uint8Array,
+    readonly descending: boolean,
+  ) {}
 
   async scan(scan: Scan): Promise<SetEntry[]> {
-    const position = (cursor: readonly Value[]): number => {
-      const key = Buffer.from(encodeKey(cursor));
-      const i = this.entries.findIndex((e) => this.compare(e, key) >= 0);
-      return i < 0 ? this.entries.length : i;
-    };
-    const start = scan.from ? position(scan.from) : 0;
-    const end = scan.to ? position(scan.to) : this.entries.length;
+    const start = scan.from ? this.position(scan.from) : 0;
+    const end = scan.to ? this.position(scan.to) : this.entries.length;
     const slice = this.entries.slice(start, Math.max(start, end));
     const ordered = scan.backward ? slice.reverse() : slice;
     return scan.limit === undefined ? ordered : ordered.slice(0, scan.limit);
   }
 
-  /** Compares an entry with a cursor key, following the list's direction (a reversed set runs downhill). */
-  private compare(e: SetEntry, key: Buffer): number {
-    const ascending = this.entries.length < 2 || Buffer.compare(this.entries[0].key, this.entries[this.entries.length - 1].key) <= 0;
-    const c = Buffer.compare(Buffer.from(e.key), key);
-    return ascending ? c : -c;
+  /** The index of the first entry at or past the cursor, in the set's direction. */
+  private position(cursor: readonly Value[]): number {
+    const key = Buffer.from(this.encode(cursor));
+    const sign = this.descending ? -1 : 1;
+    const i = this.entries.findIndex((e) => sign * Buffer.compare(Buffer.from(e.key), key) >= 0);
+    return i < 0 ? this.entries.length : i;
   }
 }
 
@@ -181,8 +204,10 @@ async function matchSource(ctx: QueryContext, indexRef: Ref, terms: readonly Val
   const { db, def } = await indexOf(ctx, indexRef);
   const termsKey = encodeKey(terms);
   const flags = reverseFlags(def);
-  const scope = indexRef.collection?.database ?? indexRef.database;
+  const scope = indexRef.database ?? indexRef.collection?.database;
   return {
+    descending: false,
+    encode: (cursor) => encodeKey(cursor, flags),
     scan: async (scan) => {
       const rows = await ctx.tx.scanIndex(db, def.iid, termsKey, {
         gte: scan.from ? encodeKey(scan.from, flags) : undefined,
@@ -191,7 +216,9 @@ async function matchSource(ctx: QueryContext, indexRef: Ref, terms: readonly Val
         limit: scan.limit,
         now: ctx.nowMicros,
       });
-      return Promise.all(rows.map((r) => indexEntry(ctx, db, scope, def, r)));
+      const entries: SetEntry[] = [];
+      for (const row of rows) entries.push(await indexEntry(ctx, db, scope, def, row));
+      return entries;
     },
   };
 }
@@ -216,7 +243,11 @@ async function nativeSource(ctx: QueryContext, ref: Ref): Promise<Source> {
   if (!SCANNABLE_NATIVES.includes(name)) throw new FaunaError('invalid argument', `Cannot list ${name} (not supported yet).`);
   if (name === 'keys' || name === 'databases') requireAdmin(ctx);
   const db = await resolveDb(ctx, ref.database);
-  return docScanSource(ctx, db, name, (doc) => new Ref(doc.id, Ref.native(name, ref.database)));
+  // Fauna scopes a key by its native collection, every other schema object by its own ref.
+  const refOf = name === 'keys'
+    ? (doc: StoredDoc): Ref => new Ref(doc.id, Ref.native(name, ref.database))
+    : (doc: StoredDoc): Ref => new Ref(doc.id, Ref.native(name), ref.database);
+  return docScanSource(ctx, db, name, refOf);
 }
 
 /** A collection listed by document: entries are refs, ordered by ref. */
@@ -226,6 +257,8 @@ function docScanSource(ctx: QueryContext, db: DbId, coll: string, refOf: (doc: S
     return ref instanceof Ref ? orderKeyFor(coll, ref.id) : undefined;
   };
   return {
+    descending: false,
+    encode: (cursor) => encodeKey(cursor),
     scan: async (scan) => {
       const docs = await ctx.tx.scanDocs(db, coll, {
         gte: bound(scan.from),

@@ -5,7 +5,7 @@
 
 import { SetValue, Ref, type Value } from '../values.ts';
 import { SpecTable, type Spec } from './evaluate.ts';
-import { collectionFunctions, listOf } from './forms/collections.ts';
+import { aggregateShape, collectionFunctions, listOf } from './forms/collections.ts';
 import { controlForms } from './forms/control.ts';
 import { dataFunctions } from './forms/data.ts';
 import { effect } from './forms/effect.ts';
@@ -26,7 +26,8 @@ function readingCollections(spec: EagerSpec): Spec {
       const v: Value = args[spec.key];
       const needsListing = v instanceof SetValue || (v instanceof Ref && v.isNative()) || !Array.isArray(v);
       const list = needsListing ? await listOf(f.ctx, v, spec.key) : v;
-      return spec.run({ ...args, [spec.key]: list }, { now: f.ctx.now, apply: () => Promise.reject(new Error('no lambda')) });
+      const result = await spec.run({ ...args, [spec.key]: list }, { now: f.ctx.now, apply: () => Promise.reject(new Error('no lambda')) });
+      return aggregateShape(v, result);
     },
   });
 }

@@ -72,7 +72,7 @@ const reduce = lazy({
     const coll = await f.eval(raw.collection, 'collection');
     const items = coll instanceof SetValue ? (await materialize(f.ctx, coll)).map((e) => e.value) : elements(coll, 'collection');
     for (const item of items) acc = await f.apply(raw.reduce, [acc, item], 'reduce');
-    return acc;
+    return aggregateShape(coll, acc);
   },
 });
 
@@ -130,6 +130,17 @@ export async function listOf(ctx: QueryContext, v: Value, key: string): Promise<
 function sizeSpec(key: string, name: string, fn: (n: number) => Value): Spec {
   return effect({ key, name, run: async (args, f) => fn((await listOf(f.ctx, args[key], key)).length) });
 }
+
+/** An aggregate of a page is a page holding the result, as Fauna answers it; of anything else, the result. */
+export function aggregateShape(input: Value, result: Value): Value {
+  return isPage(input) ? sameShape(input, [result]) : result;
+}
+
+const count = effect({
+  key: 'count',
+  name: 'Count',
+  run: async (args, f) => aggregateShape(args.count, (await listOf(f.ctx, args.count, 'count')).length),
+});
 
 /** Union, Intersection and Difference: of sets a set, of arrays an array. */
 function setAlgebra(key: 'union' | 'intersection' | 'difference', name: string): Spec {
@@ -233,7 +244,7 @@ export const collectionFunctions: readonly Spec[] = [
   reduce,
   match,
   paginate,
-  sizeSpec('count', 'Count', (n) => n),
+  count,
   sizeSpec('is_empty', 'IsEmpty', (n) => n === 0),
   sizeSpec('is_nonempty', 'IsNonEmpty', (n) => n > 0),
   setAlgebra('union', 'Union'),

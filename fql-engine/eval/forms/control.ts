@@ -8,7 +8,7 @@ import { isPlainJsonObject } from '../../wire.ts';
 import { QueryValue, typeName, type Json, type Value } from '../../values.ts';
 import type { Frame, Spec } from '../evaluate.ts';
 import type { LazySpec, RawArgs } from '../registry.ts';
-import { captureLambda } from '../capture.ts';
+import { captureLambda, isLambdaLiteral } from '../capture.ts';
 
 function lazy(spec: Omit<LazySpec<Frame>, 'kind'>): Spec {
   return { kind: 'lazy', ...spec };
@@ -84,7 +84,7 @@ async function runLambda(raw: RawArgs, f: Frame): Promise<Value> {
 
 async function runQuery(raw: RawArgs, f: Frame): Promise<Value> {
   const body = raw.query;
-  if (isPlainJsonObject(body) && 'lambda' in body) return new QueryValue(captureLambda({ lambda: body.lambda, expr: body.expr }, f.env));
+  if (isLambdaLiteral(body)) return new QueryValue(captureLambda(body, f.env));
   const v = await f.eval(body, 'query');
   if (v instanceof QueryValue) return v;
   throw new FaunaError('invalid argument', `Lambda expected, ${typeName(v)} provided.`, ['query']);
@@ -101,7 +101,7 @@ export const controlForms: readonly Spec[] = [
   lazy({ key: 'var', name: 'Var', run: runVar }),
   lazy({ key: 'if', name: 'If', params: ['then', 'else'], run: runIf }),
   lazy({ key: 'do', name: 'Do', run: runDo }),
-  lazy({ key: 'lambda', name: 'Lambda', params: ['expr'], run: runLambda }),
+  lazy({ key: 'lambda', name: 'Lambda', params: ['expr'], optional: ['api_version'], run: runLambda }),
   lazy({ key: 'query', name: 'Query', run: runQuery }),
   lazy({ key: 'abort', name: 'Abort', run: runAbort }),
   shortCircuit('and', 'And'),

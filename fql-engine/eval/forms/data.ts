@@ -139,7 +139,7 @@ const call = effect({
 /** Errors inside a function reach the caller as Fauna's `call error`, with the real error as its cause. */
 async function callBody(f: Frame, name: string, body: QueryValue, argument: Value): Promise<Value> {
   try {
-    return await f.apply(body, argument, 'call');
+    return await f.applyValue(body, argument, 'call');
   } catch (err) {
     if (!(err instanceof FaunaError)) throw err;
     throw new FaunaError('call error', `Calling the function '${name}' resulted in an error.`, [], [err.toDetail()]);

@@ -6,6 +6,7 @@ import { argString, optional } from '../args.ts';
 import type { Spec } from '../evaluate.ts';
 import { eager, type Args } from '../registry.ts';
 import { newId } from '../ids.ts';
+import { parseRefPath } from '../../wire.ts';
 
 function scopeOf(args: Args, key = 'scope'): Ref | undefined {
   const scope = optional(args, key);
@@ -22,7 +23,7 @@ function schemaRef(key: string, name: string, native: NativeName): Spec {
     key,
     name,
     optional: ['scope'],
-    run: (args) => new Ref(argString(args, key), Ref.native(native, scopeOf(args))),
+    run: (args) => new Ref(argString(args, key), Ref.native(native), scopeOf(args)),
   });
 }
 
@@ -58,18 +59,9 @@ const refFn = eager({
       return new Ref(String(id), target);
     }
     if (typeof target !== 'string') throw new FaunaError('invalid argument', `String expected, ${typeName(target)} provided.`, ['ref']);
-    return parseLegacyRef(target);
+    return parseRefPath(target);
   },
 });
-
-function parseLegacyRef(path: string): Ref {
-  const parts = path.split('/');
-  const kinds: Record<string, NativeName> = { classes: 'collections', collections: 'collections', indexes: 'indexes', functions: 'functions', databases: 'databases', keys: 'keys', tokens: 'tokens' };
-  const native = kinds[parts[0]];
-  if (!native || parts.length < 2 || parts.length > 3) throw new FaunaError('invalid argument', `Invalid ref path '${path}'.`, ['ref']);
-  if (parts.length === 2) return new Ref(parts[1], Ref.native(native));
-  return new Ref(parts[2], new Ref(parts[1], Ref.native(native)));
-}
 
 const documentsFn = eager({
   key: 'documents',
