@@ -178,7 +178,7 @@ export async function writeEntries(
   entries: readonly ComputedEntry[],
   existed: boolean,
 ): Promise<void> {
-  await ctx.tx.putIndexEntries(db, def.iid, doc, entries);
+  if (existed || entries.length > 0) await ctx.tx.putIndexEntries(db, def.iid, doc, entries, { fresh: !existed });
   if (!def.unique) return;
   if (existed) await ctx.tx.releaseUnique(db, def.iid, doc);
   for (const e of entries) await claim(ctx, db, def, doc, e.uniqueKey);

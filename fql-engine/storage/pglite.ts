@@ -50,6 +50,7 @@ async function openDirectory(dir: string): Promise<PGlite> {
   const db = await PGlite.create({ dataDir: dir });
   // Idempotent: brings a directory made by an older version up to the current tables.
   await db.exec(SCHEMA_DDL);
+  await db.exec('ANALYZE');
   return db;
 }
 
@@ -134,10 +135,20 @@ function writeAtomically(path: string, bytes: Uint8Array): void {
 
 // --- the storage ----------------------------------------------------------------------
 
+/** A statement that cannot write (every statement sql-tx.ts issues is a plain SELECT or a write). */
+const READS_ONLY = /^\s*SELECT\b/i;
+
 export class PgliteStorage implements Storage {
   readonly backend = 'pglite' as const;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /**
+   * PGlite has no autovacuum, so nothing refreshes the planner's statistics; without them it
+   * may read a whole collection through the order index to find one id. ANALYZE runs after a
+   * doubling number of writing transactions (100, 200, 400…), as autovacuum would.
+   */
+  #writes = 0;
+  #nextAnalyze = 100;
 
   readonly #db: PGlite;
   readonly #lock: DataDirLock | null;
@@ -156,11 +167,11 @@ export class PgliteStorage implements Storage {
   }
 
   transaction<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T> {
-    return this.#exclusive(() => this.#run(fn));
+    return this.#exclusive(() => this.#run((sql) => fn(sqlStorageTx(sql))));
   }
 
   sweepExpired(now: number): Promise<number> {
-    return this.transaction(() => sweepExpiredSql(this.#sql(), now));
+    return this.#exclusive(() => this.#run((sql) => sweepExpiredSql(sql, now)));
   }
 
   async close(): Promise<void> {
@@ -180,16 +191,40 @@ export class PgliteStorage implements Storage {
     return result;
   }
 
-  async #run<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T> {
-    await this.#db.exec('BEGIN');
+  /**
+   * Runs one transaction. BEGIN is sent only before the first statement that writes: a query
+   * that only reads costs no BEGIN/COMMIT round trips. That is sound here because the mutex
+   * makes this the only connection at work, so nothing can change between those first reads
+   * and the BEGIN: they see exactly what they would have seen inside the transaction.
+   */
+  async #run<T>(fn: (sql: SqlQueryable) => Promise<T>): Promise<T> {
+    let begun = false;
+    const sql: SqlQueryable = {
+      query: async <R extends object>(text: string, params: readonly unknown[]): Promise<R[]> => {
+        if (!begun && !READS_ONLY.test(text)) {
+          await this.#db.exec('BEGIN');
+          begun = true;
+        }
+        return (await this.#db.query<R>(text, [...params])).rows;
+      },
+    };
     try {
-      const result = await fn(sqlStorageTx(this.#sql()));
-      await this.#db.exec('COMMIT');
+      const result = await fn(sql);
+      if (begun) {
+        await this.#db.exec('COMMIT');
+        await this.#analyzeNowAndThen();
+      }
       return result;
     } catch (error) {
-      await this.#rollback();
+      if (begun) await this.#rollback();
       throw error;
     }
+  }
+
+  async #analyzeNowAndThen(): Promise<void> {
+    if (++this.#writes < this.#nextAnalyze) return;
+    this.#nextAnalyze *= 2;
+    await this.#db.exec('ANALYZE');
   }
 
   async #rollback(): Promise<void> {
@@ -198,14 +233,5 @@ export class PgliteStorage implements Storage {
     } catch {
       // The caller's error is the one worth reporting; a failed COMMIT has already ended the transaction.
     }
-  }
-
-  #sql(): SqlQueryable {
-    return {
-      query: async <R extends object>(sql: string, params: readonly unknown[]): Promise<R[]> => {
-        const result = await this.#db.query<R>(sql, [...params]);
-        return result.rows;
-      },
-    };
   }
 }

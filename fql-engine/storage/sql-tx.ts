@@ -93,7 +93,7 @@ export function sqlStorageTx(sql: SqlQueryable): StorageTx {
     putDoc: (db, doc) => putDoc(sql, db, doc),
     deleteDoc: (db, coll, id) => deleteDoc(sql, db, coll, id),
     scanDocs: (db, coll, range) => scanDocs(sql, db, coll, range),
-    putIndexEntries: (db, indexId, doc, entries) => putIndexEntries(sql, db, indexId, doc, entries),
+    putIndexEntries: (db, indexId, doc, entries, options) => putIndexEntries(sql, db, indexId, doc, entries, options?.fresh ?? false),
     scanIndex: (db, indexId, terms, range) => scanIndex(sql, db, indexId, terms, range),
     claimUnique: (db, indexId, key, doc) => claimUnique(sql, db, indexId, key, doc),
     releaseUnique: (db, indexId, doc) => releaseUnique(sql, db, indexId, doc),
@@ -108,12 +108,12 @@ function live(now: string): string {
 
 const DOC_COLUMNS = 'coll, id, order_key, ts, body, expires_at';
 
+/** One row by key: its expiry is checked here rather than in SQL, which keeps the statement a bare key lookup. */
 async function getDoc(sql: SqlQueryable, db: DbId, coll: string, id: string, now: number): Promise<StoredDoc | null> {
-  const rows = await sql.query<DocRow>(
-    `SELECT ${DOC_COLUMNS} FROM fql_docs WHERE db = $1 AND coll = $2 AND id = $3 AND ${live('$4')}`,
-    [db, coll, id, now],
-  );
-  return rows.length === 0 ? null : decodeDoc(rows[0]);
+  const rows = await sql.query<DocRow>(`SELECT ${DOC_COLUMNS} FROM fql_docs WHERE db = $1 AND coll = $2 AND id = $3`, [db, coll, id]);
+  const row = rows[0];
+  if (row === undefined || (row.expires_at !== null && Number(row.expires_at) <= now)) return null;
+  return decodeDoc(row);
 }
 
 async function insertDoc(sql: SqlQueryable, db: DbId, doc: StoredDoc): Promise<boolean> {
@@ -159,8 +159,11 @@ async function putIndexEntries(
   indexId: string,
   doc: DocRef & { readonly expiresAt: number | null },
   entries: readonly EntryInput[],
+  fresh: boolean,
 ): Promise<void> {
-  await sql.query('DELETE FROM fql_index_entries WHERE db = $1 AND coll = $2 AND id = $3 AND index_id = $4', [db, doc.coll, doc.id, indexId]);
+  if (!fresh) {
+    await sql.query('DELETE FROM fql_index_entries WHERE db = $1 AND coll = $2 AND id = $3 AND index_id = $4', [db, doc.coll, doc.id, indexId]);
+  }
   for (let start = 0; start < entries.length; start += ENTRY_BATCH) {
     await insertEntries(sql, db, indexId, doc, entries.slice(start, start + ENTRY_BATCH));
   }

@@ -78,8 +78,18 @@ export interface StorageTx {
   deleteDoc(db: DbId, coll: string, id: string): Promise<boolean>;
   scanDocs(db: DbId, coll: string, range: ScanRange<string>): Promise<StoredDoc[]>;
 
-  /** Replaces every entry the document has in this index (an empty list removes them). */
-  putIndexEntries(db: DbId, indexId: string, doc: DocRef & { readonly expiresAt: number | null }, entries: readonly EntryInput[]): Promise<void>;
+  /**
+   * Replaces every entry the document has in this index (an empty list removes them).
+   * `fresh` promises the document has no entries there yet (it was just created), which
+   * saves looking for old ones.
+   */
+  putIndexEntries(
+    db: DbId,
+    indexId: string,
+    doc: DocRef & { readonly expiresAt: number | null },
+    entries: readonly EntryInput[],
+    options?: { readonly fresh?: boolean },
+  ): Promise<void>;
   scanIndex(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntry[]>;
 
   /**

@@ -27,12 +27,31 @@ export function createInProcessFetch(handler: RequestHandler): typeof fetch {
   return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const signal = signalOf(input, init);
     throwIfAborted(signal);
-    const request = await toEngineRequest(input, init);
+    const request = quickRequest(input, init) ?? (await toEngineRequest(input, init));
     throwIfAborted(signal);
     const answer = await untilAborted(handler.handle(request), signal);
     const body = NULL_BODY_STATUSES.has(answer.status) || request.method === 'HEAD' ? null : answer.body;
     return new Response(body, { status: answer.status, headers: answer.headers });
   };
+}
+
+/**
+ * The driver's own call shape (a URL string, a plain headers object, a string body) read
+ * without building URL and Headers objects: this sits on the path of every query a function
+ * makes, so it is kept cheap. Anything else takes the general path below.
+ */
+function quickRequest(input: string | URL | Request, init: RequestInit | undefined): EngineRequest | null {
+  const headers = init?.headers;
+  const body = init?.body;
+  if (typeof input !== 'string' || (body !== undefined && body !== null && typeof body !== 'string')) return null;
+  if (headers !== undefined && (typeof headers !== 'object' || headers instanceof Headers || Array.isArray(headers))) return null;
+  const path = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/i.exec(input)?.[1];
+  if (path === undefined) return null;
+  const lower: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined && value !== null) lower[name.toLowerCase()] = String(value);
+  }
+  return { method: (init?.method ?? 'GET').toUpperCase(), path: path || '/', headers: lower, body: body ?? '' };
 }
 
 async function toEngineRequest(input: string | URL | Request, init: RequestInit | undefined): Promise<EngineRequest> {
