@@ -166,8 +166,9 @@ async function main(): Promise<void> {
     await engine.close().catch(() => undefined);
     fail(`cannot listen on ${options.host}:${options.port}: ${errorMessage(error)}`, 1);
   }
-  process.stdout.write(`${describeStart(server.url, options.storage)}\n`);
+  // Handlers first: whoever reads the start line may signal at once.
   closeOnSignals(server, engine);
+  process.stdout.write(`${describeStart(server.url, options.storage)}\n`);
 }
 
 /** The first SIGTERM/SIGINT closes cleanly; a second one finds no handler and ends the process at once. */
