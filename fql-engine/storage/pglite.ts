@@ -23,6 +23,7 @@ import { lockDataDir } from './pglite-lock.ts';
 import type { DataDirLock } from './pglite-lock.ts';
 import { SCHEMA_DDL, sqlStorageTx, sweepExpiredSql } from './sql-tx.ts';
 import type { SqlQueryable } from './sql-tx.ts';
+import { NotInlinable, inlineParams } from './sql-literals.ts';
 import { StorageError } from './types.ts';
 import type { Storage, StorageTx } from './types.ts';
 
@@ -135,6 +136,16 @@ function writeAtomically(path: string, bytes: Uint8Array): void {
 
 // --- the storage ----------------------------------------------------------------------
 
+/** The statement with its parameters inlined, or null when one cannot be (then it is sent parameterised). */
+function inlined(text: string, params: readonly unknown[]): string | null {
+  try {
+    return inlineParams(text, params);
+  } catch (error) {
+    if (error instanceof NotInlinable) return null;
+    throw error;
+  }
+}
+
 /** A statement that cannot write (every statement sql-tx.ts issues is a plain SELECT or a write). */
 const READS_ONLY = /^\s*SELECT\b/i;
 
@@ -201,11 +212,16 @@ export class PgliteStorage implements Storage {
     let begun = false;
     const sql: SqlQueryable = {
       query: async <R extends object>(text: string, params: readonly unknown[]): Promise<R[]> => {
-        if (!begun && !READS_ONLY.test(text)) {
-          await this.#db.exec('BEGIN');
-          begun = true;
+        const begin = !begun && !READS_ONLY.test(text);
+        // Set first: if the statement fails after BEGIN ran, the transaction must still be rolled back.
+        if (begin) begun = true;
+        const statement = inlined(text, params);
+        if (statement === null) {
+          if (begin) await this.#db.exec('BEGIN');
+          return (await this.#db.query<R>(text, [...params])).rows;
         }
-        return (await this.#db.query<R>(text, [...params])).rows;
+        const results = await this.#db.exec(begin ? `BEGIN; ${statement}` : statement);
+        return (results[results.length - 1]?.rows ?? []) as R[];
       },
     };
     try {
