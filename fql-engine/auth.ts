@@ -6,11 +6,11 @@
 
 import { FaunaError } from './errors.ts';
 import { constantTimeEquals, parseSecret, secretMatches } from './keys.ts';
-import type { Caller, Role } from './eval/context.ts';
+import type { Caller } from './eval/context.ts';
 import type { SchemaCache } from './eval/schema-cache.ts';
 import { ROOT_DB, type DbId, type StorageTx } from './storage/types.ts';
-import { isPlainJsonObject } from './wire.ts';
-import { Ref } from './values.ts';
+import { decodeValue, isPlainJsonObject } from './wire.ts';
+import { Ref, type Json } from './values.ts';
 
 export interface ResolvedCaller {
   readonly db: DbId;
@@ -30,21 +30,36 @@ export async function resolveCaller(tx: StorageTx, schema: SchemaCache, secret: 
   const db = await descend(schema, holder.db, path, now);
   const role = roleOverride ?? 'admin';
   if (role !== 'admin' && role !== 'server') throw unauthorized();
-  return { db, caller: { role: role as Role } };
+  return { db, caller: { role } };
 }
 
 async function baseCaller(tx: StorageTx, base: string, adminSecret: string, now: number): Promise<ResolvedCaller> {
   if (constantTimeEquals(base, adminSecret)) return { db: ROOT_DB, caller: { role: 'admin' } };
   const location = parseSecret(base);
   if (!location) throw unauthorized();
-  const doc = await tx.getDoc(location.db, 'keys', location.keyId, now);
+  // An expired token (or key) is invisible here, exactly as to Get.
+  const doc = await tx.getDoc(location.db, location.kind, location.id, now);
   const body = doc?.body;
   if (!doc || !isPlainJsonObject(body) || !isPlainJsonObject(body.meta) || !isPlainJsonObject(body.public)) throw unauthorized();
-  const { secretHash, targetDb } = body.meta;
-  const role = body.public.role;
+  const { secretHash } = body.meta;
   if (typeof secretHash !== 'string' || !secretMatches(base, secretHash)) throw unauthorized();
-  if (role !== 'admin' && role !== 'server') throw unauthorized();
-  return { db: String(targetDb), caller: { role, key: new Ref(location.keyId, Ref.native('keys')) } };
+  const ref = new Ref(location.id, Ref.native(location.kind));
+  if (location.kind === 'tokens') return { db: location.db, caller: tokenCaller(body.public, ref) };
+  return { db: String(body.meta.targetDb), caller: keyCaller(body.public, ref) };
+}
+
+/** A token acts as its identity, with the roles whose membership takes it. */
+function tokenCaller(pub: { readonly [k: string]: Json }, token: Ref): Caller {
+  const identity = decodeValue(pub.instance ?? null);
+  if (!(identity instanceof Ref)) throw unauthorized();
+  return { role: 'roles', identity, token };
+}
+
+function keyCaller(pub: { readonly [k: string]: Json }, key: Ref): Caller {
+  const role = decodeValue(pub.role ?? null);
+  if (role === 'admin' || role === 'server') return { role, key };
+  if (role instanceof Ref && role.collection?.id === 'roles') return { role: 'roles', roles: [role.id], key };
+  throw unauthorized();
 }
 
 /** Walks a `child/grandchild` path of database names down from a database. */

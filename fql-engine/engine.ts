@@ -11,6 +11,7 @@ import { Evaluator } from './eval/evaluate.ts';
 import { QueryContext, type EngineSettings } from './eval/context.ts';
 import { SchemaCache, SharedSchemaCache } from './eval/schema-cache.ts';
 import { buildSpecTable } from './eval/table.ts';
+import { RoleAccess } from './eval/access.ts';
 import type { EngineRequest, EngineResponse, RequestHandler } from './protocol.ts';
 import { openStorage } from './storage/open-storage.ts';
 import { StorageError, type Storage } from './storage/types.ts';
@@ -31,6 +32,8 @@ export interface EngineOptions {
   /** Milliseconds since the epoch; tests inject a clock to make time pass. */
   readonly clock?: () => number;
   readonly pushdown?: boolean;
+  /** bcrypt cost for `credentials` passwords (default 10). */
+  readonly bcryptCost?: number;
   /** How often expired documents are swept away (they are invisible at once regardless). */
   readonly sweepIntervalMs?: number;
 }
@@ -49,6 +52,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
 
 class FqlEngine implements Engine {
   private readonly evaluator = new Evaluator(buildSpecTable());
+  private readonly access = new RoleAccess(this.evaluator);
   private readonly settings: EngineSettings;
   private readonly clock: () => number;
   private readonly sweeper: NodeJS.Timeout;
@@ -61,7 +65,7 @@ class FqlEngine implements Engine {
     private readonly options: EngineOptions,
     private readonly ownsStorage: boolean,
   ) {
-    this.settings = { pushdown: options.pushdown ?? true, maxDepth: 2000 };
+    this.settings = { pushdown: options.pushdown ?? true, maxDepth: 2000, bcryptCost: options.bcryptCost ?? 10 };
     this.sharedSchema = storage.backend === 'pglite' && ownsStorage ? new SharedSchemaCache() : undefined;
     this.clock = options.clock ?? Date.now;
     this.sweeper = setInterval(() => void this.sweep(), options.sweepIntervalMs ?? 60_000);
@@ -90,7 +94,7 @@ class FqlEngine implements Engine {
         const now = this.nextTime();
         const schema = new SchemaCache(tx, this.sharedSchema);
         const caller = await resolveCaller(tx, schema, secret, this.options.adminSecret, now.epochMicros);
-        const ctx = new QueryContext(tx, caller.db, now, caller.caller, this.settings, schema);
+        const ctx = new QueryContext(tx, caller.db, now, caller.caller, this.settings, schema, this.access);
         const result: Value = await this.evaluator.evaluate(expr, Env.empty, ctx, []);
         return { value: result, txnTime: now.epochMicros };
       });

@@ -23,6 +23,7 @@ export const FAUNA_CODES = {
   'bad request': 400,
   'invalid token': 400,
   'authentication failed': 400,
+  'missing identity': 400,
   'unauthorized': 401,
   'permission denied': 403,
   'method not allowed': 405,

@@ -9,19 +9,23 @@ import type { DbId } from './storage/types.ts';
 
 export interface SecretLocation {
   readonly db: DbId;
-  readonly keyId: string;
+  /** A key's secret or a token's. */
+  readonly kind: 'keys' | 'tokens';
+  readonly id: string;
 }
 
 export function makeSecret(location: SecretLocation): string {
   const db = Buffer.from(location.db).toString('base64url');
-  return `fn${db}.${location.keyId}.${randomBytes(24).toString('base64url')}`;
+  const marker = location.kind === 'tokens' ? 't' : 'k';
+  return `fn${db}.${marker}${location.id}.${randomBytes(24).toString('base64url')}`;
 }
 
 export function parseSecret(secret: string): SecretLocation | null {
   if (!secret.startsWith('fn')) return null;
   const parts = secret.slice(2).split('.');
-  if (parts.length !== 3 || !/^\d+$/.test(parts[1])) return null;
-  return { db: Buffer.from(parts[0], 'base64url').toString(), keyId: parts[1] };
+  const where = /^([kt])(\d+)$/.exec(parts[1] ?? '');
+  if (parts.length !== 3 || !where) return null;
+  return { db: Buffer.from(parts[0], 'base64url').toString(), kind: where[1] === 't' ? 'tokens' : 'keys', id: where[2] };
 }
 
 export function hashSecret(secret: string): string {

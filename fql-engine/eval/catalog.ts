@@ -44,7 +44,13 @@ export async function schemaRecord(ctx: QueryContext, ref: Ref): Promise<{ db: D
   return { db, kind: coll.id, record: await ctx.schema.get(db, coll.id, ref.id, ctx.nowMicros) };
 }
 
+/** Tokens behave as a collection stored under the native name 'tokens'. */
+export function tokensInfo(scope: Ref | undefined): CollectionInfo {
+  return { name: 'tokens', iid: 'tokens', ttlDays: null, ref: Ref.native('tokens', scope) };
+}
+
 export async function collectionOf(ctx: QueryContext, collRef: Ref): Promise<{ db: DbId; info: CollectionInfo }> {
+  if (collRef.isNative() && collRef.id === 'tokens') return { db: await resolveDb(ctx, collRef.database), info: tokensInfo(collRef.database) };
   if (collRef.collection?.id !== 'collections' || !collRef.collection.isNative()) {
     throw new FaunaError('invalid ref', 'Collection ref expected.');
   }

@@ -4,15 +4,27 @@
  */
 
 import type { DbId, StorageTx } from '../storage/types.ts';
-import type { FaunaTime, Ref } from '../values.ts';
+import type { FaunaTime, Ref, Value } from '../values.ts';
 import type { SchemaCache } from './schema-cache.ts';
 
-export type Role = 'admin' | 'server';
+/**
+ * Who a query acts as. `admin` and `server` may do anything in their database (`server`
+ * no database or key management); `roles` may do only what its roles grant: the named
+ * roles (a key made with `Role("x")`, a function running as one), or, with none named, the
+ * roles whose membership takes the identity.
+ */
+export type Role = 'admin' | 'server' | 'roles';
 
 export interface Caller {
   readonly role: Role;
+  /** For `roles`: the roles named by the key or function; undefined means "by membership". */
+  readonly roles?: readonly string[];
   /** The key used, when the secret was a key's (not the engine's admin secret). */
   readonly key?: Ref;
+  /** The document the token belongs to, when the secret was a token's. */
+  readonly identity?: Ref;
+  /** The token used, when the secret was a token's. */
+  readonly token?: Ref;
 }
 
 export interface EngineSettings {
@@ -20,10 +32,21 @@ export interface EngineSettings {
   readonly pushdown: boolean;
   /** How deep calls may nest before 'stack overflow'. */
   readonly maxDepth: number;
+  /** bcrypt cost for `credentials` passwords. */
+  readonly bcryptCost: number;
 }
+
+/** Decides whether the caller may do something (ABAC). Set by the engine; see access.ts. */
+export interface AccessChecker {
+  check(ctx: QueryContext, action: Action, resource: Ref, args: readonly Value[]): Promise<void>;
+}
+
+export type Action = 'read' | 'write' | 'create' | 'create_with_id' | 'delete' | 'call' | 'unrestricted_read';
 
 export class QueryContext {
   depth = 0;
+  /** Role names granted by membership, worked out once per query (see access.ts). */
+  memberships: readonly string[] | undefined;
 
   constructor(
     readonly tx: StorageTx,
@@ -32,6 +55,7 @@ export class QueryContext {
     readonly caller: Caller,
     readonly settings: EngineSettings,
     readonly schema: SchemaCache,
+    readonly access: AccessChecker,
   ) {}
 
   /** Transaction time in microseconds (the unit of `ts` and of storage's clocks). */
@@ -42,8 +66,18 @@ export class QueryContext {
   /** The same query, acting in another database (a scoped ref, or a key for a child database). */
   inDatabase(db: DbId): QueryContext {
     if (db === this.db) return this;
-    const ctx = new QueryContext(this.tx, db, this.now, this.caller, this.settings, this.schema);
+    return this.derive(db, this.caller);
+  }
+
+  /** The same query acting as someone else: a function with its own role, or a predicate. */
+  as(caller: Caller): QueryContext {
+    return this.derive(this.db, caller);
+  }
+
+  private derive(db: DbId, caller: Caller): QueryContext {
+    const ctx = new QueryContext(this.tx, db, this.now, caller, this.settings, this.schema, this.access);
     ctx.depth = this.depth;
+    if (caller === this.caller) ctx.memberships = this.memberships;
     return ctx;
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Documents of user collections: read, create, update, replace, delete, each keeping every
- * index over the collection (and every unique claim) in step, inside the query's transaction.
+ * Documents of user collections (and tokens, which behave as one): read, create, update,
+ * replace, delete, each checked against the caller's roles and keeping every index over the
+ * collection (and every unique claim) in step, inside the query's transaction.
  */
 
 import { FaunaError } from '../errors.ts';
@@ -11,6 +12,7 @@ import { collectionOf, indexesOver, type CollectionInfo } from './catalog.ts';
 import type { QueryContext } from './context.ts';
 import { docOrderKey, isValidDocId, newId } from './ids.ts';
 import { entriesFor, type ComputedEntry, type IndexDef } from './indexes.ts';
+import { hashPassword } from './passwords.ts';
 
 export interface DocTarget {
   readonly db: DbId;
@@ -22,34 +24,53 @@ export interface DocTarget {
 interface DocState {
   readonly ts: number;
   readonly public: ObjectValue;
-  readonly meta: { readonly [k: string]: Json };
+  readonly meta: Meta;
   readonly expiresAt: number | null;
 }
 
-const WRITABLE_FIELDS = ['data', 'ttl', 'credentials', 'delegates'];
+/** The fields a write may set, by kind of collection. */
+const WRITABLE_FIELDS: Record<'documents' | 'tokens', readonly string[]> = {
+  documents: ['data', 'ttl', 'credentials', 'delegates'],
+  tokens: ['instance', 'data', 'ttl'],
+};
+
+export type Meta = { readonly [k: string]: Json };
 
 export async function docTarget(ctx: QueryContext, ref: Ref): Promise<DocTarget> {
-  if (!ref.collection || ref.collection.isNative()) throw new FaunaError('invalid ref', 'Document ref expected.');
-  const { db, info } = await collectionOf(ctx, ref.collection);
+  const coll = ref.collection;
+  if (!coll || (coll.isNative() && coll.id !== 'tokens')) throw new FaunaError('invalid ref', 'Document ref expected.');
+  const { db, info } = await collectionOf(ctx, coll);
   return { db, coll: info, id: ref.id, ref };
 }
 
 /** The document as Get shows it, or null when it does not exist (or has expired). */
 export async function readDoc(ctx: QueryContext, target: DocTarget): Promise<ObjectValue | null> {
   const state = await loadState(ctx, target);
-  return state ? instanceOf(target.ref, state) : null;
+  if (!state) return null;
+  const instance = instanceOf(target.ref, state);
+  await ctx.access.check(ctx, 'read', target.coll.ref, [target.ref]);
+  return instance;
 }
 
-export async function createDoc(ctx: QueryContext, collRef: Ref, wantedId: string | undefined, params: Value): Promise<ObjectValue> {
+/** The engine-only part of a document (a password hash, a token's secret hash). */
+export async function readMeta(ctx: QueryContext, ref: Ref): Promise<{ instance: ObjectValue; meta: Meta } | null> {
+  const target = await docTarget(ctx, ref);
+  const state = await loadState(ctx, target);
+  return state ? { instance: instanceOf(target.ref, state), meta: state.meta } : null;
+}
+
+export async function createDoc(ctx: QueryContext, collRef: Ref, wantedId: string | undefined, params: Value, meta: Meta = {}): Promise<ObjectValue> {
   const { db, info } = await collectionOf(ctx, collRef);
   if (wantedId !== undefined && !isValidDocId(wantedId)) {
     throw new FaunaError('invalid argument', `Invalid document id '${wantedId}': ids are positive 64-bit integers.`);
   }
-  const fields = writableFields(params, 'create');
+  const fields = writableFields(params, 'create', info);
+  await ctx.access.check(ctx, wantedId === undefined ? 'create' : 'create_with_id', info.ref, [fields]);
+  const fullMeta = await withCredentials(ctx, meta, fields);
   for (let attempt = 0; ; attempt++) {
     const id = wantedId ?? newId();
     const target: DocTarget = { db, coll: info, id, ref: new Ref(id, collRef) };
-    const state = newState(ctx, info, fields, {});
+    const state = newState(ctx, info, fields, fullMeta);
     if (await ctx.tx.insertDoc(db, storedDoc(target, state))) {
       await reindex(ctx, target, null, state);
       return instanceOf(target.ref, state);
@@ -62,9 +83,10 @@ export async function updateDoc(ctx: QueryContext, ref: Ref, params: Value, mode
   const target = await docTarget(ctx, ref);
   const before = await loadState(ctx, target);
   if (!before) throw new FaunaError('instance not found', 'Document not found.');
-  const fields = writableFields(params, mode);
+  const fields = writableFields(params, mode, target.coll);
   const merged = mode === 'update' ? mergeFields(before.public, fields) : replaceFields(fields);
-  const after = newState(ctx, target.coll, merged, before.meta);
+  const after = newState(ctx, target.coll, merged, await withCredentials(ctx, before.meta, fields));
+  await ctx.access.check(ctx, 'write', target.coll.ref, [instanceOf(target.ref, before), instanceOf(target.ref, after), target.ref]);
   await ctx.tx.putDoc(target.db, storedDoc(target, after));
   await reindex(ctx, target, before, after);
   return instanceOf(target.ref, after);
@@ -74,8 +96,25 @@ export async function deleteDoc(ctx: QueryContext, ref: Ref): Promise<ObjectValu
   const target = await docTarget(ctx, ref);
   const before = await loadState(ctx, target);
   if (!before) throw new FaunaError('instance not found', 'Document not found.');
+  await ctx.access.check(ctx, 'delete', target.coll.ref, [target.ref]);
   await ctx.tx.deleteDoc(target.db, target.coll.iid, target.id);
   return instanceOf(target.ref, before);
+}
+
+/**
+ * `credentials: {password}` becomes a bcrypt hash in the document's meta, never in what Get
+ * shows; `credentials: null` removes it.
+ */
+async function withCredentials(ctx: QueryContext, meta: Meta, fields: ObjectValue): Promise<Meta> {
+  if (!('credentials' in fields)) return meta;
+  const creds = fields.credentials;
+  const { credentials: _old, ...rest } = meta;
+  if (creds === null) return rest;
+  const password = isObject(creds) ? creds.password : undefined;
+  if (typeof password !== 'string' || password.length === 0) {
+    throw new FaunaError('validation failed', 'credentials must be an object with a non-empty password.', ['params', 'credentials']);
+  }
+  return { ...rest, credentials: await hashPassword(password, ctx.settings.bcryptCost) };
 }
 
 async function loadState(ctx: QueryContext, target: DocTarget): Promise<DocState | null> {
@@ -103,7 +142,7 @@ function storedDoc(target: DocTarget, state: DocState): StoredDoc {
   };
 }
 
-function newState(ctx: QueryContext, coll: CollectionInfo, fields: ObjectValue, meta: DocState['meta']): DocState {
+function newState(ctx: QueryContext, coll: CollectionInfo, fields: ObjectValue, meta: Meta): DocState {
   const ts = ctx.nowMicros;
   const ttl = fields.ttl;
   const expiresAt = ttl instanceof FaunaTime ? ttl.epochMicros : coll.ttlDays !== null ? ts + coll.ttlDays * 86_400_000_000 : null;
@@ -111,14 +150,18 @@ function newState(ctx: QueryContext, coll: CollectionInfo, fields: ObjectValue, 
   return { ts, public: pub, meta, expiresAt };
 }
 
-/** The fields a write may set, checked: `data` is an object, `ttl` a time. */
-function writableFields(params: Value, fn: string): ObjectValue {
+/** The fields a write may set, checked: `data` is an object, `ttl` a time, a token's `instance` a ref. */
+function writableFields(params: Value, fn: string, coll: CollectionInfo): ObjectValue {
   if (params === null) return {};
   if (!isObject(params)) throw new FaunaError('invalid argument', `Object expected, ${typeName(params)} provided.`, ['params']);
+  const allowed = WRITABLE_FIELDS[coll.iid === 'tokens' ? 'tokens' : 'documents'];
   for (const k of Object.keys(params)) {
-    if (!WRITABLE_FIELDS.includes(k)) {
-      throw new FaunaError('validation failed', `${fn}: field '${k}' cannot be written (expected one of data, ttl, credentials).`, ['params']);
+    if (!allowed.includes(k)) {
+      throw new FaunaError('validation failed', `${fn}: field '${k}' cannot be written (expected one of ${allowed.join(', ')}).`, ['params']);
     }
+  }
+  if ('instance' in params && !(params.instance instanceof Ref)) {
+    throw new FaunaError('validation failed', 'instance must be a document ref.', ['params', 'instance']);
   }
   if ('data' in params && params.data !== null && !isObject(params.data)) {
     throw new FaunaError('validation failed', 'data must be an object.', ['params', 'data']);

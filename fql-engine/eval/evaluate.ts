@@ -33,6 +33,8 @@ export interface Frame {
   apply(lambda: Json, arg: Value, key: string): Promise<Value>;
   /** Applies a lambda value (from Query, a stored function, or a Lambda held in a variable). */
   applyValue(lambda: Value, arg: Value, key: string): Promise<Value>;
+  /** The same, in another context (a function running with its own role). */
+  applyValueIn(ctx: QueryContext, lambda: Value, arg: Value, key: string): Promise<Value>;
 }
 
 export type Spec = EagerSpec | LazySpec<Frame>;
@@ -134,6 +136,7 @@ export class Evaluator {
         return this.applyValue(await this.evaluate(lambda, env, ctx, at), arg, ctx, at);
       },
       applyValue: (lambda, arg, key) => this.applyValue(lambda, arg, ctx, [...pos, key]),
+      applyValueIn: (other, lambda, arg, key) => this.applyValue(lambda, arg, other, [...pos, key]),
     };
   }
 

@@ -21,6 +21,11 @@ export function requireAdmin(ctx: QueryContext): void {
   if (ctx.caller.role !== 'admin') throw new FaunaError('permission denied', 'Insufficient privileges to perform the action.');
 }
 
+/** Schema changes belong to admin and server callers; roles do not grant them in this engine. */
+export function requireServer(ctx: QueryContext): void {
+  if (ctx.caller.role === 'roles') throw new FaunaError('permission denied', 'Insufficient privileges to perform the action.');
+}
+
 function paramsObject(v: Value): ObjectValue {
   if (!isObject(v)) throw new FaunaError('invalid argument', `Object expected, ${typeName(v)} provided.`);
   return v;
@@ -63,6 +68,7 @@ async function insertRecord(ctx: QueryContext, kind: SchemaKind, id: string, pub
 }
 
 export async function createCollection(ctx: QueryContext, params: Value): Promise<ObjectValue> {
+  requireServer(ctx);
   const p = pick(paramsObject(params), ['name', 'data', 'ttl_days', 'history_days', 'permissions'], 'CreateCollection');
   const name = validName(p.name);
   const ttl = p.ttl_days;
@@ -72,6 +78,7 @@ export async function createCollection(ctx: QueryContext, params: Value): Promis
 }
 
 export async function createIndex(ctx: QueryContext, params: Value): Promise<ObjectValue> {
+  requireServer(ctx);
   const p = pick(paramsObject(params), ['name', 'source', 'terms', 'values', 'unique', 'serialized', 'data', 'partitions', 'permissions'], 'CreateIndex');
   const name = validName(p.name);
   const sourceRefs = Array.isArray(p.source) ? p.source : [p.source];
@@ -98,8 +105,8 @@ async function buildIndex(ctx: QueryContext, db: DbId, def: IndexDef): Promise<v
   const collections = await ctx.schema.list(db, 'collections', ctx.nowMicros);
   for (const iid of def.sources) {
     const record = collections.find((r) => String(r.meta.iid) === iid);
-    if (!record) continue;
-    const collRef = refFor('collections', record.id);
+    if (!record && iid !== 'tokens') continue;
+    const collRef = record ? refFor('collections', record.id) : Ref.native('tokens');
     for (const doc of await ctx.tx.scanDocs(db, iid, { now: ctx.nowMicros })) {
       const ref = new Ref(doc.id, collRef);
       const body = doc.body as { public?: Json };
@@ -111,10 +118,46 @@ async function buildIndex(ctx: QueryContext, db: DbId, def: IndexDef): Promise<v
 }
 
 export async function createFunction(ctx: QueryContext, params: Value): Promise<ObjectValue> {
+  requireServer(ctx);
   const p = pick(paramsObject(params), ['name', 'body', 'data', 'role'], 'CreateFunction');
   const name = validName(p.name);
   if (!(p.body instanceof QueryValue)) throw new FaunaError('validation failed', 'body must be a Query(Lambda(...)).', ['body']);
+  if (p.role !== undefined) await validRole(ctx, p.role, 'CreateFunction');
   return insertRecord(ctx, 'functions', name, p, {});
+}
+
+export async function createRole(ctx: QueryContext, params: Value): Promise<ObjectValue> {
+  requireAdmin(ctx);
+  const p = pick(paramsObject(params), ['name', 'privileges', 'membership', 'data'], 'CreateRole');
+  const name = validName(p.name);
+  validatePrivileges(p.privileges);
+  validateMembership(p.membership);
+  return insertRecord(ctx, 'roles', name, p, {});
+}
+
+const ACTIONS = new Set(['read', 'write', 'create', 'create_with_id', 'delete', 'history_read', 'history_write', 'unrestricted_read', 'call']);
+
+function validatePrivileges(v: Value | undefined): void {
+  for (const [i, p] of (v === undefined ? [] : Array.isArray(v) ? v : [v]).entries()) {
+    if (!isObject(p) || !(p.resource instanceof Ref) || !isObject(p.actions)) {
+      throw new FaunaError('validation failed', 'A privilege needs a resource ref and an actions object.', ['privileges', i]);
+    }
+    for (const [action, rule] of Object.entries(p.actions)) {
+      if (!ACTIONS.has(action)) throw new FaunaError('validation failed', `Unknown action '${action}'.`, ['privileges', i, 'actions', action]);
+      if (typeof rule !== 'boolean' && !(rule instanceof QueryValue)) {
+        throw new FaunaError('validation failed', 'An action is a boolean or a Query(Lambda(...)).', ['privileges', i, 'actions', action]);
+      }
+    }
+  }
+}
+
+function validateMembership(v: Value | undefined): void {
+  for (const [i, m] of (v === undefined ? [] : Array.isArray(v) ? v : [v]).entries()) {
+    const predicate = isObject(m) ? m.predicate : undefined;
+    if (!isObject(m) || !(m.resource instanceof Ref) || (predicate !== undefined && predicate !== null && !(predicate instanceof QueryValue))) {
+      throw new FaunaError('validation failed', 'A membership needs a resource ref and, optionally, a Query(Lambda(...)) predicate.', ['membership', i]);
+    }
+  }
 }
 
 export async function createDatabase(ctx: QueryContext, params: Value): Promise<ObjectValue> {
@@ -126,16 +169,24 @@ export async function createDatabase(ctx: QueryContext, params: Value): Promise<
   return insertRecord(ctx, 'databases', name, pub, { iid });
 }
 
+/** A role as keys and functions name it: 'admin', 'server', or a Role ref that exists. */
+async function validRole(ctx: QueryContext, role: Value | undefined, what: string): Promise<void> {
+  if (role === 'admin' || role === 'server') return;
+  if (role instanceof Ref && role.collection?.id === 'roles' && role.collection.isNative()) {
+    if (await ctx.schema.get(ctx.db, 'roles', role.id, ctx.nowMicros)) return;
+    throw new FaunaError('validation failed', `${what}: role '${role.id}' does not exist.`, ['role']);
+  }
+  throw new FaunaError('validation failed', `${what}: role must be 'admin', 'server' or a Role ref.`, ['role']);
+}
+
 export async function createKey(ctx: QueryContext, params: Value): Promise<ObjectValue> {
   requireAdmin(ctx);
   const p = pick(paramsObject(params), ['role', 'database', 'data', 'priority'], 'CreateKey');
-  if (p.role !== 'admin' && p.role !== 'server') {
-    throw new FaunaError('validation failed', "role must be 'admin' or 'server' (custom roles arrive with the identity issue).", ['role']);
-  }
+  await validRole(ctx, p.role, 'CreateKey');
   if (p.database !== undefined && !(p.database instanceof Ref)) throw new FaunaError('validation failed', 'database must be a database ref.', ['database']);
   const target = await resolveDb(ctx, p.database as Ref | undefined);
   const id = newId();
-  const secret = makeSecret({ db: ctx.db, keyId: id });
+  const secret = makeSecret({ db: ctx.db, kind: 'keys', id });
   const hash = hashSecret(secret);
   const pub = makeObject([...Object.entries(p), ['hashed_secret', hash]]);
   const instance = await insertRecord(ctx, 'keys', id, pub, { secretHash: hash, targetDb: target });
@@ -146,6 +197,7 @@ export async function createKey(ctx: QueryContext, params: Value): Promise<Objec
 export async function readSchema(ctx: QueryContext, ref: Ref): Promise<ObjectValue | null> {
   const { db, record, kind } = await schemaRecord(ctx, ref);
   if (kind === 'keys' || kind === 'databases') requireAdmin(ctx);
+  await ctx.access.check(ctx, 'read', Ref.native(kind), [ref]);
   return record ? schemaInstance(ctx, db, ref, record) : null;
 }
 
@@ -155,15 +207,22 @@ const UPDATABLE: Record<SchemaKind, readonly string[]> = {
   functions: ['name', 'data', 'body', 'role'],
   databases: ['name', 'data', 'priority'],
   keys: ['data', 'priority'],
-  roles: [],
+  roles: ['name', 'privileges', 'membership', 'data'],
 };
 
 export async function updateSchema(ctx: QueryContext, ref: Ref, params: Value, mode: 'update' | 'replace'): Promise<ObjectValue> {
   const { db, record, kind } = await schemaRecord(ctx, ref);
+  requireServer(ctx);
   if (kind === 'keys' || kind === 'databases') requireAdmin(ctx);
   if (!record) throw new FaunaError('instance not found', `${describeKind(kind)} not found.`);
   const p = pick(paramsObject(params), UPDATABLE[kind], `Update of a ${describeKind(kind)}`);
   if ('body' in p && !(p.body instanceof QueryValue)) throw new FaunaError('validation failed', 'body must be a Query(Lambda(...)).', ['body']);
+  if (kind === 'roles') {
+    requireAdmin(ctx);
+    validatePrivileges(p.privileges);
+    validateMembership(p.membership);
+  }
+  if (kind === 'functions' && p.role !== undefined) await validRole(ctx, p.role, 'Update');
   const base = mode === 'replace' ? makeObject(Object.entries(record.public).filter(([k]) => k !== 'data')) : record.public;
   const merged = makeObject(mergeTop(base, p));
   const newId_ = kind === 'keys' ? record.id : validName(merged.name ?? record.id);
@@ -190,6 +249,7 @@ function mergeTop(base: ObjectValue, patch: ObjectValue): [string, Value][] {
 
 export async function deleteSchema(ctx: QueryContext, ref: Ref): Promise<ObjectValue> {
   const { db, record, kind } = await schemaRecord(ctx, ref);
+  requireServer(ctx);
   if (kind === 'keys' || kind === 'databases') requireAdmin(ctx);
   if (!record) throw new FaunaError('instance not found', `${describeKind(kind)} not found.`);
   const instance = await schemaInstance(ctx, db, ref, record);

@@ -202,6 +202,7 @@ class MemorySource implements Source {
 
 async function matchSource(ctx: QueryContext, indexRef: Ref, terms: readonly Value[]): Promise<Source> {
   const { db, def } = await indexOf(ctx, indexRef);
+  await ctx.access.check(ctx, 'read', indexRef, [[...terms]]);
   const termsKey = encodeKey(terms);
   const flags = reverseFlags(def);
   const scope = indexRef.database ?? indexRef.collection?.database;
@@ -233,15 +234,17 @@ async function indexEntry(ctx: QueryContext, db: DbId, scope: Ref | undefined, d
 
 async function documentsSource(ctx: QueryContext, collRef: Ref): Promise<Source> {
   const { db, info } = await collectionOf(ctx, collRef);
+  await ctx.access.check(ctx, 'read', info.ref, []);
   return docScanSource(ctx, db, info.iid, (doc) => new Ref(doc.id, collRef));
 }
 
-const SCANNABLE_NATIVES: readonly NativeName[] = ['collections', 'indexes', 'functions', 'databases', 'keys', 'roles'];
+const SCANNABLE_NATIVES: readonly NativeName[] = ['collections', 'indexes', 'functions', 'databases', 'keys', 'roles', 'tokens'];
 
 async function nativeSource(ctx: QueryContext, ref: Ref): Promise<Source> {
   const name = ref.id as NativeName;
   if (!SCANNABLE_NATIVES.includes(name)) throw new FaunaError('invalid argument', `Cannot list ${name} (not supported yet).`);
   if (name === 'keys' || name === 'databases') requireAdmin(ctx);
+  await ctx.access.check(ctx, 'read', Ref.native(name), []);
   const db = await resolveDb(ctx, ref.database);
   // Fauna scopes a key by its native collection, every other schema object by its own ref.
   const refOf = name === 'keys'

@@ -10,6 +10,7 @@ import { controlForms } from './forms/control.ts';
 import { dataFunctions } from './forms/data.ts';
 import { effect } from './forms/effect.ts';
 import { refFunctions } from './forms/refs.ts';
+import { identityFunctions } from './forms/identity.ts';
 import { pureFunctions } from './functions/index.ts';
 import type { EagerSpec } from './registry.ts';
 
@@ -34,5 +35,5 @@ function readingCollections(spec: EagerSpec): Spec {
 
 export function buildSpecTable(): SpecTable {
   const pure = pureFunctions.map((s) => (AGGREGATES.has(s.key) ? readingCollections(s) : s));
-  return new SpecTable([...controlForms, ...refFunctions, ...dataFunctions, ...collectionFunctions, ...pure]);
+  return new SpecTable([...controlForms, ...refFunctions, ...dataFunctions, ...identityFunctions, ...collectionFunctions, ...pure]);
 }

@@ -1,9 +1,10 @@
 /** Reads and writes: Get, Exists, Create, Update, Replace, Delete, the Create* schema functions, and Call. */
 
 import { FaunaError } from '../../errors.ts';
-import { QueryValue, Ref, SetValue, typeName, type Value } from '../../values.ts';
+import { QueryValue, Ref, SetValue, isObject, typeName, type Value } from '../../values.ts';
+import { issueToken } from './identity.ts';
 import { isSchemaKind, schemaRecord } from '../catalog.ts';
-import type { QueryContext } from '../context.ts';
+import type { Caller, QueryContext } from '../context.ts';
 import { createDoc, deleteDoc, docTarget, readDoc, updateDoc } from '../documents.ts';
 import type { Frame, Spec } from '../evaluate.ts';
 import type { Args } from '../registry.ts';
@@ -13,6 +14,7 @@ import {
   createFunction,
   createIndex,
   createKey,
+  createRole,
   deleteSchema,
   readSchema,
   updateSchema,
@@ -39,7 +41,9 @@ async function readAt(ctx: QueryContext, target: Value, key: string): Promise<Va
   if (!(target instanceof Ref)) throw new FaunaError('invalid argument', `Ref or Set expected, ${typeName(target)} provided.`, [key]);
   if (target.isNative()) throw new FaunaError('invalid argument', 'A document or schema ref is expected.', [key]);
   if (isSchemaRef(target)) return readSchema(ctx, target);
-  if (target.collection?.isNative()) throw new FaunaError('invalid ref', `${target.collection.id} documents are not supported yet.`, [key]);
+  if (target.collection?.isNative() && target.collection.id !== 'tokens') {
+    throw new FaunaError('invalid ref', `${target.collection.id} documents are not supported yet.`, [key]);
+  }
   return readDoc(ctx, await docTarget(ctx, target));
 }
 
@@ -87,6 +91,7 @@ const create = effect({
     const params = args.params ?? null;
     if (target.collection?.id === 'collections' && target.collection.isNative()) return createDoc(f.ctx, target, undefined, params);
     if (target.collection && !target.collection.isNative()) return createDoc(f.ctx, target.collection, target.id, params);
+    if (target.isNative() && target.id === 'tokens') return issueToken(f.ctx, target, isObject(params) ? params : {});
     throw new FaunaError('invalid argument', 'Create expects a collection ref or a document ref.', ['create']);
   },
 });
@@ -132,14 +137,23 @@ const call = effect({
     if (!record) throw new FaunaError('invalid ref', `Ref refers to undefined function '${fnRef.id}'.`, ['call']);
     const body = record.public.body;
     if (!(body instanceof QueryValue)) throw new FaunaError('invalid argument', 'Function body is not a lambda.', ['call']);
-    return callBody(f, fnRef.id, body, args.arguments);
+    await f.ctx.access.check(f.ctx, 'call', new Ref(fnRef.id, Ref.native('functions')), [args.arguments]);
+    return callBody(f, fnRef.id, body, args.arguments, callerFor(f.ctx.caller, record.public.role));
   },
 });
 
+/** A function with a role runs with that role's privileges (the identity stays the caller's). */
+function callerFor(caller: Caller, role: Value | undefined): Caller {
+  if (role === 'admin' || role === 'server') return { ...caller, role, roles: undefined };
+  if (role instanceof Ref && role.collection?.id === 'roles') return { ...caller, role: 'roles', roles: [role.id] };
+  return caller;
+}
+
 /** Errors inside a function reach the caller as Fauna's `call error`, with the real error as its cause. */
-async function callBody(f: Frame, name: string, body: QueryValue, argument: Value): Promise<Value> {
+async function callBody(f: Frame, name: string, body: QueryValue, argument: Value, caller: Caller): Promise<Value> {
   try {
-    return await f.applyValue(body, argument, 'call');
+    if (caller === f.ctx.caller) return await f.applyValue(body, argument, 'call');
+    return await f.applyValueIn(f.ctx.as(caller), body, argument, 'call');
   } catch (err) {
     if (!(err instanceof FaunaError)) throw err;
     throw new FaunaError('call error', `Calling the function '${name}' resulted in an error.`, [], [err.toDetail()]);
@@ -160,4 +174,5 @@ export const dataFunctions: readonly Spec[] = [
   createSchema('create_function', 'CreateFunction', createFunction),
   createSchema('create_database', 'CreateDatabase', createDatabase),
   createSchema('create_key', 'CreateKey', createKey),
+  createSchema('create_role', 'CreateRole', createRole),
 ];

@@ -1,0 +1,110 @@
+/**
+ * Identity: Identify, Login and tokens, Logout, and the current identity and token.
+ * A token is a document of the built-in Tokens() collection whose secret is shown once and
+ * stored as a SHA-256; querying with that secret acts as the token's `instance`.
+ */
+
+import { FaunaError } from '../../errors.ts';
+import { hashSecret, makeSecret } from '../../keys.ts';
+import { Ref, SetValue, isObject, makeObject, typeName, valueEquals, type ObjectValue, type Value } from '../../values.ts';
+import { decodeValue, isPlainJsonObject } from '../../wire.ts';
+import { resolveDb } from '../catalog.ts';
+import type { QueryContext } from '../context.ts';
+import { createDoc, readMeta } from '../documents.ts';
+import type { Spec } from '../evaluate.ts';
+import { newId } from '../ids.ts';
+import { passwordMatches } from '../passwords.ts';
+import { firstEntry } from '../sets.ts';
+import { effect } from './effect.ts';
+
+/** The document a Login or Identify names: a ref, or the first document of a set. */
+async function identityRef(ctx: QueryContext, target: Value, key: string): Promise<Ref | null> {
+  if (target instanceof SetValue) return (await firstEntry(ctx, target))?.ref ?? null;
+  if (target instanceof Ref && target.collection && !target.collection.isNative()) return target;
+  throw new FaunaError('invalid argument', `Document Ref or Set expected, ${typeName(target)} provided.`, [key]);
+}
+
+async function checkPassword(ctx: QueryContext, ref: Ref | null, password: Value): Promise<boolean> {
+  if (typeof password !== 'string') throw new FaunaError('invalid argument', `String expected, ${typeName(password)} provided.`, ['password']);
+  const found = ref ? await readMeta(ctx, ref) : null;
+  const stored = found?.meta.credentials;
+  return typeof stored === 'string' && (await passwordMatches(password, stored));
+}
+
+const identify = effect({
+  key: 'identify',
+  name: 'Identify',
+  params: ['password'],
+  run: async (args, f) => checkPassword(f.ctx, await identityRef(f.ctx, args.identify, 'identify'), args.password),
+});
+
+/** Creates a token for an identity and answers it with its secret: the only time the secret is shown. */
+export async function issueToken(ctx: QueryContext, tokens: Ref, fields: ObjectValue): Promise<ObjectValue> {
+  const db = await resolveDb(ctx, tokens.database);
+  const id = newId();
+  const secret = makeSecret({ db, kind: 'tokens', id });
+  const created = await createDoc(ctx, tokens, id, fields, { secretHash: hashSecret(secret) });
+  return makeObject([...Object.entries(created), ['secret', secret]]);
+}
+
+const login = effect({
+  key: 'login',
+  name: 'Login',
+  params: ['params'],
+  run: async (args, f) => {
+    const params = args.params;
+    if (!isObject(params)) throw new FaunaError('invalid argument', `Object expected, ${typeName(params)} provided.`, ['params']);
+    const { password, ...rest } = params;
+    const ref = await identityRef(f.ctx, args.login, 'login');
+    if (!ref || !(await checkPassword(f.ctx, ref, password ?? null))) {
+      throw new FaunaError('authentication failed', 'The document was not found or provided password was incorrect.');
+    }
+    return issueToken(f.ctx, Ref.native('tokens'), makeObject([['instance', ref], ...Object.entries(rest)]));
+  },
+});
+
+const logout = effect({
+  key: 'logout',
+  name: 'Logout',
+  run: async (args, f) => {
+    const ctx = f.ctx;
+    const token = ctx.caller.token;
+    if (typeof args.logout !== 'boolean') throw new FaunaError('invalid argument', `Boolean expected, ${typeName(args.logout)} provided.`, ['logout']);
+    if (!token || !ctx.caller.identity) throw new FaunaError('missing identity', 'Logout needs a token secret.');
+    if (!args.logout) return ctx.tx.deleteDoc(ctx.db, 'tokens', token.id).then(() => true);
+    for (const doc of await ctx.tx.scanDocs(ctx.db, 'tokens', { now: ctx.nowMicros })) {
+      const pub = isPlainJsonObject(doc.body) ? doc.body.public : undefined;
+      const instance = isPlainJsonObject(pub) ? decodeValue(pub.instance ?? null) : null;
+      if (valueEquals(instance, ctx.caller.identity)) await ctx.tx.deleteDoc(ctx.db, 'tokens', doc.id);
+    }
+    return true;
+  },
+});
+
+function current(key: string, name: string, pick: (ctx: QueryContext) => Value | undefined, missing: string | null): Spec {
+  return effect({
+    key,
+    name,
+    run: async (_args, f) => {
+      const v = pick(f.ctx);
+      if (missing === null) return v !== undefined;
+      if (v === undefined) throw new FaunaError('missing identity', missing);
+      return v;
+    },
+  });
+}
+
+const identityOf = (ctx: QueryContext): Value | undefined => ctx.caller.identity;
+const tokenOf = (ctx: QueryContext): Value | undefined => ctx.caller.token ?? ctx.caller.key;
+
+export const identityFunctions: readonly Spec[] = [
+  identify,
+  login,
+  logout,
+  current('current_identity', 'CurrentIdentity', identityOf, 'The current identity is not defined: the query was not made with a token secret.'),
+  current('identity', 'Identity', identityOf, 'The current identity is not defined: the query was not made with a token secret.'),
+  current('has_current_identity', 'HasCurrentIdentity', identityOf, null),
+  current('has_identity', 'HasIdentity', identityOf, null),
+  current('current_token', 'CurrentToken', tokenOf, 'There is no current token: the query was made with the engine admin secret.'),
+  current('has_current_token', 'HasCurrentToken', tokenOf, null),
+];
