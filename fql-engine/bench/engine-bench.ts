@@ -6,6 +6,10 @@
  * each operation in a transaction of its own too: the ratio is the price of the driver, the
  * wire codec, the evaluator and index maintenance, not of transactions.
  *
+ * The hand-written SQL runs twice: with PGlite's ordinary parameterised `query()` (how SQL is
+ * usually written), and with the same prepared-statement path the engine's storage uses
+ * (PREPARE once, EXECUTE with quoted literals), so that neither ratio flatters the engine.
+ *
  *   npm run bench:engine -- --ops 2000
  */
 
@@ -13,6 +17,7 @@ import faunadb from 'faunadb';
 import { performance } from 'node:perf_hooks';
 import { openEngine } from '../engine.ts';
 import { PgliteStorage } from '../storage/pglite.ts';
+import { quoteLiteral } from '../storage/sql-literals.ts';
 import { createInProcessFetch } from '../transport/in-process.ts';
 import { formatRow, measure, type Measurement } from './measure.ts';
 
@@ -21,6 +26,29 @@ const q = faunadb.query;
 interface Pair {
   readonly fql: Measurement;
   readonly sql: Measurement;
+  readonly prepared: Measurement;
+}
+
+interface SqlRunner {
+  query<R>(text: string, params: readonly unknown[]): Promise<{ rows: R[] }>;
+}
+
+/** Hand-written SQL through prepared statements, the way the engine's PGlite storage sends its own. */
+function preparedRunner(storage: PgliteStorage): SqlRunner {
+  const names = new Map<string, string>();
+  return {
+    query: async <R>(text: string, params: readonly unknown[]): Promise<{ rows: R[] }> => {
+      let name = names.get(text);
+      let prefix = '';
+      if (name === undefined) {
+        name = `bench_s${names.size}`;
+        prefix = `PREPARE ${name} AS ${text}; `;
+        names.set(text, name);
+      }
+      const results = await storage.raw.exec(`${prefix}EXECUTE ${name}(${params.map(quoteLiteral).join(', ')})`);
+      return { rows: (results[results.length - 1]?.rows ?? []) as R[] };
+    },
+  };
 }
 
 function opsFromArgs(): number {
@@ -38,10 +66,65 @@ async function coldStart(): Promise<number> {
   return ms;
 }
 
-async function setupSql(storage: PgliteStorage): Promise<void> {
-  await storage.raw.exec(`
-    CREATE TABLE bench_sql (id bigint PRIMARY KEY, key text NOT NULL UNIQUE, data text NOT NULL, ts bigint NOT NULL);
-  `);
+/** The same five operations written by hand in SQL, on a table of their own, through a given runner. */
+class HandSql {
+  private readonly ids: number[] = [];
+  private nextId = 1;
+
+  constructor(
+    private readonly storage: PgliteStorage,
+    private readonly runner: SqlRunner,
+    private readonly table: string,
+  ) {}
+
+  async setup(): Promise<void> {
+    await this.storage.raw.exec(`CREATE TABLE ${this.table} (id bigint PRIMARY KEY, key text NOT NULL UNIQUE, data text NOT NULL, ts bigint NOT NULL)`);
+  }
+
+  private async inTx(fn: () => Promise<unknown>): Promise<void> {
+    await this.storage.raw.exec('BEGIN');
+    await fn();
+    await this.storage.raw.exec('COMMIT');
+  }
+
+  insert(i: number): Promise<void> {
+    const id = this.nextId++;
+    this.ids.push(id);
+    return this.inTx(() => this.runner.query(`INSERT INTO ${this.table} (id, key, data, ts) VALUES ($1, $2, $3, $4)`, [id, key(i), JSON.stringify({ key: key(i), n: i }), nowMicros()]));
+  }
+
+  getById(i: number): Promise<void> {
+    return this.inTx(() => this.runner.query(`SELECT * FROM ${this.table} WHERE id = $1`, [this.ids[Math.abs(i) % this.ids.length]]));
+  }
+
+  getByKey(i: number, ops: number): Promise<void> {
+    return this.inTx(() => this.runner.query(`SELECT * FROM ${this.table} WHERE key = $1`, [key(Math.abs(i) % ops)]));
+  }
+
+  update(i: number): Promise<void> {
+    const id = this.ids[Math.abs(i) % this.ids.length];
+    return this.inTx(async () => {
+      const [row] = (await this.runner.query<{ data: string }>(`SELECT data FROM ${this.table} WHERE id = $1`, [id])).rows;
+      await this.runner.query(`UPDATE ${this.table} SET data = $2, ts = $3 WHERE id = $1`, [id, JSON.stringify({ ...JSON.parse(row.data), n: i + 1 }), nowMicros()]);
+    });
+  }
+
+  upsert(i: number, ops: number): Promise<void> {
+    const k = key(i % (ops * 2));
+    return this.inTx(async () => {
+      const [row] = (await this.runner.query<{ id: number; data: string }>(`SELECT id, data FROM ${this.table} WHERE key = $1`, [k])).rows;
+      if (row) await this.runner.query(`UPDATE ${this.table} SET data = $2, ts = $3 WHERE id = $1`, [row.id, JSON.stringify({ ...JSON.parse(row.data), n: i }), nowMicros()]);
+      else await this.runner.query(`INSERT INTO ${this.table} (id, key, data, ts) VALUES ($1, $2, $3, $4)`, [this.nextId++, k, JSON.stringify({ key: k, n: i }), nowMicros()]);
+    });
+  }
+}
+
+function key(i: number): string {
+  return `k${i < 0 ? `w${-i}` : i}`;
+}
+
+function nowMicros(): number {
+  return Date.now() * 1000;
 }
 
 async function main(): Promise<void> {
@@ -54,74 +137,41 @@ async function main(): Promise<void> {
   const client = new faunadb.Client({ secret: 'secret', fetch: createInProcessFetch(engine) });
   await client.query(q.CreateCollection({ name: 'bench' }));
   await client.query(q.CreateIndex({ name: 'bench_by_key', source: q.Collection('bench'), terms: [{ field: ['data', 'key'] }], unique: true }));
-  await setupSql(storage);
-  const sql = storage.raw;
+  const plain = new HandSql(storage, { query: (text, params) => storage.raw.query(text, [...params]) }, 'bench_sql');
+  const prepared = new HandSql(storage, preparedRunner(storage), 'bench_sql_prepared');
+  await plain.setup();
+  await prepared.setup();
   const refs: string[] = [];
-  const sqlIds: number[] = [];
-  let nextSqlId = 1;
-  const now = (): number => Date.now() * 1000;
-  const inTx = async (fn: () => Promise<unknown>): Promise<void> => {
-    await sql.exec('BEGIN');
-    await fn();
-    await sql.exec('COMMIT');
-  };
-  const key = (i: number): string => `k${i < 0 ? `w${-i}` : i}`;
-  const pick = (list: readonly string[] | readonly number[], i: number): string | number => list[Math.abs(i) % list.length];
+  const ref = (i: number): string => refs[Math.abs(i) % refs.length];
+  const bench = q.Collection('bench');
+  const byKey = q.Index('bench_by_key');
 
   const pairs: Pair[] = [];
-  pairs.push({
-    fql: await measure('Create', ops, async (i) => {
-      const doc = await client.query<{ ref: { id: string } }>(q.Create(q.Collection('bench'), { data: { key: key(i), n: i } }));
-      refs.push(doc.ref.id);
-    }),
-    sql: await measure('INSERT', ops, async (i) => {
-      const id = nextSqlId++;
-      await inTx(() => sql.query('INSERT INTO bench_sql (id, key, data, ts) VALUES ($1, $2, $3, $4)', [id, key(i), JSON.stringify({ key: key(i), n: i }), now()]));
-      sqlIds.push(id);
-    }),
-  });
-  pairs.push({
-    fql: await measure('Get by ref', ops, (i) => client.query(q.Get(q.Ref(q.Collection('bench'), String(pick(refs, i)))))),
-    sql: await measure('SELECT by id', ops, (i) => inTx(() => sql.query('SELECT * FROM bench_sql WHERE id = $1', [pick(sqlIds, i)]))),
-  });
-  pairs.push({
-    fql: await measure('Match on a unique index', ops, (i) => client.query(q.Get(q.Match(q.Index('bench_by_key'), key(Math.abs(i) % ops))))),
-    sql: await measure('SELECT by unique key', ops, (i) => inTx(() => sql.query('SELECT * FROM bench_sql WHERE key = $1', [key(Math.abs(i) % ops)]))),
-  });
-  pairs.push({
-    fql: await measure('Update', ops, (i) => client.query(q.Update(q.Ref(q.Collection('bench'), String(pick(refs, i))), { data: { n: i + 1 } }))),
-    sql: await measure('UPDATE', ops, (i) =>
-      inTx(async () => {
-        const [row] = (await sql.query<{ data: string }>('SELECT data FROM bench_sql WHERE id = $1', [pick(sqlIds, i)])).rows;
-        const data = { ...JSON.parse(row.data), n: i + 1 };
-        await sql.query('UPDATE bench_sql SET data = $2, ts = $3 WHERE id = $1', [pick(sqlIds, i), JSON.stringify(data), now()]);
-      }),
-    ),
-  });
-  pairs.push({
-    fql: await measure('Let/If upsert (3 steps)', ops, (i) =>
-      client.query(
-        q.Let(
-          { m: q.Match(q.Index('bench_by_key'), key(i % (ops * 2))), found: q.Exists(q.Var('m')) },
-          q.If(q.Var('found'), q.Update(q.Select('ref', q.Get(q.Var('m'))), { data: { n: i } }), q.Create(q.Collection('bench'), { data: { key: key(i % (ops * 2)), n: i } })),
-        ),
-      ),
-    ),
-    sql: await measure('SELECT + UPDATE or INSERT', ops, (i) =>
-      inTx(async () => {
-        const k = key(i % (ops * 2));
-        const [row] = (await sql.query<{ id: number; data: string }>('SELECT id, data FROM bench_sql WHERE key = $1', [k])).rows;
-        if (row) await sql.query('UPDATE bench_sql SET data = $2, ts = $3 WHERE id = $1', [row.id, JSON.stringify({ ...JSON.parse(row.data), n: i }), now()]);
-        else await sql.query('INSERT INTO bench_sql (id, key, data, ts) VALUES ($1, $2, $3, $4)', [nextSqlId++, k, JSON.stringify({ key: k, n: i }), now()]);
-      }),
-    ),
-  });
+  const pair = async (name: string, sqlName: string, fql: (i: number) => Promise<unknown>, hand: (h: HandSql, i: number) => Promise<unknown>): Promise<void> => {
+    pairs.push({
+      fql: await measure(name, ops, fql),
+      sql: await measure(`${sqlName} (query)`, ops, (i) => hand(plain, i)),
+      prepared: await measure(`${sqlName} (prepared)`, ops, (i) => hand(prepared, i)),
+    });
+  };
+  await pair('Create', 'INSERT', async (i) => {
+    const doc = await client.query<{ ref: { id: string } }>(q.Create(bench, { data: { key: key(i), n: i } }));
+    refs.push(doc.ref.id);
+  }, (h, i) => h.insert(i));
+  await pair('Get by ref', 'SELECT by id', (i) => client.query(q.Get(q.Ref(bench, ref(i)))), (h, i) => h.getById(i));
+  await pair('Match on a unique index', 'SELECT by key', (i) => client.query(q.Get(q.Match(byKey, key(Math.abs(i) % ops)))), (h, i) => h.getByKey(i, ops));
+  await pair('Update', 'SELECT + UPDATE', (i) => client.query(q.Update(q.Ref(bench, ref(i)), { data: { n: i + 1 } })), (h, i) => h.update(i));
+  await pair('Let/If upsert (3 steps)', 'SELECT + UPDATE/INSERT', (i) => {
+    const k = key(i % (ops * 2));
+    const m = q.Match(byKey, k);
+    return client.query(q.Let({ found: q.Exists(m) }, q.If(q.Var('found'), q.Update(q.Select('ref', q.Get(m)), { data: { n: i } }), q.Create(bench, { data: { key: k, n: i } }))));
+  }, (h, i) => h.upsert(i, ops));
 
   console.log(`fql-engine benchmark: ${ops} operations each, in-process PGlite, one run\n`);
-  for (const { fql, sql: raw } of pairs) {
-    console.log(formatRow(fql));
-    console.log(formatRow(raw));
-    console.log(`${''.padEnd(34)} ratio FQL/SQL: ${(raw.opsPerSec / fql.opsPerSec).toFixed(2)}x time per op\n`);
+  for (const p of pairs) {
+    for (const m of [p.fql, p.sql, p.prepared]) console.log(formatRow(m));
+    const ratio = (sql: Measurement): string => (sql.opsPerSec / p.fql.opsPerSec).toFixed(2);
+    console.log(`${''.padEnd(34)} FQL time per op: ${ratio(p.sql)}x hand SQL (query), ${ratio(p.prepared)}x hand SQL (prepared)\n`);
   }
   console.log(`cold start (open from snapshot → first answered query): ${cold.toFixed(0)} ms`);
   await engine.close();

@@ -23,7 +23,7 @@ import { lockDataDir } from './pglite-lock.ts';
 import type { DataDirLock } from './pglite-lock.ts';
 import { SCHEMA_DDL, sqlStorageTx, sweepExpiredSql } from './sql-tx.ts';
 import type { SqlQueryable } from './sql-tx.ts';
-import { NotInlinable, inlineParams } from './sql-literals.ts';
+import { NotInlinable, quoteLiteral } from './sql-literals.ts';
 import { StorageError } from './types.ts';
 import type { Storage, StorageTx } from './types.ts';
 
@@ -136,14 +136,22 @@ function writeAtomically(path: string, bytes: Uint8Array): void {
 
 // --- the storage ----------------------------------------------------------------------
 
-/** The statement with its parameters inlined, or null when one cannot be (then it is sent parameterised). */
-function inlined(text: string, params: readonly unknown[]): string | null {
+/** Templates vary only with batch sizes and range bounds; past this many, statements are sent unprepared. */
+const MAX_PREPARED = 500;
+
+/** The parameters as SQL literals, or null when one cannot be written (then the statement is sent parameterised). */
+function quotedArgs(params: readonly unknown[]): string[] | null {
   try {
-    return inlineParams(text, params);
+    return params.map(quoteLiteral);
   } catch (error) {
     if (error instanceof NotInlinable) return null;
     throw error;
   }
+}
+
+/** A template with its `$n` replaced by already-quoted arguments. */
+function fillTemplate(text: string, args: readonly string[]): string {
+  return text.replace(/\$(\d+)(?!\d)/g, (_, n: string) => args[Number(n) - 1]);
 }
 
 /** A statement that cannot write (every statement sql-tx.ts issues is a plain SELECT or a write). */
@@ -160,6 +168,9 @@ export class PgliteStorage implements Storage {
    */
   #writes = 0;
   #nextAnalyze = 100;
+  /** Statement template → prepared statement name. */
+  readonly #prepared = new Map<string, string>();
+  #preparedCount = 0;
 
   readonly #db: PGlite;
   readonly #lock: DataDirLock | null;
@@ -215,13 +226,12 @@ export class PgliteStorage implements Storage {
         const begin = !begun && !READS_ONLY.test(text);
         // Set first: if the statement fails after BEGIN ran, the transaction must still be rolled back.
         if (begin) begun = true;
-        const statement = inlined(text, params);
-        if (statement === null) {
+        const args = quotedArgs(params);
+        if (args === null) {
           if (begin) await this.#db.exec('BEGIN');
           return (await this.#db.query<R>(text, [...params])).rows;
         }
-        const results = await this.#db.exec(begin ? `BEGIN; ${statement}` : statement);
-        return (results[results.length - 1]?.rows ?? []) as R[];
+        return this.#execute<R>(text, args, begin);
       },
     };
     try {
@@ -235,6 +245,26 @@ export class PgliteStorage implements Storage {
       if (begun) await this.#rollback();
       throw error;
     }
+  }
+
+  /**
+   * Runs a statement template as a server-side prepared statement: planning a query costs
+   * more than running it here, and PGlite would plan every statement afresh. The first use
+   * of a template sends `PREPARE` in the same round trip as its `EXECUTE`.
+   */
+  async #execute<R extends object>(text: string, args: readonly string[], begin: boolean): Promise<R[]> {
+    let name = this.#prepared.get(text);
+    let prefix = begin ? 'BEGIN; ' : '';
+    const fresh = name === undefined && this.#prepared.size < MAX_PREPARED;
+    if (fresh) {
+      // Names are never reused: a PREPARE whose EXECUTE failed may or may not exist.
+      name = `fql_s${++this.#preparedCount}`;
+      prefix += `PREPARE ${name} AS ${text}; `;
+    }
+    const statement = name === undefined ? fillTemplate(text, args) : `EXECUTE ${name}${args.length === 0 ? '' : `(${args.join(', ')})`}`;
+    const results = await this.#db.exec(prefix + statement);
+    if (fresh && name !== undefined) this.#prepared.set(text, name);
+    return (results[results.length - 1]?.rows ?? []) as R[];
   }
 
   async #analyzeNowAndThen(): Promise<void> {
