@@ -1,0 +1,93 @@
+/**
+ * Account queries: registration, email verification, resending the verification email.
+ * Each is one transaction; the rate limit on emails to an address is checked and recorded
+ * inside it.
+ */
+
+import faunadb from 'faunadb';
+import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, userOf } from './fragments.ts';
+import { emailAllowed, emailKey, recordEvent, type EmailLimits } from './rate-limits.ts';
+import type { Expr } from './run-query.ts';
+
+const q = faunadb.query;
+
+export interface EmailTokenInput {
+  readonly hash: string;
+  readonly ttlSeconds: number;
+}
+
+/** What a query that may send an email decided: `event` is the recorded email event, to undo if sending fails. */
+export type EmailDecision =
+  | { readonly status: 'rate_limited' }
+  | { readonly status: 'no_email' }
+  | { readonly status: 'send'; readonly event: faunadb.values.Ref; readonly kind: string };
+
+export function newEmailToken(kind: string, email: string, account: Expr | null, token: EmailTokenInput): Expr {
+  return q.Create(q.Collection('email_tokens'), {
+    data: { kind, token_hash: token.hash, email, account, used: false, expires_at: q.TimeAdd(q.Now(), token.ttlSeconds, 'seconds') },
+  });
+}
+
+/** Sends nothing when the address is over its limit; otherwise records the email and runs `then`. */
+export function withEmailAllowance(email: string, limits: EmailLimits, then: (event: Expr) => Expr): Expr {
+  return q.If(
+    q.Not(emailAllowed(email, limits)),
+    { status: 'rate_limited' },
+    q.Let({ event: q.Select('ref', recordEvent(emailKey(email))) }, then(q.Var('event'))),
+  );
+}
+
+/**
+ * Registration: a new address gets an unverified account and a verification token; an
+ * address that already has an account gets nothing written but the email event (the caller
+ * sends "you already have an account"). Both answers look the same to the client.
+ */
+export function registerQuery(input: { email: string; password: string; token: EmailTokenInput; limits: EmailLimits }): Expr {
+  const { email, password, token, limits } = input;
+  return withEmailAllowance(email, limits, (event) =>
+    q.If(
+      q.Exists(accountByEmail(email)),
+      { status: 'send', event, kind: 'already_registered' },
+      q.Let(
+        {
+          account: q.Create(q.Collection('accounts'), {
+            data: { email, email_verified: false, created_at: q.Now() },
+            credentials: { password },
+          }),
+        },
+        q.Do(newEmailToken('verify', email, q.Select('ref', q.Var('account')), token), { status: 'send', event, kind: 'verify' }),
+      ),
+    ),
+  );
+}
+
+/** Verification: the token proves the address, so the account is marked verified (doing it twice is harmless). */
+export function verifyEmailQuery(tokenHash: string): Expr {
+  return q.Let(
+    { token: checkedEmailToken(getOrNull(emailTokenByHash(tokenHash)), 'verify', { singleUse: false }) },
+    q.Let(
+      { account: q.Update(q.Select(['data', 'account'], q.Var('token')), { data: { email_verified: true } }) },
+      q.Do(q.Update(q.Select('ref', q.Var('token')), { data: { used: true } }), userOf(q.Var('account'))),
+    ),
+  );
+}
+
+/** Resending: only an unverified account gets an email, but every address is limited alike (no enumeration). */
+export function resendVerificationQuery(input: { email: string; token: EmailTokenInput; limits: EmailLimits }): Expr {
+  const { email, token, limits } = input;
+  return withEmailAllowance(email, limits, (event) =>
+    q.Let(
+      { account: getOrNull(accountByEmail(email)) },
+      q.If(
+        q.Or(q.IsNull(q.Var('account')), q.Select(['data', 'email_verified'], q.Var('account'))),
+        { status: 'no_email' },
+        q.Do(newEmailToken('verify', email, q.Select('ref', q.Var('account')), token), { status: 'send', event, kind: 'verify' }),
+      ),
+    ),
+  );
+}
+
+/** Undoes the email event of a message that could not be sent, so trying again is not held back. */
+export function forgetEmailEvent(event: faunadb.values.Ref): Expr {
+  return q.If(q.Exists(event), q.Delete(event), null);
+}

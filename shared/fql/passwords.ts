@@ -1,0 +1,57 @@
+/** Password queries: asking for a reset link, resetting with it, and changing a password. */
+
+import faunadb from 'faunadb';
+import { newEmailToken, withEmailAllowance, type EmailTokenInput } from './accounts.ts';
+import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, revokeSessions } from './fragments.ts';
+import type { EmailLimits } from './rate-limits.ts';
+import type { Expr } from './run-query.ts';
+
+const q = faunadb.query;
+
+/** Every address is limited alike; only one with an account gets a reset link. */
+export function forgotPasswordQuery(input: { email: string; token: EmailTokenInput; limits: EmailLimits }): Expr {
+  const { email, token, limits } = input;
+  return withEmailAllowance(email, limits, (event) =>
+    q.Let(
+      { account: getOrNull(accountByEmail(email)) },
+      q.If(
+        q.IsNull(q.Var('account')),
+        { status: 'no_email' },
+        q.Do(newEmailToken('reset', email, q.Select('ref', q.Var('account')), token), { status: 'send', event, kind: 'reset' }),
+      ),
+    ),
+  );
+}
+
+/**
+ * A reset spends its token, sets the new password and revokes every session of the account.
+ * The link proves the address, so an unverified account becomes verified.
+ */
+export function resetPasswordQuery(input: { tokenHash: string; password: string }): Expr {
+  return q.Let(
+    { token: checkedEmailToken(getOrNull(emailTokenByHash(input.tokenHash)), 'reset', { singleUse: true }) },
+    q.Let(
+      { account: q.Select(['data', 'account'], q.Var('token')) },
+      q.Do(
+        q.Update(q.Select('ref', q.Var('token')), { data: { used: true } }),
+        q.Update(q.Var('account'), { data: { email_verified: true }, credentials: { password: input.password } }),
+        revokeSessions(q.Var('account'), null),
+        true,
+      ),
+    ),
+  );
+}
+
+/** A change needs the current password, and revokes every other session. */
+export function changePasswordQuery(input: { accountId: string; sessionId: string; current: string; next: string }): Expr {
+  const account = q.Ref(q.Collection('accounts'), input.accountId);
+  return q.If(
+    q.Not(q.Identify(account, input.current)),
+    q.Abort('invalid_credentials'),
+    q.Do(
+      q.Update(account, { credentials: { password: input.next } }),
+      revokeSessions(account, q.Ref(q.Collection('sessions'), input.sessionId)),
+      true,
+    ),
+  );
+}

@@ -1,0 +1,57 @@
+/**
+ * Rate limits kept in the database, as FQL fragments, so that a limit is checked and recorded
+ * in the same transaction as the action it guards: two concurrent requests cannot both slip
+ * under it. Events live in `rate_events` (swept after a day by the collection's ttl_days).
+ */
+
+import faunadb from 'faunadb';
+import type { Expr } from './run-query.ts';
+
+const q = faunadb.query;
+
+/** How many events `key` has had in the last `windowSeconds`, counting no further than `max`. */
+export function recentEvents(key: string, windowSeconds: number, max: number): Expr {
+  return q.Count(
+    q.Filter(
+      q.Select('data', q.Paginate(q.Match(q.Index('rate_events_by_key'), key), { size: Math.max(1, max) })),
+      q.Lambda(['at', 'ref'], q.GT(q.Var('at'), q.TimeSubtract(q.Now(), windowSeconds, 'seconds'))),
+    ),
+  );
+}
+
+/** Seconds since the last event of `key`, or null when there was none. */
+export function secondsSinceLast(key: string): Expr {
+  return q.Let(
+    { last: q.Select(['data', 0, 0], q.Paginate(q.Match(q.Index('rate_events_by_key'), key), { size: 1 }), null) },
+    q.If(q.IsNull(q.Var('last')), null, q.TimeDiff(q.Var('last'), q.Now(), 'seconds')),
+  );
+}
+
+export function recordEvent(key: string): Expr {
+  return q.Create(q.Collection('rate_events'), { data: { key, at: q.Now() } });
+}
+
+export interface EmailLimits {
+  readonly perHour: number;
+  readonly minIntervalSeconds: number;
+}
+
+/** True when one more email may go to this address now. */
+export function emailAllowed(address: string, limits: EmailLimits): Expr {
+  const key = emailKey(address);
+  return q.Let(
+    { since: secondsSinceLast(key) },
+    q.And(
+      q.LT(recentEvents(key, 3600, limits.perHour), limits.perHour),
+      q.Or(q.IsNull(q.Var('since')), q.GTE(q.Var('since'), limits.minIntervalSeconds)),
+    ),
+  );
+}
+
+export function emailKey(address: string): string {
+  return `email:${address}`;
+}
+
+export function loginFailureKey(email: string): string {
+  return `login_failure:${email}`;
+}

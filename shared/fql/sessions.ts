@@ -1,0 +1,194 @@
+/**
+ * Session queries: login, refresh (verify and rotate in one transaction), logout, listing
+ * and revoking sessions. Refresh tokens are stored as the SHA-256 of their jti, with `used`
+ * and `parent_hash`, and expire with their document ttl.
+ */
+
+import faunadb from 'faunadb';
+import { accountByEmail, getOrNull, revokeSessions, userOf } from './fragments.ts';
+import { loginFailureKey, recentEvents, recordEvent } from './rate-limits.ts';
+import type { Expr } from './run-query.ts';
+
+const q = faunadb.query;
+
+/**
+ * An account that exists only so that a login for an unknown address still runs one bcrypt
+ * comparison: the time of an answer must not tell whether the address has an account.
+ * fauna-schema creates it, with a random password no one knows.
+ */
+export const TIMING_ACCOUNT_ID = '1';
+
+export interface User {
+  readonly id: string;
+  readonly email: string;
+  readonly emailVerified: boolean;
+  readonly name: string | null;
+}
+
+export type LoginResult =
+  | { readonly status: 'rate_limited' }
+  | { readonly status: 'invalid' }
+  | { readonly status: 'unverified' }
+  | { readonly status: 'ok'; readonly user: User; readonly sessionId: string };
+
+export interface NewRefreshToken {
+  readonly jtiHash: string;
+  readonly parentHash: string | null;
+  readonly ttlSeconds: number;
+}
+
+function newRefreshToken(session: Expr, account: Expr, token: NewRefreshToken): Expr {
+  const expires = q.TimeAdd(q.Now(), token.ttlSeconds, 'seconds');
+  return q.Create(q.Collection('refresh_tokens'), {
+    data: { session, account, jti_hash: token.jtiHash, parent_hash: token.parentHash, used: false, expires_at: expires },
+    ttl: expires,
+  });
+}
+
+/** Starts a session for an account: a session document and its first refresh token. */
+export function startSession(account: Expr, userAgent: string, refresh: NewRefreshToken): Expr {
+  return q.Let(
+    {
+      session: q.Create(q.Collection('sessions'), {
+        data: { account, created_at: q.Now(), last_used_at: q.Now(), user_agent: userAgent, revoked: false },
+      }),
+    },
+    q.Do(newRefreshToken(q.Select('ref', q.Var('session')), account, refresh), q.Select(['ref', 'id'], q.Var('session'))),
+  );
+}
+
+export function loginQuery(input: {
+  email: string;
+  password: string;
+  userAgent: string;
+  refresh: NewRefreshToken;
+  maxFailures: number;
+  failureWindowSeconds: number;
+}): Expr {
+  const key = loginFailureKey(input.email);
+  return q.If(
+    q.GTE(recentEvents(key, input.failureWindowSeconds, input.maxFailures), input.maxFailures),
+    { status: 'rate_limited' },
+    q.Let(
+      {
+        account: getOrNull(accountByEmail(input.email)),
+        ref: q.If(q.IsNull(q.Var('account')), q.Ref(q.Collection('accounts'), TIMING_ACCOUNT_ID), q.Select('ref', q.Var('account'))),
+        // Identify always runs, on the timing account when the address is unknown.
+        ok: q.And(q.Identify(q.Var('ref'), input.password), q.Not(q.IsNull(q.Var('account')))),
+      },
+      q.If(
+        q.Not(q.Var('ok')),
+        q.Do(recordEvent(key), { status: 'invalid' }),
+        q.If(
+          q.Not(q.Select(['data', 'email_verified'], q.Var('account'))),
+          { status: 'unverified' },
+          { status: 'ok', user: userOf(q.Var('account')), sessionId: startSession(q.Var('ref'), input.userAgent, input.refresh) },
+        ),
+      ),
+    ),
+  );
+}
+
+export type RefreshResult =
+  | { readonly status: 'invalid' }
+  | { readonly status: 'reuse' }
+  | { readonly status: 'ok'; readonly user: User; readonly sessionId: string };
+
+/**
+ * Refresh, in one transaction: the presented token must exist, belong to a live session,
+ * and be unused, or used less than `graceSeconds` ago (parallel tabs). A token reused later
+ * revokes its whole session and records an anomaly. Otherwise it is marked used and a child
+ * token is issued.
+ */
+export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; graceSeconds: number; userAgent: string }): Expr {
+  const token = q.Var('token');
+  const session = q.Var('session');
+  return q.Let(
+    { token: getOrNull(q.Match(q.Index('refresh_tokens_by_hash'), input.jtiHash)) },
+    q.If(
+      q.IsNull(token),
+      { status: 'invalid' },
+      q.Let(
+        { session: q.Get(q.Select(['data', 'session'], token)), account: q.Get(q.Select(['data', 'account'], token)) },
+        q.If(
+          q.Select(['data', 'revoked'], session),
+          { status: 'invalid' },
+          q.If(
+            q.And(
+              q.Select(['data', 'used'], token),
+              q.GT(q.TimeDiff(q.Select(['data', 'used_at'], token), q.Now(), 'seconds'), input.graceSeconds),
+            ),
+            q.Do(
+              q.Update(q.Select('ref', session), { data: { revoked: true, revoked_at: q.Now() } }),
+              q.Create(q.Collection('anomalies'), {
+                data: { kind: 'refresh_token_reuse', account: q.Select('ref', q.Var('account')), session: q.Select('ref', session), at: q.Now(), user_agent: input.userAgent },
+              }),
+              { status: 'reuse' },
+            ),
+            q.Do(
+              q.If(q.Select(['data', 'used'], token), null, q.Update(q.Select('ref', token), { data: { used: true, used_at: q.Now() } })),
+              q.Update(q.Select('ref', session), { data: { last_used_at: q.Now() } }),
+              newRefreshToken(q.Select('ref', session), q.Select('ref', q.Var('account')), input.next),
+              { status: 'ok', user: userOf(q.Var('account')), sessionId: q.Select(['ref', 'id'], session) },
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function sessionRef(id: string): Expr {
+  return q.Ref(q.Collection('sessions'), id);
+}
+
+function accountRef(id: string): Expr {
+  return q.Ref(q.Collection('accounts'), id);
+}
+
+/** Ends one session, or every session of its account. */
+export function logoutQuery(input: { accountId: string; sessionId: string; all: boolean }): Expr {
+  if (input.all) return q.Do(revokeSessions(accountRef(input.accountId), null), true);
+  return q.If(
+    q.Exists(sessionRef(input.sessionId)),
+    q.Do(q.Update(sessionRef(input.sessionId), { data: { revoked: true, revoked_at: q.Now() } }), true),
+    true,
+  );
+}
+
+export interface SessionInfo {
+  readonly id: string;
+  readonly createdAt: faunadb.values.FaunaTime;
+  readonly lastUsedAt: faunadb.values.FaunaTime;
+  readonly userAgent: string;
+}
+
+/** The live sessions of an account. */
+export function listSessionsQuery(accountId: string): Expr {
+  return q.Select(
+    'data',
+    q.Filter(
+      q.Map(
+        q.Paginate(q.Match(q.Index('sessions_by_account'), accountRef(accountId)), { size: 1000 }),
+        q.Lambda('ref', q.Get(q.Var('ref'))),
+      ),
+      q.Lambda('s', q.Not(q.Select(['data', 'revoked'], q.Var('s')))),
+    ),
+  );
+}
+
+/** Revokes one session of the account; a session of someone else is "not found", like a missing one. */
+export function revokeSessionQuery(input: { accountId: string; sessionId: string }): Expr {
+  const ref = sessionRef(input.sessionId);
+  return q.If(
+    q.And(q.Exists(ref), q.Equals(q.Select(['data', 'account'], q.Get(ref)), accountRef(input.accountId))),
+    q.Do(q.Update(ref, { data: { revoked: true, revoked_at: q.Now() } }), true),
+    q.Abort('not_found'),
+  );
+}
+
+/** True when the session is still live (not revoked): the session endpoint asks. */
+export function sessionLiveQuery(sessionId: string): Expr {
+  const ref = sessionRef(sessionId);
+  return q.And(q.Exists(ref), q.Not(q.Select(['data', 'revoked'], q.Get(ref))));
+}
