@@ -6,6 +6,7 @@ import { basicsAndControlCases } from './basics-and-control.ts';
 import { documentCases } from './documents.ts';
 import { errorCases } from './errors.ts';
 import { functionCases } from './functions-udf.ts';
+import { identityCases } from './identity.ts';
 import { indexAndSetCases } from './indexes-and-sets.ts';
 import { keyAndAuthCases } from './keys-and-auth.ts';
 import { logicAndCompareCases } from './logic-and-compare.ts';
@@ -13,9 +14,11 @@ import { moreFunctionCases } from './more-functions.ts';
 import { numberCases } from './numbers.ts';
 import { objectAndTypeCases } from './objects-and-types.ts';
 import { paginationCases } from './pagination.ts';
+import { roleCases } from './roles.ts';
 import { schemaAndDatabaseCases } from './schema-and-databases.ts';
 import { stringCases } from './strings.ts';
 import { timeCases } from './time.ts';
+import { ttlCases } from './ttl.ts';
 
 export const caseGroups: readonly CaseGroup[] = [
   { topic: 'basics and control', cases: basicsAndControlCases },
@@ -32,5 +35,8 @@ export const caseGroups: readonly CaseGroup[] = [
   { topic: 'keys and auth', cases: keyAndAuthCases },
   { topic: 'errors', cases: errorCases },
   { topic: 'more functions', cases: moreFunctionCases },
+  { topic: 'identity and tokens', cases: identityCases },
+  { topic: 'roles', cases: roleCases },
+  { topic: 'document ttl', cases: ttlCases },
   knownDifferenceGroup,
 ];
