@@ -25,6 +25,9 @@ export async function resolveCaller(tx: StorageTx, schema: SchemaCache, secret: 
   const [base, path, roleOverride, ...extra] = secret.split(':');
   if (extra.length > 0) throw unauthorized();
   const holder = await baseCaller(tx, base, adminSecret, now);
+  const identity = holder.caller.identity;
+  // A token outlives nothing: once its identity is deleted (or expired), its secret is refused.
+  if (identity && !(await documentExists(tx, schema, holder.db, identity, now))) throw unauthorized();
   if (path === undefined) return holder;
   if (holder.caller.role !== 'admin') throw unauthorized();
   const db = await descend(schema, holder.db, path, now);
@@ -60,6 +63,11 @@ function keyCaller(pub: { readonly [k: string]: Json }, key: Ref): Caller {
   if (role === 'admin' || role === 'server') return { role, key };
   if (role instanceof Ref && role.collection?.id === 'roles') return { role: 'roles', roles: [role.id], key };
   throw unauthorized();
+}
+
+async function documentExists(tx: StorageTx, schema: SchemaCache, db: DbId, ref: Ref, now: number): Promise<boolean> {
+  const collection = ref.collection && !ref.collection.isNative() ? await schema.get(db, 'collections', ref.collection.id, now) : null;
+  return collection !== null && (await tx.getDoc(db, String(collection.meta.iid), ref.id, now)) !== null;
 }
 
 /** Walks a `child/grandchild` path of database names down from a database. */

@@ -14,8 +14,8 @@
  */
 
 import { FaunaError } from '../errors.ts';
-import { QueryValue, Ref, isObject, type ObjectValue, type Value } from '../values.ts';
-import type { AccessChecker, Action, QueryContext } from './context.ts';
+import { QueryValue, Ref, isObject, valueEquals, type ObjectValue, type Value } from '../values.ts';
+import type { AccessChecker, Action, CheckOptions, QueryContext } from './context.ts';
 import type { Evaluator } from './evaluate.ts';
 import type { SchemaRecord } from './schema-cache.ts';
 import { isLambdaLiteral } from './capture.ts';
@@ -23,12 +23,14 @@ import { isLambdaLiteral } from './capture.ts';
 export class RoleAccess implements AccessChecker {
   constructor(private readonly evaluator: Evaluator) {}
 
-  async check(ctx: QueryContext, action: Action, resource: Ref, args: readonly Value[]): Promise<void> {
+  async check(ctx: QueryContext, action: Action, resource: Ref, args: readonly Value[], options: CheckOptions = {}): Promise<void> {
     if (ctx.caller.role !== 'roles') return;
+    // An identity may always read its own document, whatever its roles (Fauna's rule too).
+    if (action === 'read' && ctx.caller.identity && args.length === 1 && valueEquals(args[0], ctx.caller.identity)) return;
     const names = ctx.caller.roles ?? (await this.memberships(ctx));
     for (const name of names) {
       const record = await ctx.schema.get(ctx.db, 'roles', name, ctx.nowMicros);
-      if (record && (await this.grants(ctx, record, action, resource, args))) return;
+      if (record && (await this.grants(ctx, record, action, resource, args, options))) return;
     }
     throw new FaunaError('permission denied', 'Insufficient privileges to perform the action.');
   }
@@ -54,11 +56,13 @@ export class RoleAccess implements AccessChecker {
     return false;
   }
 
-  private async grants(ctx: QueryContext, role: SchemaRecord, action: Action, resource: Ref, args: readonly Value[]): Promise<boolean> {
+  private async grants(ctx: QueryContext, role: SchemaRecord, action: Action, resource: Ref, args: readonly Value[], options: CheckOptions): Promise<boolean> {
     for (const p of listOf(role.public.privileges)) {
       if (!isObject(p) || !(p.resource instanceof Ref) || !sameResource(p.resource, resource)) continue;
       const rule = isObject(p.actions) ? (p.actions as ObjectValue)[action] : undefined;
       if (rule === true) return true;
+      // Listing a collection: a per-document predicate is applied when each document is read.
+      if (rule instanceof QueryValue && options.perDocumentLater) return true;
       if (rule instanceof QueryValue && (await this.predicate(ctx, rule, args))) return true;
     }
     return false;

@@ -38,7 +38,12 @@ export interface EngineSettings {
 
 /** Decides whether the caller may do something (ABAC). Set by the engine; see access.ts. */
 export interface AccessChecker {
-  check(ctx: QueryContext, action: Action, resource: Ref, args: readonly Value[]): Promise<void>;
+  check(ctx: QueryContext, action: Action, resource: Ref, args: readonly Value[], options?: CheckOptions): Promise<void>;
+}
+
+export interface CheckOptions {
+  /** A listing: a predicate rule is checked later, on each document read, not on the listing. */
+  readonly perDocumentLater?: boolean;
 }
 
 export type Action = 'read' | 'write' | 'create' | 'create_with_id' | 'delete' | 'call' | 'unrestricted_read';

@@ -75,6 +75,11 @@ export async function createDoc(ctx: QueryContext, collRef: Ref, wantedId: strin
       await reindex(ctx, target, null, state);
       return instanceOf(target.ref, state);
     }
+    // A document past its ttl is gone: its id is free once the row is swept now.
+    if (attempt < 5 && !(await ctx.tx.getDoc(db, info.iid, id, ctx.nowMicros))) {
+      await ctx.tx.deleteDoc(db, info.iid, id);
+      continue;
+    }
     if (wantedId !== undefined || attempt >= 5) throw new FaunaError('instance already exists', 'Document already exists.');
   }
 }

@@ -234,7 +234,7 @@ async function indexEntry(ctx: QueryContext, db: DbId, scope: Ref | undefined, d
 
 async function documentsSource(ctx: QueryContext, collRef: Ref): Promise<Source> {
   const { db, info } = await collectionOf(ctx, collRef);
-  await ctx.access.check(ctx, 'read', info.ref, []);
+  await ctx.access.check(ctx, 'read', info.ref, [], { perDocumentLater: true });
   return docScanSource(ctx, db, info.iid, (doc) => new Ref(doc.id, collRef));
 }
 

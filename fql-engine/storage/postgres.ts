@@ -30,7 +30,7 @@ export interface PostgresOptions {
   readonly poolSize?: number;
 }
 
-const DEFAULT_TRIES = 10;
+const DEFAULT_TRIES = 20;
 const DEFAULT_POOL_SIZE = 10;
 const CONNECT_TIMEOUT_MS = 15_000;
 /** Serializes concurrent openers creating the tables ('FQLE'): CREATE ... IF NOT EXISTS races. */
@@ -195,9 +195,12 @@ async function rollback(client: pg.PoolClient, cause: unknown): Promise<void> {
   }
 }
 
-/** Full jitter, doubling from 2 ms up to 100 ms: spreads out transactions that collided. */
+/**
+ * Full jitter, doubling from 2 ms up to 250 ms: spreads out transactions that collided. The cap
+ * is above a bcrypt verify (~50 ms at cost 10), which some transactions include.
+ */
 function backoffMs(attempt: number): number {
-  return Math.random() * Math.min(100, 2 ** attempt);
+  return Math.random() * Math.min(250, 2 ** attempt);
 }
 
 function isRetryable(error: unknown): boolean {

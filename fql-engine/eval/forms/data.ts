@@ -137,7 +137,9 @@ const call = effect({
     if (!record) throw new FaunaError('invalid ref', `Ref refers to undefined function '${fnRef.id}'.`, ['call']);
     const body = record.public.body;
     if (!(body instanceof QueryValue)) throw new FaunaError('invalid argument', 'Function body is not a lambda.', ['call']);
-    await f.ctx.access.check(f.ctx, 'call', new Ref(fnRef.id, Ref.native('functions')), [args.arguments]);
+    // The predicate takes the arguments the way the function's own Lambda does.
+    const callArgs = Array.isArray(args.arguments) ? (args.arguments as readonly Value[]) : [args.arguments];
+    await f.ctx.access.check(f.ctx, 'call', new Ref(fnRef.id, Ref.native('functions')), callArgs);
     return callBody(f, fnRef.id, body, args.arguments, callerFor(f.ctx.caller, record.public.role));
   },
 });

@@ -81,18 +81,23 @@ const logout = effect({
   },
 });
 
-function current(key: string, name: string, pick: (ctx: QueryContext) => Value | undefined, missing: string | null): Spec {
+type Missing = { readonly code: 'missing identity' | 'invalid token'; readonly description: string } | null;
+
+function current(key: string, name: string, pick: (ctx: QueryContext) => Value | undefined, missing: Missing): Spec {
   return effect({
     key,
     name,
     run: async (_args, f) => {
       const v = pick(f.ctx);
       if (missing === null) return v !== undefined;
-      if (v === undefined) throw new FaunaError('missing identity', missing);
+      if (v === undefined) throw new FaunaError(missing.code, missing.description);
       return v;
     },
   });
 }
+
+const NO_IDENTITY: Missing = { code: 'missing identity', description: 'The current identity is not defined: the query was not made with a token secret.' };
+const NO_TOKEN: Missing = { code: 'invalid token', description: 'There is no current token: the query was made with an admin secret.' };
 
 const identityOf = (ctx: QueryContext): Value | undefined => ctx.caller.identity;
 const tokenOf = (ctx: QueryContext): Value | undefined => ctx.caller.token ?? ctx.caller.key;
@@ -101,10 +106,10 @@ export const identityFunctions: readonly Spec[] = [
   identify,
   login,
   logout,
-  current('current_identity', 'CurrentIdentity', identityOf, 'The current identity is not defined: the query was not made with a token secret.'),
-  current('identity', 'Identity', identityOf, 'The current identity is not defined: the query was not made with a token secret.'),
+  current('current_identity', 'CurrentIdentity', identityOf, NO_IDENTITY),
+  current('identity', 'Identity', identityOf, NO_IDENTITY),
   current('has_current_identity', 'HasCurrentIdentity', identityOf, null),
   current('has_identity', 'HasIdentity', identityOf, null),
-  current('current_token', 'CurrentToken', tokenOf, 'There is no current token: the query was made with the engine admin secret.'),
+  current('current_token', 'CurrentToken', tokenOf, NO_TOKEN),
   current('has_current_token', 'HasCurrentToken', tokenOf, null),
 ];

@@ -364,6 +364,9 @@ export class BackendRig {
     const engine = await openEngine({
       adminSecret: ADMIN_SECRET,
       pushdown,
+      // Semantics do not depend on bcrypt's cost; a low one keeps transactions short, so the
+      // PostgreSQL rows of parallel test files do not starve each other with serialization retries.
+      bcryptCost: 4,
       ...(this.options.clock ? { clock: this.options.clock } : {}),
       ...(base ? { storage: base.storage } : this.databaseUrl !== null ? { databaseUrl: this.databaseUrl } : { memory: true }),
     });
