@@ -61,6 +61,36 @@ export const knownDifferences: readonly KnownDifference[] = [
       },
     ],
   },
+  {
+    number: 4,
+    summary: 'Roles cannot grant schema changes: a caller acting through roles (token, role key, function with a role) is refused CreateCollection, CreateIndex, CreateFunction and Update/Delete of schema objects.',
+    fauna: 'Fauna let a role grant create/write/delete on Collections(), Indexes(), Functions() and on single schema objects.',
+    cases: [
+      {
+        name: 'a function running as a role that lists Collections() may not create one',
+        setup: [
+          q.CreateRole({ name: 'schema_maker', privileges: [{ resource: q.Collections(), actions: { create: true, read: true } }] }),
+          q.CreateFunction({ name: 'make_collection', role: q.Role('schema_maker'), body: q.Query(q.Lambda('_', q.CreateCollection({ name: 'made' }))) }),
+        ],
+        query: q.Call(q.Function('make_collection'), null),
+        expectError: 'call error',
+        afterwards: { query: q.Exists(q.Collection('made')), expect: false },
+      },
+    ],
+  },
+  {
+    number: 5,
+    summary: 'Credentials are kept with their document, out of sight, not in a Credentials() collection: Paginate(Credentials()) is refused.',
+    fauna: 'Fauna kept credentials as documents of the Credentials() collection, which could be paginated.',
+    cases: [
+      {
+        name: 'Paginate(Credentials()) is refused',
+        setup: [things, q.Create(thing, { data: {}, credentials: { password: 'a long password' } })],
+        query: q.Paginate(q.Credentials()),
+        expectError: 'invalid argument',
+      },
+    ],
+  },
 ];
 
 export const knownDifferenceGroup: CaseGroup = {
