@@ -1,0 +1,26 @@
+/**
+ * What an auth operation needs from the world, passed in explicitly: the configuration, the
+ * database client, a way to send email, and randomness. Endpoints build it per request from
+ * the process's singletons; tests build it with a fresh database and the local mailbox.
+ */
+
+import type faunadb from 'faunadb';
+import type { Config } from '../config.ts';
+
+export type EmailKind = 'verify' | 'already_registered' | 'reset' | 'magic_login' | 'magic_signup';
+
+export interface OutgoingEmail {
+  readonly kind: EmailKind;
+  readonly to: string;
+  /** The secret for the link; only ever in the email, never stored. */
+  readonly token?: string;
+}
+
+export interface AuthContext {
+  readonly config: Config;
+  readonly db: faunadb.Client;
+  /** Sends one email; throws HttpError('email_failed') when it cannot. */
+  readonly sendEmail: (email: OutgoingEmail) => Promise<void>;
+  /** A fresh secret of at least 32 random bytes, base64url. */
+  readonly randomToken: () => string;
+}

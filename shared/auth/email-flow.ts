@@ -1,0 +1,27 @@
+/**
+ * The common end of every operation that may email someone: the query decided (inside its
+ * transaction, under the address's rate limit) whether to send; this sends, and if sending
+ * fails, forgets the recorded email so that trying again is not held back by a message that
+ * never left. Nothing else is undone: an account created before the failure stays.
+ */
+
+import { HttpError } from '../errors.ts';
+import { forgetEmailEvent, type EmailDecision } from '../fql/accounts.ts';
+import { runQuery } from '../fql/run-query.ts';
+import type { AuthContext, EmailKind } from './context.ts';
+
+export async function deliver(ctx: AuthContext, decision: EmailDecision, to: string, token: string): Promise<void> {
+  if (decision.status === 'rate_limited') throw rateLimited(ctx.config.emailMinIntervalSeconds);
+  if (decision.status !== 'send') return;
+  const kind = decision.kind as EmailKind;
+  try {
+    await ctx.sendEmail({ kind, to, token: kind === 'already_registered' ? undefined : token });
+  } catch (err) {
+    await runQuery(ctx.db, forgetEmailEvent(decision.event)).catch((cleanup: unknown) => console.error('auth: could not forget an unsent email', cleanup));
+    throw err instanceof HttpError ? err : new HttpError('email_failed', 'The email could not be sent.');
+  }
+}
+
+export function rateLimited(retryAfterSeconds: number): HttpError {
+  return new HttpError('rate_limited', 'Too many attempts. Try again later.', { 'Retry-After': String(Math.max(1, retryAfterSeconds)) });
+}

@@ -1,0 +1,42 @@
+/** Forgotten, reset and changed passwords. Passwords are the engine's credentials: this code never hashes one. */
+
+import type { EmailDecision } from '../fql/accounts.ts';
+import { changePasswordQuery, forgotPasswordQuery, resetPasswordQuery } from '../fql/passwords.ts';
+import { runQuery } from '../fql/run-query.ts';
+import { sha256 } from '../tokens.ts';
+import { checkPassword, normalizeEmail, stringField } from '../validation.ts';
+import type { AuthContext } from './context.ts';
+import { deliver } from './email-flow.ts';
+
+/** Always the same answer: only an address with an account gets a link. */
+export async function forgotPassword(ctx: AuthContext, body: Readonly<Record<string, unknown>>): Promise<void> {
+  const email = normalizeEmail(body.email);
+  const token = ctx.randomToken();
+  const decision = await runQuery<EmailDecision>(
+    ctx.db,
+    forgotPasswordQuery({
+      email,
+      token: { hash: sha256(token), ttlSeconds: ctx.config.resetTokenTtlSeconds },
+      limits: { perHour: ctx.config.emailsPerAddressPerHour, minIntervalSeconds: ctx.config.emailMinIntervalSeconds },
+    }),
+  );
+  await deliver(ctx, decision, email, token);
+}
+
+/** Spends the link, sets the password, and ends every session of the account. */
+export async function resetPassword(ctx: AuthContext, body: Readonly<Record<string, unknown>>): Promise<void> {
+  const token = stringField(body, 'token');
+  const password = checkPassword(body.password, ctx.config);
+  await runQuery(ctx.db, resetPasswordQuery({ tokenHash: sha256(token), password }));
+}
+
+/** Needs the current password; ends every other session of the account. */
+export async function changePassword(
+  ctx: AuthContext,
+  session: { readonly accountId: string; readonly sessionId: string },
+  body: Readonly<Record<string, unknown>>,
+): Promise<void> {
+  const current = stringField(body, 'currentPassword', { maxLength: 4096 });
+  const next = checkPassword(body.newPassword, ctx.config);
+  await runQuery(ctx.db, changePasswordQuery({ ...session, current, next }));
+}

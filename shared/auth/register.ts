@@ -1,0 +1,42 @@
+/**
+ * POST /api/auth/register: a new address gets an unverified account and a verification
+ * email; an address that already has an account gets a "you already have an account" email
+ * instead. The client sees the same answer either way, so it learns nothing about who is
+ * registered.
+ */
+
+import { HttpError } from '../errors.ts';
+import { registerQuery, type EmailDecision } from '../fql/accounts.ts';
+import { runQuery } from '../fql/run-query.ts';
+import { sha256 } from '../tokens.ts';
+import { checkPassword, normalizeEmail } from '../validation.ts';
+import type { AuthContext } from './context.ts';
+import { deliver } from './email-flow.ts';
+
+export interface RegisterInput {
+  readonly email: unknown;
+  readonly password: unknown;
+}
+
+export async function register(ctx: AuthContext, input: RegisterInput): Promise<void> {
+  const email = normalizeEmail(input.email);
+  const password = checkPassword(input.password, ctx.config);
+  const token = ctx.randomToken();
+  const query = registerQuery({
+    email,
+    password,
+    token: { hash: sha256(token), ttlSeconds: ctx.config.verifyTokenTtlSeconds },
+    limits: { perHour: ctx.config.emailsPerAddressPerHour, minIntervalSeconds: ctx.config.emailMinIntervalSeconds },
+  });
+  await deliver(ctx, await runRegistration(ctx, query), email, token);
+}
+
+/** A concurrent registration of the same address may win the race; then this one is an "already registered". */
+async function runRegistration(ctx: AuthContext, query: Parameters<typeof runQuery>[1]): Promise<EmailDecision> {
+  try {
+    return await runQuery<EmailDecision>(ctx.db, query, { onNotUnique: 'account_exists' });
+  } catch (err) {
+    if (!(err instanceof HttpError) || err.code !== 'account_exists') throw err;
+    return runQuery<EmailDecision>(ctx.db, query);
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Sessions: logging in, refreshing (verify and rotate in one transaction), logging out,
+ * listing and revoking. These decide; the endpoint signs the JWTs and writes the cookies.
+ */
+
+import type faunadb from 'faunadb';
+import { HttpError } from '../errors.ts';
+import { runQuery } from '../fql/run-query.ts';
+import {
+  listSessionsQuery,
+  loginQuery,
+  logoutQuery,
+  refreshQuery,
+  revokeSessionQuery,
+  type LoginResult,
+  type RefreshResult,
+  type User,
+} from '../fql/sessions.ts';
+import { sha256 } from '../tokens.ts';
+import { normalizeEmail } from '../validation.ts';
+import type { AuthContext } from './context.ts';
+import { rateLimited } from './email-flow.ts';
+
+/** A session as the endpoint needs it to sign fresh tokens. */
+export interface Established {
+  readonly user: User;
+  readonly sessionId: string;
+  /** The new refresh token's id: it goes into the JWT, only its hash into the database. */
+  readonly refreshJti: string;
+}
+
+export interface SessionClaims {
+  readonly accountId: string;
+  readonly sessionId: string;
+}
+
+function badCredentials(): HttpError {
+  return new HttpError('invalid_credentials', 'The email or password is not correct.');
+}
+
+/** Never says which part was wrong; "not verified" only after a correct password. */
+export async function login(ctx: AuthContext, body: Readonly<Record<string, unknown>>, userAgent: string): Promise<Established> {
+  let email: string;
+  try {
+    email = normalizeEmail(body.email);
+  } catch {
+    throw badCredentials();
+  }
+  const password = typeof body.password === 'string' ? body.password : '';
+  if (password.length === 0 || Buffer.byteLength(password) > ctx.config.passwordMaxBytes) throw badCredentials();
+  const jti = ctx.randomToken();
+  const result = await runQuery<LoginResult>(
+    ctx.db,
+    loginQuery({
+      email,
+      password,
+      userAgent,
+      refresh: { jtiHash: sha256(jti), parentHash: null, ttlSeconds: ctx.config.refreshTokenTtlSeconds },
+      maxFailures: ctx.config.loginMaxFailures,
+      failureWindowSeconds: ctx.config.loginFailureWindowSeconds,
+    }),
+  );
+  if (result.status === 'rate_limited') throw rateLimited(ctx.config.loginFailureWindowSeconds);
+  if (result.status === 'invalid') throw badCredentials();
+  if (result.status === 'unverified') throw new HttpError('email_not_verified', 'Confirm your email address first: check your inbox.');
+  return { user: result.user, sessionId: result.sessionId, refreshJti: jti };
+}
+
+/** Rotates the refresh token; a reuse after the grace period ends the whole session. */
+export async function refreshSession(ctx: AuthContext, claims: SessionClaims & { readonly jti: string }, userAgent: string): Promise<Established> {
+  const jti = ctx.randomToken();
+  const result = await runQuery<RefreshResult>(
+    ctx.db,
+    refreshQuery({
+      jtiHash: sha256(claims.jti),
+      next: { jtiHash: sha256(jti), parentHash: sha256(claims.jti), ttlSeconds: ctx.config.refreshTokenTtlSeconds },
+      graceSeconds: ctx.config.refreshGraceSeconds,
+      userAgent,
+    }),
+  );
+  if (result.status === 'reuse') throw new HttpError('token_reuse', 'This session was ended because its refresh token was used twice.');
+  if (result.status !== 'ok' || result.sessionId !== claims.sessionId || result.user.id !== claims.accountId) {
+    throw new HttpError('invalid_session', 'The session is not valid. Log in again.');
+  }
+  return { user: result.user, sessionId: result.sessionId, refreshJti: jti };
+}
+
+export async function logout(ctx: AuthContext, claims: SessionClaims, all: boolean): Promise<void> {
+  await runQuery(ctx.db, logoutQuery({ ...claims, all }));
+}
+
+export interface SessionSummary {
+  readonly id: string;
+  readonly createdAt: string;
+  readonly lastUsedAt: string;
+  readonly userAgent: string;
+  readonly current: boolean;
+}
+
+interface SessionDoc {
+  readonly ref: faunadb.values.Ref;
+  readonly data: {
+    readonly created_at: faunadb.values.FaunaTime;
+    readonly last_used_at: faunadb.values.FaunaTime;
+    readonly user_agent: string;
+  };
+}
+
+export async function listSessions(ctx: AuthContext, claims: SessionClaims): Promise<SessionSummary[]> {
+  const docs = await runQuery<SessionDoc[]>(ctx.db, listSessionsQuery(claims.accountId));
+  return docs.map((d) => ({
+    id: d.ref.id,
+    createdAt: d.data.created_at.date.toISOString(),
+    lastUsedAt: d.data.last_used_at.date.toISOString(),
+    userAgent: d.data.user_agent,
+    current: d.ref.id === claims.sessionId,
+  }));
+}
+
+export async function revokeSession(ctx: AuthContext, claims: SessionClaims, sessionId: string): Promise<void> {
+  await runQuery(ctx.db, revokeSessionQuery({ accountId: claims.accountId, sessionId }));
+}
