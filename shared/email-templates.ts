@@ -1,0 +1,176 @@
+/**
+ * The emails the auth API sends, each as a subject, an HTML body and a text body that say
+ * plainly what the email is and what happens if it is ignored. Links are absolute (built on
+ * config.siteUrl, since a mail client has no base URL), tokens are URL-encoded, and every value
+ * put into HTML is escaped, the site's own URL included.
+ *
+ * Rendering is pure and separate from sending (email.ts) so that each template is tested on
+ * its own.
+ */
+
+import type { EmailKind, OutgoingEmail } from './auth/context.ts';
+import type { Config } from './config.ts';
+
+export type { EmailKind, OutgoingEmail } from './auth/context.ts';
+
+export interface RenderedEmail {
+  readonly subject: string;
+  readonly html: string;
+  readonly text: string;
+}
+
+/** Where each emailed token is spent: the GET page of that endpoint (API.md). */
+export const TOKEN_LINK_PATHS = {
+  verify: '/api/auth/verify',
+  reset: '/api/auth/password/reset',
+  magic_login: '/api/auth/magic/login',
+  magic_signup: '/api/auth/magic/signup',
+} as const satisfies Record<Exclude<EmailKind, 'already_registered'>, string>;
+
+/** The site's pages for someone who already has an account; the demo SPA routes on these fragments. */
+export const SITE_PAGES = { login: '/#login', forgotPassword: '/#forgot-password' } as const;
+
+interface Action {
+  readonly label: string;
+  readonly url: string;
+}
+
+interface Content {
+  readonly subject: string;
+  readonly heading: string;
+  readonly paragraphs: readonly string[];
+  readonly actions: readonly Action[];
+  /** Said after the links: how long they last, and what ignoring the email means. */
+  readonly notes: readonly string[];
+}
+
+export function renderEmail(config: Config, email: OutgoingEmail): RenderedEmail {
+  const content = contentFor(config, email);
+  return { subject: content.subject, html: toHtml(content), text: toText(content) };
+}
+
+/** The absolute link that carries `token` to the page that spends it. */
+export function tokenLink(config: Config, kind: keyof typeof TOKEN_LINK_PATHS, token: string | undefined): string {
+  if (!token) throw new Error(`a ${kind} email needs a token for its link`);
+  return `${config.siteUrl}${TOKEN_LINK_PATHS[kind]}?token=${encodeQueryValue(token)}`;
+}
+
+/**
+ * encodeURIComponent, plus the five characters it leaves as they are (! ' ( ) *): mail clients
+ * and link finders end a bare URL at a quote or a bracket, which would cut the token short.
+ */
+export function encodeQueryValue(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+function contentFor(config: Config, email: OutgoingEmail): Content {
+  const site = new URL(config.siteUrl).host;
+  switch (email.kind) {
+    case 'verify':
+      return {
+        subject: `Confirm your email address for ${site}`,
+        heading: 'Confirm your email address',
+        paragraphs: [`Someone, hopefully you, created an account on ${site} with this email address. Confirm that the address is yours to start using the account.`],
+        actions: [{ label: 'Confirm my email address', url: tokenLink(config, 'verify', email.token) }],
+        notes: [`The link expires in ${duration(config.verifyTokenTtlSeconds)}.`, 'If you did not create an account, ignore this email: the account stays unconfirmed.'],
+      };
+    case 'already_registered':
+      return alreadyRegistered(config, site);
+    case 'reset':
+      return {
+        subject: `Reset your password for ${site}`,
+        heading: 'Reset your password',
+        paragraphs: [`Someone asked to reset the password of your account on ${site}. Choose a new password with the link below; doing so logs you out on every device.`],
+        actions: [{ label: 'Choose a new password', url: tokenLink(config, 'reset', email.token) }],
+        notes: [`The link works once and expires in ${duration(config.resetTokenTtlSeconds)}.`, 'If you did not ask for this, ignore this email: your password stays the same.'],
+      };
+    case 'magic_login':
+      return {
+        subject: `Log in to ${site}`,
+        heading: `Log in to ${site}`,
+        paragraphs: [`Here is the link you asked for to log in to ${site}. No password is needed.`],
+        actions: [{ label: `Log in to ${site}`, url: tokenLink(config, 'magic_login', email.token) }],
+        notes: [`The link works once and expires in ${duration(config.magicLoginTtlSeconds)}.`, 'If you did not ask for this, ignore this email: nobody can log in without the link.'],
+      };
+    case 'magic_signup':
+      return {
+        subject: `Finish creating your account on ${site}`,
+        heading: 'Finish creating your account',
+        paragraphs: [`Someone, hopefully you, asked to sign up on ${site} with this email address. Follow the link to choose your name and finish creating the account.`],
+        actions: [{ label: 'Finish creating your account', url: tokenLink(config, 'magic_signup', email.token) }],
+        notes: [`The link expires in ${duration(config.magicSignupTtlSeconds)}.`, 'If you did not ask for this, ignore this email: no account is created without the link.'],
+      };
+    default:
+      return unknownKind(email.kind);
+  }
+}
+
+function alreadyRegistered(config: Config, site: string): Content {
+  return {
+    subject: `Someone tried to sign up on ${site} with your email address`,
+    heading: 'You already have an account',
+    paragraphs: [
+      `Someone just tried to create an account on ${site} with this email address. You already have an account with it, so no new account was created and nothing about yours changed.`,
+      'If it was you, log in instead, or reset your password if you have forgotten it.',
+    ],
+    actions: [
+      { label: 'Log in', url: `${config.siteUrl}${SITE_PAGES.login}` },
+      { label: 'Reset my password', url: `${config.siteUrl}${SITE_PAGES.forgotPassword}` },
+    ],
+    notes: ['If it was not you, ignore this email: your account is safe.'],
+  };
+}
+
+function unknownKind(kind: never): never {
+  throw new Error(`no email template for '${String(kind)}'`);
+}
+
+const FONT = 'font-family:system-ui,-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif';
+
+function toHtml(c: Content): string {
+  const paragraphs = c.paragraphs.map((p) => `<p style="margin:0 0 16px;line-height:1.5">${escapeHtml(p)}</p>`).join('');
+  const buttons = c.actions.map((a) => button(a)).join(' ');
+  const fallbacks = c.actions
+    .map((a) => `${escapeHtml(a.label)}:<br><a href="${escapeHtml(a.url)}" style="color:#2457d6;word-break:break-all">${escapeHtml(a.url)}</a>`)
+    .join('<br><br>');
+  const notes = c.notes.map((n) => `<p style="margin:0 0 8px;font-size:13px;color:#5b6475">${escapeHtml(n)}</p>`).join('');
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
+    `<title>${escapeHtml(c.subject)}</title></head>` +
+    `<body style="margin:0;padding:24px;background:#f4f5f7;color:#1d2330;${FONT}">` +
+    `<div style="max-width:520px;margin:0 auto;background:#ffffff;border-radius:8px;padding:28px">` +
+    `<h1 style="font-size:20px;margin:0 0 16px">${escapeHtml(c.heading)}</h1>${paragraphs}` +
+    `<p style="margin:24px 0">${buttons}</p>` +
+    `<p style="margin:0 0 16px;font-size:13px;color:#5b6475">If a button does not work, copy the link into your browser.<br>${fallbacks}</p>` +
+    `${notes}</div></body></html>`
+  );
+}
+
+function button(action: Action): string {
+  const style = 'display:inline-block;background:#2457d6;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:600';
+  return `<a href="${escapeHtml(action.url)}" style="${style}">${escapeHtml(action.label)}</a>`;
+}
+
+function toText(c: Content): string {
+  const actions = c.actions.map((a) => `${a.label}:\n${a.url}`);
+  return [c.heading, ...c.paragraphs, ...actions, c.notes.join('\n')].join('\n\n') + '\n';
+}
+
+const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (ch) => ESCAPES[ch] ?? ch);
+}
+
+/** "30 minutes", "24 hours", "7 days": the largest unit that states the lifetime exactly (days from 2 on). */
+export function duration(seconds: number): string {
+  const units: [number, string][] = [
+    [86_400, 'day'],
+    [3_600, 'hour'],
+    [60, 'minute'],
+  ];
+  const fits = ([unit]: [number, string]): boolean => seconds % unit === 0 && seconds >= (unit === 86_400 ? 2 * unit : unit);
+  const [size, name] = units.find(fits) ?? [1, 'second'];
+  const count = seconds / size;
+  return `${count} ${name}${count === 1 ? '' : 's'}`;
+}
