@@ -38,11 +38,12 @@ function validName(v: Value | undefined): string {
   return v;
 }
 
-function pick(params: ObjectValue, allowed: readonly string[], what: string): ObjectValue {
+/** The allowed fields of a params object. A null means "not given" when creating, and "remove" when updating. */
+function pick(params: ObjectValue, allowed: readonly string[], what: string, options: { readonly keepNulls?: boolean } = {}): ObjectValue {
   for (const k of Object.keys(params)) {
     if (!allowed.includes(k)) throw new FaunaError('validation failed', `${what}: unknown field '${k}'.`, [k]);
   }
-  return makeObject(Object.entries(params).filter(([, v]) => v !== null));
+  return options.keepNulls ? params : makeObject(Object.entries(params).filter(([, v]) => v !== null));
 }
 
 /** The document Get shows for a schema object. */
@@ -215,14 +216,15 @@ export async function updateSchema(ctx: QueryContext, ref: Ref, params: Value, m
   requireServer(ctx);
   if (kind === 'keys' || kind === 'databases') requireAdmin(ctx);
   if (!record) throw new FaunaError('instance not found', `${describeKind(kind)} not found.`);
-  const p = pick(paramsObject(params), UPDATABLE[kind], `Update of a ${describeKind(kind)}`);
+  const p = pick(paramsObject(params), UPDATABLE[kind], `Update of a ${describeKind(kind)}`, { keepNulls: true });
   if ('body' in p && !(p.body instanceof QueryValue)) throw new FaunaError('validation failed', 'body must be a Query(Lambda(...)).', ['body']);
   if (kind === 'roles') {
     requireAdmin(ctx);
     validatePrivileges(p.privileges);
     validateMembership(p.membership);
   }
-  if (kind === 'functions' && p.role !== undefined) await validRole(ctx, p.role, 'Update');
+  if (kind === 'functions' && p.role !== undefined && p.role !== null) await validRole(ctx, p.role, 'Update');
+  if (p.name === null || p.body === null) throw new FaunaError('validation failed', 'name and body cannot be removed.', [p.name === null ? 'name' : 'body']);
   const base = mode === 'replace' ? makeObject(Object.entries(record.public).filter(([k]) => k !== 'data')) : record.public;
   const merged = makeObject(mergeTop(base, p));
   const newId_ = kind === 'keys' ? record.id : validName(merged.name ?? record.id);

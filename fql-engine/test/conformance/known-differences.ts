@@ -72,7 +72,7 @@ export const knownDifferences: readonly KnownDifference[] = [
           q.CreateRole({ name: 'schema_maker', privileges: [{ resource: q.Collections(), actions: { create: true, read: true } }] }),
           q.CreateFunction({ name: 'make_collection', role: q.Role('schema_maker'), body: q.Query(q.Lambda('_', q.CreateCollection({ name: 'made' }))) }),
         ],
-        query: q.Call(q.Function('make_collection'), null),
+        query: q.Call(q.Function('make_collection'), 0),
         expectError: 'call error',
         afterwards: { query: q.Exists(q.Collection('made')), expect: false },
       },

@@ -1,0 +1,251 @@
+import faunadb from 'faunadb';
+import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { closeAuthEngine, emptyDatabase, type AuthDatabase } from '../test/support/auth-db.ts';
+import { applySchema, SchemaMigrationError, type SchemaChange } from './apply.ts';
+import { AUTH_SCHEMA, type SchemaSpec } from './schema.ts';
+
+const q = faunadb.query;
+
+let db: AuthDatabase;
+let lines: string[];
+const log = (line: string): void => void lines.push(line);
+
+beforeEach(async () => {
+  db = await emptyDatabase();
+  lines = [];
+});
+afterEach(() => db.close());
+afterAll(() => closeAuthEngine());
+
+function withCollection(schema: SchemaSpec, name: string, change: Partial<SchemaSpec['collections'][number]>): SchemaSpec {
+  return { ...schema, collections: schema.collections.map((c) => (c.name === name ? { ...c, ...change } : c)) };
+}
+
+function withIndex(schema: SchemaSpec, name: string, change: Partial<SchemaSpec['indexes'][number]>): SchemaSpec {
+  return { ...schema, indexes: schema.indexes.map((i) => (i.name === name ? { ...i, ...change } : i)) };
+}
+
+async function names(set: faunadb.Expr): Promise<string[]> {
+  const page = await db.client.query<{ data: faunadb.values.Ref[] }>(q.Paginate(set));
+  return page.data.map((ref) => ref.id).sort();
+}
+
+interface IndexDoc {
+  source: faunadb.values.Ref;
+  terms?: unknown;
+  values?: unknown;
+  unique: boolean;
+}
+
+describe('applySchema on a fresh database', () => {
+  test('creates every collection and index of the design, and says so', async () => {
+    const changes = await applySchema(db.client, { log });
+    expect(await names(q.Collections())).toEqual(['accounts', 'anomalies', 'email_tokens', 'rate_events', 'refresh_tokens', 'sessions']);
+    expect(await names(q.Indexes())).toEqual([
+      'accounts_by_email', 'email_tokens_by_hash', 'rate_events_by_key', 'refresh_tokens_by_hash', 'refresh_tokens_by_session', 'sessions_by_account',
+    ]);
+    expect(changes).toHaveLength(12);
+    expect(changes.every((c) => c.action === 'created')).toBe(true);
+    expect(lines).toHaveLength(12);
+    expect(lines).toContain('created collection email_tokens (ttl_days 7)');
+    expect(lines).toContain('created index accounts_by_email (terms [data.email], unique)');
+    expect(lines).not.toContain('schema up to date');
+  });
+
+  test('sets ttl_days where the design says, and nowhere else', async () => {
+    await applySchema(db.client, { log });
+    const ttl = await db.client.query<Record<string, number | null>>(
+      q.ToObject(q.Select('data', q.Map(q.Paginate(q.Collections()), q.Lambda('c', [q.Select('name', q.Get(q.Var('c'))), q.Select('ttl_days', q.Get(q.Var('c')), null)])))),
+    );
+    expect(ttl).toEqual({ accounts: null, sessions: null, refresh_tokens: null, email_tokens: 7, rate_events: 1, anomalies: null });
+  });
+
+  test('defines the indexes exactly as the design note does', async () => {
+    await applySchema(db.client, { log });
+    const get = (name: string): Promise<IndexDoc> => db.client.query<IndexDoc>(q.Get(q.Index(name)));
+    const rate = await get('rate_events_by_key');
+    expect(rate.source.id).toBe('rate_events');
+    expect(rate.terms).toEqual([{ field: ['data', 'key'] }]);
+    expect(rate.values).toEqual([{ field: ['data', 'at'], reverse: true }, { field: ['ref'] }]);
+    expect(rate.unique).toBe(false);
+    for (const [name, source, field, unique] of [
+      ['accounts_by_email', 'accounts', 'email', true],
+      ['sessions_by_account', 'sessions', 'account', false],
+      ['refresh_tokens_by_hash', 'refresh_tokens', 'jti_hash', true],
+      ['refresh_tokens_by_session', 'refresh_tokens', 'session', false],
+      ['email_tokens_by_hash', 'email_tokens', 'token_hash', true],
+    ] as const) {
+      const index = await get(name);
+      expect({ name, source: index.source.id, terms: index.terms, unique: index.unique }).toEqual({ name, source, terms: [{ field: ['data', field] }], unique });
+    }
+  });
+
+  test('a second run changes nothing and says "schema up to date"', async () => {
+    await applySchema(db.client, { log });
+    lines = [];
+    const before = await db.client.query<number[]>(q.Map(q.Paginate(q.Indexes()), q.Lambda('i', q.Select('ts', q.Get(q.Var('i'))))));
+    expect(await applySchema(db.client, { log })).toEqual([]);
+    expect(lines).toEqual(['schema up to date']);
+    const after = await db.client.query<number[]>(q.Map(q.Paginate(q.Indexes()), q.Lambda('i', q.Select('ts', q.Get(q.Var('i'))))));
+    expect(after).toEqual(before);
+  });
+
+  test('two runs at once both succeed and create each object once', async () => {
+    const [a, b] = await Promise.all([applySchema(db.client, { log }), applySchema(db.client, { log })]);
+    expect(a.length + b.length).toBe(12);
+    expect(await names(q.Indexes())).toHaveLength(6);
+  });
+});
+
+describe('applySchema on a database that differs', () => {
+  beforeEach(async () => {
+    await applySchema(db.client, { log: () => {} });
+  });
+
+  test('a changed ttl_days is updated, then the next run finds nothing to do', async () => {
+    const schema = withCollection(AUTH_SCHEMA, 'email_tokens', { ttl_days: 3 });
+    const changed = await applySchema(db.client, { log, schema });
+    expect(changed).toEqual<SchemaChange[]>([{ action: 'updated', kind: 'collection', name: 'email_tokens', details: ['ttl_days 7 -> 3'] }]);
+    expect(lines).toEqual(['updated collection email_tokens: ttl_days 7 -> 3']);
+    expect(await db.client.query(q.Select('ttl_days', q.Get(q.Collection('email_tokens'))))).toBe(3);
+    expect(await applySchema(db.client, { log, schema })).toEqual([]);
+    expect(await applySchema(db.client, { log, schema: AUTH_SCHEMA })).toHaveLength(1);
+    expect(await db.client.query(q.Select('ttl_days', q.Get(q.Collection('email_tokens'))))).toBe(7);
+  });
+
+  test('a ttl_days dropped from the schema is reported as removed', async () => {
+    const changes = await applySchema(db.client, { log, schema: withCollection(AUTH_SCHEMA, 'email_tokens', { ttl_days: undefined }) });
+    expect(changes).toEqual([{ action: 'updated', kind: 'collection', name: 'email_tokens', details: ['ttl_days 7 -> none'] }]);
+  });
+
+  // Fauna removes a field that an Update sets to null; the engine's Update of a schema object
+  // drops null fields before merging (`pick` in fql-engine/eval/schema-objects.ts), so the
+  // field stays. Reported to the lead; this test starts passing (and so fails) once fixed.
+  test('a ttl_days dropped from the schema is removed from the collection', async () => {
+    await applySchema(db.client, { log, schema: withCollection(AUTH_SCHEMA, 'email_tokens', { ttl_days: undefined }) });
+    expect(await db.client.query(q.Select('ttl_days', q.Get(q.Collection('email_tokens')), 'none'))).toBe('none');
+  });
+
+  test("an index's data is updated in place, keys dropped from the schema are removed", async () => {
+    await applySchema(db.client, { log, schema: withIndex(AUTH_SCHEMA, 'sessions_by_account', { data: { note: 'a', owner: 'auth' } }) });
+    const changes = await applySchema(db.client, { log, schema: withIndex(AUTH_SCHEMA, 'sessions_by_account', { data: { owner: 'auth' } }) });
+    expect(changes).toEqual([{ action: 'updated', kind: 'index', name: 'sessions_by_account', details: ['data'] }]);
+    expect(await db.client.query(q.Select('data', q.Get(q.Index('sessions_by_account'))))).toEqual({ owner: 'auth' });
+  });
+
+  test('changed index terms throw a clear SchemaMigrationError and nothing is written', async () => {
+    const schema = withCollection(withIndex(AUTH_SCHEMA, 'accounts_by_email', { terms: [{ field: ['data', 'address'] }] }), 'rate_events', { ttl_days: 2 });
+    const run = applySchema(db.client, { log, schema });
+    await expect(run).rejects.toBeInstanceOf(SchemaMigrationError);
+    await expect(run).rejects.toThrow(/index accounts_by_email: terms is \[data\.email\] in the database, \[data\.address\] in the schema/);
+    await expect(run).rejects.toThrow(/nothing was changed/);
+    expect(lines).toEqual([]);
+    expect(await db.client.query(q.Select('ttl_days', q.Get(q.Collection('rate_events'))))).toBe(1);
+  });
+
+  test('changed values, source and unique are each reported', async () => {
+    let schema = withIndex(AUTH_SCHEMA, 'rate_events_by_key', { values: [{ field: ['data', 'at'] }, { field: ['ref'] }] });
+    schema = withIndex(schema, 'sessions_by_account', { source: 'anomalies' });
+    schema = withIndex(schema, 'email_tokens_by_hash', { unique: false });
+    const error = await applySchema(db.client, { log, schema }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(SchemaMigrationError);
+    expect((error as SchemaMigrationError).conflicts).toEqual([
+      { index: 'sessions_by_account', property: 'source', database: '[sessions]', schema: '[anomalies]' },
+      { index: 'email_tokens_by_hash', property: 'unique', database: 'true', schema: 'false' },
+      { index: 'rate_events_by_key', property: 'values', database: '[data.at (reverse), ref]', schema: '[data.at, ref]' },
+    ]);
+  });
+
+  test('an index deleted by hand (the documented migration) is rebuilt from the documents', async () => {
+    await db.client.query(q.Create(q.Collection('accounts'), { data: { email: 'a@example.com' } }));
+    await db.client.query(q.Delete(q.Index('accounts_by_email')));
+    expect(await applySchema(db.client, { log })).toEqual([
+      { action: 'created', kind: 'index', name: 'accounts_by_email', details: ['terms [data.email]', 'unique'] },
+    ]);
+    expect(await db.client.query(q.Exists(q.Match(q.Index('accounts_by_email'), 'a@example.com')))).toBe(true);
+  });
+});
+
+describe('user-defined functions', () => {
+  const lookup = (field: string): SchemaSpec => ({
+    ...AUTH_SCHEMA,
+    functions: [{ name: 'account_field', body: q.Query(q.Lambda('email', q.Select(['data', field], q.Get(q.Match(q.Index('accounts_by_email'), q.Var('email')))))) }],
+  });
+
+  test('are created, updated when their body changes, and left alone when it does not', async () => {
+    await applySchema(db.client, { log: () => {}, schema: lookup('email') });
+    await db.client.query(q.Create(q.Collection('accounts'), { data: { email: 'a@example.com', name: 'Ada' } }));
+    expect(await db.client.query(q.Call('account_field', 'a@example.com'))).toBe('a@example.com');
+
+    expect(await applySchema(db.client, { log, schema: lookup('email') })).toEqual([]);
+    const changes = await applySchema(db.client, { log, schema: lookup('name') });
+    expect(changes).toEqual([{ action: 'updated', kind: 'function', name: 'account_field', details: ['body'] }]);
+    expect(await db.client.query(q.Call('account_field', 'a@example.com'))).toBe('Ada');
+  });
+
+  const withServerRole = (schema: SchemaSpec): SchemaSpec => ({ ...schema, functions: schema.functions.map((f) => ({ ...f, role: 'server' as const })) });
+
+  test('a role is set, and its removal is reported', async () => {
+    await applySchema(db.client, { log: () => {}, schema: lookup('name') });
+    expect((await applySchema(db.client, { log, schema: withServerRole(lookup('name')) }))[0]?.details).toEqual(['role none -> server']);
+    expect(await db.client.query(q.Select('role', q.Get(q.Function('account_field'))))).toBe('server');
+    expect((await applySchema(db.client, { log, schema: lookup('name') }))[0]?.details).toEqual(['role server -> none']);
+  });
+
+  // Same engine bug as for ttl_days above: Update drops the null that should remove the role.
+  test('a role dropped from the schema is removed from the function', async () => {
+    await applySchema(db.client, { log: () => {}, schema: withServerRole(lookup('name')) });
+    await applySchema(db.client, { log, schema: lookup('name') });
+    expect(await db.client.query(q.Select('role', q.Get(q.Function('account_field')), 'none'))).toBe('none');
+  });
+
+  test('a body that is not Query(Lambda) is refused before anything is written', async () => {
+    const schema: SchemaSpec = { ...AUTH_SCHEMA, functions: [{ name: 'bad', body: q.Lambda('x', q.Var('x')) }] };
+    await expect(applySchema(db.client, { log, schema })).rejects.toThrow(/function bad must be q\.Query\(q\.Lambda/);
+    expect(await names(q.Collections())).toEqual([]);
+  });
+});
+
+describe('the indexes enforce what the design relies on', () => {
+  beforeEach(async () => {
+    await applySchema(db.client, { log: () => {} });
+  });
+
+  async function errorCode(expr: faunadb.Expr): Promise<string | undefined> {
+    const err = await db.client.query(expr).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    return (err as { requestResult?: { responseContent?: { errors?: { code: string }[] } } } | undefined)?.requestResult?.responseContent?.errors?.[0]?.code;
+  }
+
+  test("two accounts with one email: 'instance not unique'", async () => {
+    const account = q.Create(q.Collection('accounts'), { data: { email: 'same@example.com', email_verified: false } });
+    expect(await errorCode(account)).toBeUndefined();
+    expect(await errorCode(account)).toBe('instance not unique');
+    expect(await db.client.query(q.Count(q.Documents(q.Collection('accounts'))))).toBe(1);
+  });
+
+  test("twenty concurrent sign-ups with one email make one account", async () => {
+    const account = q.Create(q.Collection('accounts'), { data: { email: 'race@example.com' } });
+    const codes = await Promise.all(Array.from({ length: 20 }, () => errorCode(account)));
+    expect(codes.filter((c) => c === undefined)).toHaveLength(1);
+    expect(new Set(codes.filter((c) => c !== undefined))).toEqual(new Set(['instance not unique']));
+  });
+
+  test('token hashes are unique too', async () => {
+    const refresh = q.Create(q.Collection('refresh_tokens'), { data: { jti_hash: 'h1', used: false } });
+    const email = q.Create(q.Collection('email_tokens'), { data: { token_hash: 'h1', kind: 'verify' } });
+    expect([await errorCode(refresh), await errorCode(email)]).toEqual([undefined, undefined]);
+    expect([await errorCode(refresh), await errorCode(email)]).toEqual(['instance not unique', 'instance not unique']);
+  });
+
+  test('rate events of a key come newest first', async () => {
+    for (const at of ['2025-01-01T00:00:01Z', '2025-01-01T00:00:03Z', '2025-01-01T00:00:02Z']) {
+      await db.client.query(q.Create(q.Collection('rate_events'), { data: { key: 'k', at: q.Time(at) } }));
+    }
+    await db.client.query(q.Create(q.Collection('rate_events'), { data: { key: 'other', at: q.Now() } }));
+    const page = await db.client.query<{ data: [faunadb.values.FaunaTime, faunadb.values.Ref][] }>(q.Paginate(q.Match(q.Index('rate_events_by_key'), 'k')));
+    expect(page.data.map(([at]) => at.date.toISOString())).toEqual(['2025-01-01T00:00:03.000Z', '2025-01-01T00:00:02.000Z', '2025-01-01T00:00:01.000Z']);
+  });
+});

@@ -1,0 +1,116 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import faunadb from 'faunadb';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { openEngine, type Engine } from '../fql-engine/engine.ts';
+import { startHttpServer, type RunningHttpServer } from '../fql-engine/transport/http-server.ts';
+import { postgresMissingReason, postgresUrl } from '../test/support/environment.ts';
+import { runSchemaCommand } from './cli.ts';
+
+const q = faunadb.query;
+
+interface Captured {
+  readonly code: number;
+  readonly out: string[];
+  readonly err: string[];
+}
+
+async function run(env: Record<string, string>): Promise<Captured> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runSchemaCommand(env, { out: (l) => void out.push(l), err: (l) => void err.push(l) });
+  return { code, out, err };
+}
+
+describe('npm run schema', () => {
+  let engine: Engine;
+  let server: RunningHttpServer;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    engine = await openEngine({ adminSecret: 'cli-secret', memory: true });
+    server = await startHttpServer(engine, { host: '127.0.0.1', port: 0 });
+    env = { FAUNA_ENDPOINT: `http://127.0.0.1:${server.port}`, FAUNA_SECRET: 'cli-secret' };
+  });
+  afterAll(async () => {
+    await server.close();
+    await engine.close();
+  });
+
+  test('applies the schema over HTTP, then finds it up to date', async () => {
+    const first = await run(env);
+    expect(first).toMatchObject({ code: 0, err: [] });
+    expect(first.out).toHaveLength(12);
+    expect(first.out).toContain('created collection rate_events (ttl_days 1)');
+    const client = new faunadb.Client({ secret: 'cli-secret', scheme: 'http', domain: '127.0.0.1', port: server.port });
+    expect(await client.query(q.Exists(q.Index('refresh_tokens_by_hash')))).toBe(true);
+    await client.close();
+    expect(await run(env)).toEqual({ code: 0, out: ['schema up to date'], err: [] });
+  });
+
+  test('exits 1 with a clear message when the engine is unreachable', async () => {
+    const result = await run({ FAUNA_ENDPOINT: 'http://127.0.0.1:1', FAUNA_SECRET: 'cli-secret' });
+    expect(result.code).toBe(1);
+    expect(result.out).toEqual([]);
+    expect(result.err.join('\n')).toMatch(/^schema: cannot reach the FQL engine at http:\/\/127\.0\.0\.1:1 \(FAUNA_ENDPOINT\): .*ECONNREFUSED[\s\S]*npm run db/);
+  });
+
+  test('exits 1 naming FAUNA_SECRET when the engine refuses it', async () => {
+    const result = await run({ ...env, FAUNA_SECRET: 'wrong' });
+    expect(result.code).toBe(1);
+    expect(result.err.join('\n')).toMatch(/refused the secret \(unauthorized\)\. Check FAUNA_SECRET/);
+  });
+
+  test('exits 1 when PostgreSQL (DATABASE_URL) is unreachable, without showing its password', async () => {
+    const result = await run({ DATABASE_URL: 'postgresql://app:hunter2@127.0.0.1:1/auth', FAUNA_SECRET: 'cli-secret' });
+    expect(result.code).toBe(1);
+    const message = result.err.join('\n');
+    expect(message).toMatch(/cannot reach the in-process FQL engine on PostgreSQL at postgresql:\/\/app:\*\*\*@127\.0\.0\.1:1\/auth/);
+    expect(message).not.toContain('hunter2');
+  });
+
+  test('the npm script runs it and sets the exit code', () => {
+    const result = spawnSync('npx', ['tsx', 'fauna-schema/cli.ts'], {
+      env: { ...process.env, FAUNA_ENDPOINT: 'http://127.0.0.1:1', DATABASE_URL: '', NODE_ENV: 'test' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/schema: cannot reach the FQL engine at http:\/\/127\.0\.0\.1:1/);
+  });
+});
+
+const databaseUrl = postgresUrl();
+
+describe.skipIf(databaseUrl === null)(
+  databaseUrl === null ? `npm run schema on PostgreSQL: NOT RUN (${postgresMissingReason()})` : 'npm run schema on PostgreSQL (DATABASE_URL)',
+  () => {
+    // A PostgreSQL database of its own: the run's shared one holds other suites' root databases.
+    const name = `schema_cli_${randomBytes(5).toString('hex')}`;
+    const url = new URL(databaseUrl ?? 'postgresql://unused');
+    url.pathname = `/${name}`;
+
+    async function admin(sql: string): Promise<void> {
+      const client = new pg.Client({ connectionString: databaseUrl ?? '' });
+      await client.connect();
+      try {
+        await client.query(sql);
+      } finally {
+        await client.end();
+      }
+    }
+
+    beforeAll(() => admin(`CREATE DATABASE ${name}`));
+    afterAll(() => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+
+    test('applies the schema in-process, then finds it up to date', async () => {
+      const env = { DATABASE_URL: url.toString(), FAUNA_SECRET: 'cli-secret' };
+      const first = await run(env);
+      expect(first).toMatchObject({ code: 0, err: [] });
+      expect(first.out).toContain('created index accounts_by_email (terms [data.email], unique)');
+      expect(first.out).toHaveLength(12);
+      expect(await run(env)).toEqual({ code: 0, out: ['schema up to date'], err: [] });
+    });
+  },
+);

@@ -1,0 +1,62 @@
+/**
+ * `npm run schema`: applies the auth schema to the database the functions use, reached the way
+ * they reach it (shared/fql/client.ts): in-process on DATABASE_URL, or over HTTP at
+ * FAUNA_ENDPOINT with FAUNA_SECRET. Prints one line per object created or changed, or
+ * "schema up to date". Exits 1, with a message meant for a person, when the database cannot
+ * be reached, refuses the secret, or the schema needs a manual migration.
+ */
+
+import { pathToFileURL } from 'node:url';
+import { ConfigError, loadConfig } from '../shared/config.ts';
+import { closeFaunaClients, describeFaunaTarget, faunaClient } from '../shared/fql/client.ts';
+import { applySchema, SchemaMigrationError } from './apply.ts';
+
+export interface CommandIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+const consoleIo: CommandIo = { out: (line) => console.log(line), err: (line) => console.error(line) };
+
+/** Runs the command with this environment; resolves to the process exit code. */
+export async function runSchemaCommand(env: Readonly<Record<string, string | undefined>>, io: CommandIo = consoleIo): Promise<number> {
+  let target: Target = { name: 'the database', hint: '' };
+  try {
+    const config = loadConfig(env);
+    target = {
+      name: describeFaunaTarget(config),
+      hint: config.databaseUrl === null ? 'Is the engine running? (`npm run db` starts one.)' : 'Is that PostgreSQL running and accepting connections?',
+    };
+    await applySchema(faunaClient(config), { log: io.out });
+    return 0;
+  } catch (err) {
+    io.err(failureMessage(err, target));
+    return 1;
+  } finally {
+    await closeFaunaClients();
+  }
+}
+
+interface Target {
+  readonly name: string;
+  /** What to check when it cannot be reached. */
+  readonly hint: string;
+}
+
+function failureMessage(err: unknown, target: Target): string {
+  if (err instanceof ConfigError || err instanceof SchemaMigrationError) return `schema: ${err.message}`;
+  const result = (err as { requestResult?: { statusCode?: number; responseContent?: { errors?: { code?: string; description?: string }[] } } } | null)?.requestResult;
+  const message = err instanceof Error ? err.message : String(err);
+  if (result === undefined) {
+    return `schema: cannot reach ${target.name}: ${message}\n${target.hint}`;
+  }
+  const first = result.responseContent?.errors?.[0];
+  if (first?.code === 'unauthorized' || first?.code === 'permission denied') {
+    return `schema: ${target.name} refused the secret (${first.code}). Check FAUNA_SECRET: it needs an admin or server key.`;
+  }
+  return `schema: ${target.name} answered ${result.statusCode ?? '?'} ${first?.code ?? ''}: ${first?.description ?? message}`;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await runSchemaCommand(process.env);
+}

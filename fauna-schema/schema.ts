@@ -1,0 +1,92 @@
+/**
+ * The auth database's schema, as data: what apply.ts makes the database look like. Names and
+ * shapes are fixed by the design note (.notes/auth-design.md, "Data model"); the FQL in
+ * shared/fql relies on them.
+ *
+ * Index terms, values, source and `unique` cannot be changed once an index exists (an FQL v4
+ * server refuses such an Update, and the entries would be wrong anyway), so editing them here
+ * means a manual migration: apply.ts refuses to go on and says which index and what differs.
+ * Everything else (ttl_days, data, a function's body) is updated in place.
+ *
+ * No user-defined functions: every operation is composed in shared/fql from FQL fragments and
+ * sent as one query, which is already one transaction. A UDF would put a second copy of that
+ * logic in the database, to be kept in step with the code at every deploy, for no gain in
+ * atomicity. The `functions` list is still part of the shape, and apply.ts manages it.
+ */
+
+import type faunadb from 'faunadb';
+
+/** A document field as an index reads it: ['data', 'email'], or ['ref']. */
+export interface IndexField {
+  readonly field: readonly string[];
+  /** Only meaningful in `values`: sort this value descending. */
+  readonly reverse?: boolean;
+}
+
+/** Plain data kept on a schema object (its `data` field). */
+export type SchemaData = Readonly<Record<string, string | number | boolean | null>>;
+
+export interface CollectionSpec {
+  readonly name: string;
+  /** Documents are removed this many days after their last write. */
+  readonly ttl_days?: number;
+  readonly data?: SchemaData;
+}
+
+export interface IndexSpec {
+  readonly name: string;
+  /** The collection(s) it reads, by name. */
+  readonly source: string | readonly string[];
+  readonly terms?: readonly IndexField[];
+  readonly values?: readonly IndexField[];
+  readonly unique?: boolean;
+  readonly data?: SchemaData;
+}
+
+export interface FunctionSpec {
+  readonly name: string;
+  /** `q.Query(q.Lambda(...))`, with no free variables (they would be captured at creation). */
+  readonly body: faunadb.Expr;
+  /** 'server' to run with more privileges than its caller; omitted: the caller's own. */
+  readonly role?: 'admin' | 'server';
+  readonly data?: SchemaData;
+}
+
+export interface SchemaSpec {
+  readonly collections: readonly CollectionSpec[];
+  readonly indexes: readonly IndexSpec[];
+  readonly functions: readonly FunctionSpec[];
+}
+
+const byData = (name: string): IndexField => ({ field: ['data', name] });
+
+export const AUTH_SCHEMA: SchemaSpec = {
+  collections: [
+    // Passwords are the engine's credentials on these documents, never a field.
+    { name: 'accounts' },
+    { name: 'sessions' },
+    // Each document carries its own ttl (its expires_at), so no collection-wide one.
+    { name: 'refresh_tokens' },
+    // Every emailed token lives at most a day; a week leaves room for raising the TTL settings.
+    { name: 'email_tokens', ttl_days: 7 },
+    // The longest rate window is an hour: a day of events is plenty.
+    { name: 'rate_events', ttl_days: 1 },
+    { name: 'anomalies' },
+  ],
+  indexes: [
+    // Unique: two concurrent sign-ups with one email cannot both commit.
+    { name: 'accounts_by_email', source: 'accounts', terms: [byData('email')], unique: true },
+    { name: 'sessions_by_account', source: 'sessions', terms: [byData('account')] },
+    { name: 'refresh_tokens_by_hash', source: 'refresh_tokens', terms: [byData('jti_hash')], unique: true },
+    { name: 'refresh_tokens_by_session', source: 'refresh_tokens', terms: [byData('session')] },
+    { name: 'email_tokens_by_hash', source: 'email_tokens', terms: [byData('token_hash')], unique: true },
+    // Newest first, so a rate check reads only as many events as its limit.
+    {
+      name: 'rate_events_by_key',
+      source: 'rate_events',
+      terms: [byData('key')],
+      values: [{ field: ['data', 'at'], reverse: true }, { field: ['ref'] }],
+    },
+  ],
+  functions: [],
+};
