@@ -118,9 +118,7 @@ describe('applySchema on a database that differs', () => {
     expect(changes).toEqual([{ action: 'updated', kind: 'collection', name: 'email_tokens', details: ['ttl_days 7 -> none'] }]);
   });
 
-  // Fauna removes a field that an Update sets to null; the engine's Update of a schema object
-  // drops null fields before merging (`pick` in fql-engine/eval/schema-objects.ts), so the
-  // field stays. Reported to the lead; this test starts passing (and so fails) once fixed.
+  // Fauna removes a field that an Update sets to null; so does the engine.
   test('a ttl_days dropped from the schema is removed from the collection', async () => {
     await applySchema(db.client, { log, schema: withCollection(AUTH_SCHEMA, 'email_tokens', { ttl_days: undefined }) });
     expect(await db.client.query(q.Select('ttl_days', q.Get(q.Collection('email_tokens')), 'none'))).toBe('none');
@@ -192,7 +190,6 @@ describe('user-defined functions', () => {
     expect((await applySchema(db.client, { log, schema: lookup('name') }))[0]?.details).toEqual(['role server -> none']);
   });
 
-  // Same engine bug as for ttl_days above: Update drops the null that should remove the role.
   test('a role dropped from the schema is removed from the function', async () => {
     await applySchema(db.client, { log: () => {}, schema: withServerRole(lookup('name')) });
     await applySchema(db.client, { log, schema: lookup('name') });
