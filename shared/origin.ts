@@ -1,0 +1,61 @@
+/**
+ * CSRF defence for cookie-carrying writes (../shared/API.md, "Requests that change state").
+ *
+ * A POST, PUT, PATCH or DELETE that sends a Cookie header must come from the site's own origin
+ * or one in ALLOWED_ORIGINS. `Origin` decides when present; without it, `Sec-Fetch-Site` must be
+ * 'same-origin' or 'none' (the user typed the URL or used a bookmark). Anything else is 403
+ * cross_origin. Reads and cookie-less requests pass: with no ambient credentials there is
+ * nothing a forged request could act as.
+ *
+ * A request with neither header passes. Current browsers send Origin on every POST, PUT, PATCH
+ * and DELETE, and Sec-Fetch-Site on every request, so a cross-site write from a browser always
+ * carries at least one; their absence means the client is not a browser (curl, a server, a
+ * test). Such a client chose the cookies it sends; it cannot be tricked into sending a victim's,
+ * so it cannot be a CSRF victim, and refusing it would only break scripts.
+ *
+ *   assertSameOrigin(req, config): void   (throws HttpError('cross_origin'))
+ *   isAllowedOrigin(origin, config): boolean
+ */
+
+import type { Config } from './config.ts';
+import { HttpError } from './errors.ts';
+
+const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** True when `origin` (an Origin header's value) is the site's or listed in ALLOWED_ORIGINS. */
+export function isAllowedOrigin(origin: string, config: Config): boolean {
+  let normalized: string;
+  try {
+    // The header is already an origin; parsing lower-cases the host and drops a default port,
+    // as config did for its own values. 'null' (sandboxed frames, file:) fails to parse.
+    normalized = new URL(origin).origin;
+  } catch {
+    return false;
+  }
+  if (normalized === 'null') return false;
+  return normalized === config.siteOrigin || config.allowedOrigins.includes(normalized);
+}
+
+function carriesCookies(req: Request): boolean {
+  return (req.headers.get('cookie') ?? '').trim().length > 0;
+}
+
+export function assertSameOrigin(req: Request, config: Config): void {
+  if (!WRITE_METHODS.has(req.method.toUpperCase()) || !carriesCookies(req)) return;
+  const origin = req.headers.get('origin');
+  if (origin !== null) {
+    if (isAllowedOrigin(origin, config)) return;
+    throw refused();
+  }
+  const site = req.headers.get('sec-fetch-site');
+  // Neither header: not a browser, so not a CSRF victim (see the header comment).
+  if (site === null) return;
+  if (site === 'same-origin' || site === 'none') return;
+  // 'same-site' is refused too: a sibling subdomain is another site's code. Unknown values are
+  // refused as well, rather than guessed at.
+  throw refused();
+}
+
+function refused(): HttpError {
+  return new HttpError('cross_origin', 'This request came from another site and was refused.');
+}

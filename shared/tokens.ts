@@ -1,0 +1,206 @@
+/**
+ * Tokens: the session JWTs, and the random secrets the API mails or stores as hashes.
+ *
+ * JWTs are HS256 only, signed and verified with KeyObjects made once per secret list. The first
+ * JWT_SECRETS entry signs and names itself in the `kid` header; every entry verifies, picked by
+ * that `kid`, so a rotation ("new,old") logs no one out. `iss`, `aud`, `exp` and `typ` are all
+ * required: `typ` keeps an access token from ever being accepted where a refresh token is due.
+ *
+ *   signAccess({ sub, sid }, config, { now? })        -> string
+ *   signRefresh({ sub, sid, jti }, config, { now? })  -> string
+ *   verifyAccess(token, config, { now? })   -> AccessClaims   or HttpError('unauthenticated')
+ *   verifyRefresh(token, config, { now? })  -> RefreshClaims  or HttpError('invalid_session')
+ *   randomToken() / sha256(text) / constantTimeEqual(a, b)
+ *
+ * `now` (seconds) exists so tests can expire tokens without waiting; endpoints leave it out.
+ */
+
+import { createHash, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { Config } from './config.ts';
+import { HttpError } from './errors.ts';
+
+export type TokenType = 'access' | 'refresh';
+
+export interface AccessInput {
+  /** The account's id. */
+  readonly sub: string;
+  /** The session's id. */
+  readonly sid: string;
+}
+
+export interface RefreshInput extends AccessInput {
+  /** The refresh token's own id: only its SHA-256 is stored. */
+  readonly jti: string;
+}
+
+export interface AccessClaims extends AccessInput {
+  readonly typ: 'access';
+  readonly iat: number;
+  readonly exp: number;
+}
+
+export interface RefreshClaims extends RefreshInput {
+  readonly typ: 'refresh';
+  readonly iat: number;
+  readonly exp: number;
+}
+
+export interface TokenOptions {
+  /** The current time in whole seconds since the epoch; defaults to the wall clock. */
+  readonly now?: () => number;
+}
+
+const ALGORITHM = 'HS256';
+
+interface Keyring {
+  readonly signing: { readonly kid: string; readonly key: KeyObject };
+  readonly byKid: ReadonlyMap<string, KeyObject>;
+}
+
+/** Keyed by the secret list itself, so a test's second config with other secrets gets its own ring. */
+const keyrings = new Map<string, Keyring>();
+
+function keyring(config: Config): Keyring {
+  // Unambiguous: the secrets came from splitting JWT_SECRETS on commas.
+  const cacheKey = config.jwtSecrets.join(',');
+  let ring = keyrings.get(cacheKey);
+  if (!ring) {
+    ring = buildKeyring(config.jwtSecrets);
+    keyrings.set(cacheKey, ring);
+  }
+  return ring;
+}
+
+function buildKeyring(secrets: readonly string[]): Keyring {
+  if (secrets.length === 0) throw new Error('JWT_SECRETS holds no secret.');
+  const keys = secrets.map((secret) => ({ kid: keyId(secret), key: createSecretKey(Buffer.from(secret)) }));
+  return { signing: keys[0], byKid: new Map(keys.map((k) => [k.kid, k.key])) };
+}
+
+/**
+ * A short public name for a secret. A hash of it reveals nothing a token's own HMAC does not:
+ * anyone holding a token can already test guesses of the secret against its signature.
+ */
+export function keyId(secret: string): string {
+  return createHash('sha256').update('jwt-kid:').update(secret).digest('base64url').slice(0, 12);
+}
+
+function wallClock(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+function sign(payload: Readonly<Record<string, string>>, ttlSeconds: number, config: Config, options: TokenOptions): string {
+  const { kid, key } = keyring(config).signing;
+  const iat = (options.now ?? wallClock)();
+  return jwt.sign({ ...payload, iat, exp: iat + ttlSeconds }, key, {
+    algorithm: ALGORITHM,
+    keyid: kid,
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+  });
+}
+
+export function signAccess(input: AccessInput, config: Config, options: TokenOptions = {}): string {
+  return sign({ sub: input.sub, sid: input.sid, typ: 'access' }, config.accessTokenTtlSeconds, config, options);
+}
+
+export function signRefresh(input: RefreshInput, config: Config, options: TokenOptions = {}): string {
+  return sign({ sub: input.sub, sid: input.sid, jti: input.jti, typ: 'refresh' }, config.refreshTokenTtlSeconds, config, options);
+}
+
+/** Why a token was refused; only ever logged or used to pick a message, never shown in detail. */
+type Refusal = 'expired' | 'invalid';
+
+class TokenRefused extends Error {
+  constructor(readonly reason: Refusal, detail: string) {
+    super(detail);
+  }
+}
+
+/** The `kid` from the header, read by hand: jsonwebtoken only hands the header to async key lookups. */
+function headerKid(token: string): string | undefined {
+  const dot = token.indexOf('.');
+  if (dot <= 0) return undefined;
+  try {
+    const header: unknown = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8'));
+    if (typeof header !== 'object' || header === null || !('kid' in header)) return undefined;
+    return typeof header.kid === 'string' ? header.kid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Verified {
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly iat: number;
+  readonly exp: number;
+}
+
+function verifyPayload(token: string, typ: TokenType, config: Config, options: TokenOptions): Verified {
+  const kid = headerKid(token);
+  const key = kid === undefined ? undefined : keyring(config).byKid.get(kid);
+  if (!key) throw new TokenRefused('invalid', 'unknown or missing kid');
+  let payload: string | jwt.JwtPayload;
+  try {
+    payload = jwt.verify(token, key, {
+      algorithms: [ALGORITHM],
+      issuer: config.jwtIssuer,
+      audience: config.jwtAudience,
+      clockTimestamp: (options.now ?? wallClock)(),
+    });
+  } catch (err) {
+    if (err instanceof jwt.TokenExpiredError) throw new TokenRefused('expired', err.message);
+    throw new TokenRefused('invalid', err instanceof Error ? err.message : String(err));
+  }
+  // jsonwebtoken only checks `exp` when present; a token without one would never expire.
+  if (typeof payload !== 'object' || typeof payload.exp !== 'number' || typeof payload.iat !== 'number') {
+    throw new TokenRefused('invalid', 'missing exp or iat');
+  }
+  if (payload.typ !== typ) throw new TokenRefused('invalid', `typ is not ${typ}`);
+  return { payload, iat: payload.iat, exp: payload.exp };
+}
+
+function stringClaim(payload: Readonly<Record<string, unknown>>, name: string): string {
+  const value = payload[name];
+  if (typeof value !== 'string' || value.length === 0) throw new TokenRefused('invalid', `missing ${name}`);
+  return value;
+}
+
+export function verifyAccess(token: string, config: Config, options: TokenOptions = {}): AccessClaims {
+  try {
+    const { payload: p, iat, exp } = verifyPayload(token, 'access', config, options);
+    return { typ: 'access', sub: stringClaim(p, 'sub'), sid: stringClaim(p, 'sid'), iat, exp };
+  } catch (err) {
+    if (!(err instanceof TokenRefused)) throw err;
+    const message = err.reason === 'expired' ? 'The session has expired: refresh it or log in again.' : 'Not logged in.';
+    throw new HttpError('unauthenticated', message);
+  }
+}
+
+export function verifyRefresh(token: string, config: Config, options: TokenOptions = {}): RefreshClaims {
+  try {
+    const { payload: p, iat, exp } = verifyPayload(token, 'refresh', config, options);
+    return { typ: 'refresh', sub: stringClaim(p, 'sub'), sid: stringClaim(p, 'sid'), jti: stringClaim(p, 'jti'), iat, exp };
+  } catch (err) {
+    if (!(err instanceof TokenRefused)) throw err;
+    throw new HttpError('invalid_session', 'The session is not valid. Log in again.');
+  }
+}
+
+/** A fresh secret for a link or a refresh token: 32 random bytes, base64url. */
+export function randomToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** What is stored in place of a token. */
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Compares digests, so neither the contents nor the length of `a` and `b` leak through timing. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const da = createHash('sha256').update(a).digest();
+  const db = createHash('sha256').update(b).digest();
+  return timingSafeEqual(da, db);
+}
