@@ -11,6 +11,7 @@
  */
 
 import faunadb from 'faunadb';
+import { ensureTimingAccount } from './timing-account.ts';
 import { AUTH_SCHEMA, type CollectionSpec, type FunctionSpec, type IndexField, type IndexSpec, type SchemaData, type SchemaSpec } from './schema.ts';
 
 const q = faunadb.query;
@@ -75,7 +76,9 @@ export async function applySchema(client: faunadb.Client, options: ApplyOptions 
     planned = await planAndWrite(client, schema);
   }
   for (const { change } of planned) log(describeChange(change));
-  if (planned.length === 0) log('schema up to date');
+  const timingCreated = schema.collections.some((c) => c.name === 'accounts') && (await ensureTimingAccount(client));
+  if (timingCreated) log('created the timing account (accounts/1)');
+  if (planned.length === 0 && !timingCreated) log('schema up to date');
   return planned.map((p) => p.change);
 }
 
