@@ -18,6 +18,7 @@ const OLD = 'old-secret-0123456789abcdef0123456789abcdef';
 const NEW = 'new-secret-fedcba9876543210fedcba9876543210';
 const OTHER = 'someone-elses-secret-0123456789abcdef012345';
 const T0 = 1_700_000_000;
+const USER = { email: 'a@example.com', emailVerified: true, name: null };
 const at = (t: number): { now: () => number } => ({ now: () => t });
 
 function configWith(env: Record<string, string> = {}): Config {
@@ -34,7 +35,7 @@ function forge(header: Record<string, unknown>, payload: Record<string, unknown>
 }
 
 function validPayload(config: Config, typ: 'access' | 'refresh'): Record<string, unknown> {
-  return { sub: 'acc1', sid: 'ses1', jti: 'j1', typ, iat: T0, exp: T0 + 60, iss: config.jwtIssuer, aud: config.jwtAudience };
+  return { sub: 'acc1', sid: 'ses1', jti: 'j1', email: USER.email, email_verified: true, name: null, typ, iat: T0, exp: T0 + 60, iss: config.jwtIssuer, aud: config.jwtAudience };
 }
 
 function codeOf(fn: () => unknown): string {
@@ -51,11 +52,11 @@ describe('session JWTs', () => {
   const config = configWith();
 
   it('round-trips access and refresh claims, signed HS256 with the first secret\'s kid', () => {
-    const access = signAccess({ sub: 'acc1', sid: 'ses1' }, config, at(T0));
+    const access = signAccess({ sub: 'acc1', sid: 'ses1', user: USER }, config, at(T0));
     const refresh = signRefresh({ sub: 'acc1', sid: 'ses1', jti: 'j1' }, config, at(T0));
     expect(jwt.decode(access, { complete: true })?.header).toMatchObject({ alg: 'HS256', kid: keyId(OLD) });
     expect(verifyAccess(access, config, at(T0 + 1))).toEqual({
-      typ: 'access', sub: 'acc1', sid: 'ses1', iat: T0, exp: T0 + config.accessTokenTtlSeconds,
+      typ: 'access', sub: 'acc1', sid: 'ses1', user: USER, iat: T0, exp: T0 + config.accessTokenTtlSeconds,
     });
     expect(verifyRefresh(refresh, config, at(T0 + 1))).toEqual({
       typ: 'refresh', sub: 'acc1', sid: 'ses1', jti: 'j1', iat: T0, exp: T0 + config.refreshTokenTtlSeconds,
@@ -85,7 +86,7 @@ describe('session JWTs', () => {
   });
 
   it('refuses a token signed with an unknown key, under its own kid or under ours', () => {
-    const theirs = signAccess({ sub: 'acc1', sid: 'ses1' }, configWith({ JWT_SECRETS: OTHER }), at(T0));
+    const theirs = signAccess({ sub: 'acc1', sid: 'ses1', user: USER }, configWith({ JWT_SECRETS: OTHER }), at(T0));
     expect(codeOf(() => verifyAccess(theirs, config, at(T0 + 1)))).toBe('unauthenticated');
     const posing = forge({ alg: 'HS256', kid: keyId(OLD) }, validPayload(config, 'access'), OTHER);
     expect(codeOf(() => verifyAccess(posing, config, at(T0 + 1)))).toBe('unauthenticated');
@@ -97,7 +98,7 @@ describe('session JWTs', () => {
   });
 
   it('refuses an expired token, and accepts it one second before', () => {
-    const token = signAccess({ sub: 'acc1', sid: 'ses1' }, config, at(T0));
+    const token = signAccess({ sub: 'acc1', sid: 'ses1', user: USER }, config, at(T0));
     const exp = T0 + config.accessTokenTtlSeconds;
     expect(codeOf(() => verifyAccess(token, config, at(exp - 1)))).toBe('accepted');
     expect(codeOf(() => verifyAccess(token, config, at(exp + 1)))).toBe('unauthenticated');
@@ -112,7 +113,7 @@ describe('session JWTs', () => {
   });
 
   it('refuses an access token used as a refresh token, and the reverse', () => {
-    const access = signAccess({ sub: 'acc1', sid: 'ses1' }, config, at(T0));
+    const access = signAccess({ sub: 'acc1', sid: 'ses1', user: USER }, config, at(T0));
     expect(codeOf(() => verifyRefresh(access, config, at(T0 + 1)))).toBe('invalid_session');
     // Even with a jti smuggled in, typ decides.
     const withJti = forge({ alg: 'HS256', kid: keyId(OLD) }, validPayload(config, 'access'), OLD);
@@ -122,7 +123,7 @@ describe('session JWTs', () => {
   });
 
   it('refuses a tampered payload (signature mismatch)', () => {
-    const token = signAccess({ sub: 'acc1', sid: 'ses1' }, config, at(T0));
+    const token = signAccess({ sub: 'acc1', sid: 'ses1', user: USER }, config, at(T0));
     const [header, payload, signature] = token.split('.');
     const claims: Record<string, unknown> = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
     const tampered = `${header}.${b64({ ...claims, sub: 'admin' })}.${signature}`;
@@ -134,7 +135,7 @@ describe('session JWTs', () => {
     const wrongAud = forge({ alg: 'HS256', kid: keyId(OLD) }, { ...validPayload(config, 'access'), aud: 'https://evil.example' }, OLD);
     expect(codeOf(() => verifyAccess(wrongIss, config, at(T0 + 1)))).toBe('unauthenticated');
     expect(codeOf(() => verifyAccess(wrongAud, config, at(T0 + 1)))).toBe('unauthenticated');
-    const otherSite = signAccess({ sub: 'acc1', sid: 'ses1' }, configWith({ URL: 'https://other.example.com' }), at(T0));
+    const otherSite = signAccess({ sub: 'acc1', sid: 'ses1', user: USER }, configWith({ URL: 'https://other.example.com' }), at(T0));
     expect(codeOf(() => verifyAccess(otherSite, config, at(T0 + 1)))).toBe('unauthenticated');
   });
 
@@ -152,7 +153,7 @@ describe('key rotation', () => {
     const oldToken = signRefresh({ sub: 'acc1', sid: 'ses1', jti: 'j1' }, before, at(T0));
     expect(verifyRefresh(oldToken, after, at(T0 + 1)).jti).toBe('j1');
 
-    const newToken = signAccess({ sub: 'acc1', sid: 'ses1' }, after, at(T0));
+    const newToken = signAccess({ sub: 'acc1', sid: 'ses1', user: USER }, after, at(T0));
     expect(jwt.decode(newToken, { complete: true })?.header.kid).toBe(keyId(NEW));
     expect(verifyAccess(newToken, after, at(T0 + 1)).sub).toBe('acc1');
     // A server not yet told about the new secret cannot accept what the new one signed.

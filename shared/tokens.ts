@@ -34,8 +34,19 @@ export interface RefreshInput extends AccessInput {
   readonly jti: string;
 }
 
+/**
+ * What the access token says about its user, so that GET /session answers without a database
+ * read: the price is that a revoked session's access token lives on until it expires (15 min).
+ */
+export interface UserClaims {
+  readonly email: string;
+  readonly emailVerified: boolean;
+  readonly name: string | null;
+}
+
 export interface AccessClaims extends AccessInput {
   readonly typ: 'access';
+  readonly user: UserClaims;
   readonly iat: number;
   readonly exp: number;
 }
@@ -90,7 +101,7 @@ function wallClock(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-function sign(payload: Readonly<Record<string, string>>, ttlSeconds: number, config: Config, options: TokenOptions): string {
+function sign(payload: Readonly<Record<string, string | boolean | null>>, ttlSeconds: number, config: Config, options: TokenOptions): string {
   const { kid, key } = keyring(config).signing;
   const iat = (options.now ?? wallClock)();
   return jwt.sign({ ...payload, iat, exp: iat + ttlSeconds }, key, {
@@ -101,8 +112,9 @@ function sign(payload: Readonly<Record<string, string>>, ttlSeconds: number, con
   });
 }
 
-export function signAccess(input: AccessInput, config: Config, options: TokenOptions = {}): string {
-  return sign({ sub: input.sub, sid: input.sid, typ: 'access' }, config.accessTokenTtlSeconds, config, options);
+export function signAccess(input: AccessInput & { readonly user: UserClaims }, config: Config, options: TokenOptions = {}): string {
+  const { email, emailVerified, name } = input.user;
+  return sign({ sub: input.sub, sid: input.sid, typ: 'access', email, email_verified: emailVerified, name }, config.accessTokenTtlSeconds, config, options);
 }
 
 export function signRefresh(input: RefreshInput, config: Config, options: TokenOptions = {}): string {
@@ -170,7 +182,8 @@ function stringClaim(payload: Readonly<Record<string, unknown>>, name: string): 
 export function verifyAccess(token: string, config: Config, options: TokenOptions = {}): AccessClaims {
   try {
     const { payload: p, iat, exp } = verifyPayload(token, 'access', config, options);
-    return { typ: 'access', sub: stringClaim(p, 'sub'), sid: stringClaim(p, 'sid'), iat, exp };
+    const user = { email: stringClaim(p, 'email'), emailVerified: p.email_verified === true, name: typeof p.name === 'string' ? p.name : null };
+    return { typ: 'access', sub: stringClaim(p, 'sub'), sid: stringClaim(p, 'sid'), user, iat, exp };
   } catch (err) {
     if (!(err instanceof TokenRefused)) throw err;
     const message = err.reason === 'expired' ? 'The session has expired: refresh it or log in again.' : 'Not logged in.';

@@ -1,0 +1,18 @@
+/** POST /api/auth/logout {all?} — ends this session (or all of them) and clears both cookies. */
+import type { Config as FunctionConfig } from '@netlify/functions';
+import { logout } from '../shared/auth/sessions.ts';
+import { authContext, clearingCookies, sessionToEnd } from '../shared/auth/web.ts';
+import { config as appConfig } from '../shared/config.ts';
+import { endpoint, json, readJson } from '../shared/http.ts';
+
+export default endpoint({
+  POST: async (req) => {
+    const cfg = appConfig();
+    const body = await readJson(req, { allowEmpty: true });
+    const session = sessionToEnd(req, cfg);
+    if (session) await logout(authContext(cfg), session, body.all === true);
+    return json(200, { status: 'logged_out' }, { headers: clearingCookies(cfg) });
+  },
+});
+
+export const config: FunctionConfig = { path: '/api/auth/logout' };

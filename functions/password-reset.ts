@@ -1,0 +1,26 @@
+/** /api/auth/password/reset — GET shows the new-password form (the token is not spent); POST spends it. */
+import type { Config as FunctionConfig } from '@netlify/functions';
+import { resetPassword } from '../shared/auth/passwords.ts';
+import { tokenPage } from '../shared/auth/pages.ts';
+import { authContext } from '../shared/auth/web.ts';
+import { config as appConfig } from '../shared/config.ts';
+import { endpoint, json, readBody, seeOther } from '../shared/http.ts';
+
+export default endpoint({
+  GET: (req) =>
+    tokenPage(req, {
+      title: 'Choose a new password',
+      intro: 'Enter a new password for your account. Every session of the account will be logged out.',
+      action: '/api/auth/password/reset',
+      button: 'Set the new password',
+      passwordField: { name: 'password', label: 'New password' },
+    }),
+  POST: async (req) => {
+    const { kind, data } = await readBody(req);
+    const cfg = appConfig();
+    await resetPassword(authContext(cfg), data);
+    return kind === 'form' ? seeOther(`${cfg.siteUrl}/?password_reset=1`) : json(200, { status: 'password_reset' });
+  },
+});
+
+export const config: FunctionConfig = { path: '/api/auth/password/reset' };

@@ -1,0 +1,28 @@
+/**
+ * /api/auth/verify — GET shows a page whose button POSTs the token (mail scanners that follow
+ * links spend nothing); POST proves the address, then redirects a form or answers JSON.
+ */
+import type { Config as FunctionConfig } from '@netlify/functions';
+import { tokenPage } from '../shared/auth/pages.ts';
+import { verifyEmail } from '../shared/auth/verify-email.ts';
+import { authContext } from '../shared/auth/web.ts';
+import { config as appConfig } from '../shared/config.ts';
+import { endpoint, json, readBody, seeOther } from '../shared/http.ts';
+
+export default endpoint({
+  GET: (req) =>
+    tokenPage(req, {
+      title: 'Confirm your email address',
+      intro: 'Press the button to confirm this email address for your account.',
+      action: '/api/auth/verify',
+      button: 'Confirm my email address',
+    }),
+  POST: async (req) => {
+    const { kind, data } = await readBody(req);
+    const cfg = appConfig();
+    const user = await verifyEmail(authContext(cfg), data);
+    return kind === 'form' ? seeOther(`${cfg.siteUrl}/?verified=1`) : json(200, { user });
+  },
+});
+
+export const config: FunctionConfig = { path: '/api/auth/verify' };

@@ -1,0 +1,37 @@
+/**
+ * The pages an emailed link opens. Opening one spends nothing: the page holds the token in a
+ * form that the person submits with a button. Mail scanners that follow links therefore
+ * cannot log anyone in or burn a link.
+ */
+
+import { html, htmlPage } from '../http.ts';
+
+export interface TokenPageOptions {
+  readonly title: string;
+  readonly intro: string;
+  /** Where the form posts (same origin). */
+  readonly action: string;
+  readonly button: string;
+  /** A password to choose on the page (reset). */
+  readonly passwordField?: { readonly name: string; readonly label: string };
+  /** Another text field to fill in (a name, on magic sign-up). */
+  readonly textField?: { readonly name: string; readonly label: string };
+}
+
+export function tokenPage(req: Request, options: TokenPageOptions): Response {
+  const token = new URL(req.url).searchParams.get('token') ?? '';
+  if (token.length === 0 || token.length > 512) {
+    return htmlPage('This link is incomplete', html`<h1>This link is incomplete</h1><p>Open the link from your email again, or ask for a new one.</p>`, { status: 400 });
+  }
+  const password = options.passwordField
+    ? html`<label>${options.passwordField.label} <input type="password" name="${options.passwordField.name}" autocomplete="new-password" minlength="8" required></label>`
+    : html``;
+  const text = options.textField
+    ? html`<label>${options.textField.label} <input type="text" name="${options.textField.name}" autocomplete="name" maxlength="200" required></label>`
+    : html``;
+  return htmlPage(
+    options.title,
+    html`<h1>${options.title}</h1><p>${options.intro}</p>
+<form method="post" action="${options.action}"><input type="hidden" name="token" value="${token}">${text}${password}<button type="submit">${options.button}</button></form>`,
+  );
+}

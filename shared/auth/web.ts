@@ -1,0 +1,85 @@
+/**
+ * The glue between a request and the auth operations: who is asking (from the cookies), the
+ * operation context, and the Set-Cookie headers of a fresh or ended session. Endpoints stay a
+ * few lines each because everything they share lives here.
+ */
+
+import type { Config } from '../config.ts';
+import { clearedCookies, sessionCookies, sessionTokens } from '../cookies.ts';
+import { emailSender } from '../email.ts';
+import { HttpError } from '../errors.ts';
+import { faunaClient } from '../fql/client.ts';
+import { randomToken, signAccess, signRefresh, verifyAccess, verifyRefresh } from '../tokens.ts';
+import type { AuthContext } from './context.ts';
+import type { User } from '../fql/sessions.ts';
+import type { Established, SessionClaims } from './sessions.ts';
+
+let contextOverride: ((config: Config) => AuthContext) | null = null;
+
+/** The operation context of a request: the process's database client and mailer. */
+export function authContext(config: Config): AuthContext {
+  if (contextOverride) return contextOverride(config);
+  return { config, db: faunaClient(config), sendEmail: emailSender(config), randomToken };
+}
+
+/** Tests run the endpoints against their own database and mailbox. */
+export function setAuthContextForTests(make: ((config: Config) => AuthContext) | null): void {
+  contextOverride = make;
+}
+
+/** The two Set-Cookie headers of a session that was just started or refreshed. */
+export function cookiesFor(session: Established, config: Config): { 'Set-Cookie': readonly string[] } {
+  const claims = { sub: session.user.id, sid: session.sessionId };
+  const access = signAccess({ ...claims, user: session.user }, config);
+  const refresh = signRefresh({ ...claims, jti: session.refreshJti }, config);
+  return { 'Set-Cookie': sessionCookies({ access, refresh }, config) };
+}
+
+export function clearingCookies(config: Config): { 'Set-Cookie': readonly string[] } {
+  return { 'Set-Cookie': clearedCookies(config) };
+}
+
+/** The session of a request's access cookie, or 401 unauthenticated. */
+export function accessSession(req: Request, config: Config): SessionClaims & { readonly expiresAt: number; readonly user: User } {
+  const token = sessionTokens(req).access;
+  if (!token) throw new HttpError('unauthenticated', 'Log in first.');
+  const claims = verifyAccess(token, config);
+  return { accountId: claims.sub, sessionId: claims.sid, expiresAt: claims.exp, user: { id: claims.sub, ...claims.user } };
+}
+
+/** The refresh token of a request's refresh cookie, or 401 invalid_session (and its cookies cleared). */
+export function refreshSessionClaims(req: Request, config: Config): SessionClaims & { readonly jti: string } {
+  const token = sessionTokens(req).refresh;
+  try {
+    if (!token) throw new HttpError('invalid_session', 'There is no session to refresh. Log in again.');
+    const claims = verifyRefresh(token, config);
+    return { accountId: claims.sub, sessionId: claims.sid, jti: claims.jti };
+  } catch (err) {
+    throw withClearedCookies(err, config);
+  }
+}
+
+/** The session a logout ends: the access cookie's, else the refresh cookie's, else none (logging out always succeeds). */
+export function sessionToEnd(req: Request, config: Config): SessionClaims | null {
+  for (const read of [() => accessSession(req, config), () => refreshSessionClaims(req, config)]) {
+    try {
+      const { accountId, sessionId } = read();
+      return { accountId, sessionId };
+    } catch {
+      // Not this cookie: try the next.
+    }
+  }
+  return null;
+}
+
+/** An answer that ends a session also clears its cookies. */
+export function withClearedCookies(err: unknown, config: Config): unknown {
+  if (!(err instanceof HttpError)) return err;
+  if (err.code !== 'invalid_session' && err.code !== 'token_reuse') return err;
+  return new HttpError(err.code, err.message, { ...err.headers, ...clearingCookies(config) });
+}
+
+/** The User-Agent, bounded: it is stored with the session. */
+export function userAgentOf(req: Request): string {
+  return (req.headers.get('user-agent') ?? 'unknown').slice(0, 512);
+}
