@@ -1,0 +1,146 @@
+/**
+ * `npm run bench:api`: the auth endpoints, called in-process the way Netlify calls them (a real
+ * Request into each function's default export), against the in-process engine on PGlite at
+ * bcrypt cost 10, next to the raw operations they are built on, all in one run (issue 4, §7):
+ *
+ *   GET /session   req/s  vs raw jsonwebtoken verify (KeyObject) ops/s   target ≥ 50 %
+ *   POST /login    p50    vs raw bcrypt verify (cost 10) p50             target ≤ 1.3×
+ *   POST /refresh  p50                                                   target ≤ 5 ms
+ *
+ *   npm run bench:api -- --logins 40 --refreshes 300 --sessions 5000
+ */
+
+import { hash, verify } from '@node-rs/bcrypt';
+import type { Context } from '@netlify/functions';
+import faunadb from 'faunadb';
+import jwt from 'jsonwebtoken';
+import { createSecretKey } from 'node:crypto';
+import { applySchema } from '../../fauna-schema/apply.ts';
+import { formatRow, measure, type Measurement } from '../../fql-engine/bench/measure.ts';
+import { openEngine } from '../../fql-engine/engine.ts';
+import { createInProcessFetch } from '../../fql-engine/transport/in-process.ts';
+import loginFn from '../../functions/login.ts';
+import refreshFn from '../../functions/refresh.ts';
+import registerFn from '../../functions/register.ts';
+import sessionFn from '../../functions/session.ts';
+import verifyFn from '../../functions/verify.ts';
+import type { OutgoingEmail } from '../auth/context.ts';
+import { setAuthContextForTests } from '../auth/web.ts';
+import { config } from '../config.ts';
+import { endpoint, json, type NetlifyHandler } from '../http.ts';
+import { randomToken } from '../tokens.ts';
+
+const SITE = 'http://localhost:8888';
+const COST = 10;
+const EMAIL = 'bench@example.com';
+const PASSWORD = 'correct horse battery staple';
+const CONTEXT = { params: {} } as unknown as Context;
+
+function argument(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i > 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} wants a positive integer`);
+  return value;
+}
+
+function request(method: string, path: string, cookie: string, body?: unknown): Request {
+  const headers = new Headers({ origin: SITE, 'user-agent': 'api-bench' });
+  if (cookie) headers.set('cookie', cookie);
+  if (body !== undefined) headers.set('content-type', 'application/json');
+  return new Request(`${SITE}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+}
+
+async function call(fn: NetlifyHandler, req: Request, expected: number): Promise<Response> {
+  const res = await fn(req, CONTEXT);
+  if (res.status !== expected) throw new Error(`${req.method} ${new URL(req.url).pathname} answered ${res.status}: ${await res.text()}`);
+  return res;
+}
+
+function cookieValue(res: Response, name: string): string {
+  for (const line of res.headers.getSetCookie()) {
+    if (line.startsWith(`${name}=`)) return line.slice(name.length + 1).split(';')[0];
+  }
+  throw new Error(`no ${name} cookie`);
+}
+
+/** A verified account, made through the endpoints; the verify token is caught on its way to the mailer. */
+async function verifiedAccount(sent: OutgoingEmail[]): Promise<void> {
+  await call(registerFn, request('POST', '/api/auth/register', '', { email: EMAIL, password: PASSWORD }), 202);
+  const token = sent.find((e) => e.kind === 'verify')?.token;
+  if (!token) throw new Error('no verification token was sent');
+  await call(verifyFn, request('POST', '/api/auth/verify', '', { token }), 200);
+}
+
+async function main(): Promise<void> {
+  process.env.URL = SITE;
+  const cfg = config();
+  const engine = await openEngine({ adminSecret: 'secret', memory: true, bcryptCost: COST });
+  const fetch = createInProcessFetch(engine);
+  const root = new faunadb.Client({ secret: 'secret', fetch });
+  try {
+    await root.query(faunadb.query.CreateDatabase({ name: 'bench' }));
+    const db = new faunadb.Client({ secret: 'secret:bench:server', fetch });
+    await applySchema(new faunadb.Client({ secret: 'secret:bench:admin', fetch }), { log: () => {} });
+    const sent: OutgoingEmail[] = [];
+    setAuthContextForTests((c) => ({ config: c, db, randomToken, sendEmail: async (e) => void sent.push(e) }));
+    await verifiedAccount(sent);
+    await run(cfg);
+  } finally {
+    setAuthContextForTests(null);
+    await root.close({ force: true });
+    await engine.close();
+  }
+}
+
+async function run(cfg: ReturnType<typeof config>): Promise<void> {
+  const login = (): Promise<Response> => call(loginFn, request('POST', '/api/auth/login', '', { email: EMAIL, password: PASSWORD }), 200);
+  const first = await login();
+  const access = cookieValue(first, 'access_token');
+  let refresh = cookieValue(first, 'refresh_token');
+
+  const key = createSecretKey(Buffer.from(cfg.jwtSecrets[0]));
+  const verifyOptions = { algorithms: ['HS256' as const], issuer: cfg.jwtIssuer, audience: cfg.jwtAudience };
+  const rawJwt = await measure('raw jsonwebtoken verify (KeyObject)', argument('sessions', 5000), async () => jwt.verify(access, key, verifyOptions));
+  // The floor of any in-process call: Request, endpoint() wrapper, Response, body read, with no work.
+  const noop = endpoint({ GET: () => json(200, { ok: true }) });
+  const floor = await measure('floor: no-op endpoint (reference)', argument('sessions', 5000), () =>
+    call(noop, request('GET', '/api/auth/session', `access_token=${access}`), 200).then((r) => r.text()),
+  );
+  const session = await measure('GET /api/auth/session', argument('sessions', 5000), () =>
+    call(sessionFn, request('GET', '/api/auth/session', `access_token=${access}`), 200).then((r) => r.text()),
+  );
+  const refreshed = await measure('POST /api/auth/refresh', argument('refreshes', 300), async () => {
+    const res = await call(refreshFn, request('POST', '/api/auth/refresh', `refresh_token=${refresh}`), 200);
+    refresh = cookieValue(res, 'refresh_token');
+  });
+  const rawHash = await hash(PASSWORD, COST);
+  const logins = argument('logins', 40);
+  const rawBcrypt = await measure(`raw bcrypt verify (cost ${COST})`, logins, async () => {
+    if (!(await verify(PASSWORD, rawHash))) throw new Error('bcrypt verify answered false');
+  }, 5);
+  const loggedIn = await measure(`POST /api/auth/login (cost ${COST})`, logins, () => login().then((r) => r.text()), 5);
+  report({ rawJwt, floor, session, refreshed, rawBcrypt, loggedIn });
+}
+
+function check(label: string, ok: boolean, detail: string): string {
+  return `${ok ? 'PASS' : 'FAIL'}  ${label}: ${detail}`;
+}
+
+function report(m: Record<'rawJwt' | 'floor' | 'session' | 'refreshed' | 'rawBcrypt' | 'loggedIn', Measurement>): void {
+  console.log('Auth API, in-process (Request -> function -> engine on PGlite), one run');
+  for (const row of [m.rawJwt, m.floor, m.session, m.refreshed, m.rawBcrypt, m.loggedIn]) console.log(formatRow(row));
+  const sessionShare = m.session.opsPerSec / m.rawJwt.opsPerSec;
+  const loginRatio = m.loggedIn.p50Ms / m.rawBcrypt.p50Ms;
+  const results = [
+    check('session ≥ 50% of raw verify rate', sessionShare >= 0.5, `${(sessionShare * 100).toFixed(1)}%`),
+    check('login ≤ 1.3× bcrypt time (p50)', loginRatio <= 1.3, `${loginRatio.toFixed(3)}×`),
+    check('refresh p50 ≤ 5 ms', m.refreshed.p50Ms <= 5, `${m.refreshed.p50Ms.toFixed(3)} ms`),
+  ];
+  for (const line of results) console.log(line);
+  if (results.some((line) => line.startsWith('FAIL'))) process.exitCode = 1;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

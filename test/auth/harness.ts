@@ -1,0 +1,373 @@
+/**
+ * Calls the auth endpoints the way Netlify does: each function's default export with a real
+ * `Request` and a Context holding only what the endpoints read (`params`). Every test gets a
+ * fresh engine database, a local Postmark-compatible mailbox, and the operation context pointed
+ * at both.
+ *
+ * Two configurations are in play, on purpose. The endpoints read the process's `config()`
+ * (once, from process.env) for what they do themselves: JWT keys, cookie attributes, the site
+ * URL of redirects. The operations read the context's config, which each test builds with
+ * `loadConfig` and may vary (grace period, rate limits, the mailbox URL). The process env is
+ * set when this module loads, before any endpoint runs, and `checkProcessConfig` fails loudly
+ * if something read it earlier with other values.
+ */
+
+import type { Context } from '@netlify/functions';
+import faunadb from 'faunadb';
+import { afterEach, beforeEach } from 'vitest';
+import health from '../../functions/health.ts';
+import login from '../../functions/login.ts';
+import logout from '../../functions/logout.ts';
+import passwordChange from '../../functions/password-change.ts';
+import passwordForgot from '../../functions/password-forgot.ts';
+import passwordReset from '../../functions/password-reset.ts';
+import refresh from '../../functions/refresh.ts';
+import register from '../../functions/register.ts';
+import sessionRevoke from '../../functions/session-revoke.ts';
+import session from '../../functions/session.ts';
+import sessions from '../../functions/sessions.ts';
+import verifyResend from '../../functions/verify-resend.ts';
+import verify from '../../functions/verify.ts';
+import { messageLinks, startMailbox, type Mailbox, type StoredMessage } from '../../netlify/mailbox/server.ts';
+import { setAuthContextForTests } from '../../shared/auth/web.ts';
+import { config as processConfig, loadConfig, type Config } from '../../shared/config.ts';
+import { emailSender } from '../../shared/email.ts';
+import type { NetlifyHandler } from '../../shared/http.ts';
+import { randomToken } from '../../shared/tokens.ts';
+import { freshAuthDatabase, type AuthDatabase } from '../support/auth-db.ts';
+
+export const SITE = 'http://localhost:8888';
+
+/** What the endpoints' own config() must see; set before any endpoint reads it. */
+const PROCESS_ENV: Readonly<Record<string, string>> = {
+  URL: SITE,
+  JWT_SECRETS: 'test-jwt-secret-0123456789abcdef-0123456789abcdef',
+};
+for (const [name, value] of Object.entries(PROCESS_ENV)) process.env[name] = value;
+for (const name of ['ALLOWED_ORIGINS', 'ACCESS_TOKEN_TTL_SECONDS', 'REFRESH_TOKEN_TTL_SECONDS', 'CONTEXT']) delete process.env[name];
+
+export function checkProcessConfig(): Config {
+  const cfg = processConfig();
+  if (cfg.siteUrl !== SITE || cfg.jwtSecrets[0] !== PROCESS_ENV.JWT_SECRETS) {
+    throw new Error('shared/config.ts was read before test/auth/harness.ts set process.env; import the harness first.');
+  }
+  return cfg;
+}
+
+interface Route {
+  readonly pattern: RegExp;
+  readonly handler: NetlifyHandler;
+}
+
+/** Each function's `config.path`, as a pattern with its named params. */
+const ROUTES: readonly Route[] = [
+  { pattern: /^\/api\/health$/, handler: health },
+  { pattern: /^\/api\/auth\/register$/, handler: register },
+  { pattern: /^\/api\/auth\/verify$/, handler: verify },
+  { pattern: /^\/api\/auth\/verify\/resend$/, handler: verifyResend },
+  { pattern: /^\/api\/auth\/login$/, handler: login },
+  { pattern: /^\/api\/auth\/refresh$/, handler: refresh },
+  { pattern: /^\/api\/auth\/logout$/, handler: logout },
+  { pattern: /^\/api\/auth\/session$/, handler: session },
+  { pattern: /^\/api\/auth\/sessions$/, handler: sessions },
+  { pattern: /^\/api\/auth\/sessions\/(?<id>[^/]+)$/, handler: sessionRevoke },
+  { pattern: /^\/api\/auth\/password\/forgot$/, handler: passwordForgot },
+  { pattern: /^\/api\/auth\/password\/reset$/, handler: passwordReset },
+  { pattern: /^\/api\/auth\/password\/change$/, handler: passwordChange },
+];
+
+function route(path: string): { handler: NetlifyHandler; params: Record<string, string> } {
+  for (const r of ROUTES) {
+    const m = r.pattern.exec(path);
+    if (m) return { handler: r.handler, params: { ...(m.groups ?? {}) } };
+  }
+  throw new Error(`no function serves ${path}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cookies
+
+interface StoredCookie {
+  readonly value: string;
+  readonly path: string;
+}
+
+export interface SetCookie {
+  readonly name: string;
+  readonly value: string;
+  readonly attributes: ReadonlyMap<string, string>;
+}
+
+export function parseSetCookie(line: string): SetCookie {
+  const [pair, ...attrs] = line.split(';');
+  const eq = pair.indexOf('=');
+  const attributes = new Map<string, string>();
+  for (const attr of attrs) {
+    const [k, ...v] = attr.trim().split('=');
+    attributes.set(k.toLowerCase(), v.join('='));
+  }
+  return { name: pair.slice(0, eq).trim(), value: decodeURIComponent(pair.slice(eq + 1).trim()), attributes };
+}
+
+function pathMatches(cookiePath: string, requestPath: string): boolean {
+  if (requestPath === cookiePath) return true;
+  const prefix = cookiePath.endsWith('/') ? cookiePath : `${cookiePath}/`;
+  return requestPath.startsWith(prefix);
+}
+
+/** A browser's cookie store, reduced to what these cookies use: Path and Max-Age. */
+export class CookieJar {
+  private readonly cookies = new Map<string, StoredCookie>();
+
+  apply(response: Response): void {
+    for (const line of response.headers.getSetCookie()) {
+      const c = parseSetCookie(line);
+      const maxAge = c.attributes.get('max-age');
+      if (maxAge !== undefined && Number(maxAge) <= 0) this.cookies.delete(c.name);
+      else this.cookies.set(c.name, { value: c.value, path: c.attributes.get('path') || '/' });
+    }
+  }
+
+  get(name: string): string | undefined {
+    return this.cookies.get(name)?.value;
+  }
+
+  set(name: string, value: string, path = '/'): void {
+    this.cookies.set(name, { value, path });
+  }
+
+  delete(name: string): void {
+    this.cookies.delete(name);
+  }
+
+  /** The Cookie header a browser would send to `path` ('' when none applies). */
+  header(path: string): string {
+    return [...this.cookies.entries()]
+      .filter(([, c]) => pathMatches(c.path, path))
+      .map(([name, c]) => `${name}=${encodeURIComponent(c.value)}`)
+      .join('; ');
+  }
+
+  copy(): CookieJar {
+    const jar = new CookieJar();
+    for (const [name, c] of this.cookies) jar.set(name, c.value, c.path);
+    return jar;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A browser
+
+export interface Answer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  /** The parsed JSON body, or undefined when the body is not JSON. */
+  readonly body: unknown;
+  readonly setCookies: readonly SetCookie[];
+}
+
+export interface CallOptions {
+  readonly json?: unknown;
+  readonly form?: Readonly<Record<string, string>>;
+  /** A raw body (with its own content-type in `headers`). */
+  readonly raw?: BodyInit;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Default: the site's own origin on writes. null sends no Origin header. */
+  readonly origin?: string | null;
+  /** Default true: send the jar's cookies, and keep the answer's. */
+  readonly cookies?: boolean;
+}
+
+/** What the error envelope says, or undefined when the body is not one. */
+export function errorCode(answer: Answer): string | undefined {
+  const body = answer.body as { error?: { code?: unknown } } | undefined;
+  return typeof body?.error?.code === 'string' ? body.error.code : undefined;
+}
+
+export class Browser {
+  readonly jar = new CookieJar();
+
+  constructor(readonly userAgent = 'vitest-browser/1.0') {}
+
+  async call(method: string, url: string, options: CallOptions = {}): Promise<Answer> {
+    const target = new URL(url, SITE);
+    const headers = new Headers({ 'user-agent': this.userAgent, ...options.headers });
+    const write = method !== 'GET' && method !== 'HEAD';
+    const origin = options.origin === undefined ? (write ? SITE : null) : options.origin;
+    if (origin !== null) headers.set('origin', origin);
+    const useCookies = options.cookies ?? true;
+    const cookie = useCookies ? this.jar.header(target.pathname) : '';
+    if (cookie) headers.set('cookie', cookie);
+    let body: BodyInit | undefined = options.raw;
+    if (options.json !== undefined) {
+      headers.set('content-type', 'application/json');
+      body = JSON.stringify(options.json);
+    } else if (options.form !== undefined) {
+      headers.set('content-type', 'application/x-www-form-urlencoded');
+      body = new URLSearchParams(options.form).toString();
+    }
+    const { handler, params } = route(target.pathname);
+    // A streamed body needs duplex 'half' (undici); the DOM typings do not know the option yet.
+    const init = { method, headers, body, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit;
+    const request = new Request(target, init);
+    const response = await handler(request, { params } as unknown as Context);
+    if (useCookies) this.jar.apply(response);
+    return toAnswer(response);
+  }
+
+  get(url: string, options?: CallOptions): Promise<Answer> {
+    return this.call('GET', url, options);
+  }
+
+  post(url: string, json?: unknown, options: CallOptions = {}): Promise<Answer> {
+    return this.call('POST', url, json === undefined ? options : { ...options, json });
+  }
+
+  delete(url: string, options?: CallOptions): Promise<Answer> {
+    return this.call('DELETE', url, options);
+  }
+
+  /** A second tab of the same browser: same cookies now, its own jar afterwards. */
+  fork(userAgent = this.userAgent): Browser {
+    const other = new Browser(userAgent);
+    for (const name of ['access_token', 'refresh_token']) {
+      const value = this.jar.get(name);
+      if (value !== undefined) other.jar.set(name, value, name === 'refresh_token' ? '/api/auth' : '/');
+    }
+    return other;
+  }
+}
+
+async function toAnswer(response: Response): Promise<Answer> {
+  const text = await response.text();
+  let body: unknown;
+  if ((response.headers.get('content-type') ?? '').includes('application/json')) body = JSON.parse(text);
+  return { status: response.status, headers: response.headers, text, body, setCookies: response.headers.getSetCookie().map(parseSetCookie) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-test world: database, mailbox, context
+
+export interface AuthWorld {
+  readonly db: AuthDatabase;
+  readonly mailbox: Mailbox;
+  /** The operations' configuration of this test. */
+  config: Config;
+  /** The endpoints' own (process) configuration. */
+  readonly processConfig: Config;
+  /** Rebuilds the operations' configuration with these environment variables on top of the test defaults. */
+  configure(env: Readonly<Record<string, string>>): Config;
+}
+
+/** Test defaults: no gap between emails (flows send several to one address). */
+const TEST_ENV: Readonly<Record<string, string>> = { EMAIL_MIN_INTERVAL_SECONDS: '0', EMAILS_PER_ADDRESS_PER_HOUR: '100' };
+
+/**
+ * Registers beforeEach/afterEach hooks that give every test its own database and mailbox;
+ * the returned object is filled in before each test.
+ */
+export function useAuthWorld(): AuthWorld {
+  const world = {} as { -readonly [K in keyof AuthWorld]: AuthWorld[K] };
+  beforeEach(async () => {
+    world.db = await freshAuthDatabase();
+    world.mailbox = await startMailbox();
+    world.processConfig = checkProcessConfig();
+    world.configure = (env) => {
+      const cfg = loadConfig({ ...PROCESS_ENV, ...TEST_ENV, POSTMARK_API_URL: world.mailbox.url, ...env });
+      world.config = cfg;
+      const sendEmail = emailSender(cfg);
+      setAuthContextForTests(() => ({ config: cfg, db: world.db.client, sendEmail, randomToken }));
+      return cfg;
+    };
+    world.configure({});
+  });
+  afterEach(async () => {
+    setAuthContextForTests(null);
+    await world.mailbox?.close();
+    await world.db?.close();
+  });
+  return world;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mail
+
+export async function messagesTo(mailbox: Mailbox, email: string): Promise<StoredMessage[]> {
+  const all = await mailbox.messages();
+  return all.filter((m) => m.to.some((a) => a.email === email.toLowerCase()));
+}
+
+/** The newest message to `email` with a link to `path` (an absolute URL on the site), and that link. */
+export async function latestLink(mailbox: Mailbox, email: string, path: string): Promise<{ message: StoredMessage; link: string }> {
+  const messages = await messagesTo(mailbox, email);
+  if (messages.length === 0) throw new Error(`no email to ${email}`);
+  for (const message of messages) {
+    const link = messageLinks(message).find((l) => new URL(l).pathname === path);
+    if (!link) continue;
+    if (!link.startsWith(`${SITE}/`)) throw new Error(`the link is not absolute on the site: ${link}`);
+    return { message, link };
+  }
+  throw new Error(`no email to ${email} has a link to ${path}`);
+}
+
+export function tokenOf(link: string): string {
+  const token = new URL(link).searchParams.get('token');
+  if (!token) throw new Error(`no token in ${link}`);
+  return token;
+}
+
+/** The form of a token page: where it posts and its hidden token, as a browser would read them. */
+export function pageForm(html: string): { action: string; token: string } {
+  const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
+  const token = /<input type="hidden" name="token" value="([^"]*)"/.exec(html)?.[1];
+  if (!action || token === undefined) throw new Error('the page has no token form');
+  return { action: decodeEntities(action), token: decodeEntities(token) };
+}
+
+function decodeEntities(text: string): string {
+  return text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Flows
+
+export const PASSWORD = 'correct horse battery staple';
+
+/** Registers, follows the verification link (page, then its form), and logs in. */
+export async function signedIn(world: AuthWorld, email: string, browser = new Browser(), password = PASSWORD): Promise<Browser> {
+  const reg = await browser.post('/api/auth/register', { email, password });
+  if (reg.status !== 202) throw new Error(`register answered ${reg.status}: ${reg.text}`);
+  await followVerifyLink(world, email, browser);
+  const res = await browser.post('/api/auth/login', { email, password });
+  if (res.status !== 200) throw new Error(`login answered ${res.status}: ${res.text}`);
+  return browser;
+}
+
+export async function followVerifyLink(world: AuthWorld, email: string, browser: Browser): Promise<Answer> {
+  const { link } = await latestLink(world.mailbox, email, '/api/auth/verify');
+  const page = await browser.get(link);
+  if (page.status !== 200) throw new Error(`the verify page answered ${page.status}`);
+  const form = pageForm(page.text);
+  return browser.call('POST', form.action, { form: { token: form.token } });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw documents
+
+const q = faunadb.query;
+
+/** Every document of every collection, as the database holds it (JSON of Get). */
+export async function everyDocument(admin: faunadb.Client): Promise<unknown[]> {
+  const collections = await admin.query<{ data: faunadb.values.Ref[] }>(q.Paginate(q.Collections(), { size: 1000 }));
+  const docs: unknown[] = [];
+  for (const coll of collections.data) {
+    const page = await admin.query<{ data: unknown[] }>(q.Map(q.Paginate(q.Documents(coll), { size: 10_000 }), q.Lambda('r', q.Get(q.Var('r')))));
+    docs.push(...page.data);
+  }
+  return docs;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

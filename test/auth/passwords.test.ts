@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { Browser, PASSWORD, errorCode, latestLink, messagesTo, pageForm, signedIn, sleep, tokenOf, useAuthWorld } from './harness.ts';
+
+const world = useAuthWorld();
+const NEW_PASSWORD = 'a brand new passphrase';
+
+async function resetLink(email: string): Promise<string> {
+  const res = await new Browser().post('/api/auth/password/forgot', { email });
+  expect(res.status).toBe(202);
+  return (await latestLink(world.mailbox, email, '/api/auth/password/reset')).link;
+}
+
+describe('POST /api/auth/password/forgot', () => {
+  it('answers 202 for every address; only one with an account gets a link', async () => {
+    await signedIn(world, 'amy@example.com');
+    const before = (await world.mailbox.messages()).length;
+    const unknown = await new Browser().post('/api/auth/password/forgot', { email: 'ghost@example.com' });
+    expect(unknown.status).toBe(202);
+    expect(await world.mailbox.messages()).toHaveLength(before);
+    const known = await new Browser().post('/api/auth/password/forgot', { email: 'amy@example.com' });
+    expect(known.status).toBe(202);
+    expect(known.body).toEqual(unknown.body);
+    const { message } = await latestLink(world.mailbox, 'amy@example.com', '/api/auth/password/reset');
+    expect(message.subject).toMatch(/reset/i);
+  });
+
+  it('answers 400 invalid_email for a malformed address', async () => {
+    const res = await new Browser().post('/api/auth/password/forgot', { email: 'nope' });
+    expect(res.status).toBe(400);
+    expect(errorCode(res)).toBe('invalid_email');
+  });
+
+  it('answers 429 rate_limited with Retry-After when the address had an email too recently', async () => {
+    await signedIn(world, 'bea@example.com');
+    world.configure({ EMAIL_MIN_INTERVAL_SECONDS: '60' });
+    const b = new Browser();
+    const res = await b.post('/api/auth/password/forgot', { email: 'bea@example.com' });
+    expect(res.status).toBe(429);
+    expect(errorCode(res)).toBe('rate_limited');
+    expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+  });
+
+  it('answers 502 email_failed when Postmark fails, and asking again then works', async () => {
+    await signedIn(world, 'cal@example.com');
+    // Two emails an hour: the registration's, and one more. The failed one must not count.
+    world.configure({ EMAILS_PER_ADDRESS_PER_HOUR: '2' });
+    world.mailbox.failWith({ status: 422, errorCode: 406, message: 'You tried to send to a recipient that has been marked as inactive.' });
+    const failed = await new Browser().post('/api/auth/password/forgot', { email: 'cal@example.com' });
+    expect(failed.status).toBe(502);
+    expect(errorCode(failed)).toBe('email_failed');
+    expect(failed.text).not.toMatch(/inactive|406/);
+    world.mailbox.failWith(null);
+    const link = await resetLink('cal@example.com');
+    expect((await messagesTo(world.mailbox, 'cal@example.com')).filter((m) => /reset/i.test(m.subject))).toHaveLength(1);
+    expect(tokenOf(link)).toMatch(/\S{40,}/);
+  });
+});
+
+describe('/api/auth/password/reset', () => {
+  it('GET never spends the token; POST sets the password, revokes every session, and the token is single use', async () => {
+    const one = await signedIn(world, 'deb@example.com');
+    const two = new Browser('other-device');
+    await two.post('/api/auth/login', { email: 'deb@example.com', password: PASSWORD });
+    const link = await resetLink('deb@example.com');
+    const page1 = await new Browser().get(link);
+    const page2 = await new Browser().get(link);
+    expect(page1.status).toBe(200);
+    expect(page2.status).toBe(200);
+    const form = pageForm(page2.text);
+    expect(form.action).toBe('/api/auth/password/reset');
+    expect(page2.text).toMatch(/type="password" name="password"/);
+    const posted = await new Browser().call('POST', form.action, { form: { token: form.token, password: NEW_PASSWORD } });
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get('location')).toMatch(/^http:\/\/localhost:8888\//);
+    // Every session revoked.
+    expect(errorCode(await one.post('/api/auth/refresh'))).toBe('invalid_session');
+    expect(errorCode(await two.post('/api/auth/refresh'))).toBe('invalid_session');
+    // The old password fails, the new one works.
+    expect(errorCode(await new Browser().post('/api/auth/login', { email: 'deb@example.com', password: PASSWORD }))).toBe('invalid_credentials');
+    expect((await new Browser().post('/api/auth/login', { email: 'deb@example.com', password: NEW_PASSWORD })).status).toBe(200);
+    // Single use.
+    const again = await new Browser().post('/api/auth/password/reset', { token: form.token, password: 'yet another passphrase' });
+    expect(again.status).toBe(400);
+    expect(['used_token', 'invalid_token']).toContain(errorCode(again));
+    expect((await new Browser().post('/api/auth/login', { email: 'deb@example.com', password: NEW_PASSWORD })).status).toBe(200);
+  });
+
+  it('JSON POST answers 200', async () => {
+    await signedIn(world, 'eda@example.com');
+    const link = await resetLink('eda@example.com');
+    const res = await new Browser().post('/api/auth/password/reset', { token: tokenOf(link), password: NEW_PASSWORD });
+    expect(res.status).toBe(200);
+  });
+
+  it('answers 400 invalid_token, weak_password and expired_token', async () => {
+    await signedIn(world, 'fin@example.com');
+    const bad = await new Browser().post('/api/auth/password/reset', { token: 'x'.repeat(43), password: NEW_PASSWORD });
+    expect(bad.status).toBe(400);
+    expect(errorCode(bad)).toBe('invalid_token');
+    // A verification token is no reset token.
+    const verify = await latestLink(world.mailbox, 'fin@example.com', '/api/auth/verify');
+    expect(errorCode(await new Browser().post('/api/auth/password/reset', { token: tokenOf(verify.link), password: NEW_PASSWORD }))).toBe('invalid_token');
+    const link = await resetLink('fin@example.com');
+    const weak = await new Browser().post('/api/auth/password/reset', { token: tokenOf(link), password: 'short' });
+    expect(weak.status).toBe(400);
+    expect(errorCode(weak)).toBe('weak_password');
+    // A weak password spent nothing: the link still works.
+    expect((await new Browser().post('/api/auth/password/reset', { token: tokenOf(link), password: NEW_PASSWORD })).status).toBe(200);
+    world.configure({ RESET_TOKEN_TTL_SECONDS: '0' });
+    const expiring = await resetLink('fin@example.com');
+    await sleep(1100);
+    const expired = await new Browser().post('/api/auth/password/reset', { token: tokenOf(expiring), password: 'other new passphrase' });
+    expect(expired.status).toBe(400);
+    expect(errorCode(expired)).toBe('expired_token');
+  });
+});
+
+describe('POST /api/auth/password/change', () => {
+  it('changes the password, keeps this session and revokes every other', async () => {
+    const me = await signedIn(world, 'gia@example.com');
+    const other = new Browser('other');
+    await other.post('/api/auth/login', { email: 'gia@example.com', password: PASSWORD });
+    const res = await me.post('/api/auth/password/change', { currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
+    expect(res.status).toBe(200);
+    expect((await me.post('/api/auth/refresh')).status).toBe(200);
+    expect(errorCode(await other.post('/api/auth/refresh'))).toBe('invalid_session');
+    expect(errorCode(await new Browser().post('/api/auth/login', { email: 'gia@example.com', password: PASSWORD }))).toBe('invalid_credentials');
+    expect((await new Browser().post('/api/auth/login', { email: 'gia@example.com', password: NEW_PASSWORD })).status).toBe(200);
+  });
+
+  it('answers 401 invalid_credentials for a wrong current password and changes nothing', async () => {
+    const me = await signedIn(world, 'han@example.com');
+    const other = new Browser('other');
+    await other.post('/api/auth/login', { email: 'han@example.com', password: PASSWORD });
+    const res = await me.post('/api/auth/password/change', { currentPassword: 'not my password', newPassword: NEW_PASSWORD });
+    expect(res.status).toBe(401);
+    expect(errorCode(res)).toBe('invalid_credentials');
+    expect((await other.post('/api/auth/refresh')).status).toBe(200);
+    expect((await new Browser().post('/api/auth/login', { email: 'han@example.com', password: PASSWORD })).status).toBe(200);
+  });
+
+  it('answers 400 weak_password for a too short new password', async () => {
+    const me = await signedIn(world, 'ira@example.com');
+    const res = await me.post('/api/auth/password/change', { currentPassword: PASSWORD, newPassword: 'short' });
+    expect(res.status).toBe(400);
+    expect(errorCode(res)).toBe('weak_password');
+  });
+
+  it('answers 401 unauthenticated without a session', async () => {
+    const res = await new Browser().post('/api/auth/password/change', { currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
+    expect(res.status).toBe(401);
+    expect(errorCode(res)).toBe('unauthenticated');
+  });
+});
