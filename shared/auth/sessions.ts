@@ -107,7 +107,7 @@ interface SessionDoc {
 }
 
 export async function listSessions(ctx: AuthContext, claims: SessionClaims): Promise<SessionSummary[]> {
-  const docs = await runQuery<SessionDoc[]>(ctx.db, listSessionsQuery(claims.accountId));
+  const docs = await runQuery<SessionDoc[]>(ctx.db, listSessionsQuery(claims.accountId, claims.sessionId));
   return docs.map((d) => ({
     id: d.ref.id,
     createdAt: d.data.created_at.date.toISOString(),
@@ -118,5 +118,5 @@ export async function listSessions(ctx: AuthContext, claims: SessionClaims): Pro
 }
 
 export async function revokeSession(ctx: AuthContext, claims: SessionClaims, sessionId: string): Promise<void> {
-  await runQuery(ctx.db, revokeSessionQuery({ accountId: claims.accountId, sessionId }));
+  await runQuery(ctx.db, revokeSessionQuery({ accountId: claims.accountId, sessionId, callerSessionId: claims.sessionId }));
 }

@@ -47,14 +47,14 @@ export function revokeSessions(account: Expr, except: Expr | null): Expr {
  * Checks an emailed token document: aborts with invalid_token, expired_token or used_token,
  * the way the passwordless-login article's query answers invalid, expired or used.
  */
-export function checkedEmailToken(token: Expr, kind: string, options: { readonly singleUse: boolean }): Expr {
+export function checkedEmailToken(token: Expr, kind: string, options: { readonly singleUse: boolean; readonly usedCode?: 'used_token' | 'invalid_token' }): Expr {
   return q.If(
     q.Or(q.IsNull(token), q.Not(q.Equals(q.Select(['data', 'kind'], token), kind))),
     q.Abort('invalid_token'),
     q.If(
       q.GT(q.TimeDiff(q.Select(['data', 'expires_at'], token), q.Now(), 'seconds'), 0),
       q.Abort('expired_token'),
-      options.singleUse ? q.If(q.Select(['data', 'used'], token), q.Abort('used_token'), token) : token,
+      options.singleUse ? q.If(q.Select(['data', 'used'], token), q.Abort(options.usedCode ?? 'used_token'), token) : token,
     ),
   );
 }

@@ -5,6 +5,7 @@ import { newEmailToken, withEmailAllowance, type EmailTokenInput } from './accou
 import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, revokeSessions } from './fragments.ts';
 import type { EmailLimits } from './rate-limits.ts';
 import type { Expr } from './run-query.ts';
+import { whileSessionLive } from './sessions.ts';
 
 const q = faunadb.query;
 
@@ -29,7 +30,7 @@ export function forgotPasswordQuery(input: { email: string; token: EmailTokenInp
  */
 export function resetPasswordQuery(input: { tokenHash: string; password: string }): Expr {
   return q.Let(
-    { token: checkedEmailToken(getOrNull(emailTokenByHash(input.tokenHash)), 'reset', { singleUse: true }) },
+    { token: checkedEmailToken(getOrNull(emailTokenByHash(input.tokenHash)), 'reset', { singleUse: true, usedCode: 'invalid_token' }) },
     q.Let(
       { account: q.Select(['data', 'account'], q.Var('token')) },
       q.Do(
@@ -45,13 +46,16 @@ export function resetPasswordQuery(input: { tokenHash: string; password: string 
 /** A change needs the current password, and revokes every other session. */
 export function changePasswordQuery(input: { accountId: string; sessionId: string; current: string; next: string }): Expr {
   const account = q.Ref(q.Collection('accounts'), input.accountId);
-  return q.If(
-    q.Not(q.Identify(account, input.current)),
-    q.Abort('invalid_credentials'),
-    q.Do(
-      q.Update(account, { credentials: { password: input.next } }),
-      revokeSessions(account, q.Ref(q.Collection('sessions'), input.sessionId)),
-      true,
+  return whileSessionLive(
+    input,
+    q.If(
+      q.Not(q.Identify(account, input.current)),
+      q.Abort('invalid_credentials'),
+      q.Do(
+        q.Update(account, { credentials: { password: input.next } }),
+        revokeSessions(account, q.Ref(q.Collection('sessions'), input.sessionId)),
+        true,
+      ),
     ),
   );
 }

@@ -116,7 +116,8 @@ export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; gr
           q.If(
             q.And(
               q.Select(['data', 'used'], token),
-              q.GT(q.TimeDiff(q.Select(['data', 'used_at'], token), q.Now(), 'seconds'), input.graceSeconds),
+              // Milliseconds: whole seconds would stretch the grace by up to one.
+              q.GT(q.TimeDiff(q.Select(['data', 'used_at'], token), q.Now(), 'milliseconds'), input.graceSeconds * 1000),
             ),
             q.Do(
               q.Update(q.Select('ref', session), { data: { revoked: true, revoked_at: q.Now() } }),
@@ -163,8 +164,12 @@ export interface SessionInfo {
   readonly userAgent: string;
 }
 
-/** The live sessions of an account. */
-export function listSessionsQuery(accountId: string): Expr {
+/** The live sessions of an account (asked from one of them, which must be live itself). */
+export function listSessionsQuery(accountId: string, callerSessionId: string): Expr {
+  return whileSessionLive({ accountId, sessionId: callerSessionId }, listLiveSessions(accountId));
+}
+
+function listLiveSessions(accountId: string): Expr {
   return q.Select(
     'data',
     q.Filter(
@@ -177,11 +182,28 @@ export function listSessionsQuery(accountId: string): Expr {
   );
 }
 
-/** Revokes one session of the account; a session of someone else is "not found", like a missing one. */
-export function revokeSessionQuery(input: { accountId: string; sessionId: string }): Expr {
-  const ref = sessionRef(input.sessionId);
+/**
+ * Runs `then` only while the caller's own session is live: an access token outlives a revoked
+ * session by up to its lifetime, and must not be able to change anything meanwhile.
+ */
+export function whileSessionLive(caller: { accountId: string; sessionId: string }, then: Expr): Expr {
+  const ref = sessionRef(caller.sessionId);
   return q.If(
-    q.And(q.Exists(ref), q.Equals(q.Select(['data', 'account'], q.Get(ref)), accountRef(input.accountId))),
+    q.And(q.Exists(ref), q.Equals(q.Select(['data', 'account'], q.Get(ref)), accountRef(caller.accountId)), q.Not(q.Select(['data', 'revoked'], q.Get(ref)))),
+    then,
+    q.Abort('unauthenticated'),
+  );
+}
+
+/** Revokes one session of the account; a session of someone else is "not found", like a missing one. */
+export function revokeSessionQuery(input: { accountId: string; sessionId: string; callerSessionId: string }): Expr {
+  const ref = sessionRef(input.sessionId);
+  return whileSessionLive({ accountId: input.accountId, sessionId: input.callerSessionId }, revokeIfOwned(ref, input.accountId));
+}
+
+function revokeIfOwned(ref: Expr, accountId: string): Expr {
+  return q.If(
+    q.And(q.Exists(ref), q.Equals(q.Select(['data', 'account'], q.Get(ref)), accountRef(accountId))),
     q.Do(q.Update(ref, { data: { revoked: true, revoked_at: q.Now() } }), true),
     q.Abort('not_found'),
   );

@@ -192,6 +192,18 @@ describe('POST /api/auth/logout', () => {
     expect(errorCode(await two.post('/api/auth/refresh'))).toBe('invalid_session');
   });
 
+  it('a revoked session\'s access token, still unexpired, can no longer list, revoke or change anything', async () => {
+    const one = await signedIn(world, 'kim@example.com');
+    const two = new Browser('second-device');
+    await two.post('/api/auth/login', { email: 'kim@example.com', password: PASSWORD });
+    expect((await one.post('/api/auth/logout', { all: true })).status).toBe(200);
+    // `two` still holds an unexpired access cookie of its revoked session.
+    expect(errorCode(await two.call('GET', '/api/auth/sessions'))).toBe('unauthenticated');
+    expect(errorCode(await two.call('DELETE', '/api/auth/sessions/123'))).toBe('unauthenticated');
+    expect(errorCode(await two.post('/api/auth/password/change', { currentPassword: PASSWORD, newPassword: 'another long password' }))).toBe('unauthenticated');
+    expect((await new Browser().post('/api/auth/login', { email: 'kim@example.com', password: PASSWORD })).status).toBe(200);
+  });
+
   it('answers 200 without any session, and with an empty body', async () => {
     const res = await new Browser().call('POST', '/api/auth/logout');
     expect(res.status).toBe(200);
