@@ -31,6 +31,8 @@ export interface Config {
   readonly loginFailureWindowSeconds: number;
   readonly emailsPerAddressPerHour: number;
   readonly emailMinIntervalSeconds: number;
+  /** Magic-link requests from one IP address in an hour (a sign-up form is an open door). */
+  readonly magicLinksPerIpPerHour: number;
   readonly passwordMinLength: number;
   /** bcrypt's limit: longer passwords are refused, never silently cut. */
   readonly passwordMaxBytes: number;
@@ -93,6 +95,7 @@ export function loadConfig(env: Env): Config {
     loginFailureWindowSeconds: int(env, 'LOGIN_FAILURE_WINDOW_SECONDS', 15 * 60),
     emailsPerAddressPerHour: int(env, 'EMAILS_PER_ADDRESS_PER_HOUR', 3),
     emailMinIntervalSeconds: int(env, 'EMAIL_MIN_INTERVAL_SECONDS', 60),
+    magicLinksPerIpPerHour: int(env, 'MAGIC_LINKS_PER_IP_PER_HOUR', 20),
     passwordMinLength: int(env, 'PASSWORD_MIN_LENGTH', 8),
     passwordMaxBytes: 72,
     revealAccountStatus: bool(env, 'REVEAL_ACCOUNT_STATUS', false),

@@ -4,6 +4,7 @@
  * cannot log anyone in or burn a link.
  */
 
+import { HttpError } from '../errors.ts';
 import { html, htmlPage } from '../http.ts';
 
 export interface TokenPageOptions {
@@ -34,4 +35,17 @@ export function tokenPage(req: Request, options: TokenPageOptions): Response {
     html`<h1>${options.title}</h1><p>${options.intro}</p>
 <form method="post" action="${options.action}"><input type="hidden" name="token" value="${token}">${text}${password}<button type="submit">${options.button}</button></form>`,
   );
+}
+
+/** A link that cannot be used, said plainly on a page (the person arrived from an email, not from code). */
+export function linkProblemPage(err: unknown): Response {
+  if (!(err instanceof HttpError)) throw err;
+  const messages: Partial<Record<string, string>> = {
+    invalid_token: 'This link is not valid. Ask for a new one.',
+    expired_token: 'This link has expired. Ask for a new one.',
+    used_token: 'This link has already been used. Ask for a new one.',
+  };
+  const message = messages[err.code];
+  if (!message) throw err;
+  return htmlPage('This link cannot be used', html`<h1>This link cannot be used</h1><p>${message}</p>`, { status: err.status });
 }

@@ -1,0 +1,72 @@
+/**
+ * Passwordless login and sign-up by magic link. Asking for a link never tells the client
+ * whether the address has an account (unless REVEAL_ACCOUNT_STATUS says to); the email does,
+ * plainly, so someone who typed another address sees it there.
+ */
+
+import { HttpError } from '../errors.ts';
+import type { EmailDecision } from '../fql/accounts.ts';
+import { magicLinkQuery, magicLoginQuery, magicSignupQuery, magicTokenEmailQuery } from '../fql/magic.ts';
+import { runQuery } from '../fql/run-query.ts';
+import type { User } from '../fql/sessions.ts';
+import { sha256 } from '../tokens.ts';
+import { normalizeEmail, stringField } from '../validation.ts';
+import type { AuthContext } from './context.ts';
+import { deliver } from './email-flow.ts';
+import type { Established } from './sessions.ts';
+
+export type LinkSent = 'signup' | 'login' | 'none';
+
+/** Sends a sign-up or a login link. A filled honeypot field gets the same answer and no email. */
+export async function requestMagicLink(ctx: AuthContext, body: Readonly<Record<string, unknown>>, ip: string): Promise<LinkSent> {
+  const email = normalizeEmail(body.email);
+  if (typeof body.website === 'string' && body.website.trim() !== '') return 'none';
+  const token = ctx.randomToken();
+  const hash = sha256(token);
+  const decision = await runQuery<EmailDecision>(
+    ctx.db,
+    magicLinkQuery({
+      email,
+      ip,
+      ipLimitPerHour: ctx.config.magicLinksPerIpPerHour,
+      login: { hash, ttlSeconds: ctx.config.magicLoginTtlSeconds },
+      signup: { hash, ttlSeconds: ctx.config.magicSignupTtlSeconds },
+      limits: { perHour: ctx.config.emailsPerAddressPerHour, minIntervalSeconds: ctx.config.emailMinIntervalSeconds },
+    }),
+  );
+  await deliver(ctx, decision, email, token);
+  return decision.status === 'send' && decision.kind === 'magic_signup' ? 'signup' : 'login';
+}
+
+/** The address a link is for, for its page; nothing is spent. */
+export async function magicLinkEmail(ctx: AuthContext, token: string, kind: 'magic_login' | 'magic_signup'): Promise<string> {
+  return runQuery<string>(ctx.db, magicTokenEmailQuery(sha256(token), kind));
+}
+
+interface MagicSession {
+  readonly user: User;
+  readonly sessionId: string;
+}
+
+export async function magicLogin(ctx: AuthContext, body: Readonly<Record<string, unknown>>, userAgent: string): Promise<Established> {
+  const token = stringField(body, 'token');
+  const jti = ctx.randomToken();
+  const session = await runQuery<MagicSession>(
+    ctx.db,
+    magicLoginQuery({ tokenHash: sha256(token), userAgent, refresh: { jtiHash: sha256(jti), parentHash: null, ttlSeconds: ctx.config.refreshTokenTtlSeconds } }),
+  );
+  return { ...session, refreshJti: jti };
+}
+
+export async function magicSignup(ctx: AuthContext, body: Readonly<Record<string, unknown>>, userAgent: string): Promise<Established> {
+  const token = stringField(body, 'token');
+  const name = stringField(body, 'name', { maxLength: 200 }).trim();
+  if (name.length === 0) throw new HttpError('invalid_body', "'name' must not be blank.");
+  const jti = ctx.randomToken();
+  const session = await runQuery<MagicSession>(
+    ctx.db,
+    magicSignupQuery({ tokenHash: sha256(token), name, userAgent, refresh: { jtiHash: sha256(jti), parentHash: null, ttlSeconds: ctx.config.refreshTokenTtlSeconds } }),
+    { onNotUnique: 'account_exists' },
+  );
+  return { ...session, refreshJti: jti };
+}

@@ -1,0 +1,86 @@
+/**
+ * Magic-link queries, after the passwordless-login article: one transaction decides between a
+ * sign-up link (new address) and a login link (existing account); the login check answers
+ * invalid, expired, used or the account, and spends the token in the same transaction.
+ */
+
+import faunadb from 'faunadb';
+import { newEmailToken, withEmailAllowance, type EmailTokenInput } from './accounts.ts';
+import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, userOf } from './fragments.ts';
+import { recentEvents, recordEvent, type EmailLimits } from './rate-limits.ts';
+import { startSession, type NewRefreshToken } from './sessions.ts';
+import type { Expr } from './run-query.ts';
+
+const q = faunadb.query;
+
+export function ipKey(ip: string): string {
+  return `magic_ip:${ip}`;
+}
+
+export function magicLinkQuery(input: {
+  email: string;
+  ip: string;
+  ipLimitPerHour: number;
+  login: EmailTokenInput;
+  signup: EmailTokenInput;
+  limits: EmailLimits;
+}): Expr {
+  const { email } = input;
+  return q.If(
+    q.GTE(recentEvents(ipKey(input.ip), 3600, input.ipLimitPerHour), input.ipLimitPerHour),
+    { status: 'rate_limited' },
+    q.Do(
+      recordEvent(ipKey(input.ip)),
+      withEmailAllowance(email, input.limits, (event) =>
+        q.Let(
+          { account: getOrNull(accountByEmail(email)) },
+          q.If(
+            q.IsNull(q.Var('account')),
+            q.Do(newEmailToken('magic_signup', email, null, input.signup), { status: 'send', event, kind: 'magic_signup' }),
+            q.Do(newEmailToken('magic_login', email, q.Select('ref', q.Var('account')), input.login), { status: 'send', event, kind: 'magic_login' }),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** What a link's page may show before anything is spent: the address it is for. */
+export function magicTokenEmailQuery(tokenHash: string, kind: 'magic_login' | 'magic_signup'): Expr {
+  return q.Select(['data', 'email'], checkedEmailToken(getOrNull(emailTokenByHash(tokenHash)), kind, { singleUse: kind === 'magic_login' }));
+}
+
+/** Spends a login link: the account's address is proven, so it becomes verified; a session starts. */
+export function magicLoginQuery(input: { tokenHash: string; userAgent: string; refresh: NewRefreshToken }): Expr {
+  return q.Let(
+    { token: checkedEmailToken(getOrNull(emailTokenByHash(input.tokenHash)), 'magic_login', { singleUse: true }) },
+    q.Let(
+      {
+        spent: q.Update(q.Select('ref', q.Var('token')), { data: { used: true } }),
+        account: q.Update(q.Select(['data', 'account'], q.Var('token')), { data: { email_verified: true } }),
+      },
+      { user: userOf(q.Var('account')), sessionId: startSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh) },
+    ),
+  );
+}
+
+/**
+ * Completes a sign-up: the link stays valid until it expires, but the unique email index lets
+ * only one account exist; a second completion answers account_exists.
+ */
+export function magicSignupQuery(input: { tokenHash: string; name: string; userAgent: string; refresh: NewRefreshToken }): Expr {
+  return q.Let(
+    { token: checkedEmailToken(getOrNull(emailTokenByHash(input.tokenHash)), 'magic_signup', { singleUse: false }) },
+    q.Let(
+      { email: q.Select(['data', 'email'], q.Var('token')) },
+      q.If(
+        q.Exists(q.Match(q.Index('accounts_by_email'), q.Var('email'))),
+        q.Abort('account_exists'),
+        q.Let(
+          { account: q.Create(q.Collection('accounts'), { data: { email: q.Var('email'), email_verified: true, name: input.name, created_at: q.Now() } }) },
+          { user: userOf(q.Var('account')), sessionId: startSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh) },
+        ),
+      ),
+    ),
+  );
+}
