@@ -1,6 +1,6 @@
 /**
  * Calls the auth endpoints the way Netlify does: each function's default export with a real
- * `Request` and a Context holding only what the endpoints read (`params`). Every test gets a
+ * `Request` and a Context holding only what the endpoints read (`params`, `ip`). Every test gets a
  * fresh engine database, a local Postmark-compatible mailbox, and the operation context pointed
  * at both.
  *
@@ -12,9 +12,13 @@
  * if something read it earlier with other values.
  */
 
+import { randomBytes } from 'node:crypto';
 import type { Context } from '@netlify/functions';
 import faunadb from 'faunadb';
-import { afterEach, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeEach } from 'vitest';
+import { applySchema } from '../../fauna-schema/apply.ts';
+import { openEngine, type Engine } from '../../fql-engine/engine.ts';
+import { createInProcessFetch } from '../../fql-engine/transport/in-process.ts';
 import health from '../../functions/health.ts';
 import login from '../../functions/login.ts';
 import logout from '../../functions/logout.ts';
@@ -28,6 +32,9 @@ import session from '../../functions/session.ts';
 import sessions from '../../functions/sessions.ts';
 import verifyResend from '../../functions/verify-resend.ts';
 import verify from '../../functions/verify.ts';
+import magic from '../../functions/magic.ts';
+import magicLogin from '../../functions/magic-login.ts';
+import magicSignup from '../../functions/magic-signup.ts';
 import { messageLinks, startMailbox, type Mailbox, type StoredMessage } from '../../netlify/mailbox/server.ts';
 import { setAuthContextForTests } from '../../shared/auth/web.ts';
 import { config as processConfig, loadConfig, type Config } from '../../shared/config.ts';
@@ -74,6 +81,9 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/api\/auth\/password\/forgot$/, handler: passwordForgot },
   { pattern: /^\/api\/auth\/password\/reset$/, handler: passwordReset },
   { pattern: /^\/api\/auth\/password\/change$/, handler: passwordChange },
+  { pattern: /^\/api\/auth\/magic$/, handler: magic },
+  { pattern: /^\/api\/auth\/magic\/login$/, handler: magicLogin },
+  { pattern: /^\/api\/auth\/magic\/signup$/, handler: magicSignup },
 ];
 
 function route(path: string): { handler: NetlifyHandler; params: Record<string, string> } {
@@ -177,7 +187,12 @@ export interface CallOptions {
   readonly origin?: string | null;
   /** Default true: send the jar's cookies, and keep the answer's. */
   readonly cookies?: boolean;
+  /** The client's address as Netlify reports it (`context.ip`); default: the browser's. */
+  readonly ip?: string;
 }
+
+/** A documentation address (RFC 5737): every Browser has one unless told otherwise. */
+export const DEFAULT_IP = '192.0.2.10';
 
 /** What the error envelope says, or undefined when the body is not one. */
 export function errorCode(answer: Answer): string | undefined {
@@ -188,7 +203,10 @@ export function errorCode(answer: Answer): string | undefined {
 export class Browser {
   readonly jar = new CookieJar();
 
-  constructor(readonly userAgent = 'vitest-browser/1.0') {}
+  constructor(
+    readonly userAgent = 'vitest-browser/1.0',
+    readonly ip = DEFAULT_IP,
+  ) {}
 
   async call(method: string, url: string, options: CallOptions = {}): Promise<Answer> {
     const target = new URL(url, SITE);
@@ -211,7 +229,7 @@ export class Browser {
     // A streamed body needs duplex 'half' (undici); the DOM typings do not know the option yet.
     const init = { method, headers, body, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit;
     const request = new Request(target, init);
-    const response = await handler(request, { params } as unknown as Context);
+    const response = await handler(request, { params, ip: options.ip ?? this.ip } as unknown as Context);
     if (useCookies) this.jar.apply(response);
     return toAnswer(response);
   }
@@ -230,7 +248,7 @@ export class Browser {
 
   /** A second tab of the same browser: same cookies now, its own jar afterwards. */
   fork(userAgent = this.userAgent): Browser {
-    const other = new Browser(userAgent);
+    const other = new Browser(userAgent, this.ip);
     for (const name of ['access_token', 'refresh_token']) {
       const value = this.jar.get(name);
       if (value !== undefined) other.jar.set(name, value, name === 'refresh_token' ? '/api/auth' : '/');
@@ -258,6 +276,74 @@ export interface AuthWorld {
   readonly processConfig: Config;
   /** Rebuilds the operations' configuration with these environment variables on top of the test defaults. */
   configure(env: Readonly<Record<string, string>>): Config;
+  /** The database's clock; it moves only in a world made with `useAuthWorld({ clock: true })`. */
+  readonly clock: TestClock;
+}
+
+export interface WorldOptions {
+  /**
+   * Run the database on an engine whose clock the test moves (`world.clock.advance`), so that
+   * expiry is tested at the real lifetimes without waiting. Only the database's time moves:
+   * JWTs are still checked against the process's clock.
+   */
+  readonly clock?: boolean;
+}
+
+/**
+ * Real time plus an offset that only grows: the engine keeps its transaction times strictly
+ * increasing, so moving back would freeze its time instead. Databases are fresh per test and
+ * everything they hold is relative to their own Now(), so the offset left by one test is harmless.
+ */
+export class TestClock {
+  private offsetMs = 0;
+
+  constructor(private readonly movable: boolean) {}
+
+  readonly now = (): number => Date.now() + this.offsetMs;
+
+  advance(seconds: number): void {
+    if (!this.movable) throw new Error('this world has no movable clock: use useAuthWorld({ clock: true })');
+    if (seconds < 0) throw new Error('the clock only moves forward');
+    this.offsetMs += seconds * 1000;
+  }
+}
+
+/** One clocked engine per test file (opening PGlite is the slow part), a new child database per test. */
+interface ClockedEngine {
+  readonly engine: Engine;
+  readonly fetch: typeof fetch;
+  readonly root: faunadb.Client;
+}
+
+const ENGINE_ADMIN_SECRET = 'secret';
+const fileClock = new TestClock(true);
+let clockedEngine: Promise<ClockedEngine> | null = null;
+
+async function clockedAuthDatabase(): Promise<AuthDatabase> {
+  // bcrypt cost 4, as in test/support/auth-db.ts: only time differs from the default.
+  clockedEngine ??= openEngine({ adminSecret: ENGINE_ADMIN_SECRET, memory: true, bcryptCost: 4, clock: fileClock.now }).then((engine) => {
+    const fetch = createInProcessFetch(engine);
+    return { engine, fetch, root: new faunadb.Client({ secret: ENGINE_ADMIN_SECRET, fetch }) };
+  });
+  const { fetch, root } = await clockedEngine;
+  const name = `auth_${randomBytes(6).toString('hex')}`;
+  await root.query(faunadb.query.CreateDatabase({ name }));
+  const db: AuthDatabase = {
+    client: new faunadb.Client({ secret: `${ENGINE_ADMIN_SECRET}:${name}:server`, fetch }),
+    adminClient: new faunadb.Client({ secret: `${ENGINE_ADMIN_SECRET}:${name}:admin`, fetch }),
+    name,
+    close: async (): Promise<void> => {
+      await root.query(faunadb.query.Delete(faunadb.query.Database(name)));
+    },
+  };
+  await applySchema(db.client, { log: () => {} });
+  return db;
+}
+
+async function closeClockedEngine(): Promise<void> {
+  const current = clockedEngine;
+  clockedEngine = null;
+  if (current !== null) await (await current).engine.close();
 }
 
 /** Test defaults: no gap between emails (flows send several to one address). */
@@ -267,10 +353,12 @@ const TEST_ENV: Readonly<Record<string, string>> = { EMAIL_MIN_INTERVAL_SECONDS:
  * Registers beforeEach/afterEach hooks that give every test its own database and mailbox;
  * the returned object is filled in before each test.
  */
-export function useAuthWorld(): AuthWorld {
+export function useAuthWorld(options: WorldOptions = {}): AuthWorld {
   const world = {} as { -readonly [K in keyof AuthWorld]: AuthWorld[K] };
+  world.clock = options.clock ? fileClock : new TestClock(false);
+  if (options.clock) afterAll(closeClockedEngine);
   beforeEach(async () => {
-    world.db = await freshAuthDatabase();
+    world.db = options.clock ? await clockedAuthDatabase() : await freshAuthDatabase();
     world.mailbox = await startMailbox();
     world.processConfig = checkProcessConfig();
     world.configure = (env) => {
