@@ -1,7 +1,7 @@
 /** /api/auth/magic/login — GET shows "Continue as …" (nothing spent); POST spends the link and logs in. */
 import type { Config as FunctionConfig } from '@netlify/functions';
 import { magicLinkEmail, magicLogin } from '../shared/auth/magic.ts';
-import { linkProblemPage, tokenPage } from '../shared/auth/pages.ts';
+import { answerLinkForm, linkProblemPage, tokenPage } from '../shared/auth/pages.ts';
 import { authContext, cookiesFor, userAgentOf } from '../shared/auth/web.ts';
 import { config as appConfig } from '../shared/config.ts';
 import { endpoint, json, readBody, seeOther } from '../shared/http.ts';
@@ -18,9 +18,11 @@ export default endpoint({
   POST: async (req) => {
     const { kind, data } = await readBody(req);
     const cfg = appConfig();
-    const session = await magicLogin(authContext(cfg), data, userAgentOf(req));
-    const headers = cookiesFor(session, cfg);
-    return kind === 'form' ? seeOther(`${cfg.siteUrl}/`, { headers }) : json(200, { user: session.user }, { headers });
+    return answerLinkForm(kind, async () => {
+      const session = await magicLogin(authContext(cfg), data, userAgentOf(req));
+      const headers = cookiesFor(session, cfg);
+      return kind === 'form' ? seeOther(`${cfg.siteUrl}/`, { headers }) : json(200, { user: session.user }, { headers });
+    });
   },
 });
 

@@ -1,7 +1,7 @@
 /** /api/auth/magic/signup — GET shows the account form (nothing spent); POST creates the verified account. */
 import type { Config as FunctionConfig } from '@netlify/functions';
 import { magicLinkEmail, magicSignup } from '../shared/auth/magic.ts';
-import { linkProblemPage, tokenPage } from '../shared/auth/pages.ts';
+import { answerLinkForm, linkProblemPage, tokenPage } from '../shared/auth/pages.ts';
 import { authContext, cookiesFor, userAgentOf } from '../shared/auth/web.ts';
 import { config as appConfig } from '../shared/config.ts';
 import { endpoint, json, readBody, seeOther } from '../shared/http.ts';
@@ -24,9 +24,11 @@ export default endpoint({
   POST: async (req) => {
     const { kind, data } = await readBody(req);
     const cfg = appConfig();
-    const session = await magicSignup(authContext(cfg), data, userAgentOf(req));
-    const headers = cookiesFor(session, cfg);
-    return kind === 'form' ? seeOther(`${cfg.siteUrl}/`, { headers }) : json(201, { user: session.user }, { headers });
+    return answerLinkForm(kind, async () => {
+      const session = await magicSignup(authContext(cfg), data, userAgentOf(req));
+      const headers = cookiesFor(session, cfg);
+      return kind === 'form' ? seeOther(`${cfg.siteUrl}/`, { headers }) : json(201, { user: session.user }, { headers });
+    });
   },
 });
 

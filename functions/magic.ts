@@ -7,9 +7,7 @@ import { endpoint, json, readJson } from '../shared/http.ts';
 
 export default endpoint({
   POST: async (req, context: Context) => {
-    const cfg = appConfig();
-    const sent = await requestMagicLink(authContext(cfg), await readJson(req), context.ip || 'unknown');
-    const status = cfg.revealAccountStatus && sent !== 'none' ? `${sent}_link_sent` : 'link_sent';
+    const status = await requestMagicLink(authContext(appConfig()), await readJson(req), context.ip || 'unknown');
     return json(202, { status });
   },
 });

@@ -1,7 +1,7 @@
 /** /api/auth/password/reset — GET shows the new-password form (the token is not spent); POST spends it. */
 import type { Config as FunctionConfig } from '@netlify/functions';
 import { resetPassword } from '../shared/auth/passwords.ts';
-import { tokenPage } from '../shared/auth/pages.ts';
+import { answerLinkForm, tokenPage } from '../shared/auth/pages.ts';
 import { authContext } from '../shared/auth/web.ts';
 import { config as appConfig } from '../shared/config.ts';
 import { endpoint, json, readBody, seeOther } from '../shared/http.ts';
@@ -18,8 +18,10 @@ export default endpoint({
   POST: async (req) => {
     const { kind, data } = await readBody(req);
     const cfg = appConfig();
-    await resetPassword(authContext(cfg), data);
-    return kind === 'form' ? seeOther(`${cfg.siteUrl}/?password_reset=1`) : json(200, { status: 'password_reset' });
+    return answerLinkForm(kind, async () => {
+      await resetPassword(authContext(cfg), data);
+      return kind === 'form' ? seeOther(`${cfg.siteUrl}/?password_reset=1`) : json(200, { status: 'password_reset' });
+    });
   },
 });
 

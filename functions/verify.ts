@@ -3,7 +3,7 @@
  * links spend nothing); POST proves the address, then redirects a form or answers JSON.
  */
 import type { Config as FunctionConfig } from '@netlify/functions';
-import { tokenPage } from '../shared/auth/pages.ts';
+import { answerLinkForm, tokenPage } from '../shared/auth/pages.ts';
 import { verifyEmail } from '../shared/auth/verify-email.ts';
 import { authContext } from '../shared/auth/web.ts';
 import { config as appConfig } from '../shared/config.ts';
@@ -20,8 +20,10 @@ export default endpoint({
   POST: async (req) => {
     const { kind, data } = await readBody(req);
     const cfg = appConfig();
-    const user = await verifyEmail(authContext(cfg), data);
-    return kind === 'form' ? seeOther(`${cfg.siteUrl}/?verified=1`) : json(200, { user });
+    return answerLinkForm(kind, async () => {
+      const user = await verifyEmail(authContext(cfg), data);
+      return kind === 'form' ? seeOther(`${cfg.siteUrl}/?verified=1`) : json(200, { user });
+    });
   },
 });
 

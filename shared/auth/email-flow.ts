@@ -11,7 +11,7 @@ import { runQuery } from '../fql/run-query.ts';
 import type { AuthContext, EmailKind } from './context.ts';
 
 export async function deliver(ctx: AuthContext, decision: EmailDecision, to: string, token: string): Promise<void> {
-  if (decision.status === 'rate_limited') throw rateLimited(ctx.config.emailMinIntervalSeconds);
+  if (decision.status === 'rate_limited') throw rateLimited(decision.retryAfter);
   if (decision.status !== 'send') return;
   const kind = decision.kind as EmailKind;
   try {

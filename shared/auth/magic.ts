@@ -15,12 +15,16 @@ import type { AuthContext } from './context.ts';
 import { deliver } from './email-flow.ts';
 import type { Established } from './sessions.ts';
 
-export type LinkSent = 'signup' | 'login' | 'none';
+export type LinkStatus = 'link_sent' | 'signup_link_sent' | 'login_link_sent';
 
-/** Sends a sign-up or a login link. A filled honeypot field gets the same answer and no email. */
-export async function requestMagicLink(ctx: AuthContext, body: Readonly<Record<string, unknown>>, ip: string): Promise<LinkSent> {
+/**
+ * Sends a sign-up or a login link and answers the status to show: `link_sent`, or, with
+ * REVEAL_ACCOUNT_STATUS, which kind was sent. A filled honeypot field gets `link_sent` and no
+ * email, before anything else is looked at (a bot learns nothing, not even about its input).
+ */
+export async function requestMagicLink(ctx: AuthContext, body: Readonly<Record<string, unknown>>, ip: string): Promise<LinkStatus> {
+  if (typeof body.website === 'string' && body.website.trim() !== '') return 'link_sent';
   const email = normalizeEmail(body.email);
-  if (typeof body.website === 'string' && body.website.trim() !== '') return 'none';
   const token = ctx.randomToken();
   const hash = sha256(token);
   const decision = await runQuery<EmailDecision>(
@@ -35,7 +39,8 @@ export async function requestMagicLink(ctx: AuthContext, body: Readonly<Record<s
     }),
   );
   await deliver(ctx, decision, email, token);
-  return decision.status === 'send' && decision.kind === 'magic_signup' ? 'signup' : 'login';
+  if (!ctx.config.revealAccountStatus || decision.status !== 'send') return 'link_sent';
+  return decision.kind === 'magic_signup' ? 'signup_link_sent' : 'login_link_sent';
 }
 
 /** The address a link is for, for its page; nothing is spent. */

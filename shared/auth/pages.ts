@@ -49,3 +49,13 @@ export function linkProblemPage(err: unknown): Response {
   if (!message) throw err;
   return htmlPage('This link cannot be used', html`<h1>This link cannot be used</h1><p>${message}</p>`, { status: err.status });
 }
+
+/** For a form posted from a link page, a link problem is answered with a page; anything else goes on as an error. */
+export async function answerLinkForm(kind: 'json' | 'form', run: () => Promise<Response>): Promise<Response> {
+  try {
+    return await run();
+  } catch (err) {
+    if (kind === 'form') return linkProblemPage(err);
+    throw err;
+  }
+}

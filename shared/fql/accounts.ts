@@ -6,7 +6,7 @@
 
 import faunadb from 'faunadb';
 import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, userOf } from './fragments.ts';
-import { emailAllowed, emailKey, recordEvent, type EmailLimits } from './rate-limits.ts';
+import { emailKey, emailWait, recordEvent, type EmailLimits } from './rate-limits.ts';
 import type { Expr } from './run-query.ts';
 
 const q = faunadb.query;
@@ -18,7 +18,7 @@ export interface EmailTokenInput {
 
 /** What a query that may send an email decided: `event` is the recorded email event, to undo if sending fails. */
 export type EmailDecision =
-  | { readonly status: 'rate_limited' }
+  | { readonly status: 'rate_limited'; readonly retryAfter: number }
   | { readonly status: 'no_email' }
   | { readonly status: 'send'; readonly event: faunadb.values.Ref; readonly kind: string };
 
@@ -30,10 +30,13 @@ export function newEmailToken(kind: string, email: string, account: Expr | null,
 
 /** Sends nothing when the address is over its limit; otherwise records the email and runs `then`. */
 export function withEmailAllowance(email: string, limits: EmailLimits, then: (event: Expr) => Expr): Expr {
-  return q.If(
-    q.Not(emailAllowed(email, limits)),
-    { status: 'rate_limited' },
-    q.Let({ event: q.Select('ref', recordEvent(emailKey(email))) }, then(q.Var('event'))),
+  return q.Let(
+    { wait: emailWait(email, limits) },
+    q.If(
+      q.GT(q.Var('wait'), 0),
+      { status: 'rate_limited', retryAfter: q.Var('wait') },
+      q.Let({ event: q.Select('ref', recordEvent(emailKey(email))) }, then(q.Var('event'))),
+    ),
   );
 }
 

@@ -7,7 +7,7 @@
 import faunadb from 'faunadb';
 import { newEmailToken, withEmailAllowance, type EmailTokenInput } from './accounts.ts';
 import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, userOf } from './fragments.ts';
-import { recentEvents, recordEvent, type EmailLimits } from './rate-limits.ts';
+import { recordEvent, windowWait, type EmailLimits } from './rate-limits.ts';
 import { startSession, type NewRefreshToken } from './sessions.ts';
 import type { Expr } from './run-query.ts';
 
@@ -25,22 +25,25 @@ export function magicLinkQuery(input: {
   signup: EmailTokenInput;
   limits: EmailLimits;
 }): Expr {
+  return q.Let(
+    { ipWait: windowWait(ipKey(input.ip), 3600, input.ipLimitPerHour) },
+    q.If(
+      q.GT(q.Var('ipWait'), 0),
+      { status: 'rate_limited', retryAfter: q.Var('ipWait') },
+      q.Do(recordEvent(ipKey(input.ip)), withEmailAllowance(input.email, input.limits, (event) => linkFor(input, event))),
+    ),
+  );
+}
+
+/** A sign-up link for a new address, a login link for an existing account. */
+function linkFor(input: { email: string; login: EmailTokenInput; signup: EmailTokenInput }, event: Expr): Expr {
   const { email } = input;
-  return q.If(
-    q.GTE(recentEvents(ipKey(input.ip), 3600, input.ipLimitPerHour), input.ipLimitPerHour),
-    { status: 'rate_limited' },
-    q.Do(
-      recordEvent(ipKey(input.ip)),
-      withEmailAllowance(email, input.limits, (event) =>
-        q.Let(
-          { account: getOrNull(accountByEmail(email)) },
-          q.If(
-            q.IsNull(q.Var('account')),
-            q.Do(newEmailToken('magic_signup', email, null, input.signup), { status: 'send', event, kind: 'magic_signup' }),
-            q.Do(newEmailToken('magic_login', email, q.Select('ref', q.Var('account')), input.login), { status: 'send', event, kind: 'magic_login' }),
-          ),
-        ),
-      ),
+  return q.Let(
+    { account: getOrNull(accountByEmail(email)) },
+    q.If(
+      q.IsNull(q.Var('account')),
+      q.Do(newEmailToken('magic_signup', email, null, input.signup), { status: 'send', event, kind: 'magic_signup' }),
+      q.Do(newEmailToken('magic_login', email, q.Select('ref', q.Var('account')), input.login), { status: 'send', event, kind: 'magic_login' }),
     ),
   );
 }

@@ -36,16 +36,33 @@ export interface EmailLimits {
   readonly minIntervalSeconds: number;
 }
 
-/** True when one more email may go to this address now. */
-export function emailAllowed(address: string, limits: EmailLimits): Expr {
-  const key = emailKey(address);
+/**
+ * Seconds until one more event of `key` fits under `max` per `windowSeconds` (0: it fits now):
+ * the time until the oldest of the last `max` events leaves the window.
+ */
+export function windowWait(key: string, windowSeconds: number, max: number): Expr {
   return q.Let(
-    { since: secondsSinceLast(key) },
-    q.And(
-      q.LT(recentEvents(key, 3600, limits.perHour), limits.perHour),
-      q.Or(q.IsNull(q.Var('since')), q.GTE(q.Var('since'), limits.minIntervalSeconds)),
+    { ats: q.Select('data', q.Map(q.Paginate(q.Match(q.Index('rate_events_by_key'), key), { size: Math.max(1, max) }), q.Lambda(['at', 'ref'], q.Var('at')))) },
+    q.If(
+      q.LT(q.Count(q.Var('ats')), max),
+      0,
+      q.Let({ age: q.TimeDiff(q.Select(Math.max(1, max) - 1, q.Var('ats')), q.Now(), 'seconds') }, q.If(q.GTE(q.Var('age'), windowSeconds), 0, q.Subtract(windowSeconds, q.Var('age')))),
     ),
   );
+}
+
+/** Seconds until the gap since the last event of `key` reaches `minSeconds` (0: it has). */
+export function gapWait(key: string, minSeconds: number): Expr {
+  return q.Let(
+    { since: secondsSinceLast(key) },
+    q.If(q.Or(q.IsNull(q.Var('since')), q.GTE(q.Var('since'), minSeconds)), 0, q.Subtract(minSeconds, q.Var('since'))),
+  );
+}
+
+/** Seconds until one more email may go to this address (0: now). */
+export function emailWait(address: string, limits: EmailLimits): Expr {
+  const key = emailKey(address);
+  return q.Max(windowWait(key, 3600, limits.perHour), gapWait(key, limits.minIntervalSeconds));
 }
 
 export function emailKey(address: string): string {

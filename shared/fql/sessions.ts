@@ -6,7 +6,7 @@
 
 import faunadb from 'faunadb';
 import { accountByEmail, getOrNull, revokeSessions, userOf } from './fragments.ts';
-import { loginFailureKey, recentEvents, recordEvent } from './rate-limits.ts';
+import { loginFailureKey, recordEvent, windowWait } from './rate-limits.ts';
 import type { Expr } from './run-query.ts';
 
 const q = faunadb.query;
@@ -26,7 +26,7 @@ export interface User {
 }
 
 export type LoginResult =
-  | { readonly status: 'rate_limited' }
+  | { readonly status: 'rate_limited'; readonly retryAfter: number }
   | { readonly status: 'invalid' }
   | { readonly status: 'unverified' }
   | { readonly status: 'ok'; readonly user: User; readonly sessionId: string };
@@ -66,24 +66,27 @@ export function loginQuery(input: {
   failureWindowSeconds: number;
 }): Expr {
   const key = loginFailureKey(input.email);
-  return q.If(
-    q.GTE(recentEvents(key, input.failureWindowSeconds, input.maxFailures), input.maxFailures),
-    { status: 'rate_limited' },
-    q.Let(
-      {
-        account: getOrNull(accountByEmail(input.email)),
-        ref: q.If(q.IsNull(q.Var('account')), q.Ref(q.Collection('accounts'), TIMING_ACCOUNT_ID), q.Select('ref', q.Var('account'))),
-        // Identify always runs, on the timing account when the address is unknown.
-        ok: q.And(q.Identify(q.Var('ref'), input.password), q.Not(q.IsNull(q.Var('account')))),
-      },
+  return q.Let(
+    { wait: windowWait(key, input.failureWindowSeconds, input.maxFailures) },
+    q.If(q.GT(q.Var('wait'), 0), { status: 'rate_limited', retryAfter: q.Var('wait') }, checkPasswordAndStart(input, key)),
+  );
+}
+
+function checkPasswordAndStart(input: { email: string; password: string; userAgent: string; refresh: NewRefreshToken }, failureKey: string): Expr {
+  return q.Let(
+    {
+      account: getOrNull(accountByEmail(input.email)),
+      ref: q.If(q.IsNull(q.Var('account')), q.Ref(q.Collection('accounts'), TIMING_ACCOUNT_ID), q.Select('ref', q.Var('account'))),
+      // Identify always runs, on the timing account when the address is unknown.
+      ok: q.And(q.Identify(q.Var('ref'), input.password), q.Not(q.IsNull(q.Var('account')))),
+    },
+    q.If(
+      q.Not(q.Var('ok')),
+      q.Do(recordEvent(failureKey), { status: 'invalid' }),
       q.If(
-        q.Not(q.Var('ok')),
-        q.Do(recordEvent(key), { status: 'invalid' }),
-        q.If(
-          q.Not(q.Select(['data', 'email_verified'], q.Var('account'))),
-          { status: 'unverified' },
-          { status: 'ok', user: userOf(q.Var('account')), sessionId: startSession(q.Var('ref'), input.userAgent, input.refresh) },
-        ),
+        q.Not(q.Select(['data', 'email_verified'], q.Var('account'))),
+        { status: 'unverified' },
+        { status: 'ok', user: userOf(q.Var('account')), sessionId: startSession(q.Var('ref'), input.userAgent, input.refresh) },
       ),
     ),
   );

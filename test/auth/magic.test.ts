@@ -5,12 +5,9 @@
  * lifetimes (30 min, 8 h) by moving the engine's clock.
  */
 
-import type { Context } from '@netlify/functions';
 import faunadb from 'faunadb';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../../netlify/mailbox/server.ts';
-import { emailSender } from '../../shared/email.ts';
-import type { NetlifyHandler } from '../../shared/http.ts';
 import { randomToken, sha256 } from '../../shared/tokens.ts';
 import {
   Browser,
@@ -259,33 +256,12 @@ describe('POST /api/auth/magic limits', () => {
  * module graph, so world.configure cannot change it: a fresh copy of the endpoint is loaded
  * with the variable set, and pointed at this test's database and mailbox.
  */
-async function revealingMagicEndpoint(): Promise<NetlifyHandler> {
-  vi.resetModules();
-  process.env.REVEAL_ACCOUNT_STATUS = 'true';
-  try {
-    const freshConfig = await import('../../shared/config.ts');
-    expect(freshConfig.config().revealAccountStatus).toBe(true);
-    const freshWeb = await import('../../shared/auth/web.ts');
-    const cfg = world.config;
-    freshWeb.setAuthContextForTests(() => ({ config: cfg, db: world.db.client, sendEmail: emailSender(cfg), randomToken }));
-    return (await import('../../functions/magic.ts')).default;
-  } finally {
-    delete process.env.REVEAL_ACCOUNT_STATUS;
-  }
-}
-
-async function callDirect(handler: NetlifyHandler, body: unknown): Promise<{ status: number; body: unknown }> {
-  const req = new Request(`${SITE}${MAGIC}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: SITE }, body: JSON.stringify(body) });
-  const res = await handler(req, { params: {}, ip: DEFAULT_IP } as unknown as Context);
-  return { status: res.status, body: await res.json() };
-}
-
 describe('REVEAL_ACCOUNT_STATUS=true', () => {
   it('answers signup_link_sent for a new address and login_link_sent for an account', async () => {
-    const handler = await revealingMagicEndpoint();
+    world.configure({ REVEAL_ACCOUNT_STATUS: 'true' });
     await passwordAccount('revealed@example.com');
-    expect(await callDirect(handler, { email: 'fresh@example.com' })).toEqual({ status: 202, body: { status: 'signup_link_sent' } });
-    expect(await callDirect(handler, { email: 'revealed@example.com' })).toEqual({ status: 202, body: { status: 'login_link_sent' } });
+    expect((await askForLink('fresh@example.com')).body).toEqual({ status: 'signup_link_sent' });
+    expect((await askForLink('revealed@example.com')).body).toEqual({ status: 'login_link_sent' });
     await latestLink(world.mailbox, 'fresh@example.com', SIGNUP);
     await latestLink(world.mailbox, 'revealed@example.com', LOGIN);
   });
