@@ -1,20 +1,19 @@
 /** /api/auth/magic/login — GET shows "Continue as …" (nothing spent); POST spends the link and logs in. */
 import type { Config as FunctionConfig } from '@netlify/functions';
-import { magicLinkEmail, magicLogin } from '../shared/auth/magic.ts';
-import { answerLinkForm, linkProblemPage, tokenPage } from '../shared/auth/pages.ts';
+import { magicLinkPage, magicLogin } from '../shared/auth/magic.ts';
+import { answerLinkForm } from '../shared/auth/pages.ts';
 import { authContext, cookiesFor, userAgentOf } from '../shared/auth/web.ts';
 import { config as appConfig } from '../shared/config.ts';
 import { endpoint, json, readBody, seeOther } from '../shared/http.ts';
 
 export default endpoint({
-  GET: async (req) => {
-    try {
-      const email = await magicLinkEmail(authContext(appConfig()), new URL(req.url).searchParams.get('token') ?? '', 'magic_login');
-      return tokenPage(req, { title: `Continue as ${email}`, intro: `You are logging in as ${email}.`, action: '/api/auth/magic/login', button: 'Continue' });
-    } catch (err) {
-      return linkProblemPage(err);
-    }
-  },
+  GET: (req) =>
+    magicLinkPage(authContext(appConfig()), req, 'magic_login', (email) => ({
+      title: `Continue as ${email}`,
+      intro: `You are logging in as ${email}.`,
+      action: '/api/auth/magic/login',
+      button: 'Continue',
+    })),
   POST: async (req) => {
     const { kind, data } = await readBody(req);
     const cfg = appConfig();

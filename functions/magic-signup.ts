@@ -1,26 +1,20 @@
 /** /api/auth/magic/signup — GET shows the account form (nothing spent); POST creates the verified account. */
 import type { Config as FunctionConfig } from '@netlify/functions';
-import { magicLinkEmail, magicSignup } from '../shared/auth/magic.ts';
-import { answerLinkForm, linkProblemPage, tokenPage } from '../shared/auth/pages.ts';
+import { magicLinkPage, magicSignup } from '../shared/auth/magic.ts';
+import { answerLinkForm } from '../shared/auth/pages.ts';
 import { authContext, cookiesFor, userAgentOf } from '../shared/auth/web.ts';
 import { config as appConfig } from '../shared/config.ts';
 import { endpoint, json, readBody, seeOther } from '../shared/http.ts';
 
 export default endpoint({
-  GET: async (req) => {
-    try {
-      const email = await magicLinkEmail(authContext(appConfig()), new URL(req.url).searchParams.get('token') ?? '', 'magic_signup');
-      return tokenPage(req, {
-        title: 'Finish creating your account',
-        intro: `Your account will be for ${email}.`,
-        action: '/api/auth/magic/signup',
-        button: 'Create my account',
-        textField: { name: 'name', label: 'Your name' },
-      });
-    } catch (err) {
-      return linkProblemPage(err);
-    }
-  },
+  GET: (req) =>
+    magicLinkPage(authContext(appConfig()), req, 'magic_signup', (email) => ({
+      title: 'Finish creating your account',
+      intro: `Your account will be for ${email}.`,
+      action: '/api/auth/magic/signup',
+      button: 'Create my account',
+      textField: { name: 'name', label: 'Your name' },
+    })),
   POST: async (req) => {
     const { kind, data } = await readBody(req);
     const cfg = appConfig();

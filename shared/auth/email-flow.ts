@@ -6,8 +6,11 @@
  */
 
 import { HttpError } from '../errors.ts';
-import { forgetEmailEvent, type EmailDecision } from '../fql/accounts.ts';
-import { runQuery } from '../fql/run-query.ts';
+import { forgetEmailEvent, type EmailDecision, type EmailTokenInput } from '../fql/accounts.ts';
+import type { EmailLimits } from '../fql/rate-limits.ts';
+import { runQuery, type Expr } from '../fql/run-query.ts';
+import { sha256 } from '../tokens.ts';
+import { normalizeEmail } from '../validation.ts';
 import type { AuthContext, EmailKind } from './context.ts';
 
 export async function deliver(ctx: AuthContext, decision: EmailDecision, to: string, token: string): Promise<void> {
@@ -20,6 +23,25 @@ export async function deliver(ctx: AuthContext, decision: EmailDecision, to: str
     await runQuery(ctx.db, forgetEmailEvent(decision.event)).catch((cleanup: unknown) => console.error('auth: could not forget an unsent email', cleanup));
     throw err instanceof HttpError ? err : new HttpError('email_failed', 'The email could not be sent.');
   }
+}
+
+/** What a query needs to mint one emailed link for an address, under its email limits. */
+export interface LinkRequest {
+  readonly email: string;
+  readonly token: EmailTokenInput;
+  readonly limits: EmailLimits;
+}
+
+/**
+ * Mints a fresh link secret, lets `query` decide (inside its transaction) whether to store its
+ * hash and send it, and delivers the email.
+ */
+export async function emailLink(ctx: AuthContext, rawEmail: unknown, ttlSeconds: number, query: (input: LinkRequest) => Expr): Promise<void> {
+  const email = normalizeEmail(rawEmail);
+  const token = ctx.randomToken();
+  const limits = { perHour: ctx.config.emailsPerAddressPerHour, minIntervalSeconds: ctx.config.emailMinIntervalSeconds };
+  const decision = await runQuery<EmailDecision>(ctx.db, query({ email, token: { hash: sha256(token), ttlSeconds }, limits }));
+  await deliver(ctx, decision, email, token);
 }
 
 export function rateLimited(retryAfterSeconds: number): HttpError {

@@ -13,6 +13,7 @@ import { sha256 } from '../tokens.ts';
 import { normalizeEmail, stringField } from '../validation.ts';
 import type { AuthContext } from './context.ts';
 import { deliver } from './email-flow.ts';
+import { linkProblemPage, tokenPage, type TokenPageOptions } from './pages.ts';
 import type { Established } from './sessions.ts';
 
 export type LinkStatus = 'link_sent' | 'signup_link_sent' | 'login_link_sent';
@@ -74,4 +75,22 @@ export async function magicSignup(ctx: AuthContext, body: Readonly<Record<string
     { onNotUnique: 'account_exists' },
   );
   return { ...session, refreshJti: jti };
+}
+
+/**
+ * The page a magic link opens: built around the address the link is for, or a plain page
+ * saying why the link cannot be used. Nothing is spent.
+ */
+export async function magicLinkPage(
+  ctx: AuthContext,
+  req: Request,
+  kind: 'magic_login' | 'magic_signup',
+  options: (email: string) => TokenPageOptions,
+): Promise<Response> {
+  try {
+    const email = await magicLinkEmail(ctx, new URL(req.url).searchParams.get('token') ?? '', kind);
+    return tokenPage(req, options(email));
+  } catch (err) {
+    return linkProblemPage(err);
+  }
 }

@@ -1,26 +1,15 @@
 /** Forgotten, reset and changed passwords. Passwords are the engine's credentials: this code never hashes one. */
 
-import type { EmailDecision } from '../fql/accounts.ts';
 import { changePasswordQuery, forgotPasswordQuery, resetPasswordQuery } from '../fql/passwords.ts';
 import { runQuery } from '../fql/run-query.ts';
 import { sha256 } from '../tokens.ts';
-import { checkPassword, normalizeEmail, stringField } from '../validation.ts';
+import { checkPassword, stringField } from '../validation.ts';
 import type { AuthContext } from './context.ts';
-import { deliver } from './email-flow.ts';
+import { emailLink } from './email-flow.ts';
 
 /** Always the same answer: only an address with an account gets a link. */
 export async function forgotPassword(ctx: AuthContext, body: Readonly<Record<string, unknown>>): Promise<void> {
-  const email = normalizeEmail(body.email);
-  const token = ctx.randomToken();
-  const decision = await runQuery<EmailDecision>(
-    ctx.db,
-    forgotPasswordQuery({
-      email,
-      token: { hash: sha256(token), ttlSeconds: ctx.config.resetTokenTtlSeconds },
-      limits: { perHour: ctx.config.emailsPerAddressPerHour, minIntervalSeconds: ctx.config.emailMinIntervalSeconds },
-    }),
-  );
-  await deliver(ctx, decision, email, token);
+  await emailLink(ctx, body.email, ctx.config.resetTokenTtlSeconds, forgotPasswordQuery);
 }
 
 /** Spends the link, sets the password, and ends every session of the account. */

@@ -1,12 +1,12 @@
 /** POST /api/auth/verify and /verify/resend: proving an address, and asking for a new link. */
 
-import { resendVerificationQuery, verifyEmailQuery, type EmailDecision } from '../fql/accounts.ts';
+import { resendVerificationQuery, verifyEmailQuery } from '../fql/accounts.ts';
 import { runQuery } from '../fql/run-query.ts';
 import type { User } from '../fql/sessions.ts';
 import { sha256 } from '../tokens.ts';
-import { normalizeEmail, stringField } from '../validation.ts';
+import { stringField } from '../validation.ts';
 import type { AuthContext } from './context.ts';
-import { deliver } from './email-flow.ts';
+import { emailLink } from './email-flow.ts';
 
 /** Spends nothing but proves the address: the account becomes verified (a second click is harmless). */
 export async function verifyEmail(ctx: AuthContext, body: Readonly<Record<string, unknown>>): Promise<User> {
@@ -16,15 +16,5 @@ export async function verifyEmail(ctx: AuthContext, body: Readonly<Record<string
 
 /** Always the same answer, whether or not the address has an unverified account. */
 export async function resendVerification(ctx: AuthContext, body: Readonly<Record<string, unknown>>): Promise<void> {
-  const email = normalizeEmail(body.email);
-  const token = ctx.randomToken();
-  const decision = await runQuery<EmailDecision>(
-    ctx.db,
-    resendVerificationQuery({
-      email,
-      token: { hash: sha256(token), ttlSeconds: ctx.config.verifyTokenTtlSeconds },
-      limits: { perHour: ctx.config.emailsPerAddressPerHour, minIntervalSeconds: ctx.config.emailMinIntervalSeconds },
-    }),
-  );
-  await deliver(ctx, decision, email, token);
+  await emailLink(ctx, body.email, ctx.config.verifyTokenTtlSeconds, resendVerificationQuery);
 }
