@@ -9,13 +9,13 @@
 // reason), but under CI nothing may be left out, so the run fails here with the reason.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { isCI } from './support/environment.ts';
 import type { ProvidedEnvironment } from './support/environment.ts';
+import { unusedPort } from './support/ports.ts';
 
 const DATABASE_NAME = 'fql_test';
 const SUPERUSER = 'postgres';
@@ -124,7 +124,7 @@ function initCluster(cluster: Cluster): void {
 async function startServer(cluster: Cluster): Promise<void> {
   const attempts = 3;
   for (let attempt = 1; ; attempt += 1) {
-    cluster.port = await freePort();
+    cluster.port = await unusedPort();
     const data = join(cluster.dir, 'data');
     const log = join(cluster.dir, 'server.log');
     const result = tryRun(cluster, 'pg_ctl', ['start', '-w', '-t', '60', '-D', data, '-l', log, '-o', `-p ${cluster.port}`]);
@@ -144,18 +144,6 @@ async function createDatabase(cluster: Cluster): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function stopOnce(cluster: Cluster): () => void {

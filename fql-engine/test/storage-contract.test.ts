@@ -7,7 +7,6 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +20,7 @@ import { openPostgres } from '../storage/postgres.ts';
 import { StorageError } from '../storage/types.ts';
 import type { DbId, EntryInput, Storage, StorageTx, StoredDoc } from '../storage/types.ts';
 import { postgresMissingReason, postgresUrl } from '../../test/support/environment.ts';
+import { unusedPort } from '../../test/support/ports.ts';
 
 /** Transaction time of most tests, in microseconds. */
 const NOW = 1_700_000_000_000_000;
@@ -782,7 +782,7 @@ async function serverOrder(url: string, keys: string[]): Promise<string[]> {
 
 describe('opening storage', () => {
   test('a server that does not answer is unavailable', async () => {
-    const port = await closedPort();
+    const port = await unusedPort();
     const opening = openPostgres({ url: `postgresql://nobody@127.0.0.1:${port}/none` });
     await expect(opening).rejects.toBeInstanceOf(StorageError);
     await expect(opening).rejects.toMatchObject({ code: 'unavailable' });
@@ -793,7 +793,7 @@ describe('opening storage', () => {
     expect(memory.backend).toBe('pglite');
     await memory.close();
     expect(existsSync(join(tmpdir(), 'never-created'))).toBe(false);
-    const port = await closedPort();
+    const port = await unusedPort();
     // The URL is tried (and found unavailable) although memory is asked for too.
     await expect(openStorage({ databaseUrl: `postgresql://nobody@127.0.0.1:${port}/none`, memory: true })).rejects.toMatchObject({ code: 'unavailable' });
     await expect(openStorage({})).rejects.toMatchObject({ code: 'invalid_config' });
@@ -805,16 +805,3 @@ describe('opening storage', () => {
     await expect(storage.transaction(async () => 1)).rejects.toMatchObject({ code: 'unavailable' });
   });
 });
-
-/** A port nothing listens on: one the OS just handed out and took back. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
