@@ -20,8 +20,8 @@ import {
   assertOutcome,
   connectionOf,
   createCaseDatabase,
+  declareBackends,
   fqlText,
-  postgresTarget,
   runAll,
   scopedSecret,
   type BackendName,
@@ -148,25 +148,11 @@ export interface SessionRow {
 
 /** Declares the suites: one engine (and one clock) per backend, one describe per row. */
 export function runSessionMatrix(rows: readonly SessionRow[]): void {
-  for (const backend of ['pglite', 'postgres'] as const) {
-    const mine = rows.filter((r) => r.backend === backend);
-    if (mine.length > 0) declareBackend(backend, mine);
-  }
-}
-
-function declareBackend(backend: BackendName, rows: readonly SessionRow[]): void {
-  const target = backend === 'postgres' ? postgresTarget() : { url: null };
-  if ('missing' in target) {
-    describe.skip(`PostgreSQL identity sessions did NOT run: ${target.missing}`, () => {
-      it('every PostgreSQL row of the session matrix', () => undefined);
-    });
-    return;
-  }
-  describe(backend === 'pglite' ? 'PGlite (in memory)' : 'PostgreSQL', () => {
+  declareBackends('identity sessions', rows, (backend, url, mine) => {
     const clock = new TestClock();
-    const rig = new BackendRig(backend, target.url, { clock: clock.now });
+    const rig = new BackendRig(backend, url, { clock: clock.now });
     afterAll(() => rig.close());
-    for (const row of rows) declareRow(rig, clock, row);
+    for (const row of mine) declareRow(rig, clock, row);
   });
 }
 
