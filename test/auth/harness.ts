@@ -459,3 +459,11 @@ export async function everyDocument(admin: faunadb.Client): Promise<unknown[]> {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** The jti inside a refresh JWT (read, not verified: the storage scans look for it in clear). */
+export function jtiOf(refreshJwt: string | undefined): string {
+  if (!refreshJwt) throw new Error('no refresh cookie');
+  const payload = JSON.parse(Buffer.from(refreshJwt.split('.')[1], 'base64url').toString()) as { jti?: unknown };
+  if (typeof payload.jti !== 'string') throw new Error('the refresh token has no jti');
+  return payload.jti;
+}

@@ -16,6 +16,7 @@ import {
   SITE,
   errorCode,
   everyDocument,
+  jtiOf,
   latestLink,
   messagesTo,
   pageForm,
@@ -479,13 +480,6 @@ describe('/api/auth/magic/signup', () => {
 
 // ---------------------------------------------------------------------------------------------
 // Storage
-
-function jtiOf(refreshJwt: string | undefined): string {
-  if (!refreshJwt) throw new Error('no refresh cookie');
-  const payload = JSON.parse(Buffer.from(refreshJwt.split('.')[1], 'base64url').toString()) as { jti?: unknown };
-  if (typeof payload.jti !== 'string') throw new Error('the refresh token has no jti');
-  return payload.jti;
-}
 
 describe('nothing of a magic link is stored in clear', () => {
   it('after sign-up and login by link, no raw document holds an emailed token, a refresh jti or a JWT', async () => {

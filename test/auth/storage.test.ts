@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../shared/tokens.ts';
-import { Browser, PASSWORD, everyDocument, latestLink, pageForm, tokenOf, useAuthWorld } from './harness.ts';
+import { Browser, PASSWORD, everyDocument, jtiOf, latestLink, pageForm, tokenOf, useAuthWorld } from './harness.ts';
 
 const world = useAuthWorld();
-
-function jtiOf(refreshJwt: string | undefined): string {
-  if (!refreshJwt) throw new Error('no refresh cookie');
-  const payload = JSON.parse(Buffer.from(refreshJwt.split('.')[1], 'base64url').toString()) as { jti?: unknown };
-  if (typeof payload.jti !== 'string') throw new Error('the refresh token has no jti');
-  return payload.jti;
-}
 
 describe('nothing is stored in clear', () => {
   it('after a full flow, no raw document holds an emailed token, a refresh jti, a JWT or a password', async () => {

@@ -454,7 +454,20 @@ export function runMatrix(rows: readonly MatrixRow[]): void {
 }
 
 function declareRow(rig: BackendRig, row: MatrixRow): void {
-  describe(rowTitle(row), () => {
+  declareGroups(rowTitle(row), rig, row, runCase);
+}
+
+/**
+ * One describe per row: its driver client opens once, then every case of every group runs
+ * through `run`. Shared by the case matrix and the identity-session matrix.
+ */
+export function declareGroups<C extends { readonly name: string; readonly only?: boolean }>(
+  title: string,
+  rig: BackendRig,
+  row: { readonly transport: TransportName; readonly pushdown?: boolean; readonly groups: readonly { readonly topic: string; readonly cases: readonly C[] }[] },
+  run: (c: C, conn: Connection) => Promise<void>,
+): void {
+  describe(title, () => {
     let conn: Connection | undefined;
     beforeAll(async () => {
       conn = connectionOf(await rig.client(row.transport, row.pushdown ?? true));
@@ -465,7 +478,7 @@ function declareRow(rig: BackendRig, row: MatrixRow): void {
           const test = c.only ? it.only : it;
           test(c.name, async () => {
             if (conn === undefined) throw new Error('the driver client did not open');
-            await runCase(c, conn);
+            await run(c, conn);
           });
         }
       });

@@ -13,14 +13,14 @@
  */
 
 import faunadb from 'faunadb';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll } from 'vitest';
 import type { FaunaCode } from '../../errors.ts';
 import {
   BackendRig,
   assertOutcome,
-  connectionOf,
   createCaseDatabase,
   declareBackends,
+  declareGroups,
   fqlText,
   runAll,
   scopedSecret,
@@ -157,24 +157,8 @@ export function runSessionMatrix(rows: readonly SessionRow[]): void {
 }
 
 function declareRow(rig: BackendRig, clock: TestClock, row: SessionRow): void {
-  const pushdown = row.pushdown ?? true;
-  describe(`${row.transport}${pushdown ? '' : ', pushdown OFF'}`, () => {
-    let conn: Connection | undefined;
-    beforeAll(async () => {
-      conn = connectionOf(await rig.client(row.transport, pushdown));
-    });
-    for (const group of row.groups) {
-      describe(group.topic, () => {
-        for (const c of group.cases) {
-          const test = c.only ? it.only : it;
-          test(c.name, async () => {
-            if (conn === undefined) throw new Error('the driver client did not open');
-            await runSession(c, conn, clock);
-          });
-        }
-      });
-    }
-  });
+  const title = `${row.transport}${row.pushdown ?? true ? '' : ', pushdown OFF'}`;
+  declareGroups(title, rig, row, (c, conn) => runSession(c, conn, clock));
 }
 
 /** The driver's own Ref value for a kept result's `ref` (for expectations built from kept results). */
