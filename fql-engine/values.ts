@@ -143,10 +143,6 @@ export function isArray(v: Value): v is readonly Value[] {
   return Array.isArray(v);
 }
 
-export function isRef(v: Value): v is Ref {
-  return v instanceof Ref;
-}
-
 export function isInteger(v: Value): v is number {
   return typeof v === 'number' && Number.isInteger(v);
 }

@@ -9,16 +9,6 @@ import type { Expr } from './run-query.ts';
 
 const q = faunadb.query;
 
-/** How many events `key` has had in the last `windowSeconds`, counting no further than `max`. */
-export function recentEvents(key: string, windowSeconds: number, max: number): Expr {
-  return q.Count(
-    q.Filter(
-      q.Select('data', q.Paginate(q.Match(q.Index('rate_events_by_key'), key), { size: Math.max(1, max) })),
-      q.Lambda(['at', 'ref'], q.GT(q.Var('at'), q.TimeSubtract(q.Now(), windowSeconds, 'seconds'))),
-    ),
-  );
-}
-
 /** Seconds since the last event of `key`, or null when there was none. */
 export function secondsSinceLast(key: string): Expr {
   return q.Let(

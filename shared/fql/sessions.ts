@@ -211,9 +211,3 @@ function revokeIfOwned(ref: Expr, accountId: string): Expr {
     q.Abort('not_found'),
   );
 }
-
-/** True when the session is still live (not revoked): the session endpoint asks. */
-export function sessionLiveQuery(sessionId: string): Expr {
-  const ref = sessionRef(sessionId);
-  return q.And(q.Exists(ref), q.Not(q.Select(['data', 'revoked'], q.Get(ref))));
-}

@@ -2,15 +2,15 @@
 
 import { FaunaError } from '../../errors.ts';
 import { Ref, SetValue, typeName, type NativeName, type Value } from '../../values.ts';
-import { argString, optional } from '../args.ts';
+import { given, stringAt } from '../functions/common.ts';
 import type { Spec } from '../evaluate.ts';
 import { eager, type Args } from '../registry.ts';
 import { newId } from '../ids.ts';
 import { parseRefPath } from '../../wire.ts';
 
 function scopeOf(args: Args, key = 'scope'): Ref | undefined {
-  const scope = optional(args, key);
-  if (scope === undefined || scope === null) return undefined;
+  const scope = given(args, key);
+  if (scope === undefined) return undefined;
   if (!(scope instanceof Ref) || scope.collection?.id !== 'databases') {
     throw new FaunaError('invalid argument', `Database Ref expected, ${typeName(scope)} provided.`, [key]);
   }
@@ -23,7 +23,7 @@ function schemaRef(key: string, name: string, native: NativeName): Spec {
     key,
     name,
     optional: ['scope'],
-    run: (args) => new Ref(argString(args, key), Ref.native(native), scopeOf(args)),
+    run: (args) => new Ref(stringAt({ value: args[key], position: [key] }), Ref.native(native), scopeOf(args)),
   });
 }
 
