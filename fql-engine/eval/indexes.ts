@@ -90,13 +90,15 @@ export function entriesFor(def: IndexDef, instance: ObjectValue, ref: Ref): Comp
   const seen = new Set<string>();
   const out: ComputedEntry[] = [];
   for (const terms of product(termChoices)) {
+    const termsKey = encodeKey(terms);
+    const termsHex = Buffer.from(termsKey).toString('hex');
     for (const values of product(valueChoices)) {
       const sortKey = encodeKey([...values, ref], reverse);
-      const id = Buffer.from(encodeKey(terms)).toString('hex') + ':' + Buffer.from(sortKey).toString('hex');
+      const id = `${termsHex}:${Buffer.from(sortKey).toString('hex')}`;
       if (seen.has(id)) continue;
       seen.add(id);
       out.push({
-        terms: encodeKey(terms),
+        terms: termsKey,
         sortKey,
         values: encodeValue(values),
         uniqueKey: encodeKey(def.values.length === 0 ? terms : [...terms, ...values]),
