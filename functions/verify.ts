@@ -1,11 +1,12 @@
 /**
  * /api/auth/verify — GET shows a page whose button POSTs the token (mail scanners that follow
- * links spend nothing); POST proves the address, then redirects a form or answers JSON.
+ * links spend nothing); POST proves the address, then redirects a form or answers JSON. The
+ * link's first use also logs in (both cookies); a second use only confirms again.
  */
 import type { Config as FunctionConfig } from '@netlify/functions';
 import { answerLinkForm, tokenPage } from '../shared/auth/pages.ts';
 import { verifyEmail } from '../shared/auth/verify-email.ts';
-import { authContext } from '../shared/auth/web.ts';
+import { authContext, cookiesFor, userAgentOf } from '../shared/auth/web.ts';
 import { config as appConfig } from '../shared/config.ts';
 import { endpoint, json, readBody, seeOther } from '../shared/http.ts';
 
@@ -21,8 +22,9 @@ export default endpoint({
     const { kind, data } = await readBody(req);
     const cfg = appConfig();
     return answerLinkForm(kind, async () => {
-      const user = await verifyEmail(authContext(cfg), data);
-      return kind === 'form' ? seeOther(`${cfg.siteUrl}/?verified=1`) : json(200, { user });
+      const { user, session } = await verifyEmail(authContext(cfg), data, userAgentOf(req));
+      const headers = session === null ? {} : cookiesFor(session, cfg);
+      return kind === 'form' ? seeOther(`${cfg.siteUrl}/?verified=1`, { headers }) : json(200, { user }, { headers });
     });
   },
 });

@@ -6,12 +6,23 @@ import type { User } from '../fql/sessions.ts';
 import { sha256 } from '../tokens.ts';
 import { stringField } from '../validation.ts';
 import type { AuthContext } from './context.ts';
+import type { Established } from './sessions.ts';
 import { emailLink } from './email-flow.ts';
 
-/** Spends nothing but proves the address: the account becomes verified (a second click is harmless). */
-export async function verifyEmail(ctx: AuthContext, body: Readonly<Record<string, unknown>>): Promise<User> {
+/** A verified account, and the session its link's first use started (null on later uses). */
+export interface Verified {
+  readonly user: User;
+  readonly session: Established | null;
+}
+
+/** Proves the address; the link's first use logs in too (see verifyEmailQuery). */
+export async function verifyEmail(ctx: AuthContext, body: Readonly<Record<string, unknown>>, userAgent: string): Promise<Verified> {
   const token = stringField(body, 'token');
-  return runQuery<User>(ctx.db, verifyEmailQuery(sha256(token)));
+  const jti = ctx.randomToken();
+  const refresh = { jtiHash: sha256(jti), parentHash: null, ttlSeconds: ctx.config.refreshTokenTtlSeconds };
+  const result = await runQuery<{ user: User; sessionId: string | null }>(ctx.db, verifyEmailQuery({ tokenHash: sha256(token), userAgent, refresh }));
+  const session = result.sessionId === null ? null : { user: result.user, sessionId: result.sessionId, refreshJti: jti };
+  return { user: result.user, session };
 }
 
 /** Always the same answer, whether or not the address has an unverified account. */

@@ -8,6 +8,7 @@ import faunadb from 'faunadb';
 import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, userOf } from './fragments.ts';
 import { emailKey, emailWait, recordEvent, type EmailLimits } from './rate-limits.ts';
 import type { Expr } from './run-query.ts';
+import { startSession, type NewRefreshToken } from './sessions.ts';
 
 const q = faunadb.query;
 
@@ -64,13 +65,25 @@ export function registerQuery(input: { email: string; password: string; token: E
   );
 }
 
-/** Verification: the token proves the address, so the account is marked verified (doing it twice is harmless). */
-export function verifyEmailQuery(tokenHash: string): Expr {
+/**
+ * Verification: the token proves the address, so the account is marked verified. The link's
+ * first use also starts a session (clicking it is as good a proof as a magic login link, and
+ * people expect to arrive logged in); later uses only confirm again, so a forwarded or leaked
+ * old link never logs anyone in. `sessionId` is null then.
+ */
+export function verifyEmailQuery(input: { tokenHash: string; userAgent: string; refresh: NewRefreshToken }): Expr {
   return q.Let(
-    { token: checkedEmailToken(getOrNull(emailTokenByHash(tokenHash)), 'verify', { singleUse: false }) },
+    { token: checkedEmailToken(getOrNull(emailTokenByHash(input.tokenHash)), 'verify', { singleUse: false }) },
     q.Let(
-      { account: q.Update(q.Select(['data', 'account'], q.Var('token')), { data: { email_verified: true } }) },
-      q.Do(q.Update(q.Select('ref', q.Var('token')), { data: { used: true } }), userOf(q.Var('account'))),
+      {
+        firstUse: q.Not(q.Select(['data', 'used'], q.Var('token'))),
+        account: q.Update(q.Select(['data', 'account'], q.Var('token')), { data: { email_verified: true } }),
+        spent: q.Update(q.Select('ref', q.Var('token')), { data: { used: true } }),
+      },
+      {
+        user: userOf(q.Var('account')),
+        sessionId: q.If(q.Var('firstUse'), startSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh), null),
+      },
     ),
   );
 }

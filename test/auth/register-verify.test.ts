@@ -120,6 +120,29 @@ describe('/api/auth/verify', () => {
     expect(res.body).toEqual({ user: { id: expect.any(String), email: 'gus@example.com', emailVerified: true, name: null } });
   });
 
+  it("the link's first use logs in (both cookies, a live session); a second use only confirms, with no session", async () => {
+    const registering = new Browser();
+    await registering.post('/api/auth/register', { email: 'ida@example.com', password: PASSWORD });
+    const { link } = await latestLink(world.mailbox, 'ida@example.com', '/api/auth/verify');
+    const clicker = new Browser('mail-client/1.0');
+    const first = await clicker.call('POST', '/api/auth/verify', { form: { token: tokenOf(link) } });
+    expect(first.status).toBe(303);
+    expect(first.setCookies.map((c) => c.name).sort()).toEqual(['access_token', 'refresh_token']);
+    const session = await clicker.get('/api/auth/session');
+    expect(session.status).toBe(200);
+    expect((session.body as { user: { email: string } }).user.email).toBe('ida@example.com');
+    const listed = await clicker.get('/api/auth/sessions');
+    expect((listed.body as { sessions: { userAgent: string }[] }).sessions.map((s) => s.userAgent)).toEqual(['mail-client/1.0']);
+
+    const other = new Browser();
+    const again = await other.post('/api/auth/verify', { token: tokenOf(link) });
+    expect(again.status).toBe(200);
+    expect(again.setCookies).toEqual([]);
+    expect((await other.get('/api/auth/session')).status).toBe(401);
+    // Still exactly one session: the second use started none.
+    expect(((await clicker.get('/api/auth/sessions')).body as { sessions: unknown[] }).sessions).toHaveLength(1);
+  });
+
   it('refuses an unknown token with 400 invalid_token', async () => {
     const res = await new Browser().post('/api/auth/verify', { token: 'A'.repeat(43) });
     expect(res.status).toBe(400);
