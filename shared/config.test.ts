@@ -8,6 +8,7 @@ const PRODUCTION_SECRETS = {
   FAUNA_SECRET: 'fn-server-key',
   POSTMARK_SERVER_TOKEN: 'pm-token',
   EMAIL_FROM: 'Auth <auth@example.com>',
+  DATABASE_URL: 'postgresql://auth@db.example.com/auth',
 };
 
 describe('loadConfig', () => {
@@ -58,5 +59,13 @@ describe('loadConfig', () => {
       expect(() => loadConfig(env)).toThrow(new RegExp(name));
     }
     expect(() => loadConfig({ ...PRODUCTION_SECRETS, JWT_SECRETS: 'short' })).toThrow(/32 bytes/);
+  });
+
+  it('in production, needs a database that is not the localhost default: DATABASE_URL or FAUNA_ENDPOINT', () => {
+    const env: Record<string, string> = { ...PRODUCTION_SECRETS };
+    delete env.DATABASE_URL;
+    expect(() => loadConfig(env)).toThrow(/DATABASE_URL \(or FAUNA_ENDPOINT\) must be set/);
+    expect(loadConfig({ ...env, FAUNA_ENDPOINT: 'https://fql.example.com' }).faunaEndpoint).toBe('https://fql.example.com');
+    expect(loadConfig(PRODUCTION_SECRETS).databaseUrl).toBe('postgresql://auth@db.example.com/auth');
   });
 });

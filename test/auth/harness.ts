@@ -42,6 +42,11 @@ import { emailSender } from '../../shared/email.ts';
 import type { NetlifyHandler } from '../../shared/http.ts';
 import { randomToken } from '../../shared/tokens.ts';
 import { freshAuthDatabase, type AuthDatabase } from '../support/auth-db.ts';
+import { CookieJar, parseSetCookie, type SetCookie } from '../support/cookie-jar.ts';
+import { pageForm } from '../support/link-page.ts';
+
+export { CookieJar, parseSetCookie, type SetCookie };
+export { pageForm };
 
 export const SITE = 'http://localhost:8888';
 
@@ -92,77 +97,6 @@ function route(path: string): { handler: NetlifyHandler; params: Record<string, 
     if (m) return { handler: r.handler, params: { ...(m.groups ?? {}) } };
   }
   throw new Error(`no function serves ${path}`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Cookies
-
-interface StoredCookie {
-  readonly value: string;
-  readonly path: string;
-}
-
-export interface SetCookie {
-  readonly name: string;
-  readonly value: string;
-  readonly attributes: ReadonlyMap<string, string>;
-}
-
-export function parseSetCookie(line: string): SetCookie {
-  const [pair, ...attrs] = line.split(';');
-  const eq = pair.indexOf('=');
-  const attributes = new Map<string, string>();
-  for (const attr of attrs) {
-    const [k, ...v] = attr.trim().split('=');
-    attributes.set(k.toLowerCase(), v.join('='));
-  }
-  return { name: pair.slice(0, eq).trim(), value: decodeURIComponent(pair.slice(eq + 1).trim()), attributes };
-}
-
-function pathMatches(cookiePath: string, requestPath: string): boolean {
-  if (requestPath === cookiePath) return true;
-  const prefix = cookiePath.endsWith('/') ? cookiePath : `${cookiePath}/`;
-  return requestPath.startsWith(prefix);
-}
-
-/** A browser's cookie store, reduced to what these cookies use: Path and Max-Age. */
-export class CookieJar {
-  private readonly cookies = new Map<string, StoredCookie>();
-
-  apply(response: Response): void {
-    for (const line of response.headers.getSetCookie()) {
-      const c = parseSetCookie(line);
-      const maxAge = c.attributes.get('max-age');
-      if (maxAge !== undefined && Number(maxAge) <= 0) this.cookies.delete(c.name);
-      else this.cookies.set(c.name, { value: c.value, path: c.attributes.get('path') || '/' });
-    }
-  }
-
-  get(name: string): string | undefined {
-    return this.cookies.get(name)?.value;
-  }
-
-  set(name: string, value: string, path = '/'): void {
-    this.cookies.set(name, { value, path });
-  }
-
-  delete(name: string): void {
-    this.cookies.delete(name);
-  }
-
-  /** The Cookie header a browser would send to `path` ('' when none applies). */
-  header(path: string): string {
-    return [...this.cookies.entries()]
-      .filter(([, c]) => pathMatches(c.path, path))
-      .map(([name, c]) => `${name}=${encodeURIComponent(c.value)}`)
-      .join('; ');
-  }
-
-  copy(): CookieJar {
-    const jar = new CookieJar();
-    for (const [name, c] of this.cookies) jar.set(name, c.value, c.path);
-    return jar;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -403,18 +337,6 @@ export function tokenOf(link: string): string {
   const token = new URL(link).searchParams.get('token');
   if (!token) throw new Error(`no token in ${link}`);
   return token;
-}
-
-/** The form of a token page: where it posts and its hidden token, as a browser would read them. */
-export function pageForm(html: string): { action: string; token: string } {
-  const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
-  const token = /<input type="hidden" name="token" value="([^"]*)"/.exec(html)?.[1];
-  if (!action || token === undefined) throw new Error('the page has no token form');
-  return { action: decodeEntities(action), token: decodeEntities(token) };
-}
-
-function decodeEntities(text: string): string {
-  return text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,191 @@
+/**
+ * `npm run bench:dev`: what the local stack costs.
+ *
+ * 1. Start-up: the time from spawning `npm run dev` to the first 200 from /api/health through
+ *    netlify dev, polled from outside every 100 ms: once on an empty data directory (first
+ *    start: PGlite data directory and schema created), once more on the same directory
+ *    (second start: data kept, schema up to date).
+ * 2. Memory of the whole stack (every process under `npm run dev`): the sum of RSS, and the sum
+ *    of PSS (shared pages divided among the processes sharing them, so nothing is counted
+ *    twice), once idle after start and once after a burst of requests that starts function
+ *    workers.
+ * 3. The size of each function as deployed: `netlify functions:build` into a temporary
+ *    directory, each zip's size and its unpacked size.
+ *
+ * Ports are free ones and the data directory is temporary: a running `npm run dev` is not
+ * disturbed. Options: --skip-build.
+ */
+
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { unusedPort } from '../../test/support/ports.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const START_TIMEOUT_MS = 300_000;
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly siteUrl: string;
+  readonly seconds: number;
+}
+
+async function startDev(dataDir: string): Promise<Started> {
+  const [site, engine, mailbox] = [await unusedPort(), await unusedPort(), await unusedPort()];
+  const args = ['run', 'dev', '--', '--port', String(site), '--engine-port', String(engine), '--mailbox-port', String(mailbox), '--data', dataDir];
+  const env = { ...process.env };
+  delete env.DATABASE_URL;
+  const t0 = performance.now();
+  const child = spawn('npm', args, { cwd: ROOT, env, detached: true, stdio: 'ignore' });
+  const siteUrl = `http://localhost:${site}`;
+  await pollHealth(siteUrl, child);
+  return { child, siteUrl, seconds: (performance.now() - t0) / 1000 };
+}
+
+async function pollHealth(siteUrl: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`npm run dev exited with ${child.exitCode} before /api/health answered`);
+    try {
+      const res = await fetch(`${siteUrl}/api/health`, { signal: AbortSignal.timeout(5_000) });
+      await res.arrayBuffer();
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('/api/health did not answer in time');
+}
+
+async function stopDev(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  process.kill(-(child.pid ?? 0), 'SIGINT');
+  await exited;
+}
+
+interface Memory {
+  readonly processes: number;
+  readonly rssMb: number;
+  readonly pssMb: number;
+}
+
+/** Every process descending from `pid` (detached children included: they keep their parent). */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // The command name may hold spaces and parentheses: fields start after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(Number(entry), ppid);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const found = [pid];
+  for (let i = 0; i < found.length; i++) {
+    for (const [child, parent] of parents) if (parent === found[i]) found.push(child);
+  }
+  return found;
+}
+
+function kbField(text: string, field: string): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
+  return match ? Number(match[1]) : 0;
+}
+
+function memoryOf(rootPid: number): Memory {
+  let rss = 0;
+  let pss = 0;
+  let processes = 0;
+  for (const pid of descendants(rootPid)) {
+    try {
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      rss += kbField(rollup, 'Rss');
+      pss += kbField(rollup, 'Pss');
+      processes += 1;
+    } catch {
+      // ended, or a kernel thread
+    }
+  }
+  return { processes, rssMb: rss / 1024, pssMb: pss / 1024 };
+}
+
+/** Requests that wake several functions, so their workers show in the memory figure. */
+async function exercise(siteUrl: string): Promise<void> {
+  const origin = new URL(siteUrl).origin;
+  const post = (p: string, body: unknown): Promise<Response> =>
+    fetch(`${siteUrl}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify(body) });
+  for (let i = 0; i < 5; i++) {
+    await Promise.all([
+      fetch(`${siteUrl}/api/health`).then((r) => r.arrayBuffer()),
+      fetch(`${siteUrl}/api/auth/session`).then((r) => r.arrayBuffer()),
+      post('/api/auth/login', { email: `bench${i}@example.com`, password: 'not the password' }).then((r) => r.arrayBuffer()),
+      post('/api/auth/magic', { email: `bench${i}@example.com` }).then((r) => r.arrayBuffer()),
+    ]);
+  }
+}
+
+interface BuiltFunction {
+  readonly name: string;
+  readonly zipMb: number;
+  readonly unpackedMb: number;
+}
+
+function buildFunctions(): BuiltFunction[] {
+  const out = mkdtempSync(path.join(tmpdir(), 'functions-build-'));
+  try {
+    const cli = path.join(ROOT, 'node_modules', 'netlify-cli', 'bin', 'run.js');
+    execFileSync(process.execPath, [cli, 'functions:build', '--src', 'functions', '--functions', out], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, NETLIFY_TELEMETRY_DISABLED: '1' } });
+    return readdirSync(out)
+      .filter((f) => f.endsWith('.zip'))
+      .sort()
+      .map((f) => ({ name: f.replace(/\.zip$/, ''), zipMb: statSync(path.join(out, f)).size / 1e6, unpackedMb: unpackedSize(path.join(out, f)) / 1e6 }));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** The last line of `unzip -l` is "<bytes> <n> files". */
+function unpackedSize(zip: string): number {
+  const listing = execFileSync('unzip', ['-l', zip], { encoding: 'utf8' }).trim().split('\n');
+  return Number(listing[listing.length - 1].trim().split(/\s+/)[0]);
+}
+
+function formatMemory(label: string, m: Memory): string {
+  return `${label.padEnd(28)} ${String(m.processes).padStart(3)} processes   RSS ${m.rssMb.toFixed(0).padStart(5)} MB   PSS ${m.pssMb.toFixed(0).padStart(5)} MB`;
+}
+
+async function main(): Promise<void> {
+  const skipBuild = process.argv.includes('--skip-build');
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-dev-'));
+  try {
+    const first = await startDev(dataDir);
+    console.log(`first start (empty data dir)   npm run dev -> /api/health 200: ${first.seconds.toFixed(1)} s`);
+    await stopDev(first.child);
+    const second = await startDev(dataDir);
+    console.log(`second start (data kept)       npm run dev -> /api/health 200: ${second.seconds.toFixed(1)} s`);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    console.log(formatMemory('memory, idle after start', memoryOf(second.child.pid ?? 0)));
+    await exercise(second.siteUrl);
+    console.log(formatMemory('memory, after 20 requests', memoryOf(second.child.pid ?? 0)));
+    await stopDev(second.child);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  if (skipBuild) return;
+  const built = buildFunctions();
+  console.log('\nnetlify functions:build');
+  for (const f of built) console.log(`  ${f.name.padEnd(16)} zip ${f.zipMb.toFixed(2).padStart(6)} MB   unpacked ${f.unpackedMb.toFixed(2).padStart(6)} MB`);
+  const total = built.reduce((sum, f) => sum + f.zipMb, 0);
+  console.log(`  ${'all'.padEnd(16)} zip ${total.toFixed(2).padStart(6)} MB (${built.length} functions)`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});
