@@ -1,0 +1,124 @@
+/**
+ * One person in a real browser (Debian's Chromium, driven by playwright-core; never a
+ * downloaded browser): signs up on the demo page, opens the link from the mailbox page, arrives
+ * logged in, reloads and stays logged in, logs out, and logs back in with a magic link. A
+ * screenshot of the logged-in page is kept in test-results/e2e/ as an artifact.
+ *
+ * Without Chromium the block skips with the reason in its name; under CI it fails instead.
+ */
+
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumMissingReason, chromiumPath } from '../support/environment.ts';
+import type { DevStack } from './dev-stack.ts';
+
+const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-results', 'e2e');
+const PASSWORD = 'correct horse battery staple';
+const STEP_MS = 60_000;
+
+// The flags keep a headless Chromium quiet on a machine with no internet: no background
+// connections, no component updates, no sync (each would be refused, many at a time).
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export function describeBrowserFlows(stack: () => DevStack): void {
+  const executablePath = chromiumPath();
+  const title = executablePath === null ? `in Chromium (not run: ${chromiumMissingReason()})` : 'in Chromium';
+  describe.skipIf(executablePath === null)(title, () => {
+    const email = `e2e-browser-${Date.now()}@example.com`;
+    let browser: Browser;
+    let context: BrowserContext;
+    let page: Page;
+
+    beforeAll(async () => {
+      // playwright gives every launch a new, empty profile of its own.
+      browser = await chromium.launch({ executablePath: executablePath ?? undefined, args: CHROMIUM_ARGS, headless: true });
+      context = await browser.newContext();
+      page = await context.newPage();
+    }, STEP_MS);
+
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    it('1. signs up on the demo page', async () => {
+      await page.goto(`${stack().siteUrl}/#register`);
+      const form = page.locator('#register-form');
+      await form.locator('input[name=email]').fill(email);
+      await form.locator('input[name=password]').fill(PASSWORD);
+      await form.locator('[type=submit]').click();
+      await expect.poll(() => page.locator('#message').textContent()).toMatch(/email/i);
+    }, STEP_MS);
+
+    it('2. opens the link from the mailbox page, 3. arrives logged in', async () => {
+      await openNewestMail(page, stack().mailboxUrl, email, /confirm/i);
+      await page.locator('ul.links a[href*="/api/auth/verify"]').first().click();
+      await page.locator('form button[type=submit]').click();
+      await page.waitForURL((url) => url.origin === new URL(stack().siteUrl).origin);
+      await expect.poll(() => page.locator('#whoami').textContent()).toContain(email);
+      expect(await page.locator('#view-account').isVisible()).toBe(true);
+      expect(await page.locator('#message').textContent()).toMatch(/confirmed/i);
+      await expect.poll(() => page.locator('#sessions li').count()).toBe(1);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'logged-in.png'), fullPage: true });
+    }, STEP_MS);
+
+    it('4. reloads and stays logged in; with the access cookie gone, one refresh serves every request', async () => {
+      await page.reload();
+      await expect.poll(() => page.locator('#whoami').textContent()).toContain(email);
+      const refreshes: string[] = [];
+      page.on('request', (req) => {
+        if (new URL(req.url()).pathname === '/api/auth/refresh') refreshes.push(req.method());
+      });
+      await context.clearCookies({ name: 'access_token' });
+      await page.reload();
+      await expect.poll(() => page.locator('#whoami').textContent()).toContain(email);
+      await expect.poll(() => page.locator('#sessions li').count()).toBeGreaterThan(0);
+      expect(refreshes).toEqual(['POST']);
+      const cookies = await context.cookies();
+      expect(cookies.find((c) => c.name === 'access_token')?.httpOnly).toBe(true);
+    }, STEP_MS);
+
+    it('5. logs out', async () => {
+      await page.locator('#logout').click();
+      await expect.poll(() => page.locator('#view-login').isVisible()).toBe(true);
+      const names = (await context.cookies()).map((c) => c.name);
+      expect(names).not.toContain('access_token');
+      expect(names).not.toContain('refresh_token');
+      await page.reload();
+      await expect.poll(() => page.locator('#view-login').isVisible()).toBe(true);
+    }, STEP_MS);
+
+    it('6. uses a magic link and is logged in again', async () => {
+      await page.goto(`${stack().siteUrl}/#magic`);
+      const form = page.locator('#magic-form');
+      await form.locator('input[name=email]').fill(email);
+      await form.locator('[type=submit]').click();
+      await expect.poll(() => page.locator('#message').textContent()).toMatch(/link/i);
+      await openNewestMail(page, stack().mailboxUrl, email, /log in|login|sign in/i);
+      await page.locator('ul.links a[href*="/api/auth/magic/login"]').first().click();
+      expect(await page.locator('h1').textContent()).toContain(email);
+      await page.locator('form button[type=submit]').click();
+      await page.waitForURL((url) => url.origin === new URL(stack().siteUrl).origin);
+      await expect.poll(() => page.locator('#whoami').textContent()).toContain(email);
+    }, STEP_MS);
+  });
+}
+
+/** Opens the mailbox page and the newest message to `email` whose subject matches. */
+async function openNewestMail(page: Page, mailboxUrl: string, email: string, subject: RegExp): Promise<void> {
+  await page.goto(`${mailboxUrl}/`);
+  const row = page.locator('tr', { hasText: email }).filter({ hasText: subject }).first();
+  await row.locator('a').first().click();
+  await page.locator('ul.links').waitFor();
+}

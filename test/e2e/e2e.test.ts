@@ -1,0 +1,92 @@
+/**
+ * End to end: the real `npm run dev` (FQL engine on PGlite, schema, mailbox, `netlify dev`
+ * running the functions), on free ports with its own data directory. One stack serves every
+ * flow in this file, in order: starting it costs seconds, not milliseconds.
+ *
+ * - the stack itself: health, the SPA, the mailbox page
+ * - every flow of the API over HTTP with a cookie jar, following links read from the mailbox
+ *   (http-flows.ts)
+ * - the same person in Debian's Chromium, driven by playwright-core (browser-flows.ts)
+ * - Ctrl-C stops everything and frees every port; a second start keeps the data
+ */
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeBrowserFlows } from './browser-flows.ts';
+import { listening, startDevStack, type DevStack } from './dev-stack.ts';
+import { describeHttpFlows, Flows } from './http-flows.ts';
+import { SiteClient } from './site-client.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const START_MS = 300_000;
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'e2e-dev-'));
+let stack: DevStack | null = null;
+
+function running(): DevStack {
+  if (stack === null) throw new Error('the dev stack is not running (see the first failure above)');
+  return stack;
+}
+
+beforeAll(async () => {
+  stack = await startDevStack(ROOT, dataDir);
+}, START_MS);
+
+afterAll(async () => {
+  await stack?.interrupt();
+  rmSync(dataDir, { recursive: true, force: true });
+}, 60_000);
+
+describe('npm run dev', () => {
+  it('answers /api/health through netlify dev, with the engine behind it', async () => {
+    const res = await fetch(`${running().siteUrl}/api/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok', db: 'ok' });
+  });
+
+  it('serves the demo SPA and its client module from public/', async () => {
+    const site = new SiteClient(running().siteUrl);
+    const page = await site.get('/');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<script type="module" src="/app.js"');
+    const client = await site.get('/auth-client.js');
+    expect(client.status).toBe(200);
+    expect(client.text).toContain('export function createAuthClient');
+  });
+
+  it('serves the mailbox page', async () => {
+    const res = await fetch(`${running().mailboxUrl}/`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/Inbox/);
+  });
+});
+
+describeHttpFlows(running);
+describeBrowserFlows(running);
+
+describe('Ctrl-C, then a second start', () => {
+  it('stops every child and frees every port; the next start keeps accounts and messages', async () => {
+    const first = running();
+    // Something to keep: an account, and the emails that made it.
+    const email = 'e2e-restart@example.com';
+    await new Flows(running).verifiedAccount(email);
+    stack = null;
+    expect(await first.interrupt()).toEqual({ groupGone: true });
+    expect(first.output()).toMatch(/SIGINT: stopping/);
+    expect(first.output()).toMatch(/^dev: everything stopped$/m);
+    expect(first.output()).not.toMatch(/could not stop cleanly/);
+    for (const port of Object.values(first.ports)) expect(await listening(port)).toBe(false);
+
+    stack = await startDevStack(ROOT, dataDir);
+    expect(stack.output()).toMatch(/\[schema\] schema up to date/);
+    const mail = await fetch(`${stack.mailboxUrl}/api/messages?to=${encodeURIComponent(email)}`);
+    const { messages } = (await mail.json()) as { messages: { subject: string }[] };
+    expect(messages.map((m) => m.subject)).toEqual([expect.stringMatching(/confirm/i)]);
+    const site = new SiteClient(stack.siteUrl);
+    const login = await site.post('/api/auth/login', { email, password: 'correct horse battery staple' });
+    expect(login.status, login.text).toBe(200);
+  }, START_MS);
+});

@@ -1,0 +1,28 @@
+/**
+ * Reads the running mailbox over its HTTP API (`/api/messages?to=`), the way a test that sits
+ * outside the stack must: the messages the functions sent through the real `postmark` client.
+ */
+
+import { messageLinks, type StoredMessage } from '../../netlify/mailbox/server.ts';
+
+export { pageForm } from '../support/link-page.ts';
+
+export async function messagesTo(mailboxUrl: string, email: string): Promise<StoredMessage[]> {
+  const res = await fetch(`${mailboxUrl}/api/messages?to=${encodeURIComponent(email)}`);
+  if (res.status !== 200) throw new Error(`the mailbox answered ${res.status}`);
+  const body = (await res.json()) as { messages: StoredMessage[] };
+  return body.messages;
+}
+
+/**
+ * The newest message to `email` with a link to `path` on the site, and that link. Sending
+ * happens before the endpoint answers, so the message is there when its request has returned.
+ */
+export async function latestLink(mailboxUrl: string, email: string, path: string): Promise<{ message: StoredMessage; link: string }> {
+  const messages = await messagesTo(mailboxUrl, email);
+  for (const message of messages) {
+    const link = messageLinks(message).find((l) => new URL(l).pathname === path);
+    if (link !== undefined) return { message, link };
+  }
+  throw new Error(`no email to ${email} has a link to ${path} (${messages.length} messages: ${messages.map((m) => m.subject).join('; ')})`);
+}
