@@ -69,7 +69,10 @@ function stopOnSignals(stack: Stack): void {
     stopping = true;
     console.log(`\n${signal}: stopping netlify dev, the mailbox and the engine`);
     stack.stop().then(
-      () => process.exit(0),
+      () => {
+        console.log('dev: everything stopped');
+        process.exit(0);
+      },
       (err: unknown) => {
         console.error(`dev: could not stop cleanly: ${err instanceof Error ? err.message : String(err)}`);
         process.exit(1);
