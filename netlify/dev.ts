@@ -61,12 +61,25 @@ function printReady(stack: Stack, options: StackOptions, seconds: number): void 
   console.log('Ctrl-C stops everything.');
 }
 
-/** The first signal stops the stack in order; a second one ends the launcher at once. */
+/**
+ * One Ctrl-C reaches the launcher more than once: the terminal signals the whole foreground
+ * group, and npm and tsx each pass it on to their child as well. Signals this close to the
+ * first one are that same Ctrl-C.
+ */
+const SAME_CTRL_C_MS = 1_000;
+
+/** The first Ctrl-C stops the stack in order; another one, later, kills what is left and exits. */
 function stopOnSignals(stack: Stack): void {
   let stopping = false;
+  let firstAt = 0;
   const stop = (signal: string): void => {
-    if (stopping) process.exit(1);
+    if (stopping) {
+      if (performance.now() - firstAt < SAME_CTRL_C_MS) return;
+      terminateAll('SIGKILL');
+      process.exit(1);
+    }
     stopping = true;
+    firstAt = performance.now();
     console.log(`\n${signal}: stopping netlify dev, the mailbox and the engine`);
     stack.stop().then(
       () => {

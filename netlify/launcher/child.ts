@@ -37,11 +37,12 @@ const KEPT_LINES = 30;
 const running = new Set<number>();
 
 /**
- * Sends SIGTERM to every child still running, without waiting: for a launcher that must exit
- * now (a Ctrl-C while the stack is still starting). Each child still shuts itself down cleanly.
+ * Signals every child still running, without waiting: for a launcher that must exit now (a
+ * Ctrl-C while the stack is still starting, or a second one while it stops). With SIGTERM each
+ * child still shuts itself down cleanly.
  */
-export function terminateAll(): void {
-  for (const pid of running) signalGroup(pid, 'SIGTERM');
+export function terminateAll(signal: NodeJS.Signals = 'SIGTERM'): void {
+  for (const pid of running) signalGroup(pid, signal);
 }
 
 export function startChild(options: ChildOptions): Child {

@@ -344,13 +344,17 @@ export function tokenOf(link: string): string {
 
 export const PASSWORD = 'correct horse battery staple';
 
-/** Registers, follows the verification link (page, then its form), and logs in. */
+/**
+ * Registers and follows the verification link (page, then its form), whose first use logs the
+ * browser in: one session, as a person who signs up has.
+ */
 export async function signedIn(world: AuthWorld, email: string, browser = new Browser(), password = PASSWORD): Promise<Browser> {
   const reg = await browser.post('/api/auth/register', { email, password });
   if (reg.status !== 202) throw new Error(`register answered ${reg.status}: ${reg.text}`);
-  await followVerifyLink(world, email, browser);
-  const res = await browser.post('/api/auth/login', { email, password });
-  if (res.status !== 200) throw new Error(`login answered ${res.status}: ${res.text}`);
+  const verified = await followVerifyLink(world, email, browser);
+  if (verified.status !== 303 || browser.jar.get('access_token') === undefined) {
+    throw new Error(`the verify form answered ${verified.status} without a session: ${verified.text}`);
+  }
   return browser;
 }
 
