@@ -17,6 +17,14 @@ const USAGE = 'usage: npm run dev -- [--port 8888] [--engine-port 8443] [--mailb
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function readOptions(argv: string[], env: NodeJS.ProcessEnv): StackOptions {
+  try {
+    return optionsFrom(argv, env);
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+  }
+}
+
+function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StackOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -47,7 +55,7 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv): StackOptions {
 
 function port(raw: string, flag: string): number {
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${flag} must be a port number, not '${raw}'.\n${USAGE}`);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${flag} must be a port number, not '${raw}'.`);
   return value;
 }
 

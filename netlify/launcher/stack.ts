@@ -9,6 +9,7 @@
  */
 
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { runSchemaCommand } from '../../fauna-schema/cli.ts';
 import { startMailbox, type Mailbox } from '../mailbox/server.ts';
@@ -43,6 +44,7 @@ const ENGINE_START_MS = 60_000;
 const SITE_START_MS = 180_000;
 
 export async function startStack(options: StackOptions): Promise<Stack> {
+  await requireFreePorts(options);
   const started: { children: Child[]; mailbox: Mailbox | null } = { children: [], mailbox: null };
   const stop = (): Promise<void> => stopAll(started.children, started.mailbox);
   try {
@@ -62,6 +64,31 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await stop();
     throw err;
   }
+}
+
+/**
+ * Checked first, because a port already taken could look like success: the engine's /ping would
+ * be answered by another engine (an `npm run db` or a second `npm run dev`), not this one.
+ */
+async function requireFreePorts(options: StackOptions): Promise<void> {
+  const wanted = [
+    { port: options.sitePort, flag: '--port', what: 'the site' },
+    { port: options.enginePort, flag: '--engine-port', what: 'the engine' },
+    { port: options.mailboxPort, flag: '--mailbox-port', what: 'the mailbox' },
+  ];
+  for (const { port, flag, what } of wanted) {
+    if (!(await portFree(port))) {
+      throw new Error(`port ${port}, for ${what}, is in use (another npm run dev or npm run db?). Stop it, or choose another with ${flag}.`);
+    }
+  }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, () => server.close(() => resolve(true)));
+  });
 }
 
 function startEngine(options: StackOptions): Child {
