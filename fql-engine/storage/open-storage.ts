@@ -5,7 +5,7 @@
  * more deliberate choice (`npm run db -- --memory` alongside the default data directory).
  */
 
-import { openPglite } from './pglite.ts';
+import type { PgliteOptions } from './pglite.ts';
 import { openPostgres } from './postgres.ts';
 import { StorageError } from './types.ts';
 import type { Storage } from './types.ts';
@@ -26,4 +26,17 @@ export async function openStorage(config: StorageConfig): Promise<Storage> {
   if (config.memory === true) return openPglite({});
   if (config.dataDir !== undefined && config.dataDir !== '') return openPglite({ dataDir: config.dataDir });
   throw new StorageError('invalid_config', 'no storage configured: give a database URL, a data directory, or memory');
+}
+
+/**
+ * The PGlite backend is imported by a computed URL, which bundlers do not follow. A Netlify
+ * function runs the engine on PostgreSQL only, so its bundle then carries neither this module
+ * nor PGlite's 15 MB of WASM and data (which `netlify dev` would otherwise copy for every
+ * function at every start).
+ */
+const PGLITE_MODULE = new URL('./pglite.ts', import.meta.url).href;
+
+async function openPglite(options: PgliteOptions): Promise<Storage> {
+  const backend = (await import(PGLITE_MODULE)) as typeof import('./pglite.ts');
+  return backend.openPglite(options);
 }

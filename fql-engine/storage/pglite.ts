@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { PGlite } from '@electric-sql/pglite';
+import { PGlite } from '@electric-sql/pglite';
 import { lockDataDir } from './pglite-lock.ts';
 import type { DataDirLock } from './pglite-lock.ts';
 import { SCHEMA_DDL, sqlStorageTx, sweepExpiredSql } from './sql-tx.ts';
@@ -30,17 +30,6 @@ import type { Storage, StorageTx } from './types.ts';
 export interface PgliteOptions {
   /** A directory to keep the data in; without it the database lives in memory. */
   readonly dataDir?: string;
-}
-
-/**
- * The package is loaded on first use, not at import: a Netlify function imports the engine for
- * PostgreSQL only, and should not parse PGlite's JavaScript at every cold start. (Its zip still
- * carries the package: Netlify's bundler keeps every module the code names, even lazily.)
- */
-let pglitePackage: Promise<typeof import('@electric-sql/pglite')> | undefined;
-function pgliteModule(): Promise<typeof import('@electric-sql/pglite')> {
-  pglitePackage ??= import('@electric-sql/pglite');
-  return pglitePackage;
 }
 
 export async function openPglite(options: PgliteOptions = {}): Promise<PgliteStorage> {
@@ -59,7 +48,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteSto
 /** An existing directory is resumed; a new one is restored from the template. */
 async function openDirectory(dir: string): Promise<PGlite> {
   if (!existsSync(join(dir, 'PG_VERSION'))) return openFromTemplate(dir);
-  const db = await (await pgliteModule()).PGlite.create({ dataDir: dir });
+  const db = await PGlite.create({ dataDir: dir });
   // Idempotent: brings a directory made by an older version up to the current tables.
   await db.exec(SCHEMA_DDL);
   await db.exec('ANALYZE');
@@ -67,7 +56,7 @@ async function openDirectory(dir: string): Promise<PGlite> {
 }
 
 async function openFromTemplate(dataDir?: string): Promise<PGlite> {
-  return (await pgliteModule()).PGlite.create({ dataDir, loadDataDir: await templateTarball() });
+  return PGlite.create({ dataDir, loadDataDir: await templateTarball() });
 }
 
 export interface ColdStart {
@@ -82,7 +71,7 @@ export async function measureColdStart(): Promise<ColdStart> {
   const started = performance.now();
   const tarball = await templateTarball();
   const loaded = performance.now();
-  const db = await (await pgliteModule()).PGlite.create({ loadDataDir: tarball });
+  const db = await PGlite.create({ loadDataDir: tarball });
   await db.query('SELECT count(*) FROM fql_docs');
   const opened = performance.now();
   await db.close();
@@ -108,7 +97,7 @@ async function loadOrBuildTemplate(): Promise<Blob> {
   const path = templatePath();
   // PGlite recognises a gzipped tarball by its MIME type.
   if (existsSync(path)) return new Blob([readFileSync(path)], { type: 'application/gzip' });
-  const db = await (await pgliteModule()).PGlite.create();
+  const db = await PGlite.create();
   try {
     await db.exec(SCHEMA_DDL);
     const dump = await db.dumpDataDir('gzip');
