@@ -5,6 +5,7 @@
  */
 
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { unusedPort } from '../support/ports.ts';
 
@@ -105,6 +106,20 @@ function printedUrl(output: string, label: string): string {
   const match = new RegExp(`^\\s+${label}:\\s+(http://\\S+)`, 'm').exec(output);
   if (!match) throw new Error(`npm run dev printed no ${label} URL:\n${output}`);
   return match[1];
+}
+
+/** The processes whose command line names `text` (e.g. a data directory): what a stop left behind. */
+export function processesMentioning(text: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) found.push(Number(entry));
+    } catch {
+      // it ended while we looked
+    }
+  }
+  return found;
 }
 
 /** True when something accepts connections on 127.0.0.1:port. */

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeBrowserFlows } from './browser-flows.ts';
-import { listening, startDevStack, type DevStack } from './dev-stack.ts';
+import { listening, processesMentioning, startDevStack, type DevStack } from './dev-stack.ts';
 import { describeHttpFlows, Flows } from './http-flows.ts';
 import { SiteClient } from './site-client.ts';
 
@@ -37,7 +37,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.interrupt();
+  // Nothing may outlive the run: kill what a failed stop left, and say so.
+  const left = processesMentioning(dataDir);
+  for (const pid of left) process.kill(pid, 'SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });
+  if (left.length > 0) throw new Error(`npm run dev left processes behind (${left.join(', ')}); killed them`);
 }, 60_000);
 
 describe('npm run dev', () => {
@@ -79,6 +83,7 @@ describe('Ctrl-C, then a second start', () => {
     expect(first.output()).toMatch(/^dev: everything stopped$/m);
     expect(first.output()).not.toMatch(/could not stop cleanly/);
     for (const port of Object.values(first.ports)) expect(await listening(port)).toBe(false);
+    expect(processesMentioning(dataDir)).toEqual([]);
 
     stack = await startDevStack(ROOT, dataDir);
     expect(stack.output()).toMatch(/\[schema\] schema up to date/);
