@@ -8,6 +8,8 @@
  *   (http-flows.ts)
  * - the same person in Debian's Chromium, driven by playwright-core (browser-flows.ts)
  * - Ctrl-C stops everything and frees every port; a second start keeps the data
+ * - then, with that stack stopped, the functions as deployed: DATABASE_URL set, the engine
+ *   in-process on PostgreSQL (deploy-mode.ts)
  */
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeBrowserFlows } from './browser-flows.ts';
+import { describeDeployMode } from './deploy-mode.ts';
 import { listening, processesMentioning, startDevStack, type DevStack } from './dev-stack.ts';
 import { describeHttpFlows, Flows } from './http-flows.ts';
 import { SiteClient } from './site-client.ts';
@@ -94,4 +97,10 @@ describe('Ctrl-C, then a second start', () => {
     const login = await site.post('/api/auth/login', { email, password: 'correct horse battery staple' });
     expect(login.status, login.text).toBe(200);
   }, START_MS);
+});
+
+describeDeployMode(async () => {
+  const last = stack;
+  stack = null;
+  if (last !== null) expect(await last.interrupt()).toEqual({ groupGone: true });
 });
