@@ -1,11 +1,13 @@
 /**
- * The whole local stack, started in order and stopped in reverse:
- *   1. the FQL engine (`fql-engine/cli.ts`, PGlite under <data>/engine), a child process
- *   2. the schema (`fauna-schema/`), applied in this process over HTTP, as `npm run schema` does
- *   3. the mailbox, in this process, keeping messages under <data>/mailbox
- *   4. `netlify dev`, a child process, offline and without edge functions (no Deno download),
- *      with the functions pointed at the engine and at the mailbox
- * It is ready when the site's /api/health answers 200, which needs all four.
+ * The whole local stack:
+ *   - the FQL engine (`fql-engine/cli.ts`, PGlite under <data>/engine), a child process
+ *   - the mailbox, in this process, keeping messages under <data>/mailbox
+ *   - `netlify dev`, a child process, offline and without edge functions (no Deno download),
+ *     with the functions pointed at the engine and at the mailbox
+ *   - the schema (`fauna-schema/`), applied in this process over HTTP once the engine answers,
+ *     as `npm run schema` does
+ * It is ready when the site's /api/health answers 200 after the schema is in place. It stops
+ * in reverse: netlify dev, the mailbox, then the engine.
  */
 
 import { createRequire } from 'node:module';
@@ -48,14 +50,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const started: { children: Child[]; mailbox: Mailbox | null } = { children: [], mailbox: null };
   const stop = (): Promise<void> => stopAll(started.children, started.mailbox);
   try {
+    // netlify dev takes longest (it bundles every function), so it starts at once, beside the
+    // engine: it needs the engine only for the first request, and that waits for the schema.
     const engine = startEngine(options);
     started.children.push(engine);
     const engineUrl = `http://127.0.0.1:${options.enginePort}`;
-    await waitForUrl(`${engineUrl}/ping`, engine, { timeoutMs: ENGINE_START_MS });
-    await applySchema(options, engineUrl);
     started.mailbox = await startMailbox({ port: options.mailboxPort, dir: path.join(options.dataDir, 'mailbox') });
     const site = startNetlifyDev(options, engineUrl, started.mailbox.url);
     started.children.push(site);
+    await waitForUrl(`${engineUrl}/ping`, engine, { timeoutMs: ENGINE_START_MS });
+    await applySchema(options, engineUrl);
     const siteUrl = `http://localhost:${options.sitePort}`;
     await waitForUrl(`${siteUrl}/api/health`, site, { timeoutMs: SITE_START_MS });
     const childExited = Promise.race(started.children.map((c) => c.exited.then(() => c.name)));
