@@ -116,6 +116,7 @@ async function main(): Promise<void> {
   const options = readOptions(process.argv.slice(2), process.env);
   // Until the stack is up, a Ctrl-C must still stop what was already started.
   let abort = (): void => {
+    console.log('\ndev: interrupted while starting; stopping what had started');
     terminateAll();
     process.exit(130);
   };
