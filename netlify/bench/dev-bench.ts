@@ -66,31 +66,58 @@ async function stopDev(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-interface Memory {
+interface Usage {
   readonly processes: number;
   readonly rssMb: number;
   readonly pssMb: number;
 }
 
-/** Every process descending from `pid` (detached children included: they keep their parent). */
-function descendants(pid: number): number[] {
-  const parents = new Map<number, number>();
+/** The stack's memory in all, and per part: npm + launcher (with the mailbox), the engine, netlify dev. */
+interface Memory {
+  readonly total: Usage;
+  readonly parts: ReadonlyMap<string, Usage>;
+}
+
+interface ProcessInfo {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly cmdline: string;
+}
+
+function processTable(): ProcessInfo[] {
+  const table: ProcessInfo[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       // The command name may hold spaces and parentheses: fields start after the last ')'.
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parents.set(Number(entry), ppid);
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      table.push({ pid: Number(entry), ppid, cmdline });
     } catch {
       // the process ended while we looked
     }
   }
-  const found = [pid];
+  return table;
+}
+
+/** Every process under `root` (detached children included: they keep their parent), with its part. */
+function stackProcesses(root: number): { pid: number; part: string }[] {
+  const table = processTable();
+  const found = [{ pid: root, part: 'npm + launcher + mailbox' }];
   for (let i = 0; i < found.length; i++) {
-    for (const [child, parent] of parents) if (parent === found[i]) found.push(child);
+    for (const p of table) {
+      if (p.ppid !== found[i].pid) continue;
+      found.push({ pid: p.pid, part: partOf(p.cmdline) ?? found[i].part });
+    }
   }
   return found;
+}
+
+function partOf(cmdline: string): string | null {
+  if (cmdline.includes('fql-engine/cli.ts')) return 'engine (PGlite)';
+  if (cmdline.includes('netlify-cli')) return 'netlify dev';
+  return null;
 }
 
 function kbField(text: string, field: string): number {
@@ -98,21 +125,24 @@ function kbField(text: string, field: string): number {
   return match ? Number(match[1]) : 0;
 }
 
+function add(usage: Usage | undefined, rssKb: number, pssKb: number): Usage {
+  return { processes: (usage?.processes ?? 0) + 1, rssMb: (usage?.rssMb ?? 0) + rssKb / 1024, pssMb: (usage?.pssMb ?? 0) + pssKb / 1024 };
+}
+
 function memoryOf(rootPid: number): Memory {
-  let rss = 0;
-  let pss = 0;
-  let processes = 0;
-  for (const pid of descendants(rootPid)) {
+  let total: Usage = { processes: 0, rssMb: 0, pssMb: 0 };
+  const parts = new Map<string, Usage>();
+  for (const { pid, part } of stackProcesses(rootPid)) {
     try {
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-      rss += kbField(rollup, 'Rss');
-      pss += kbField(rollup, 'Pss');
-      processes += 1;
+      const [rss, pss] = [kbField(rollup, 'Rss'), kbField(rollup, 'Pss')];
+      total = add(total, rss, pss);
+      parts.set(part, add(parts.get(part), rss, pss));
     } catch {
       // ended, or a kernel thread
     }
   }
-  return { processes, rssMb: rss / 1024, pssMb: pss / 1024 };
+  return { total, parts };
 }
 
 /** Requests that wake several functions, so their workers show in the memory figure. */
@@ -157,7 +187,9 @@ function unpackedSize(zip: string): number {
 }
 
 function formatMemory(label: string, m: Memory): string {
-  return `${label.padEnd(28)} ${String(m.processes).padStart(3)} processes   RSS ${m.rssMb.toFixed(0).padStart(5)} MB   PSS ${m.pssMb.toFixed(0).padStart(5)} MB`;
+  const row = (name: string, u: Usage): string =>
+    `${name.padEnd(30)} ${String(u.processes).padStart(3)} processes   RSS ${u.rssMb.toFixed(0).padStart(5)} MB   PSS ${u.pssMb.toFixed(0).padStart(5)} MB`;
+  return [row(label, m.total), ...[...m.parts].map(([name, u]) => row(`  ${name}`, u))].join('\n');
 }
 
 async function main(): Promise<void> {
