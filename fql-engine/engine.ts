@@ -9,6 +9,7 @@ import { resolveCaller } from './auth.ts';
 import { Env } from './eval/env.ts';
 import { Evaluator } from './eval/evaluate.ts';
 import { QueryContext, type EngineSettings } from './eval/context.ts';
+import { PasswordWork } from './eval/passwords.ts';
 import { SchemaCache, SharedSchemaCache } from './eval/schema-cache.ts';
 import { buildSpecTable } from './eval/table.ts';
 import { RoleAccess } from './eval/access.ts';
@@ -45,7 +46,15 @@ export interface Engine extends RequestHandler {
 
 const JSON_HEADERS = { 'content-type': 'application/json;charset=utf-8' };
 
+/**
+ * Storages that more than one engine of this process writes: given to openEngine by a caller
+ * (tests share one between engines). Their engines, the first one included, must check the
+ * schema version like engines on a PostgreSQL that other processes share.
+ */
+const sharedStorages = new WeakSet<Storage>();
+
 export async function openEngine(options: EngineOptions): Promise<Engine> {
+  if (options.storage !== undefined) sharedStorages.add(options.storage);
   const storage = options.storage ?? (await openStorage({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, memory: options.memory }));
   return new FqlEngine(storage, options, options.storage === undefined);
 }
@@ -57,8 +66,8 @@ class FqlEngine implements Engine {
   private readonly clock: () => number;
   private readonly sweeper: NodeJS.Timeout;
   private lastMicros = 0;
-  /** Schema survives between queries only where this process is the storage's only writer. */
-  private readonly sharedSchema: SharedSchemaCache | undefined;
+  /** Schema kept between queries: trusted where this process is the storage's only writer, else checked against its version. */
+  private readonly sharedSchema: SharedSchemaCache;
 
   constructor(
     readonly storage: Storage,
@@ -66,7 +75,8 @@ class FqlEngine implements Engine {
     private readonly ownsStorage: boolean,
   ) {
     this.settings = { pushdown: options.pushdown ?? true, maxDepth: 2000, bcryptCost: options.bcryptCost ?? 10 };
-    this.sharedSchema = storage.backend === 'pglite' && ownsStorage ? new SharedSchemaCache() : undefined;
+    // PGlite's data directory is locked to this process: alone on it, the engine can trust its cache.
+    this.sharedSchema = new SharedSchemaCache(() => storage.backend === 'postgres' || sharedStorages.has(storage));
     this.clock = options.clock ?? Date.now;
     this.sweeper = setInterval(() => void this.sweep(), options.sweepIntervalMs ?? 60_000);
     this.sweeper.unref();
@@ -90,11 +100,12 @@ class FqlEngine implements Engine {
 
   private async run(secret: string, expr: Json): Promise<EngineResponse> {
     try {
+      const passwords = new PasswordWork(this.settings.bcryptCost);
       const { value, txnTime } = await this.storage.transaction(async (tx) => {
         const now = this.nextTime();
         const schema = new SchemaCache(tx, this.sharedSchema);
         const caller = await resolveCaller(tx, schema, secret, this.options.adminSecret, now.epochMicros);
-        const ctx = new QueryContext(tx, caller.db, now, caller.caller, this.settings, schema, this.access);
+        const ctx = new QueryContext(tx, caller.db, now, caller.caller, this.settings, schema, this.access, passwords);
         const result: Value = await this.evaluator.evaluate(expr, Env.empty, ctx, []);
         return { value: result, txnTime: now.epochMicros };
       });

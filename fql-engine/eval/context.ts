@@ -6,6 +6,7 @@
 import type { DbId, StorageTx } from '../storage/types.ts';
 import type { FaunaTime, Ref, Value } from '../values.ts';
 import type { SchemaCache } from './schema-cache.ts';
+import type { PasswordWork } from './passwords.ts';
 
 /**
  * Who a query acts as. `admin` and `server` may do anything in their database (`server`
@@ -61,6 +62,8 @@ export class QueryContext {
     readonly settings: EngineSettings,
     readonly schema: SchemaCache,
     readonly access: AccessChecker,
+    /** bcrypt of this query, kept across its attempts (see PasswordWork). */
+    readonly passwords: PasswordWork,
   ) {}
 
   /** Transaction time in microseconds (the unit of `ts` and of storage's clocks). */
@@ -80,7 +83,7 @@ export class QueryContext {
   }
 
   private derive(db: DbId, caller: Caller): QueryContext {
-    const ctx = new QueryContext(this.tx, db, this.now, caller, this.settings, this.schema, this.access);
+    const ctx = new QueryContext(this.tx, db, this.now, caller, this.settings, this.schema, this.access, this.passwords);
     ctx.depth = this.depth;
     if (caller === this.caller) ctx.memberships = this.memberships;
     return ctx;

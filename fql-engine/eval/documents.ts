@@ -12,7 +12,6 @@ import { collectionOf, indexesOver, type CollectionInfo } from './catalog.ts';
 import type { QueryContext } from './context.ts';
 import { docOrderKey, isValidDocId, newId } from './ids.ts';
 import { entriesFor, type ComputedEntry, type IndexDef } from './indexes.ts';
-import { hashPassword } from './passwords.ts';
 
 export interface DocTarget {
   readonly db: DbId;
@@ -119,7 +118,7 @@ async function withCredentials(ctx: QueryContext, meta: Meta, fields: ObjectValu
   if (typeof password !== 'string' || password.length === 0) {
     throw new FaunaError('validation failed', 'credentials must be an object with a non-empty password.', ['params', 'credentials']);
   }
-  return { ...rest, credentials: await hashPassword(password, ctx.settings.bcryptCost) };
+  return { ...rest, credentials: await ctx.passwords.hash(password) };
 }
 
 async function loadState(ctx: QueryContext, target: DocTarget): Promise<DocState | null> {

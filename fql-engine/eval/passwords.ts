@@ -23,3 +23,35 @@ export async function passwordMatches(password: string, stored: string): Promise
     return false;
   }
 }
+
+/**
+ * The bcrypt work of one query, remembered across its attempts. On PostgreSQL a transaction
+ * that meets a serialization failure runs again; redoing ~50 ms of bcrypt every time would keep
+ * each attempt open long enough to fail again. A hash made for a password is good whichever
+ * attempt made it, and a check's answer depends only on its inputs.
+ */
+export class PasswordWork {
+  private readonly hashes = new Map<string, Promise<string>>();
+  private readonly checks = new Map<string, Promise<boolean>>();
+
+  constructor(private readonly cost: number) {}
+
+  hash(password: string): Promise<string> {
+    let hashed = this.hashes.get(password);
+    if (hashed === undefined) {
+      hashed = hashPassword(password, this.cost);
+      this.hashes.set(password, hashed);
+    }
+    return hashed;
+  }
+
+  matches(password: string, stored: string): Promise<boolean> {
+    const key = `${stored}\u0000${password}`;
+    let answer = this.checks.get(key);
+    if (answer === undefined) {
+      answer = passwordMatches(password, stored);
+      this.checks.set(key, answer);
+    }
+    return answer;
+  }
+}

@@ -31,34 +31,72 @@ function newMaps(): RecordMaps {
 }
 
 /**
- * Schema records kept across transactions. Only sound when this process is the only writer
- * of the storage (PGlite: the data directory is locked to one process).
+ * Schema records kept across transactions, per database.
+ *
+ * - Unversioned: sound only when this process is the only writer of the storage (PGlite: the
+ *   data directory is locked to one process). Nothing is read to trust the cache.
+ * - Versioned (PostgreSQL, shared with other processes): a transaction reads the database's
+ *   schema version (one row) and uses the records cached at that version; every schema write
+ *   bumps it. Reading one row instead of the schema documents also keeps the transaction's
+ *   SERIALIZABLE read set off the pages every document write touches.
  */
 export class SharedSchemaCache {
-  readonly maps: RecordMaps = newMaps();
+  private readonly byDb = new Map<DbId, { version: number; maps: RecordMaps }>();
+
+  /** Asked at each transaction: a storage may become shared after the cache was made. */
+  constructor(readonly versioned: () => boolean) {}
+
+  /**
+   * The records cached for `db` at `version`, or null when this transaction must read its own:
+   * its snapshot is older than what is cached (a newer version replaces an older one).
+   */
+  mapsAt(db: DbId, version: number): RecordMaps | null {
+    const cached = this.byDb.get(db);
+    if (cached === undefined || cached.version < version) {
+      const fresh = { version, maps: newMaps() };
+      this.byDb.set(db, fresh);
+      return fresh.maps;
+    }
+    return cached.version === version ? cached.maps : null;
+  }
+
+  forget(db: DbId): void {
+    this.byDb.delete(db);
+  }
 }
 
 /**
  * One transaction's view of the schema. Reads go through the shared cache when there is one;
  * once the transaction writes the schema of a database, that database is dropped from the
- * shared cache and read privately for the rest of the transaction, so nothing uncommitted
- * (or rolled back) is ever shared.
+ * shared cache, its version is bumped, and it is read privately for the rest of the
+ * transaction, so nothing uncommitted (or rolled back) is ever shared.
  */
 export class SchemaCache {
   private readonly local: RecordMaps = newMaps();
   private readonly dirty = new Set<DbId>();
+  /** The shared records this transaction may use, per database (null: none, read privately). */
+  private readonly sharedMaps = new Map<DbId, RecordMaps | null>();
 
   constructor(
     private readonly tx: StorageTx,
     private readonly shared?: SharedSchemaCache,
   ) {}
 
-  private maps(db: DbId): RecordMaps {
-    return this.shared && !this.dirty.has(db) ? this.shared.maps : this.local;
+  private async maps(db: DbId): Promise<RecordMaps> {
+    if (!this.shared || this.dirty.has(db)) return this.local;
+    let maps = this.sharedMaps.get(db);
+    if (maps === undefined) {
+      // Unversioned records sit at version 0: were the storage to become shared after a schema
+      // write, the version read then is past 0 and they are dropped.
+      const version = this.shared.versioned() ? await this.tx.schemaVersion(db) : 0;
+      maps = this.shared.mapsAt(db, version);
+      this.sharedMaps.set(db, maps);
+    }
+    return maps ?? this.local;
   }
 
   async get(db: DbId, kind: SchemaKind, id: string, now: number): Promise<SchemaRecord | null> {
-    const { byId } = this.maps(db);
+    const { byId } = await this.maps(db);
     const key = `${db}\u0000${kind}\u0000${id}`;
     if (byId.has(key)) return byId.get(key) ?? null;
     const doc = await this.tx.getDoc(db, kind, id, now);
@@ -69,7 +107,7 @@ export class SchemaCache {
 
   /** Every object of a kind in a database, in name order. */
   async list(db: DbId, kind: SchemaKind, now: number): Promise<readonly SchemaRecord[]> {
-    const { lists } = this.maps(db);
+    const { lists } = await this.maps(db);
     const key = `${db}\u0000${kind}`;
     const cached = lists.get(key);
     if (cached) return cached;
@@ -88,7 +126,7 @@ export class SchemaCache {
       body: { public: encodeValue(record.public), meta: record.meta },
       expiresAt: null,
     };
-    this.forget(db);
+    await this.changing(db);
     if (options.insert) {
       const inserted = await this.tx.insertDoc(db, doc);
       if (!inserted) throw new FaunaError('instance already exists', `${describeKind(record.kind)} already exists.`);
@@ -98,18 +136,22 @@ export class SchemaCache {
   }
 
   async remove(db: DbId, kind: SchemaKind, id: string): Promise<void> {
-    this.forget(db);
+    await this.changing(db);
     await this.tx.deleteDoc(db, kind, id);
   }
 
-  /** Drops what is known about a database, here and in the shared cache, before its schema changes. */
+  /** Before a schema write: other transactions and processes must stop trusting what they cached. */
+  private async changing(db: DbId): Promise<void> {
+    this.forget(db);
+    await this.tx.bumpSchemaVersion(db);
+  }
+
+  /** Drops what is known about a database, here and in the shared cache (it is gone, or about to change). */
   forget(db: DbId): void {
     this.dirty.add(db);
-    const maps = this.shared ? [this.local, this.shared.maps] : [this.local];
-    for (const { byId, lists } of maps) {
-      for (const map of [byId, lists]) {
-        for (const key of map.keys()) if (key.startsWith(`${db}\u0000`)) map.delete(key);
-      }
+    this.shared?.forget(db);
+    for (const map of [this.local.byId, this.local.lists]) {
+      for (const key of map.keys()) if (key.startsWith(`${db}\u0000`)) map.delete(key);
     }
   }
 }

@@ -61,6 +61,13 @@ CREATE TABLE IF NOT EXISTS fql_unique_claims (
   PRIMARY KEY (db, index_id, key)
 );
 CREATE INDEX IF NOT EXISTS fql_unique_claims_doc ON fql_unique_claims (db, coll, id);
+
+-- Bumped by every schema write in a database. Processes sharing the storage read this one row
+-- in a transaction instead of the schema documents, whose pages every write would share.
+CREATE TABLE IF NOT EXISTS fql_schema_versions (
+  db text COLLATE "C" PRIMARY KEY,
+  version bigint NOT NULL
+);
 `;
 
 /** Postgres caps a statement at 65535 parameters; entries go in batches well below that. */
@@ -98,7 +105,22 @@ export function sqlStorageTx(sql: SqlQueryable): StorageTx {
     claimUnique: (db, indexId, key, doc) => claimUnique(sql, db, indexId, key, doc),
     releaseUnique: (db, indexId, doc) => releaseUnique(sql, db, indexId, doc),
     drop: (db, scope) => drop(sql, db, scope),
+    schemaVersion: (db) => schemaVersion(sql, db),
+    bumpSchemaVersion: (db) => bumpSchemaVersion(sql, db),
   };
+}
+
+async function schemaVersion(sql: SqlQueryable, db: DbId): Promise<number> {
+  const rows = await sql.query<{ version: number | string }>('SELECT version FROM fql_schema_versions WHERE db = $1', [db]);
+  return rows[0] === undefined ? 0 : Number(rows[0].version);
+}
+
+async function bumpSchemaVersion(sql: SqlQueryable, db: DbId): Promise<void> {
+  await sql.query(
+    `INSERT INTO fql_schema_versions (db, version) VALUES ($1, 1)
+     ON CONFLICT (db) DO UPDATE SET version = fql_schema_versions.version + 1`,
+    [db],
+  );
 }
 
 /** The row is visible at `now` (a placeholder such as `$4`): it has not expired. */
@@ -238,7 +260,7 @@ async function drop(sql: SqlQueryable, db: DbId, scope: DropScope): Promise<void
       }
       return;
     case 'database':
-      for (const table of ['fql_docs', 'fql_index_entries', 'fql_unique_claims']) {
+      for (const table of ['fql_docs', 'fql_index_entries', 'fql_unique_claims', 'fql_schema_versions']) {
         await sql.query(`DELETE FROM ${table} WHERE db = $1`, [db]);
       }
       return;

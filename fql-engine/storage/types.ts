@@ -103,6 +103,14 @@ export interface StorageTx {
 
   /** Removes a whole scope: every document of a collection, every entry of an index, or a whole database. */
   drop(db: DbId, scope: DropScope): Promise<void>;
+
+  /**
+   * A number that changes whenever a transaction that bumped it commits: the evaluator bumps it
+   * with every schema write of the database, so a process that cached the schema at one version
+   * knows the cache is good for as long as it reads that version. 0 for a database never bumped.
+   */
+  schemaVersion(db: DbId): Promise<number>;
+  bumpSchemaVersion(db: DbId): Promise<void>;
 }
 
 export type DropScope =

@@ -126,6 +126,7 @@ function contractSuite(backend: Backend): void {
   uniqueTests(() => storage);
   expiryTests(() => storage);
   dropTests(() => storage);
+  schemaVersionTests(() => storage);
   transactionTests(() => storage);
 }
 
@@ -459,6 +460,39 @@ function dropTests(get: () => Storage): void {
   });
 }
 
+function schemaVersionTests(get: () => Storage): void {
+  test('a schema version starts at 0, moves with each committed bump, and is kept per database', async () => {
+    const storage = get();
+    const [db, other] = [freshDb(), freshDb()];
+    expect(await inTx(storage, (tx) => tx.schemaVersion(db))).toBe(0);
+    await inTx(storage, (tx) => tx.bumpSchemaVersion(db));
+    const once = await inTx(storage, (tx) => tx.schemaVersion(db));
+    await inTx(storage, async (tx) => {
+      await tx.bumpSchemaVersion(db);
+      await tx.bumpSchemaVersion(db);
+    });
+    const thrice = await inTx(storage, (tx) => tx.schemaVersion(db));
+    expect(once).not.toBe(0);
+    expect(new Set([0, once, thrice]).size).toBe(3);
+    expect(await inTx(storage, (tx) => tx.schemaVersion(other))).toBe(0);
+  });
+
+  test('a bump in a transaction that fails is not kept, and dropping a database forgets its version', async () => {
+    const storage = get();
+    const db = freshDb();
+    await expect(
+      storage.transaction(async (tx) => {
+        await tx.bumpSchemaVersion(db);
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    expect(await inTx(storage, (tx) => tx.schemaVersion(db))).toBe(0);
+    await inTx(storage, (tx) => tx.bumpSchemaVersion(db));
+    await inTx(storage, (tx) => tx.drop(db, { kind: 'database' }));
+    expect(await inTx(storage, (tx) => tx.schemaVersion(db))).toBe(0);
+  });
+}
+
 /** Thrown to end a probing transaction without committing it. */
 class ReadOnly extends Error {
   constructor(readonly found: string[]) {
@@ -744,7 +778,7 @@ function exitOf(child: ChildProcess): Promise<number | null> {
           'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
           [schema],
         );
-        expect(tables.rows.map((row) => row.table_name)).toEqual(['fql_docs', 'fql_index_entries', 'fql_unique_claims']);
+        expect(tables.rows.map((row) => row.table_name)).toEqual(['fql_docs', 'fql_index_entries', 'fql_schema_versions', 'fql_unique_claims']);
       } finally {
         await client.end();
       }

@@ -13,7 +13,6 @@ import type { QueryContext } from '../context.ts';
 import { createDoc, readMeta } from '../documents.ts';
 import type { Spec } from '../evaluate.ts';
 import { newId } from '../ids.ts';
-import { passwordMatches } from '../passwords.ts';
 import { firstEntry } from '../sets.ts';
 import { effect } from './effect.ts';
 
@@ -28,7 +27,7 @@ async function checkPassword(ctx: QueryContext, ref: Ref | null, password: Value
   if (typeof password !== 'string') throw new FaunaError('invalid argument', `String expected, ${typeName(password)} provided.`, ['password']);
   const found = ref ? await readMeta(ctx, ref) : null;
   const stored = found?.meta.credentials;
-  return typeof stored === 'string' && (await passwordMatches(password, stored));
+  return typeof stored === 'string' && (await ctx.passwords.matches(password, stored));
 }
 
 const identify = effect({
