@@ -1,0 +1,133 @@
+/**
+ * `npm run bench:contention`: the functions as deployed (DATABASE_URL: the engine in-process on
+ * PostgreSQL, SERIALIZABLE, retried on serialization failures) under a burst of concurrent
+ * logins and registrations, each of which runs bcrypt (cost 10) inside its transaction.
+ *
+ * Next to it, in the same run, the floor: the same bcrypt work (N verifies + N hashes) started
+ * all at once with nothing else. The ratio is what transactions, retries and the rest cost.
+ *
+ * Needs a PostgreSQL server: BENCH_DATABASE_URL (or TEST_DATABASE_URL), a URL whose user may
+ * CREATE DATABASE. It makes a database of its own and drops it afterwards.
+ *
+ *   BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npm run bench:contention -- --burst 25
+ */
+
+import { hash, verify } from '@node-rs/bcrypt';
+import type { Context } from '@netlify/functions';
+import pg from 'pg';
+
+const SITE = 'http://localhost:8888';
+const PASSWORD = 'correct horse battery staple';
+const CONTEXT = { params: {}, ip: '192.0.2.1' } as unknown as Context;
+
+function argument(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i > 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} wants a positive integer`);
+  return value;
+}
+
+async function withServer<T>(serverUrl: string, fn: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+function databaseUrlFor(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+type Handler = (req: Request, context: Context) => Promise<Response>;
+
+function post(handler: Handler, path: string, body: unknown): Promise<Response> {
+  const req = new Request(`${SITE}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: SITE }, body: JSON.stringify(body) });
+  return handler(req, CONTEXT);
+}
+
+async function rawBcryptFloor(burst: number): Promise<number> {
+  const stored = await hash(PASSWORD, 10);
+  const started = performance.now();
+  await Promise.all([...Array.from({ length: burst }, () => verify(PASSWORD, stored)), ...Array.from({ length: burst }, () => hash(PASSWORD, 10))]);
+  return performance.now() - started;
+}
+
+interface Burst {
+  readonly ms: number;
+  readonly statuses: Readonly<Record<string, number>>;
+}
+
+async function run(databaseUrl: string, burst: number): Promise<Burst> {
+  // The functions read their configuration once, from the environment: set it before they load.
+  Object.assign(process.env, { DATABASE_URL: databaseUrl, FAUNA_SECRET: 'bench-admin-secret', URL: SITE, EMAILS_PER_ADDRESS_PER_HOUR: '1000', EMAIL_MIN_INTERVAL_SECONDS: '0' });
+  const { runSchemaCommand } = await import('../../fauna-schema/cli.ts');
+  const { setAuthContextForTests, authContext } = await import('../auth/web.ts');
+  const { config } = await import('../config.ts');
+  const { faunaClient, closeFaunaClients } = await import('../fql/client.ts');
+  const { default: register } = await import('../../functions/register.ts');
+  const { default: login } = await import('../../functions/login.ts');
+  const { default: verifyFn } = await import('../../functions/verify.ts');
+  try {
+    if ((await runSchemaCommand(process.env, { out: () => {}, err: (l) => console.error(l) })) !== 0) throw new Error('the schema could not be applied');
+    // Emails are caught on their way out: this measures the database, not a mail server.
+    const verifyTokens: string[] = [];
+    const base = authContext(config());
+    setAuthContextForTests(() => ({ ...base, db: faunaClient(config()), sendEmail: async (email) => {
+      if (email.kind === 'verify' && email.token !== undefined) verifyTokens.push(email.token);
+    } }));
+    for (let i = 0; i < burst; i++) await post(register, '/api/auth/register', { email: `member${i}@example.com`, password: PASSWORD });
+    for (const token of verifyTokens) await post(verifyFn, '/api/auth/verify', { token });
+    const started = performance.now();
+    const answers = await Promise.all([
+      ...Array.from({ length: burst }, (_, i) => post(login, '/api/auth/login', { email: `member${i}@example.com`, password: PASSWORD })),
+      ...Array.from({ length: burst }, (_, i) => post(register, '/api/auth/register', { email: `newcomer${i}@example.com`, password: PASSWORD })),
+    ]);
+    const ms = performance.now() - started;
+    const statuses: Record<string, number> = {};
+    for (const answer of answers) {
+      const text = await answer.text();
+      const code = answer.status >= 400 ? ` ${(JSON.parse(text) as { error?: { code?: string } }).error?.code ?? ''}` : '';
+      statuses[`${answer.status}${code}`] = (statuses[`${answer.status}${code}`] ?? 0) + 1;
+    }
+    return { ms, statuses };
+  } finally {
+    setAuthContextForTests(null);
+    await closeFaunaClients();
+  }
+}
+
+async function main(): Promise<void> {
+  const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (!serverUrl) {
+    console.log('bench:contention did NOT run: set BENCH_DATABASE_URL to a PostgreSQL URL whose user may CREATE DATABASE.');
+    return;
+  }
+  const burst = argument('burst', 25);
+  const name = `bench_contention_${process.pid}`;
+  await withServer(serverUrl, (admin) => admin.query(`CREATE DATABASE ${name}`));
+  try {
+    const floor = await rawBcryptFloor(burst);
+    const result = await run(databaseUrlFor(serverUrl, name), burst);
+    console.log(`Contention on PostgreSQL: ${burst} logins + ${burst} registrations at once, functions in-process, bcrypt cost 10, one run`);
+    console.log(`raw bcrypt, ${burst} verifies + ${burst} hashes at once   ${floor.toFixed(0).padStart(7)} ms`);
+    console.log(`the burst through the functions              ${result.ms.toFixed(0).padStart(7)} ms   ${JSON.stringify(result.statuses)}`);
+    console.log(`ratio: ${(result.ms / floor).toFixed(2)}x the raw bcrypt work`);
+    const failed = Object.entries(result.statuses).filter(([status]) => !status.startsWith('2'));
+    if (failed.length > 0) {
+      console.log(`FAIL  some requests failed: ${JSON.stringify(Object.fromEntries(failed))}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await withServer(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});
