@@ -19,6 +19,15 @@ const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 const PASSWORD = 'correct horse battery staple';
 const STEP_MS = 60_000;
 
+/**
+ * Waits for the page to show something. netlify dev starts a fresh worker for every function
+ * call (~0.3 s each on a busy machine), so a view that needs two or three calls can take
+ * seconds, not vitest's default second.
+ */
+function eventually<T>(read: () => Promise<T> | T): ReturnType<typeof expect.poll<T>> {
+  return expect.poll(read, { timeout: 20_000, interval: 100 });
+}
+
 // The flags keep a headless Chromium quiet on a machine with no internet: no background
 // connections, no component updates, no sync (each would be refused, many at a time).
 const CHROMIUM_ARGS = [
@@ -57,7 +66,7 @@ export function describeBrowserFlows(stack: () => DevStack): void {
       await form.locator('input[name=email]').fill(email);
       await form.locator('input[name=password]').fill(PASSWORD);
       await form.locator('[type=submit]').click();
-      await expect.poll(() => page.locator('#message').textContent()).toMatch(/email/i);
+      await eventually(() => page.locator('#message').textContent()).toMatch(/email/i);
     }, STEP_MS);
 
     it('2. opens the link from the mailbox page, 3. arrives logged in', async () => {
@@ -65,25 +74,25 @@ export function describeBrowserFlows(stack: () => DevStack): void {
       await page.locator('ul.links a[href*="/api/auth/verify"]').first().click();
       await page.locator('form button[type=submit]').click();
       await page.waitForURL((url) => url.origin === new URL(stack().siteUrl).origin);
-      await expect.poll(() => page.locator('#whoami').textContent()).toContain(email);
+      await eventually(() => page.locator('#whoami').textContent()).toContain(email);
       expect(await page.locator('#view-account').isVisible()).toBe(true);
       expect(await page.locator('#message').textContent()).toMatch(/confirmed/i);
-      await expect.poll(() => page.locator('#sessions li').count()).toBe(1);
+      await eventually(() => page.locator('#sessions li').count()).toBe(1);
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: path.join(ARTIFACTS, 'logged-in.png'), fullPage: true });
     }, STEP_MS);
 
     it('4. reloads and stays logged in; with the access cookie gone, one refresh serves every request', async () => {
       await page.reload();
-      await expect.poll(() => page.locator('#whoami').textContent()).toContain(email);
+      await eventually(() => page.locator('#whoami').textContent()).toContain(email);
       const refreshes: string[] = [];
       page.on('request', (req) => {
         if (new URL(req.url()).pathname === '/api/auth/refresh') refreshes.push(req.method());
       });
       await context.clearCookies({ name: 'access_token' });
       await page.reload();
-      await expect.poll(() => page.locator('#whoami').textContent()).toContain(email);
-      await expect.poll(() => page.locator('#sessions li').count()).toBeGreaterThan(0);
+      await eventually(() => page.locator('#whoami').textContent()).toContain(email);
+      await eventually(() => page.locator('#sessions li').count()).toBeGreaterThan(0);
       expect(refreshes).toEqual(['POST']);
       const cookies = await context.cookies();
       expect(cookies.find((c) => c.name === 'access_token')?.httpOnly).toBe(true);
@@ -91,12 +100,12 @@ export function describeBrowserFlows(stack: () => DevStack): void {
 
     it('5. logs out', async () => {
       await page.locator('#logout').click();
-      await expect.poll(() => page.locator('#view-login').isVisible()).toBe(true);
+      await eventually(() => page.locator('#view-login').isVisible()).toBe(true);
       const names = (await context.cookies()).map((c) => c.name);
       expect(names).not.toContain('access_token');
       expect(names).not.toContain('refresh_token');
       await page.reload();
-      await expect.poll(() => page.locator('#view-login').isVisible()).toBe(true);
+      await eventually(() => page.locator('#view-login').isVisible()).toBe(true);
     }, STEP_MS);
 
     it('6. uses a magic link and is logged in again', async () => {
@@ -104,13 +113,13 @@ export function describeBrowserFlows(stack: () => DevStack): void {
       const form = page.locator('#magic-form');
       await form.locator('input[name=email]').fill(email);
       await form.locator('[type=submit]').click();
-      await expect.poll(() => page.locator('#message').textContent()).toMatch(/link/i);
+      await eventually(() => page.locator('#message').textContent()).toMatch(/link/i);
       await openNewestMail(page, stack().mailboxUrl, email, /log in|login|sign in/i);
       await page.locator('ul.links a[href*="/api/auth/magic/login"]').first().click();
       expect(await page.locator('h1').textContent()).toContain(email);
       await page.locator('form button[type=submit]').click();
       await page.waitForURL((url) => url.origin === new URL(stack().siteUrl).origin);
-      await expect.poll(() => page.locator('#whoami').textContent()).toContain(email);
+      await eventually(() => page.locator('#whoami').textContent()).toContain(email);
     }, STEP_MS);
   });
 }
