@@ -43,10 +43,12 @@ import type { NetlifyHandler } from '../../shared/http.ts';
 import { randomToken } from '../../shared/tokens.ts';
 import { freshAuthDatabase, type AuthDatabase } from '../support/auth-db.ts';
 import { CookieJar, parseSetCookie, type SetCookie } from '../support/cookie-jar.ts';
+import { answerOf, encodeBody, errorCode, HttpVerbs, type Answer, type BodyOptions } from '../support/http-answer.ts';
 import { pageForm } from '../support/link-page.ts';
 
 export { CookieJar, parseSetCookie, type SetCookie };
 export { pageForm };
+export { errorCode, type Answer };
 
 export const SITE = 'http://localhost:8888';
 
@@ -102,18 +104,8 @@ function route(path: string): { handler: NetlifyHandler; params: Record<string, 
 // ---------------------------------------------------------------------------------------------
 // A browser
 
-export interface Answer {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly text: string;
-  /** The parsed JSON body, or undefined when the body is not JSON. */
-  readonly body: unknown;
-  readonly setCookies: readonly SetCookie[];
-}
 
-export interface CallOptions {
-  readonly json?: unknown;
-  readonly form?: Readonly<Record<string, string>>;
+export interface CallOptions extends BodyOptions {
   /** A raw body (with its own content-type in `headers`). */
   readonly raw?: BodyInit;
   readonly headers?: Readonly<Record<string, string>>;
@@ -128,19 +120,16 @@ export interface CallOptions {
 /** A documentation address (RFC 5737): every Browser has one unless told otherwise. */
 export const DEFAULT_IP = '192.0.2.10';
 
-/** What the error envelope says, or undefined when the body is not one. */
-export function errorCode(answer: Answer): string | undefined {
-  const body = answer.body as { error?: { code?: unknown } } | undefined;
-  return typeof body?.error?.code === 'string' ? body.error.code : undefined;
-}
 
-export class Browser {
+export class Browser extends HttpVerbs<CallOptions> {
   readonly jar = new CookieJar();
 
   constructor(
     readonly userAgent = 'vitest-browser/1.0',
     readonly ip = DEFAULT_IP,
-  ) {}
+  ) {
+    super();
+  }
 
   async call(method: string, url: string, options: CallOptions = {}): Promise<Answer> {
     const target = new URL(url, SITE);
@@ -151,33 +140,14 @@ export class Browser {
     const useCookies = options.cookies ?? true;
     const cookie = useCookies ? this.jar.header(target.pathname) : '';
     if (cookie) headers.set('cookie', cookie);
-    let body: BodyInit | undefined = options.raw;
-    if (options.json !== undefined) {
-      headers.set('content-type', 'application/json');
-      body = JSON.stringify(options.json);
-    } else if (options.form !== undefined) {
-      headers.set('content-type', 'application/x-www-form-urlencoded');
-      body = new URLSearchParams(options.form).toString();
-    }
+    const body: BodyInit | undefined = encodeBody(headers, options) ?? options.raw;
     const { handler, params } = route(target.pathname);
     // A streamed body needs duplex 'half' (undici); the DOM typings do not know the option yet.
     const init = { method, headers, body, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit;
     const request = new Request(target, init);
     const response = await handler(request, { params, ip: options.ip ?? this.ip } as unknown as Context);
     if (useCookies) this.jar.apply(response);
-    return toAnswer(response);
-  }
-
-  get(url: string, options?: CallOptions): Promise<Answer> {
-    return this.call('GET', url, options);
-  }
-
-  post(url: string, json?: unknown, options: CallOptions = {}): Promise<Answer> {
-    return this.call('POST', url, json === undefined ? options : { ...options, json });
-  }
-
-  delete(url: string, options?: CallOptions): Promise<Answer> {
-    return this.call('DELETE', url, options);
+    return answerOf(response);
   }
 
   /** A second tab of the same browser: same cookies now, its own jar afterwards. */
@@ -191,12 +161,6 @@ export class Browser {
   }
 }
 
-async function toAnswer(response: Response): Promise<Answer> {
-  const text = await response.text();
-  let body: unknown;
-  if ((response.headers.get('content-type') ?? '').includes('application/json')) body = JSON.parse(text);
-  return { status: response.status, headers: response.headers, text, body, setCookies: response.headers.getSetCookie().map(parseSetCookie) };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Per-test world: database, mailbox, context

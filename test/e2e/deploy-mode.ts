@@ -67,7 +67,7 @@ function describeFlow(serverUrl: string, before: () => Promise<void>): void {
     expect((await site.post('/api/auth/register', { email, password: PASSWORD })).status).toBe(202);
     const { link } = await latestLink(mailbox.url, email, '/api/auth/verify');
     const form = pageForm((await site.get(link)).text);
-    const verified = await site.request('POST', form.action, { form: { token: form.token } });
+    const verified = await site.call('POST', form.action, { form: { token: form.token } });
     expect(verified.status).toBe(303);
     const session = await site.get('/api/auth/session');
     expect((session.body as { user: { email: string } }).user.email).toBe(email);

@@ -8,9 +8,10 @@
 
 import { describe, expect, it } from 'vitest';
 import type { SetCookie } from '../support/cookie-jar.ts';
+import { errorCode, type Answer } from '../support/http-answer.ts';
 import type { DevStack } from './dev-stack.ts';
 import { latestLink, messagesTo, pageForm } from './mailbox-client.ts';
-import { SiteClient, errorCodeOf, type SiteAnswer } from './site-client.ts';
+import { SiteClient } from './site-client.ts';
 
 const PASSWORD = 'correct horse battery staple';
 const NEW_PASSWORD = 'a brand new passphrase';
@@ -48,26 +49,26 @@ interface ListedSession {
 // ---------------------------------------------------------------------------------------------
 // Assertions
 
-function expectError(answer: SiteAnswer, status: number, code: string): void {
-  expect({ status: answer.status, code: errorCodeOf(answer) }, answer.text).toEqual({ status, code });
+function expectError(answer: Answer, status: number, code: string): void {
+  expect({ status: answer.status, code: errorCode(answer) }, answer.text).toEqual({ status, code });
 }
 
-function setCookie(answer: SiteAnswer, name: string): SetCookie {
+function setCookie(answer: Answer, name: string): SetCookie {
   const found = answer.setCookies.find((c) => c.name === name);
   if (found === undefined) throw new Error(`no Set-Cookie for ${name} (got: ${answer.setCookies.map((c) => c.name).join(', ') || 'none'})`);
   return found;
 }
 
-function cookieNames(answer: SiteAnswer): string[] {
+function cookieNames(answer: Answer): string[] {
   return answer.setCookies.map((c) => c.name).sort();
 }
 
-function expectBothCookies(answer: SiteAnswer): void {
+function expectBothCookies(answer: Answer): void {
   expect(cookieNames(answer)).toEqual(['access_token', 'refresh_token']);
   for (const c of answer.setCookies) expect(c.value.length).toBeGreaterThan(20);
 }
 
-function expectCleared(answer: SiteAnswer): void {
+function expectCleared(answer: Answer): void {
   expect(cookieNames(answer)).toEqual(['access_token', 'refresh_token']);
   for (const c of answer.setCookies) {
     expect(c.value).toBe('');
@@ -76,7 +77,7 @@ function expectCleared(answer: SiteAnswer): void {
   expect(setCookie(answer, 'refresh_token').attributes.get('path')).toBe('/api/auth');
 }
 
-function expectHtml(answer: SiteAnswer, status = 200): void {
+function expectHtml(answer: Answer, status = 200): void {
   expect(answer.status, answer.text.slice(0, 300)).toBe(status);
   expect(answer.headers.get('content-type')).toMatch(/text\/html/);
   expect(answer.setCookies).toHaveLength(0);
@@ -133,13 +134,13 @@ export class Flows {
   }
 
   /** Opens the newest emailed link to `path`, then submits its page's form with `fields`. */
-  async submitLinkPage(email: string, path: string, client: SiteClient, fields: Readonly<Record<string, string>> = {}): Promise<SiteAnswer> {
+  async submitLinkPage(email: string, path: string, client: SiteClient, fields: Readonly<Record<string, string>> = {}): Promise<Answer> {
     const { link } = await this.link(email, path);
     const page = await client.get(link);
     expectHtml(page);
     const form = pageForm(page.text);
     expect(form.action).toBe(path);
-    return client.request('POST', form.action, { form: { token: form.token, ...fields } });
+    return client.call('POST', form.action, { form: { token: form.token, ...fields } });
   }
 
   /** Registers and follows the verification link; the clicking client is logged in by it. */
@@ -196,7 +197,7 @@ function describeRegistration(flows: Flows): void {
     // The GETs spent nothing and verified nothing.
     expectError(await flows.client().post('/api/auth/login', { email, password: PASSWORD }), 403, 'email_not_verified');
 
-    const posted = await me.request('POST', form.action, { form: { token: form.token } });
+    const posted = await me.call('POST', form.action, { form: { token: form.token } });
     expect(posted.status, posted.text).toBe(303);
     expect(posted.headers.get('location')).toBe(`${flows.site}/?verified=1`);
     expectBothCookies(posted);
@@ -209,7 +210,7 @@ function describeRegistration(flows: Flows): void {
     await flows.verifiedAccount(email);
     const token = tokenOf((await flows.link(email, VERIFY)).link);
     const other = flows.client();
-    const again = await other.request('POST', VERIFY, { form: { token } });
+    const again = await other.call('POST', VERIFY, { form: { token } });
     expect(again.status, again.text).toBe(303);
     expect(again.headers.get('location')).toBe(`${flows.site}/?verified=1`);
     expect(again.setCookies).toHaveLength(0);
@@ -308,7 +309,7 @@ function describeLogin(flows: Flows): void {
   }, FLOW_MS);
 }
 
-function expectLoginCookies(res: SiteAnswer): void {
+function expectLoginCookies(res: Answer): void {
   expectBothCookies(res);
   const access = setCookie(res, 'access_token');
   expect(access.attributes.get('path')).toBe('/');
@@ -412,7 +413,7 @@ function describePasswords(flows: Flows): void {
     expectHtml(page);
     const form = pageForm(page.text);
     expect(form).toEqual({ action: RESET, token: tokenOf(link) });
-    const posted = await person.request('POST', form.action, { form: { token: form.token, [passwordFieldOf(page.text)]: NEW_PASSWORD } });
+    const posted = await person.call('POST', form.action, { form: { token: form.token, [passwordFieldOf(page.text)]: NEW_PASSWORD } });
     expect(posted.status, posted.text).toBe(303);
     expect(posted.headers.get('location')).toBe(`${flows.site}/?password_reset=1`);
 
@@ -420,7 +421,7 @@ function describePasswords(flows: Flows): void {
     await flows.loggedIn(email, undefined, NEW_PASSWORD);
     expectError(await existing.post('/api/auth/refresh'), 401, 'invalid_session');
     // Single use: the same form again shows the problem on a page.
-    const again = await person.request('POST', form.action, { form: { token: form.token, password: 'yet another passphrase' } });
+    const again = await person.call('POST', form.action, { form: { token: form.token, password: 'yet another passphrase' } });
     expectHtml(again, 400);
     expect(again.text).toMatch(/not valid/i);
   }, FLOW_MS);
@@ -468,7 +469,7 @@ function describeMagicLinks(flows: Flows): void {
     expect(page.text).toMatch(/<input[^>]*name="name"/);
     const form = pageForm(page.text);
     expect(form).toEqual({ action: MAGIC_SIGNUP, token: tokenOf(link) });
-    const posted = await me.request('POST', form.action, { form: { token: form.token, name: 'Magic Person' } });
+    const posted = await me.call('POST', form.action, { form: { token: form.token, name: 'Magic Person' } });
     expect(posted.status, posted.text).toBe(303);
     expect(new URL(posted.headers.get('location') ?? '', 'http://invalid.example').origin).toBe(new URL(flows.site).origin);
     expectBothCookies(posted);
@@ -489,14 +490,14 @@ function describeMagicLinks(flows: Flows): void {
     expect(page.text).toContain(`Continue as ${email}`);
     const form = pageForm(page.text);
     expect(form).toEqual({ action: MAGIC_LOGIN, token: tokenOf(link) });
-    const posted = await me.request('POST', form.action, { form: { token: form.token } });
+    const posted = await me.call('POST', form.action, { form: { token: form.token } });
     expect(posted.status, posted.text).toBe(303);
     expect(new URL(posted.headers.get('location') ?? '', 'http://invalid.example').origin).toBe(new URL(flows.site).origin);
     expectBothCookies(posted);
     expect((await flows.sessionOf(me)).user).toEqual({ id: expect.any(String), email, emailVerified: true, name: null });
 
     const second = flows.client();
-    const again = await second.request('POST', form.action, { form: { token: form.token } });
+    const again = await second.call('POST', form.action, { form: { token: form.token } });
     expectHtml(again, 400);
     expect(again.text).toMatch(/already been used/i);
     const json = await second.post(MAGIC_LOGIN, { token: form.token });
