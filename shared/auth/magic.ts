@@ -14,7 +14,7 @@ import { normalizeEmail, stringField } from '../validation.ts';
 import type { AuthContext } from './context.ts';
 import { deliver } from './email-flow.ts';
 import { linkProblemPage, tokenPage, type TokenPageOptions } from './pages.ts';
-import type { Established } from './sessions.ts';
+import { issueRefreshToken, type Established } from './sessions.ts';
 
 export type LinkStatus = 'link_sent' | 'signup_link_sent' | 'login_link_sent';
 
@@ -56,25 +56,22 @@ interface MagicSession {
 
 export async function magicLogin(ctx: AuthContext, body: Readonly<Record<string, unknown>>, userAgent: string): Promise<Established> {
   const token = stringField(body, 'token');
-  const jti = ctx.randomToken();
-  const session = await runQuery<MagicSession>(
-    ctx.db,
-    magicLoginQuery({ tokenHash: sha256(token), userAgent, refresh: { jtiHash: sha256(jti), parentHash: null, ttlSeconds: ctx.config.refreshTokenTtlSeconds } }),
-  );
-  return { ...session, refreshJti: jti };
+  const refresh = issueRefreshToken(ctx);
+  const session = await runQuery<MagicSession>(ctx.db, magicLoginQuery({ tokenHash: sha256(token), userAgent, refresh: refresh.stored }));
+  return { ...session, refreshJti: refresh.jti };
 }
 
 export async function magicSignup(ctx: AuthContext, body: Readonly<Record<string, unknown>>, userAgent: string): Promise<Established> {
   const token = stringField(body, 'token');
   const name = stringField(body, 'name', { maxLength: 200 }).trim();
   if (name.length === 0) throw new HttpError('invalid_body', "'name' must not be blank.");
-  const jti = ctx.randomToken();
+  const refresh = issueRefreshToken(ctx);
   const session = await runQuery<MagicSession>(
     ctx.db,
-    magicSignupQuery({ tokenHash: sha256(token), name, userAgent, refresh: { jtiHash: sha256(jti), parentHash: null, ttlSeconds: ctx.config.refreshTokenTtlSeconds } }),
+    magicSignupQuery({ tokenHash: sha256(token), name, userAgent, refresh: refresh.stored }),
     { onNotUnique: 'account_exists' },
   );
-  return { ...session, refreshJti: jti };
+  return { ...session, refreshJti: refresh.jti };
 }
 
 /**

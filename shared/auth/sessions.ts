@@ -13,6 +13,7 @@ import {
   refreshQuery,
   revokeSessionQuery,
   type LoginResult,
+  type NewRefreshToken,
   type RefreshResult,
   type User,
 } from '../fql/sessions.ts';
@@ -27,6 +28,19 @@ export interface Established {
   readonly sessionId: string;
   /** The new refresh token's id: it goes into the JWT, only its hash into the database. */
   readonly refreshJti: string;
+}
+
+/** A refresh token about to be stored: its id goes into the JWT, only hashes into the database. */
+export interface IssuedRefreshToken {
+  readonly jti: string;
+  readonly stored: NewRefreshToken;
+}
+
+/** A new refresh token: the first of a session (no parent), or the one a refresh rotates to. */
+export function issueRefreshToken(ctx: AuthContext, parentJti: string | null = null): IssuedRefreshToken {
+  const jti = ctx.randomToken();
+  const parentHash = parentJti === null ? null : sha256(parentJti);
+  return { jti, stored: { jtiHash: sha256(jti), parentHash, ttlSeconds: ctx.config.refreshTokenTtlSeconds } };
 }
 
 export interface SessionClaims {
@@ -48,14 +62,14 @@ export async function login(ctx: AuthContext, body: Readonly<Record<string, unkn
   }
   const password = typeof body.password === 'string' ? body.password : '';
   if (password.length === 0 || Buffer.byteLength(password) > ctx.config.passwordMaxBytes) throw badCredentials();
-  const jti = ctx.randomToken();
+  const refresh = issueRefreshToken(ctx);
   const result = await runQuery<LoginResult>(
     ctx.db,
     loginQuery({
       email,
       password,
       userAgent,
-      refresh: { jtiHash: sha256(jti), parentHash: null, ttlSeconds: ctx.config.refreshTokenTtlSeconds },
+      refresh: refresh.stored,
       maxFailures: ctx.config.loginMaxFailures,
       failureWindowSeconds: ctx.config.loginFailureWindowSeconds,
     }),
@@ -63,17 +77,17 @@ export async function login(ctx: AuthContext, body: Readonly<Record<string, unkn
   if (result.status === 'rate_limited') throw rateLimited(result.retryAfter);
   if (result.status === 'invalid') throw badCredentials();
   if (result.status === 'unverified') throw new HttpError('email_not_verified', 'Confirm your email address first: check your inbox.');
-  return { user: result.user, sessionId: result.sessionId, refreshJti: jti };
+  return { user: result.user, sessionId: result.sessionId, refreshJti: refresh.jti };
 }
 
 /** Rotates the refresh token; a reuse after the grace period ends the whole session. */
 export async function refreshSession(ctx: AuthContext, claims: SessionClaims & { readonly jti: string }, userAgent: string): Promise<Established> {
-  const jti = ctx.randomToken();
+  const next = issueRefreshToken(ctx, claims.jti);
   const result = await runQuery<RefreshResult>(
     ctx.db,
     refreshQuery({
       jtiHash: sha256(claims.jti),
-      next: { jtiHash: sha256(jti), parentHash: sha256(claims.jti), ttlSeconds: ctx.config.refreshTokenTtlSeconds },
+      next: next.stored,
       graceSeconds: ctx.config.refreshGraceSeconds,
       userAgent,
     }),
@@ -82,7 +96,7 @@ export async function refreshSession(ctx: AuthContext, claims: SessionClaims & {
   if (result.status !== 'ok' || result.sessionId !== claims.sessionId || result.user.id !== claims.accountId) {
     throw new HttpError('invalid_session', 'The session is not valid. Log in again.');
   }
-  return { user: result.user, sessionId: result.sessionId, refreshJti: jti };
+  return { user: result.user, sessionId: result.sessionId, refreshJti: next.jti };
 }
 
 export async function logout(ctx: AuthContext, claims: SessionClaims, all: boolean): Promise<void> {

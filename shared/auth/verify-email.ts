@@ -6,7 +6,7 @@ import type { User } from '../fql/sessions.ts';
 import { sha256 } from '../tokens.ts';
 import { stringField } from '../validation.ts';
 import type { AuthContext } from './context.ts';
-import type { Established } from './sessions.ts';
+import { issueRefreshToken, type Established } from './sessions.ts';
 import { emailLink } from './email-flow.ts';
 
 /** A verified account, and the session its link's first use started (null on later uses). */
@@ -18,10 +18,9 @@ export interface Verified {
 /** Proves the address; the link's first use logs in too (see verifyEmailQuery). */
 export async function verifyEmail(ctx: AuthContext, body: Readonly<Record<string, unknown>>, userAgent: string): Promise<Verified> {
   const token = stringField(body, 'token');
-  const jti = ctx.randomToken();
-  const refresh = { jtiHash: sha256(jti), parentHash: null, ttlSeconds: ctx.config.refreshTokenTtlSeconds };
-  const result = await runQuery<{ user: User; sessionId: string | null }>(ctx.db, verifyEmailQuery({ tokenHash: sha256(token), userAgent, refresh }));
-  const session = result.sessionId === null ? null : { user: result.user, sessionId: result.sessionId, refreshJti: jti };
+  const refresh = issueRefreshToken(ctx);
+  const result = await runQuery<{ user: User; sessionId: string | null }>(ctx.db, verifyEmailQuery({ tokenHash: sha256(token), userAgent, refresh: refresh.stored }));
+  const session = result.sessionId === null ? null : { user: result.user, sessionId: result.sessionId, refreshJti: refresh.jti };
   return { user: result.user, session };
 }
 
