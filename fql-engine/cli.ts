@@ -10,6 +10,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Engine, EngineOptions } from './engine.ts';
+import { redactDatabaseUrl } from './storage/database-url.ts';
 import { startHttpServer } from './transport/http-server.ts';
 import type { RunningHttpServer } from './transport/http-server.ts';
 
@@ -116,17 +117,7 @@ export function engineOptionsFor(options: CliOptions): EngineOptions {
 export function describeStart(url: string, storage: StorageChoice): string {
   if (storage.kind === 'pglite-memory') return `FQL engine listening on ${url} (backend: PGlite, data: in memory, kept nowhere)`;
   if (storage.kind === 'pglite-dir') return `FQL engine listening on ${url} (backend: PGlite, data: ${storage.dataDir})`;
-  return `FQL engine listening on ${url} (backend: PostgreSQL, data: ${redactUrl(storage.databaseUrl)})`;
-}
-
-function redactUrl(databaseUrl: string): string {
-  try {
-    const url = new URL(databaseUrl);
-    if (url.password !== '') url.password = '***';
-    return url.toString();
-  } catch {
-    return 'DATABASE_URL';
-  }
+  return `FQL engine listening on ${url} (backend: PostgreSQL, data: ${redactDatabaseUrl(storage.databaseUrl)})`;
 }
 
 // ---- running ----

@@ -22,6 +22,7 @@
 import faunadb from 'faunadb';
 import type { Config } from '../config.ts';
 import { openEngine, type Engine } from '../../fql-engine/engine.ts';
+import { redactDatabaseUrl } from '../../fql-engine/storage/database-url.ts';
 import { createInProcessFetch } from '../../fql-engine/transport/in-process.ts';
 
 interface OpenEngine {
@@ -67,7 +68,7 @@ export async function closeFaunaClients(): Promise<void> {
 /** Where the client's queries go, for messages: never the secret or a password. */
 export function describeFaunaTarget(config: Config): string {
   if (config.databaseUrl === null) return `the FQL engine at ${config.faunaEndpoint} (FAUNA_ENDPOINT)`;
-  return `the in-process FQL engine on PostgreSQL at ${redactUrl(config.databaseUrl)} (DATABASE_URL)`;
+  return `the in-process FQL engine on PostgreSQL at ${redactDatabaseUrl(config.databaseUrl)} (DATABASE_URL)`;
 }
 
 function httpClient(config: Config): faunadb.Client {
@@ -104,14 +105,4 @@ function sharedEngine(key: string, databaseUrl: string, adminSecret: string): Pr
     });
   }
   return opening;
-}
-
-function redactUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    if (url.password !== '') url.password = '***';
-    return url.toString();
-  } catch {
-    return '(an unparsable URL)';
-  }
 }
