@@ -1,10 +1,10 @@
 /**
  * `npm run bench:dev`: what the local stack costs.
  *
- * 1. Start-up: the time from spawning `npm run dev` to the first 200 from /api/health through
- *    netlify dev, polled from outside every 100 ms: once on an empty data directory (first
- *    start: PGlite data directory and schema created), once more on the same directory
- *    (second start: data kept, schema up to date).
+ * 1. Start-up: the time from spawning `npm run dev` to its "Ready" line, which it prints when
+ *    its own poll (every 100 ms) gets the first 200 from /api/health through netlify dev: once
+ *    on an empty data directory (first start: PGlite data directory and schema created), once
+ *    more on the same directory (second start: data kept, schema up to date).
  * 2. Memory of the whole stack (every process under `npm run dev`): the sum of RSS, and the sum
  *    of PSS (shared pages divided among the processes sharing them, so nothing is counted
  *    twice), once idle after start and once after a burst of requests that starts function
@@ -16,55 +16,15 @@
  * disturbed. Options: --skip-build.
  */
 
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { unusedPort } from '../../test/support/ports.ts';
+import { startDevStack } from '../../test/support/dev-stack.ts';
+import { processTable } from '../../test/support/processes.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const START_TIMEOUT_MS = 300_000;
-
-interface Started {
-  readonly child: ChildProcess;
-  readonly siteUrl: string;
-  readonly seconds: number;
-}
-
-async function startDev(dataDir: string): Promise<Started> {
-  const [site, engine, mailbox] = [await unusedPort(), await unusedPort(), await unusedPort()];
-  const args = ['run', 'dev', '--', '--port', String(site), '--engine-port', String(engine), '--mailbox-port', String(mailbox), '--data', dataDir];
-  const env = { ...process.env };
-  delete env.DATABASE_URL;
-  const t0 = performance.now();
-  const child = spawn('npm', args, { cwd: ROOT, env, detached: true, stdio: 'ignore' });
-  const siteUrl = `http://localhost:${site}`;
-  await pollHealth(siteUrl, child);
-  return { child, siteUrl, seconds: (performance.now() - t0) / 1000 };
-}
-
-async function pollHealth(siteUrl: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`npm run dev exited with ${child.exitCode} before /api/health answered`);
-    try {
-      const res = await fetch(`${siteUrl}/api/health`, { signal: AbortSignal.timeout(5_000) });
-      await res.arrayBuffer();
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('/api/health did not answer in time');
-}
-
-async function stopDev(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  process.kill(-(child.pid ?? 0), 'SIGINT');
-  await exited;
-}
 
 interface Usage {
   readonly processes: number;
@@ -76,29 +36,6 @@ interface Usage {
 interface Memory {
   readonly total: Usage;
   readonly parts: ReadonlyMap<string, Usage>;
-}
-
-interface ProcessInfo {
-  readonly pid: number;
-  readonly ppid: number;
-  readonly cmdline: string;
-}
-
-function processTable(): ProcessInfo[] {
-  const table: ProcessInfo[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // The command name may hold spaces and parentheses: fields start after the last ')'.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      table.push({ pid: Number(entry), ppid, cmdline });
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return table;
 }
 
 /** Every process under `root` (detached children included: they keep their parent), with its part. */
@@ -196,16 +133,17 @@ async function main(): Promise<void> {
   const skipBuild = process.argv.includes('--skip-build');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-dev-'));
   try {
-    const first = await startDev(dataDir);
-    console.log(`first start (empty data dir)   npm run dev -> /api/health 200: ${first.seconds.toFixed(1)} s`);
-    await stopDev(first.child);
-    const second = await startDev(dataDir);
-    console.log(`second start (data kept)       npm run dev -> /api/health 200: ${second.seconds.toFixed(1)} s`);
+    // No settings of its own: the stack as `npm run dev` starts it.
+    const first = await startDevStack(ROOT, dataDir, {});
+    console.log(`first start (empty data dir)   npm run dev -> /api/health 200: ${first.readySeconds.toFixed(1)} s`);
+    await first.interrupt();
+    const second = await startDevStack(ROOT, dataDir, {});
+    console.log(`second start (data kept)       npm run dev -> /api/health 200: ${second.readySeconds.toFixed(1)} s`);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    console.log(formatMemory('memory, idle after start', memoryOf(second.child.pid ?? 0)));
+    console.log(formatMemory('memory, idle after start', memoryOf(second.pid)));
     await exercise(second.siteUrl);
-    console.log(formatMemory('memory, after 20 requests', memoryOf(second.child.pid ?? 0)));
-    await stopDev(second.child);
+    console.log(formatMemory('memory, after 20 requests', memoryOf(second.pid)));
+    await second.interrupt();
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -14,7 +14,7 @@
 
 import { hash, verify } from '@node-rs/bcrypt';
 import type { Context } from '@netlify/functions';
-import pg from 'pg';
+import { createDatabase, dropDatabase } from '../../test/support/pg-databases.ts';
 
 const SITE = 'http://localhost:8888';
 const PASSWORD = 'correct horse battery staple';
@@ -25,22 +25,6 @@ function argument(name: string, fallback: number): number {
   const value = i > 0 ? Number(process.argv[i + 1]) : fallback;
   if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} wants a positive integer`);
   return value;
-}
-
-async function withServer<T>(serverUrl: string, fn: (admin: pg.Client) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.end();
-  }
-}
-
-function databaseUrlFor(serverUrl: string, name: string): string {
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 type Handler = (req: Request, context: Context) => Promise<Response>;
@@ -109,10 +93,10 @@ async function main(): Promise<void> {
   }
   const burst = argument('burst', 25);
   const name = `bench_contention_${process.pid}`;
-  await withServer(serverUrl, (admin) => admin.query(`CREATE DATABASE ${name}`));
+  const databaseUrl = await createDatabase(serverUrl, name);
   try {
     const floor = await rawBcryptFloor(burst);
-    const result = await run(databaseUrlFor(serverUrl, name), burst);
+    const result = await run(databaseUrl, burst);
     console.log(`Contention on PostgreSQL: ${burst} logins + ${burst} registrations at once, functions in-process, bcrypt cost 10, one run`);
     console.log(`raw bcrypt, ${burst} verifies + ${burst} hashes at once   ${floor.toFixed(0).padStart(7)} ms`);
     console.log(`the burst through the functions              ${result.ms.toFixed(0).padStart(7)} ms   ${JSON.stringify(result.statuses)}`);
@@ -123,7 +107,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   } finally {
-    await withServer(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    await dropDatabase(serverUrl, name);
   }
 }
 

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissingReason, chromiumPath } from '../support/environment.ts';
-import type { DevStack } from './dev-stack.ts';
+import type { DevStack } from '../support/dev-stack.ts';
 
 const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-results', 'e2e');
 const PASSWORD = 'correct horse battery staple';

@@ -18,6 +18,7 @@ import { runSchemaCommand } from '../../fauna-schema/cli.ts';
 import { startChild, waitForUrl, type Child } from '../../netlify/launcher/child.ts';
 import { startMailbox, type Mailbox } from '../../netlify/mailbox/server.ts';
 import { postgresMissingReason, postgresUrl } from '../support/environment.ts';
+import { createDatabase, dropDatabase } from '../support/pg-databases.ts';
 import { unusedPort } from '../support/ports.ts';
 import { latestLink, pageForm } from './mailbox-client.ts';
 import { SiteClient } from './site-client.ts';
@@ -88,29 +89,6 @@ function startNetlify(port: number, databaseUrl: string, mailboxUrl: string): Ch
   const cli = path.join(ROOT, 'node_modules', 'netlify-cli', 'bin', 'run.js');
   const args = [cli, 'dev', '--offline', '--no-open', '--internal-disable-edge-functions', '--port', String(port)];
   return startChild({ name: 'netlify', command: process.execPath, args, env, cwd: ROOT, log: () => {} });
-}
-
-async function createDatabase(serverUrl: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function dropDatabase(serverUrl: string, name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
 }
 
 /** Rows of the engine's tables whose JSON holds `text`, read with SQL: the data is really there. */

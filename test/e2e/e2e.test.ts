@@ -17,9 +17,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listening, startDevStack, type DevStack } from '../support/dev-stack.ts';
+import { processesMentioning } from '../support/processes.ts';
 import { describeBrowserFlows } from './browser-flows.ts';
 import { describeDeployMode } from './deploy-mode.ts';
-import { listening, processesMentioning, startDevStack, type DevStack } from './dev-stack.ts';
 import { describeHttpFlows, Flows } from './http-flows.ts';
 import { SiteClient } from './site-client.ts';
 

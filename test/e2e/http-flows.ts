@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SetCookie } from '../support/cookie-jar.ts';
 import { errorCode, type Answer } from '../support/http-answer.ts';
-import type { DevStack } from './dev-stack.ts';
+import type { DevStack } from '../support/dev-stack.ts';
 import { latestLink, messagesTo, pageForm } from './mailbox-client.ts';
 import { SiteClient } from './site-client.ts';
 
@@ -17,7 +17,7 @@ const PASSWORD = 'correct horse battery staple';
 const NEW_PASSWORD = 'a brand new passphrase';
 // netlify dev starts a fresh worker per request (~100–300 ms each), and a flow makes dozens.
 const FLOW_MS = 60_000;
-// The stack runs with REFRESH_GRACE_SECONDS=2 (dev-stack.ts E2E_ENV).
+// The stack runs with REFRESH_GRACE_SECONDS=2 (test/support/dev-stack.ts, E2E_ENV).
 const PAST_GRACE_MS = 2_600;
 const ACCESS_MAX_AGE = process.env.ACCESS_TOKEN_TTL_SECONDS ?? '900';
 

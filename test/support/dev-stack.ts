@@ -5,15 +5,16 @@
  */
 
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { unusedPort } from '../support/ports.ts';
+import { unusedPort } from './ports.ts';
 
 export interface DevStack {
   readonly siteUrl: string;
   readonly mailboxUrl: string;
   readonly engineUrl: string;
   readonly ports: { readonly site: number; readonly engine: number; readonly mailbox: number };
+  /** The process `npm run dev` runs as: the root of the stack's process tree. */
+  readonly pid: number;
   /** Seconds from the spawn of `npm run dev` to its "Ready" line. */
   readonly readySeconds: number;
   /** Everything the command printed so far. */
@@ -36,14 +37,15 @@ export const E2E_ENV: Readonly<Record<string, string>> = {
   REFRESH_GRACE_SECONDS: '2',
 };
 
-export async function startDevStack(root: string, dataDir: string): Promise<DevStack> {
+/** `env` goes on top of this process's environment (DATABASE_URL is always taken out). */
+export async function startDevStack(root: string, dataDir: string, env: Readonly<Record<string, string>> = E2E_ENV): Promise<DevStack> {
   const ports = { site: await unusedPort(), engine: await unusedPort(), mailbox: await unusedPort() };
   const args = ['run', 'dev', '--', '--port', String(ports.site), '--engine-port', String(ports.engine), '--mailbox-port', String(ports.mailbox), '--data', dataDir];
-  const env: NodeJS.ProcessEnv = { ...process.env, ...E2E_ENV };
-  delete env.DATABASE_URL;
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  delete childEnv.DATABASE_URL;
   const startedAt = performance.now();
   // detached: its own process group, like a terminal's foreground job.
-  const child = spawn('npm', args, { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('npm', args, { cwd: root, env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -67,6 +69,7 @@ export async function startDevStack(root: string, dataDir: string): Promise<DevS
     mailboxUrl: printedUrl(output, 'Mailbox'),
     engineUrl: printedUrl(output, 'Engine'),
     ports,
+    pid,
     readySeconds,
     output: () => output,
     interrupt,
@@ -106,20 +109,6 @@ function printedUrl(output: string, label: string): string {
   const match = new RegExp(`^\\s+${label}:\\s+(http://\\S+)`, 'm').exec(output);
   if (!match) throw new Error(`npm run dev printed no ${label} URL:\n${output}`);
   return match[1];
-}
-
-/** The processes whose command line names `text` (e.g. a data directory): what a stop left behind. */
-export function processesMentioning(text: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) found.push(Number(entry));
-    } catch {
-      // it ended while we looked
-    }
-  }
-  return found;
 }
 
 /** True when something accepts connections on 127.0.0.1:port. */
