@@ -66,10 +66,10 @@ export class SharedSchemaCache {
 }
 
 /**
- * One transaction's view of the schema. Reads go through the shared cache when there is one;
- * once the transaction writes the schema of a database, that database is dropped from the
- * shared cache, its version is bumped, and it is read privately for the rest of the
- * transaction, so nothing uncommitted (or rolled back) is ever shared.
+ * One transaction's view of the schema. Reads go through the shared cache; once the transaction
+ * writes the schema of a database, that database is dropped from the shared cache, its version
+ * is bumped, and it is read privately for the rest of the transaction, so nothing uncommitted
+ * (or rolled back) is ever shared.
  */
 export class SchemaCache {
   private readonly local: RecordMaps = newMaps();
@@ -79,11 +79,11 @@ export class SchemaCache {
 
   constructor(
     private readonly tx: StorageTx,
-    private readonly shared?: SharedSchemaCache,
+    private readonly shared: SharedSchemaCache,
   ) {}
 
   private async maps(db: DbId): Promise<RecordMaps> {
-    if (!this.shared || this.dirty.has(db)) return this.local;
+    if (this.dirty.has(db)) return this.local;
     let maps = this.sharedMaps.get(db);
     if (maps === undefined) {
       // Unversioned records sit at version 0: were the storage to become shared after a schema
@@ -149,7 +149,7 @@ export class SchemaCache {
   /** Drops what is known about a database, here and in the shared cache (it is gone, or about to change). */
   forget(db: DbId): void {
     this.dirty.add(db);
-    this.shared?.forget(db);
+    this.shared.forget(db);
     for (const map of [this.local.byId, this.local.lists]) {
       for (const key of map.keys()) if (key.startsWith(`${db}\u0000`)) map.delete(key);
     }
