@@ -75,6 +75,11 @@ export function loadConfig(env: Env): Config {
   if (production && jwtSecrets.some((s) => Buffer.byteLength(s) < 32)) {
     throw new ConfigError('every JWT_SECRETS entry must be at least 32 bytes long.');
   }
+  // The localhost engine is for development: production needs the engine in-process on
+  // PostgreSQL (DATABASE_URL) or an engine server (FAUNA_ENDPOINT).
+  if (production && !env.DATABASE_URL?.trim() && env.FAUNA_ENDPOINT === undefined) {
+    throw new ConfigError('DATABASE_URL (or FAUNA_ENDPOINT) must be set in production (see README: environment variables).');
+  }
   return Object.freeze({
     siteUrl,
     siteOrigin: origin,
@@ -99,7 +104,7 @@ export function loadConfig(env: Env): Config {
     passwordMinLength: int(env, 'PASSWORD_MIN_LENGTH', 8),
     passwordMaxBytes: 72,
     revealAccountStatus: bool(env, 'REVEAL_ACCOUNT_STATUS', false),
-    faunaEndpoint: trimSlash(env.FAUNA_ENDPOINT ?? (production ? databaseTarget(env) : 'http://127.0.0.1:8443')),
+    faunaEndpoint: trimSlash(env.FAUNA_ENDPOINT ?? 'http://127.0.0.1:8443'),
     faunaSecret: secret('FAUNA_SECRET', 'secret'),
     databaseUrl: env.DATABASE_URL?.trim() || null,
     postmarkServerToken: secret('POSTMARK_SERVER_TOKEN', DEV_POSTMARK_TOKEN),
@@ -114,16 +119,6 @@ let loaded: Config | undefined;
 export function config(): Config {
   loaded ??= loadConfig(process.env);
   return loaded;
-}
-
-/**
- * In production the functions need a database that is not on localhost: DATABASE_URL (the
- * engine in-process on PostgreSQL) or FAUNA_ENDPOINT (an engine server). The localhost default
- * is for development only.
- */
-function databaseTarget(env: Env): string {
-  if (env.DATABASE_URL?.trim()) return 'http://127.0.0.1:8443'; // unused: DATABASE_URL wins
-  throw new ConfigError('DATABASE_URL (or FAUNA_ENDPOINT) must be set in production (see README: environment variables).');
 }
 
 function required(name: string): never {
