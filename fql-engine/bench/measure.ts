@@ -35,3 +35,23 @@ function percentile(sorted: readonly number[], p: number): number {
 export function formatRow(m: Measurement): string {
   return `${m.name.padEnd(34)} ${m.opsPerSec.toFixed(0).padStart(8)} ops/s   p50 ${m.p50Ms.toFixed(3).padStart(7)} ms   p99 ${m.p99Ms.toFixed(3).padStart(7)} ms`;
 }
+
+export interface Contender {
+  readonly name: string;
+  readonly op: (i: number) => Promise<unknown>;
+}
+
+/**
+ * Operations to be compared with one another, measured in turns: all are warmed up first, then
+ * each round measures every one in order, and each keeps its median round. Measured one after
+ * the other instead, the first pays for the JIT and the machine's bursts land on one alone.
+ * `i` runs on across rounds (round r passes r × ops + j), so no operation is handed the same i twice.
+ */
+export async function measureInTurns(contenders: readonly Contender[], ops: number, rounds = 5, warmup = 2000): Promise<Measurement[]> {
+  for (const c of contenders) for (let i = 0; i < warmup; i++) await c.op(-1 - i);
+  const byContender: Measurement[][] = contenders.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (const [k, c] of contenders.entries()) byContender[k].push(await measure(c.name, ops, (i) => c.op(r * ops + i), 0));
+  }
+  return byContender.map((taken) => [...taken].sort((a, b) => a.opsPerSec - b.opsPerSec)[Math.floor(taken.length / 2)]);
+}
