@@ -15,6 +15,7 @@ import { buildSpecTable } from './eval/table.ts';
 import { RoleAccess } from './eval/access.ts';
 import type { EngineRequest, EngineResponse, RequestHandler } from './protocol.ts';
 import { openStorage } from './storage/open-storage.ts';
+import { ReadCachingTx } from './storage/read-cache.ts';
 import { StorageError, type Storage } from './storage/types.ts';
 import { encodeValue } from './wire.ts';
 import { FaunaTime, type Json, type Value } from './values.ts';
@@ -101,7 +102,8 @@ class FqlEngine implements Engine {
   private async run(secret: string, expr: Json): Promise<EngineResponse> {
     try {
       const passwords = new PasswordWork(this.settings.bcryptCost);
-      const { value, txnTime } = await this.storage.transaction(async (tx) => {
+      const { value, txnTime } = await this.storage.transaction(async (storageTx) => {
+        const tx = new ReadCachingTx(storageTx);
         const now = this.nextTime();
         const schema = new SchemaCache(tx, this.sharedSchema);
         const caller = await resolveCaller(tx, schema, secret, this.options.adminSecret, now.epochMicros);

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { openStorage } from '../storage/open-storage.ts';
 import { measureColdStart, openPglite, templatePath } from '../storage/pglite.ts';
 import { LOCK_FILE_NAME } from '../storage/pglite-lock.ts';
+import { ReadCachingTx } from '../storage/read-cache.ts';
 import { openPostgres } from '../storage/postgres.ts';
 import { StorageError } from '../storage/types.ts';
 import type { DbId, EntryInput, Storage, StorageTx, StoredDoc } from '../storage/types.ts';
@@ -42,6 +43,8 @@ const pgliteDir = mkdtempSync(join(tmpdir(), 'fql-storage-contract-'));
 
 const backends: Backend[] = [
   { title: 'PGlite in memory', missing: null, open: () => openPglite({}), cleanup: async () => {} },
+  // What the engine actually hands the evaluator: the backend's transactions behind its read cache.
+  { title: 'PGlite in memory, through ReadCachingTx', missing: null, open: async () => readCached(await openPglite({})), cleanup: async () => {} },
   {
     title: 'PGlite file-backed',
     missing: null,
@@ -62,6 +65,15 @@ for (const backend of backends) {
 }
 
 // --- helpers ------------------------------------------------------------------------------
+
+function readCached(storage: Storage): Storage {
+  return {
+    backend: storage.backend,
+    transaction: (fn) => storage.transaction((tx) => fn(new ReadCachingTx(tx))),
+    sweepExpired: (now) => storage.sweepExpired(now),
+    close: () => storage.close(),
+  };
+}
 
 let dbCounter = 0;
 /** A database id no other test uses. */

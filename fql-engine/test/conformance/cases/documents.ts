@@ -33,6 +33,11 @@ export const documentCases: readonly Case[] = [
   { name: 'Replace replaces the data', setup: [things, make('101', { a: 1, b: 2 })], query: q.Select('data', q.Replace(thing('101'), { data: { c: 3 } })), expect: { c: 3 } },
   { name: 'Replace of a document that does not exist', setup: [things], query: q.Replace(thing('999'), { data: {} }), expectError: 'instance not found' },
 
+  // Reads after writes in one query: the query sees its own writes, however often it read before.
+  { name: 'Get, Update, Get in one query: the second Get sees the Update', setup: [things, make('101', { n: 1 })], query: q.Let({ before: q.Select(['data', 'n'], q.Get(thing('101'))), w: q.Update(thing('101'), { data: { n: 2 } }), after: q.Select(['data', 'n'], q.Get(thing('101'))) }, [q.Var('before'), q.Var('after')]), expect: [1, 2] },
+  { name: 'Get, Replace, Get in one query', setup: [things, make('101', { a: 1 })], query: q.Let({ before: q.Select('data', q.Get(thing('101'))), w: q.Replace(thing('101'), { data: { b: 2 } }), after: q.Select('data', q.Get(thing('101'))) }, [q.Var('before'), q.Var('after')]), expect: [{ a: 1 }, { b: 2 }] },
+  { name: 'Exists, Create, Exists in one query', setup: [things], query: q.Let({ before: q.Exists(thing('101')), w: make('101', {}), after: q.Exists(thing('101')) }, [q.Var('before'), q.Var('after')]), expect: [false, true] },
+  { name: 'Get, Delete, Get in one query fails as not found', setup: [things, make('101', {})], query: q.Do(q.Get(thing('101')), q.Delete(thing('101')), q.Get(thing('101'))), expectError: 'instance not found' },
   { name: 'Delete answers the deleted document', setup: [things, make('101', { n: 1 })], query: q.Select('data', q.Delete(thing('101'))), expect: { n: 1 }, afterwards: { query: q.Exists(thing('101')), expect: false } },
   { name: 'Delete then Exists in the same query', setup: [things, make('101', {})], query: q.Do(q.Delete(thing('101')), q.Exists(thing('101'))), expect: false },
   { name: 'Get of a deleted document', setup: [things, make('101', {}), q.Delete(thing('101'))], query: q.Get(thing('101')), expectError: 'instance not found' },

@@ -37,6 +37,10 @@ const tags = [q.CreateCollection({ name: 'posts' }), q.CreateIndex({ name: 'post
 
 export const indexAndSetCases: readonly Case[] = [
   { name: 'Match on one term', setup: people, query: page(q.Match(byCity, 'London')), expect: { data: [person('101'), person('103')] } },
+  // Matches after writes in one query see the writes, however often the query matched before.
+  { name: 'Match, Update of the term, Match in one query: the entry moved', setup: people, query: q.Let({ before: page(q.Match(byCity, 'London')), w: q.Update(person('101'), { data: { city: 'Rome' } }), london: page(q.Match(byCity, 'London')), rome: page(q.Match(byCity, 'Rome')) }, [q.Var('before'), q.Var('london'), q.Var('rome')]), expect: [{ data: [person('101'), person('103')] }, { data: [person('103')] }, { data: [person('101')] }] },
+  { name: 'Exists on a Match, Create, Exists again in one query', setup: people, query: q.Let({ before: q.Exists(q.Match(byCity, 'Oslo')), w: q.Create(person('105'), { data: { city: 'Oslo' } }), after: q.Exists(q.Match(byCity, 'Oslo')) }, [q.Var('before'), q.Var('after')]), expect: [false, true] },
+  { name: 'Count of a Match, Delete, Count again in one query', setup: people, query: q.Let({ before: q.Count(q.Match(byCity, 'Paris')), w: q.Delete(person('102')), after: q.Count(q.Match(byCity, 'Paris')) }, [q.Var('before'), q.Var('after')]), expect: [2, 1] },
   { name: 'Match with a term nobody has', setup: people, query: page(q.Match(byCity, 'Rome')), expect: { data: [] } },
   { name: 'Match on several terms', setup: withIndex('people_by_city_lang', { terms: [{ field: ['data', 'city'] }, { field: ['data', 'lang'] }] }), query: page(q.Match(q.Index('people_by_city_lang'), ['Paris', 'en'])), expect: { data: [person('104')] } },
   { name: 'an index without terms lists every document', setup: withIndex('all_people', {}), query: page(q.Match(q.Index('all_people'))), expect: { data: [person('101'), person('102'), person('103'), person('104')] } },

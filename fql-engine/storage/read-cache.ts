@@ -1,0 +1,127 @@
+/**
+ * One transaction's reads, remembered until the transaction itself writes over them.
+ *
+ * FQL reads the same things again and again within one query: the article's
+ * `If(Exists(m), Update(Select('ref', Get(m)), ...), ...)` looks the index up twice and the
+ * document three times. Inside one transaction nothing but the transaction itself can change
+ * what a read answers (PGlite runs one transaction at a time; PostgreSQL's SERIALIZABLE
+ * snapshot is fixed at the first read), so a repeated read can be answered from memory, as long
+ * as every write forgets what it may have changed:
+ *
+ * - a document write forgets that document, and every index scan of its database (a backend
+ *   may carry a document's expiry into its entries, and deleteDoc drops them);
+ * - an index entry write forgets the scans of that index;
+ * - drop forgets everything.
+ *
+ * The cache lives and dies with one transaction attempt: a retried transaction starts empty.
+ */
+
+import type { DbId, DocRef, DropScope, EntryInput, IndexEntry, ScanRange, StorageTx, StoredDoc } from './types.ts';
+
+export class ReadCachingTx implements StorageTx {
+  private readonly docs = new Map<string, Promise<StoredDoc | null>>();
+  private readonly scans = new Map<string, Promise<IndexEntry[]>>();
+
+  constructor(private readonly tx: StorageTx) {}
+
+  getDoc(db: DbId, coll: string, id: string, now: number): Promise<StoredDoc | null> {
+    const key = `${docKey(db, coll, id)}\u0000${now}`;
+    let read = this.docs.get(key);
+    if (read === undefined) {
+      read = this.tx.getDoc(db, coll, id, now);
+      this.docs.set(key, read);
+      // A failed read is not remembered: the error belongs to the one caller that saw it.
+      read.catch(() => this.docs.delete(key));
+    }
+    return read;
+  }
+
+  async insertDoc(db: DbId, doc: StoredDoc): Promise<boolean> {
+    this.forgetDoc(db, doc.coll, doc.id);
+    this.forgetScans(`${db}\u0000`);
+    return this.tx.insertDoc(db, doc);
+  }
+
+  async putDoc(db: DbId, doc: StoredDoc): Promise<void> {
+    this.forgetDoc(db, doc.coll, doc.id);
+    this.forgetScans(`${db}\u0000`);
+    return this.tx.putDoc(db, doc);
+  }
+
+  async deleteDoc(db: DbId, coll: string, id: string): Promise<boolean> {
+    this.forgetDoc(db, coll, id);
+    this.forgetScans(`${db}\u0000`);
+    return this.tx.deleteDoc(db, coll, id);
+  }
+
+  scanDocs(db: DbId, coll: string, range: ScanRange<string>): Promise<StoredDoc[]> {
+    return this.tx.scanDocs(db, coll, range);
+  }
+
+  async putIndexEntries(
+    db: DbId,
+    indexId: string,
+    doc: DocRef & { readonly expiresAt: number | null },
+    entries: readonly EntryInput[],
+    options?: { readonly fresh?: boolean },
+  ): Promise<void> {
+    this.forgetScans(`${db}\u0000${indexId}\u0000`);
+    return this.tx.putIndexEntries(db, indexId, doc, entries, options);
+  }
+
+  scanIndex(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntry[]> {
+    const key = scanKey(db, indexId, terms, range);
+    let scan = this.scans.get(key);
+    if (scan === undefined) {
+      scan = this.tx.scanIndex(db, indexId, terms, range);
+      this.scans.set(key, scan);
+      scan.catch(() => this.scans.delete(key));
+    }
+    // A copy: the caller may sort or splice what it is given.
+    return scan.then((entries) => [...entries]);
+  }
+
+  claimUnique(db: DbId, indexId: string, key: Uint8Array, doc: DocRef): Promise<DocRef | null> {
+    return this.tx.claimUnique(db, indexId, key, doc);
+  }
+
+  releaseUnique(db: DbId, indexId: string, doc: DocRef): Promise<void> {
+    return this.tx.releaseUnique(db, indexId, doc);
+  }
+
+  async drop(db: DbId, scope: DropScope): Promise<void> {
+    this.docs.clear();
+    this.scans.clear();
+    return this.tx.drop(db, scope);
+  }
+
+  schemaVersion(db: DbId): Promise<number> {
+    return this.tx.schemaVersion(db);
+  }
+
+  bumpSchemaVersion(db: DbId): Promise<void> {
+    return this.tx.bumpSchemaVersion(db);
+  }
+
+  private forgetDoc(db: DbId, coll: string, id: string): void {
+    const prefix = `${docKey(db, coll, id)}\u0000`;
+    for (const key of this.docs.keys()) if (key.startsWith(prefix)) this.docs.delete(key);
+  }
+
+  private forgetScans(prefix: string): void {
+    for (const key of this.scans.keys()) if (key.startsWith(prefix)) this.scans.delete(key);
+  }
+}
+
+function docKey(db: DbId, coll: string, id: string): string {
+  return `${db}\u0000${coll}\u0000${id}`;
+}
+
+function hex(bytes: Uint8Array | undefined): string {
+  return bytes === undefined ? '-' : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+function scanKey(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): string {
+  const bounds = `${hex(range.gte)}\u0000${hex(range.lt)}\u0000${range.reverse === true}\u0000${range.limit ?? '-'}\u0000${range.now}`;
+  return `${db}\u0000${indexId}\u0000${hex(terms)}\u0000${bounds}`;
+}
