@@ -5,6 +5,7 @@
  */
 
 import { FaunaError, type FaunaErrorDetail } from './errors.ts';
+import { assertExpressionDepth } from './limits.ts';
 import { resolveCaller } from './auth.ts';
 import { Env } from './eval/env.ts';
 import { Evaluator } from './eval/evaluate.ts';
@@ -96,6 +97,11 @@ class FqlEngine implements Engine {
     } catch {
       return errorResponse(new FaunaError('invalid expression', 'The request body is not valid JSON.'));
     }
+    try {
+      assertExpressionDepth(expr);
+    } catch (err) {
+      return errorResponse(toFaunaError(err));
+    }
     return this.run(secret, expr);
   }
 
@@ -159,6 +165,14 @@ function toFaunaError(err: unknown): FaunaError {
   }
   if (err instanceof StorageError && err.code === 'unavailable') {
     return new FaunaError('unavailable', 'The storage is not available right now.');
+  }
+  // The query itself outgrew what this process can hold: its fault, not the engine's. V8 throws
+  // these before it runs out of stack or builds an oversized string, and nothing was committed.
+  if (err instanceof RangeError && /call stack/i.test(err.message)) {
+    return new FaunaError('stack overflow', 'The query is nested too deeply, or builds a value nested too deeply.');
+  }
+  if (err instanceof RangeError && /string length/i.test(err.message)) {
+    return new FaunaError('invalid argument', 'The query builds a string larger than the engine can hold.');
   }
   // Anything else is a bug: say so without leaking internals to the client.
   console.error('fql-engine: internal error:', err);

@@ -5,6 +5,7 @@
  */
 
 import { FaunaError } from './errors.ts';
+import { MAX_VALUE_DEPTH, tooDeep } from './limits.ts';
 import {
   Bytes,
   FaunaDate,
@@ -22,9 +23,10 @@ import {
   type Value,
 } from './values.ts';
 
-export function encodeValue(v: Value): Json {
+export function encodeValue(v: Value, depth = 0): Json {
   if (v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map(encodeValue);
+  if (depth >= MAX_VALUE_DEPTH) throw tooDeep('A value', MAX_VALUE_DEPTH);
+  if (Array.isArray(v)) return v.map((item) => encodeValue(item, depth + 1));
   if (v instanceof Ref) return { '@ref': encodeRefBody(v) };
   if (v instanceof FaunaTime) return { '@ts': formatTime(v) };
   if (v instanceof FaunaDate) return { '@date': formatDate(v) };
@@ -36,7 +38,7 @@ export function encodeValue(v: Value): Json {
   let needsEscape = false;
   for (const k of Object.keys(o)) {
     if (k.startsWith('@')) needsEscape = true;
-    Object.defineProperty(out, k, { value: encodeValue(o[k]), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, k, { value: encodeValue(o[k], depth + 1), enumerable: true, writable: true, configurable: true });
   }
   return needsEscape ? { '@obj': out } : out;
 }
@@ -193,30 +195,62 @@ function badLiteral(tag: string): FaunaError {
 // ---------------------------------------------------------------------------------------
 // Time and date text. Fauna keeps nanoseconds; the text form drops trailing zero digits.
 
-const TIME_RE = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})$/;
+// Years 0000 to 9999, the four-digit years of ISO 8601: the text forms below are exact there.
+const TIME_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+const NANOS_PER_MS = 1_000_000n;
+const MIN_MS = utcMillis(0, 1, 1);
+const MAX_MS = utcMillis(9999, 12, 31) + 86_400_000 - 1;
+const MIN_NANOS = BigInt(MIN_MS) * NANOS_PER_MS;
+const MAX_NANOS = (BigInt(MAX_MS) + 1n) * NANOS_PER_MS - 1n;
+const MIN_DAY = MIN_MS / 86_400_000;
+const MAX_DAY = Math.floor(MAX_MS / 86_400_000);
+
+/** Milliseconds since the epoch of a UTC calendar time; unlike Date.UTC, years 0 to 99 are taken as they are. */
+function utcMillis(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  d.setUTCHours(hour, minute, second, 0);
+  return d.getTime();
+}
+
+function outOfRange(): FaunaError {
+  return new FaunaError('invalid argument', 'Times and dates must fall between the years 0000 and 9999.');
+}
+
+/** The time itself, or 'invalid argument' when it falls outside the years 0000 to 9999. */
+export function timeInRange(t: FaunaTime): FaunaTime {
+  if (t.epochNanos < MIN_NANOS || t.epochNanos > MAX_NANOS) throw outOfRange();
+  return t;
+}
+
+export function dateInRange(d: FaunaDate): FaunaDate {
+  if (!Number.isInteger(d.epochDays) || d.epochDays < MIN_DAY || d.epochDays > MAX_DAY) throw outOfRange();
+  return d;
+}
 
 export function parseTime(text: string): FaunaTime {
   const m = TIME_RE.exec(text);
   if (!m) throw new FaunaError('invalid argument', `Cannot cast '${text}' to a time.`);
   const [, y, mo, d, h, mi, s = '0', frac = '', zone] = m;
-  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  const ms = utcMillis(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s));
   if (!Number.isFinite(ms) || Number(mo) > 12 || Number(d) > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
     throw new FaunaError('invalid argument', `Cannot cast '${text}' to a time.`);
   }
   const check = new Date(ms);
   if (check.getUTCDate() !== Number(d)) throw new FaunaError('invalid argument', `Cannot cast '${text}' to a time.`);
-  let nanos = BigInt(ms) * 1_000_000n + BigInt(frac.padEnd(9, '0') || '0');
+  let nanos = BigInt(ms) * NANOS_PER_MS + BigInt(frac.padEnd(9, '0') || '0');
   if (zone !== 'Z') {
     const sign = zone.startsWith('-') ? -1n : 1n;
     const digits = zone.slice(1).replace(':', '');
     const offsetMinutes = BigInt(Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
     nanos -= sign * offsetMinutes * 60_000_000_000n;
   }
-  return new FaunaTime(nanos);
+  return timeInRange(new FaunaTime(nanos));
 }
 
 export function formatTime(t: FaunaTime): string {
-  const nanos = t.epochNanos;
+  const nanos = timeInRange(t).epochNanos;
   let seconds = nanos / 1_000_000_000n;
   let rem = nanos % 1_000_000_000n;
   if (rem < 0n) {
@@ -228,11 +262,11 @@ export function formatTime(t: FaunaTime): string {
   return `${base}${frac}Z`;
 }
 
-const DATE_RE = /^(-?\d{4,})-(\d{2})-(\d{2})$/;
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export function parseDate(text: string): FaunaDate {
   const m = DATE_RE.exec(text);
-  const ms = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
+  const ms = m ? utcMillis(Number(m[1]), Number(m[2]), Number(m[3])) : NaN;
   if (!m || !Number.isFinite(ms) || new Date(ms).getUTCDate() !== Number(m[3]) || Number(m[2]) > 12) {
     throw new FaunaError('invalid argument', `Cannot cast '${text}' to a date.`);
   }
@@ -240,5 +274,5 @@ export function parseDate(text: string): FaunaDate {
 }
 
 export function formatDate(d: FaunaDate): string {
-  return new Date(d.epochDays * 86_400_000).toISOString().slice(0, 10);
+  return new Date(dateInRange(d).epochDays * 86_400_000).toISOString().slice(0, 10);
 }

@@ -1,7 +1,8 @@
 /**
  * Fauna's regex functions take Java regular expressions. JS regexes agree on the common
  * syntax; this translates the Java-only pieces that RegexEscape and everyday patterns use
- * (\Q...\E quoting, leading inline flags, \A \z \Z anchors, `$n` / `${name}` replacements).
+ * (\Q...\E quoting, leading inline flags, \A \z \Z anchors, \h, POSIX classes such as \p{Alpha},
+ * Unicode properties such as \p{L} or \p{IsLatin}, `$n` / `${name}` replacements).
  * Java features JS lacks (possessive quantifiers, atomic groups, mid-pattern flags) make the
  * JS compiler fail, which surfaces as Fauna's `invalid argument`.
  */
@@ -10,10 +11,6 @@ import type { Position } from '../../errors.ts';
 import { invalid } from './common.ts';
 
 const INLINE_FLAGS: Readonly<Record<string, string>> = { i: 'i', s: 's', m: 'm', u: '', U: '' };
-
-function quote(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-}
 
 /** Leading `(?ims)` groups become JS flags. */
 function leadingFlags(pattern: string): { readonly rest: string; readonly flags: string } {
@@ -36,33 +33,122 @@ const ANCHORS: Readonly<Record<string, string>> = {
   Z: '(?=\\n?(?![\\s\\S]))',
 };
 
-function translateBody(body: string): string {
-  let out = '';
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (c !== '\\' || i + 1 >= body.length) {
-      out += c;
-      continue;
-    }
-    const next = body[i + 1];
-    if (next === 'Q') {
-      const end = body.indexOf('\\E', i + 2);
-      const stop = end < 0 ? body.length : end;
-      out += quote(body.slice(i + 2, stop));
-      i = end < 0 ? body.length : end + 1;
-    } else {
-      out += ANCHORS[next] ?? c + next;
-      i++;
+/** Java's POSIX classes (ASCII only, as Java has them by default), as class contents. */
+const POSIX: Readonly<Record<string, string>> = {
+  Lower: 'a-z',
+  Upper: 'A-Z',
+  ASCII: '\\x00-\\x7F',
+  Alpha: 'a-zA-Z',
+  Digit: '0-9',
+  Alnum: 'a-zA-Z0-9',
+  Punct: '!-\\/:-@\\[-`{-~',
+  Graph: '!-~',
+  Print: ' -~',
+  Blank: ' \\t',
+  Cntrl: '\\x00-\\x1F\\x7F',
+  XDigit: '0-9a-fA-F',
+  Space: ' \\t\\n\\x0B\\f\\r',
+};
+
+/** Java's \h: horizontal whitespace. */
+const HORIZONTAL_SPACE = ' \\t\\xA0\\u1680\\u180E\\u2000-\\u200A\\u202F\\u205F\\u3000';
+
+/** A Java construct with no JS equivalent: the pattern is refused rather than read another way. */
+class Untranslatable extends Error {}
+
+interface Piece {
+  readonly text: string;
+  /** Unicode property escapes need JS's `u` flag. */
+  readonly unicode: boolean;
+}
+
+/** Class contents, bracketed where they stand alone. */
+function classOf(contents: string, negated: boolean, inClass: boolean): string {
+  if (inClass && negated) throw new Untranslatable();
+  if (inClass) return contents;
+  return `[${negated ? '^' : ''}${contents}]`;
+}
+
+/** `\p{Name}` / `\P{Name}`: a POSIX class, or a Unicode property written Java's way. */
+function property(name: string, negated: boolean, inClass: boolean): Piece {
+  const posix = POSIX[name];
+  if (posix !== undefined) return { text: classOf(posix, negated, inClass), unicode: false };
+  // Java writes categories as X or IsX, scripts and binary properties as IsX; blocks (InX)
+  // and java* classes have no JS equivalent.
+  const bare = name.startsWith('Is') ? name.slice(2) : name;
+  if (bare.startsWith('In') || bare.startsWith('java')) throw new Untranslatable();
+  return { text: `\\${negated ? 'P' : 'p'}{${jsProperty(bare)}}`, unicode: true };
+}
+
+/** The JS name of a category or binary property (L, Lu, Alphabetic), else of a script (Latin). */
+function jsProperty(bare: string): string {
+  for (const candidate of [bare, `Script=${bare}`]) {
+    try {
+      new RegExp(`\\p{${candidate}}`, 'u');
+      return candidate;
+    } catch {
+      // Not this kind of property: try the next.
     }
   }
-  return out;
+  throw new Untranslatable();
+}
+
+/** One character, matched literally whether or not the `u` flag is on. */
+function literal(c: string): string {
+  if (/[A-Za-z0-9 ]/.test(c)) return c;
+  const code = c.codePointAt(0) as number;
+  return code > 0xffff ? c : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** A Java escape at `i` (the backslash) as JS source, and how many characters it used. */
+function escape(body: string, i: number, inClass: boolean): Piece & { readonly used: number } {
+  const next = body[i + 1];
+  if (next === 'Q') {
+    const end = body.indexOf('\\E', i + 2);
+    const stop = end < 0 ? body.length : end;
+    const text = [...body.slice(i + 2, stop)].map(literal).join('');
+    return { text, used: (end < 0 ? body.length : end + 2) - i, unicode: false };
+  }
+  if (next === 'p' || next === 'P') {
+    const m = /^\{([A-Za-z_=]+)\}/.exec(body.slice(i + 2));
+    if (!m) throw new Untranslatable();
+    return { ...property(m[1], next === 'P', inClass), used: 2 + m[0].length };
+  }
+  if (next === 'h' || next === 'H') return { text: classOf(HORIZONTAL_SPACE, next === 'H', inClass), used: 2, unicode: false };
+  if (!inClass && ANCHORS[next] !== undefined) return { text: ANCHORS[next], used: 2, unicode: false };
+  // An escaped symbol is that symbol in Java; JS's `u` mode refuses some (\- outside a class).
+  if (!/[A-Za-z0-9]/.test(next)) return { text: literal(next), used: 2, unicode: false };
+  return { text: `\\${next}`, used: 2, unicode: false };
+}
+
+function translateBody(body: string): Piece {
+  let text = '';
+  let unicode = false;
+  let inClass = false;
+  for (let i = 0; i < body.length; ) {
+    const c = body[i];
+    if (c === '\\' && i + 1 < body.length) {
+      const piece = escape(body, i, inClass);
+      text += piece.text;
+      unicode ||= piece.unicode;
+      i += piece.used;
+      continue;
+    }
+    // A `]` right after `[` or `[^` is a literal member of the class, as in Java.
+    if (c === '[' && !inClass) inClass = true;
+    else if (c === ']' && inClass && !/\[\^?$/.test(text)) inClass = false;
+    text += c;
+    i++;
+  }
+  return { text, unicode };
 }
 
 /** Compiles a Java pattern as a JS RegExp (global, so callers can iterate matches). */
 export function javaRegex(pattern: string, position: Position): RegExp {
   const { rest, flags } = leadingFlags(pattern);
   try {
-    return new RegExp(translateBody(rest), `${flags}g`);
+    const { text, unicode } = translateBody(rest);
+    return new RegExp(text, `${flags}${unicode ? 'u' : ''}g`);
   } catch {
     throw invalid(`Invalid regular expression '${pattern}'.`, position);
   }

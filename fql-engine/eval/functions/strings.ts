@@ -8,6 +8,7 @@ import { eager, type Args, type EagerSpec } from '../registry.ts';
 import { given, integerAt, invalid, items, stringAt, typeError, unary } from './common.ts';
 import { format } from './format.ts';
 import { javaQuote, javaRegex, javaReplace } from './java-regex.ts';
+import { MAX_BUILT_CHARS } from '../../limits.ts';
 
 function str(args: Args, key: string): string {
   return stringAt({ value: args[key], position: [key] });
@@ -133,6 +134,10 @@ const subString = eager({
   },
 });
 
+function withinBuildLimit(chars: number, key: string): void {
+  if (chars > MAX_BUILT_CHARS) throw invalid(`The result would hold more than ${MAX_BUILT_CHARS} characters.`, [key]);
+}
+
 function count(args: Args, key: string, fallback: number): number {
   const n = int(args, key, fallback);
   if (n < 0) throw invalid('Count must not be negative.', [key]);
@@ -143,10 +148,23 @@ const repeat = eager({
   key: 'repeat',
   name: 'Repeat',
   optional: ['number'],
-  run: (args) => str(args, 'repeat').repeat(count(args, 'number', 2)),
+  run: (args) => {
+    const s = str(args, 'repeat');
+    const n = count(args, 'number', 2);
+    withinBuildLimit(s.length * n, 'number');
+    return s.repeat(n);
+  },
 });
 
-const space = eager({ key: 'space', name: 'Space', run: (args) => ' '.repeat(count(args, 'space', 0)) });
+const space = eager({
+  key: 'space',
+  name: 'Space',
+  run: (args) => {
+    const n = count(args, 'space', 0);
+    withinBuildLimit(n, 'space');
+    return ' '.repeat(n);
+  },
+});
 
 /** Each whitespace-separated word: first character upper case, the rest lower case. */
 function titleCase(s: string): string {
@@ -154,6 +172,13 @@ function titleCase(s: string): string {
     const first = String.fromCodePoint(word.codePointAt(0) as number);
     return first.toUpperCase() + word.slice(first.length).toLowerCase();
   });
+}
+
+/** How many characters ngramsOf would build, counted without building them. */
+function ngramChars(length: number, min: number, max: number): number {
+  let chars = 0;
+  for (let n = min; n <= Math.min(max, length) && chars <= MAX_BUILT_CHARS; n++) chars += n * (length - n + 1);
+  return chars;
 }
 
 /** Every substring of `min` to `max` characters, by start position, shorter first. */
@@ -174,6 +199,7 @@ const ngram = eager({
     const min = int(args, 'min', 1);
     const max = int(args, 'max', 2);
     if (min < 1 || max < min) throw invalid('NGram needs 1 <= min <= max.', ['min']);
+    withinBuildLimit(terms.reduce((sum, t) => sum + ngramChars(t.length, min, max), 0), 'ngram');
     return terms.flatMap((t) => ngramsOf(t, min, max));
   },
 });

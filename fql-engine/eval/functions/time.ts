@@ -7,7 +7,7 @@
 
 import { FaunaError } from '../../errors.ts';
 import { FaunaDate, FaunaTime, type Value } from '../../values.ts';
-import { parseDate, parseTime } from '../../wire.ts';
+import { dateInRange, parseDate, parseTime, timeInRange } from '../../wire.ts';
 import { eager, type Args, type EagerSpec, type PureContext } from '../registry.ts';
 import { integerAt, invalid, stringAt, typeError, unary } from './common.ts';
 
@@ -55,7 +55,7 @@ function timeOfDate(d: FaunaDate): FaunaTime {
 function instant(v: Value, key: string): FaunaTime {
   if (v instanceof FaunaTime) return v;
   if (v instanceof FaunaDate) return timeOfDate(v);
-  if (typeof v === 'number' && Number.isInteger(v)) return FaunaTime.fromMicros(v);
+  if (typeof v === 'number' && Number.isInteger(v)) return timeInRange(FaunaTime.fromMicros(v));
   throw typeError('Time or Date', v, [key]);
 }
 
@@ -82,7 +82,7 @@ const epoch = eager({
   key: 'epoch',
   name: 'Epoch',
   params: ['unit'],
-  run: (args) => new FaunaTime(BigInt(integerAt({ value: args.epoch, position: ['epoch'] })) * unitNanos(args, 'unit')),
+  run: (args) => timeInRange(new FaunaTime(BigInt(integerAt({ value: args.epoch, position: ['epoch'] })) * unitNanos(args, 'unit'))),
 });
 
 function shift(key: 'time_add' | 'time_subtract', name: string, direction: 1n | -1n): EagerSpec {
@@ -95,10 +95,10 @@ function shift(key: 'time_add' | 'time_subtract', name: string, direction: 1n | 
       const offset = BigInt(integerAt({ value: args.offset, position: ['offset'] })) * direction;
       if (base instanceof FaunaDate) {
         dayUnit(args, 'unit');
-        return new FaunaDate(base.epochDays + Number(offset));
+        return dateInRange(new FaunaDate(base.epochDays + Number(offset)));
       }
       if (!(base instanceof FaunaTime)) throw typeError('Time or Date', base, [key]);
-      return new FaunaTime(base.epochNanos + offset * unitNanos(args, 'unit'));
+      return timeInRange(new FaunaTime(base.epochNanos + offset * unitNanos(args, 'unit')));
     },
   });
 }

@@ -91,6 +91,35 @@ export const knownDifferences: readonly KnownDifference[] = [
       },
     ],
   },
+  {
+    number: 6,
+    summary: 'Times and dates fall between the years 0000 and 9999: a time outside them, parsed or computed, is refused with `invalid argument`.',
+    fauna: 'Fauna (a Java Instant) kept times far beyond: Time("+10000-01-01T00:00:00Z") was a time.',
+    cases: [
+      { name: 'a five-digit year is refused', query: q.Time('+10000-01-01T00:00:00Z'), expectError: 'invalid argument' },
+      { name: 'Epoch past the year 9999 is refused', query: q.Epoch(9007199254740991, 'day'), expectError: 'invalid argument' },
+      { name: 'TimeAdd past the year 9999 is refused', query: q.TimeAdd(q.Time('9999-12-31T23:59:59Z'), 1, 'second'), expectError: 'invalid argument' },
+    ],
+  },
+  {
+    number: 7,
+    summary: 'Size limits: a query or value nests at most 1000 levels (`stack overflow`), and a string function builds at most 8 Mi characters (`invalid argument`).',
+    fauna: "Fauna's own limits were different and are not documented for v4.",
+    cases: [
+      { name: 'Repeat past 8 Mi characters is refused', query: q.Length(q.Repeat('a', 8 * 1024 * 1024 + 1)), expectError: 'invalid argument' },
+      { name: 'a value nested 1001 levels is refused', query: q.Reduce(q.Lambda(['acc', 'x'], [q.Var('acc')]), 0, new Array(1001).fill(0)), expectError: 'stack overflow' },
+    ],
+  },
+  {
+    number: 8,
+    summary: 'Regular expressions are Java\'s only where JS can say the same: possessive quantifiers, atomic groups, flags mid-pattern and Unicode blocks (\\p{InGreek}) are refused with `invalid argument`.',
+    fauna: 'Fauna ran java.util.regex, which accepts them.',
+    cases: [
+      { name: 'a possessive quantifier is refused', query: q.ContainsStrRegex('aaa', 'a++'), expectError: 'invalid argument' },
+      { name: 'an atomic group is refused', query: q.ContainsStrRegex('ab', '(?>a)b'), expectError: 'invalid argument' },
+      { name: 'a flag mid-pattern is refused', query: q.ContainsStrRegex('aB', 'a(?i)b'), expectError: 'invalid argument' },
+    ],
+  },
 ];
 
 export const knownDifferenceGroup: CaseGroup = {

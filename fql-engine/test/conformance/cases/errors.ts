@@ -11,6 +11,12 @@ const note = (id: string) => q.Ref(q.Collection('scratch'), id);
 const countScratch = q.Count(q.Documents(q.Collection('scratch')));
 /** A call the driver can send but this engine refuses (the wire shape of each comes from query.js). */
 const raw = (json: object) => new faunadb.Expr(json);
+/** `depth` levels of `wrap` around 1. */
+const nested = (depth: number, wrap: (inner: object | number) => object): object => {
+  let expr: object | number = 1;
+  for (let i = 0; i < depth; i++) expr = wrap(expr);
+  return expr as object;
+};
 
 export const errorCases: readonly Case[] = [
   { name: 'invalid expression: an object naming no function', query: raw({ nonsense: 1 }), expectError: 'invalid expression' },
@@ -43,4 +49,10 @@ export const errorCases: readonly Case[] = [
   { name: 'an error in a Foreach undoes the earlier iterations', setup: [scratch], query: q.Foreach([1, 2, 3], q.Lambda('n', q.If(q.Equals(q.Var('n'), 3), q.Abort('third'), q.Create(q.Collection('scratch'), {})))), expectError: 'transaction aborted', afterwards: { query: countScratch, expect: 0 } },
   { name: 'a failing index creation writes nothing', setup: [scratch], query: q.Do(q.CreateIndex({ name: 'made_then_undone', source: q.Collection('scratch') }), q.Abort('undo')), expectError: 'transaction aborted', afterwards: { query: q.Exists(q.Index('made_then_undone')), expect: false } },
   { name: 'a failing key creation leaves no key', query: q.Do(q.CreateKey({ role: 'server' }), q.Abort('undo')), expectError: 'transaction aborted', afterwards: { query: q.Count(q.Select('data', q.Paginate(q.Keys()))), expect: 0 } },
+  // Queries and values nest at most 1000 levels (fql-engine/limits.ts): deeper ones would run the
+  // engine out of stack.
+  { name: 'an expression nested past 1000 levels is a stack overflow, not a crash', query: raw(nested(600, (inner) => ({ add: [inner, 1] }))), expectError: 'stack overflow' },
+  { name: 'an array nested past 1000 levels is a stack overflow, not a crash', query: raw(nested(1200, (inner) => [inner])), expectError: 'stack overflow' },
+  { name: 'an expression nested 400 calls deep is fine', query: raw(nested(400, (inner) => ({ add: [inner, 1] }))), expect: 401 },
+  { name: 'a value built 5000 deep by a Lambda is a stack overflow, not a crash', query: q.Reduce(q.Lambda(['acc', 'x'], [q.Var('acc')]), 0, new Array(5000).fill(0)), expectError: 'stack overflow' },
 ];

@@ -22,6 +22,11 @@ export const moreFunctionCases: readonly Case[] = [
   { name: 'LTrim and RTrim', query: [q.LTrim('\t\n\t\n  Apple'), q.LTrim(' A B C'), q.RTrim('A\t\n   '), q.RTrim('ABC DE F ')], expect: ['Apple', 'A B C', 'A', 'ABC DE F'] },
   { name: 'NGram', query: [q.NGram('what'), q.NGram('what', 2, 3)], expect: [['w', 'wh', 'h', 'ha', 'a', 'at', 't'], ['wh', 'wha', 'ha', 'hat', 'at']] },
   { name: 'Repeat and Space', query: [q.Repeat('A'), q.Repeat('ABC', 3), q.Space(0), q.Space(5)], expect: ['AA', 'ABCABCABC', '', '     '] },
+  // A function may build at most 8 Mi characters: past that, a clear error instead of exhausting the process.
+  { name: 'Repeat past 8 Mi characters is refused', query: q.Length(q.Repeat('abcdefghij', 1_000_000)), expectError: 'invalid argument' },
+  { name: 'Space past 8 Mi characters is refused', query: q.Length(q.Space(1_000_000_000)), expectError: 'invalid argument' },
+  { name: 'NGram past 8 Mi characters in all is refused', query: q.Count(q.NGram(q.Repeat('a', 100_000), 1, 100_000)), expectError: 'invalid argument' },
+  { name: 'Repeat up to the limit works', query: q.Length(q.Repeat('ab', 4 * 1024 * 1024)), expect: 8 * 1024 * 1024 },
   { name: 'ReplaceStr and ReplaceStrRegex', query: [q.ReplaceStr('One Fish Two Fish', 'Fish', 'Cat'), q.ReplaceStrRegex('One Fish Two fish', '[Ff]ish', 'Cat')], expect: ['One Cat Two Cat', 'One Cat Two Cat'] },
   { name: 'RegexEscape', query: q.RegexEscape('ABCDEF'), expect: '\\QABCDEF\\E' },
   { name: 'SubString', query: [q.SubString('ABCDEF', -3), q.SubString('ABCDEF', 0, 3)], expect: ['DEF', 'ABC'] },

@@ -29,4 +29,11 @@ export const stringCases: readonly Case[] = [
   { name: 'ToInteger', query: [q.ToInteger('10'), q.ToInteger(10), q.ToString(q.ToInteger(10.0))], expect: [10, 10, '10'] },
   { name: 'ToInteger truncates a double', query: q.ToInteger(3.9), expect: 3 },
   { name: 'ToInteger refuses text that is no number', query: q.ToInteger('ten'), expectError: 'invalid argument' },
+  // Java's regex syntax where it differs from JS: Unicode properties, POSIX classes, \h, escaped symbols.
+  { name: 'regex: \\p{L} matches any letter, \\P{L} anything else', query: [q.ContainsStrRegex('é', '\\p{L}'), q.ContainsStrRegex('1 2', '\\p{L}'), q.ReplaceStrRegex('Zoë 1', '\\P{L}', '')], expect: [true, false, 'Zoë'] },
+  { name: 'regex: \\p{Lu} and \\p{IsLatin}', query: [q.ContainsStrRegex('Ab', '^\\p{Lu}'), q.ContainsStrRegex('ab', '^\\p{Lu}'), q.ContainsStrRegex('ж', '\\p{IsLatin}'), q.ContainsStrRegex('z', '\\p{IsLatin}')], expect: [true, false, false, true] },
+  { name: 'regex: POSIX classes are ASCII, inside a class too', query: [q.ContainsStrRegex('abc', '^\\p{Alpha}+$'), q.ContainsStrRegex('é', '\\p{Alpha}'), q.ContainsStrRegex('x-1', '^[\\p{Alnum}-]+$'), q.FindStrRegex('a1!', '\\p{Punct}')], expect: [true, false, true, [{ start: 2, end: 2, data: '!' }]] },
+  { name: 'regex: \\h is horizontal whitespace, not the letter h', query: [q.ContainsStrRegex('h', '\\h'), q.ContainsStrRegex('a\tb', 'a\\hb'), q.ReplaceStrRegex('a b\nc', '\\H', '.')], expect: [false, true, '. ...'] },
+  { name: 'regex: escaped symbols are literal, with or without Unicode properties', query: [q.ContainsStrRegex('a-b', 'a\\-b'), q.ContainsStrRegex('é-', '\\p{L}\\-'), q.ContainsStrRegex('a.b', '^a\\.b$'), q.ContainsStrRegex('axb', '^a\\.b$')], expect: [true, true, true, false] },
+  { name: 'regex: a Java block (\\p{InGreek}) is refused, not misread', query: q.ContainsStrRegex('α', '\\p{InGreek}'), expectError: 'invalid argument' },
 ];

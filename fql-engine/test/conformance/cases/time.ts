@@ -44,4 +44,6 @@ export const timeCases: readonly Case[] = [
   { name: 'times compare as instants, not as text', query: q.LT(q.Time('1970-01-01T09:00:00Z'), q.Time('1970-01-01T10:00:00+02:00')), expect: false },
   { name: 'the same instant written two ways is equal', query: q.Equals(q.Time('1970-01-01T02:00:00+02:00'), q.Time('1970-01-01T00:00:00Z')), expect: true },
   { name: 'dates compare in calendar order', query: [q.LT(q.Date('1970-01-01'), q.Date('1970-01-02')), q.GT(q.Date('2000-01-01'), q.Date('1999-12-31'))], expect: [true, true] },
+  { name: 'years 0000 to 0099 are kept as written', query: [q.ToString(q.Time('0050-06-01T00:00:00Z')), q.ToString(q.Date('0050-06-01')), q.Year(q.Date('0007-01-01')), q.ToString(q.Time('0000-01-01T00:00:00Z'))], expect: ['0050-06-01T00:00:00Z', '0050-06-01', 7, '0000-01-01T00:00:00Z'] },
+  { name: 'TimeAdd across a year in the first century', query: q.ToString(q.TimeAdd(q.Time('0099-12-31T23:00:00Z'), 2, 'hours')), expect: '0100-01-01T01:00:00Z' },
 ];
