@@ -63,10 +63,16 @@ describe('assertSameOrigin', () => {
     expect(outcome(request('POST', COOKIE))).toBe('allowed');
   });
 
-  it('does not check reads, or writes without cookies', () => {
+  it('does not check reads', () => {
     expect(outcome(request('GET', { ...COOKIE, origin: 'https://evil.example' }))).toBe('allowed');
-    expect(outcome(request('POST', { origin: 'https://evil.example' }))).toBe('allowed');
-    expect(outcome(request('POST', { cookie: '  ', origin: 'https://evil.example' }))).toBe('allowed');
+    expect(outcome(request('GET', { 'sec-fetch-site': 'cross-site' }))).toBe('allowed');
+  });
+
+  it('refuses a cross-site write without cookies too (login CSRF with the attacker\'s own link)', () => {
+    expect(outcome(request('POST', { origin: 'https://evil.example' }))).toBe(REFUSED);
+    expect(outcome(request('POST', { cookie: '  ', origin: 'https://evil.example' }))).toBe(REFUSED);
+    expect(outcome(request('POST', { 'sec-fetch-site': 'cross-site' }))).toBe(REFUSED);
+    expect(outcome(request('POST', { origin: 'https://auth.example.com' }))).toBe('allowed');
   });
 });
 

@@ -1,17 +1,20 @@
 /**
- * CSRF defence for cookie-carrying writes (../shared/API.md, "Requests that change state").
+ * CSRF defence for writes (../shared/API.md, "Requests that change state").
  *
- * A POST, PUT, PATCH or DELETE that sends a Cookie header must come from the site's own origin
- * or one in ALLOWED_ORIGINS. `Origin` decides when present; without it, `Sec-Fetch-Site` must be
- * 'same-origin' or 'none' (the user typed the URL or used a bookmark). Anything else is 403
- * cross_origin. Reads and cookie-less requests pass: with no ambient credentials there is
- * nothing a forged request could act as.
+ * A POST, PUT, PATCH or DELETE must come from the site's own origin or one in ALLOWED_ORIGINS.
+ * `Origin` decides when present; without it, `Sec-Fetch-Site` must be 'same-origin' or 'none'
+ * (the user typed the URL or used a bookmark). Anything else is 403 cross_origin. Reads pass.
+ *
+ * API.md asks this of cookie-carrying writes; it is asked of every write here, because a
+ * cross-site form can hurt without the victim's cookies too: posting the attacker's own magic
+ * or verify link logs the victim's browser into the attacker's account (login CSRF), and the
+ * SameSite cookies are exactly what such a post does not carry.
  *
  * A request with neither header passes. Current browsers send Origin on every POST, PUT, PATCH
  * and DELETE, and Sec-Fetch-Site on every request, so a cross-site write from a browser always
  * carries at least one; their absence means the client is not a browser (curl, a server, a
- * test). Such a client chose the cookies it sends; it cannot be tricked into sending a victim's,
- * so it cannot be a CSRF victim, and refusing it would only break scripts.
+ * test). Such a client chose what it sends; it cannot be tricked into sending it, so it cannot
+ * be a CSRF victim, and refusing it would only break scripts.
  *
  *   assertSameOrigin(req, config): void   (throws HttpError('cross_origin'))
  *   isAllowedOrigin(origin, config): boolean
@@ -36,12 +39,8 @@ export function isAllowedOrigin(origin: string, config: Config): boolean {
   return normalized === config.siteOrigin || config.allowedOrigins.includes(normalized);
 }
 
-function carriesCookies(req: Request): boolean {
-  return (req.headers.get('cookie') ?? '').trim().length > 0;
-}
-
 export function assertSameOrigin(req: Request, config: Config): void {
-  if (!WRITE_METHODS.has(req.method.toUpperCase()) || !carriesCookies(req)) return;
+  if (!WRITE_METHODS.has(req.method.toUpperCase())) return;
   const origin = req.headers.get('origin');
   if (origin !== null) {
     if (isAllowedOrigin(origin, config)) return;

@@ -30,6 +30,9 @@ export async function passwordMatches(password: string, stored: string): Promise
  * each attempt open long enough to fail again. A hash made for a password is good whichever
  * attempt made it, and a check's answer depends only on its inputs.
  */
+/** One decoy hash per bcrypt cost, made once per process. */
+const decoyHashes: Record<number, Promise<string>> = {};
+
 export class PasswordWork {
   private readonly hashes = new Map<string, Promise<string>>();
   private readonly checks = new Map<string, Promise<boolean>>();
@@ -43,6 +46,16 @@ export class PasswordWork {
       this.hashes.set(password, hashed);
     }
     return hashed;
+  }
+
+  /**
+   * A check that cannot succeed, made as slow as a real one: Identify on a document without a
+   * password must not answer faster than a wrong password, or its timing tells them apart.
+   */
+  async decoy(password: string): Promise<false> {
+    decoyHashes[this.cost] ??= hashPassword('decoy password, matched by nothing', this.cost);
+    await this.matches(password, await decoyHashes[this.cost]);
+    return false;
   }
 
   matches(password: string, stored: string): Promise<boolean> {

@@ -17,6 +17,22 @@ describe('PasswordWork', () => {
     expect(other).not.toBe(first);
   });
 
+  it('a decoy check is a real bcrypt check against a hash of the same cost, and never succeeds', async () => {
+    const work = new PasswordWork(4);
+    const checked: string[] = [];
+    const original = work.matches.bind(work);
+    work.matches = (password, stored) => {
+      checked.push(stored);
+      return original(password, stored);
+    };
+    expect(await work.decoy('decoy password, matched by nothing')).toBe(false);
+    expect(await work.decoy('anything')).toBe(false);
+    expect(checked).toHaveLength(2);
+    // A bcrypt hash of the work's own cost, so a decoy takes as long as a real check.
+    expect(checked[0]).toMatch(/^\$2[aby]\$04\$/);
+    expect(checked[1]).toBe(checked[0]);
+  });
+
   it('answers a check once per password and hash, right and wrong alike', async () => {
     const work = new PasswordWork(4);
     const stored = await new PasswordWork(4).hash('correct horse');

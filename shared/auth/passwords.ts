@@ -1,11 +1,12 @@
 /** Forgotten, reset and changed passwords. Passwords are the engine's credentials: this code never hashes one. */
 
-import { changePasswordQuery, forgotPasswordQuery, resetPasswordQuery } from '../fql/passwords.ts';
+import { HttpError } from '../errors.ts';
+import { changePasswordQuery, forgotPasswordQuery, resetPasswordQuery, type ChangeResult } from '../fql/passwords.ts';
 import { runQuery } from '../fql/run-query.ts';
 import { sha256 } from '../tokens.ts';
 import { checkPassword, stringField } from '../validation.ts';
 import type { AuthContext } from './context.ts';
-import { emailLink } from './email-flow.ts';
+import { emailLink, rateLimited } from './email-flow.ts';
 
 /** Always the same answer: only an address with an account gets a link. */
 export async function forgotPassword(ctx: AuthContext, body: Readonly<Record<string, unknown>>): Promise<void> {
@@ -19,7 +20,7 @@ export async function resetPassword(ctx: AuthContext, body: Readonly<Record<stri
   await runQuery(ctx.db, resetPasswordQuery({ tokenHash: sha256(token), password }));
 }
 
-/** Needs the current password; ends every other session of the account. */
+/** Needs the current password (wrong guesses count like failed logins); ends every other session of the account. */
 export async function changePassword(
   ctx: AuthContext,
   session: { readonly accountId: string; readonly sessionId: string },
@@ -27,5 +28,10 @@ export async function changePassword(
 ): Promise<void> {
   const current = stringField(body, 'currentPassword', { maxLength: 4096 });
   const next = checkPassword(body.newPassword, ctx.config);
-  await runQuery(ctx.db, changePasswordQuery({ ...session, current, next }));
+  const result = await runQuery<ChangeResult>(
+    ctx.db,
+    changePasswordQuery({ ...session, current, next, maxFailures: ctx.config.loginMaxFailures, failureWindowSeconds: ctx.config.loginFailureWindowSeconds }),
+  );
+  if (result.status === 'rate_limited') throw rateLimited(result.retryAfter);
+  if (result.status === 'invalid') throw new HttpError('invalid_credentials', 'The current password is not correct.');
 }

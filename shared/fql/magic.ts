@@ -53,14 +53,26 @@ export function magicTokenEmailQuery(tokenHash: string, kind: 'magic_login' | 'm
   return q.Select(['data', 'email'], checkedEmailToken(getOrNull(emailTokenByHash(tokenHash)), kind, { singleUse: kind === 'magic_login' }));
 }
 
-/** Spends a login link: the account's address is proven, so it becomes verified; a session starts. */
+/**
+ * Spends a login link: the account's address is proven, so it becomes verified; a session starts.
+ * An account that was not verified yet loses its password: whoever registered it never proved the
+ * address, and may not be its owner (who can set one through a reset link).
+ */
 export function magicLoginQuery(input: { tokenHash: string; userAgent: string; refresh: NewRefreshToken }): Expr {
+  const accountRef = q.Select(['data', 'account'], q.Var('token'));
   return q.Let(
     { token: checkedEmailToken(getOrNull(emailTokenByHash(input.tokenHash)), 'magic_login', { singleUse: true }) },
     q.Let(
       {
         spent: q.Update(q.Select('ref', q.Var('token')), { data: { used: true } }),
-        account: q.Update(q.Select(['data', 'account'], q.Var('token')), { data: { email_verified: true } }),
+        account: q.Update(
+          accountRef,
+          q.If(
+            q.Select(['data', 'email_verified'], q.Get(accountRef), false),
+            { data: { email_verified: true } },
+            { data: { email_verified: true }, credentials: null },
+          ),
+        ),
       },
       { user: userOf(q.Var('account')), sessionId: startSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh) },
     ),

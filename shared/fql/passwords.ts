@@ -3,7 +3,7 @@
 import faunadb from 'faunadb';
 import { newEmailToken, withEmailAllowance, type EmailTokenInput } from './accounts.ts';
 import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, revokeSessions } from './fragments.ts';
-import type { EmailLimits } from './rate-limits.ts';
+import { passwordChangeFailureKey, recordEvent, windowWait, type EmailLimits } from './rate-limits.ts';
 import type { Expr } from './run-query.ts';
 import { whileSessionLive } from './sessions.ts';
 
@@ -43,18 +43,39 @@ export function resetPasswordQuery(input: { tokenHash: string; password: string 
   );
 }
 
-/** A change needs the current password, and revokes every other session. */
-export function changePasswordQuery(input: { accountId: string; sessionId: string; current: string; next: string }): Expr {
+export type ChangeResult = { readonly status: 'changed' } | { readonly status: 'invalid' } | { readonly status: 'rate_limited'; readonly retryAfter: number };
+
+/**
+ * A change needs the current password, and revokes every other session. Wrong current passwords
+ * are counted per account like failed logins, so a stolen session cannot guess its way to the
+ * password; the failure is recorded in the same transaction (an answer, not an Abort, keeps it).
+ */
+export function changePasswordQuery(input: {
+  accountId: string;
+  sessionId: string;
+  current: string;
+  next: string;
+  maxFailures: number;
+  failureWindowSeconds: number;
+}): Expr {
   const account = q.Ref(q.Collection('accounts'), input.accountId);
+  const key = passwordChangeFailureKey(input.accountId);
   return whileSessionLive(
     input,
-    q.If(
-      q.Not(q.Identify(account, input.current)),
-      q.Abort('invalid_credentials'),
-      q.Do(
-        q.Update(account, { credentials: { password: input.next } }),
-        revokeSessions(account, q.Ref(q.Collection('sessions'), input.sessionId)),
-        true,
+    q.Let(
+      { wait: windowWait(key, input.failureWindowSeconds, input.maxFailures) },
+      q.If(
+        q.GT(q.Var('wait'), 0),
+        { status: 'rate_limited', retryAfter: q.Var('wait') },
+        q.If(
+          q.Not(q.Identify(account, input.current)),
+          q.Do(recordEvent(key), { status: 'invalid' }),
+          q.Do(
+            q.Update(account, { credentials: { password: input.next } }),
+            revokeSessions(account, q.Ref(q.Collection('sessions'), input.sessionId)),
+            { status: 'changed' },
+          ),
+        ),
       ),
     ),
   );

@@ -62,3 +62,7 @@ export function emailKey(address: string): string {
 export function loginFailureKey(email: string): string {
   return `login_failure:${email}`;
 }
+
+export function passwordChangeFailureKey(accountId: string): string {
+  return `password_change_failure:${accountId}`;
+}

@@ -367,7 +367,7 @@ describe('/api/auth/magic/login', () => {
     expect(await newDocuments('sessions')).toBe(1);
   });
 
-  it('marks an unverified password account verified, since the email is proven; the password then works', async () => {
+  it('marks an unverified password account verified, and drops the password nobody proved was the owner\'s', async () => {
     await passwordAccount('unverified@example.com', false);
     expectError(await new Browser().post('/api/auth/login', { email: 'unverified@example.com', password: PASSWORD }), 403, 'email_not_verified');
     const { link } = await emailedLink('unverified@example.com', LOGIN);
@@ -377,7 +377,15 @@ describe('/api/auth/magic/login', () => {
     expect(res.status, res.text).toBe(303);
     expect(((await b.get('/api/auth/session')).body as { user: { emailVerified: boolean } }).user.emailVerified).toBe(true);
     expect(await accountsWith('unverified@example.com')).toEqual([expect.objectContaining({ email_verified: true })]);
-    expect((await new Browser().post('/api/auth/login', { email: 'unverified@example.com', password: PASSWORD })).status).toBe(200);
+    // Whoever registered the address first (perhaps not its owner) cannot log in with that password.
+    expectError(await new Browser().post('/api/auth/login', { email: 'unverified@example.com', password: PASSWORD }), 401, 'invalid_credentials');
+  });
+
+  it('keeps the password of an account that was already verified', async () => {
+    await passwordAccount('verified@example.com');
+    const { token } = await emailedLink('verified@example.com', LOGIN);
+    expect((await new Browser().post(LOGIN, { token })).status).toBe(200);
+    expect((await new Browser().post('/api/auth/login', { email: 'verified@example.com', password: PASSWORD })).status).toBe(200);
   });
 
   it('10 parallel POSTs of one token make exactly one session: one 200, nine 400 used_token', async () => {

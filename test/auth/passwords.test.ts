@@ -140,6 +140,19 @@ describe('POST /api/auth/password/change', () => {
     expect((await new Browser().post('/api/auth/login', { email: 'han@example.com', password: PASSWORD })).status).toBe(200);
   });
 
+  it('counts wrong current passwords like failed logins: past the limit, 429 with Retry-After, even for the right one', async () => {
+    world.configure({ LOGIN_MAX_FAILURES: '3' });
+    const me = await signedIn(world, 'guess@example.com');
+    for (let i = 0; i < 3; i++) {
+      expect(errorCode(await me.post('/api/auth/password/change', { currentPassword: `guess ${i} wrong`, newPassword: NEW_PASSWORD }))).toBe('invalid_credentials');
+    }
+    const res = await me.post('/api/auth/password/change', { currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
+    expect(res.status).toBe(429);
+    expect(errorCode(res)).toBe('rate_limited');
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await new Browser().post('/api/auth/login', { email: 'guess@example.com', password: PASSWORD })).status).toBe(200);
+  });
+
   it('answers 400 weak_password for a too short new password', async () => {
     const me = await signedIn(world, 'ira@example.com');
     const res = await me.post('/api/auth/password/change', { currentPassword: PASSWORD, newPassword: 'short' });

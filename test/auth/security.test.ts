@@ -111,6 +111,18 @@ describe('requests that are refused', () => {
     expect((await new Browser().post('/api/auth/login', { email: 'csrf@example.com', password: PASSWORD })).status).toBe(200);
   });
 
+  it('a cross-site POST without cookies is refused too: no login CSRF into the attacker\'s account', async () => {
+    await signedIn(world, 'attacker@example.com');
+    const victim = new Browser('victim-browser');
+    const forged = await victim.post('/api/auth/login', { email: 'attacker@example.com', password: PASSWORD }, { origin: 'https://evil.example' });
+    expect(forged.status).toBe(403);
+    expect(errorCode(forged)).toBe('cross_origin');
+    expect(forged.setCookies).toHaveLength(0);
+    const viaFetchMetadata = await victim.post('/api/auth/login', { email: 'attacker@example.com', password: PASSWORD }, { origin: null, headers: { 'sec-fetch-site': 'cross-site' } });
+    expect(errorCode(viaFetchMetadata)).toBe('cross_origin');
+    expect((await victim.get('/api/auth/session')).status).toBe(401);
+  });
+
   it('a 1 MB body answers 413', async () => {
     const big = { email: 'big@example.com', password: PASSWORD, pad: 'x'.repeat(1024 * 1024) };
     const res = await new Browser().post('/api/auth/register', big);

@@ -246,6 +246,27 @@ describe('/api/auth/sessions', () => {
     expect((await one.post('/api/auth/refresh')).status).toBe(200);
   });
 
+  it('DELETE of the session the request came from answers 204, clears both cookies, and ends it', async () => {
+    const me = await signedIn(world, 'own@example.com');
+    const id = ((await me.get('/api/auth/session')).body as { session: { id: string } }).session.id;
+    const spentRefresh = me.fork();
+    const res = await me.delete(`/api/auth/sessions/${id}`);
+    expect(res.status).toBe(204);
+    expectCleared(res);
+    expect(me.jar.get('access_token')).toBeUndefined();
+    expect(errorCode(await spentRefresh.post('/api/auth/refresh'))).toBe('invalid_session');
+  });
+
+  it('DELETE of another session of the account leaves this one\'s cookies alone', async () => {
+    const one = await signedIn(world, 'keep@example.com');
+    const two = new Browser('second-device');
+    await two.post('/api/auth/login', { email: 'keep@example.com', password: PASSWORD });
+    const twoId = ((await two.get('/api/auth/session')).body as { session: { id: string } }).session.id;
+    const res = await one.delete(`/api/auth/sessions/${twoId}`);
+    expect(res.status).toBe(204);
+    expect(res.setCookies).toHaveLength(0);
+  });
+
   it('DELETE of someone else\'s session or a missing one answers 404 and changes nothing', async () => {
     const mallory = await signedIn(world, 'mal@example.com');
     const victim = await signedIn(world, 'vic@example.com');

@@ -27,7 +27,8 @@ async function checkPassword(ctx: QueryContext, ref: Ref | null, password: Value
   if (typeof password !== 'string') throw new FaunaError('invalid argument', `String expected, ${typeName(password)} provided.`, ['password']);
   const found = ref ? await readMeta(ctx, ref) : null;
   const stored = found?.meta.credentials;
-  return typeof stored === 'string' && (await ctx.passwords.matches(password, stored));
+  if (typeof stored !== 'string') return ctx.passwords.decoy(password);
+  return ctx.passwords.matches(password, stored);
 }
 
 const identify = effect({
