@@ -6,8 +6,8 @@ import { config as appConfig } from '../shared/config.ts';
 import { endpoint, json, readJson } from '../shared/http.ts';
 
 export default endpoint({
-  POST: async (req) => {
-    await forgotPassword(authContext(appConfig()), await readJson(req));
+  POST: async (req, context) => {
+    await forgotPassword(authContext(appConfig(), context), await readJson(req));
     return json(202, { status: 'reset_sent' });
   },
 });

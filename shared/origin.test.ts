@@ -46,6 +46,13 @@ describe('assertSameOrigin', () => {
     }
   });
 
+  it('reads `Origin: null` (a no-referrer page\'s form, or a sandboxed frame) by Sec-Fetch-Site', () => {
+    expect(outcome(request('POST', { origin: 'null', 'sec-fetch-site': 'same-origin' }))).toBe('allowed');
+    expect(outcome(request('POST', { origin: 'null', 'sec-fetch-site': 'cross-site' }))).toBe(REFUSED);
+    expect(outcome(request('POST', { origin: 'null', 'sec-fetch-site': 'none' }))).toBe(REFUSED);
+    expect(outcome(request('POST', { origin: 'null' }))).toBe(REFUSED);
+  });
+
   it('lets Origin decide over Sec-Fetch-Site', () => {
     expect(outcome(request('POST', { ...COOKIE, origin: 'https://app.example.org', 'sec-fetch-site': 'cross-site' }))).toBe('allowed');
     expect(outcome(request('POST', { ...COOKIE, origin: 'https://evil.example', 'sec-fetch-site': 'same-origin' }))).toBe(REFUSED);

@@ -42,11 +42,18 @@ export function isAllowedOrigin(origin: string, config: Config): boolean {
 export function assertSameOrigin(req: Request, config: Config): void {
   if (!WRITE_METHODS.has(req.method.toUpperCase())) return;
   const origin = req.headers.get('origin');
+  const site = req.headers.get('sec-fetch-site');
+  // A page sent with Referrer-Policy: no-referrer (the link pages are) makes the browser send
+  // `Origin: null` with its form posts; so does a sandboxed frame on any site. Sec-Fetch-Site
+  // tells them apart, and without it a null origin is refused.
+  if (origin === 'null') {
+    if (site === 'same-origin') return;
+    throw refused();
+  }
   if (origin !== null) {
     if (isAllowedOrigin(origin, config)) return;
     throw refused();
   }
-  const site = req.headers.get('sec-fetch-site');
   // Neither header: not a browser, so not a CSRF victim (see the header comment).
   if (site === null) return;
   if (site === 'same-origin' || site === 'none') return;

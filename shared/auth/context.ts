@@ -23,4 +23,9 @@ export interface AuthContext {
   readonly sendEmail: (email: OutgoingEmail) => Promise<void>;
   /** A fresh secret of at least 32 random bytes, base64url. */
   readonly randomToken: () => string;
+  /**
+   * Lets work finish after the answer has gone (Netlify's `context.waitUntil`). Absent, such
+   * work is awaited before answering, as tests do.
+   */
+  readonly afterAnswer?: (work: Promise<unknown>) => void;
 }

@@ -33,15 +33,23 @@ export interface LinkRequest {
 }
 
 /**
- * Mints a fresh link secret, lets `query` decide (inside its transaction) whether to store its
- * hash and send it, and delivers the email.
+ * For the endpoints that answer the same whether or not the address has an account (forgot,
+ * resend): mints a fresh link secret, lets `query` decide (inside its transaction) whether to
+ * store its hash and send it, and sends it after answering where the platform allows. Waiting
+ * for the provider only when there is an account would say, by the time taken, that there is
+ * one; so would an email_failed that only an account can cause. A failed send is logged, and its
+ * email event forgotten so that asking again is not held back.
  */
 export async function emailLink(ctx: AuthContext, rawEmail: unknown, ttlSeconds: number, query: (input: LinkRequest) => Expr): Promise<void> {
   const email = normalizeEmail(rawEmail);
   const token = ctx.randomToken();
   const limits = { perHour: ctx.config.emailsPerAddressPerHour, minIntervalSeconds: ctx.config.emailMinIntervalSeconds };
   const decision = await runQuery<EmailDecision>(ctx.db, query({ email, token: { hash: sha256(token), ttlSeconds }, limits }));
-  await deliver(ctx, decision, email, token);
+  if (decision.status === 'rate_limited') throw rateLimited(decision.retryAfter);
+  if (decision.status !== 'send') return;
+  const sending = deliver(ctx, decision, email, token).catch((err: unknown) => console.error(`auth: a ${decision.kind} email was not sent`, err));
+  if (ctx.afterAnswer) ctx.afterAnswer(sending);
+  else await sending;
 }
 
 export function rateLimited(retryAfterSeconds: number): HttpError {

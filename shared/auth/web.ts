@@ -4,6 +4,7 @@
  * few lines each because everything they share lives here.
  */
 
+import type { Context } from '@netlify/functions';
 import type { Config } from '../config.ts';
 import { clearedCookies, sessionCookies, sessionTokens } from '../cookies.ts';
 import { emailSender } from '../email.ts';
@@ -16,10 +17,12 @@ import type { Established, SessionClaims } from './sessions.ts';
 
 let contextOverride: ((config: Config) => AuthContext) | null = null;
 
-/** The operation context of a request: the process's database client and mailer. */
-export function authContext(config: Config): AuthContext {
+/** The operation context of a request: the process's database client and mailer, and Netlify's waitUntil where given. */
+export function authContext(config: Config, netlify?: Pick<Context, 'waitUntil'>): AuthContext {
   if (contextOverride) return contextOverride(config);
-  return { config, db: faunaClient(config), sendEmail: emailSender(config), randomToken };
+  const waitUntil = netlify?.waitUntil;
+  const afterAnswer = typeof waitUntil === 'function' ? (work: Promise<unknown>): void => waitUntil.call(netlify, work) : undefined;
+  return { config, db: faunaClient(config), sendEmail: emailSender(config), randomToken, afterAnswer };
 }
 
 /** Tests run the endpoints against their own database and mailbox. */

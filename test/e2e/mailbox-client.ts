@@ -15,14 +15,21 @@ export async function messagesTo(mailboxUrl: string, email: string): Promise<Sto
 }
 
 /**
- * The newest message to `email` with a link to `path` on the site, and that link. Sending
- * happens before the endpoint answers, so the message is there when its request has returned.
+ * The newest message to `email` with a link to `path` on the site, and that link. Most endpoints
+ * send before they answer; forgot and resend send after answering (Netlify's waitUntil, so their
+ * timing says nothing), so the message may take a moment to arrive: it is waited for, briefly.
  */
-export async function latestLink(mailboxUrl: string, email: string, path: string): Promise<{ message: StoredMessage; link: string }> {
-  const messages = await messagesTo(mailboxUrl, email);
-  for (const message of messages) {
-    const link = messageLinks(message).find((l) => new URL(l).pathname === path);
-    if (link !== undefined) return { message, link };
+export async function latestLink(mailboxUrl: string, email: string, path: string, waitMs = 10_000): Promise<{ message: StoredMessage; link: string }> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const messages = await messagesTo(mailboxUrl, email);
+    for (const message of messages) {
+      const link = messageLinks(message).find((l) => new URL(l).pathname === path);
+      if (link !== undefined) return { message, link };
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`no email to ${email} has a link to ${path} (${messages.length} messages: ${messages.map((m) => m.subject).join('; ')})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`no email to ${email} has a link to ${path} (${messages.length} messages: ${messages.map((m) => m.subject).join('; ')})`);
 }
