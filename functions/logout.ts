@@ -8,7 +8,8 @@ import { endpoint, json, readJson } from '../shared/http.ts';
 export default endpoint({
   POST: async (req) => {
     const cfg = appConfig();
-    const body = await readJson(req, { allowEmpty: true });
+    // Logging out always succeeds: a body that cannot be read only means no {all: true}.
+    const body = await readJson(req, { allowEmpty: true }).catch(() => ({}) as Readonly<Record<string, unknown>>);
     const session = sessionToEnd(req, cfg);
     if (session) await logout(authContext(cfg), session, body.all === true);
     return json(200, { status: 'logged_out' }, { headers: clearingCookies(cfg) });

@@ -2,7 +2,7 @@
 import type { Config as FunctionConfig } from '@netlify/functions';
 import { resetPassword } from '../shared/auth/passwords.ts';
 import { answerLinkForm, tokenPage } from '../shared/auth/pages.ts';
-import { authContext } from '../shared/auth/web.ts';
+import { authContext, clearingCookies } from '../shared/auth/web.ts';
 import { config as appConfig } from '../shared/config.ts';
 import { endpoint, json, readBody, seeOther } from '../shared/http.ts';
 
@@ -20,7 +20,9 @@ export default endpoint({
     const cfg = appConfig();
     return answerLinkForm(kind, async () => {
       await resetPassword(authContext(cfg), data);
-      return kind === 'form' ? seeOther(`${cfg.siteUrl}/?password_reset=1`) : json(200, { status: 'password_reset' });
+      // Every session ended, this browser's too: its cookies go with it (API.md).
+      const cleared = { headers: clearingCookies(cfg) };
+      return kind === 'form' ? seeOther(`${cfg.siteUrl}/?password_reset=1`, cleared) : json(200, { status: 'password_reset' }, cleared);
     });
   },
 });

@@ -38,9 +38,11 @@ export class HttpError extends Error {
     message: string,
     /** Extra headers for the answer, e.g. Retry-After or cleared cookies. */
     readonly headers: Readonly<Record<string, string | readonly string[]>> = {},
+    /** Where API.md gives a code another status on one endpoint (password/change: 400 invalid_credentials). */
+    status?: 400,
   ) {
     super(message);
     this.name = 'HttpError';
-    this.status = API_ERRORS[code];
+    this.status = status ?? API_ERRORS[code];
   }
 }

@@ -87,8 +87,11 @@ describe('/api/auth/password/reset', () => {
     const form = pageForm(page2.text);
     expect(form.action).toBe('/api/auth/password/reset');
     expect(page2.text).toMatch(/type="password" name="password"/);
-    const posted = await new Browser().call('POST', form.action, { form: { token: form.token, password: NEW_PASSWORD } });
+    const posted = await one.call('POST', form.action, { form: { token: form.token, password: NEW_PASSWORD } });
     expect(posted.status).toBe(303);
+    // Every session ends, the one of the browser that reset too: its cookies are cleared.
+    expect(posted.setCookies.filter((c) => c.attributes.get('max-age') === '0').map((c) => c.name).sort()).toEqual(['access_token', 'refresh_token']);
+    expect((await one.get('/api/auth/session')).status).toBe(401);
     expect(posted.headers.get('location')).toMatch(/^http:\/\/localhost:8888\//);
     // Every session revoked.
     expect(errorCode(await one.post('/api/auth/refresh'))).toBe('invalid_session');
@@ -147,12 +150,12 @@ describe('POST /api/auth/password/change', () => {
     expect((await new Browser().post('/api/auth/login', { email: 'gia@example.com', password: NEW_PASSWORD })).status).toBe(200);
   });
 
-  it('answers 401 invalid_credentials for a wrong current password and changes nothing', async () => {
+  it('answers 400 invalid_credentials for a wrong current password (not 401: the session is fine) and changes nothing', async () => {
     const me = await signedIn(world, 'han@example.com');
     const other = new Browser('other');
     await other.post('/api/auth/login', { email: 'han@example.com', password: PASSWORD });
     const res = await me.post('/api/auth/password/change', { currentPassword: 'not my password', newPassword: NEW_PASSWORD });
-    expect(res.status).toBe(401);
+    expect(res.status).toBe(400);
     expect(errorCode(res)).toBe('invalid_credentials');
     expect((await other.post('/api/auth/refresh')).status).toBe(200);
     expect((await new Browser().post('/api/auth/login', { email: 'han@example.com', password: PASSWORD })).status).toBe(200);

@@ -204,6 +204,18 @@ describe('POST /api/auth/logout', () => {
     expect((await new Browser().post('/api/auth/login', { email: 'kim@example.com', password: PASSWORD })).status).toBe(200);
   });
 
+  it('ends the session and clears the cookies even when the body cannot be read', async () => {
+    const me = await signedIn(world, 'sloppy@example.com');
+    const spentRefresh = me.fork();
+    const garbled = await me.call('POST', '/api/auth/logout', { raw: '{not json', headers: { 'content-type': 'application/json' } });
+    expect(garbled.status).toBe(200);
+    expectCleared(garbled);
+    expect(errorCode(await spentRefresh.post('/api/auth/refresh'))).toBe('invalid_session');
+    const form = await (await signedIn(world, 'formy@example.com')).call('POST', '/api/auth/logout', { form: { all: 'true' } });
+    expect(form.status).toBe(200);
+    expectCleared(form);
+  });
+
   it('answers 200 without any session, and with an empty body', async () => {
     const res = await new Browser().call('POST', '/api/auth/logout');
     expect(res.status).toBe(200);

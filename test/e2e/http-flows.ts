@@ -444,13 +444,13 @@ function describePasswords(flows: Flows): void {
     expect(await flows.messageCount(email)).toBe(0);
   }, FLOW_MS);
 
-  it('password change: a wrong current password is 401 invalid_credentials; the right one changes it, keeps this session and ends the other', async () => {
+  it('password change: a wrong current password is 400 invalid_credentials; the right one changes it, keeps this session and ends the other', async () => {
     const email = 'e2e-change@example.com';
     await flows.verifiedAccount(email);
     const me = await flows.loggedIn(email, 'me/1.0');
     const other = await flows.loggedIn(email, 'other/1.0');
     const wrong = await me.post('/api/auth/password/change', { currentPassword: 'not my password', newPassword: NEW_PASSWORD });
-    expectError(wrong, 401, 'invalid_credentials');
+    expectError(wrong, 400, 'invalid_credentials');
     // The refused change ended nothing.
     expect((await other.post('/api/auth/refresh')).status).toBe(200);
 
