@@ -162,11 +162,14 @@ function isSetLike(v: Value): boolean {
   return v instanceof SetValue || (v instanceof Ref && v.isNative());
 }
 
-/** The driver sends one argument bare and several as an array: an array of sets or of arrays is a list of parts. */
+/**
+ * The driver sends one argument bare and several as an array: an array of arrays, or one that
+ * holds any set, is a list of parts (a mix is then refused by the caller, not read as one array).
+ */
 function algebraParts(v: Value): readonly Value[] {
   if (!Array.isArray(v)) return [v];
   const list = v as readonly Value[];
-  return list.length > 0 && (list.every(isSetLike) || list.every((p) => Array.isArray(p))) ? list : [v];
+  return list.length > 0 && (list.some(isSetLike) || list.every((p) => Array.isArray(p))) ? list : [v];
 }
 
 function arrayAlgebra(key: 'union' | 'intersection' | 'difference', parts: readonly (readonly Value[])[]): Value[] {
