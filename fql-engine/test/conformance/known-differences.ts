@@ -120,6 +120,33 @@ export const knownDifferences: readonly KnownDifference[] = [
       { name: 'a flag mid-pattern is refused', query: q.ContainsStrRegex('aB', 'a(?i)b'), expectError: 'invalid argument' },
     ],
   },
+  {
+    number: 9,
+    summary: 'Filter takes arrays and pages, not sets: Filter(Match(...), ...) is refused with `invalid argument`; paginate first, then Filter the page.',
+    fauna: 'Fauna also filtered a set lazily, answering a set that Paginate could page through.',
+    cases: [
+      {
+        name: 'Filter of a set is refused, Filter of its page works',
+        setup: [things, q.CreateIndex({ name: 'all_things', source: q.Collection('things'), values: [{ field: ['data', 'n'] }] }), q.Create(thing, { data: { n: 1 } }), q.Create(q.Ref(q.Collection('things'), '102'), { data: { n: 2 } })],
+        query: q.Filter(q.Match(q.Index('all_things')), q.Lambda('n', q.GT(q.Var('n'), 1))),
+        expectError: 'invalid argument',
+        afterwards: { query: q.Filter(q.Paginate(q.Match(q.Index('all_things'))), q.Lambda('n', q.GT(q.Var('n'), 1))), expect: { data: [2] } },
+      },
+    ],
+  },
+  {
+    number: 10,
+    summary: 'Take and Drop on a page keep the page\'s cursors as they were.',
+    fauna: "Fauna moved the page's `before` cursor past the dropped elements.",
+    cases: [
+      {
+        name: 'Drop on a page keeps its after cursor and adds no before',
+        setup: [things, q.CreateIndex({ name: 'things_n', source: q.Collection('things'), values: [{ field: ['data', 'n'] }] }), ...[1, 2, 3, 4].map((n) => q.Create(q.Ref(q.Collection('things'), String(100 + n)), { data: { n } }))],
+        query: q.Let({ page: q.Drop(1, q.Paginate(q.Match(q.Index('things_n')), { size: 3 })) }, [q.Select('data', q.Var('page')), q.ContainsField('before', q.Var('page')), q.ContainsField('after', q.Var('page'))]),
+        expect: [[2, 3], false, true],
+      },
+    ],
+  },
 ];
 
 export const knownDifferenceGroup: CaseGroup = {
