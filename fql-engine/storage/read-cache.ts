@@ -13,10 +13,13 @@
  * - an index entry write forgets the scans of that index;
  * - drop forgets everything.
  *
+ * A scan for a single entry (Get or Exists of a set) brings its document along in the same
+ * statement, so the read of it that follows costs nothing.
+ *
  * The cache lives and dies with one transaction attempt: a retried transaction starts empty.
  */
 
-import type { DbId, DocRef, DropScope, EntryInput, IndexEntry, ScanRange, StorageTx, StoredDoc } from './types.ts';
+import type { DbId, DocRef, DropScope, EntryInput, IndexEntry, IndexEntryWithDoc, ScanRange, StorageTx, StoredDoc } from './types.ts';
 
 export class ReadCachingTx implements StorageTx {
   private readonly docs = new Map<string, Promise<StoredDoc | null>>();
@@ -73,12 +76,20 @@ export class ReadCachingTx implements StorageTx {
     const key = scanKey(db, indexId, terms, range);
     let scan = this.scans.get(key);
     if (scan === undefined) {
-      scan = this.tx.scanIndex(db, indexId, terms, range);
+      // A scan for one entry is Get or Exists of a set, which reads that document next: it comes
+      // in the same statement, and the read that follows is answered from here.
+      scan = range.limit === 1 ? this.scanIndexWithDocs(db, indexId, terms, range) : this.tx.scanIndex(db, indexId, terms, range);
       this.scans.set(key, scan);
       scan.catch(() => this.scans.delete(key));
     }
     // A copy: the caller may sort or splice what it is given.
     return scan.then((entries) => [...entries]);
+  }
+
+  async scanIndexWithDocs(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntryWithDoc[]> {
+    const found = await this.tx.scanIndexWithDocs(db, indexId, terms, range);
+    for (const entry of found) this.docs.set(`${docKey(db, entry.coll, entry.id)}\u0000${range.now}`, Promise.resolve(entry.doc));
+    return found;
   }
 
   claimUnique(db: DbId, indexId: string, key: Uint8Array, doc: DocRef): Promise<DocRef | null> {

@@ -16,7 +16,7 @@
  */
 
 import type { Json } from '../values.ts';
-import type { DbId, DocRef, DropScope, EntryInput, IndexEntry, ScanRange, StorageTx, StoredDoc } from './types.ts';
+import type { DbId, DocRef, DropScope, EntryInput, IndexEntry, IndexEntryWithDoc, ScanRange, StorageTx, StoredDoc } from './types.ts';
 
 /** The least a backend must offer: run one statement inside the current transaction. */
 export interface SqlQueryable {
@@ -102,6 +102,7 @@ export function sqlStorageTx(sql: SqlQueryable): StorageTx {
     scanDocs: (db, coll, range) => scanDocs(sql, db, coll, range),
     putIndexEntries: (db, indexId, doc, entries, options) => putIndexEntries(sql, db, indexId, doc, entries, options?.fresh ?? false),
     scanIndex: (db, indexId, terms, range) => scanIndex(sql, db, indexId, terms, range),
+    scanIndexWithDocs: (db, indexId, terms, range) => scanIndexWithDocs(sql, db, indexId, terms, range),
     claimUnique: (db, indexId, key, doc) => claimUnique(sql, db, indexId, key, doc),
     releaseUnique: (db, indexId, doc) => releaseUnique(sql, db, indexId, doc),
     drop: (db, scope) => drop(sql, db, scope),
@@ -124,8 +125,8 @@ async function bumpSchemaVersion(sql: SqlQueryable, db: DbId): Promise<void> {
 }
 
 /** The row is visible at `now` (a placeholder such as `$4`): it has not expired. */
-function live(now: string): string {
-  return `(expires_at IS NULL OR expires_at > ${now})`;
+function live(now: string, column = 'expires_at'): string {
+  return `(${column} IS NULL OR ${column} > ${now})`;
 }
 
 const DOC_COLUMNS = 'coll, id, order_key, ts, body, expires_at';
@@ -223,6 +224,33 @@ async function scanIndex(sql: SqlQueryable, db: DbId, indexId: string, terms: Ui
   return rows.map(decodeEntry);
 }
 
+interface EntryDocRow extends EntryRow {
+  doc_order_key: string | null;
+  doc_ts: number | string | null;
+  doc_body: string | null;
+  doc_expires_at: number | string | null;
+}
+
+async function scanIndexWithDocs(sql: SqlQueryable, db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntryWithDoc[]> {
+  const params: unknown[] = [db, indexId, terms];
+  const where = rangeConditions('e.sort_key', range, params, 'e.expires_at');
+  const rows = await sql.query<EntryDocRow>(
+    `SELECT e.terms, e.sort_key, e.vals, e.coll, e.id, e.expires_at,
+       d.order_key AS doc_order_key, d.ts AS doc_ts, d.body AS doc_body, d.expires_at AS doc_expires_at
+     FROM fql_index_entries e LEFT JOIN fql_docs d ON d.db = e.db AND d.coll = e.coll AND d.id = e.id
+     WHERE e.db = $1 AND e.index_id = $2 AND e.terms = $3 AND ${where} ${orderAndLimit('e.sort_key', range, params)}`,
+    params,
+  );
+  return rows.map((row) => ({ ...decodeEntry(row), doc: joinedDoc(row, range.now) }));
+}
+
+/** The joined document as getDoc answers it: null when there is none or it has expired. */
+function joinedDoc(row: EntryDocRow, now: number): StoredDoc | null {
+  if (row.doc_body === null || row.doc_order_key === null || row.doc_ts === null) return null;
+  if (row.doc_expires_at !== null && Number(row.doc_expires_at) <= now) return null;
+  return decodeDoc({ coll: row.coll, id: row.id, order_key: row.doc_order_key, ts: row.doc_ts, body: row.doc_body, expires_at: row.doc_expires_at });
+}
+
 async function claimUnique(sql: SqlQueryable, db: DbId, indexId: string, key: Uint8Array, doc: DocRef): Promise<DocRef | null> {
   const inserted = await sql.query<{ one: number }>(
     `INSERT INTO fql_unique_claims (db, index_id, key, coll, id) VALUES ($1, $2, $3, $4, $5)
@@ -284,11 +312,11 @@ export async function sweepExpiredSql(sql: SqlQueryable, now: number): Promise<n
 }
 
 /** Appends the range's bounds and the liveness test to `params`; returns the SQL condition. */
-function rangeConditions<K>(column: string, range: ScanRange<K>, params: unknown[]): string {
+function rangeConditions<K>(column: string, range: ScanRange<K>, params: unknown[], expiresColumn = 'expires_at'): string {
   const conditions: string[] = [];
   if (range.gte !== undefined) conditions.push(`${column} >= $${params.push(range.gte)}`);
   if (range.lt !== undefined) conditions.push(`${column} < $${params.push(range.lt)}`);
-  conditions.push(live(`$${params.push(range.now)}`));
+  conditions.push(live(`$${params.push(range.now)}`, expiresColumn));
   return conditions.join(' AND ');
 }
 

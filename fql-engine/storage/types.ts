@@ -46,6 +46,10 @@ export interface IndexEntry {
   readonly expiresAt: number | null;
 }
 
+export interface IndexEntryWithDoc extends IndexEntry {
+  readonly doc: StoredDoc | null;
+}
+
 export interface EntryInput {
   readonly terms: Uint8Array;
   readonly sortKey: Uint8Array;
@@ -91,6 +95,11 @@ export interface StorageTx {
     options?: { readonly fresh?: boolean },
   ): Promise<void>;
   scanIndex(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntry[]>;
+  /**
+   * scanIndex, with each entry's document as getDoc would answer it at `range.now` (null when
+   * missing or expired), in one statement: for callers about to read the documents they find.
+   */
+  scanIndexWithDocs(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntryWithDoc[]>;
 
   /**
    * Claims a unique key for a document in a unique index, through a real unique index.

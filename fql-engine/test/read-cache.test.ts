@@ -10,8 +10,10 @@ const NOW = 1_700_000_000_000_000;
 const TERMS = new Uint8Array([1]);
 
 /** Counts what reaches the real transaction underneath the cache. */
-function counted(tx: StorageTx): { tx: StorageTx; reads: { getDoc: number; scanIndex: number } } {
-  const reads = { getDoc: 0, scanIndex: 0 };
+type Reads = { getDoc: number; scanIndex: number; scanIndexWithDocs: number };
+
+function counted(tx: StorageTx): { tx: StorageTx; reads: Reads } {
+  const reads = { getDoc: 0, scanIndex: 0, scanIndexWithDocs: 0 };
   const wrapped: StorageTx = Object.create(tx) as StorageTx;
   wrapped.getDoc = (...args) => {
     reads.getDoc += 1;
@@ -20,6 +22,10 @@ function counted(tx: StorageTx): { tx: StorageTx; reads: { getDoc: number; scanI
   wrapped.scanIndex = (...args) => {
     reads.scanIndex += 1;
     return tx.scanIndex(...args);
+  };
+  wrapped.scanIndexWithDocs = (...args) => {
+    reads.scanIndexWithDocs += 1;
+    return tx.scanIndexWithDocs(...args);
   };
   return { tx: wrapped, reads };
 }
@@ -38,7 +44,7 @@ afterAll(async () => {
 });
 
 /** A fresh database holding user 1 with one index entry, and a cached view of a transaction on it. */
-async function withCache<T>(fn: (cache: ReadCachingTx, reads: { getDoc: number; scanIndex: number }, db: DbId) => Promise<T>): Promise<T> {
+async function withCache<T>(fn: (cache: ReadCachingTx, reads: Reads, db: DbId) => Promise<T>): Promise<T> {
   counter += 1;
   const db = `rc${counter}`;
   await storage.transaction(async (tx) => {
@@ -66,13 +72,21 @@ describe('ReadCachingTx', () => {
 
   test('the same index scan twice reaches storage once, and each caller gets its own array', async () => {
     await withCache(async (cache, reads, db) => {
-      const first = await cache.scanIndex(db, 'ix', TERMS, { now: NOW, limit: 1 });
+      const first = await cache.scanIndex(db, 'ix', TERMS, { now: NOW, limit: 5 });
       first.pop();
-      const second = await cache.scanIndex(db, 'ix', TERMS, { now: NOW, limit: 1 });
+      const second = await cache.scanIndex(db, 'ix', TERMS, { now: NOW, limit: 5 });
       expect(second.map((e) => e.id)).toEqual(['1']);
       expect(reads.scanIndex).toBe(1);
       await cache.scanIndex(db, 'ix', TERMS, { now: NOW, limit: 2 });
       expect(reads.scanIndex).toBe(2);
+    });
+  });
+
+  test('a scan for one entry brings its document along: reading it next reaches storage no more', async () => {
+    await withCache(async (cache, reads, db) => {
+      expect((await cache.scanIndex(db, 'ix', TERMS, { now: NOW, limit: 1 })).map((e) => e.id)).toEqual(['1']);
+      expect((await cache.getDoc(db, 'users', '1', NOW))?.body).toEqual({ data: { n: 1 } });
+      expect(reads).toEqual({ getDoc: 0, scanIndex: 0, scanIndexWithDocs: 1 });
     });
   });
 

@@ -254,6 +254,25 @@ function indexTests(get: () => Storage): void {
     expect(await sortKeys(storage, db, 'other_index', terms)).toEqual([]);
   });
 
+  test('scanIndexWithDocs answers the entries of scanIndex, each with its document as getDoc answers it', async () => {
+    const storage = get();
+    const db = freshDb();
+    await inTx(storage, async (tx) => {
+      await tx.insertDoc(db, doc('things', 'live', { body: { data: { n: 1 } } }));
+      await tx.insertDoc(db, doc('things', 'expired', { expiresAt: NOW }));
+      for (const [i, id] of ['live', 'expired', 'missing'].entries()) {
+        await tx.putIndexEntries(db, 'ix', { coll: 'things', id, expiresAt: null }, [entry(terms, bytes(i), [id])]);
+      }
+    });
+    const found = await inTx(storage, (tx) => tx.scanIndexWithDocs(db, 'ix', terms, { now: NOW }));
+    const plain = await inTx(storage, (tx) => tx.scanIndex(db, 'ix', terms, { now: NOW }));
+    expect(found.map(({ doc: _doc, ...e }) => e)).toEqual(plain);
+    expect(found.map((e) => [e.id, e.doc?.body ?? null])).toEqual([['live', { data: { n: 1 } }], ['expired', null], ['missing', null]]);
+    expect(found[0].doc).toEqual(await inTx(storage, (tx) => tx.getDoc(db, 'things', 'live', NOW)));
+    const first = await inTx(storage, (tx) => tx.scanIndexWithDocs(db, 'ix', terms, { now: NOW, limit: 1, reverse: true }));
+    expect(first.map((e) => e.id)).toEqual(['missing']);
+  });
+
   test('scanIndex returns each entry as it was written', async () => {
     const storage = get();
     const db = freshDb();
