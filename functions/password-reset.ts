@@ -13,7 +13,7 @@ export default endpoint({
       intro: 'Enter a new password for your account. Every session of the account will be logged out.',
       action: '/api/auth/password/reset',
       button: 'Set the new password',
-      passwordField: { name: 'password', label: 'New password' },
+      passwordField: { name: 'password', label: 'New password', minLength: appConfig().passwordMinLength },
     }),
   POST: async (req) => {
     const { kind, data } = await readBody(req);

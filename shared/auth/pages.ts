@@ -14,7 +14,7 @@ export interface TokenPageOptions {
   readonly action: string;
   readonly button: string;
   /** A password to choose on the page (reset). */
-  readonly passwordField?: { readonly name: string; readonly label: string };
+  readonly passwordField?: { readonly name: string; readonly label: string; readonly minLength: number };
   /** Another text field to fill in (a name, on magic sign-up). */
   readonly textField?: { readonly name: string; readonly label: string };
 }
@@ -25,7 +25,7 @@ export function tokenPage(req: Request, options: TokenPageOptions): Response {
     return htmlPage('This link is incomplete', html`<h1>This link is incomplete</h1><p>Open the link from your email again, or ask for a new one.</p>`, { status: 400 });
   }
   const password = options.passwordField
-    ? html`<label>${options.passwordField.label} <input type="password" name="${options.passwordField.name}" autocomplete="new-password" minlength="8" required></label>`
+    ? html`<label>${options.passwordField.label} <input type="password" name="${options.passwordField.name}" autocomplete="new-password" minlength="${options.passwordField.minLength}" required></label>`
     : html``;
   const text = options.textField
     ? html`<label>${options.textField.label} <input type="text" name="${options.textField.name}" autocomplete="name" maxlength="200" required></label>`

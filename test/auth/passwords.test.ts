@@ -84,6 +84,7 @@ describe('/api/auth/password/reset', () => {
     const page2 = await new Browser().get(link);
     expect(page1.status).toBe(200);
     expect(page2.status).toBe(200);
+    expect(page2.text).toContain(`minlength="${world.processConfig.passwordMinLength}"`);
     const form = pageForm(page2.text);
     expect(form.action).toBe('/api/auth/password/reset');
     expect(page2.text).toMatch(/type="password" name="password"/);
