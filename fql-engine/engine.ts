@@ -97,16 +97,12 @@ class FqlEngine implements Engine {
     } catch {
       return errorResponse(new FaunaError('invalid expression', 'The request body is not valid JSON.'));
     }
-    try {
-      assertExpressionDepth(expr);
-    } catch (err) {
-      return errorResponse(toFaunaError(err));
-    }
     return this.run(secret, expr);
   }
 
   private async run(secret: string, expr: Json): Promise<EngineResponse> {
     try {
+      assertExpressionDepth(expr);
       const passwords = new PasswordWork(this.settings.bcryptCost);
       const { value, txnTime } = await this.storage.transaction(async (storageTx) => {
         const tx = new ReadCachingTx(storageTx);

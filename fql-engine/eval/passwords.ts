@@ -24,15 +24,15 @@ export async function passwordMatches(password: string, stored: string): Promise
   }
 }
 
+/** One decoy hash per bcrypt cost, made once per process. */
+const decoyHashes: Record<number, Promise<string>> = {};
+
 /**
  * The bcrypt work of one query, remembered across its attempts. On PostgreSQL a transaction
  * that meets a serialization failure runs again; redoing ~50 ms of bcrypt every time would keep
  * each attempt open long enough to fail again. A hash made for a password is good whichever
  * attempt made it, and a check's answer depends only on its inputs.
  */
-/** One decoy hash per bcrypt cost, made once per process. */
-const decoyHashes: Record<number, Promise<string>> = {};
-
 export class PasswordWork {
   private readonly hashes = new Map<string, Promise<string>>();
   private readonly checks = new Map<string, Promise<boolean>>();

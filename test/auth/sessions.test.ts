@@ -11,6 +11,11 @@ function cookie(answer: Answer, name: string): { value: string; attributes: Read
   return c;
 }
 
+/** The id of the session a browser is logged in with, as GET /session tells it. */
+async function sessionIdOf(browser: Browser): Promise<string> {
+  return ((await browser.get('/api/auth/session')).body as { session: { id: string } }).session.id;
+}
+
 function expectCleared(answer: Answer): void {
   for (const name of ['access_token', 'refresh_token']) {
     const c = cookie(answer, name);
@@ -244,14 +249,15 @@ describe('/api/auth/sessions', () => {
     expect(errorCode(res)).toBe('unauthenticated');
   });
 
-  it('DELETE /sessions/:id answers 204 and that session can no longer refresh', async () => {
+  it('DELETE /sessions/:id answers 204, leaves this session\'s cookies alone, and that session can no longer refresh', async () => {
     const one = await signedIn(world, 'lea@example.com');
     const two = new Browser('second-device');
     await two.post('/api/auth/login', { email: 'lea@example.com', password: PASSWORD });
-    const twoId = ((await two.get('/api/auth/session')).body as { session: { id: string } }).session.id;
+    const twoId = await sessionIdOf(two);
     const res = await one.delete(`/api/auth/sessions/${twoId}`);
     expect(res.status).toBe(204);
     expect(res.text).toBe('');
+    expect(res.setCookies).toHaveLength(0);
     expect(errorCode(await two.post('/api/auth/refresh'))).toBe('invalid_session');
     const list = (await one.get('/api/auth/sessions')).body as { sessions: { id: string }[] };
     expect(list.sessions.map((s) => s.id)).not.toContain(twoId);
@@ -260,7 +266,7 @@ describe('/api/auth/sessions', () => {
 
   it('DELETE of the session the request came from answers 204, clears both cookies, and ends it', async () => {
     const me = await signedIn(world, 'own@example.com');
-    const id = ((await me.get('/api/auth/session')).body as { session: { id: string } }).session.id;
+    const id = await sessionIdOf(me);
     const spentRefresh = me.fork();
     const res = await me.delete(`/api/auth/sessions/${id}`);
     expect(res.status).toBe(204);
@@ -269,20 +275,10 @@ describe('/api/auth/sessions', () => {
     expect(errorCode(await spentRefresh.post('/api/auth/refresh'))).toBe('invalid_session');
   });
 
-  it('DELETE of another session of the account leaves this one\'s cookies alone', async () => {
-    const one = await signedIn(world, 'keep@example.com');
-    const two = new Browser('second-device');
-    await two.post('/api/auth/login', { email: 'keep@example.com', password: PASSWORD });
-    const twoId = ((await two.get('/api/auth/session')).body as { session: { id: string } }).session.id;
-    const res = await one.delete(`/api/auth/sessions/${twoId}`);
-    expect(res.status).toBe(204);
-    expect(res.setCookies).toHaveLength(0);
-  });
-
   it('DELETE of someone else\'s session or a missing one answers 404 and changes nothing', async () => {
     const mallory = await signedIn(world, 'mal@example.com');
     const victim = await signedIn(world, 'vic@example.com');
-    const victimId = ((await victim.get('/api/auth/session')).body as { session: { id: string } }).session.id;
+    const victimId = await sessionIdOf(victim);
     const res = await mallory.delete(`/api/auth/sessions/${victimId}`);
     expect(res.status).toBe(404);
     expect(errorCode(res)).toBe('not_found');
