@@ -21,9 +21,9 @@ import { dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { lockDataDir } from './pglite-lock.ts';
 import type { DataDirLock } from './pglite-lock.ts';
-import { SCHEMA_DDL, sqlStorageTx, sweepExpiredSql } from './sql-tx.ts';
+import { SCHEMA_DDL, UNIQUE_VIOLATION, sqlStorageTx, sweepExpiredSql } from './sql-tx.ts';
 import type { SqlQueryable } from './sql-tx.ts';
-import { NotInlinable, quoteLiteral } from './sql-literals.ts';
+import { PgliteTx, PreparedStatements } from './pglite-tx.ts';
 import { StorageError } from './types.ts';
 import type { Storage, StorageTx } from './types.ts';
 
@@ -136,27 +136,6 @@ function writeAtomically(path: string, bytes: Uint8Array): void {
 
 // --- the storage ----------------------------------------------------------------------
 
-/** Templates vary only with batch sizes and range bounds; past this many, statements are sent unprepared. */
-const MAX_PREPARED = 500;
-
-/** The parameters as SQL literals, or null when one cannot be written (then the statement is sent parameterised). */
-function quotedArgs(params: readonly unknown[]): string[] | null {
-  try {
-    return params.map(quoteLiteral);
-  } catch (error) {
-    if (error instanceof NotInlinable) return null;
-    throw error;
-  }
-}
-
-/** A template with its `$n` replaced by already-quoted arguments. */
-function fillTemplate(text: string, args: readonly string[]): string {
-  return text.replace(/\$(\d+)(?!\d)/g, (_, n: string) => args[Number(n) - 1]);
-}
-
-/** A statement that cannot write (every statement sql-tx.ts issues is a plain SELECT or a write). */
-const READS_ONLY = /^\s*SELECT\b/i;
-
 export class PgliteStorage implements Storage {
   readonly backend = 'pglite' as const;
   #queue: Promise<unknown> = Promise.resolve();
@@ -168,9 +147,7 @@ export class PgliteStorage implements Storage {
    */
   #writes = 0;
   #nextAnalyze = 100;
-  /** Statement template → prepared statement name. */
-  readonly #prepared = new Map<string, string>();
-  #preparedCount = 0;
+  readonly #prepared = new PreparedStatements();
 
   readonly #db: PGlite;
   readonly #lock: DataDirLock | null;
@@ -214,70 +191,59 @@ export class PgliteStorage implements Storage {
   }
 
   /**
-   * Runs one transaction. BEGIN is sent only before the first statement that writes: a query
-   * that only reads costs no BEGIN/COMMIT round trips. That is sound here because the mutex
-   * makes this the only connection at work, so nothing can change between those first reads
-   * and the BEGIN: they see exactly what they would have seen inside the transaction.
+   * Runs one transaction (see pglite-tx.ts for how its statements travel). It first runs
+   * optimistically: writes that may collide with a key are assumed not to. If one did, the
+   * transaction is rolled back and run again strictly, where those writes answer whether they
+   * collided and the caller decides what that means. A collision is decided only once every
+   * write ran: a callback that throws first (say, `Abort`) still sends what it held, since
+   * strictly its collision might have come first and be the error to report.
    */
   async #run<T>(fn: (sql: SqlQueryable) => Promise<T>): Promise<T> {
-    let begun = false;
-    const sql: SqlQueryable = {
-      query: async <R extends object>(text: string, params: readonly unknown[]): Promise<R[]> => {
-        const begin = !begun && !READS_ONLY.test(text);
-        // Set first: if the statement fails after BEGIN ran, the transaction must still be rolled back.
-        if (begin) begun = true;
-        const args = quotedArgs(params);
-        if (args === null) {
-          if (begin) await this.#db.exec('BEGIN');
-          return (await this.#db.query<R>(text, [...params])).rows;
-        }
-        return this.#execute<R>(text, args, begin);
-      },
-    };
+    const optimistic = await this.#attempt(fn, true);
+    if (optimistic.ok) return optimistic.value;
+    if (!optimistic.collided) throw optimistic.error;
+    const strict = await this.#attempt(fn, false);
+    if (strict.ok) return strict.value;
+    throw strict.error;
+  }
+
+  async #attempt<T>(fn: (sql: SqlQueryable) => Promise<T>, optimistic: boolean): Promise<Attempt<T>> {
+    const tx = new PgliteTx(this.#db, this.#prepared, optimistic);
+    let value: T;
     try {
-      const result = await fn(sql);
-      if (begun) {
-        await this.#db.exec('COMMIT');
-        await this.#analyzeNowAndThen();
-      }
-      return result;
+      value = await fn(tx);
     } catch (error) {
-      if (begun) await this.#rollback();
-      throw error;
+      if (optimistic) await tx.flush().catch(() => undefined);
+      await tx.rollback();
+      return { ok: false, error, collided: collided(tx) };
     }
+    let wrote: boolean;
+    try {
+      wrote = await tx.commit();
+    } catch (error) {
+      await tx.rollback();
+      return { ok: false, error, collided: collided(tx) };
+    }
+    if (wrote) await this.#analyzeNowAndThen();
+    return { ok: true, value };
   }
 
-  /**
-   * Runs a statement template as a server-side prepared statement: planning a query costs
-   * more than running it here, and PGlite would plan every statement afresh. The first use
-   * of a template sends `PREPARE` in the same round trip as its `EXECUTE`.
-   */
-  async #execute<R extends object>(text: string, args: readonly string[], begin: boolean): Promise<R[]> {
-    let name = this.#prepared.get(text);
-    let prefix = begin ? 'BEGIN; ' : '';
-    const fresh = name === undefined && this.#prepared.size < MAX_PREPARED;
-    if (fresh) {
-      // Names are never reused: a PREPARE whose EXECUTE failed may or may not exist.
-      name = `fql_s${++this.#preparedCount}`;
-      prefix += `PREPARE ${name} AS ${text}; `;
-    }
-    const statement = name === undefined ? fillTemplate(text, args) : `EXECUTE ${name}${args.length === 0 ? '' : `(${args.join(', ')})`}`;
-    const results = await this.#db.exec(prefix + statement);
-    if (fresh && name !== undefined) this.#prepared.set(text, name);
-    return (results[results.length - 1]?.rows ?? []) as R[];
-  }
-
+  /** After a commit: its failure must not turn a committed transaction into a reported error. */
   async #analyzeNowAndThen(): Promise<void> {
     if (++this.#writes < this.#nextAnalyze) return;
     this.#nextAnalyze *= 2;
-    await this.#db.exec('ANALYZE');
-  }
-
-  async #rollback(): Promise<void> {
     try {
-      await this.#db.exec('ROLLBACK');
-    } catch {
-      // The caller's error is the one worth reporting; a failed COMMIT has already ended the transaction.
+      await this.#db.exec('ANALYZE');
+    } catch (error) {
+      console.error(`fql-engine: ANALYZE failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+}
+
+type Attempt<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown; readonly collided: boolean };
+
+/** An optimistic write met a key another row holds (the transaction's first failure was a unique violation). */
+function collided(tx: PgliteTx): boolean {
+  const error = tx.failure?.error;
+  return tx.optimistic && error instanceof Error && 'code' in error && error.code === UNIQUE_VIOLATION;
 }

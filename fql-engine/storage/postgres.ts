@@ -156,6 +156,8 @@ class PostgresStorage implements Storage {
 /** Runs statements on one client and remembers whether any was aborted by a conflict. */
 class TrackedConnection implements SqlQueryable {
   sawConflict = false;
+  /** SERIALIZABLE already re-runs a transaction that conflicts; every write answers at once here. */
+  readonly optimistic = false;
   readonly #client: pg.PoolClient;
 
   constructor(client: pg.PoolClient) {
@@ -170,6 +172,10 @@ class TrackedConnection implements SqlQueryable {
       if (isRetryable(error)) this.sawConflict = true;
       throw error;
     }
+  }
+
+  async write(text: string, params: readonly unknown[]): Promise<void> {
+    await this.query(text, params);
   }
 }
 

@@ -18,10 +18,27 @@
 import type { Json } from '../values.ts';
 import type { DbId, DocRef, DropScope, EntryInput, IndexEntry, IndexEntryWithDoc, ScanRange, StorageTx, StoredDoc } from './types.ts';
 
-/** The least a backend must offer: run one statement inside the current transaction. */
+/** The least a backend must offer: run statements inside the current transaction. */
 export interface SqlQueryable {
+  /** Runs a statement now and answers its rows. */
   query<R extends object>(sql: string, params: readonly unknown[]): Promise<R[]>;
+  /**
+   * A write whose result nobody reads. The backend may hold it and send it with its next
+   * statement or with COMMIT (one round trip instead of several); its failure then surfaces
+   * there, and fails the transaction.
+   */
+  write(sql: string, params: readonly unknown[]): Promise<void>;
+  /**
+   * When true, a write that may collide with a key another row holds (a new document's id, a
+   * unique claim) is sent as a plain INSERT, held like any other write, and assumed to succeed.
+   * A collision then fails the transaction with SQLSTATE 23505, and the backend runs it again
+   * with `optimistic` false, where every such write answers whether it collided.
+   */
+  readonly optimistic: boolean;
 }
+
+/** The SQLSTATE of a unique violation: under `optimistic`, what sends a transaction back to run strictly. */
+export const UNIQUE_VIOLATION = '23505';
 
 export const SCHEMA_DDL = `
 CREATE TABLE IF NOT EXISTS fql_docs (
@@ -117,7 +134,7 @@ async function schemaVersion(sql: SqlQueryable, db: DbId): Promise<number> {
 }
 
 async function bumpSchemaVersion(sql: SqlQueryable, db: DbId): Promise<void> {
-  await sql.query(
+  await sql.write(
     `INSERT INTO fql_schema_versions (db, version) VALUES ($1, 1)
      ON CONFLICT (db) DO UPDATE SET version = fql_schema_versions.version + 1`,
     [db],
@@ -140,6 +157,10 @@ async function getDoc(sql: SqlQueryable, db: DbId, coll: string, id: string, now
 }
 
 async function insertDoc(sql: SqlQueryable, db: DbId, doc: StoredDoc): Promise<boolean> {
+  if (sql.optimistic) {
+    await sql.write(`INSERT INTO fql_docs (db, ${DOC_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, docParams(db, doc));
+    return true;
+  }
   const rows = await sql.query<{ one: number }>(
     `INSERT INTO fql_docs (db, ${DOC_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (db, coll, id) DO NOTHING RETURNING 1 AS one`,
@@ -149,7 +170,7 @@ async function insertDoc(sql: SqlQueryable, db: DbId, doc: StoredDoc): Promise<b
 }
 
 async function putDoc(sql: SqlQueryable, db: DbId, doc: StoredDoc): Promise<void> {
-  await sql.query(
+  await sql.write(
     `INSERT INTO fql_docs (db, ${DOC_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (db, coll, id) DO UPDATE SET order_key = excluded.order_key, ts = excluded.ts,
        body = excluded.body, expires_at = excluded.expires_at`,
@@ -161,8 +182,8 @@ async function putDoc(sql: SqlQueryable, db: DbId, doc: StoredDoc): Promise<void
 async function deleteDoc(sql: SqlQueryable, db: DbId, coll: string, id: string): Promise<boolean> {
   const params = [db, coll, id];
   const rows = await sql.query<{ one: number }>('DELETE FROM fql_docs WHERE db = $1 AND coll = $2 AND id = $3 RETURNING 1 AS one', params);
-  await sql.query('DELETE FROM fql_index_entries WHERE db = $1 AND coll = $2 AND id = $3', params);
-  await sql.query('DELETE FROM fql_unique_claims WHERE db = $1 AND coll = $2 AND id = $3', params);
+  await sql.write('DELETE FROM fql_index_entries WHERE db = $1 AND coll = $2 AND id = $3', params);
+  await sql.write('DELETE FROM fql_unique_claims WHERE db = $1 AND coll = $2 AND id = $3', params);
   return rows.length === 1;
 }
 
@@ -185,7 +206,7 @@ async function putIndexEntries(
   fresh: boolean,
 ): Promise<void> {
   if (!fresh) {
-    await sql.query('DELETE FROM fql_index_entries WHERE db = $1 AND coll = $2 AND id = $3 AND index_id = $4', [db, doc.coll, doc.id, indexId]);
+    await sql.write('DELETE FROM fql_index_entries WHERE db = $1 AND coll = $2 AND id = $3 AND index_id = $4', [db, doc.coll, doc.id, indexId]);
   }
   for (let start = 0; start < entries.length; start += ENTRY_BATCH) {
     await insertEntries(sql, db, indexId, doc, entries.slice(start, start + ENTRY_BATCH));
@@ -206,7 +227,7 @@ async function insertEntries(
     return `(${placeholders.join(', ')})`;
   });
   // A document may yield the same entry twice (e.g. an array field with a repeated item): keep one.
-  await sql.query(
+  await sql.write(
     `INSERT INTO fql_index_entries (db, index_id, terms, sort_key, vals, coll, id, expires_at)
      VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING`,
     params,
@@ -252,6 +273,10 @@ function joinedDoc(row: EntryDocRow, now: number): StoredDoc | null {
 }
 
 async function claimUnique(sql: SqlQueryable, db: DbId, indexId: string, key: Uint8Array, doc: DocRef): Promise<DocRef | null> {
+  if (sql.optimistic) {
+    await sql.write('INSERT INTO fql_unique_claims (db, index_id, key, coll, id) VALUES ($1, $2, $3, $4, $5)', [db, indexId, key, doc.coll, doc.id]);
+    return null;
+  }
   const inserted = await sql.query<{ one: number }>(
     `INSERT INTO fql_unique_claims (db, index_id, key, coll, id) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (db, index_id, key) DO NOTHING RETURNING 1 AS one`,
@@ -271,7 +296,7 @@ async function claimUnique(sql: SqlQueryable, db: DbId, indexId: string, key: Ui
 }
 
 async function releaseUnique(sql: SqlQueryable, db: DbId, indexId: string, doc: DocRef): Promise<void> {
-  await sql.query('DELETE FROM fql_unique_claims WHERE db = $1 AND coll = $2 AND id = $3 AND index_id = $4', [db, doc.coll, doc.id, indexId]);
+  await sql.write('DELETE FROM fql_unique_claims WHERE db = $1 AND coll = $2 AND id = $3 AND index_id = $4', [db, doc.coll, doc.id, indexId]);
 }
 
 async function drop(sql: SqlQueryable, db: DbId, scope: DropScope): Promise<void> {
@@ -279,17 +304,17 @@ async function drop(sql: SqlQueryable, db: DbId, scope: DropScope): Promise<void
     case 'collection':
       // A collection's documents own entries and claims in any number of indexes: they go too.
       for (const table of ['fql_docs', 'fql_index_entries', 'fql_unique_claims']) {
-        await sql.query(`DELETE FROM ${table} WHERE db = $1 AND coll = $2`, [db, scope.coll]);
+        await sql.write(`DELETE FROM ${table} WHERE db = $1 AND coll = $2`, [db, scope.coll]);
       }
       return;
     case 'index':
       for (const table of ['fql_index_entries', 'fql_unique_claims']) {
-        await sql.query(`DELETE FROM ${table} WHERE db = $1 AND index_id = $2`, [db, scope.indexId]);
+        await sql.write(`DELETE FROM ${table} WHERE db = $1 AND index_id = $2`, [db, scope.indexId]);
       }
       return;
     case 'database':
       for (const table of ['fql_docs', 'fql_index_entries', 'fql_unique_claims', 'fql_schema_versions']) {
-        await sql.query(`DELETE FROM ${table} WHERE db = $1`, [db]);
+        await sql.write(`DELETE FROM ${table} WHERE db = $1`, [db]);
       }
       return;
   }

@@ -553,6 +553,27 @@ function transactionTests(get: () => Storage): void {
     expect(await inTx(storage, (tx) => tx.claimUnique(db, 'ix', bytes(1), { coll: 'users', id: '2' }))).toBeNull();
   });
 
+  test('a write\'s answer holds even when the callback throws before committing', async () => {
+    // PGlite may hold writes until COMMIT and learn of a collision only then: what the callback
+    // throws must still follow from what its writes answered.
+    const storage = get();
+    const db = freshDb();
+    await inTx(storage, (tx) => tx.insertDoc(db, doc('users', '1')));
+    await inTx(storage, (tx) => tx.claimUnique(db, 'ix', bytes(7), { coll: 'users', id: '1' }));
+    const taken = new Error('taken');
+    const later = new Error('later');
+    const createThenFail = (id: string, key: number): Promise<never> =>
+      storage.transaction(async (tx) => {
+        if (!(await tx.insertDoc(db, doc('users', id)))) throw taken;
+        if ((await tx.claimUnique(db, 'ix', bytes(key), { coll: 'users', id })) !== null) throw taken;
+        throw later;
+      });
+    await expect(createThenFail('1', 8)).rejects.toBe(taken);
+    await expect(createThenFail('2', 7)).rejects.toBe(taken);
+    await expect(createThenFail('3', 9)).rejects.toBe(later);
+    expect((await inTx(storage, (tx) => tx.scanDocs(db, 'users', { now: NOW }))).map((found) => found.id)).toEqual(['1']);
+  });
+
   test('concurrent transactions neither commit nor undo each other\'s writes', async () => {
     const storage = get();
     const db = freshDb();

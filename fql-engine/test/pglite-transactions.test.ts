@@ -1,0 +1,129 @@
+// How a transaction travels into PGlite (storage/pglite-tx.ts): held writes, as few calls as
+// possible, the optimistic run and its strict re-run, and a failure that cannot be swallowed.
+// What transactions mean is the storage contract's business (storage-contract.test.ts); this
+// suite checks the mechanics the contract cannot see.
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { openPglite, type PgliteStorage } from '../storage/pglite.ts';
+import { PgliteTx, PreparedStatements } from '../storage/pglite-tx.ts';
+import type { StoredDoc } from '../storage/types.ts';
+
+const NOW = 1_700_000_000_000_000;
+let dbCounter = 0;
+
+function doc(id: string): StoredDoc {
+  return { coll: 'users', id, orderKey: id, ts: NOW, body: { data: { id } }, expiresAt: null };
+}
+
+/** The SQL texts the storage sends to PGlite while `fn` runs, one per call. */
+async function callsDuring(storage: PgliteStorage, fn: () => Promise<unknown>): Promise<string[]> {
+  const calls: string[] = [];
+  const original = storage.raw.exec.bind(storage.raw);
+  const exec = vi.spyOn(storage.raw, 'exec').mockImplementation((sql, options) => {
+    calls.push(sql);
+    return original(sql, options);
+  });
+  const query = vi.spyOn(storage.raw, 'query');
+  try {
+    await fn();
+  } finally {
+    exec.mockRestore();
+    query.mockRestore();
+  }
+  expect(query).not.toHaveBeenCalled();
+  return calls;
+}
+
+describe('PGlite transactions', () => {
+  let storage: PgliteStorage;
+  beforeAll(async () => {
+    storage = await openPglite({});
+  });
+  afterAll(async () => {
+    await storage.close();
+  });
+
+  test('creating a document with an index entry and a unique claim is one call: BEGIN, the writes, COMMIT', async () => {
+    const db = `d${++dbCounter}`;
+    const calls = await callsDuring(storage, () =>
+      storage.transaction(async (tx) => {
+        await tx.insertDoc(db, doc('1'));
+        await tx.putIndexEntries(db, 'ix', { coll: 'users', id: '1', expiresAt: null }, [{ terms: new Uint8Array([1]), sortKey: new Uint8Array([1]), values: null }], { fresh: true });
+        expect(await tx.claimUnique(db, 'ix', new Uint8Array([1]), { coll: 'users', id: '1' })).toBeNull();
+      }),
+    );
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatch(/^BEGIN; .*fql_docs.*fql_index_entries.*fql_unique_claims.*; COMMIT$/s);
+    expect(await storage.transaction((tx) => tx.getDoc(db, 'users', '1', NOW))).not.toBeNull();
+  });
+
+  test('a transaction that only reads sends neither BEGIN nor COMMIT', async () => {
+    const db = `d${++dbCounter}`;
+    const calls = await callsDuring(storage, () => storage.transaction((tx) => tx.getDoc(db, 'users', '1', NOW)));
+    expect(calls).toHaveLength(1);
+    expect(calls.join(' ')).not.toMatch(/BEGIN|COMMIT/);
+  });
+
+  test('held writes ride with the next read, which then sees them', async () => {
+    const db = `d${++dbCounter}`;
+    let seen: StoredDoc | null = null;
+    const calls = await callsDuring(storage, () =>
+      storage.transaction(async (tx) => {
+        await tx.putDoc(db, doc('1'));
+        seen = await tx.getDoc(db, 'users', '1', NOW);
+      }),
+    );
+    expect(seen).not.toBeNull();
+    expect(calls).toHaveLength(2);
+    // The read is a prepared statement by now: EXECUTE with the document's key, after the INSERT.
+    expect(calls[0]).toMatch(/^BEGIN; .*INSERT INTO fql_docs.*; EXECUTE fql_s\d+\('d\d+', 'users', '1'\)$/s);
+    expect(calls[1]).toBe('COMMIT');
+  });
+
+  test('a collision met by an optimistic write runs the transaction again, strictly, where the write answers it', async () => {
+    const db = `d${++dbCounter}`;
+    await storage.transaction((tx) => tx.insertDoc(db, doc('1')));
+    let runs = 0;
+    const inserted = await storage.transaction(async (tx) => {
+      runs += 1;
+      return tx.insertDoc(db, doc('1'));
+    });
+    expect({ inserted, runs }).toEqual({ inserted: false, runs: 2 });
+    runs = 0;
+    expect(await storage.transaction(async (tx) => (runs++, tx.insertDoc(db, doc('2'))))).toBe(true);
+    expect(runs).toBe(1);
+  });
+});
+
+describe('PgliteTx', () => {
+  let db: PGlite;
+  beforeAll(async () => {
+    db = await PGlite.create();
+    await db.exec('CREATE TABLE t (k int PRIMARY KEY)');
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  test('a failed statement fails the commit even when the caller caught it, and nothing is written', async () => {
+    // Postgres answers COMMIT in an aborted transaction by rolling back without an error.
+    const tx = new PgliteTx(db, new PreparedStatements(), false);
+    await tx.write('INSERT INTO t (k) VALUES ($1)', [1]);
+    await expect(tx.query('SELECT no_such_column FROM t', [])).rejects.toThrow(/no_such_column/);
+    await expect(tx.commit()).rejects.toThrow(/no_such_column/);
+    await tx.rollback();
+    expect((await db.query('SELECT count(*)::int AS n FROM t')).rows).toEqual([{ n: 0 }]);
+  });
+
+  test('a template new to a batch is prepared once; a batch that failed leaves its names unknown', async () => {
+    const prepared = new PreparedStatements();
+    const insert = 'INSERT INTO t (k) VALUES ($1)';
+    const batch = prepared.render([{ text: insert, args: ['1'] }, { text: insert, args: ['2'] }]);
+    expect(batch.sql).toBe(`PREPARE fql_s1 AS ${insert}; EXECUTE fql_s1(1); EXECUTE fql_s1(2)`);
+    // Not called succeeded(): the next batch prepares again, under a name never used before.
+    expect(prepared.render([{ text: insert, args: ['3'] }]).sql).toBe(`PREPARE fql_s2 AS ${insert}; EXECUTE fql_s2(3)`);
+    const ok = prepared.render([{ text: insert, args: ['4'] }]);
+    ok.succeeded();
+    expect(prepared.render([{ text: insert, args: ['5'] }]).sql).toBe('EXECUTE fql_s3(5)');
+  });
+});
