@@ -8,10 +8,12 @@
  * init with method, a plain headers object (some values are numbers), a string body (none for
  * GET), an extra `agent` (ignored here) and an AbortSignal from the `node-abort-controller`
  * polyfill, which is not a real AbortSignal, so the signal is duck-typed. It reads back
- * `status`, `ok`, `headers.entries()` and `text()`, all of which a real Response provides.
+ * `status`, `ok`, `headers.entries()` and `text()`. The answer is a real Response whose body
+ * becomes a stream only if someone asks for one (text-response.ts): the driver never does.
  * Streaming (the driver's `stream` API) is not served by the engine.
  */
 import type { EngineRequest, RequestHandler } from '../protocol.ts';
+import { TextResponse } from './text-response.ts';
 
 /** What is used of a signal; the driver's polyfilled signal has exactly this much. */
 interface AbortSignalLike {
@@ -30,8 +32,9 @@ export function createInProcessFetch(handler: RequestHandler): typeof fetch {
     const request = quickRequest(input, init) ?? (await toEngineRequest(input, init));
     throwIfAborted(signal);
     const answer = await untilAborted(handler.handle(request), signal);
-    const body = NULL_BODY_STATUSES.has(answer.status) || request.method === 'HEAD' ? null : answer.body;
-    return new Response(body, { status: answer.status, headers: answer.headers });
+    const answerInit = { status: answer.status, headers: answer.headers };
+    if (NULL_BODY_STATUSES.has(answer.status) || request.method === 'HEAD') return new Response(null, answerInit);
+    return new TextResponse(answer.body, answerInit);
   };
 }
 
