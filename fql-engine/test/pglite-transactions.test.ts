@@ -95,6 +95,24 @@ describe('PGlite transactions', () => {
   });
 });
 
+describe('PGlite statistics', () => {
+  test('after 100 writing transactions the storage analyzes its own tables, and no others', async () => {
+    // PGlite has no autovacuum: without ANALYZE the planner may scan a collection to find one id.
+    const storage = await openPglite({});
+    try {
+      await storage.raw.exec("CREATE TABLE not_ours (k int); INSERT INTO not_ours SELECT generate_series(1, 10)");
+      const reltuples = async (table: string): Promise<number> =>
+        (await storage.raw.query<{ n: number }>('SELECT reltuples::int AS n FROM pg_class WHERE relname = $1', [table])).rows[0].n;
+      const before = await reltuples('fql_docs');
+      for (let i = 0; i < 100; i++) await storage.transaction((tx) => tx.putDoc('stats', doc(String(i))));
+      expect({ before, after: await reltuples('fql_docs') }).toEqual({ before, after: 100 });
+      expect(await reltuples('not_ours')).toBe(-1);
+    } finally {
+      await storage.close();
+    }
+  });
+});
+
 describe('PgliteTx', () => {
   let db: PGlite;
   beforeAll(async () => {
