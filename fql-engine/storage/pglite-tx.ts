@@ -100,7 +100,7 @@ export class PgliteTx implements SqlQueryable {
 
   /** Sends the writes held so far, if any. */
   async flush(): Promise<void> {
-    if (this.#held.length > 0) await this.#send([...this.#takeHeld()], this.#begun ? '' : 'BEGIN');
+    if (this.#held.length > 0) await this.#send(this.#takeHeld(), this.#begun ? '' : 'BEGIN');
   }
 
   /**
@@ -110,7 +110,7 @@ export class PgliteTx implements SqlQueryable {
   async commit(): Promise<boolean> {
     if (this.#failure !== null) throw this.#failure.error;
     if (!this.#begun && this.#held.length === 0) return false;
-    await this.#send([...this.#takeHeld()], this.#begun ? '' : 'BEGIN', 'COMMIT');
+    await this.#send(this.#takeHeld(), this.#begun ? '' : 'BEGIN', 'COMMIT');
     return true;
   }
 
