@@ -228,7 +228,9 @@ export async function writeEntries(
   if (existed || entries.length > 0) await ctx.tx.putIndexEntries(db, def.iid, doc, entries, { fresh: !existed });
   if (!def.unique) return;
   if (existed) await ctx.tx.releaseUnique(db, def.iid, doc);
-  for (const e of entries) await claim(ctx, db, def, doc, e.uniqueKey);
+  // A repeated entry (an array field with a repeated item) is claimed once.
+  const keys = new Map(entries.map((e) => [Buffer.from(e.uniqueKey).toString('hex'), e.uniqueKey]));
+  for (const key of keys.values()) await claim(ctx, db, def, doc, key);
 }
 
 /** A unique claim held by an expired document is freed (the document is gone), then retried. */

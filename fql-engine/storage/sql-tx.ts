@@ -208,9 +208,22 @@ async function putIndexEntries(
   if (!fresh) {
     await sql.write('DELETE FROM fql_index_entries WHERE db = $1 AND coll = $2 AND id = $3 AND index_id = $4', [db, doc.coll, doc.id, indexId]);
   }
-  for (let start = 0; start < entries.length; start += ENTRY_BATCH) {
-    await insertEntries(sql, db, indexId, doc, entries.slice(start, start + ENTRY_BATCH));
+  const distinct = distinctEntries(entries);
+  for (let start = 0; start < distinct.length; start += ENTRY_BATCH) {
+    await insertEntries(sql, db, indexId, doc, distinct.slice(start, start + ENTRY_BATCH));
   }
+}
+
+/** A document may yield the same entry twice (an array field with a repeated item): one is kept. */
+function distinctEntries(entries: readonly EntryInput[]): readonly EntryInput[] {
+  if (entries.length < 2) return entries;
+  const seen = new Set<string>();
+  return entries.filter((entry) => {
+    const key = `${entry.terms.length}:${Buffer.from(entry.terms).toString('hex')}${Buffer.from(entry.sortKey).toString('hex')}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 async function insertEntries(
@@ -226,10 +239,12 @@ async function insertEntries(
     const placeholders = Array.from({ length: ENTRY_COLUMNS }, (_, column) => `$${row * ENTRY_COLUMNS + column + 1}`);
     return `(${placeholders.join(', ')})`;
   });
-  // A document may yield the same entry twice (e.g. an array field with a repeated item): keep one.
+  // The entries are distinct and the document's old ones are gone, so nothing can conflict. Strictly
+  // run, a conflict is still skipped (a caller that wrongly promised `fresh`); optimistically, a
+  // plain INSERT spares Postgres a speculative insertion, and a conflict re-runs the transaction.
   await sql.write(
     `INSERT INTO fql_index_entries (db, index_id, terms, sort_key, vals, coll, id, expires_at)
-     VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING`,
+     VALUES ${tuples.join(', ')}${sql.optimistic ? '' : ' ON CONFLICT DO NOTHING'}`,
     params,
   );
 }
