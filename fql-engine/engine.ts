@@ -7,6 +7,7 @@
 import { FaunaError, type FaunaErrorDetail } from './errors.ts';
 import { assertExpressionDepth } from './limits.ts';
 import { resolveCaller } from './auth.ts';
+import { SecretDigest } from './keys.ts';
 import { Env } from './eval/env.ts';
 import { Evaluator } from './eval/evaluate.ts';
 import { QueryContext, type EngineSettings } from './eval/context.ts';
@@ -46,7 +47,7 @@ export interface Engine extends RequestHandler {
   close(): Promise<void>;
 }
 
-const JSON_HEADERS = { 'content-type': 'application/json;charset=utf-8' };
+const CONTENT_TYPE = 'application/json;charset=utf-8';
 
 /**
  * Storages that more than one engine of this process writes: given to openEngine by a caller
@@ -70,6 +71,7 @@ class FqlEngine implements Engine {
   private lastMicros = 0;
   /** Schema kept between queries: trusted where this process is the storage's only writer, else checked against its version. */
   private readonly sharedSchema: SharedSchemaCache;
+  private readonly adminSecret: SecretDigest;
 
   constructor(
     readonly storage: Storage,
@@ -80,6 +82,7 @@ class FqlEngine implements Engine {
     // PGlite's data directory is locked to this process: alone on it, the engine can trust its cache.
     this.sharedSchema = new SharedSchemaCache(() => storage.backend === 'postgres' || sharedStorages.has(storage));
     this.clock = options.clock ?? Date.now;
+    this.adminSecret = new SecretDigest(options.adminSecret);
     this.sweeper = setInterval(() => void this.sweep(), options.sweepIntervalMs ?? 60_000);
     this.sweeper.unref();
   }
@@ -108,12 +111,12 @@ class FqlEngine implements Engine {
         const tx = new ReadCachingTx(storageTx);
         const now = this.nextTime();
         const schema = new SchemaCache(tx, this.sharedSchema);
-        const caller = await resolveCaller(tx, schema, secret, this.options.adminSecret, now.epochMicros);
+        const caller = await resolveCaller(tx, schema, secret, this.adminSecret, now.epochMicros);
         const ctx = new QueryContext(tx, caller.db, now, caller.caller, this.settings, schema, this.access, passwords);
         const result: Value = await this.evaluator.evaluate(expr, Env.empty, ctx, []);
         return { value: result, txnTime: now.epochMicros };
       });
-      return json(200, { resource: encodeValue(value) }, { 'x-txn-time': String(txnTime) });
+      return json(200, { resource: encodeValue(value) }, txnTime);
     } catch (err) {
       return errorResponse(toFaunaError(err));
     }
@@ -180,6 +183,8 @@ function errorResponse(err: FaunaError): EngineResponse {
   return json(err.status, { errors: [detail as unknown as Json] });
 }
 
-function json(status: number, body: Json, headers: Record<string, string> = {}): EngineResponse {
-  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+function json(status: number, body: Json, txnTime?: number): EngineResponse {
+  const headers: Record<string, string> = { 'content-type': CONTENT_TYPE };
+  if (txnTime !== undefined) headers['x-txn-time'] = String(txnTime);
+  return { status, headers, body: JSON.stringify(body) };
 }

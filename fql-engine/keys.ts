@@ -39,9 +39,18 @@ export function secretMatches(secret: string, storedHash: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Constant-time equality of two strings of any length (the admin secret check). */
-export function constantTimeEquals(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
+/**
+ * A secret held as its SHA-256 digest (the engine's admin secret), to which presented secrets of
+ * any length compare in constant time. Its own digest is taken once, not once per query.
+ */
+export class SecretDigest {
+  readonly #digest: Buffer;
+
+  constructor(secret: string) {
+    this.#digest = createHash('sha256').update(secret).digest();
+  }
+
+  matches(presented: string): boolean {
+    return timingSafeEqual(createHash('sha256').update(presented).digest(), this.#digest);
+  }
 }

@@ -12,7 +12,7 @@
 
 import { FaunaError, type Position } from '../errors.ts';
 import { decodeTagged, isPlainJsonObject } from '../wire.ts';
-import { QueryValue, makeObject, typeName, type Json, type Value } from '../values.ts';
+import { QueryValue, makeObject, typeName, type FaunaTime, type Json, type Value } from '../values.ts';
 import { isLambdaLiteral } from './capture.ts';
 import type { QueryContext } from './context.ts';
 import { Env } from './env.ts';
@@ -107,7 +107,7 @@ export class Evaluator {
       if (spec.kind === 'lazy') return await spec.run(obj, this.frame(ctx, env, pos));
       const args: Record<string, Value> = {};
       for (const k of Object.keys(obj)) args[k] = await this.evaluate(obj[k], env, ctx, [...pos, k]);
-      return await this.runEager(spec, args, ctx, env, pos);
+      return await this.runEager(spec, args, ctx, pos);
     } catch (err) {
       if (err instanceof FaunaError && !err.absolute) throw err.prefixed(pos);
       throw err;
@@ -116,28 +116,12 @@ export class Evaluator {
     }
   }
 
-  private async runEager(spec: EagerSpec, args: Args, ctx: QueryContext, env: Env, pos: Position): Promise<Value> {
-    const pure: PureContext = {
-      now: ctx.now,
-      apply: (lambda, list) => this.applyValue(lambda, list.length === 1 ? list[0] : list, ctx, [...pos, 'lambda']),
-    };
-    return spec.run(args, pure);
+  private async runEager(spec: EagerSpec, args: Args, ctx: QueryContext, pos: Position): Promise<Value> {
+    return spec.run(args, new EagerContext(this, ctx, pos));
   }
 
   frame(ctx: QueryContext, env: Env, pos: Position): Frame {
-    return {
-      ctx,
-      env,
-      pos,
-      eval: (expr, at, inEnv) => this.evaluate(expr, inEnv ?? env, ctx, [...pos, ...(Array.isArray(at) ? at : [at])]),
-      apply: async (lambda, arg, key) => {
-        const at = [...pos, key];
-        if (isLambdaLiteral(lambda)) return this.run(lambda, arg, env, ctx, at);
-        return this.applyValue(await this.evaluate(lambda, env, ctx, at), arg, ctx, at);
-      },
-      applyValue: (lambda, arg, key) => this.applyValue(lambda, arg, ctx, [...pos, key]),
-      applyValueIn: (other, lambda, arg, key) => this.applyValue(lambda, arg, other, [...pos, key]),
-    };
+    return new CallFrame(this, ctx, env, pos);
   }
 
   /** Applies a lambda value. It closes over nothing: its free variables were captured when it was made. */
@@ -148,13 +132,59 @@ export class Evaluator {
     return this.run(lambda.lambda, arg, Env.empty, ctx, pos);
   }
 
-  private run(lambda: LambdaLiteral, arg: Value, scope: Env, ctx: QueryContext, pos: Position): Promise<Value> {
+  run(lambda: LambdaLiteral, arg: Value, scope: Env, ctx: QueryContext, pos: Position): Promise<Value> {
     const bindings = bindParams(lambda.lambda, arg, pos);
     return this.evaluate(lambda.expr, scope.withAll(bindings), ctx, [...pos, 'expr']);
   }
 }
 
 type LambdaLiteral = { readonly lambda: Json; readonly expr: Json };
+
+// Frames and eager contexts are classes, not object literals of arrow functions: one is made for
+// every call a query makes, and methods on a prototype cost nothing to make.
+
+class CallFrame implements Frame {
+  constructor(
+    private readonly evaluator: Evaluator,
+    readonly ctx: QueryContext,
+    readonly env: Env,
+    readonly pos: Position,
+  ) {}
+
+  eval(expr: Json, at: PathKey | readonly PathKey[], inEnv?: Env): Promise<Value> {
+    return this.evaluator.evaluate(expr, inEnv ?? this.env, this.ctx, [...this.pos, ...(Array.isArray(at) ? at : [at])]);
+  }
+
+  async apply(lambda: Json, arg: Value, key: string): Promise<Value> {
+    const at = [...this.pos, key];
+    if (isLambdaLiteral(lambda)) return this.evaluator.run(lambda, arg, this.env, this.ctx, at);
+    return this.evaluator.applyValue(await this.evaluator.evaluate(lambda, this.env, this.ctx, at), arg, this.ctx, at);
+  }
+
+  applyValue(lambda: Value, arg: Value, key: string): Promise<Value> {
+    return this.evaluator.applyValue(lambda, arg, this.ctx, [...this.pos, key]);
+  }
+
+  applyValueIn(other: QueryContext, lambda: Value, arg: Value, key: string): Promise<Value> {
+    return this.evaluator.applyValue(lambda, arg, other, [...this.pos, key]);
+  }
+}
+
+class EagerContext implements PureContext {
+  constructor(
+    private readonly evaluator: Evaluator,
+    private readonly ctx: QueryContext,
+    private readonly pos: Position,
+  ) {}
+
+  get now(): FaunaTime {
+    return this.ctx.now;
+  }
+
+  apply(lambda: Value, list: readonly Value[]): Promise<Value> {
+    return this.evaluator.applyValue(lambda, list.length === 1 ? list[0] : list, this.ctx, [...this.pos, 'lambda']);
+  }
+}
 
 /** Binds a lambda's parameters: one name takes the whole argument; a list destructures an array. */
 export function bindParams(params: Json, arg: Value, pos: Position): Map<string, Value> {

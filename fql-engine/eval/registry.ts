@@ -22,7 +22,7 @@ export interface PureContext {
   /** The transaction's time: Now() is the same everywhere in one query. */
   readonly now: FaunaTime;
   /** Applies a lambda value (as passed to Merge's `lambda`) to arguments. */
-  readonly apply: (lambda: Value, args: readonly Value[]) => Promise<Value>;
+  apply(lambda: Value, args: readonly Value[]): Promise<Value>;
 }
 
 export interface EagerSpec {

@@ -109,23 +109,62 @@ interface EntryRow {
   expires_at: number | string | null;
 }
 
-/** Builds a `StorageTx` whose every call is one or more statements on `sql`. */
+/**
+ * Builds a `StorageTx` whose every call is one or more statements on `sql`. A class rather than
+ * an object of closures: one is made for every transaction.
+ */
 export function sqlStorageTx(sql: SqlQueryable): StorageTx {
-  return {
-    getDoc: (db, coll, id, now) => getDoc(sql, db, coll, id, now),
-    insertDoc: (db, doc) => insertDoc(sql, db, doc),
-    putDoc: (db, doc) => putDoc(sql, db, doc),
-    deleteDoc: (db, coll, id) => deleteDoc(sql, db, coll, id),
-    scanDocs: (db, coll, range) => scanDocs(sql, db, coll, range),
-    putIndexEntries: (db, indexId, doc, entries, options) => putIndexEntries(sql, db, indexId, doc, entries, options?.fresh ?? false),
-    scanIndex: (db, indexId, terms, range) => scanIndex(sql, db, indexId, terms, range),
-    scanIndexWithDocs: (db, indexId, terms, range) => scanIndexWithDocs(sql, db, indexId, terms, range),
-    claimUnique: (db, indexId, key, doc) => claimUnique(sql, db, indexId, key, doc),
-    releaseUnique: (db, indexId, doc) => releaseUnique(sql, db, indexId, doc),
-    drop: (db, scope) => drop(sql, db, scope),
-    schemaVersion: (db) => schemaVersion(sql, db),
-    bumpSchemaVersion: (db) => bumpSchemaVersion(sql, db),
-  };
+  return new SqlStorageTx(sql);
+}
+
+class SqlStorageTx implements StorageTx {
+  constructor(private readonly sql: SqlQueryable) {}
+
+  getDoc(db: DbId, coll: string, id: string, now: number): Promise<StoredDoc | null> {
+    return getDoc(this.sql, db, coll, id, now);
+  }
+  insertDoc(db: DbId, doc: StoredDoc): Promise<boolean> {
+    return insertDoc(this.sql, db, doc);
+  }
+  putDoc(db: DbId, doc: StoredDoc): Promise<void> {
+    return putDoc(this.sql, db, doc);
+  }
+  deleteDoc(db: DbId, coll: string, id: string): Promise<boolean> {
+    return deleteDoc(this.sql, db, coll, id);
+  }
+  scanDocs(db: DbId, coll: string, range: ScanRange<string>): Promise<StoredDoc[]> {
+    return scanDocs(this.sql, db, coll, range);
+  }
+  putIndexEntries(
+    db: DbId,
+    indexId: string,
+    doc: DocRef & { readonly expiresAt: number | null },
+    entries: readonly EntryInput[],
+    options?: { readonly fresh?: boolean },
+  ): Promise<void> {
+    return putIndexEntries(this.sql, db, indexId, doc, entries, options?.fresh ?? false);
+  }
+  scanIndex(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntry[]> {
+    return scanIndex(this.sql, db, indexId, terms, range);
+  }
+  scanIndexWithDocs(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntryWithDoc[]> {
+    return scanIndexWithDocs(this.sql, db, indexId, terms, range);
+  }
+  claimUnique(db: DbId, indexId: string, key: Uint8Array, doc: DocRef): Promise<DocRef | null> {
+    return claimUnique(this.sql, db, indexId, key, doc);
+  }
+  releaseUnique(db: DbId, indexId: string, doc: DocRef): Promise<void> {
+    return releaseUnique(this.sql, db, indexId, doc);
+  }
+  drop(db: DbId, scope: DropScope): Promise<void> {
+    return drop(this.sql, db, scope);
+  }
+  schemaVersion(db: DbId): Promise<number> {
+    return schemaVersion(this.sql, db);
+  }
+  bumpSchemaVersion(db: DbId): Promise<void> {
+    return bumpSchemaVersion(this.sql, db);
+  }
 }
 
 async function schemaVersion(sql: SqlQueryable, db: DbId): Promise<number> {

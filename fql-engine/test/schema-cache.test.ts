@@ -81,8 +81,8 @@ function countingSchemaReads(storage: Storage): { storage: Storage; reads: () =>
     close: () => storage.close(),
     transaction: (fn) =>
       storage.transaction((tx) => {
-        const counted: StorageTx = {
-          ...tx,
+        // Every other method is tx's own, found through the prototype.
+        const counted: StorageTx = Object.assign(Object.create(tx) as StorageTx, {
           getDoc: (db, coll, id, now) => {
             if (schemaKinds.has(coll)) reads += 1;
             return tx.getDoc(db, coll, id, now);
@@ -91,7 +91,7 @@ function countingSchemaReads(storage: Storage): { storage: Storage; reads: () =>
             if (schemaKinds.has(coll)) reads += 1;
             return tx.scanDocs(db, coll, range);
           },
-        };
+        } satisfies Partial<StorageTx>);
         return fn(counted);
       }),
   };
