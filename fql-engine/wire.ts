@@ -15,6 +15,7 @@ import {
   SetValue,
   isObject,
   makeObject,
+  setOwnField,
   type Json,
   type NativeName,
   NATIVE_NAMES,
@@ -38,7 +39,7 @@ export function encodeValue(v: Value, depth = 0): Json {
   let needsEscape = false;
   for (const k of Object.keys(o)) {
     if (k.startsWith('@')) needsEscape = true;
-    Object.defineProperty(out, k, { value: encodeValue(o[k], depth + 1), enumerable: true, writable: true, configurable: true });
+    setOwnField(out, k, encodeValue(o[k], depth + 1));
   }
   return needsEscape ? { '@obj': out } : out;
 }
