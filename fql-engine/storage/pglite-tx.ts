@@ -9,7 +9,8 @@
  *   That is sound because the storage's mutex makes this the only connection at work: nothing
  *   can change between those first reads and the BEGIN.
  * - Writes whose result nobody reads are held and sent with the next statement or with COMMIT.
- *   A Create is then one call: BEGIN, the document, its index entries, its unique claims, COMMIT.
+ *   A transaction that sent nothing before committing sends its writes as one simple query,
+ *   which Postgres runs as one implicit transaction: a Create is one call of three INSERTs.
  *
  * A statement that failed leaves the transaction aborted, and Postgres then answers COMMIT by
  * rolling back without an error: so the first failure is remembered, and `commit` refuses to
@@ -109,8 +110,14 @@ export class PgliteTx implements SqlQueryable {
    */
   async commit(): Promise<boolean> {
     if (this.#failure !== null) throw this.#failure.error;
-    if (!this.#begun && this.#held.length === 0) return false;
-    await this.#send(this.#takeHeld(), this.#begun ? '' : 'BEGIN', 'COMMIT');
+    if (this.#begun) {
+      await this.#send(this.#takeHeld(), '', 'COMMIT');
+      return true;
+    }
+    if (this.#held.length === 0) return false;
+    // Nothing was sent yet: the held writes go alone, as one simple query, which Postgres runs as
+    // one implicit transaction (all or nothing) without BEGIN and COMMIT.
+    await this.#send(this.#takeHeld(), '');
     return true;
   }
 

@@ -43,7 +43,7 @@ describe('PGlite transactions', () => {
     await storage.close();
   });
 
-  test('creating a document with an index entry and a unique claim is one call: BEGIN, the writes, COMMIT', async () => {
+  test('creating a document with an index entry and a unique claim is one call of three INSERTs, with no BEGIN or COMMIT', async () => {
     const db = `d${++dbCounter}`;
     const calls = await callsDuring(storage, () =>
       storage.transaction(async (tx) => {
@@ -53,8 +53,27 @@ describe('PGlite transactions', () => {
       }),
     );
     expect(calls).toHaveLength(1);
-    expect(calls[0]).toMatch(/^BEGIN; .*fql_docs.*fql_index_entries.*fql_unique_claims.*; COMMIT$/s);
+    expect(calls[0]).toMatch(/fql_docs.*fql_index_entries.*fql_unique_claims/s);
+    expect(calls[0]).not.toMatch(/BEGIN|COMMIT/);
     expect(await storage.transaction((tx) => tx.getDoc(db, 'users', '1', NOW))).not.toBeNull();
+  });
+
+  test('a call of held writes is all or nothing: a write that fails undoes the ones before it', async () => {
+    // Sent without BEGIN, the writes rely on Postgres' implicit transaction for one simple query.
+    const db = `d${++dbCounter}`;
+    await storage.transaction((tx) => tx.insertDoc(db, doc('1')));
+    const taken = new Error('taken');
+    const calls = await callsDuring(storage, async () => {
+      const attempt = storage.transaction(async (tx) => {
+        await tx.putDoc(db, doc('2'));
+        if (!(await tx.insertDoc(db, doc('1')))) throw taken;
+      });
+      await expect(attempt).rejects.toBe(taken);
+    });
+    // The optimistic run's one call failed on the taken id; the strict run answered it and threw.
+    expect(calls[0]).not.toMatch(/BEGIN/);
+    expect(calls.length).toBeGreaterThan(1);
+    expect(await storage.transaction((tx) => tx.getDoc(db, 'users', '2', NOW))).toBeNull();
   });
 
   test('a transaction that only reads sends neither BEGIN nor COMMIT', async () => {
@@ -75,8 +94,8 @@ describe('PGlite transactions', () => {
     );
     expect(seen).not.toBeNull();
     expect(calls).toHaveLength(2);
-    // The read is a prepared statement by now: EXECUTE with the document's key, after the INSERT.
-    expect(calls[0]).toMatch(/^BEGIN; .*INSERT INTO fql_docs.*; EXECUTE fql_s\d+\('d\d+', 'users', '1'\)$/s);
+    // BEGIN, then the held write (its body among the arguments), then the read by the document's key.
+    expect(calls[0]).toMatch(/^BEGIN; .*'\{"data":\{"id":"1"\}\}', NULL\); .*EXECUTE fql_s\d+\('d\d+', 'users', '1'\)$/s);
     expect(calls[1]).toBe('COMMIT');
   });
 
