@@ -48,7 +48,8 @@ export class PreparedStatements {
     const parts: string[] = [];
     for (const { text, args } of statements) {
       let name = this.#names.get(text) ?? fresh.get(text);
-      if (name === undefined && this.#names.size + fresh.size < MAX_PREPARED) {
+      // Counted by names ever issued: a failed batch's PREPARE may survive it, unknown to #names.
+      if (name === undefined && this.#count < MAX_PREPARED) {
         name = `fql_s${++this.#count}`;
         fresh.set(text, name);
         parts.push(`PREPARE ${name} AS ${text}`);
@@ -115,8 +116,9 @@ export class PgliteTx implements SqlQueryable {
       return true;
     }
     if (this.#held.length === 0) return false;
-    // Nothing was sent yet: the held writes go alone, as one simple query, which Postgres runs as
-    // one implicit transaction (all or nothing) without BEGIN and COMMIT.
+    // No BEGIN went out (only reads did, if anything): the held writes go alone, as one simple
+    // query, which Postgres runs as one implicit transaction (all or nothing) without BEGIN and
+    // COMMIT. The reads before it saw what it writes over: the storage's mutex keeps others out.
     await this.#send(this.#takeHeld(), '');
     return true;
   }

@@ -156,7 +156,11 @@ class PostgresStorage implements Storage {
 /** Runs statements on one client and remembers whether any was aborted by a conflict. */
 class TrackedConnection implements SqlQueryable {
   sawConflict = false;
-  /** SERIALIZABLE already re-runs a transaction that conflicts; every write answers at once here. */
+  /**
+   * Every write answers at once here: optimistic writes would need their unique violations
+   * (23505) re-run strictly, and only serialization failures are retried on this backend. Each
+   * statement is a network round trip anyway, so holding writes would not save calls either.
+   */
   readonly optimistic = false;
   readonly #client: pg.PoolClient;
 

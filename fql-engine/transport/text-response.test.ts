@@ -33,6 +33,7 @@ const uses: Record<string, (res: Response) => Promise<unknown>> = {
   'a second read fails': async (res) => [await res.text(), await outcome(() => res.json())],
   json: async (res) => res.json(),
   arrayBuffer: async (res) => new TextDecoder().decode(await res.arrayBuffer()),
+  bytes: async (res) => [new TextDecoder().decode(await res.bytes()), res.bodyUsed],
   'blob and its type': async (res) => {
     const blob = await res.blob();
     return [blob.type, await blob.text()];
@@ -42,6 +43,14 @@ const uses: Record<string, (res: Response) => Promise<unknown>> = {
   'clone, then read both': async (res) => {
     const copy = res.clone();
     return [await res.text(), await copy.text(), copy.status];
+  },
+  'clone keeps headers set after the response was made': async (res) => {
+    res.headers.set('x-added', '1');
+    return [res.clone().headers.get('x-added'), await res.clone().text()];
+  },
+  'clone while a reader holds the stream fails': async (res) => {
+    const reader = res.body?.getReader();
+    return [reader !== undefined, await outcome(() => res.clone())];
   },
   'clone after a read fails': async (res) => [await res.text(), await outcome(() => res.clone())],
   'text after reading the stream fails': async (res) => [await new Response(res.body).text(), await outcome(() => res.text())],

@@ -9,7 +9,6 @@
  */
 export class TextResponse extends Response {
   readonly #text: string;
-  readonly #init: ResponseInit;
   #used = false;
   /** The real Response, once something needed the stream. From then on it answers everything. */
   #real: Response | null = null;
@@ -17,7 +16,6 @@ export class TextResponse extends Response {
   constructor(text: string, init: ResponseInit) {
     super(null, init);
     this.#text = text;
-    this.#init = init;
   }
 
   override get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
@@ -40,8 +38,11 @@ export class TextResponse extends Response {
   }
 
   override async arrayBuffer(): Promise<ArrayBuffer> {
-    const bytes = new TextEncoder().encode(await this.text());
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    return (await this.bytes()).buffer;
+  }
+
+  override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
+    return new TextEncoder().encode(await this.text());
   }
 
   override async blob(): Promise<Blob> {
@@ -54,13 +55,20 @@ export class TextResponse extends Response {
   }
 
   override clone(): Response {
-    if (this.#used) throw new TypeError('Response.clone: Body has already been consumed.');
-    return this.#real !== null ? this.#real.clone() : new TextResponse(this.#text, this.#init);
+    if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
+    // A stream someone holds a reader of cannot be cloned: the real Response says so.
+    if (this.#real?.body?.locked === true) return this.#real.clone();
+    return new TextResponse(this.#text, this.#initNow());
+  }
+
+  /** Status and headers as they are now: a caller may have changed the headers since. */
+  #initNow(): ResponseInit {
+    return { status: this.status, statusText: this.statusText, headers: this.headers };
   }
 
   #materialized(): Response {
     if (this.#real === null) {
-      this.#real = new Response(this.#text, this.#init);
+      this.#real = new Response(this.#text, this.#initNow());
       // A body already read stays read: so is the real one's stream.
       if (this.#used) void this.#real.text();
     }
