@@ -5,7 +5,7 @@
  */
 
 import { FaunaError } from './errors.ts';
-import { parseSecret, secretMatches, type SecretDigest } from './keys.ts';
+import { parseSecret, secretMatches } from './keys.ts';
 import type { Caller } from './eval/context.ts';
 import type { SchemaCache } from './eval/schema-cache.ts';
 import { ROOT_DB, type DbId, type StorageTx } from './storage/types.ts';
@@ -21,10 +21,10 @@ function unauthorized(): FaunaError {
   return new FaunaError('unauthorized', 'Unauthorized');
 }
 
-export async function resolveCaller(tx: StorageTx, schema: SchemaCache, secret: string, adminSecret: SecretDigest, now: number): Promise<ResolvedCaller> {
+export async function resolveCaller(tx: StorageTx, schema: SchemaCache, secret: string, adminSecretHash: string, now: number): Promise<ResolvedCaller> {
   const [base, path, roleOverride, ...extra] = secret.split(':');
   if (extra.length > 0) throw unauthorized();
-  const holder = await baseCaller(tx, base, adminSecret, now);
+  const holder = await baseCaller(tx, base, adminSecretHash, now);
   const identity = holder.caller.identity;
   // A token outlives nothing: once its identity is deleted (or expired), its secret is refused.
   if (identity && !(await documentExists(tx, schema, holder.db, identity, now))) throw unauthorized();
@@ -36,8 +36,8 @@ export async function resolveCaller(tx: StorageTx, schema: SchemaCache, secret: 
   return { db, caller: { role } };
 }
 
-async function baseCaller(tx: StorageTx, base: string, adminSecret: SecretDigest, now: number): Promise<ResolvedCaller> {
-  if (adminSecret.matches(base)) return { db: ROOT_DB, caller: { role: 'admin' } };
+async function baseCaller(tx: StorageTx, base: string, adminSecretHash: string, now: number): Promise<ResolvedCaller> {
+  if (secretMatches(base, adminSecretHash)) return { db: ROOT_DB, caller: { role: 'admin' } };
   const location = parseSecret(base);
   if (!location) throw unauthorized();
   // An expired token (or key) is invisible here, exactly as to Get.

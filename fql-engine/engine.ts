@@ -7,7 +7,7 @@
 import { FaunaError, type FaunaErrorDetail } from './errors.ts';
 import { assertExpressionDepth } from './limits.ts';
 import { resolveCaller } from './auth.ts';
-import { SecretDigest } from './keys.ts';
+import { hashSecret } from './keys.ts';
 import { Env } from './eval/env.ts';
 import { Evaluator } from './eval/evaluate.ts';
 import { QueryContext, type EngineSettings } from './eval/context.ts';
@@ -71,7 +71,8 @@ class FqlEngine implements Engine {
   private lastMicros = 0;
   /** Schema kept between queries: trusted where this process is the storage's only writer, else checked against its version. */
   private readonly sharedSchema: SharedSchemaCache;
-  private readonly adminSecret: SecretDigest;
+  /** Kept like every key's secret, as its hash: a presented secret is compared with it in constant time. */
+  private readonly adminSecretHash: string;
 
   constructor(
     readonly storage: Storage,
@@ -82,7 +83,7 @@ class FqlEngine implements Engine {
     // PGlite's data directory is locked to this process: alone on it, the engine can trust its cache.
     this.sharedSchema = new SharedSchemaCache(() => storage.backend === 'postgres' || sharedStorages.has(storage));
     this.clock = options.clock ?? Date.now;
-    this.adminSecret = new SecretDigest(options.adminSecret);
+    this.adminSecretHash = hashSecret(options.adminSecret);
     this.sweeper = setInterval(() => void this.sweep(), options.sweepIntervalMs ?? 60_000);
     this.sweeper.unref();
   }
@@ -111,7 +112,7 @@ class FqlEngine implements Engine {
         const tx = new ReadCachingTx(storageTx);
         const now = this.nextTime();
         const schema = new SchemaCache(tx, this.sharedSchema);
-        const caller = await resolveCaller(tx, schema, secret, this.adminSecret, now.epochMicros);
+        const caller = await resolveCaller(tx, schema, secret, this.adminSecretHash, now.epochMicros);
         const ctx = new QueryContext(tx, caller.db, now, caller.caller, this.settings, schema, this.access, passwords);
         const result: Value = await this.evaluator.evaluate(expr, Env.empty, ctx, []);
         return { value: result, txnTime: now.epochMicros };

@@ -38,19 +38,3 @@ export function secretMatches(secret: string, storedHash: string): boolean {
   const b = Buffer.from(storedHash, 'hex');
   return a.length === b.length && timingSafeEqual(a, b);
 }
-
-/**
- * A secret held as its SHA-256 digest (the engine's admin secret), to which presented secrets of
- * any length compare in constant time. Its own digest is taken once, not once per query.
- */
-export class SecretDigest {
-  readonly #digest: Buffer;
-
-  constructor(secret: string) {
-    this.#digest = createHash('sha256').update(secret).digest();
-  }
-
-  matches(presented: string): boolean {
-    return timingSafeEqual(createHash('sha256').update(presented).digest(), this.#digest);
-  }
-}

@@ -5,7 +5,7 @@
  */
 
 import { FaunaError } from '../errors.ts';
-import type { DbId, StoredDoc } from '../storage/types.ts';
+import type { DbId, EntryOwner, StoredDoc } from '../storage/types.ts';
 import { decodeValue, encodeValue, isPlainJsonObject } from '../wire.ts';
 import { FaunaTime, Ref, isObject, makeObject, typeName, type Json, type ObjectValue, type Value } from '../values.ts';
 import { collectionOf, indexesOver, type CollectionInfo } from './catalog.ts';
@@ -221,16 +221,14 @@ export async function writeEntries(
   ctx: QueryContext,
   db: DbId,
   def: IndexDef,
-  doc: { readonly coll: string; readonly id: string; readonly expiresAt: number | null },
+  doc: EntryOwner,
   entries: readonly ComputedEntry[],
   existed: boolean,
 ): Promise<void> {
   if (existed || entries.length > 0) await ctx.tx.putIndexEntries(db, def.iid, doc, entries, { fresh: !existed });
   if (!def.unique) return;
   if (existed) await ctx.tx.releaseUnique(db, def.iid, doc);
-  // A repeated entry (an array field with a repeated item) is claimed once.
-  const keys = new Map(entries.map((e) => [Buffer.from(e.uniqueKey).toString('hex'), e.uniqueKey]));
-  for (const key of keys.values()) await claim(ctx, db, def, doc, key);
+  for (const e of entries) await claim(ctx, db, def, doc, e.uniqueKey);
 }
 
 /** A unique claim held by an expired document is freed (the document is gone), then retried. */

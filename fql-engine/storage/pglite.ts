@@ -21,7 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { lockDataDir } from './pglite-lock.ts';
 import type { DataDirLock } from './pglite-lock.ts';
-import { SCHEMA_DDL, UNIQUE_VIOLATION, sqlStorageTx, sweepExpiredSql } from './sql-tx.ts';
+import { SCHEMA_DDL, UNIQUE_VIOLATION, errorCode, sqlStorageTx, sweepExpiredSql } from './sql-tx.ts';
 import type { SqlQueryable } from './sql-tx.ts';
 import { PgliteTx, PreparedStatements } from './pglite-tx.ts';
 import { StorageError } from './types.ts';
@@ -247,6 +247,5 @@ type Attempt<T> = { readonly ok: true; readonly value: T } | { readonly ok: fals
 
 /** An optimistic write met a key another row holds (the transaction's first failure was a unique violation). */
 function collided(tx: PgliteTx): boolean {
-  const error = tx.failure?.error;
-  return tx.optimistic && error instanceof Error && 'code' in error && error.code === UNIQUE_VIOLATION;
+  return tx.optimistic && tx.failure !== null && errorCode(tx.failure.error) === UNIQUE_VIOLATION;
 }

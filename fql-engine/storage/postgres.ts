@@ -16,7 +16,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { SCHEMA_DDL, sqlStorageTx, sweepExpiredSql } from './sql-tx.ts';
+import { SCHEMA_DDL, errorCode, sqlStorageTx, sweepExpiredSql } from './sql-tx.ts';
 import type { SqlQueryable } from './sql-tx.ts';
 import { StorageError } from './types.ts';
 import type { Storage, StorageTx } from './types.ts';
@@ -214,11 +214,11 @@ function backoffMs(attempt: number): number {
 }
 
 function isRetryable(error: unknown): boolean {
-  return RETRYABLE.has(codeOf(error) ?? '');
+  return RETRYABLE.has(errorCode(error) ?? '');
 }
 
 function isUnavailable(error: unknown): boolean {
-  const code = codeOf(error) ?? '';
+  const code = errorCode(error) ?? '';
   if (code.startsWith('08') || UNAVAILABLE_STATES.has(code) || SOCKET_ERRORS.has(code)) return true;
   // pg reports a dropped connection as a plain Error with no code.
   return /connection terminated|not queryable|timeout exceeded when trying to connect/i.test(messageOf(error));
@@ -226,10 +226,6 @@ function isUnavailable(error: unknown): boolean {
 
 function unavailable(error: unknown): StorageError {
   return new StorageError('unavailable', `PostgreSQL is unavailable: ${messageOf(error)}`);
-}
-
-function codeOf(error: unknown): string | undefined {
-  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
 }
 
 function messageOf(error: unknown): string {

@@ -19,7 +19,7 @@
  * The cache lives and dies with one transaction attempt: a retried transaction starts empty.
  */
 
-import type { DbId, DocRef, DropScope, EntryInput, IndexEntry, IndexEntryWithDoc, ScanRange, StorageTx, StoredDoc } from './types.ts';
+import type { DbId, DocRef, DropScope, EntryInput, EntryOwner, IndexEntry, IndexEntryWithDoc, PutEntriesOptions, ScanRange, StorageTx, StoredDoc } from './types.ts';
 
 export class ReadCachingTx implements StorageTx {
   private readonly docs = new Map<string, Promise<StoredDoc | null>>();
@@ -64,9 +64,9 @@ export class ReadCachingTx implements StorageTx {
   async putIndexEntries(
     db: DbId,
     indexId: string,
-    doc: DocRef & { readonly expiresAt: number | null },
+    doc: EntryOwner,
     entries: readonly EntryInput[],
-    options?: { readonly fresh?: boolean },
+    options?: PutEntriesOptions,
   ): Promise<void> {
     this.forgetScans(`${db}\u0000${indexId}\u0000`);
     return this.tx.putIndexEntries(db, indexId, doc, entries, options);

@@ -16,7 +16,7 @@
  */
 
 import type { Json } from '../values.ts';
-import type { DbId, DocRef, DropScope, EntryInput, IndexEntry, IndexEntryWithDoc, ScanRange, StorageTx, StoredDoc } from './types.ts';
+import type { DbId, DocRef, DropScope, EntryInput, EntryOwner, IndexEntry, IndexEntryWithDoc, PutEntriesOptions, ScanRange, StorageTx, StoredDoc } from './types.ts';
 
 /** The least a backend must offer: run statements inside the current transaction. */
 export interface SqlQueryable {
@@ -39,6 +39,11 @@ export interface SqlQueryable {
 
 /** The SQLSTATE of a unique violation: under `optimistic`, what sends a transaction back to run strictly. */
 export const UNIQUE_VIOLATION = '23505';
+
+/** An error's code, as both pg and PGlite report it: a SQLSTATE, or a socket error such as ECONNREFUSED. */
+export function errorCode(error: unknown): string | undefined {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+}
 
 export const SCHEMA_DDL = `
 CREATE TABLE IF NOT EXISTS fql_docs (
@@ -138,9 +143,9 @@ class SqlStorageTx implements StorageTx {
   putIndexEntries(
     db: DbId,
     indexId: string,
-    doc: DocRef & { readonly expiresAt: number | null },
+    doc: EntryOwner,
     entries: readonly EntryInput[],
-    options?: { readonly fresh?: boolean },
+    options?: PutEntriesOptions,
   ): Promise<void> {
     return putIndexEntries(this.sql, db, indexId, doc, entries, options?.fresh ?? false);
   }
@@ -240,36 +245,23 @@ async function putIndexEntries(
   sql: SqlQueryable,
   db: DbId,
   indexId: string,
-  doc: DocRef & { readonly expiresAt: number | null },
+  doc: EntryOwner,
   entries: readonly EntryInput[],
   fresh: boolean,
 ): Promise<void> {
   if (!fresh) {
     await sql.write('DELETE FROM fql_index_entries WHERE db = $1 AND coll = $2 AND id = $3 AND index_id = $4', [db, doc.coll, doc.id, indexId]);
   }
-  const distinct = distinctEntries(entries);
-  for (let start = 0; start < distinct.length; start += ENTRY_BATCH) {
-    await insertEntries(sql, db, indexId, doc, distinct.slice(start, start + ENTRY_BATCH));
+  for (let start = 0; start < entries.length; start += ENTRY_BATCH) {
+    await insertEntries(sql, db, indexId, doc, entries.slice(start, start + ENTRY_BATCH));
   }
-}
-
-/** A document may yield the same entry twice (an array field with a repeated item): one is kept. */
-function distinctEntries(entries: readonly EntryInput[]): readonly EntryInput[] {
-  if (entries.length < 2) return entries;
-  const seen = new Set<string>();
-  return entries.filter((entry) => {
-    const key = `${entry.terms.length}:${Buffer.from(entry.terms).toString('hex')}${Buffer.from(entry.sortKey).toString('hex')}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 async function insertEntries(
   sql: SqlQueryable,
   db: DbId,
   indexId: string,
-  doc: DocRef & { readonly expiresAt: number | null },
+  doc: EntryOwner,
   entries: readonly EntryInput[],
 ): Promise<void> {
   const params: unknown[] = [];
@@ -278,9 +270,10 @@ async function insertEntries(
     const placeholders = Array.from({ length: ENTRY_COLUMNS }, (_, column) => `$${row * ENTRY_COLUMNS + column + 1}`);
     return `(${placeholders.join(', ')})`;
   });
-  // The entries are distinct and the document's old ones are gone, so nothing can conflict. Strictly
-  // run, a conflict is still skipped (a caller that wrongly promised `fresh`); optimistically, a
-  // plain INSERT spares Postgres a speculative insertion, and a conflict re-runs the transaction.
+  // The evaluator's entries are distinct (entriesFor) and the document's old ones are gone, so
+  // nothing conflicts. Optimistically, a plain INSERT spares Postgres a speculative insertion; an
+  // entry given twice, or a wrong `fresh`, re-runs the transaction strictly, where the conflict is
+  // skipped and one copy is kept.
   await sql.write(
     `INSERT INTO fql_index_entries (db, index_id, terms, sort_key, vals, coll, id, expires_at)
      VALUES ${tuples.join(', ')}${sql.optimistic ? '' : ' ON CONFLICT DO NOTHING'}`,

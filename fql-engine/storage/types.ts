@@ -72,6 +72,16 @@ export interface DocRef {
   readonly id: string;
 }
 
+/** The document a set of index entries belongs to: the entries expire with it. */
+export interface EntryOwner extends DocRef {
+  readonly expiresAt: number | null;
+}
+
+export interface PutEntriesOptions {
+  /** The document has no entries in the index yet (it was just created): none need removing. */
+  readonly fresh?: boolean;
+}
+
 export interface StorageTx {
   getDoc(db: DbId, coll: string, id: string, now: number): Promise<StoredDoc | null>;
   /** Inserts a new document; false (and nothing written) when one with that key exists, expired or not. */
@@ -82,17 +92,13 @@ export interface StorageTx {
   deleteDoc(db: DbId, coll: string, id: string): Promise<boolean>;
   scanDocs(db: DbId, coll: string, range: ScanRange<string>): Promise<StoredDoc[]>;
 
-  /**
-   * Replaces every entry the document has in this index (an empty list removes them).
-   * `fresh` promises the document has no entries there yet (it was just created), which
-   * saves looking for old ones.
-   */
+  /** Replaces every entry the document has in this index (an empty list removes them). */
   putIndexEntries(
     db: DbId,
     indexId: string,
-    doc: DocRef & { readonly expiresAt: number | null },
+    doc: EntryOwner,
     entries: readonly EntryInput[],
-    options?: { readonly fresh?: boolean },
+    options?: PutEntriesOptions,
   ): Promise<void>;
   scanIndex(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntry[]>;
   /**
