@@ -41,17 +41,40 @@ export interface Contender {
   readonly op: (i: number) => Promise<unknown>;
 }
 
+/** A contender measured in turns: its median round, with every round and its warm-up, to show how steady it was. */
+export interface TurnsMeasurement extends Measurement {
+  /** Throughput of each measured round, in the order they ran. */
+  readonly roundsOpsPerSec: readonly number[];
+  /** Throughput over the warm-up: what the same work costs before the JIT has settled. */
+  readonly warmupOpsPerSec: number;
+}
+
 /**
  * Operations to be compared with one another, measured in turns: all are warmed up first, then
  * each round measures every one in order, and each keeps its median round. Measured one after
  * the other instead, the first pays for the JIT and the machine's bursts land on one alone.
  * `i` runs on across rounds (round r passes r × ops + j), so no operation is handed the same i twice.
  */
-export async function measureInTurns(contenders: readonly Contender[], ops: number, rounds = 5, warmup = 2000): Promise<Measurement[]> {
-  for (const c of contenders) for (let i = 0; i < warmup; i++) await c.op(-1 - i);
+export async function measureInTurns(contenders: readonly Contender[], ops: number, rounds = 5, warmup = 2000): Promise<TurnsMeasurement[]> {
+  const warmups: number[] = [];
+  for (const c of contenders) {
+    const start = performance.now();
+    for (let i = 0; i < warmup; i++) await c.op(-1 - i);
+    warmups.push((warmup / (performance.now() - start)) * 1000);
+  }
   const byContender: Measurement[][] = contenders.map(() => []);
   for (let r = 0; r < rounds; r++) {
     for (const [k, c] of contenders.entries()) byContender[k].push(await measure(c.name, ops, (i) => c.op(r * ops + i), 0));
   }
-  return byContender.map((taken) => [...taken].sort((a, b) => a.opsPerSec - b.opsPerSec)[Math.floor(taken.length / 2)]);
+  return byContender.map((taken, k) => ({
+    ...[...taken].sort((a, b) => a.opsPerSec - b.opsPerSec)[Math.floor(taken.length / 2)],
+    roundsOpsPerSec: taken.map((m) => m.opsPerSec),
+    warmupOpsPerSec: warmups[k],
+  }));
+}
+
+/** The rounds behind a median, and the warm-up before them: `warm-up 2035/s; rounds 5088 5270 5191`. */
+export function formatRounds(m: TurnsMeasurement): string {
+  const warmup = Number.isFinite(m.warmupOpsPerSec) ? `warm-up ${m.warmupOpsPerSec.toFixed(0)}/s; ` : '';
+  return `${warmup}rounds ${m.roundsOpsPerSec.map((r) => r.toFixed(0)).join(' ')} ops/s`;
 }
