@@ -36,6 +36,17 @@ export function formatRow(m: Measurement): string {
   return `${m.name.padEnd(34)} ${m.opsPerSec.toFixed(0).padStart(8)} ops/s   p50 ${m.p50Ms.toFixed(3).padStart(7)} ms   p99 ${m.p99Ms.toFixed(3).padStart(7)} ms`;
 }
 
+/** A target's verdict, as every benchmark prints it: `PASS  label: detail` or `FAIL  label: detail`. */
+export function check(label: string, ok: boolean, detail: string): string {
+  return `${ok ? 'PASS' : 'FAIL'}  ${label}: ${detail}`;
+}
+
+/** Prints the verdicts; any FAIL makes the benchmark exit non-zero, so `npm run bench` reports the miss. */
+export function printVerdicts(verdicts: readonly string[]): void {
+  for (const line of verdicts) console.log(line);
+  if (verdicts.some((line) => line.startsWith('FAIL'))) process.exitCode = 1;
+}
+
 export interface Contender {
   readonly name: string;
   readonly op: (i: number) => Promise<unknown>;
