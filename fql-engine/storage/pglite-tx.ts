@@ -18,7 +18,7 @@
  */
 
 import type { PGlite } from '@electric-sql/pglite';
-import { NotInlinable, quoteLiteral } from './sql-literals.ts';
+import { NotInlinable, fillTemplate, quoteLiteral } from './sql-literals.ts';
 import type { SqlQueryable } from './sql-tx.ts';
 
 /** Templates vary only with batch sizes and range bounds; past this many, statements are sent unprepared. */
@@ -170,9 +170,4 @@ function quotedArgs(params: readonly unknown[]): string[] | null {
     if (error instanceof NotInlinable) return null;
     throw error;
   }
-}
-
-/** A template with its `$n` replaced by already-quoted arguments. */
-function fillTemplate(text: string, args: readonly string[]): string {
-  return text.replace(/\$(\d+)(?!\d)/g, (_, n: string) => args[Number(n) - 1]);
 }

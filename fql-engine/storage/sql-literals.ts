@@ -34,9 +34,14 @@ export function quoteLiteral(value: unknown): string {
 
 /** Replaces `$1`, `$2`… in a statement template with the quoted parameters. */
 export function inlineParams(sql: string, params: readonly unknown[]): string {
+  return fillTemplate(sql, params.map(quoteLiteral));
+}
+
+/** Replaces `$1`, `$2`… in a statement template with arguments already quoted by quoteLiteral. */
+export function fillTemplate(sql: string, args: readonly string[]): string {
   return sql.replace(/\$(\d+)(?!\d)/g, (_, n: string) => {
     const index = Number(n) - 1;
-    if (index < 0 || index >= params.length) throw new NotInlinable(`no parameter for $${n}`);
-    return quoteLiteral(params[index]);
+    if (index < 0 || index >= args.length) throw new NotInlinable(`no parameter for $${n}`);
+    return args[index];
   });
 }

@@ -163,4 +163,13 @@ describe('PgliteTx', () => {
     ok.succeeded();
     expect(prepared.render([{ text: insert, args: ['5'] }]).sql).toBe('EXECUTE fql_s3(5)');
   });
+
+  test('past the cap on prepared statements, a template is sent with its arguments filled in', async () => {
+    const prepared = new PreparedStatements();
+    for (let i = 0; i < 500; i++) prepared.render([{ text: `SELECT ${i}`, args: [] }]).succeeded();
+    const insert = 'INSERT INTO t (k, v) VALUES ($1, $2)';
+    expect(prepared.render([{ text: insert, args: ['7', "'x'"] }]).sql).toBe("INSERT INTO t (k, v) VALUES (7, 'x')");
+    // A template asking for an argument it was not given is a bug: refused, never sent with a hole.
+    expect(() => prepared.render([{ text: insert, args: ['7'] }])).toThrow(/no parameter for \$2/);
+  });
 });
