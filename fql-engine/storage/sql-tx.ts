@@ -195,9 +195,7 @@ const DOC_COLUMNS = 'coll, id, order_key, ts, body, expires_at';
 /** One row by key: its expiry is checked here rather than in SQL, which keeps the statement a bare key lookup. */
 async function getDoc(sql: SqlQueryable, db: DbId, coll: string, id: string, now: number): Promise<StoredDoc | null> {
   const rows = await sql.query<DocRow>(`SELECT ${DOC_COLUMNS} FROM fql_docs WHERE db = $1 AND coll = $2 AND id = $3`, [db, coll, id]);
-  const row = rows[0];
-  if (row === undefined || (row.expires_at !== null && Number(row.expires_at) <= now)) return null;
-  return decodeDoc(row);
+  return liveDoc(rows[0], now);
 }
 
 async function insertDoc(sql: SqlQueryable, db: DbId, doc: StoredDoc): Promise<boolean> {
@@ -315,8 +313,7 @@ async function scanIndexWithDocs(sql: SqlQueryable, db: DbId, indexId: string, t
 /** The joined document as getDoc answers it: null when there is none or it has expired. */
 function joinedDoc(row: EntryDocRow, now: number): StoredDoc | null {
   if (row.doc_body === null || row.doc_order_key === null || row.doc_ts === null) return null;
-  if (row.doc_expires_at !== null && Number(row.doc_expires_at) <= now) return null;
-  return decodeDoc({ coll: row.coll, id: row.id, order_key: row.doc_order_key, ts: row.doc_ts, body: row.doc_body, expires_at: row.doc_expires_at });
+  return liveDoc({ coll: row.coll, id: row.id, order_key: row.doc_order_key, ts: row.doc_ts, body: row.doc_body, expires_at: row.doc_expires_at }, now);
 }
 
 async function claimUnique(sql: SqlQueryable, db: DbId, indexId: string, key: Uint8Array, doc: DocRef): Promise<DocRef | null> {
@@ -399,6 +396,12 @@ function orderAndLimit<K>(column: string, range: ScanRange<K>, params: unknown[]
 
 function docParams(db: DbId, doc: StoredDoc): unknown[] {
   return [db, doc.coll, doc.id, doc.orderKey, doc.ts, JSON.stringify(doc.body), doc.expiresAt];
+}
+
+/** A document row as getDoc answers it at `now`: null when there is none or it has expired. */
+function liveDoc(row: DocRow | undefined, now: number): StoredDoc | null {
+  if (row === undefined || (row.expires_at !== null && Number(row.expires_at) <= now)) return null;
+  return decodeDoc(row);
 }
 
 function decodeDoc(row: DocRow): StoredDoc {
