@@ -28,7 +28,7 @@ export class ReadCachingTx implements StorageTx {
   constructor(private readonly tx: StorageTx) {}
 
   getDoc(db: DbId, coll: string, id: string, now: number): Promise<StoredDoc | null> {
-    const key = `${docKey(db, coll, id)}\u0000${now}`;
+    const key = docKey(db, coll, id, now);
     let read = this.docs.get(key);
     if (read === undefined) {
       read = this.tx.getDoc(db, coll, id, now);
@@ -40,20 +40,17 @@ export class ReadCachingTx implements StorageTx {
   }
 
   async insertDoc(db: DbId, doc: StoredDoc): Promise<boolean> {
-    this.forgetDoc(db, doc.coll, doc.id);
-    this.forgetScans(`${db}\u0000`);
+    this.forgetDocWrite(db, doc.coll, doc.id);
     return this.tx.insertDoc(db, doc);
   }
 
   async putDoc(db: DbId, doc: StoredDoc): Promise<void> {
-    this.forgetDoc(db, doc.coll, doc.id);
-    this.forgetScans(`${db}\u0000`);
+    this.forgetDocWrite(db, doc.coll, doc.id);
     return this.tx.putDoc(db, doc);
   }
 
   async deleteDoc(db: DbId, coll: string, id: string): Promise<boolean> {
-    this.forgetDoc(db, coll, id);
-    this.forgetScans(`${db}\u0000`);
+    this.forgetDocWrite(db, coll, id);
     return this.tx.deleteDoc(db, coll, id);
   }
 
@@ -88,7 +85,7 @@ export class ReadCachingTx implements StorageTx {
 
   async scanIndexWithDocs(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntryWithDoc[]> {
     const found = await this.tx.scanIndexWithDocs(db, indexId, terms, range);
-    for (const entry of found) this.docs.set(`${docKey(db, entry.coll, entry.id)}\u0000${range.now}`, Promise.resolve(entry.doc));
+    for (const entry of found) this.docs.set(docKey(db, entry.coll, entry.id, range.now), Promise.resolve(entry.doc));
     return found;
   }
 
@@ -114,9 +111,11 @@ export class ReadCachingTx implements StorageTx {
     return this.tx.bumpSchemaVersion(db);
   }
 
-  private forgetDoc(db: DbId, coll: string, id: string): void {
-    const prefix = `${docKey(db, coll, id)}\u0000`;
+  /** A document written: its reads at any time, and every index scan of its database (see above). */
+  private forgetDocWrite(db: DbId, coll: string, id: string): void {
+    const prefix = docPrefix(db, coll, id);
     for (const key of this.docs.keys()) if (key.startsWith(prefix)) this.docs.delete(key);
+    this.forgetScans(`${db}\u0000`);
   }
 
   private forgetScans(prefix: string): void {
@@ -124,8 +123,14 @@ export class ReadCachingTx implements StorageTx {
   }
 }
 
-function docKey(db: DbId, coll: string, id: string): string {
-  return `${db}\u0000${coll}\u0000${id}`;
+/** What every read of a document starts with, whatever its time. */
+function docPrefix(db: DbId, coll: string, id: string): string {
+  return `${db}\u0000${coll}\u0000${id}\u0000`;
+}
+
+/** A read of a document at `now`. */
+function docKey(db: DbId, coll: string, id: string, now: number): string {
+  return `${docPrefix(db, coll, id)}${now}`;
 }
 
 function hex(bytes: Uint8Array | undefined): string {
