@@ -17,7 +17,7 @@ import { isLambdaLiteral } from './capture.ts';
 import type { QueryContext } from './context.ts';
 import { Env } from './env.ts';
 import { FQL_NAMES } from './fql-names.ts';
-import type { Args, EagerSpec, LazySpec, PureContext, RawArgs } from './registry.ts';
+import type { EagerSpec, LazySpec, PureContext, RawArgs } from './registry.ts';
 
 /** What a lazy form gets: its place in the query, and ways to evaluate sub-expressions there. */
 export interface Frame {
@@ -107,17 +107,13 @@ export class Evaluator {
       if (spec.kind === 'lazy') return await spec.run(obj, this.frame(ctx, env, pos));
       const args: Record<string, Value> = {};
       for (const k of Object.keys(obj)) args[k] = await this.evaluate(obj[k], env, ctx, [...pos, k]);
-      return await this.runEager(spec, args, ctx, pos);
+      return await spec.run(args, new EagerContext(this, ctx, pos));
     } catch (err) {
       if (err instanceof FaunaError && !err.absolute) throw err.prefixed(pos);
       throw err;
     } finally {
       ctx.depth--;
     }
-  }
-
-  private async runEager(spec: EagerSpec, args: Args, ctx: QueryContext, pos: Position): Promise<Value> {
-    return spec.run(args, new EagerContext(this, ctx, pos));
   }
 
   frame(ctx: QueryContext, env: Env, pos: Position): Frame {
