@@ -36,6 +36,7 @@ import magic from '../../functions/magic.ts';
 import magicLogin from '../../functions/magic-login.ts';
 import magicSignup from '../../functions/magic-signup.ts';
 import { messageLinks, startMailbox, type Mailbox, type StoredMessage } from '../../netlify/mailbox/server.ts';
+import type { AuthContext } from '../../shared/auth/context.ts';
 import { setAuthContextForTests } from '../../shared/auth/web.ts';
 import { config as processConfig, loadConfig, type Config } from '../../shared/config.ts';
 import { emailSender } from '../../shared/email.ts';
@@ -172,8 +173,11 @@ export interface AuthWorld {
   config: Config;
   /** The endpoints' own (process) configuration. */
   readonly processConfig: Config;
-  /** Rebuilds the operations' configuration with these environment variables on top of the test defaults. */
-  configure(env: Readonly<Record<string, string>>): Config;
+  /**
+   * Rebuilds the operations' configuration with these environment variables on top of the test
+   * defaults; `afterAnswer` stands in for Netlify's waitUntil (without it, such work is awaited).
+   */
+  configure(env: Readonly<Record<string, string>>, platform?: Pick<AuthContext, 'afterAnswer'>): Config;
   /** The database's clock; it moves only in a world made with `useAuthWorld({ clock: true })`. */
   readonly clock: TestClock;
 }
@@ -259,11 +263,11 @@ export function useAuthWorld(options: WorldOptions = {}): AuthWorld {
     world.db = options.clock ? await clockedAuthDatabase() : await freshAuthDatabase();
     world.mailbox = await startMailbox();
     world.processConfig = checkProcessConfig();
-    world.configure = (env) => {
+    world.configure = (env, platform = {}) => {
       const cfg = loadConfig({ ...PROCESS_ENV, ...TEST_ENV, POSTMARK_API_URL: world.mailbox.url, ...env });
       world.config = cfg;
       const sendEmail = emailSender(cfg);
-      setAuthContextForTests(() => ({ config: cfg, db: world.db.client, sendEmail, randomToken }));
+      setAuthContextForTests(() => ({ config: cfg, db: world.db.client, sendEmail, randomToken, ...platform }));
       return cfg;
     };
     world.configure({});

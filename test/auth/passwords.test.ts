@@ -1,7 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { setAuthContextForTests } from '../../shared/auth/web.ts';
-import { emailSender } from '../../shared/email.ts';
-import { randomToken } from '../../shared/tokens.ts';
 import { Browser, PASSWORD, errorCode, latestLink, messagesTo, pageForm, signedIn, sleep, tokenOf, useAuthWorld } from './harness.ts';
 
 const world = useAuthWorld();
@@ -61,8 +58,7 @@ describe('POST /api/auth/password/forgot', () => {
   it('sends after answering where the platform allows it (waitUntil), for an account and not for an unknown address', async () => {
     await signedIn(world, 'dot@example.com');
     const pending: Promise<unknown>[] = [];
-    const cfg = world.configure({});
-    setAuthContextForTests(() => ({ config: cfg, db: world.db.client, sendEmail: emailSender(cfg), randomToken, afterAnswer: (work) => void pending.push(work) }));
+    world.configure({}, { afterAnswer: (work) => void pending.push(work) });
     const known = await new Browser().post('/api/auth/password/forgot', { email: 'dot@example.com' });
     expect(known.status).toBe(202);
     expect(pending).toHaveLength(1);
