@@ -53,7 +53,7 @@ describe('applySchema on a fresh database', () => {
     expect(lines).not.toContain('schema up to date');
   });
 
-  test('sets ttl_days where the design says, and nowhere else', async () => {
+  test('sets ttl_days where the data model says (docs/ARCHITECTURE.md), and nowhere else', async () => {
     await applySchema(db.client, { log });
     const ttl = await db.client.query<Record<string, number | null>>(
       q.ToObject(q.Select('data', q.Map(q.Paginate(q.Collections()), q.Lambda('c', [q.Select('name', q.Get(q.Var('c'))), q.Select('ttl_days', q.Get(q.Var('c')), null)])))),
@@ -61,7 +61,7 @@ describe('applySchema on a fresh database', () => {
     expect(ttl).toEqual({ accounts: null, sessions: null, refresh_tokens: null, email_tokens: 7, rate_events: 1, anomalies: null });
   });
 
-  test('defines the indexes exactly as the design note does', async () => {
+  test('defines the indexes exactly as the queries in shared/fql rely on them', async () => {
     await applySchema(db.client, { log });
     const get = (name: string): Promise<IndexDoc> => db.client.query<IndexDoc>(q.Get(q.Index(name)));
     const rate = await get('rate_events_by_key');

@@ -1,7 +1,7 @@
 /**
  * The auth database's schema, as data: what apply.ts makes the database look like. Names and
- * shapes are fixed by the design note (.notes/auth-design.md, "Data model"); the FQL in
- * shared/fql relies on them.
+ * shapes are described in docs/ARCHITECTURE.md ("Data model"); the FQL in shared/fql relies
+ * on them.
  *
  * Index terms, values, source and `unique` cannot be changed once an index exists (an FQL v4
  * server refuses such an Update, and the entries would be wrong anyway), so editing them here

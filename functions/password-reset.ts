@@ -20,7 +20,7 @@ export default endpoint({
     const cfg = appConfig();
     return answerLinkForm(kind, async () => {
       await resetPassword(authContext(cfg), data);
-      // Every session ended, this browser's too: its cookies go with it (API.md).
+      // Every session ended, this browser's too: its cookies go with it (docs/API.md).
       const cleared = { headers: clearingCookies(cfg) };
       return kind === 'form' ? seeOther(`${cfg.siteUrl}/?password_reset=1`, cleared) : json(200, { status: 'password_reset' }, cleared);
     });

@@ -11,7 +11,7 @@ export default endpoint({
     const session = accessSession(req, cfg);
     const id = context.params.id ?? '';
     await revokeSession(authContext(cfg), session, id);
-    // Ending the session this request came from ends it here too: its cookies go (API.md).
+    // Ending the session this request came from ends it here too: its cookies go (docs/API.md).
     return noContent(id === session.sessionId ? { headers: clearingCookies(cfg) } : {});
   },
 });

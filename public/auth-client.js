@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * A typed client for /api/auth/* (see API.md), for browsers and for Node tests.
+ * A typed client for /api/auth/* (see docs/API.md), for browsers and for Node tests.
  *
  * The session lives in http-only cookies that this code cannot read, so it never handles a
  * token: it only decides when to ask the server for a new access cookie. The rules:

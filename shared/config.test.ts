@@ -12,7 +12,7 @@ const PRODUCTION_SECRETS = {
 };
 
 describe('loadConfig', () => {
-  it("has API.md's defaults", () => {
+  it("has docs/API.md's defaults", () => {
     const c = loadConfig({});
     expect(c).toMatchObject({
       siteOrigin: 'http://localhost:8888',

@@ -13,7 +13,7 @@ const https = loadConfig({ URL: 'https://auth.example.com', ACCESS_TOKEN_TTL_SEC
 const tokens = { access: 'aaa.bbb.ccc', refresh: 'ddd.eee-_f.ggg' };
 
 describe('session cookies', () => {
-  it('writes exactly the attributes of API.md, Secure on an https site', () => {
+  it('writes exactly the attributes of docs/API.md, Secure on an https site', () => {
     const [access, refresh] = sessionCookies(tokens, https).map(dissect);
     expect(access).toEqual({
       name: 'access_token', value: tokens.access,

@@ -1,6 +1,6 @@
 /**
- * The two session cookies, exactly as ../shared/API.md lists them, parsed and written with the
- * `cookie` package. The refresh cookie is SameSite=Strict and scoped to /api/auth, so it never
+ * The two session cookies, exactly as docs/API.md ("Cookies and tokens") lists them, parsed and
+ * written with the `cookie` package. The refresh cookie is SameSite=Strict and scoped to /api/auth, so it never
  * travels with ordinary page loads; the access cookie is Lax so a link into the site keeps the
  * user logged in. `Secure` comes from config.secureCookies (off only for http://localhost and
  * http://127.0.0.1, where browsers would otherwise drop the cookies).

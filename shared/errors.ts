@@ -1,5 +1,5 @@
 /**
- * The API's closed set of error codes (../shared/API.md), each raised through one HttpError.
+ * The API's closed set of error codes (docs/API.md, "Errors"), each raised through one HttpError.
  * An error that is not an HttpError never reaches a client as anything but `internal_error`.
  */
 
@@ -38,7 +38,7 @@ export class HttpError extends Error {
     message: string,
     /** Extra headers for the answer, e.g. Retry-After or cleared cookies. */
     readonly headers: Readonly<Record<string, string | readonly string[]>> = {},
-    /** Where API.md gives a code another status on one endpoint (password/change: 400 invalid_credentials). */
+    /** Where docs/API.md gives a code another status on one endpoint (password/change: 400 invalid_credentials). */
     status?: 400,
   ) {
     super(message);

@@ -99,7 +99,7 @@ describe('/api/auth/password/reset', () => {
     // Single use.
     const again = await new Browser().post('/api/auth/password/reset', { token: form.token, password: 'yet another passphrase' });
     expect(again.status).toBe(400);
-    // API.md names invalid_token and expired_token for a reset: a spent link is invalid.
+    // docs/API.md: a spent reset link is invalid_token (resets have no used_token).
     expect(errorCode(again)).toBe('invalid_token');
     expect((await new Browser().post('/api/auth/login', { email: 'deb@example.com', password: NEW_PASSWORD })).status).toBe(200);
   });

@@ -2,7 +2,7 @@
  * The functions as they run when deployed: bundled by Netlify's tooling (`netlify dev` builds
  * them the way a deploy does), with DATABASE_URL set, so each function runs the engine
  * in-process on a real PostgreSQL: no engine server, no PGlite. The schema is applied the way
- * the README's deploy steps say (`npm run schema` with DATABASE_URL), into a database of its
+ * docs/DEPLOY.md says (`npm run schema` with DATABASE_URL), into a database of its
  * own on the test run's PostgreSQL.
  *
  * Without PostgreSQL the block skips with the reason in its name; under CI it fails instead.

@@ -1,5 +1,5 @@
 /**
- * Every flow of API.md over real HTTP, through `netlify dev`, with a cookie jar per client and
+ * Every flow of docs/API.md over real HTTP, through `netlify dev`, with a cookie jar per client and
  * the links read out of the running mailbox: what a person does with a browser and an inbox,
  * minus the browser. The database lives for the whole file, so each flow has its own
  * addresses. The in-process tests (test/auth) cover the edge cases; these prove the same
@@ -170,7 +170,7 @@ export class Flows {
 
 export function describeHttpFlows(stack: () => DevStack): void {
   const flows = new Flows(stack);
-  describe('every flow of API.md over HTTP, through netlify dev, with links from the mailbox', () => {
+  describe('every flow of docs/API.md over HTTP, through netlify dev, with links from the mailbox', () => {
     describeRegistration(flows);
     describeLogin(flows);
     describeSessions(flows);
@@ -260,7 +260,7 @@ function describeRegistration(flows: Flows): void {
 }
 
 function describeLogin(flows: Flows): void {
-  it('login: wrong password 401 invalid_credentials, unverified 403 email_not_verified, right 200 {user} with both cookies as API.md lists them', async () => {
+  it('login: wrong password 401 invalid_credentials, unverified 403 email_not_verified, right 200 {user} with both cookies as docs/API.md lists them', async () => {
     const email = 'e2e-login@example.com';
     await flows.verifiedAccount(email);
     const wrong = await flows.client().post('/api/auth/login', { email, password: 'not the password' });

@@ -2,7 +2,7 @@
  * The conformance harness: FQL cases written as data, run through the unmodified `faunadb`
  * driver against the engine, over every transport and storage backend of the matrix.
  *
- * Principles (STYLE.md §3):
+ * Principles:
  * - A case is `{name, setup, query, expect | expectError}`; nothing in a case knows which
  *   backend or transport runs it.
  * - Errors are compared by Fauna's error CODE only, never by message. The driver must also raise
