@@ -1,14 +1,14 @@
 /**
  * Configuration, read once from the environment into one frozen, typed object, with every
- * default in this file. Handlers never read process.env. In production (on Netlify, or with
- * NODE_ENV=production) a missing secret fails at start with a message that names it.
+ * default in this file. Handlers never read process.env. In production (NODE_ENV=production, or
+ * CONTEXT=production) a missing secret fails at start with a message that names it.
  */
 
 export interface Config {
   /** The site's own origin, e.g. https://example.netlify.app (no trailing slash). */
   readonly siteUrl: string;
   readonly siteOrigin: string;
-  /** Other origins allowed to make cookie-carrying writes. */
+  /** Other origins allowed to make writes (POST, PUT, PATCH, DELETE). */
   readonly allowedOrigins: readonly string[];
   /** Cookies get `Secure` unless the site is plain http on localhost. */
   readonly secureCookies: boolean;

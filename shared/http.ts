@@ -11,7 +11,7 @@
  *   });
  *
  * The wrapper answers 405 (with Allow) for undeclared methods, runs the origin check on every
- * request (it only acts on cookie-carrying writes, so no endpoint can forget it), and turns any
+ * request (it acts on every write, so no endpoint can forget it), and turns any
  * throw into a Response: an HttpError into `{error:{code,message}}` with its status and
  * headers; anything else into 500 internal_error with a fixed message, the real error going
  * only to console.error. No answer ever carries a stack.

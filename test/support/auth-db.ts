@@ -6,8 +6,8 @@
  *
  * `client` is what the functions use: a server key of the child database (the scoped secret
  * `secret:<name>:server`). `adminClient` is that database's admin (`secret:<name>:admin`), for
- * what a server key may not do there (keys, roles). Point the functions at `client` with
- * setFaunaClientForTests from shared/fql/client.ts.
+ * what a server key may not do there (keys, roles). The auth test harness (test/auth/harness.ts)
+ * hands `client` to the functions in the operation context it builds for them.
  */
 
 import { randomBytes } from 'node:crypto';
