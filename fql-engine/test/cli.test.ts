@@ -135,7 +135,7 @@ describe('npm run db (fql-engine/cli.ts)', () => {
     const exit = await within(cli.exited, STARTUP_MS, 'the CLI refusing');
     expect(exit).toEqual({ code: 2, signal: null });
     expect(cli.stderr()).toMatch(/unknown argument: --bogus/);
-    expect(cli.stderr()).toMatch(/Usage: npm run db/);
+    expect(cli.stderr()).toMatch(/Usage: fql-engine/);
     expect(cli.stdout()).toBe('');
   });
 });
