@@ -10,9 +10,9 @@
  * - Errors carry the position of the sub-expression that failed, as Fauna reports it.
  */
 
-import { FaunaError, type Position } from '../errors.ts';
+import { FaunaError, typeError, type Position } from '../errors.ts';
 import { decodeTagged, isPlainJsonObject } from '../wire.ts';
-import { QueryValue, makeObject, typeName, type FaunaTime, type Json, type Value } from '../values.ts';
+import { QueryValue, makeObject, type FaunaTime, type Json, type Value } from '../values.ts';
 import { isLambdaLiteral } from './capture.ts';
 import type { QueryContext } from './context.ts';
 import { Env } from './env.ts';
@@ -123,7 +123,7 @@ export class Evaluator {
   /** Applies a lambda value. It closes over nothing: its free variables were captured when it was made. */
   applyValue(lambda: Value, arg: Value, ctx: QueryContext, pos: Position): Promise<Value> {
     if (!(lambda instanceof QueryValue) || !isLambdaLiteral(lambda.lambda)) {
-      throw FaunaError.at('invalid argument', `Lambda expected, ${typeName(lambda)} provided.`, pos);
+      throw typeError('Lambda', lambda).prefixed(pos);
     }
     return this.run(lambda.lambda, arg, Env.empty, ctx, pos);
   }

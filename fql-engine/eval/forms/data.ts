@@ -1,7 +1,7 @@
 /** Reads and writes: Get, Exists, Create, Update, Replace, Delete, the Create* schema functions, and Call. */
 
-import { FaunaError } from '../../errors.ts';
-import { QueryValue, Ref, SetValue, isObject, typeName, type Value } from '../../values.ts';
+import { FaunaError, typeError } from '../../errors.ts';
+import { QueryValue, Ref, SetValue, isObject, type Value } from '../../values.ts';
 import { issueToken } from './identity.ts';
 import { isSchemaKind, schemaRecord } from '../catalog.ts';
 import type { Caller, QueryContext } from '../context.ts';
@@ -28,7 +28,7 @@ function isSchemaRef(ref: Ref): boolean {
 
 function refArg(args: Args, key: string): Ref {
   const v = args[key];
-  if (!(v instanceof Ref)) throw new FaunaError('invalid argument', `Ref expected, ${typeName(v)} provided.`, [key]);
+  if (!(v instanceof Ref)) throw typeError('Ref', v, [key]);
   return v;
 }
 
@@ -38,7 +38,7 @@ async function readAt(ctx: QueryContext, target: Value, key: string): Promise<Va
     const first = await firstEntry(ctx, target);
     return first ? readAt(ctx, first.ref, key) : null;
   }
-  if (!(target instanceof Ref)) throw new FaunaError('invalid argument', `Ref or Set expected, ${typeName(target)} provided.`, [key]);
+  if (!(target instanceof Ref)) throw typeError('Ref or Set', target, [key]);
   if (target.isNative()) throw new FaunaError('invalid argument', 'A document or schema ref is expected.', [key]);
   if (isSchemaRef(target)) return readSchema(ctx, target);
   if (target.collection?.isNative() && target.collection.id !== 'tokens') {
@@ -131,7 +131,7 @@ const call = effect({
   run: async (args, f) => {
     const fnRef = typeof args.call === 'string' ? new Ref(args.call, Ref.native('functions')) : args.call;
     if (!(fnRef instanceof Ref) || fnRef.collection?.id !== 'functions') {
-      throw new FaunaError('invalid argument', `Function Ref expected, ${typeName(args.call)} provided.`, ['call']);
+      throw typeError('Function Ref', args.call, ['call']);
     }
     const { record } = await schemaRecord(f.ctx, fnRef);
     if (!record) throw new FaunaError('invalid ref', `Ref refers to undefined function '${fnRef.id}'.`, ['call']);
