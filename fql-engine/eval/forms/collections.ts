@@ -6,10 +6,8 @@
 import { FaunaError, typeError } from '../../errors.ts';
 import { Ref, SetValue, isObject, makeObject, valueKey, type ObjectValue, type Value } from '../../values.ts';
 import type { QueryContext } from '../context.ts';
-import type { Frame, Spec } from '../evaluate.ts';
-import type { Args, LazySpec, RawArgs } from '../registry.ts';
+import { effect, lazy, type Args, type Frame, type RawArgs, type Spec } from '../spec.ts';
 import { materialize, pageOf } from '../sets.ts';
-import { effect } from './effect.ts';
 
 type Page = ObjectValue & { readonly data: readonly Value[] };
 
@@ -34,10 +32,6 @@ export function asSet(v: Value, key: string): SetValue {
   if (v instanceof SetValue) return v;
   if (v instanceof Ref && v.isNative()) return new SetValue({ type: 'native', ref: v });
   throw typeError('Set', v, [key]);
-}
-
-function lazy(spec: Omit<LazySpec<Frame>, 'kind'>): Spec {
-  return { kind: 'lazy', ...spec };
 }
 
 /** Map, Filter and Foreach: the lambda is applied element by element, in order. */

@@ -6,13 +6,8 @@
 import { FaunaError, typeError } from '../../errors.ts';
 import { isPlainJsonObject } from '../../wire.ts';
 import { QueryValue, type Json, type Value } from '../../values.ts';
-import type { Frame, Spec } from '../evaluate.ts';
-import type { LazySpec, RawArgs } from '../registry.ts';
+import { lazy, type Frame, type RawArgs, type Spec } from '../spec.ts';
 import { captureLambda, isLambdaLiteral } from '../capture.ts';
-
-function lazy(spec: Omit<LazySpec<Frame>, 'kind'>): Spec {
-  return { kind: 'lazy', ...spec };
-}
 
 /** Let's bindings: `[{name: expr}, ...]` from drivers >= 2.x, or one object from older ones. */
 function bindingList(raw: Json): (readonly [string, Json])[] {

@@ -6,8 +6,7 @@ import { issueToken } from './identity.ts';
 import { isSchemaKind, schemaRecord } from '../catalog.ts';
 import type { Caller, QueryContext } from '../context.ts';
 import { createDoc, deleteDoc, docTarget, readDoc, updateDoc } from '../documents.ts';
-import type { Frame, Spec } from '../evaluate.ts';
-import type { Args } from '../registry.ts';
+import { effect, type Args, type Frame, type Spec } from '../spec.ts';
 import {
   createCollection,
   createDatabase,
@@ -20,7 +19,6 @@ import {
   updateSchema,
 } from '../schema-objects.ts';
 import { firstEntry } from '../sets.ts';
-import { effect } from './effect.ts';
 
 function isSchemaRef(ref: Ref): boolean {
   return ref.collection !== undefined && ref.collection.isNative() && isSchemaKind(ref.collection.id);

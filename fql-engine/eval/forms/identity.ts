@@ -11,10 +11,9 @@ import { decodeValue, isPlainJsonObject } from '../../wire.ts';
 import { resolveDb } from '../catalog.ts';
 import type { QueryContext } from '../context.ts';
 import { createDoc, readMeta } from '../documents.ts';
-import type { Spec } from '../evaluate.ts';
+import { effect, type Spec } from '../spec.ts';
 import { newId } from '../ids.ts';
 import { firstEntry } from '../sets.ts';
-import { effect } from './effect.ts';
 
 /** The document a Login or Identify names: a ref, or the first document of a set. */
 async function identityRef(ctx: QueryContext, target: Value, key: string): Promise<Ref | null> {

@@ -3,8 +3,7 @@
 import { typeError } from '../../errors.ts';
 import { Ref, SetValue, type NativeName, type Value } from '../../values.ts';
 import { given, stringAt } from '../functions/common.ts';
-import type { Spec } from '../evaluate.ts';
-import { eager, type Args } from '../registry.ts';
+import { eager, type Args, type Spec } from '../spec.ts';
 import { newId } from '../ids.ts';
 import { parseRefPath } from '../../wire.ts';
 

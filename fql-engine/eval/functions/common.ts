@@ -5,7 +5,7 @@
 
 import { FaunaError, typeError, type Position } from '../../errors.ts';
 import type { Value } from '../../values.ts';
-import { eager, type Args, type EagerSpec } from '../registry.ts';
+import { eager, type Args, type EagerSpec } from '../spec.ts';
 
 export function invalid(description: string, position: Position): FaunaError {
   return new FaunaError('invalid argument', description, position);

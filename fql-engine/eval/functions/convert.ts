@@ -7,7 +7,7 @@
 import { typeError } from '../../errors.ts';
 import { FaunaDate, FaunaTime, typeName, type Value } from '../../values.ts';
 import { formatDate, formatTime } from '../../wire.ts';
-import type { EagerSpec } from '../registry.ts';
+import type { EagerSpec } from '../spec.ts';
 import { invalid, unary } from './common.ts';
 
 /** Java's Double.toString: plain between 10^-3 and 10^7, else "d.dddE±n"; always a fraction digit. */

@@ -6,7 +6,7 @@
 
 import { FaunaError, typeError, type Position } from '../../errors.ts';
 import { Ref, isObject, makeObject, valueEquals, type ObjectValue, type Value } from '../../values.ts';
-import { eager, type Args, type EagerSpec } from '../registry.ts';
+import { eager, type Args, type EagerSpec } from '../spec.ts';
 import { booleanAt, invalid, numberAt, stringAt, type Item } from './common.ts';
 
 type Step = string | number;

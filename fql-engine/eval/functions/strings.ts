@@ -5,7 +5,7 @@
 
 import { typeError } from '../../errors.ts';
 import { makeObject, type Value } from '../../values.ts';
-import { eager, type Args, type EagerSpec } from '../registry.ts';
+import { eager, type Args, type EagerSpec } from '../spec.ts';
 import { given, integerAt, invalid, items, stringAt, unary } from './common.ts';
 import { format } from './format.ts';
 import { javaQuote, javaRegex, javaReplace } from './java-regex.ts';
