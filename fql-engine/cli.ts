@@ -1,3 +1,4 @@
+#!/usr/bin/env tsx
 /**
  * The `fql-engine` command (`npm run db` in this repository): the engine behind its HTTP
  * transport, the drop-in for the retired local Fauna image (127.0.0.1:8443, admin secret
@@ -8,6 +9,7 @@
  * parseArgs is pure and exported for tests. The engine is imported only when the CLI runs,
  * so importing this file for its parser does not load the engine or PGlite.
  */
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CLI_DEFAULTS, SERVER_DEFAULTS } from './defaults.ts';
@@ -180,7 +182,8 @@ function closeOnSignals(server: RunningHttpServer, engine: Engine): void {
   process.on('SIGINT', shutdown);
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+// Run as a command, this file may be reached through a symlink (node_modules/.bin/fql-engine).
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
 if (invokedDirectly) {
   main().catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error), 1));
 }

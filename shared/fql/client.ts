@@ -20,10 +20,8 @@
  */
 
 import faunadb from 'faunadb';
+import { createInProcessFetch, openEngine, redactDatabaseUrl, type Engine } from 'fql-engine';
 import type { Config } from '../config.ts';
-import { openEngine, type Engine } from '../../fql-engine/engine.ts';
-import { redactDatabaseUrl } from '../../fql-engine/storage/database-url.ts';
-import { createInProcessFetch } from '../../fql-engine/transport/in-process.ts';
 
 interface OpenEngine {
   readonly engine: Engine;
