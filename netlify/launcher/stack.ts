@@ -132,8 +132,13 @@ function startNetlifyDev(options: StackOptions, engineUrl: string, mailboxUrl: s
     NETLIFY_TELEMETRY_DISABLED: '1',
   };
   delete env.DATABASE_URL;
-  const args = [packageBin(options.root, 'netlify-cli', 'netlify'), 'dev', '--offline', '--no-open', '--internal-disable-edge-functions', '--port', String(options.sitePort)];
-  return startChild({ name: 'netlify', command: process.execPath, args, env, cwd: options.root, log: options.log });
+  // The site is the repository's root, but the root is also an npm workspace root (fql-engine is
+  // its one workspace), and netlify-cli, run there, takes that workspace for the site. --cwd
+  // says where the site is, and netlify-cli heeds it only when it is not the process's own
+  // directory (netlify/cli#7392), so netlify dev runs from a folder below the root.
+  const args = [packageBin(options.root, 'netlify-cli', 'netlify'), 'dev', '--cwd', options.root, '--offline', '--no-open', '--internal-disable-edge-functions', '--port', String(options.sitePort)];
+  const cwd = path.join(options.root, 'netlify');
+  return startChild({ name: 'netlify', command: process.execPath, args, env, cwd, log: options.log });
 }
 
 /** The file a package's command runs, from its package.json's "bin". */

@@ -20,8 +20,10 @@
  */
 
 import faunadb from 'faunadb';
-import { createInProcessFetch, openEngine, redactDatabaseUrl, type Engine } from 'fql-engine';
 import type { Config } from '../config.ts';
+// The engine's public entry by its path, not by its package name: Netlify bundles a function's
+// own files but leaves packages to Node, which cannot run the engine's TypeScript.
+import { createInProcessFetch, openEngine, redactDatabaseUrl, type Engine } from '../../fql-engine/index.ts';
 
 interface OpenEngine {
   readonly engine: Engine;
