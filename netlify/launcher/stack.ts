@@ -132,13 +132,23 @@ function startNetlifyDev(options: StackOptions, engineUrl: string, mailboxUrl: s
     NETLIFY_TELEMETRY_DISABLED: '1',
   };
   delete env.DATABASE_URL;
-  // The site is the repository's root, but the root is also an npm workspace root (fql-engine is
-  // its one workspace), and netlify-cli, run there, takes that workspace for the site. --cwd
-  // says where the site is, and netlify-cli heeds it only when it is not the process's own
-  // directory (netlify/cli#7392), so netlify dev runs from a folder below the root.
-  const args = [packageBin(options.root, 'netlify-cli', 'netlify'), 'dev', '--cwd', options.root, '--offline', '--no-open', '--internal-disable-edge-functions', '--port', String(options.sitePort)];
-  const cwd = path.join(options.root, 'netlify');
+  const { args, cwd } = netlifyDevCommand(options.root, options.sitePort);
   return startChild({ name: 'netlify', command: process.execPath, args, env, cwd, log: options.log });
+}
+
+/**
+ * `netlify dev` for the site at `root`, offline: the arguments for this Node, and where to run.
+ * The site is the repository's root, but the root is also an npm workspace root (fql-engine is
+ * its one workspace), and netlify-cli, run there, takes that workspace for the site. --cwd says
+ * where the site is, and netlify-cli heeds it only when it is not the process's own directory
+ * (netlify/cli#7392), so netlify dev runs from a folder below the root.
+ */
+export function netlifyDevCommand(root: string, port: number): { args: string[]; cwd: string } {
+  const cli = packageBin(root, 'netlify-cli', 'netlify');
+  return {
+    args: [cli, 'dev', '--cwd', root, '--offline', '--no-open', '--internal-disable-edge-functions', '--port', String(port)],
+    cwd: path.join(root, 'netlify'),
+  };
 }
 
 /** The file a package's command runs, from its package.json's "bin". */
