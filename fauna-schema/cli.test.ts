@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import faunadb from 'faunadb';
+import { openEngine, startHttpServer, type Engine, type RunningHttpServer } from 'fql-engine';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { openEngine, type Engine } from '../fql-engine/engine.ts';
-import { startHttpServer, type RunningHttpServer } from '../fql-engine/transport/http-server.ts';
 import { postgresMissingReason, postgresUrl } from '../test/support/environment.ts';
 import { runSchemaCommand } from './cli.ts';
 

@@ -20,12 +20,12 @@ import { ReadCachingTx } from '../storage/read-cache.ts';
 import { openPostgres } from '../storage/postgres.ts';
 import { StorageError } from '../storage/types.ts';
 import type { DbId, EntryInput, Storage, StorageTx, StoredDoc } from '../storage/types.ts';
-import { postgresMissingReason, postgresUrl } from '../../test/support/environment.ts';
-import { unusedPort } from '../../test/support/ports.ts';
+import { postgresMissingReason, postgresUrl } from './support/environment.ts';
+import { unusedPort } from './support/ports.ts';
 
 /** Transaction time of most tests, in microseconds. */
 const NOW = 1_700_000_000_000_000;
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PACKAGE_DIR = fileURLToPath(new URL('../', import.meta.url));
 const PGLITE_MODULE = fileURLToPath(new URL('../storage/pglite.ts', import.meta.url));
 
 interface Backend {
@@ -716,7 +716,7 @@ async function holdInChild(dir: string, children: ChildProcess[]): Promise<Child
     process.stdin.on('end', () => process.exit(0));
   `;
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: REPO_ROOT,
+    cwd: PACKAGE_DIR,
     env: { ...process.env, LOCK_DIR: dir },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

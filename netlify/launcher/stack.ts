@@ -1,6 +1,6 @@
 /**
  * The whole local stack:
- *   - the FQL engine (`fql-engine/cli.ts`, PGlite under <data>/engine), a child process
+ *   - the FQL engine (the `fql-engine` command, PGlite under <data>/engine), a child process
  *   - the mailbox, in this process, keeping messages under <data>/mailbox
  *   - `netlify dev`, a child process, offline and without edge functions (no Deno download),
  *     with the functions pointed at the engine and at the mailbox
@@ -103,7 +103,8 @@ function startEngine(options: StackOptions): Child {
   return startChild({
     name: 'engine',
     command: process.execPath,
-    args: ['--import', 'tsx', 'fql-engine/cli.ts', '--port', String(options.enginePort), '--secret', options.secret, ...storage],
+    // The fql-engine command, run by this Node with tsx: in this repository it is TypeScript.
+    args: ['--import', 'tsx', packageBin(options.root, 'fql-engine', 'fql-engine'), '--port', String(options.enginePort), '--secret', options.secret, ...storage],
     env,
     cwd: options.root,
     log: options.log,
@@ -131,15 +132,31 @@ function startNetlifyDev(options: StackOptions, engineUrl: string, mailboxUrl: s
     NETLIFY_TELEMETRY_DISABLED: '1',
   };
   delete env.DATABASE_URL;
-  const args = [netlifyCli(options.root), 'dev', '--offline', '--no-open', '--internal-disable-edge-functions', '--port', String(options.sitePort)];
-  return startChild({ name: 'netlify', command: process.execPath, args, env, cwd: options.root, log: options.log });
+  const { args, cwd } = netlifyDevCommand(options.root, options.sitePort);
+  return startChild({ name: 'netlify', command: process.execPath, args, env, cwd, log: options.log });
 }
 
-function netlifyCli(root: string): string {
+/**
+ * `netlify dev` for the site at `root`, offline: the arguments for this Node, and where to run.
+ * The site is the repository's root, but the root is also an npm workspace root (fql-engine is
+ * its one workspace), and netlify-cli, run there, takes that workspace for the site. --cwd says
+ * where the site is, and netlify-cli heeds it only when it is not the process's own directory
+ * (netlify/cli#7392), so netlify dev runs from a folder below the root.
+ */
+export function netlifyDevCommand(root: string, port: number): { args: string[]; cwd: string } {
+  const cli = packageBin(root, 'netlify-cli', 'netlify');
+  return {
+    args: [cli, 'dev', '--cwd', root, '--offline', '--no-open', '--internal-disable-edge-functions', '--port', String(port)],
+    cwd: path.join(root, 'netlify'),
+  };
+}
+
+/** The file a package's command runs, from its package.json's "bin". */
+function packageBin(root: string, packageName: string, command: string): string {
   const require = createRequire(path.join(root, 'package.json'));
-  const manifestPath = require.resolve('netlify-cli/package.json');
+  const manifestPath = require.resolve(`${packageName}/package.json`);
   const manifest = require(manifestPath) as { bin: Record<string, string> };
-  return path.join(path.dirname(manifestPath), manifest.bin.netlify);
+  return path.join(path.dirname(manifestPath), manifest.bin[command]);
 }
 
 /** netlify dev first (no more queries), then the mailbox, then the engine (closes its data directory). */

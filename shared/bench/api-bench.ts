@@ -15,12 +15,11 @@
 import { hash, verify } from '@node-rs/bcrypt';
 import type { Context } from '@netlify/functions';
 import faunadb from 'faunadb';
+import { createInProcessFetch, openEngine } from 'fql-engine';
 import jwt from 'jsonwebtoken';
 import { createSecretKey } from 'node:crypto';
 import { applySchema } from '../../fauna-schema/apply.ts';
 import { check, formatRow, measure, measureInTurns, printVerdicts, type Measurement } from '../../fql-engine/bench/measure.ts';
-import { openEngine } from '../../fql-engine/engine.ts';
-import { createInProcessFetch } from '../../fql-engine/transport/in-process.ts';
 import loginFn from '../../functions/login.ts';
 import refreshFn from '../../functions/refresh.ts';
 import registerFn from '../../functions/register.ts';

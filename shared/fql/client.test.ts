@@ -1,16 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import faunadb from 'faunadb';
+import { createInProcessFetch, openEngine, startHttpServer, type Engine, type RunningHttpServer } from 'fql-engine';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
-import { openEngine, type Engine } from '../../fql-engine/engine.ts';
-import { createInProcessFetch } from '../../fql-engine/transport/in-process.ts';
-import { startHttpServer, type RunningHttpServer } from '../../fql-engine/transport/http-server.ts';
 import { postgresMissingReason, postgresUrl } from '../../test/support/environment.ts';
 import { loadConfig } from '../config.ts';
 import { closeFaunaClients, describeFaunaTarget, faunaClient, setFaunaClientForTests } from './client.ts';
 
 // The real openEngine, watched: how many engines client.ts opens is part of its contract.
-vi.mock('../../fql-engine/engine.ts', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../fql-engine/engine.ts')>();
+vi.mock('fql-engine', async (importOriginal) => {
+  const real = await importOriginal<typeof import('fql-engine')>();
   return { ...real, openEngine: vi.fn(real.openEngine) };
 });
 

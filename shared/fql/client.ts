@@ -21,9 +21,9 @@
 
 import faunadb from 'faunadb';
 import type { Config } from '../config.ts';
-import { openEngine, type Engine } from '../../fql-engine/engine.ts';
-import { redactDatabaseUrl } from '../../fql-engine/storage/database-url.ts';
-import { createInProcessFetch } from '../../fql-engine/transport/in-process.ts';
+// The engine's public entry by its path, not by its package name: Netlify bundles a function's
+// own files but leaves packages to Node, which cannot run the engine's TypeScript.
+import { createInProcessFetch, openEngine, redactDatabaseUrl, type Engine } from '../../fql-engine/index.ts';
 
 interface OpenEngine {
   readonly engine: Engine;

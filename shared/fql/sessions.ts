@@ -160,13 +160,6 @@ export function logoutQuery(input: { accountId: string; sessionId: string; all: 
   );
 }
 
-export interface SessionInfo {
-  readonly id: string;
-  readonly createdAt: faunadb.values.FaunaTime;
-  readonly lastUsedAt: faunadb.values.FaunaTime;
-  readonly userAgent: string;
-}
-
 /** The live sessions of an account (asked from one of them, which must be live itself). */
 export function listSessionsQuery(accountId: string, callerSessionId: string): Expr {
   return whileSessionLive({ accountId, sessionId: callerSessionId }, listLiveSessions(accountId));

@@ -15,10 +15,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from '@netlify/functions';
 import faunadb from 'faunadb';
+import { createInProcessFetch, openEngine, type Engine } from 'fql-engine';
 import { afterAll, afterEach, beforeEach } from 'vitest';
 import { applySchema } from '../../fauna-schema/apply.ts';
-import { openEngine, type Engine } from '../../fql-engine/engine.ts';
-import { createInProcessFetch } from '../../fql-engine/transport/in-process.ts';
 import health from '../../functions/health.ts';
 import login from '../../functions/login.ts';
 import logout from '../../functions/logout.ts';

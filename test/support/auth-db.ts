@@ -12,9 +12,8 @@
 
 import { randomBytes } from 'node:crypto';
 import faunadb from 'faunadb';
+import { createInProcessFetch, openEngine, type Engine } from 'fql-engine';
 import { applySchema } from '../../fauna-schema/apply.ts';
-import { openEngine, type Engine } from '../../fql-engine/engine.ts';
-import { createInProcessFetch } from '../../fql-engine/transport/in-process.ts';
 
 export interface AuthDatabase {
   readonly client: faunadb.Client;
