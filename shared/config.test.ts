@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { developmentConfig } from '../test/support/config.ts';
 import { ConfigError, loadConfig } from './config.ts';
 
 const PRODUCTION_SECRETS = {
@@ -13,7 +14,7 @@ const PRODUCTION_SECRETS = {
 
 describe('loadConfig', () => {
   it("has API.md's defaults", () => {
-    const c = loadConfig({});
+    const c = developmentConfig();
     expect(c).toMatchObject({
       siteOrigin: 'http://localhost:8888',
       accessTokenTtlSeconds: 900,
@@ -37,7 +38,7 @@ describe('loadConfig', () => {
   });
 
   it('reads overrides, and keeps Secure cookies for any site that is not plain-http localhost', () => {
-    const c = loadConfig({ URL: 'https://site.example/', ACCESS_TOKEN_TTL_SECONDS: '60', REVEAL_ACCOUNT_STATUS: 'true', JWT_SECRETS: 'new, old' });
+    const c = developmentConfig({ URL: 'https://site.example/', ACCESS_TOKEN_TTL_SECONDS: '60', REVEAL_ACCOUNT_STATUS: 'true', JWT_SECRETS: 'new, old' });
     expect(c.siteUrl).toBe('https://site.example');
     expect(c.secureCookies).toBe(true);
     expect(c.accessTokenTtlSeconds).toBe(60);
@@ -46,9 +47,9 @@ describe('loadConfig', () => {
   });
 
   it('refuses malformed values with a message naming the variable', () => {
-    expect(() => loadConfig({ LOGIN_MAX_FAILURES: 'five' })).toThrow(/LOGIN_MAX_FAILURES/);
-    expect(() => loadConfig({ REVEAL_ACCOUNT_STATUS: 'maybe' })).toThrow(/REVEAL_ACCOUNT_STATUS/);
-    expect(() => loadConfig({ URL: 'not a url' })).toThrow(ConfigError);
+    expect(() => developmentConfig({ LOGIN_MAX_FAILURES: 'five' })).toThrow(/LOGIN_MAX_FAILURES/);
+    expect(() => developmentConfig({ REVEAL_ACCOUNT_STATUS: 'maybe' })).toThrow(/REVEAL_ACCOUNT_STATUS/);
+    expect(() => developmentConfig({ URL: 'not a url' })).toThrow(ConfigError);
   });
 
   it('in production, fails at start when a secret is missing, naming it', () => {

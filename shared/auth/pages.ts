@@ -5,7 +5,7 @@
  */
 
 import { HttpError } from '../errors.ts';
-import { html, htmlPage } from '../http.ts';
+import { html, htmlPage, json, readBody, seeOther, type Body, type HeaderMap } from '../http.ts';
 
 export interface TokenPageOptions {
   readonly title: string;
@@ -50,10 +50,28 @@ export function linkProblemPage(err: unknown): Response {
   return htmlPage('This link cannot be used', html`<h1>This link cannot be used</h1><p>${message}</p>`, { status: err.status });
 }
 
-/** For a form posted from a link page, a link problem is answered with a page; anything else goes on as an error. */
-export async function answerLinkForm(kind: 'json' | 'form', run: () => Promise<Response>): Promise<Response> {
+/** What a link's POST did, answered as a form or as JSON wants it. */
+export interface LinkFormAnswer {
+  /** Where a form lands: a 303 to a page of the site. */
+  readonly redirect: string;
+  /** What a JSON request gets instead. */
+  readonly status: number;
+  readonly json: unknown;
+  /** Sent either way (the cookies of a session started or ended). */
+  readonly headers?: HeaderMap;
+}
+
+/**
+ * The POST of a link page (verify, reset, magic login and sign-up), whose body is a form from
+ * the page or JSON from code: a form gets a 303 to the site, or a page when the link cannot be
+ * used; JSON gets JSON, and its errors as errors.
+ */
+export async function answerLinkForm(req: Request, run: (body: Body) => Promise<LinkFormAnswer>): Promise<Response> {
+  const { kind, data } = await readBody(req);
   try {
-    return await run();
+    const answer = await run(data);
+    const init = { headers: answer.headers };
+    return kind === 'form' ? seeOther(answer.redirect, init) : json(answer.status, answer.json, init);
   } catch (err) {
     if (kind === 'form') return linkProblemPage(err);
     throw err;

@@ -34,5 +34,5 @@ export async function changePassword(
   );
   if (result.status === 'rate_limited') throw rateLimited(result.retryAfter);
   // 400, not 401 (API.md): the session is fine, and a client treats a 401 as one to refresh.
-  if (result.status === 'invalid') throw new HttpError('invalid_credentials', 'The current password is not correct.', {}, 400);
+  if (result.status === 'invalid') throw new HttpError('invalid_credentials', { status: 400 });
 }

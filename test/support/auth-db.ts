@@ -6,8 +6,8 @@
  *
  * `client` is what the functions use: a server key of the child database (the scoped secret
  * `secret:<name>:server`). `adminClient` is that database's admin (`secret:<name>:admin`), for
- * what a server key may not do there (keys, roles). Point the functions at `client` with
- * setFaunaClientForTests from shared/fql/client.ts.
+ * what a server key may not do there (keys, roles). The auth test harness runs the functions on
+ * `client` through their request context (test/auth/harness.ts).
  */
 
 import { randomBytes } from 'node:crypto';
