@@ -50,13 +50,17 @@ export function faunaClient(config: DatabaseConfig): faunadb.Client {
   return client;
 }
 
-/** Closes every client and in-process engine this module opened (the CLI, at exit; tests). */
+/**
+ * Closes every client and in-process engine this module opened (the CLI, at exit; tests).
+ * Forced: a gentle close waits for the HTTP/2 session to wind down, which never happens once
+ * its engine has died under it, and whoever closes has no query left to wait for.
+ */
 export async function closeFaunaClients(): Promise<void> {
   const open = [...clients.values()];
   const opening = [...engines.values()];
   clients.clear();
   engines.clear();
-  await Promise.all(open.map((client) => client.close()));
+  await Promise.all(open.map((client) => client.close({ force: true })));
   const settled = await Promise.allSettled(opening);
   await Promise.all(settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.engine.close()] : [])));
 }

@@ -157,11 +157,16 @@ export interface AuthWorld {
   readonly contexts: ContextFactory;
   /**
    * Rebuilds the configuration with these environment variables on top of the test defaults;
-   * `afterAnswer` stands in for Netlify's waitUntil (without it, such work is awaited).
+   * `afterAnswer` stands in for Netlify's waitUntil (without it, such work is awaited), and
+   * `client` replaces this test's database client (a database that fails, say).
    */
-  configure(env: Readonly<Record<string, string>>, platform?: Pick<AuthContext, 'afterAnswer'>): Config;
+  configure(env: Readonly<Record<string, string>>, platform?: WorldPlatform): Config;
   /** The database's clock; it moves only in a world made with `useAuthWorld({ clock: true })`. */
   readonly clock: TestClock;
+}
+
+export interface WorldPlatform extends Pick<AuthContext, 'afterAnswer'> {
+  readonly client?: faunadb.Client;
 }
 
 export interface WorldOptions {
@@ -215,6 +220,7 @@ async function clockedAuthDatabase(): Promise<AuthDatabase> {
   const db: AuthDatabase = {
     client: new faunadb.Client({ secret: `${ENGINE_ADMIN_SECRET}:${name}:server`, fetch }),
     adminClient: new faunadb.Client({ secret: `${ENGINE_ADMIN_SECRET}:${name}:admin`, fetch }),
+    fetch,
     name,
     close: async (): Promise<void> => {
       await root.query(faunadb.query.Delete(faunadb.query.Database(name)));
@@ -257,13 +263,13 @@ export function useAuthWorld(options: WorldOptions = {}): AuthWorld {
   beforeEach(async () => {
     world.db = options.clock ? await clockedAuthDatabase() : await freshAuthDatabase();
     world.mailbox = await startMailbox();
-    world.configure = (env, platform = {}) => {
+    world.configure = (env, { client = world.db.client, afterAnswer } = {}) => {
       const cfg = developmentConfig({ ...TEST_ENV, POSTMARK_API_URL: world.mailbox.url, ...env });
       const sendEmail = emailSender(cfg);
       world.config = cfg;
       world.contexts = (req, netlify) => {
-        const db = { client: world.db.client, deadlineMs: cfg.queryTimeoutMs, operation: operationOf(req) };
-        return { config: cfg, auth: { config: cfg, db, sendEmail, randomToken, ...platform }, netlify };
+        const db = { client, deadlineMs: cfg.queryTimeoutMs, operation: operationOf(req) };
+        return { config: cfg, auth: { config: cfg, db, sendEmail, randomToken, afterAnswer }, netlify };
       };
       return cfg;
     };

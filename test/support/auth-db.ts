@@ -19,6 +19,8 @@ import { createInProcessFetch } from '../../fql-engine/transport/in-process.ts';
 export interface AuthDatabase {
   readonly client: faunadb.Client;
   readonly adminClient: faunadb.Client;
+  /** The engine's in-process fetch, for a client of another secret. */
+  readonly fetch: typeof fetch;
   readonly name: string;
   /** Deletes the database (and everything in it). */
   close(): Promise<void>;
@@ -62,6 +64,7 @@ export async function emptyDatabase(): Promise<AuthDatabase> {
   return {
     client: new faunadb.Client({ secret: `${ADMIN_SECRET}:${name}:server`, fetch }),
     adminClient: new faunadb.Client({ secret: `${ADMIN_SECRET}:${name}:admin`, fetch }),
+    fetch,
     name,
     close: async (): Promise<void> => {
       await root.query(faunadb.query.Delete(faunadb.query.Database(name)));
