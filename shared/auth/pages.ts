@@ -4,7 +4,7 @@
  * cannot log anyone in or burn a link.
  */
 
-import { HttpError } from '../errors.ts';
+import { HttpError, type ApiErrorCode } from '../errors.ts';
 import { html, htmlPage, json, readBody, seeOther, type Body, type HeaderMap } from '../http.ts';
 
 export interface TokenPageOptions {
@@ -37,17 +37,12 @@ export function tokenPage(req: Request, options: TokenPageOptions): Response {
   );
 }
 
+const LINK_PROBLEMS: ReadonlySet<ApiErrorCode> = new Set<ApiErrorCode>(['invalid_token', 'expired_token', 'used_token']);
+
 /** A link that cannot be used, said plainly on a page (the person arrived from an email, not from code). */
 export function linkProblemPage(err: unknown): Response {
-  if (!(err instanceof HttpError)) throw err;
-  const messages: Partial<Record<string, string>> = {
-    invalid_token: 'This link is not valid. Ask for a new one.',
-    expired_token: 'This link has expired. Ask for a new one.',
-    used_token: 'This link has already been used. Ask for a new one.',
-  };
-  const message = messages[err.code];
-  if (!message) throw err;
-  return htmlPage('This link cannot be used', html`<h1>This link cannot be used</h1><p>${message}</p>`, { status: err.status });
+  if (!(err instanceof HttpError) || !LINK_PROBLEMS.has(err.code)) throw err;
+  return htmlPage('This link cannot be used', html`<h1>This link cannot be used</h1><p>${err.message} Ask for a new one.</p>`, { status: err.status });
 }
 
 /** What a link's POST did, answered as a form or as JSON wants it. */
