@@ -12,7 +12,7 @@ interface ErrorEntry {
 
 export const API_ERRORS = {
   invalid_json: { status: 400, message: 'The body is not valid JSON.' },
-  invalid_body: { status: 400, message: 'The body is missing a field this request needs, or has one of the wrong kind.' },
+  invalid_body: { status: 400, message: 'The body must be a JSON object (or a form) with the fields this request needs.' },
   invalid_email: { status: 400, message: 'A valid email address is required.' },
   weak_password: { status: 400, message: 'Choose a longer password.' },
   invalid_token: { status: 400, message: 'This link is not valid.' },
