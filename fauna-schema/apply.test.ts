@@ -1,5 +1,6 @@
 import faunadb from 'faunadb';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { faunaCode } from '../shared/fql/driver-errors.ts';
 import { closeAuthEngine, emptyDatabase, type AuthDatabase } from '../test/support/auth-db.ts';
 import { applySchema, SchemaMigrationError, type SchemaChange } from './apply.ts';
 import { AUTH_SCHEMA, type SchemaSpec } from './schema.ts';
@@ -214,7 +215,7 @@ describe('the indexes enforce what the design relies on', () => {
       () => undefined,
       (e: unknown) => e,
     );
-    return (err as { requestResult?: { responseContent?: { errors?: { code: string }[] } } } | undefined)?.requestResult?.responseContent?.errors?.[0]?.code;
+    return faunaCode(err);
   }
 
   test("two accounts with one email: 'instance not unique'", async () => {

@@ -71,7 +71,7 @@ describe('npm run schema', () => {
 
   test('the npm script runs it and sets the exit code', () => {
     const result = spawnSync('npx', ['tsx', 'fauna-schema/cli.ts'], {
-      env: { ...process.env, FAUNA_ENDPOINT: 'http://127.0.0.1:1', DATABASE_URL: '', NODE_ENV: 'test' },
+      env: { ...process.env, FAUNA_ENDPOINT: 'http://127.0.0.1:1', FAUNA_SECRET: 'cli-secret', DATABASE_URL: '', NODE_ENV: 'test' },
       encoding: 'utf8',
       timeout: 60_000,
     });

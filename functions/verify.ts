@@ -6,9 +6,8 @@
 import type { Config as FunctionConfig } from '@netlify/functions';
 import { answerLinkForm, tokenPage } from '../shared/auth/pages.ts';
 import { verifyEmail } from '../shared/auth/verify-email.ts';
-import { authContext, cookiesFor, userAgentOf } from '../shared/auth/web.ts';
-import { config as appConfig } from '../shared/config.ts';
-import { endpoint, json, readBody, seeOther } from '../shared/http.ts';
+import { cookiesFor, userAgentOf } from '../shared/auth/web.ts';
+import { endpoint } from '../shared/endpoint.ts';
 
 export default endpoint({
   GET: (req) =>
@@ -18,15 +17,12 @@ export default endpoint({
       action: '/api/auth/verify',
       button: 'Confirm my email address',
     }),
-  POST: async (req) => {
-    const { kind, data } = await readBody(req);
-    const cfg = appConfig();
-    return answerLinkForm(kind, async () => {
-      const { user, session } = await verifyEmail(authContext(cfg), data, userAgentOf(req));
-      const headers = session === null ? {} : cookiesFor(session, cfg);
-      return kind === 'form' ? seeOther(`${cfg.siteUrl}/?verified=1`, { headers }) : json(200, { user }, { headers });
-    });
-  },
+  POST: (req, ctx) =>
+    answerLinkForm(req, async (body) => {
+      const { user, session } = await verifyEmail(ctx.auth, body, userAgentOf(req));
+      const headers = session === null ? {} : cookiesFor(session, ctx.config);
+      return { redirect: `${ctx.config.siteUrl}/?verified=1`, status: 200, json: { user }, headers };
+    }),
 });
 
 export const config: FunctionConfig = { path: '/api/auth/verify' };

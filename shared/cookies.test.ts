@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config.ts';
+import { developmentConfig } from '../test/support/config.ts';
 import { clearedCookies, readCookies, sessionCookies, sessionTokens } from './cookies.ts';
 
 /** A Set-Cookie line as name, value and a set of attributes, so attribute order does not matter. */
@@ -9,7 +9,7 @@ function dissect(line: string): { name: string; value: string; attributes: Set<s
   return { name: pair.slice(0, eq), value: pair.slice(eq + 1), attributes: new Set(attributes) };
 }
 
-const https = loadConfig({ URL: 'https://auth.example.com', ACCESS_TOKEN_TTL_SECONDS: '900', REFRESH_TOKEN_TTL_SECONDS: '2592000' });
+const https = developmentConfig({ URL: 'https://auth.example.com', ACCESS_TOKEN_TTL_SECONDS: '900', REFRESH_TOKEN_TTL_SECONDS: '2592000' });
 const tokens = { access: 'aaa.bbb.ccc', refresh: 'ddd.eee-_f.ggg' };
 
 describe('session cookies', () => {
@@ -26,7 +26,7 @@ describe('session cookies', () => {
   });
 
   it('follows the configured lifetimes', () => {
-    const short = loadConfig({ URL: 'https://auth.example.com', ACCESS_TOKEN_TTL_SECONDS: '60', REFRESH_TOKEN_TTL_SECONDS: '120' });
+    const short = developmentConfig({ URL: 'https://auth.example.com', ACCESS_TOKEN_TTL_SECONDS: '60', REFRESH_TOKEN_TTL_SECONDS: '120' });
     const [access, refresh] = sessionCookies(tokens, short).map(dissect);
     expect(access.attributes.has('Max-Age=60')).toBe(true);
     expect(refresh.attributes.has('Max-Age=120')).toBe(true);
@@ -34,11 +34,11 @@ describe('session cookies', () => {
 
   it('leaves out Secure only for http://localhost and http://127.0.0.1', () => {
     for (const url of ['http://localhost:8888', 'http://127.0.0.1:8888', 'http://localhost']) {
-      const lines = sessionCookies(tokens, loadConfig({ URL: url })).map(dissect);
+      const lines = sessionCookies(tokens, developmentConfig({ URL: url })).map(dissect);
       expect(lines.map((c) => c.attributes.has('Secure'))).toEqual([false, false]);
     }
     for (const url of ['https://localhost:8888', 'http://example.com', 'http://localhost.evil.com']) {
-      const lines = sessionCookies(tokens, loadConfig({ URL: url })).map(dissect);
+      const lines = sessionCookies(tokens, developmentConfig({ URL: url })).map(dissect);
       expect(lines.map((c) => c.attributes.has('Secure'))).toEqual([true, true]);
     }
   });

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, type Config } from './config.ts';
+import { developmentConfig } from '../test/support/config.ts';
+import type { Config } from './config.ts';
 import { HttpError } from './errors.ts';
 import {
   constantTimeEqual,
@@ -22,7 +23,7 @@ const USER = { email: 'a@example.com', emailVerified: true, name: null };
 const at = (t: number): { now: () => number } => ({ now: () => t });
 
 function configWith(env: Record<string, string> = {}): Config {
-  return loadConfig({ URL: 'https://auth.example.com', JWT_SECRETS: OLD, ...env });
+  return developmentConfig({ URL: 'https://auth.example.com', JWT_SECRETS: OLD, ...env });
 }
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');

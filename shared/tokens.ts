@@ -186,8 +186,7 @@ export function verifyAccess(token: string, config: Config, options: TokenOption
     return { typ: 'access', sub: stringClaim(p, 'sub'), sid: stringClaim(p, 'sid'), user, iat, exp };
   } catch (err) {
     if (!(err instanceof TokenRefused)) throw err;
-    const message = err.reason === 'expired' ? 'The session has expired: refresh it or log in again.' : 'Not logged in.';
-    throw new HttpError('unauthenticated', message);
+    throw new HttpError('unauthenticated');
   }
 }
 
@@ -197,7 +196,7 @@ export function verifyRefresh(token: string, config: Config, options: TokenOptio
     return { typ: 'refresh', sub: stringClaim(p, 'sub'), sid: stringClaim(p, 'sid'), jti: stringClaim(p, 'jti'), iat, exp };
   } catch (err) {
     if (!(err instanceof TokenRefused)) throw err;
-    throw new HttpError('invalid_session', 'The session is not valid. Log in again.');
+    throw new HttpError('invalid_session');
   }
 }
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config.ts';
+import { developmentConfig } from '../test/support/config.ts';
 import { HttpError } from './errors.ts';
 import { checkPassword, normalizeEmail, stringField } from './validation.ts';
 
-const config = loadConfig({});
+const config = developmentConfig({});
 
 function codeOf(fn: () => unknown): string | undefined {
   try {

@@ -12,20 +12,20 @@ const EMAIL_RE = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"
 
 /** The address, trimmed and lower-cased, or 400 invalid_email. */
 export function normalizeEmail(raw: unknown): string {
-  if (typeof raw !== 'string') throw new HttpError('invalid_email', 'An email address is required.');
+  if (typeof raw !== 'string') throw new HttpError('invalid_email');
   const email = raw.trim().toLowerCase();
-  if (email.length > MAX_EMAIL_LENGTH || !EMAIL_RE.test(email)) throw new HttpError('invalid_email', 'That is not a valid email address.');
+  if (email.length > MAX_EMAIL_LENGTH || !EMAIL_RE.test(email)) throw new HttpError('invalid_email');
   return email;
 }
 
 /** The password as given, or 400 weak_password: too short, or longer than bcrypt can read. */
 export function checkPassword(raw: unknown, config: Config): string {
-  if (typeof raw !== 'string') throw new HttpError('weak_password', 'A password is required.');
-  if ([...raw].length < config.passwordMinLength) {
-    throw new HttpError('weak_password', `Use at least ${config.passwordMinLength} characters.`);
+  // A missing password is one of no characters: the same answer says what to do.
+  if (typeof raw !== 'string' || [...raw].length < config.passwordMinLength) {
+    throw new HttpError('weak_password', { message: `Use at least ${config.passwordMinLength} characters.` });
   }
   if (Buffer.byteLength(raw) > config.passwordMaxBytes) {
-    throw new HttpError('weak_password', `Use at most ${config.passwordMaxBytes} bytes (bcrypt ignores the rest).`);
+    throw new HttpError('weak_password', { message: `Use at most ${config.passwordMaxBytes} bytes (bcrypt ignores the rest).` });
   }
   return raw;
 }
@@ -35,7 +35,7 @@ export function stringField(body: Readonly<Record<string, unknown>>, name: strin
   const value = body[name];
   const max = options.maxLength ?? 1024;
   if (typeof value !== 'string' || value.length === 0 || value.length > max) {
-    throw new HttpError('invalid_body', `'${name}' must be a non-empty string of at most ${max} characters.`);
+    throw new HttpError('invalid_body', { message: `'${name}' must be a non-empty string of at most ${max} characters.` });
   }
   return value;
 }

@@ -121,10 +121,13 @@ async function applySchema(options: StackOptions, engineUrl: string): Promise<vo
 /**
  * The functions reach the engine over HTTP. DATABASE_URL is taken out of their environment:
  * with it they would run their own in-process engine, beside the one this stack started.
+ * FQL_AUTH_DEV=1 declares development, whose defaults the functions use only when told
+ * (netlify dev's own NETLIFY_DEV=true says so too; this does not depend on it).
  */
 function startNetlifyDev(options: StackOptions, engineUrl: string, mailboxUrl: string): Child {
   const env: NodeJS.ProcessEnv = {
     ...options.env,
+    FQL_AUTH_DEV: '1',
     FAUNA_ENDPOINT: engineUrl,
     FAUNA_SECRET: options.secret,
     POSTMARK_API_URL: mailboxUrl,

@@ -21,7 +21,7 @@ export async function deliver(ctx: AuthContext, decision: EmailDecision, to: str
     await ctx.sendEmail({ kind, to, token: kind === 'already_registered' ? undefined : token });
   } catch (err) {
     await runQuery(ctx.db, forgetEmailEvent(decision.event)).catch((cleanup: unknown) => console.error('auth: could not forget an unsent email', cleanup));
-    throw err instanceof HttpError ? err : new HttpError('email_failed', 'The email could not be sent.');
+    throw err instanceof HttpError ? err : new HttpError('email_failed');
   }
 }
 
@@ -53,5 +53,5 @@ export async function emailLink(ctx: AuthContext, rawEmail: unknown, ttlSeconds:
 }
 
 export function rateLimited(retryAfterSeconds: number): HttpError {
-  return new HttpError('rate_limited', 'Too many attempts. Try again later.', { 'Retry-After': String(Math.max(1, retryAfterSeconds)) });
+  return new HttpError('rate_limited', { headers: { 'Retry-After': String(Math.max(1, retryAfterSeconds)) } });
 }

@@ -64,7 +64,7 @@ export async function magicLogin(ctx: AuthContext, body: Readonly<Record<string,
 export async function magicSignup(ctx: AuthContext, body: Readonly<Record<string, unknown>>, userAgent: string): Promise<Established> {
   const token = stringField(body, 'token');
   const name = stringField(body, 'name', { maxLength: 200 }).trim();
-  if (name.length === 0) throw new HttpError('invalid_body', "'name' must not be blank.");
+  if (name.length === 0) throw new HttpError('invalid_body', { message: "'name' must not be blank." });
   const refresh = issueRefreshToken(ctx);
   const session = await runQuery<MagicSession>(
     ctx.db,

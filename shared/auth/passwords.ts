@@ -33,6 +33,6 @@ export async function changePassword(
     changePasswordQuery({ ...session, current, next, maxFailures: ctx.config.loginMaxFailures, failureWindowSeconds: ctx.config.loginFailureWindowSeconds }),
   );
   if (result.status === 'rate_limited') throw rateLimited(result.retryAfter);
-  // 400, not 401 (docs/API.md, "Errors"): the session is fine, and a client treats a 401 as one to refresh.
-  if (result.status === 'invalid') throw new HttpError('invalid_credentials', 'The current password is not correct.', {}, 400);
+  // 400, not 401 (docs/API.md): the session is fine, and a client treats a 401 as one to refresh.
+  if (result.status === 'invalid') throw new HttpError('invalid_credentials', { status: 400 });
 }

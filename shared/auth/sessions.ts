@@ -49,7 +49,7 @@ export interface SessionClaims {
 }
 
 function badCredentials(): HttpError {
-  return new HttpError('invalid_credentials', 'The email or password is not correct.');
+  return new HttpError('invalid_credentials');
 }
 
 /** Never says which part was wrong; "not verified" only after a correct password. */
@@ -76,7 +76,7 @@ export async function login(ctx: AuthContext, body: Readonly<Record<string, unkn
   );
   if (result.status === 'rate_limited') throw rateLimited(result.retryAfter);
   if (result.status === 'invalid') throw badCredentials();
-  if (result.status === 'unverified') throw new HttpError('email_not_verified', 'Confirm your email address first: check your inbox.');
+  if (result.status === 'unverified') throw new HttpError('email_not_verified');
   return { user: result.user, sessionId: result.sessionId, refreshJti: refresh.jti };
 }
 
@@ -92,9 +92,9 @@ export async function refreshSession(ctx: AuthContext, claims: SessionClaims & {
       userAgent,
     }),
   );
-  if (result.status === 'reuse') throw new HttpError('token_reuse', 'This session was ended because its refresh token was used twice.');
+  if (result.status === 'reuse') throw new HttpError('token_reuse');
   if (result.status !== 'ok' || result.sessionId !== claims.sessionId || result.user.id !== claims.accountId) {
-    throw new HttpError('invalid_session', 'The session is not valid. Log in again.');
+    throw new HttpError('invalid_session');
   }
   return { user: result.user, sessionId: result.sessionId, refreshJti: next.jti };
 }

@@ -1,9 +1,9 @@
 import faunadb from 'faunadb';
 import { describe, expect, it } from 'vitest';
-import { Browser, PASSWORD, errorCode, latestLink, messagesTo, pageForm, sleep, tokenOf, useAuthWorld } from './harness.ts';
+import { Browser, PASSWORD, errorCode, latestLink, messagesTo, pageForm, tokenOf, useAuthWorld } from './harness.ts';
 
 const q = faunadb.query;
-const world = useAuthWorld();
+const world = useAuthWorld({ clock: true });
 
 describe('POST /api/auth/register', () => {
   it('answers 202 and mails a verification link to the site', async () => {
@@ -150,11 +150,11 @@ describe('/api/auth/verify', () => {
   });
 
   it('refuses an expired token with 400 expired_token', async () => {
-    world.configure({ VERIFY_TOKEN_TTL_SECONDS: '0' });
+    world.configure({ VERIFY_TOKEN_TTL_SECONDS: '60' });
     const b = new Browser();
     await b.post('/api/auth/register', { email: 'hal@example.com', password: PASSWORD });
     const { link } = await latestLink(world.mailbox, 'hal@example.com', '/api/auth/verify');
-    await sleep(1100);
+    world.clock.advance(61);
     const res = await b.post('/api/auth/verify', { token: tokenOf(link) });
     expect(res.status).toBe(400);
     expect(errorCode(res)).toBe('expired_token');
