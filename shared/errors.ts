@@ -7,6 +7,8 @@ export const API_ERRORS = {
   invalid_json: 400,
   invalid_body: 400,
   invalid_email: 400,
+  mixed_script_email: 400,
+  duplicate_cookie: 400,
   weak_password: 400,
   invalid_token: 400,
   expired_token: 400,
