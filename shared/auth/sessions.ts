@@ -18,7 +18,7 @@ import {
   type User,
 } from '../fql/sessions.ts';
 import { sha256 } from '../tokens.ts';
-import { normalizeEmail } from '../validation.ts';
+import { normalizeEmail, passwordCandidates } from '../validation.ts';
 import type { AuthContext } from './context.ts';
 import { rateLimited } from './email-flow.ts';
 
@@ -67,7 +67,7 @@ export async function login(ctx: AuthContext, body: Readonly<Record<string, unkn
     ctx.db,
     loginQuery({
       email,
-      password,
+      passwords: passwordCandidates(password),
       userAgent,
       refresh: refresh.stored,
       maxFailures: ctx.config.loginMaxFailures,

@@ -5,7 +5,7 @@ import { newEmailToken, withEmailAllowance, type EmailTokenInput } from './accou
 import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, revokeSessions } from './fragments.ts';
 import { passwordChangeFailureKey, recordEvent, windowWait, type EmailLimits } from './rate-limits.ts';
 import type { Expr } from './run-query.ts';
-import { whileSessionLive } from './sessions.ts';
+import { identifyAny, whileSessionLive } from './sessions.ts';
 
 const q = faunadb.query;
 
@@ -53,7 +53,8 @@ export type ChangeResult = { readonly status: 'changed' } | { readonly status: '
 export function changePasswordQuery(input: {
   accountId: string;
   sessionId: string;
-  current: string;
+  /** The forms of the current password to try (see passwordCandidates). */
+  current: readonly string[];
   next: string;
   maxFailures: number;
   failureWindowSeconds: number;
@@ -68,7 +69,7 @@ export function changePasswordQuery(input: {
         q.GT(q.Var('wait'), 0),
         { status: 'rate_limited', retryAfter: q.Var('wait') },
         q.If(
-          q.Not(q.Identify(account, input.current)),
+          q.Not(identifyAny(account, input.current)),
           q.Do(recordEvent(key), { status: 'invalid' }),
           q.Do(
             q.Update(account, { credentials: { password: input.next } }),

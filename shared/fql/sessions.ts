@@ -59,7 +59,8 @@ export function startSession(account: Expr, userAgent: string, refresh: NewRefre
 
 export function loginQuery(input: {
   email: string;
-  password: string;
+  /** The forms to try (NFC, then as typed: see passwordCandidates); any one that matches logs in. */
+  passwords: readonly string[];
   userAgent: string;
   refresh: NewRefreshToken;
   maxFailures: number;
@@ -72,13 +73,18 @@ export function loginQuery(input: {
   );
 }
 
-function checkPasswordAndStart(input: { email: string; password: string; userAgent: string; refresh: NewRefreshToken }, failureKey: string): Expr {
+/** True when one of `passwords` is the account's; as many bcrypt runs for every account, and for none. */
+export function identifyAny(ref: Expr, passwords: readonly string[]): Expr {
+  return q.Or(...passwords.map((password) => q.Identify(ref, password)));
+}
+
+function checkPasswordAndStart(input: { email: string; passwords: readonly string[]; userAgent: string; refresh: NewRefreshToken }, failureKey: string): Expr {
   return q.Let(
     {
       account: getOrNull(accountByEmail(input.email)),
       ref: q.If(q.IsNull(q.Var('account')), q.Ref(q.Collection('accounts'), TIMING_ACCOUNT_ID), q.Select('ref', q.Var('account'))),
       // Identify always runs, on the timing account when the address is unknown.
-      ok: q.And(q.Identify(q.Var('ref'), input.password), q.Not(q.IsNull(q.Var('account')))),
+      ok: q.And(identifyAny(q.Var('ref'), input.passwords), q.Not(q.IsNull(q.Var('account')))),
     },
     q.If(
       q.Not(q.Var('ok')),

@@ -5,15 +5,26 @@
  * stack's own case (a body over netlify dev's limit) is in test/e2e.
  */
 
+import faunadb from 'faunadb';
 import { describe, expect, it } from 'vitest';
 import { signAccess, signRefresh } from '../../shared/tokens.ts';
-import { Browser, errorCode, signedIn, useAuthWorld } from './harness.ts';
+import { Browser, errorCode, latestLink, messagesTo, signedIn, tokenOf, useAuthWorld, type Answer } from './harness.ts';
+
+const q = faunadb.query;
 
 const world = useAuthWorld();
 
 interface SessionBody {
   readonly user: { readonly id: string; readonly email: string };
   readonly session: { readonly id: string };
+}
+
+function expectError(answer: Answer, status: number, code: string): void {
+  expect({ status: answer.status, code: errorCode(answer) }, answer.text).toEqual({ status, code });
+}
+
+async function accountCount(): Promise<number> {
+  return world.db.client.query<number>(q.Count(q.Documents(q.Collection('accounts'))));
 }
 
 async function whoIs(browser: Browser): Promise<SessionBody> {
@@ -61,5 +72,47 @@ describe('item 12: a validly signed token is still refused when its times are no
       const res = await forged.post('/api/auth/refresh');
       expect({ status: res.status, code: errorCode(res) }).toEqual({ status: 401, code: 'invalid_session' });
     }
+  });
+});
+
+describe('item 11: addresses a person cannot tell apart, names that reorder text, passwords in two encodings', () => {
+  it('register refuses invisible characters (invalid_email) and mixed-script look-alikes (mixed_script_email); nothing is written or sent', async () => {
+    const before = await accountCount();
+    const cases: [string, string][] = [
+      ['vic\u200Btim@example.com', 'invalid_email'],
+      ['victim@example.com\u202E', 'invalid_email'],
+      ['vic\u0000tim@example.com', 'invalid_email'],
+      ['vic\uD800tim@example.com', 'invalid_email'],
+      ['p\u0430ypal@example.com', 'mixed_script_email'],
+    ];
+    for (const [email, code] of cases) {
+      expectError(await new Browser().post('/api/auth/register', { email, password: 'a good long password' }), 400, code);
+      expectError(await new Browser().post('/api/auth/magic', { email }), 400, code);
+    }
+    expect(await accountCount()).toBe(before);
+    expect(await world.mailbox.messages()).toEqual([]);
+  });
+
+  it('a magic sign-up name loses its control and bidi characters', async () => {
+    await new Browser().post('/api/auth/magic', { email: 'named@example.com' });
+    const { link } = await latestLink(world.mailbox, 'named@example.com', '/api/auth/magic/signup');
+    const res = await new Browser().post('/api/auth/magic/signup', { token: tokenOf(link), name: 'Eve\u202E\u2066 Moneypenny\u0007' });
+    expect(res.status, res.text).toBe(201);
+    expect((res.body as { user: { name: string } }).user.name).toBe('Eve Moneypenny');
+  });
+
+  it('a password is stored in NFC: typed decomposed at sign-up, composed at login, it matches', async () => {
+    await signedIn(world, 'nfc@example.com', new Browser(), 'cafe\u0301 cre\u0300me brule\u0301e');
+    const res = await new Browser().post('/api/auth/login', { email: 'nfc@example.com', password: 'caf\u00E9 cr\u00E8me brul\u00E9e' });
+    expect(res.status, res.text).toBe(200);
+  });
+
+  it('a hash made before NFC (of the raw, decomposed form) still logs in with that form', async () => {
+    const raw = 'cafe\u0301 au lait, no sugar';
+    await signedIn(world, 'legacy@example.com', new Browser(), 'some other password');
+    // As the API stored passwords before: the form as typed.
+    await world.db.client.query(q.Update(q.Select('ref', q.Get(q.Match(q.Index('accounts_by_email'), 'legacy@example.com'))), { credentials: { password: raw } }));
+    expect((await new Browser().post('/api/auth/login', { email: 'legacy@example.com', password: raw })).status).toBe(200);
+    expect((await new Browser().post('/api/auth/login', { email: 'legacy@example.com', password: 'wrong password!' })).status).toBe(401);
   });
 });
