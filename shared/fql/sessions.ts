@@ -156,9 +156,13 @@ function accountRef(id: string): Expr {
   return q.Ref(q.Collection('accounts'), id);
 }
 
-/** Ends one session, or every session of its account. */
+/**
+ * Ends one session, or every session of its account. Ending them all needs a live session: a
+ * token of a revoked one (after a reset, or stolen and then logged out) must not be able to log
+ * the owner out of their new sessions; ending one's own session is harmless, and always done.
+ */
 export function logoutQuery(input: { accountId: string; sessionId: string; all: boolean }): Expr {
-  if (input.all) return q.Do(revokeSessions(accountRef(input.accountId), null), true);
+  if (input.all) return whileSessionLive(input, q.Do(revokeSessions(accountRef(input.accountId), null), true), 'invalid_session');
   return q.If(
     q.Exists(sessionRef(input.sessionId)),
     q.Do(q.Update(sessionRef(input.sessionId), { data: { revoked: true, revoked_at: q.Now() } }), true),
@@ -195,12 +199,12 @@ function listLiveSessions(accountId: string): Expr {
  * Runs `then` only while the caller's own session is live: an access token outlives a revoked
  * session by up to its lifetime, and must not be able to change anything meanwhile.
  */
-export function whileSessionLive(caller: { accountId: string; sessionId: string }, then: Expr): Expr {
+export function whileSessionLive(caller: { accountId: string; sessionId: string }, then: Expr, refusal: 'unauthenticated' | 'invalid_session' = 'unauthenticated'): Expr {
   const ref = sessionRef(caller.sessionId);
   return q.If(
     q.And(q.Exists(ref), q.Equals(q.Select(['data', 'account'], q.Get(ref)), accountRef(caller.accountId)), q.Not(q.Select(['data', 'revoked'], q.Get(ref)))),
     then,
-    q.Abort('unauthenticated'),
+    q.Abort(refusal),
   );
 }
 

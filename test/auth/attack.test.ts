@@ -116,3 +116,43 @@ describe('item 11: addresses a person cannot tell apart, names that reorder text
     expect((await new Browser().post('/api/auth/login', { email: 'legacy@example.com', password: 'wrong password!' })).status).toBe(401);
   });
 });
+
+describe('item 4: a revoked session cannot change anything', () => {
+  it('logout {all: true} with a revoked session\'s tokens answers 401 invalid_session and ends no live session', async () => {
+    const owner = await signedIn(world, 'revoked@example.com');
+    const thief = owner.fork('thief/1.0');
+    // The owner logs out of the session the thief copied, then logs in again.
+    expect((await owner.post('/api/auth/logout')).status).toBe(200);
+    const fresh = new Browser('owner-again/1.0');
+    expect((await fresh.post('/api/auth/login', { email: 'revoked@example.com', password: 'correct horse battery staple' })).status).toBe(200);
+    // With the access token, and with the refresh token alone.
+    const refreshOnly = thief.fork();
+    refreshOnly.jar.delete('access_token');
+    for (const b of [thief, refreshOnly]) {
+      const res = await b.post('/api/auth/logout', { all: true });
+      expectError(res, 401, 'invalid_session');
+      expect(res.setCookies.map((c) => [c.name, c.value])).toEqual([['access_token', ''], ['refresh_token', '']]);
+    }
+    expect((await fresh.post('/api/auth/refresh')).status).toBe(200);
+  });
+
+  it('after a password reset, a token of the old session cannot log the owner out of the new one', async () => {
+    const old = await signedIn(world, 'reset-owner@example.com');
+    await new Browser().post('/api/auth/password/forgot', { email: 'reset-owner@example.com' });
+    const { link } = await latestLink(world.mailbox, 'reset-owner@example.com', '/api/auth/password/reset');
+    expect((await new Browser().post('/api/auth/password/reset', { token: tokenOf(link), password: 'the new password' })).status).toBe(200);
+    const fresh = new Browser('after-reset/1.0');
+    expect((await fresh.post('/api/auth/login', { email: 'reset-owner@example.com', password: 'the new password' })).status).toBe(200);
+    expectError(await old.post('/api/auth/logout', { all: true }), 401, 'invalid_session');
+    expect((await fresh.get('/api/auth/sessions')).status).toBe(200);
+    expect((await fresh.post('/api/auth/refresh')).status).toBe(200);
+  });
+
+  it('a live session still logs out everywhere', async () => {
+    const a = await signedIn(world, 'everywhere@example.com');
+    const b = new Browser('second/1.0');
+    await b.post('/api/auth/login', { email: 'everywhere@example.com', password: 'correct horse battery staple' });
+    expect((await a.post('/api/auth/logout', { all: true })).status).toBe(200);
+    expectError(await b.post('/api/auth/refresh'), 401, 'invalid_session');
+  });
+});
