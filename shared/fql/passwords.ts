@@ -2,7 +2,7 @@
 
 import faunadb from 'faunadb';
 import { newEmailToken, withEmailAllowance, type EmailTokenInput } from './accounts.ts';
-import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, revokeSessions } from './fragments.ts';
+import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, revokeSessions, spendAccountLinks } from './fragments.ts';
 import { passwordChangeFailureKey, recordEvent, windowWait, type EmailLimits } from './rate-limits.ts';
 import type { Expr } from './run-query.ts';
 import { identifyAny, whileSessionLive } from './sessions.ts';
@@ -25,8 +25,9 @@ export function forgotPasswordQuery(input: { email: string; token: EmailTokenInp
 }
 
 /**
- * A reset spends its token, sets the new password and revokes every session of the account.
- * The link proves the address, so an unverified account becomes verified.
+ * A reset spends its token (and every other outstanding reset and magic login link), sets the
+ * new password and revokes every session of the account. The link proves the address, so an
+ * unverified account becomes verified.
  */
 export function resetPasswordQuery(input: { tokenHash: string; password: string }): Expr {
   return q.Let(
@@ -36,6 +37,7 @@ export function resetPasswordQuery(input: { tokenHash: string; password: string 
       q.Do(
         q.Update(q.Select('ref', q.Var('token')), { data: { used: true } }),
         q.Update(q.Var('account'), { data: { email_verified: true }, credentials: { password: input.password } }),
+        spendAccountLinks(q.Var('account')),
         revokeSessions(q.Var('account'), null),
         true,
       ),
@@ -46,7 +48,8 @@ export function resetPasswordQuery(input: { tokenHash: string; password: string 
 export type ChangeResult = { readonly status: 'changed' } | { readonly status: 'invalid' } | { readonly status: 'rate_limited'; readonly retryAfter: number };
 
 /**
- * A change needs the current password, and revokes every other session. Wrong current passwords
+ * A change needs the current password, revokes every other session and spends every outstanding
+ * reset and magic login link. Wrong current passwords
  * are counted per account like failed logins, so a stolen session cannot guess its way to the
  * password; the failure is recorded in the same transaction (an answer, not an Abort, keeps it).
  */
@@ -73,6 +76,7 @@ export function changePasswordQuery(input: {
           q.Do(recordEvent(key), { status: 'invalid' }),
           q.Do(
             q.Update(account, { credentials: { password: input.next } }),
+            spendAccountLinks(account),
             revokeSessions(account, q.Ref(q.Collection('sessions'), input.sessionId)),
             { status: 'changed' },
           ),

@@ -7,6 +7,7 @@
 
 import faunadb from 'faunadb';
 import { describe, expect, it } from 'vitest';
+import { messageLinks } from '../../netlify/mailbox/server.ts';
 import { signAccess, signRefresh } from '../../shared/tokens.ts';
 import { Browser, errorCode, latestLink, messagesTo, signedIn, tokenOf, useAuthWorld, type Answer } from './harness.ts';
 
@@ -25,6 +26,15 @@ function expectError(answer: Answer, status: number, code: string): void {
 
 async function accountCount(): Promise<number> {
   return world.db.client.query<number>(q.Count(q.Documents(q.Collection('accounts'))));
+}
+
+/** The token of every link to `path` mailed to `email`, oldest first. */
+async function mailedTokens(email: string, path: string): Promise<string[]> {
+  const messages = await messagesTo(world.mailbox, email);
+  const links = messages.flatMap((m) => messageLinks(m)).filter((l) => new URL(l).pathname === path);
+  const tokens = links.map(tokenOf);
+  // The mailbox lists the newest first.
+  return tokens.reverse();
 }
 
 async function whoIs(browser: Browser): Promise<SessionBody> {
@@ -154,5 +164,47 @@ describe('item 4: a revoked session cannot change anything', () => {
     await b.post('/api/auth/login', { email: 'everywhere@example.com', password: 'correct horse battery staple' });
     expect((await a.post('/api/auth/logout', { all: true })).status).toBe(200);
     expectError(await b.post('/api/auth/refresh'), 401, 'invalid_session');
+  });
+});
+
+describe('item 7: a new password spends every outstanding reset and magic login link', () => {
+  const RESET = '/api/auth/password/reset';
+  const MAGIC_LOGIN = '/api/auth/magic/login';
+
+  async function outstandingLinks(email: string): Promise<{ resets: string[]; magic: string }> {
+    await new Browser().post('/api/auth/password/forgot', { email });
+    await new Browser().post('/api/auth/password/forgot', { email });
+    await new Browser().post('/api/auth/magic', { email });
+    const resets = await mailedTokens(email, RESET);
+    const [magic] = await mailedTokens(email, MAGIC_LOGIN);
+    expect(resets).toHaveLength(2);
+    return { resets, magic };
+  }
+
+  it('after a reset with link B, reset link A and the magic login link no longer work', async () => {
+    await signedIn(world, 'links-reset@example.com');
+    const { resets: [a, b], magic } = await outstandingLinks('links-reset@example.com');
+    expect((await new Browser().post(RESET, { token: b, password: 'the second password' })).status).toBe(200);
+    expectError(await new Browser().post(RESET, { token: a, password: 'the attacker password' }), 400, 'invalid_token');
+    expectError(await new Browser().post(MAGIC_LOGIN, { token: magic }), 400, 'used_token');
+    expect((await new Browser().post('/api/auth/login', { email: 'links-reset@example.com', password: 'the second password' })).status).toBe(200);
+  });
+
+  it('after password/change, older reset links and magic login links no longer work', async () => {
+    const owner = await signedIn(world, 'links-change@example.com');
+    const { resets, magic } = await outstandingLinks('links-change@example.com');
+    const change = await owner.post('/api/auth/password/change', { currentPassword: 'correct horse battery staple', newPassword: 'a changed password' });
+    expect(change.status, change.text).toBe(200);
+    for (const token of resets) expectError(await new Browser().post(RESET, { token, password: 'the attacker password' }), 400, 'invalid_token');
+    expectError(await new Browser().post(MAGIC_LOGIN, { token: magic }), 400, 'used_token');
+  });
+
+  it('another account\'s links are untouched', async () => {
+    await signedIn(world, 'links-other@example.com');
+    const owner = await signedIn(world, 'links-mine@example.com');
+    await new Browser().post('/api/auth/password/forgot', { email: 'links-other@example.com' });
+    const [other] = await mailedTokens('links-other@example.com', RESET);
+    await owner.post('/api/auth/password/change', { currentPassword: 'correct horse battery staple', newPassword: 'a changed password' });
+    expect((await new Browser().post(RESET, { token: other, password: 'the other new password' })).status).toBe(200);
   });
 });
