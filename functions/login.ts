@@ -6,9 +6,9 @@ import { config as appConfig } from '../shared/config.ts';
 import { endpoint, json, readJson } from '../shared/http.ts';
 
 export default endpoint({
-  POST: async (req) => {
+  POST: async (req, context) => {
     const cfg = appConfig();
-    const session = await login(authContext(cfg), await readJson(req), userAgentOf(req));
+    const session = await login(authContext(cfg), await readJson(req), userAgentOf(req), context.ip || 'unknown');
     return json(200, { user: session.user }, { headers: cookiesFor(session, cfg) });
   },
 });

@@ -7,7 +7,7 @@ import { endpoint, json, readJson } from '../shared/http.ts';
 
 export default endpoint({
   POST: async (req, context) => {
-    await forgotPassword(authContext(appConfig(), context), await readJson(req));
+    await forgotPassword(authContext(appConfig(), context), await readJson(req), context.ip || 'unknown');
     return json(202, { status: 'reset_sent' });
   },
 });

@@ -6,9 +6,9 @@ import { config as appConfig } from '../shared/config.ts';
 import { endpoint, json, readJson } from '../shared/http.ts';
 
 export default endpoint({
-  POST: async (req) => {
+  POST: async (req, context) => {
     const body = await readJson(req);
-    await register(authContext(appConfig()), { email: body.email, password: body.password });
+    await register(authContext(appConfig()), { email: body.email, password: body.password, ip: context.ip || 'unknown' });
     return json(202, { status: 'verification_sent' });
   },
 });

@@ -27,12 +27,19 @@ export interface Config {
   readonly magicLoginTtlSeconds: number;
   readonly magicSignupTtlSeconds: number;
 
+  /** Failed logins for one address from one IP address within the window, then 429 there. */
   readonly loginMaxFailures: number;
+  /** Failed logins for one address from anywhere: much higher, so that it takes many IPs to lock the owner out. */
+  readonly loginMaxFailuresPerAccount: number;
+  /** Failed logins from one IP address, whatever the addresses (guessing across accounts). */
+  readonly loginMaxFailuresPerIp: number;
   readonly loginFailureWindowSeconds: number;
   readonly emailsPerAddressPerHour: number;
   readonly emailMinIntervalSeconds: number;
   /** Magic-link requests from one IP address in an hour (a sign-up form is an open door). */
   readonly magicLinksPerIpPerHour: number;
+  /** Requests from one IP address in an hour to register, password/forgot and verify/resend (each may send an email). */
+  readonly emailsPerIpPerHour: number;
   readonly passwordMinLength: number;
   /** bcrypt's limit: longer passwords are refused, never silently cut. */
   readonly passwordMaxBytes: number;
@@ -97,10 +104,13 @@ export function loadConfig(env: Env): Config {
     magicLoginTtlSeconds: int(env, 'MAGIC_LOGIN_TTL_SECONDS', 30 * 60),
     magicSignupTtlSeconds: int(env, 'MAGIC_SIGNUP_TTL_SECONDS', 8 * 3600),
     loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5),
+    loginMaxFailuresPerAccount: int(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 50),
+    loginMaxFailuresPerIp: int(env, 'LOGIN_MAX_FAILURES_PER_IP', 20),
     loginFailureWindowSeconds: int(env, 'LOGIN_FAILURE_WINDOW_SECONDS', 15 * 60),
     emailsPerAddressPerHour: int(env, 'EMAILS_PER_ADDRESS_PER_HOUR', 3),
     emailMinIntervalSeconds: int(env, 'EMAIL_MIN_INTERVAL_SECONDS', 60),
     magicLinksPerIpPerHour: int(env, 'MAGIC_LINKS_PER_IP_PER_HOUR', 20),
+    emailsPerIpPerHour: int(env, 'EMAILS_PER_IP_PER_HOUR', 20),
     passwordMinLength: int(env, 'PASSWORD_MIN_LENGTH', 8),
     passwordMaxBytes: 72,
     revealAccountStatus: bool(env, 'REVEAL_ACCOUNT_STATUS', false),

@@ -9,8 +9,8 @@ import type { AuthContext } from './context.ts';
 import { emailLink, rateLimited } from './email-flow.ts';
 
 /** Always the same answer: only an address with an account gets a link. */
-export async function forgotPassword(ctx: AuthContext, body: Readonly<Record<string, unknown>>): Promise<void> {
-  await emailLink(ctx, body.email, ctx.config.resetTokenTtlSeconds, forgotPasswordQuery);
+export async function forgotPassword(ctx: AuthContext, body: Readonly<Record<string, unknown>>, ip: string): Promise<void> {
+  await emailLink(ctx, { email: body.email, ip }, ctx.config.resetTokenTtlSeconds, forgotPasswordQuery);
 }
 
 /** Spends the link, sets the password, and ends every session of the account. */

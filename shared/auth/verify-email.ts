@@ -25,6 +25,6 @@ export async function verifyEmail(ctx: AuthContext, body: Readonly<Record<string
 }
 
 /** Always the same answer, whether or not the address has an unverified account. */
-export async function resendVerification(ctx: AuthContext, body: Readonly<Record<string, unknown>>): Promise<void> {
-  await emailLink(ctx, body.email, ctx.config.verifyTokenTtlSeconds, resendVerificationQuery);
+export async function resendVerification(ctx: AuthContext, body: Readonly<Record<string, unknown>>, ip: string): Promise<void> {
+  await emailLink(ctx, { email: body.email, ip }, ctx.config.verifyTokenTtlSeconds, resendVerificationQuery);
 }

@@ -48,7 +48,7 @@ interface Burst {
 
 async function run(databaseUrl: string, burst: number): Promise<Burst> {
   // The functions read their configuration once, from the environment: set it before they load.
-  Object.assign(process.env, { DATABASE_URL: databaseUrl, FAUNA_SECRET: 'bench-admin-secret', URL: SITE, EMAILS_PER_ADDRESS_PER_HOUR: '1000', EMAIL_MIN_INTERVAL_SECONDS: '0' });
+  Object.assign(process.env, { DATABASE_URL: databaseUrl, FAUNA_SECRET: 'bench-admin-secret', URL: SITE, EMAILS_PER_ADDRESS_PER_HOUR: '1000', EMAIL_MIN_INTERVAL_SECONDS: '0', EMAILS_PER_IP_PER_HOUR: '100000' });
   const { runSchemaCommand } = await import('../../fauna-schema/cli.ts');
   const { setAuthContextForTests, authContext } = await import('../auth/web.ts');
   const { config } = await import('../config.ts');

@@ -6,7 +6,7 @@
 
 import faunadb from 'faunadb';
 import { accountByEmail, getOrNull, revokeSessions, userOf } from './fragments.ts';
-import { loginFailureKey, recordEvent, windowWait } from './rate-limits.ts';
+import { loginFailureKeys, loginWait, recordLoginFailure, type LoginFailureKeys, type LoginLimits } from './rate-limits.ts';
 import type { Expr } from './run-query.ts';
 
 const q = faunadb.query;
@@ -57,19 +57,25 @@ export function startSession(account: Expr, userAgent: string, refresh: NewRefre
   );
 }
 
+/**
+ * A login, under three limits on failures (issue 19, item 8): per address and IP address (low:
+ * the owner's own IP is not locked by anyone else's guesses), per address (much higher: locking
+ * the owner out takes many IPs), and per IP address (guessing across many addresses). Past any
+ * of them every attempt is refused, a right password too, so that guessing learns nothing.
+ */
 export function loginQuery(input: {
   email: string;
+  ip: string;
   /** The forms to try (NFC, then as typed: see passwordCandidates); any one that matches logs in. */
   passwords: readonly string[];
   userAgent: string;
   refresh: NewRefreshToken;
-  maxFailures: number;
-  failureWindowSeconds: number;
+  limits: LoginLimits;
 }): Expr {
-  const key = loginFailureKey(input.email);
+  const keys = loginFailureKeys(input.email, input.ip);
   return q.Let(
-    { wait: windowWait(key, input.failureWindowSeconds, input.maxFailures) },
-    q.If(q.GT(q.Var('wait'), 0), { status: 'rate_limited', retryAfter: q.Var('wait') }, checkPasswordAndStart(input, key)),
+    { wait: loginWait(keys, input.limits) },
+    q.If(q.GT(q.Var('wait'), 0), { status: 'rate_limited', retryAfter: q.Var('wait') }, checkPasswordAndStart(input, keys)),
   );
 }
 
@@ -78,7 +84,7 @@ export function identifyAny(ref: Expr, passwords: readonly string[]): Expr {
   return q.Or(...passwords.map((password) => q.Identify(ref, password)));
 }
 
-function checkPasswordAndStart(input: { email: string; passwords: readonly string[]; userAgent: string; refresh: NewRefreshToken }, failureKey: string): Expr {
+function checkPasswordAndStart(input: { email: string; passwords: readonly string[]; userAgent: string; refresh: NewRefreshToken }, failures: LoginFailureKeys): Expr {
   return q.Let(
     {
       account: getOrNull(accountByEmail(input.email)),
@@ -88,7 +94,7 @@ function checkPasswordAndStart(input: { email: string; passwords: readonly strin
     },
     q.If(
       q.Not(q.Var('ok')),
-      q.Do(recordEvent(failureKey), { status: 'invalid' }),
+      q.Do(recordLoginFailure(failures), { status: 'invalid' }),
       q.If(
         q.Not(q.Select(['data', 'email_verified'], q.Var('account'))),
         { status: 'unverified' },

@@ -208,3 +208,66 @@ describe('item 7: a new password spends every outstanding reset and magic login 
     expect((await new Browser().post(RESET, { token: other, password: 'the other new password' })).status).toBe(200);
   });
 });
+
+describe('item 5: email bombing through address variants is limited per IP address', () => {
+  it('25 registrations of victim+N from one IP: 20 go through, then 429 with Retry-After; forgot and resend share the limit', async () => {
+    world.configure({ EMAILS_PER_IP_PER_HOUR: '20' });
+    const bomber = new Browser('bomber/1.0', '198.51.100.66');
+    const answers: Answer[] = [];
+    for (let i = 0; i < 25; i++) answers.push(await bomber.post('/api/auth/register', { email: `victim+${i}@example.com`, password: 'the bomber password' }));
+    expect(answers.slice(0, 20).map((a) => a.status)).toEqual(Array(20).fill(202));
+    for (const limited of answers.slice(20)) {
+      expectError(limited, 429, 'rate_limited');
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(3000);
+    }
+    expect(await world.mailbox.messages()).toHaveLength(20);
+    expect(await accountCount()).toBe(1 + 20); // the timing account, and 20
+    expectError(await bomber.post('/api/auth/password/forgot', { email: 'victim+0@example.com' }), 429, 'rate_limited');
+    expectError(await bomber.post('/api/auth/verify/resend', { email: 'victim+0@example.com' }), 429, 'rate_limited');
+    // Someone else, elsewhere, is not held back.
+    expect((await new Browser('neighbour/1.0', '198.51.100.67').post('/api/auth/register', { email: 'neighbour@example.com', password: 'a neighbour password' })).status).toBe(202);
+  });
+
+  it('forgot and resend count every request, with or without an account, so the limit says nothing about accounts', async () => {
+    world.configure({ EMAILS_PER_IP_PER_HOUR: '4' });
+    await signedIn(world, 'known@example.com', new Browser('owner/1.0', '198.51.100.1'));
+    const prober = new Browser('prober/1.0', '198.51.100.70');
+    const statuses = [];
+    for (const email of ['known@example.com', 'unknown-1@example.com', 'unknown-2@example.com', 'known@example.com', 'unknown-3@example.com']) {
+      statuses.push((await prober.post('/api/auth/password/forgot', { email })).status);
+    }
+    expect(statuses).toEqual([202, 202, 202, 202, 429]);
+  });
+});
+
+describe('item 8: failed logins are limited per IP address, and the lockout is hard to turn against the owner', () => {
+  const EMAIL = 'lockout@example.com';
+  const RIGHT = 'correct horse battery staple';
+
+  it('five wrong guesses from the attacker\'s IP lock that IP out (even with the right password), not the owner', async () => {
+    await signedIn(world, EMAIL, new Browser('owner/1.0', '198.51.100.1'));
+    const attacker = new Browser('attacker/1.0', '203.0.113.5');
+    for (let i = 0; i < 5; i++) expectError(await attacker.post('/api/auth/login', { email: EMAIL, password: `guess ${i} wrong` }), 401, 'invalid_credentials');
+    expectError(await attacker.post('/api/auth/login', { email: EMAIL, password: RIGHT }), 429, 'rate_limited');
+    const owner = new Browser('owner-laptop/1.0', '198.51.100.1');
+    expect((await owner.post('/api/auth/login', { email: EMAIL, password: RIGHT })).status).toBe(200);
+  });
+
+  it('past the much higher per-account ceiling, guesses from many IPs do lock the address everywhere', async () => {
+    world.configure({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '6' });
+    await signedIn(world, EMAIL, new Browser('owner/1.0', '198.51.100.1'));
+    for (const ip of ['203.0.113.1', '203.0.113.2', '203.0.113.3']) {
+      const attacker = new Browser('attacker/1.0', ip);
+      for (let i = 0; i < 2; i++) expectError(await attacker.post('/api/auth/login', { email: EMAIL, password: `guess ${i} wrong` }), 401, 'invalid_credentials');
+    }
+    expectError(await new Browser('owner/1.0', '198.51.100.1').post('/api/auth/login', { email: EMAIL, password: RIGHT }), 429, 'rate_limited');
+  });
+
+  it('guessing across 21 addresses from one IP: the 21st attempt is refused (LOGIN_MAX_FAILURES_PER_IP, 20)', async () => {
+    await signedIn(world, 'stuffed@example.com', new Browser('owner/1.0', '198.51.100.1'));
+    const stuffer = new Browser('stuffer/1.0', '203.0.113.9');
+    for (let i = 0; i < 20; i++) expectError(await stuffer.post('/api/auth/login', { email: `user${i}@example.com`, password: 'password123' }), 401, 'invalid_credentials');
+    expectError(await stuffer.post('/api/auth/login', { email: 'stuffed@example.com', password: RIGHT }), 429, 'rate_limited');
+    expect((await new Browser('owner/1.0', '198.51.100.1').post('/api/auth/login', { email: 'stuffed@example.com', password: RIGHT })).status).toBe(200);
+  });
+});
