@@ -1,10 +1,13 @@
 /**
  * /api/auth/verify — GET shows a page whose button POSTs the token (mail scanners that follow
  * links spend nothing); POST proves the address, then redirects a form or answers JSON. The
- * link's first use also logs in (both cookies); a second use only confirms again.
+ * link's first use also logs in (both cookies); a second use only confirms again. The first
+ * verification from a browser other than the one that registered drops the password (it was
+ * never proven to be the owner's) and leads to the page where the owner chooses one.
  */
 import type { Config as FunctionConfig } from '@netlify/functions';
 import { answerLinkForm, tokenPage } from '../shared/auth/pages.ts';
+import { clearedSignupBindingCookie, signupBindingOf } from '../shared/auth/signup-binding.ts';
 import { verifyEmail } from '../shared/auth/verify-email.ts';
 import { authContext, cookiesFor, userAgentOf } from '../shared/auth/web.ts';
 import { config as appConfig } from '../shared/config.ts';
@@ -22,8 +25,14 @@ export default endpoint({
     const { kind, data } = await readBody(req);
     const cfg = appConfig();
     return answerLinkForm(kind, async () => {
-      const { user, session } = await verifyEmail(authContext(cfg), data, userAgentOf(req));
-      const headers = session === null ? {} : cookiesFor(session, cfg);
+      const binding = signupBindingOf(req, cfg);
+      const { user, session, resetToken } = await verifyEmail(authContext(cfg), data, userAgentOf(req), binding);
+      const sessionCookies = session === null ? [] : cookiesFor(session, cfg)['Set-Cookie'];
+      const headers = { 'Set-Cookie': [...sessionCookies, ...(binding === undefined ? [] : [clearedSignupBindingCookie(cfg)])] };
+      if (resetToken !== null) {
+        const setPasswordUrl = `${cfg.siteUrl}/api/auth/password/reset?token=${encodeURIComponent(resetToken)}&verified=1`;
+        return kind === 'form' ? seeOther(setPasswordUrl, { headers }) : json(200, { user, setPasswordUrl }, { headers });
+      }
       return kind === 'form' ? seeOther(`${cfg.siteUrl}/?verified=1`, { headers }) : json(200, { user }, { headers });
     });
   },

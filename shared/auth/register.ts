@@ -19,6 +19,8 @@ export interface RegisterInput {
   readonly password: unknown;
   /** The client's IP address: registrations from one are limited per hour, like every call that emails. */
   readonly ip: string;
+  /** The browser's signup cookie (see signup-binding.ts): a new account keeps its hash. */
+  readonly binding: string;
 }
 
 export async function register(ctx: AuthContext, input: RegisterInput): Promise<void> {
@@ -28,6 +30,7 @@ export async function register(ctx: AuthContext, input: RegisterInput): Promise<
   const decide = registerQuery({
     email,
     password,
+    bindingHash: sha256(input.binding),
     token: { hash: sha256(token), ttlSeconds: ctx.config.verifyTokenTtlSeconds },
     limits: { perHour: ctx.config.emailsPerAddressPerHour, minIntervalSeconds: ctx.config.emailMinIntervalSeconds },
   });

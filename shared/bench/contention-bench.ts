@@ -29,8 +29,10 @@ function argument(name: string, fallback: number): number {
 
 type Handler = (req: Request, context: Context) => Promise<Response>;
 
-function post(handler: Handler, path: string, body: unknown): Promise<Response> {
-  const req = new Request(`${SITE}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: SITE }, body: JSON.stringify(body) });
+function post(handler: Handler, path: string, body: unknown, cookie = ''): Promise<Response> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', origin: SITE };
+  if (cookie) headers.cookie = cookie;
+  const req = new Request(`${SITE}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
   return handler(req, CONTEXT);
 }
 
@@ -64,8 +66,13 @@ async function run(databaseUrl: string, burst: number): Promise<Burst> {
     setAuthContextForTests(() => ({ ...base, db: faunaClient(config()), sendEmail: async (email) => {
       if (email.kind === 'verify' && email.token !== undefined) verifyTokens.push(email.token);
     } }));
-    for (let i = 0; i < burst; i++) await post(register, '/api/auth/register', { email: `member${i}@example.com`, password: PASSWORD });
-    for (const token of verifyTokens) await post(verifyFn, '/api/auth/verify', { token });
+    // Each verification carries its registration's signup cookie, so the password stays.
+    const cookies: string[] = [];
+    for (let i = 0; i < burst; i++) {
+      const registered = await post(register, '/api/auth/register', { email: `member${i}@example.com`, password: PASSWORD });
+      cookies.push(registered.headers.getSetCookie().map((line) => line.split(';')[0]).join('; '));
+    }
+    for (const [i, token] of verifyTokens.entries()) await post(verifyFn, '/api/auth/verify', { token }, cookies[i]);
     const started = performance.now();
     const answers = await Promise.all([
       ...Array.from({ length: burst }, (_, i) => post(login, '/api/auth/login', { email: `member${i}@example.com`, password: PASSWORD })),

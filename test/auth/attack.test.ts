@@ -9,7 +9,7 @@ import faunadb from 'faunadb';
 import { describe, expect, it } from 'vitest';
 import { messageLinks } from '../../netlify/mailbox/server.ts';
 import { signAccess, signRefresh } from '../../shared/tokens.ts';
-import { Browser, errorCode, latestLink, messagesTo, signedIn, tokenOf, useAuthWorld, type Answer } from './harness.ts';
+import { Browser, errorCode, latestLink, messagesTo, pageForm, signedIn, tokenOf, useAuthWorld, type Answer } from './harness.ts';
 
 const q = faunadb.query;
 
@@ -269,5 +269,85 @@ describe('item 8: failed logins are limited per IP address, and the lockout is h
     for (let i = 0; i < 20; i++) expectError(await stuffer.post('/api/auth/login', { email: `user${i}@example.com`, password: 'password123' }), 401, 'invalid_credentials');
     expectError(await stuffer.post('/api/auth/login', { email: 'stuffed@example.com', password: RIGHT }), 429, 'rate_limited');
     expect((await new Browser('owner/1.0', '198.51.100.1').post('/api/auth/login', { email: 'stuffed@example.com', password: RIGHT })).status).toBe(200);
+  });
+});
+
+describe('item 3: a pre-account hijack through verification', () => {
+  const VICTIM = 'hijack-victim@example.com';
+  const ATTACKER_PASSWORD = 'the attacker chose this';
+
+  async function attackerRegistersVictim(): Promise<Browser> {
+    const attacker = new Browser('attacker/1.0', '203.0.113.66');
+    expect((await attacker.post('/api/auth/register', { email: VICTIM, password: ATTACKER_PASSWORD })).status).toBe(202);
+    return attacker;
+  }
+
+  async function expectAttackerLockedOut(attacker: Browser): Promise<void> {
+    expectError(await attacker.post('/api/auth/login', { email: VICTIM, password: ATTACKER_PASSWORD }), 401, 'invalid_credentials');
+    expect((await attacker.get('/api/auth/session')).status).toBe(401);
+  }
+
+  it('the victim confirms in their own browser: the address is verified, the attacker\'s password is gone, and the victim chooses one', async () => {
+    const attacker = await attackerRegistersVictim();
+    const victim = new Browser('victim/1.0', '198.51.100.20');
+    const { link } = await latestLink(world.mailbox, VICTIM, '/api/auth/verify');
+    const form = pageForm((await victim.get(link)).text);
+    const confirmed = await victim.call('POST', form.action, { form: { token: form.token } });
+    expect(confirmed.status).toBe(303);
+    // No session from an unproven password; straight to the page where the owner chooses one.
+    expect(confirmed.setCookies).toEqual([]);
+    const location = new URL(confirmed.headers.get('location') ?? '');
+    expect(location.pathname).toBe('/api/auth/password/reset');
+    await expectAttackerLockedOut(attacker);
+    const page = await victim.get(location.href);
+    expect(page.text).toMatch(/Choose a password/);
+    const choose = pageForm(page.text);
+    const reset = await victim.call('POST', choose.action, { form: { token: choose.token, password: 'the victim chose this' } });
+    expect(reset.status).toBe(303);
+    expect((await victim.post('/api/auth/login', { email: VICTIM, password: 'the victim chose this' })).status).toBe(200);
+    await expectAttackerLockedOut(attacker);
+  });
+
+  it('a resent link, asked for by anyone, does the same; JSON gets setPasswordUrl', async () => {
+    const attacker = await attackerRegistersVictim();
+    expect((await attacker.post('/api/auth/verify/resend', { email: VICTIM })).status).toBe(202);
+    const victim = new Browser('victim/1.0', '198.51.100.20');
+    expect((await victim.post('/api/auth/verify/resend', { email: VICTIM })).status).toBe(202);
+    const { link } = await latestLink(world.mailbox, VICTIM, '/api/auth/verify');
+    const res = await victim.post('/api/auth/verify', { token: tokenOf(link) });
+    expect(res.status).toBe(200);
+    const body = res.body as { user: { emailVerified: boolean }; setPasswordUrl: string };
+    expect(body.user.emailVerified).toBe(true);
+    expect(new URL(body.setPasswordUrl).pathname).toBe('/api/auth/password/reset');
+    expect(res.setCookies).toEqual([]);
+    await expectAttackerLockedOut(attacker);
+    // A second click only confirms again: the password chosen later is not dropped.
+    const token = new URL(body.setPasswordUrl).searchParams.get('token');
+    expect((await victim.post('/api/auth/password/reset', { token, password: 'the victim chose this' })).status).toBe(200);
+    expect((await victim.post('/api/auth/verify', { token: tokenOf(link) })).status).toBe(200);
+    expect((await victim.post('/api/auth/login', { email: VICTIM, password: 'the victim chose this' })).status).toBe(200);
+  });
+
+  it('confirming in the browser that registered keeps the password and logs in, with the original or a resent link', async () => {
+    const owner = new Browser('owner/1.0');
+    await owner.post('/api/auth/register', { email: 'honest@example.com', password: 'the owner chose this' });
+    // Registering again from the same browser (an "already registered" email) does not unbind it.
+    await owner.post('/api/auth/register', { email: 'honest@example.com', password: 'the owner chose this' });
+    await owner.post('/api/auth/verify/resend', { email: 'honest@example.com' });
+    const { link } = await latestLink(world.mailbox, 'honest@example.com', '/api/auth/verify');
+    const res = await owner.post('/api/auth/verify', { token: tokenOf(link) });
+    expect(res.status).toBe(200);
+    expect(res.body).not.toHaveProperty('setPasswordUrl');
+    expect((await owner.get('/api/auth/session')).status).toBe(200);
+    expect((await new Browser().post('/api/auth/login', { email: 'honest@example.com', password: 'the owner chose this' })).status).toBe(200);
+  });
+
+  it('the attacker\'s own cookie planted twice in the victim\'s browser counts as none', async () => {
+    const attacker = await attackerRegistersVictim();
+    const binding = attacker.jar.get('signup_binding') ?? '';
+    const { link } = await latestLink(world.mailbox, VICTIM, '/api/auth/verify');
+    const res = await new Browser().post('/api/auth/verify', { token: tokenOf(link) }, { cookies: false, headers: { cookie: `signup_binding=${binding}; signup_binding=${binding}` } });
+    expect(res.body).toHaveProperty('setPasswordUrl');
+    await expectAttackerLockedOut(attacker);
   });
 });
