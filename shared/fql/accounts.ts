@@ -29,6 +29,21 @@ export function newEmailToken(kind: string, email: string | Expr, account: Expr 
   });
 }
 
+/**
+ * What forgot and resend write when they send nothing (no account, or nothing to confirm): a
+ * token document like the one they would have mailed, on the timing account, of a kind no link
+ * accepts. The same write on both paths keeps the time of the answer from telling whether the
+ * address has an account (issue 19, item 9).
+ */
+export function decoyEmailToken(token: EmailTokenInput, options: { readonly readAccount: boolean }): Expr {
+  const timing = q.Ref(q.Collection('accounts'), TIMING_ACCOUNT_ID);
+  const create = q.Create(q.Collection('email_tokens'), {
+    data: { kind: 'decoy', token_hash: token.hash, email: null, account: timing, used: true, expires_at: q.TimeAdd(q.Now(), token.ttlSeconds, 'seconds') },
+  });
+  // Where there was no account to read, the timing account is read instead.
+  return options.readAccount ? q.Do(q.Get(timing), create) : create;
+}
+
 /** Sends nothing when the address is over its limit; otherwise records the email and runs `then`. */
 export function withEmailAllowance(email: string, limits: EmailLimits, then: (event: Expr) => Expr): Expr {
   return q.Let(
@@ -118,16 +133,23 @@ export function verifyEmailQuery(input: { tokenHash: string; bindingHash: string
   );
 }
 
-/** Resending: only an unverified account gets an email, but every address is limited alike (no enumeration). */
+/**
+ * Resending: only an unverified account gets an email, but every address is limited alike, and
+ * does the same work (no enumeration, not even by timing).
+ */
 export function resendVerificationQuery(input: { email: string; token: EmailTokenInput; limits: EmailLimits }): Expr {
   const { email, token, limits } = input;
   return withEmailAllowance(email, limits, (event) =>
     q.Let(
       { account: getOrNull(accountByEmail(email)) },
       q.If(
-        q.Or(q.IsNull(q.Var('account')), q.Select(['data', 'email_verified'], q.Var('account'))),
-        { status: 'no_email' },
-        q.Do(newEmailToken('verify', email, q.Select('ref', q.Var('account')), token), { status: 'send', event, kind: 'verify' }),
+        q.IsNull(q.Var('account')),
+        q.Do(decoyEmailToken(token, { readAccount: true }), { status: 'no_email' }),
+        q.If(
+          q.Select(['data', 'email_verified'], q.Var('account')),
+          q.Do(decoyEmailToken(token, { readAccount: false }), { status: 'no_email' }),
+          q.Do(newEmailToken('verify', email, q.Select('ref', q.Var('account')), token), { status: 'send', event, kind: 'verify' }),
+        ),
       ),
     ),
   );

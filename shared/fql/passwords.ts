@@ -1,7 +1,7 @@
 /** Password queries: asking for a reset link, resetting with it, and changing a password. */
 
 import faunadb from 'faunadb';
-import { newEmailToken, withEmailAllowance, type EmailTokenInput } from './accounts.ts';
+import { decoyEmailToken, newEmailToken, withEmailAllowance, type EmailTokenInput } from './accounts.ts';
 import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, revokeSessions, spendAccountLinks } from './fragments.ts';
 import { passwordChangeFailureKey, recordEvent, windowWait, type EmailLimits } from './rate-limits.ts';
 import type { Expr } from './run-query.ts';
@@ -9,7 +9,7 @@ import { identifyAny, whileSessionLive } from './sessions.ts';
 
 const q = faunadb.query;
 
-/** Every address is limited alike; only one with an account gets a reset link. */
+/** Every address is limited alike and does the same work; only one with an account gets a reset link. */
 export function forgotPasswordQuery(input: { email: string; token: EmailTokenInput; limits: EmailLimits }): Expr {
   const { email, token, limits } = input;
   return withEmailAllowance(email, limits, (event) =>
@@ -17,7 +17,7 @@ export function forgotPasswordQuery(input: { email: string; token: EmailTokenInp
       { account: getOrNull(accountByEmail(email)) },
       q.If(
         q.IsNull(q.Var('account')),
-        { status: 'no_email' },
+        q.Do(decoyEmailToken(token, { readAccount: true }), { status: 'no_email' }),
         q.Do(newEmailToken('reset', email, q.Select('ref', q.Var('account')), token), { status: 'send', event, kind: 'reset' }),
       ),
     ),

@@ -5,11 +5,14 @@
  * stack's own case (a body over netlify dev's limit) is in test/e2e.
  */
 
+import type { Context } from '@netlify/functions';
 import faunadb from 'faunadb';
 import { describe, expect, it } from 'vitest';
+import passwordForgot from '../../functions/password-forgot.ts';
+import verifyResend from '../../functions/verify-resend.ts';
 import { messageLinks } from '../../netlify/mailbox/server.ts';
 import { signAccess, signRefresh } from '../../shared/tokens.ts';
-import { Browser, errorCode, latestLink, messagesTo, pageForm, signedIn, tokenOf, useAuthWorld, type Answer } from './harness.ts';
+import { Browser, SITE, errorCode, latestLink, messagesTo, pageForm, signedIn, tokenOf, useAuthWorld, type Answer } from './harness.ts';
 
 const q = faunadb.query;
 
@@ -350,4 +353,75 @@ describe('item 3: a pre-account hijack through verification', () => {
     expect(res.body).toHaveProperty('setPasswordUrl');
     await expectAttackerLockedOut(attacker);
   });
+});
+
+describe('item 9: forgot and resend do the same work for an address with an account and one without', () => {
+
+  /**
+   * What one call costs this process, in CPU milliseconds (the engine runs in-process, so its
+   * work counts too). CPU time, not wall time: the work a request causes is what a timing attack
+   * measures, and wall time on a shared machine mostly measures the neighbours.
+   */
+  async function cpuMs(handler: typeof passwordForgot, path: string, email: string): Promise<number> {
+    const req = new Request(`${SITE}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: SITE }, body: JSON.stringify({ email }) });
+    const before = process.cpuUsage();
+    const res = await handler(req, { ip: '192.0.2.99', params: {} } as unknown as Context);
+    const used = process.cpuUsage(before);
+    expect(res.status).toBe(202);
+    return (used.user + used.system) / 1000;
+  }
+
+  function median(values: readonly number[]): number {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  }
+
+  /**
+   * Pairs of calls, one per address, in alternating order (ABBA), each pair close in time, so
+   * that drift in the machine's load falls on both alike. The median of the pairs' differences
+   * must be within max(1.5 ms, 3 standard errors) of zero: the standard error comes from the
+   * spread (MAD) of these very differences, so a noisy run widens its own bound (a false alarm
+   * is a 3-sigma event), while the 2.5 to 3.5 ms that a token written and an email started for
+   * one side only cost (measured without the equalising work) stand out over 100 pairs.
+   */
+  async function pairedDifference(handler: typeof passwordForgot, path: string, real: string, unknown: string, drain: () => Promise<void>): Promise<{ median: number; bound: number }> {
+    const WARM_UP = 6;
+    const PAIRS = 100;
+    const differences: number[] = [];
+    for (let i = 0; i < WARM_UP + PAIRS; i++) {
+      const order = i % 2 === 0 ? [real, unknown] : [unknown, real];
+      const ms: Record<string, number> = {};
+      for (const email of order) {
+        ms[email] = await cpuMs(handler, path, email);
+        // The email goes out after the answer: let it, outside the measured call.
+        await drain();
+      }
+      if (i >= WARM_UP) differences.push(ms[real] - ms[unknown]);
+    }
+    const m = median(differences);
+    const mad = median(differences.map((d) => Math.abs(d - m)));
+    const standardError = (1.4826 * mad * 1.2533) / Math.sqrt(differences.length);
+    return { median: m, bound: Math.max(1.5, 3 * standardError) };
+  }
+
+  it('password/forgot and verify/resend: the median CPU time of a real account and of no account differ by less than the noise', async () => {
+    world.configure({ EMAILS_PER_ADDRESS_PER_HOUR: '1000' });
+    await signedIn(world, 'timing-real@example.com');
+    await new Browser().post('/api/auth/register', { email: 'timing-unverified@example.com', password: 'a password never verified' });
+    const pending: Promise<unknown>[] = [];
+    world.configure({ EMAILS_PER_ADDRESS_PER_HOUR: '1000' }, { afterAnswer: (work) => pending.push(work) });
+    const drain = async (): Promise<void> => {
+      await Promise.all(pending.splice(0));
+    };
+    const forgot = await pairedDifference(passwordForgot, '/api/auth/password/forgot', 'timing-real@example.com', 'timing-nobody@example.com', drain);
+    // Another unknown address: the first one's email events (read by its rate limit) would weigh on it.
+    const resend = await pairedDifference(verifyResend, '/api/auth/verify/resend', 'timing-unverified@example.com', 'timing-nobody-2@example.com', drain);
+    expect(Math.abs(forgot.median), `forgot: median difference ${forgot.median.toFixed(2)} ms, bound ${forgot.bound.toFixed(2)} ms`).toBeLessThan(forgot.bound);
+    expect(Math.abs(resend.median), `resend: median difference ${resend.median.toFixed(2)} ms, bound ${resend.bound.toFixed(2)} ms`).toBeLessThan(resend.bound);
+    // The real side did send: the test compared a mailed link with nothing.
+    expect((await messagesTo(world.mailbox, 'timing-real@example.com')).length).toBeGreaterThan(100);
+    expect((await messagesTo(world.mailbox, 'timing-unverified@example.com')).length).toBeGreaterThan(100);
+    expect(await messagesTo(world.mailbox, 'timing-nobody@example.com')).toEqual([]);
+  }, 180_000);
 });
