@@ -1,8 +1,10 @@
 /**
  * The attack suite: what an outside attack and fault test of the API found (issue 19), each case
  * replayed through the real functions, so that it stays fixed. The in-process functions are
- * called as Netlify calls them, against a fresh engine database and the local mailbox; the dev
- * stack's own case (a body over netlify dev's limit) is in test/e2e.
+ * called as Netlify calls them, against a fresh engine database and the local mailbox. Two
+ * cases live where their part can be reached: a body over netlify dev's limit (item 13) in
+ * test/e2e/big-bodies.ts, and a lock left by a killed engine (item 14) in
+ * fql-engine/test/storage-contract.test.ts.
  */
 
 import type { Context } from '@netlify/functions';
@@ -46,7 +48,7 @@ async function whoIs(browser: Browser): Promise<SessionBody> {
   return res.body as SessionBody;
 }
 
-describe('item 10: a cookie sent twice is refused, not taken at its first copy', () => {
+describe('issue 19, item 10: a cookie sent twice is refused, not taken at its first copy', () => {
   it('a planted access_token before the real one: 400 duplicate_cookie, not the planted session', async () => {
     const victim = await signedIn(world, 'toss-victim@example.com');
     const attacker = await signedIn(world, 'toss-attacker@example.com');
@@ -64,7 +66,7 @@ describe('item 10: a cookie sent twice is refused, not taken at its first copy',
   });
 });
 
-describe('item 12: a validly signed token is still refused when its times are not ones we issue', () => {
+describe('issue 19, item 12: a validly signed token is still refused when its times are not ones we issue', () => {
   it('iat in the future, or a lifetime longer than configured: 401 on /session, 401 invalid_session on /refresh', async () => {
     const b = await signedIn(world, 'times@example.com');
     const { user, session } = await whoIs(b);
@@ -88,7 +90,7 @@ describe('item 12: a validly signed token is still refused when its times are no
   });
 });
 
-describe('item 11: addresses a person cannot tell apart, names that reorder text, passwords in two encodings', () => {
+describe('issue 19, item 11: addresses a person cannot tell apart, names that reorder text, passwords in two encodings', () => {
   it('register refuses invisible characters (invalid_email) and mixed-script look-alikes (mixed_script_email); nothing is written or sent', async () => {
     const before = await accountCount();
     const cases: [string, string][] = [
@@ -130,7 +132,7 @@ describe('item 11: addresses a person cannot tell apart, names that reorder text
   });
 });
 
-describe('item 4: a revoked session cannot change anything', () => {
+describe('issue 19, item 4: a revoked session cannot change anything', () => {
   it('logout {all: true} with a revoked session\'s tokens answers 401 invalid_session and ends no live session', async () => {
     const owner = await signedIn(world, 'revoked@example.com');
     const thief = owner.fork('thief/1.0');
@@ -170,7 +172,7 @@ describe('item 4: a revoked session cannot change anything', () => {
   });
 });
 
-describe('item 7: a new password spends every outstanding reset and magic login link', () => {
+describe('issue 19, item 7: a new password spends every outstanding reset and magic login link', () => {
   const RESET = '/api/auth/password/reset';
   const MAGIC_LOGIN = '/api/auth/magic/login';
 
@@ -212,7 +214,7 @@ describe('item 7: a new password spends every outstanding reset and magic login 
   });
 });
 
-describe('item 5: email bombing through address variants is limited per IP address', () => {
+describe('issue 19, item 5: email bombing through address variants is limited per IP address', () => {
   it('25 registrations of victim+N from one IP: 20 go through, then 429 with Retry-After; forgot and resend share the limit', async () => {
     world.configure({ EMAILS_PER_IP_PER_HOUR: '20' });
     const bomber = new Browser('bomber/1.0', '198.51.100.66');
@@ -243,7 +245,7 @@ describe('item 5: email bombing through address variants is limited per IP addre
   });
 });
 
-describe('item 8: failed logins are limited per IP address, and the lockout is hard to turn against the owner', () => {
+describe('issue 19, item 8: failed logins are limited per IP address, and the lockout is hard to turn against the owner', () => {
   const EMAIL = 'lockout@example.com';
   const RIGHT = 'correct horse battery staple';
 
@@ -275,7 +277,7 @@ describe('item 8: failed logins are limited per IP address, and the lockout is h
   });
 });
 
-describe('item 3: a pre-account hijack through verification', () => {
+describe('issue 19, item 3: a pre-account hijack through verification', () => {
   const VICTIM = 'hijack-victim@example.com';
   const ATTACKER_PASSWORD = 'the attacker chose this';
 
@@ -355,7 +357,7 @@ describe('item 3: a pre-account hijack through verification', () => {
   });
 });
 
-describe('item 9: forgot and resend do the same work for an address with an account and one without', () => {
+describe('issue 19, item 9: forgot and resend do the same work for an address with an account and one without', () => {
 
   /**
    * What one call costs this process, in CPU milliseconds (the engine runs in-process, so its
