@@ -58,7 +58,9 @@ function answer(req, res, status, code, message) {
     res.destroy();
     return;
   }
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
+  // The connection stays open while the rest of the body is read and dropped: closing it under a
+  // client that is still sending makes the client report a broken pipe, not this answer.
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify({ error: { code, message } }));
   let drained = 0;
   req.on('data', (chunk) => {
