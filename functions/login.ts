@@ -7,7 +7,7 @@ import { json, readJson } from '../shared/http.ts';
 
 export default endpoint({
   POST: async (req, ctx) => {
-    const session = await login(ctx.auth, await readJson(req), userAgentOf(req));
+    const session = await login(ctx.auth, await readJson(req), userAgentOf(req), ctx.netlify.ip || 'unknown');
     return json(200, { user: session.user }, { headers: cookiesFor(session, ctx.config) });
   },
 });

@@ -6,7 +6,7 @@ import { json, readJson } from '../shared/http.ts';
 
 export default endpoint({
   POST: async (req, ctx) => {
-    await forgotPassword(ctx.auth, await readJson(req));
+    await forgotPassword(ctx.auth, await readJson(req), ctx.netlify.ip || 'unknown');
     return json(202, { status: 'reset_sent' });
   },
 });

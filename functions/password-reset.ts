@@ -8,8 +8,10 @@ import { endpoint } from '../shared/endpoint.ts';
 export default endpoint({
   GET: (req, ctx) =>
     tokenPage(req, {
-      title: 'Choose a new password',
-      intro: 'Enter a new password for your account. Every session of the account will be logged out.',
+      // verified=1: a verification from another browser than the one that registered dropped the password.
+      ...(new URL(req.url).searchParams.get('verified') === '1'
+        ? { title: 'Choose a password', intro: 'Your email address is confirmed. This account was registered from another browser, so its password was not kept: choose the password you will log in with.' }
+        : { title: 'Choose a new password', intro: 'Enter a new password for your account. Every session of the account will be logged out.' }),
       action: '/api/auth/password/reset',
       button: 'Set the new password',
       passwordField: { name: 'password', label: 'New password', minLength: ctx.config.passwordMinLength },

@@ -6,7 +6,7 @@ import { json, readJson } from '../shared/http.ts';
 
 export default endpoint({
   POST: async (req, ctx) => {
-    await resendVerification(ctx.auth, await readJson(req));
+    await resendVerification(ctx.auth, await readJson(req), ctx.netlify.ip || 'unknown');
     return json(202, { status: 'verification_sent' });
   },
 });

@@ -43,12 +43,19 @@ export interface Config extends DatabaseConfig {
   readonly magicLoginTtlSeconds: number;
   readonly magicSignupTtlSeconds: number;
 
+  /** Failed logins for one address from one IP address within the window, then 429 there. */
   readonly loginMaxFailures: number;
+  /** Failed logins for one address from anywhere: much higher, so that it takes many IPs to lock the owner out. */
+  readonly loginMaxFailuresPerAccount: number;
+  /** Failed logins from one IP address, whatever the addresses (guessing across accounts). */
+  readonly loginMaxFailuresPerIp: number;
   readonly loginFailureWindowSeconds: number;
   readonly emailsPerAddressPerHour: number;
   readonly emailMinIntervalSeconds: number;
   /** Magic-link requests from one IP address in an hour (a sign-up form is an open door). */
   readonly magicLinksPerIpPerHour: number;
+  /** Requests from one IP address in an hour to register, password/forgot and verify/resend (each may send an email). */
+  readonly emailsPerIpPerHour: number;
   readonly passwordMinLength: number;
   /** bcrypt's limit: longer passwords are refused, never silently cut. */
   readonly passwordMaxBytes: number;
@@ -101,10 +108,13 @@ export const INT_SETTINGS = {
   MAGIC_LOGIN_TTL_SECONDS: { fallback: 30 * MINUTE, min: MINUTE, max: DAY },
   MAGIC_SIGNUP_TTL_SECONDS: { fallback: 8 * HOUR, min: MINUTE, max: 7 * DAY },
   LOGIN_MAX_FAILURES: { fallback: 5, min: 1, max: 1000 },
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: { fallback: 50, min: 1, max: 10_000 },
+  LOGIN_MAX_FAILURES_PER_IP: { fallback: 20, min: 1, max: 10_000 },
   LOGIN_FAILURE_WINDOW_SECONDS: { fallback: 15 * MINUTE, min: MINUTE, max: DAY },
   EMAILS_PER_ADDRESS_PER_HOUR: { fallback: 3, min: 1, max: 1000 },
   EMAIL_MIN_INTERVAL_SECONDS: { fallback: 60, min: 0, max: HOUR },
   MAGIC_LINKS_PER_IP_PER_HOUR: { fallback: 20, min: 1, max: 10_000 },
+  EMAILS_PER_IP_PER_HOUR: { fallback: 20, min: 1, max: 10_000 },
   PASSWORD_MIN_LENGTH: { fallback: 8, min: 8, max: 64 },
   // Well inside a Netlify function's limit (10 s by default, 26 s at most), so a query that
   // gets no answer still ends in a 503 the client sees, not in the platform's own timeout.
@@ -169,10 +179,13 @@ export function loadConfig(env: Env): Config {
     magicLoginTtlSeconds: int(env, 'MAGIC_LOGIN_TTL_SECONDS'),
     magicSignupTtlSeconds: int(env, 'MAGIC_SIGNUP_TTL_SECONDS'),
     loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES'),
+    loginMaxFailuresPerAccount: int(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT'),
+    loginMaxFailuresPerIp: int(env, 'LOGIN_MAX_FAILURES_PER_IP'),
     loginFailureWindowSeconds: int(env, 'LOGIN_FAILURE_WINDOW_SECONDS'),
     emailsPerAddressPerHour: int(env, 'EMAILS_PER_ADDRESS_PER_HOUR'),
     emailMinIntervalSeconds: int(env, 'EMAIL_MIN_INTERVAL_SECONDS'),
     magicLinksPerIpPerHour: int(env, 'MAGIC_LINKS_PER_IP_PER_HOUR'),
+    emailsPerIpPerHour: int(env, 'EMAILS_PER_IP_PER_HOUR'),
     passwordMinLength: int(env, 'PASSWORD_MIN_LENGTH'),
     passwordMaxBytes: 72,
     revealAccountStatus: bool(env, 'REVEAL_ACCOUNT_STATUS', false),

@@ -14,6 +14,8 @@ export const API_ERRORS = {
   invalid_json: { status: 400, message: 'The body is not valid JSON.' },
   invalid_body: { status: 400, message: 'The body must be a JSON object (or a form) with the fields this request needs.' },
   invalid_email: { status: 400, message: 'A valid email address is required.' },
+  mixed_script_email: { status: 400, message: 'The email address mixes alphabets (for example a Cyrillic letter among Latin ones). Type it again.' },
+  duplicate_cookie: { status: 400, message: 'The request carries a session cookie twice. Clear this site\'s cookies and log in again.' },
   weak_password: { status: 400, message: 'Choose a longer password.' },
   invalid_token: { status: 400, message: 'This link is not valid.' },
   expired_token: { status: 400, message: 'This link has expired.' },

@@ -3,7 +3,8 @@
  *   - the FQL engine (the `fql-engine` command, PGlite under <data>/engine), a child process
  *   - the mailbox, in this process, keeping messages under <data>/mailbox
  *   - `netlify dev`, a child process, offline and without edge functions (no Deno download),
- *     with the functions pointed at the engine and at the mailbox
+ *     with the functions pointed at the engine and at the mailbox, and a guard against bodies
+ *     over its limit (request-guard.mjs)
  *   - the schema (`fauna-schema/`), applied in this process over HTTP once the engine answers,
  *     as `npm run schema` does
  * It is ready when the site's /api/health answers 200 after the schema is in place. It stops
@@ -13,6 +14,7 @@
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { runSchemaCommand } from '../../fauna-schema/cli.ts';
 import { startMailbox, type Mailbox } from '../mailbox/server.ts';
 import { ChildFailed, startChild, waitForUrl, type Child } from './child.ts';
@@ -148,8 +150,10 @@ function startNetlifyDev(options: StackOptions, engineUrl: string, mailboxUrl: s
  */
 export function netlifyDevCommand(root: string, port: number): { args: string[]; cwd: string } {
   const cli = packageBin(root, 'netlify-cli', 'netlify');
+  // The guard keeps one request with a body over netlify dev's limit from ending it (request-guard.mjs).
+  const guard = pathToFileURL(path.join(root, 'netlify', 'launcher', 'request-guard.mjs')).href;
   return {
-    args: [cli, 'dev', '--cwd', root, '--offline', '--no-open', '--internal-disable-edge-functions', '--port', String(port)],
+    args: ['--import', guard, cli, 'dev', '--cwd', root, '--offline', '--no-open', '--internal-disable-edge-functions', '--port', String(port)],
     cwd: path.join(root, 'netlify'),
   };
 }

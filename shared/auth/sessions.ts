@@ -18,7 +18,7 @@ import {
   type User,
 } from '../fql/sessions.ts';
 import { sha256 } from '../tokens.ts';
-import { normalizeEmail } from '../validation.ts';
+import { normalizeEmail, passwordCandidates } from '../validation.ts';
 import type { AuthContext } from './context.ts';
 import { rateLimited } from './email-flow.ts';
 
@@ -53,7 +53,7 @@ function badCredentials(): HttpError {
 }
 
 /** Never says which part was wrong; "not verified" only after a correct password. */
-export async function login(ctx: AuthContext, body: Readonly<Record<string, unknown>>, userAgent: string): Promise<Established> {
+export async function login(ctx: AuthContext, body: Readonly<Record<string, unknown>>, userAgent: string, ip: string): Promise<Established> {
   let email: string;
   try {
     email = normalizeEmail(body.email);
@@ -67,11 +67,16 @@ export async function login(ctx: AuthContext, body: Readonly<Record<string, unkn
     ctx.db,
     loginQuery({
       email,
-      password,
+      ip,
+      passwords: passwordCandidates(password),
       userAgent,
       refresh: refresh.stored,
-      maxFailures: ctx.config.loginMaxFailures,
-      failureWindowSeconds: ctx.config.loginFailureWindowSeconds,
+      limits: {
+        perAddressAndIp: ctx.config.loginMaxFailures,
+        perAddress: ctx.config.loginMaxFailuresPerAccount,
+        perIp: ctx.config.loginMaxFailuresPerIp,
+        windowSeconds: ctx.config.loginFailureWindowSeconds,
+      },
     }),
   );
   if (result.status === 'rate_limited') throw rateLimited(result.retryAfter);

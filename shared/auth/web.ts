@@ -25,15 +25,15 @@ export function clearingCookies(config: Config): { 'Set-Cookie': readonly string
 
 /** The session of a request's access cookie, or 401 unauthenticated. */
 export function accessSession(req: Request, config: Config): SessionClaims & { readonly expiresAt: number; readonly user: User } {
-  const token = sessionTokens(req).access;
-  if (!token) throw new HttpError('unauthenticated');
+  const token = sessionTokens(req, config).access;
+  if (!token) throw new HttpError('unauthenticated', { message: 'Log in first.' });
   const claims = verifyAccess(token, config);
   return { accountId: claims.sub, sessionId: claims.sid, expiresAt: claims.exp, user: { id: claims.sub, ...claims.user } };
 }
 
 /** The refresh token of a request's refresh cookie, or 401 invalid_session (and its cookies cleared). */
 export function refreshSessionClaims(req: Request, config: Config): SessionClaims & { readonly jti: string } {
-  const token = sessionTokens(req).refresh;
+  const token = sessionTokens(req, config).refresh;
   try {
     if (!token) throw new HttpError('invalid_session');
     const claims = verifyRefresh(token, config);

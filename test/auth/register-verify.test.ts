@@ -124,10 +124,13 @@ describe('/api/auth/verify', () => {
     const registering = new Browser();
     await registering.post('/api/auth/register', { email: 'ida@example.com', password: PASSWORD });
     const { link } = await latestLink(world.mailbox, 'ida@example.com', '/api/auth/verify');
+    // The mail client opens the link in the browser that registered (its signup cookie).
     const clicker = new Browser('mail-client/1.0');
+    clicker.jar.set('signup_binding', registering.jar.get('signup_binding') ?? '');
     const first = await clicker.call('POST', '/api/auth/verify', { form: { token: tokenOf(link) } });
     expect(first.status).toBe(303);
-    expect(first.setCookies.map((c) => c.name).sort()).toEqual(['access_token', 'refresh_token']);
+    // Both session cookies, and the signup cookie cleared: it has done its work.
+    expect(first.setCookies.map((c) => c.name).sort()).toEqual(['access_token', 'refresh_token', 'signup_binding']);
     const session = await clicker.get('/api/auth/session');
     expect(session.status).toBe(200);
     expect((session.body as { user: { email: string } }).user.email).toBe('ida@example.com');
