@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config.ts';
 import { developmentConfig } from '../test/support/config.ts';
 import { clearedCookies, readCookies, sessionCookies, sessionTokens, signupCookie, signupCookieValue } from './cookies.ts';
 import { HttpError } from './errors.ts';
@@ -28,7 +27,7 @@ describe('session cookies', () => {
   });
 
   it('uses the __Host- and __Secure- prefixes exactly where cookies are Secure (issue 19, item 10)', () => {
-    const local = sessionCookies(tokens, loadConfig({ URL: 'http://localhost:8888' })).map(dissect);
+    const local = sessionCookies(tokens, developmentConfig({ URL: 'http://localhost:8888' })).map(dissect);
     expect(local.map((c) => c.name)).toEqual(['access_token', 'refresh_token']);
     const [access] = sessionCookies(tokens, https).map(dissect);
     // What a browser demands of __Host-: Secure, Path=/, no Domain.
@@ -76,7 +75,7 @@ describe('reading cookies', () => {
     expect(readCookies(request())).toEqual({});
   });
 
-  const local = loadConfig({ URL: 'http://localhost:8888' });
+  const local = developmentConfig({ URL: 'http://localhost:8888' });
 
   it('picks the session tokens, treating empty values as absent', () => {
     expect(sessionTokens(request('access_token=A; refresh_token=R'), local)).toEqual({ access: 'A', refresh: 'R' });
