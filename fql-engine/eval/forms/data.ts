@@ -34,11 +34,18 @@ function refArg(args: Args, key: string): Ref {
 
 /** Get and Exists read "at" something: a ref, or the first entry of a set. */
 async function readAt(ctx: QueryContext, target: Value, key: string): Promise<Value | null> {
-  if (target instanceof SetValue) {
-    const first = await firstEntry(ctx, target);
-    return first ? readAt(ctx, first.ref, key) : null;
-  }
+  const ref = await refAt(ctx, target, key);
+  return ref === null ? null : readRef(ctx, ref, key);
+}
+
+/** The ref a Get or Exists reads: the one given, or the first of a set (null when it is empty). */
+async function refAt(ctx: QueryContext, target: Value, key: string): Promise<Ref | null> {
+  if (target instanceof SetValue) return (await firstEntry(ctx, target))?.ref ?? null;
   if (!(target instanceof Ref)) throw new FaunaError('invalid argument', `Ref or Set expected, ${typeName(target)} provided.`, [key]);
+  return target;
+}
+
+async function readRef(ctx: QueryContext, target: Ref, key: string): Promise<Value | null> {
   if (target.isNative()) throw new FaunaError('invalid argument', 'A document or schema ref is expected.', [key]);
   if (isSchemaRef(target)) return readSchema(ctx, target);
   if (target.collection?.isNative() && target.collection.id !== 'tokens') {
@@ -72,11 +79,15 @@ const exists = effect({
   optional: ['ts'],
   run: async (args, f) => {
     rejectTs(args);
+    // Reading the set is checked as any read (an index the caller may not read is refused)...
+    const ref = await refAt(f.ctx, args.exists, 'exists');
+    if (ref === null) return false;
     try {
-      return (await readAt(f.ctx, args.exists, 'exists')) !== null;
+      return (await readRef(f.ctx, ref, 'exists')) !== null;
     } catch (err) {
-      // A ref into a collection (or database) that does not exist does not exist either.
-      if (err instanceof FaunaError && err.code === 'invalid ref') return false;
+      // ...but a document the caller may not read does not exist for it (Fauna: canRead && exists),
+      // and a ref into a collection (or database) that does not exist does not exist either.
+      if (err instanceof FaunaError && (err.code === 'invalid ref' || err.code === 'permission denied')) return false;
       throw err;
     }
   },
