@@ -113,7 +113,7 @@ class FqlEngine implements Engine {
         const now = this.nextTime();
         const schema = new SchemaCache(tx, this.sharedSchema);
         const caller = await resolveCaller(tx, schema, secret, this.adminSecretHash, now.epochMicros);
-        const ctx = new QueryContext(tx, caller.db, now, caller.caller, this.settings, schema, this.access, passwords);
+        const ctx = new QueryContext(tx, caller.db, now, caller.caller, this.settings, schema, this.access, passwords, this.evaluator);
         const result: Value = await this.evaluator.evaluate(expr, Env.empty, ctx, []);
         return { value: result, txnTime: now.epochMicros };
       });

@@ -1,7 +1,7 @@
 /** Reads and writes: Get, Exists, Create, Update, Replace, Delete, the Create* schema functions, and Call. */
 
 import { FaunaError } from '../../errors.ts';
-import { QueryValue, Ref, SetValue, isObject, typeName, type Value } from '../../values.ts';
+import { QueryValue, Ref, SetValue, isObject, typeName, valueEquals, type Value } from '../../values.ts';
 import { issueToken } from './identity.ts';
 import { isSchemaKind, schemaRecord } from '../catalog.ts';
 import type { Caller, QueryContext } from '../context.ts';
@@ -20,6 +20,7 @@ import {
   updateSchema,
 } from '../schema-objects.ts';
 import { firstEntry } from '../sets.ts';
+import { listCredentials, readCredentials } from '../credentials.ts';
 import { effect } from './effect.ts';
 
 function isSchemaRef(ref: Ref): boolean {
@@ -47,11 +48,28 @@ async function refAt(ctx: QueryContext, target: Value, key: string): Promise<Ref
 
 async function readRef(ctx: QueryContext, target: Ref, key: string): Promise<Value | null> {
   if (target.isNative()) throw new FaunaError('invalid argument', 'A document or schema ref is expected.', [key]);
+  if (target.id === 'self' && target.collection?.isNative()) return readSelf(ctx, target.collection.id, key);
   if (isSchemaRef(target)) return readSchema(ctx, target);
+  if (target.collection?.isNative() && target.collection.id === 'credentials') return readCredentials(ctx, target);
   if (target.collection?.isNative() && target.collection.id !== 'tokens') {
     throw new FaunaError('invalid ref', `${target.collection.id} documents are not supported yet.`, [key]);
   }
   return readDoc(ctx, await docTarget(ctx, target));
+}
+
+/**
+ * `Ref("tokens/self")` and `Ref("credentials/self")`: the caller's own token and its identity's
+ * credentials, which a token may always read (neither shows a secret or a hash).
+ */
+async function readSelf(ctx: QueryContext, kind: string, key: string): Promise<Value | null> {
+  const { token, identity } = ctx.caller;
+  const own = ctx.as({ ...ctx.caller, role: 'server', roles: undefined });
+  if (kind === 'tokens' && token !== undefined) return readAt(own, token, key);
+  if (kind === 'credentials' && identity !== undefined) {
+    const mine = (await listCredentials(own, undefined)).find((c) => valueEquals(c.instance, identity));
+    return mine === undefined ? null : readCredentials(own, mine.ref);
+  }
+  throw new FaunaError('invalid ref', `There is no ${kind}/self: the query was not made with a token.`, [key]);
 }
 
 function rejectTs(args: Args): void {
