@@ -4,6 +4,7 @@
  */
 
 import type { Position } from '../errors.ts';
+import type { QueryMeter } from '../metrics.ts';
 import type { DbId, StorageTx } from '../storage/types.ts';
 import type { FaunaTime, Ref, Value } from '../values.ts';
 import type { SchemaCache } from './schema-cache.ts';
@@ -71,6 +72,8 @@ export class QueryContext {
     /** bcrypt of this query, kept across its attempts (see PasswordWork). */
     readonly passwords: PasswordWork,
     readonly lambdas: LambdaApplier,
+    /** What the query costs (its calls, reads and writes): the response's metrics headers. */
+    readonly meter: QueryMeter,
   ) {}
 
   /** Transaction time in microseconds (the unit of `ts` and of storage's clocks). */
@@ -90,7 +93,7 @@ export class QueryContext {
   }
 
   private derive(db: DbId, caller: Caller): QueryContext {
-    const ctx = new QueryContext(this.tx, db, this.now, caller, this.settings, this.schema, this.access, this.passwords, this.lambdas);
+    const ctx = new QueryContext(this.tx, db, this.now, caller, this.settings, this.schema, this.access, this.passwords, this.lambdas, this.meter);
     ctx.depth = this.depth;
     if (caller === this.caller) ctx.memberships = this.memberships;
     return ctx;

@@ -100,6 +100,7 @@ export class Evaluator {
   }
 
   private async call(spec: Spec, obj: RawArgs, env: Env, ctx: QueryContext, pos: Position): Promise<Value> {
+    ctx.meter.calls++;
     if (++ctx.depth > ctx.settings.maxDepth) {
       throw FaunaError.at('stack overflow', 'Call stack exceeded the maximum depth.', pos);
     }
