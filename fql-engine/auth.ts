@@ -48,7 +48,10 @@ async function baseCaller(tx: StorageTx, base: string, adminSecretHash: string, 
   if (typeof secretHash !== 'string' || !secretMatches(base, secretHash)) throw unauthorized();
   const ref = new Ref(location.id, Ref.native(location.kind));
   if (location.kind === 'tokens') return { db: location.db, caller: tokenCaller(body.public, ref) };
-  return { db: String(body.meta.targetDb), caller: keyCaller(body.public, ref) };
+  const db = String(body.meta.targetDb);
+  // CurrentToken() names a key only in the database it was made in; a key a parent made for
+  // its child (`database: Database("child")`) has no ref there, so it is no current token.
+  return { db, caller: keyCaller(body.public, db === location.db ? ref : undefined) };
 }
 
 /** A token acts as its identity, with the roles whose membership takes it. */
@@ -58,10 +61,11 @@ function tokenCaller(pub: { readonly [k: string]: Json }, token: Ref): Caller {
   return { role: 'roles', identity, token };
 }
 
-function keyCaller(pub: { readonly [k: string]: Json }, key: Ref): Caller {
+function keyCaller(pub: { readonly [k: string]: Json }, key: Ref | undefined): Caller {
   const role = decodeValue(pub.role ?? null);
-  if (role === 'admin' || role === 'server') return { role, key };
-  if (role instanceof Ref && role.collection?.id === 'roles') return { role: 'roles', roles: [role.id], key };
+  const current = key === undefined ? {} : { key };
+  if (role === 'admin' || role === 'server') return { role, ...current };
+  if (role instanceof Ref && role.collection?.id === 'roles') return { role: 'roles', roles: [role.id], ...current };
   throw unauthorized();
 }
 

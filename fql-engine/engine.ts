@@ -19,8 +19,9 @@ import { RoleAccess } from './eval/access.ts';
 import type { EngineRequest, EngineResponse, RequestHandler } from './protocol.ts';
 import { openStorage } from './storage/open-storage.ts';
 import { ReadCachingTx } from './storage/read-cache.ts';
-import { StorageError, type Storage } from './storage/types.ts';
+import { ROOT_DB, StorageError, type Storage } from './storage/types.ts';
 import { encodeValue } from './wire.ts';
+import { QueryMeter, metered } from './metrics.ts';
 import { FaunaTime, type Json, type Value } from './values.ts';
 
 export interface EngineOptions {
@@ -94,7 +95,7 @@ class FqlEngine implements Engine {
   }
 
   async handle(req: EngineRequest): Promise<EngineResponse> {
-    if (req.method === 'GET' && req.path === '/ping') return json(200, { resource: 'Scope write is OK' });
+    if ((req.method === 'GET' || req.method === 'HEAD') && req.path === '/ping') return this.ping(req.params);
     if (req.method !== 'POST' || req.path !== '/') {
       return errorResponse(new FaunaError('bad request', `Unsupported endpoint: ${req.method} ${req.path}.`));
     }
@@ -106,25 +107,54 @@ class FqlEngine implements Engine {
     } catch {
       return errorResponse(new FaunaError('invalid expression', 'The request body is not valid JSON.'));
     }
-    return this.run(secret, expr);
+    const started = performance.now();
+    const meter = new QueryMeter();
+    const answer = await this.run(secret, expr, meter);
+    const headers = { ...answer.headers, ...meter.headers(performance.now() - started, Buffer.byteLength(req.body), Buffer.byteLength(answer.body)), ...traceHeaders(req) };
+    return { ...answer, headers };
   }
 
-  private async run(secret: string, expr: Json): Promise<EngineResponse> {
+  private async run(secret: string, expr: Json, meter: QueryMeter): Promise<EngineResponse> {
     try {
       assertExpressionDepth(expr);
       const passwords = new PasswordWork(this.settings.bcryptCost);
       const { value, txnTime } = await this.storage.transaction(async (storageTx) => {
-        const tx = new ReadCachingTx(storageTx);
+        meter.startAttempt();
+        const tx = metered(new ReadCachingTx(storageTx), meter);
         const now = this.nextTime();
         const schema = new SchemaCache(tx, this.sharedSchema);
         const caller = await resolveCaller(tx, schema, secret, this.adminSecretHash, now.epochMicros);
-        const ctx = new QueryContext(tx, caller.db, now, caller.caller, this.settings, schema, this.access, passwords);
+        const ctx = new QueryContext(tx, caller.db, now, caller.caller, this.settings, schema, this.access, passwords, this.evaluator, meter);
         const result: Value = await this.evaluator.evaluate(expr, Env.empty, ctx, []);
         return { value: result, txnTime: now.epochMicros };
       });
       return json(200, { resource: encodeValue(value) }, txnTime);
     } catch (err) {
       return errorResponse(toFaunaError(err));
+    }
+  }
+
+  /**
+   * GET /ping?scope=…&timeout=…, as Fauna answered it: `node` (and any scope it does not know)
+   * says the process is up; `read`, `write` and `all` (`local` and `global` are their old names)
+   * also run a transaction on the storage, and answer 503 when it fails or takes longer than
+   * the timeout (milliseconds; Fauna's defaults per scope).
+   */
+  private async ping(params: URLSearchParams | undefined): Promise<EngineResponse> {
+    const { scope, defaultTimeoutMs } = pingScope(params?.get('scope') ?? 'write');
+    if (scope === 'node') return json(200, { resource: 'Scope node is OK' });
+    const asked = Number(params?.get('timeout'));
+    const timeoutMs = Number.isSafeInteger(asked) && asked > 0 ? asked : defaultTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+    try {
+      const outcome = await Promise.race([this.storage.transaction((tx) => tx.schemaVersion(ROOT_DB)), timedOut]);
+      if (outcome === 'timeout') return errorResponse(new FaunaError('unavailable', `Scope ${scope} timed out after ${timeoutMs} milliseconds`));
+      return json(200, { resource: `Scope ${scope} is OK` });
+    } catch {
+      return errorResponse(new FaunaError('unavailable', `Scope ${scope} is unavailable`));
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -146,6 +176,33 @@ class FqlEngine implements Engine {
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     if (this.ownsStorage) await this.storage.close();
+  }
+}
+
+/** Fauna answered a query's `traceparent` and `x-fauna-tags` (the driver sends both) with themselves. */
+function traceHeaders(req: EngineRequest): Record<string, string> {
+  const echoed: Record<string, string> = {};
+  for (const name of ['traceparent', 'x-fauna-tags']) {
+    const value = req.headers[name];
+    if (value !== undefined && value !== '') echoed[name] = value;
+  }
+  return echoed;
+}
+
+type PingScope = 'node' | 'read' | 'write' | 'all';
+
+function pingScope(asked: string): { scope: PingScope; defaultTimeoutMs: number } {
+  switch (asked) {
+    case 'all':
+      return { scope: 'all', defaultTimeoutMs: 5000 };
+    case 'write':
+    case 'global':
+      return { scope: 'write', defaultTimeoutMs: 1000 };
+    case 'read':
+    case 'local':
+      return { scope: 'read', defaultTimeoutMs: 500 };
+    default:
+      return { scope: 'node', defaultTimeoutMs: 100 };
   }
 }
 

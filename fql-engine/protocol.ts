@@ -7,6 +7,8 @@ export interface EngineRequest {
   readonly method: string;
   /** Path without the query string, e.g. '/' or '/ping'. */
   readonly path: string;
+  /** The query string's parameters (`/ping?scope=node`), when there is one. */
+  readonly params?: URLSearchParams;
   /** Header names in lower case. */
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: string;

@@ -105,7 +105,15 @@ export type SetSpec =
   | { readonly type: 'documents'; readonly collection: Ref }
   | { readonly type: 'native'; readonly ref: Ref }
   | { readonly type: 'union' | 'intersection' | 'difference'; readonly sets: readonly SetValue[] }
-  | { readonly type: 'distinct' | 'reverse'; readonly set: SetValue };
+  | { readonly type: 'distinct' | 'reverse'; readonly set: SetValue }
+  /** The document, while it exists (Singleton, and what Paginate makes of a document ref). */
+  | { readonly type: 'singleton'; readonly ref: Ref }
+  /** The entries of `set` from the cursor `from` to the cursor `to`, both inclusive. */
+  | { readonly type: 'range'; readonly set: SetValue; readonly from: Value; readonly to: Value }
+  /** The union of the sets each value of `source` leads to: an index matched on it, or a lambda's set. */
+  | { readonly type: 'join'; readonly source: SetValue; readonly with: Ref | QueryValue }
+  /** The entries of `set` whose value the lambda answers true for, found page by page. */
+  | { readonly type: 'filter'; readonly set: SetValue; readonly lambda: QueryValue };
 
 export class SetValue extends Special {
   readonly kind = 'set' as const;
@@ -214,6 +222,14 @@ export function setSpecKey(s: SetValue): string {
     case 'distinct':
     case 'reverse':
       return `${spec.type}(${setSpecKey(spec.set)})`;
+    case 'singleton':
+      return `singleton(${refKey(spec.ref)})`;
+    case 'range':
+      return `range(${setSpecKey(spec.set)},${valueKey(spec.from)},${valueKey(spec.to)})`;
+    case 'join':
+      return `join(${setSpecKey(spec.source)},${valueKey(spec.with)})`;
+    case 'filter':
+      return `filter(${setSpecKey(spec.set)},${valueKey(spec.lambda)})`;
   }
 }
 

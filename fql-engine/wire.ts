@@ -65,6 +65,15 @@ function encodeSetSpec(spec: SetSpec): Json {
     case 'distinct':
     case 'reverse':
       return { [spec.type]: encodeValue(spec.set) };
+    case 'singleton':
+      return { singleton: encodeValue(spec.ref) };
+    case 'range':
+      return { range: encodeValue(spec.set), from: encodeValue(spec.from), to: encodeValue(spec.to) };
+    // Fauna wrote the lambda of a join or filter set as a bare `{lambda, expr}`, not as @query.
+    case 'join':
+      return { join: encodeValue(spec.source), with: spec.with instanceof QueryValue ? spec.with.lambda : encodeValue(spec.with) };
+    case 'filter':
+      return { filter: spec.lambda.lambda, collection: encodeValue(spec.set) };
   }
 }
 
@@ -97,7 +106,7 @@ export function decodeTagged(o: { readonly [k: string]: Json }): Value | undefin
     case '@bytes':
       return new Bytes(new Uint8Array(Buffer.from(expectString(body, tag), 'base64')));
     case '@query':
-      return new QueryValue(body);
+      return new QueryValue(withApiVersion(body));
     case '@obj': {
       if (!isPlainJsonObject(body)) throw badLiteral(tag);
       return makeObject(Object.keys(body).map((k) => [k, decodeValue(body[k])] as const));
@@ -107,6 +116,14 @@ export function decodeTagged(o: { readonly [k: string]: Json }): Value | undefin
     default:
       return undefined;
   }
+}
+
+/** The FQL version of a lambda sent without one: Fauna read such a legacy @query as 2.12. */
+const LEGACY_LAMBDA_VERSION = '2.12';
+
+function withApiVersion(lambda: Json): Json {
+  if (!isPlainJsonObject(lambda) || 'api_version' in lambda || !('lambda' in lambda)) return lambda;
+  return { api_version: LEGACY_LAMBDA_VERSION, ...lambda };
 }
 
 function decodeRef(body: Json): Ref {
@@ -153,6 +170,28 @@ function decodeSet(body: Json): SetValue {
       return new SetValue({ type, set: inner });
     }
   }
+  return decodeDerivedSet(body);
+}
+
+/** The sets made by Singleton, Range, Join and Filter. */
+function decodeDerivedSet(body: { readonly [k: string]: Json }): SetValue {
+  if ('singleton' in body) {
+    const ref = decodeValue(body.singleton);
+    if (ref instanceof Ref) return new SetValue({ type: 'singleton', ref });
+  }
+  if ('range' in body && 'from' in body && 'to' in body) {
+    const set = decodeValue(body.range);
+    if (set instanceof SetValue) return new SetValue({ type: 'range', set, from: decodeValue(body.from), to: decodeValue(body.to) });
+  }
+  if ('join' in body && 'with' in body) {
+    const source = decodeValue(body.join);
+    const via = isPlainJsonObject(body.with) && 'lambda' in body.with ? new QueryValue(body.with) : decodeValue(body.with);
+    if (source instanceof SetValue && (via instanceof Ref || via instanceof QueryValue)) return new SetValue({ type: 'join', source, with: via });
+  }
+  if ('filter' in body && 'collection' in body && isPlainJsonObject(body.filter)) {
+    const set = decodeValue(body.collection);
+    if (set instanceof SetValue) return new SetValue({ type: 'filter', set, lambda: new QueryValue(body.filter) });
+  }
   throw badLiteral('@set');
 }
 
@@ -164,13 +203,16 @@ const REF_PATH_KINDS: Readonly<Record<string, NativeName>> = {
   databases: 'databases',
   keys: 'keys',
   tokens: 'tokens',
+  credentials: 'credentials',
   roles: 'roles',
 };
 
-/** The legacy string form of a ref: `collections/users`, `collections/users/123`, `indexes/by_email`. */
+/** The legacy string form of a ref: `collections`, `collections/users`, `collections/users/123`, `indexes/by_email`. */
 export function parseRefPath(path: string): Ref {
   const parts = path.split('/');
   const native = REF_PATH_KINDS[parts[0]];
+  // `Ref("collections")`, `Ref("tokens")`: the built-in collection itself.
+  if (native && parts.length === 1) return Ref.native(native);
   if (!native || parts.length < 2 || parts.length > 3 || parts.some((p) => p.length === 0)) {
     throw new FaunaError('invalid argument', `Invalid ref path '${path}'.`);
   }

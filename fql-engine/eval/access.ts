@@ -25,9 +25,11 @@ export class RoleAccess implements AccessChecker {
 
   async check(ctx: QueryContext, action: Action, resource: Ref, args: readonly Value[], options: CheckOptions = {}): Promise<void> {
     if (ctx.caller.role !== 'roles') return;
-    // An identity may always read its own document, whatever its roles (Fauna's rule too).
-    if (action === 'read' && ctx.caller.identity && args.length === 1 && valueEquals(args[0], ctx.caller.identity)) return;
     const names = ctx.caller.roles ?? (await this.memberships(ctx));
+    // A token whose identity is a member of no role may read its own document (Fauna's Login
+    // docs); one that is a member of any role reads itself only if a role grants it. A function
+    // running with a role (`roles` named) acts with that role's privileges alone.
+    if (names.length === 0 && ctx.caller.roles === undefined && isSelfRead(ctx, action, args)) return;
     for (const name of names) {
       const record = await ctx.schema.get(ctx.db, 'roles', name, ctx.nowMicros);
       if (record && (await this.grants(ctx, record, action, resource, args, options))) return;
@@ -74,6 +76,11 @@ export class RoleAccess implements AccessChecker {
     const result = await this.evaluator.applyValue(lambda, argumentFor(lambda, args), asServer, []);
     return result === true;
   }
+}
+
+function isSelfRead(ctx: QueryContext, action: Action, args: readonly Value[]): boolean {
+  const identity = ctx.caller.identity;
+  return action === 'read' && identity !== undefined && args.length === 1 && valueEquals(args[0], identity);
 }
 
 /**

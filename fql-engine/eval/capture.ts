@@ -5,7 +5,7 @@
  */
 
 import { encodeValue, isPlainJsonObject } from '../wire.ts';
-import { Special, isObject, type Json, type Value } from '../values.ts';
+import { Special, isObject, setOwnField, type Json, type Value } from '../values.ts';
 import type { Env } from './env.ts';
 
 /** The FQL version a Query value is written in: Fauna tags every @query with it. */
@@ -60,7 +60,24 @@ function substituteLet(bindings: Json, body: Json, env: Env, shadowed: ReadonlyS
     }
     return out;
   });
-  return { let: Array.isArray(bindings) ? newBindings : newBindings[0], in: substitute(body, env, inner) };
+  return { let: Array.isArray(bindings) ? normalBindings(newBindings) : newBindings[0], in: substitute(body, env, inner) };
+}
+
+/**
+ * Fauna answers a Query with each Let's bindings as one object, whatever form they were sent in.
+ * The array form stays where one object could not keep the bindings in order: a name bound
+ * twice, or a name like "1" that a JS object would move to the front.
+ */
+function normalBindings(list: readonly Json[]): Json {
+  const names: string[] = [];
+  for (const b of list) {
+    if (!isPlainJsonObject(b)) return list;
+    names.push(...Object.keys(b));
+  }
+  if (new Set(names).size !== names.length || names.some((n) => /^(0|[1-9]\d*)$/.test(n))) return list;
+  const merged: Record<string, Json> = {};
+  for (const b of list as readonly { readonly [k: string]: Json }[]) for (const k of Object.keys(b)) setOwnField(merged, k, b[k]);
+  return merged;
 }
 
 /** An expression that evaluates to `v`. */

@@ -3,6 +3,8 @@
  * who is asking. One QueryContext lives exactly as long as one storage transaction.
  */
 
+import type { Position } from '../errors.ts';
+import type { QueryMeter } from '../metrics.ts';
 import type { DbId, StorageTx } from '../storage/types.ts';
 import type { FaunaTime, Ref, Value } from '../values.ts';
 import type { SchemaCache } from './schema-cache.ts';
@@ -20,7 +22,7 @@ export interface Caller {
   readonly role: Role;
   /** For `roles`: the roles named by the key or function; undefined means "by membership". */
   readonly roles?: readonly string[];
-  /** The key used, when the secret was a key's (not the engine's admin secret). */
+  /** The key used, when the secret was a key's acting in the database it was made in (CurrentToken). */
   readonly key?: Ref;
   /** The document the token belongs to, when the secret was a token's. */
   readonly identity?: Ref;
@@ -47,6 +49,11 @@ export interface CheckOptions {
   readonly perDocumentLater?: boolean;
 }
 
+/** Applies a lambda value: the sets of Filter and Join keep one and apply it when they are read. */
+export interface LambdaApplier {
+  applyValue(lambda: Value, arg: Value, ctx: QueryContext, pos: Position): Promise<Value>;
+}
+
 export type Action = 'read' | 'write' | 'create' | 'create_with_id' | 'delete' | 'call' | 'unrestricted_read';
 
 export class QueryContext {
@@ -64,6 +71,9 @@ export class QueryContext {
     readonly access: AccessChecker,
     /** bcrypt of this query, kept across its attempts (see PasswordWork). */
     readonly passwords: PasswordWork,
+    readonly lambdas: LambdaApplier,
+    /** What the query costs (its calls, reads and writes): the response's metrics headers. */
+    readonly meter: QueryMeter,
   ) {}
 
   /** Transaction time in microseconds (the unit of `ts` and of storage's clocks). */
@@ -83,7 +93,7 @@ export class QueryContext {
   }
 
   private derive(db: DbId, caller: Caller): QueryContext {
-    const ctx = new QueryContext(this.tx, db, this.now, caller, this.settings, this.schema, this.access, this.passwords);
+    const ctx = new QueryContext(this.tx, db, this.now, caller, this.settings, this.schema, this.access, this.passwords, this.lambdas, this.meter);
     ctx.depth = this.depth;
     if (caller === this.caller) ctx.memberships = this.memberships;
     return ctx;

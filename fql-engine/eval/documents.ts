@@ -112,13 +112,14 @@ export async function deleteDoc(ctx: QueryContext, ref: Ref): Promise<ObjectValu
 async function withCredentials(ctx: QueryContext, meta: Meta, fields: ObjectValue): Promise<Meta> {
   if (!('credentials' in fields)) return meta;
   const creds = fields.credentials;
-  const { credentials: _old, ...rest } = meta;
+  const { credentials: _old, credentialsId, ...rest } = meta;
   if (creds === null) return rest;
   const password = isObject(creds) ? creds.password : undefined;
   if (typeof password !== 'string' || password.length === 0) {
     throw new FaunaError('validation failed', 'credentials must be an object with a non-empty password.', ['params', 'credentials']);
   }
-  return { ...rest, credentials: await ctx.passwords.hash(password) };
+  // The credentials keep their id (their ref in Credentials(), see credentials.ts) across password changes.
+  return { ...rest, credentials: await ctx.passwords.hash(password), credentialsId: typeof credentialsId === 'string' ? credentialsId : newId() };
 }
 
 async function loadState(ctx: QueryContext, target: DocTarget): Promise<DocState | null> {

@@ -78,6 +78,7 @@ export class Evaluator {
   }
 
   private async call(spec: Spec, obj: RawArgs, env: Env, ctx: QueryContext, pos: Position): Promise<Value> {
+    ctx.meter.calls++;
     if (++ctx.depth > ctx.settings.maxDepth) {
       throw FaunaError.at('stack overflow', 'Call stack exceeded the maximum depth.', pos);
     }
@@ -160,7 +161,12 @@ class EagerContext implements PureContext {
   }
 }
 
-/** Binds a lambda's parameters: one name takes the whole argument; a list destructures an array. */
+/**
+ * Binds a lambda's parameters: one name takes the whole argument; a list destructures an array.
+ * A list of one name also takes a value that is not an array whole, as Fauna did (its
+ * EvalContext binds a lone pattern to the value): `Map([1, 2], Lambda(['x'], ...))`, a page of
+ * refs mapped with `Lambda(['ref'], ...)`, a function of `['email']` called with one string.
+ */
 export function bindParams(params: Json, arg: Value, pos: Position): Map<string, Value> {
   const bindings = new Map<string, Value>();
   if (typeof params === 'string') {
@@ -170,12 +176,13 @@ export function bindParams(params: Json, arg: Value, pos: Position): Map<string,
   if (!Array.isArray(params) || !params.every((p): p is string => typeof p === 'string')) {
     throw FaunaError.at('invalid expression', 'Lambda parameters must be a string or an array of strings.', pos);
   }
-  if (!Array.isArray(arg) || arg.length !== params.length) {
-    const got = Array.isArray(arg) ? `Array contains ${arg.length}.` : 'Value is not an array.';
+  const args = Array.isArray(arg) ? arg : params.length === 1 ? [arg] : null;
+  if (args === null || args.length !== params.length) {
+    const got = args === null ? 'Array contains 1.' : `Array contains ${args.length}.`;
     throw FaunaError.at('invalid argument', `Lambda expects an array with ${params.length} elements. ${got}`, pos);
   }
   params.forEach((p, i) => {
-    if (p !== '_') bindings.set(p, arg[i]);
+    if (p !== '_') bindings.set(p, args[i]);
   });
   return bindings;
 }

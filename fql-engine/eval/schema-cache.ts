@@ -19,6 +19,13 @@ export interface SchemaRecord {
   readonly ts: number;
   readonly public: ObjectValue;
   readonly meta: { readonly [k: string]: Json };
+  /** When the object disappears (its `ttl`, in microseconds), or null. */
+  readonly expiresAt?: number | null;
+}
+
+/** An object past its ttl is gone, in the cache as in storage (which no longer returns its row). */
+function live(record: SchemaRecord | null, now: number): SchemaRecord | null {
+  return record !== null && record.expiresAt != null && record.expiresAt <= now ? null : record;
 }
 
 interface RecordMaps {
@@ -98,7 +105,7 @@ export class SchemaCache {
   async get(db: DbId, kind: SchemaKind, id: string, now: number): Promise<SchemaRecord | null> {
     const { byId } = await this.maps(db);
     const key = `${db}\u0000${kind}\u0000${id}`;
-    if (byId.has(key)) return byId.get(key) ?? null;
+    if (byId.has(key)) return live(byId.get(key) ?? null, now);
     const doc = await this.tx.getDoc(db, kind, id, now);
     const record = doc ? toRecord(kind, doc) : null;
     byId.set(key, record);
@@ -110,7 +117,7 @@ export class SchemaCache {
     const { lists } = await this.maps(db);
     const key = `${db}\u0000${kind}`;
     const cached = lists.get(key);
-    if (cached) return cached;
+    if (cached) return cached.some((r) => live(r, now) === null) ? cached.filter((r) => live(r, now) !== null) : cached;
     const docs = await this.tx.scanDocs(db, kind, { now });
     const records = docs.map((d) => toRecord(kind, d));
     lists.set(key, records);
@@ -124,7 +131,7 @@ export class SchemaCache {
       orderKey: orderKeyFor(record.id),
       ts: record.ts,
       body: { public: encodeValue(record.public), meta: record.meta },
-      expiresAt: null,
+      expiresAt: record.expiresAt ?? null,
     };
     await this.changing(db);
     if (options.insert) {
@@ -162,7 +169,7 @@ function toRecord(kind: SchemaKind, doc: StoredDoc): SchemaRecord {
     throw new FaunaError('internal server error', `Corrupt schema document ${kind}/${doc.id}.`);
   }
   const pub = decodeValue(body.public ?? {});
-  return { kind, id: doc.id, ts: doc.ts, public: isObject(pub) ? pub : {}, meta: body.meta };
+  return { kind, id: doc.id, ts: doc.ts, public: isObject(pub) ? pub : {}, meta: body.meta, expiresAt: doc.expiresAt };
 }
 
 /** Keys have numeric ids (ordered numerically); every other schema object is ordered by name. */

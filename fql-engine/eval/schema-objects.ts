@@ -7,7 +7,7 @@ import { FaunaError, typeError } from '../errors.ts';
 import { hashSecret, makeSecret } from '../keys.ts';
 import type { DbId } from '../storage/types.ts';
 import { decodeValue } from '../wire.ts';
-import { QueryValue, Ref, isObject, makeObject, type Json, type ObjectValue, type Value } from '../values.ts';
+import { FaunaTime, QueryValue, Ref, isObject, makeObject, typeName, type Json, type ObjectValue, type Value } from '../values.ts';
 import { collectionOf, collectionRefFor, resolveDb, schemaRecord } from './catalog.ts';
 import type { QueryContext } from './context.ts';
 import { writeEntries } from './documents.ts';
@@ -62,38 +62,86 @@ function refFor(kind: SchemaKind, id: string): Ref {
   return new Ref(id, Ref.native(kind));
 }
 
+/**
+ * `ttl` is a field of every schema object, as of every document. Functions, roles and keys
+ * disappear at their ttl (a key's secret stops working); collections, indexes and databases
+ * keep it and show it but stay (known difference 11: removing them at a time would have to take
+ * their documents, entries and child databases along, which the sweeper does not do).
+ */
+const EXPIRING_KINDS: ReadonlySet<SchemaKind> = new Set<SchemaKind>(['functions', 'roles', 'keys']);
+
+function checkTtl(p: ObjectValue): void {
+  if (p.ttl !== undefined && p.ttl !== null && !(p.ttl instanceof FaunaTime)) {
+    throw new FaunaError('validation failed', 'ttl must be a time.', ['ttl']);
+  }
+}
+
+function expiresAtOf(kind: SchemaKind, pub: ObjectValue): number | null {
+  return EXPIRING_KINDS.has(kind) && pub.ttl instanceof FaunaTime ? pub.ttl.epochMicros : null;
+}
+
 async function insertRecord(ctx: QueryContext, kind: SchemaKind, id: string, pub: ObjectValue, meta: Record<string, Json>): Promise<ObjectValue> {
-  const record: SchemaRecord = { kind, id, ts: ctx.nowMicros, public: pub, meta };
+  checkTtl(pub);
+  const record: SchemaRecord = { kind, id, ts: ctx.nowMicros, public: pub, meta, expiresAt: expiresAtOf(kind, pub) };
   await ctx.schema.put(ctx.db, record, { insert: true });
   return schemaInstance(ctx, ctx.db, refFor(kind, id), record);
 }
 
+/**
+ * CreateCollection's options: `history_days` is kept and shown (no history is kept: known
+ * difference 1); `permissions`, Fauna's pre-ABAC access field, is kept and shown and grants
+ * nothing (roles do); `ttl_days` expires the collection's documents.
+ */
 export async function createCollection(ctx: QueryContext, params: Value): Promise<ObjectValue> {
   requireServer(ctx);
-  const p = pick(paramsObject(params), ['name', 'data', 'ttl_days', 'history_days', 'permissions'], 'CreateCollection');
+  const p = pick(paramsObject(params), ['name', 'data', 'ttl_days', 'history_days', 'permissions', 'ttl'], 'CreateCollection');
   const name = validName(p.name);
   const ttl = p.ttl_days;
   if (ttl !== undefined && (typeof ttl !== 'number' || ttl < 0)) throw new FaunaError('validation failed', 'ttl_days must be a positive number.', ['ttl_days']);
+  checkDays(p.history_days, 'history_days');
   const pub = makeObject([['name', name], ['history_days', p.history_days ?? 30], ...Object.entries(p).filter(([k]) => !['name', 'history_days'].includes(k))]);
   return insertRecord(ctx, 'collections', name, pub, { iid: `u${newId()}` });
 }
 
+/** A number of days, or nothing: null and a missing field are the same. */
+function checkDays(v: Value | undefined, field: string): void {
+  if (v !== undefined && v !== null && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) {
+    throw new FaunaError('validation failed', `${field} must be a non-negative integer.`, [field]);
+  }
+}
+
+/**
+ * CreateIndex's options. An index is built in the transaction that creates it and is active
+ * from the next query on, so `active` is accepted and always shown as true (Fauna's `active:
+ * false` asked for a build in the background). `partitions` is kept and shown (a unique index
+ * has one, as in Fauna) and changes nothing: one Postgres index holds every entry. `serialized`
+ * is kept and shown: every transaction here is serializable. `permissions` grants nothing (roles do).
+ */
 export async function createIndex(ctx: QueryContext, params: Value): Promise<ObjectValue> {
   requireServer(ctx);
-  const p = pick(paramsObject(params), ['name', 'source', 'terms', 'values', 'unique', 'serialized', 'data', 'partitions', 'permissions'], 'CreateIndex');
+  const p = pick(paramsObject(params), ['name', 'source', 'terms', 'values', 'unique', 'serialized', 'data', 'partitions', 'permissions', 'active', 'ttl'], 'CreateIndex');
   const name = validName(p.name);
   const sourceRefs = Array.isArray(p.source) ? p.source : [p.source];
   const sources: string[] = [];
   for (const s of sourceRefs) {
     if (!(s instanceof Ref)) throw new FaunaError('validation failed', 'source must be a collection ref or an array of them.', ['source']);
+    if (s.isNative() && s.id !== 'tokens') {
+      throw new FaunaError('validation failed', `An index reads user collections and Tokens() only, not ${s.id} (fql-engine known difference 12).`, ['source']);
+    }
     sources.push((await collectionOf(ctx, s)).info.iid);
   }
-  if (p.unique !== undefined && typeof p.unique !== 'boolean') throw new FaunaError('validation failed', 'unique must be a boolean.', ['unique']);
+  for (const flag of ['unique', 'serialized', 'active'] as const) {
+    if (p[flag] !== undefined && typeof p[flag] !== 'boolean') throw new FaunaError('validation failed', `${flag} must be a boolean.`, [flag]);
+  }
+  const partitions = p.partitions ?? 1;
+  if (typeof partitions !== 'number' || !Number.isInteger(partitions) || partitions < 1) {
+    throw new FaunaError('validation failed', 'partitions must be a positive integer.', ['partitions']);
+  }
   const def: IndexDef = { name, iid: `i${newId()}`, sources, terms: parseTerms(p.terms), values: parseValues(p.values), unique: p.unique === true };
   const pub = makeObject([
     ['name', name], ['active', true], ['serialized', p.serialized ?? true], ['unique', def.unique],
-    ...(['terms', 'values', 'data'] as const).filter((k) => p[k] !== undefined).map((k) => [k, p[k]] as const),
-    ['partitions', 1],
+    ...(['terms', 'values', 'data', 'permissions', 'ttl'] as const).filter((k) => p[k] !== undefined).map((k) => [k, p[k]] as const),
+    ['partitions', def.unique ? 1 : partitions],
   ]);
   const meta = { iid: def.iid, sources, terms: def.terms as Json, values: def.values as unknown as Json, unique: def.unique };
   const instance = await insertRecord(ctx, 'indexes', name, pub, meta);
@@ -120,7 +168,7 @@ async function buildIndex(ctx: QueryContext, db: DbId, def: IndexDef): Promise<v
 
 export async function createFunction(ctx: QueryContext, params: Value): Promise<ObjectValue> {
   requireServer(ctx);
-  const p = pick(paramsObject(params), ['name', 'body', 'data', 'role'], 'CreateFunction');
+  const p = pick(paramsObject(params), ['name', 'body', 'data', 'role', 'ttl'], 'CreateFunction');
   const name = validName(p.name);
   if (!(p.body instanceof QueryValue)) throw new FaunaError('validation failed', 'body must be a Query(Lambda(...)).', ['body']);
   if (p.role !== undefined) await validRole(ctx, p.role, 'CreateFunction');
@@ -129,7 +177,7 @@ export async function createFunction(ctx: QueryContext, params: Value): Promise<
 
 export async function createRole(ctx: QueryContext, params: Value): Promise<ObjectValue> {
   requireAdmin(ctx);
-  const p = pick(paramsObject(params), ['name', 'privileges', 'membership', 'data'], 'CreateRole');
+  const p = pick(paramsObject(params), ['name', 'privileges', 'membership', 'data', 'ttl'], 'CreateRole');
   const name = validName(p.name);
   validatePrivileges(p.privileges);
   validateMembership(p.membership);
@@ -163,7 +211,7 @@ function validateMembership(v: Value | undefined): void {
 
 export async function createDatabase(ctx: QueryContext, params: Value): Promise<ObjectValue> {
   requireAdmin(ctx);
-  const p = pick(paramsObject(params), ['name', 'data', 'api_version', 'priority'], 'CreateDatabase');
+  const p = pick(paramsObject(params), ['name', 'data', 'api_version', 'priority', 'ttl'], 'CreateDatabase');
   const name = validName(p.name);
   const iid = newId();
   const pub = makeObject([['name', name], ['global_id', `g${iid}`], ...Object.entries(p).filter(([k]) => k !== 'name')]);
@@ -182,7 +230,7 @@ async function validRole(ctx: QueryContext, role: Value | undefined, what: strin
 
 export async function createKey(ctx: QueryContext, params: Value): Promise<ObjectValue> {
   requireAdmin(ctx);
-  const p = pick(paramsObject(params), ['role', 'database', 'data', 'priority'], 'CreateKey');
+  const p = pick(paramsObject(params), ['role', 'database', 'data', 'priority', 'ttl'], 'CreateKey');
   await validRole(ctx, p.role, 'CreateKey');
   if (p.database !== undefined && !(p.database instanceof Ref)) throw new FaunaError('validation failed', 'database must be a database ref.', ['database']);
   const target = await resolveDb(ctx, p.database as Ref | undefined);
@@ -203,12 +251,12 @@ export async function readSchema(ctx: QueryContext, ref: Ref): Promise<ObjectVal
 }
 
 const UPDATABLE: Record<SchemaKind, readonly string[]> = {
-  collections: ['name', 'data', 'ttl_days', 'history_days', 'permissions'],
-  indexes: ['name', 'data', 'serialized', 'permissions', 'active'],
-  functions: ['name', 'data', 'body', 'role'],
-  databases: ['name', 'data', 'priority'],
-  keys: ['data', 'priority'],
-  roles: ['name', 'privileges', 'membership', 'data'],
+  collections: ['name', 'data', 'ttl_days', 'history_days', 'permissions', 'ttl'],
+  indexes: ['name', 'data', 'serialized', 'permissions', 'active', 'partitions', 'ttl'],
+  functions: ['name', 'data', 'body', 'role', 'ttl'],
+  databases: ['name', 'data', 'priority', 'api_version', 'ttl'],
+  keys: ['data', 'priority', 'ttl'],
+  roles: ['name', 'privileges', 'membership', 'data', 'ttl'],
 };
 
 export async function updateSchema(ctx: QueryContext, ref: Ref, params: Value, mode: 'update' | 'replace'): Promise<ObjectValue> {
@@ -226,9 +274,12 @@ export async function updateSchema(ctx: QueryContext, ref: Ref, params: Value, m
   if (kind === 'functions' && p.role !== undefined && p.role !== null) await validRole(ctx, p.role, 'Update');
   if (p.name === null || p.body === null) throw new FaunaError('validation failed', 'name and body cannot be removed.', [p.name === null ? 'name' : 'body']);
   const base = mode === 'replace' ? makeObject(Object.entries(record.public).filter(([k]) => k !== 'data')) : record.public;
-  const merged = makeObject(mergeTop(base, p));
+  // An index is built when it is created, so it stays active whatever an Update says.
+  const merged = makeObject(mergeTop(base, p).map(([k, v]) => [k, kind === 'indexes' && k === 'active' ? true : v] as const));
+  checkTtl(merged);
+  if (kind === 'collections') checkDays(merged.history_days, 'history_days');
   const newId_ = kind === 'keys' ? record.id : validName(merged.name ?? record.id);
-  const updated: SchemaRecord = { ...record, id: newId_, ts: ctx.nowMicros, public: merged };
+  const updated: SchemaRecord = { ...record, id: newId_, ts: ctx.nowMicros, public: merged, expiresAt: expiresAtOf(kind, merged) };
   if (newId_ !== record.id) {
     await ctx.schema.put(db, updated, { insert: true });
     await ctx.schema.remove(db, kind, record.id);

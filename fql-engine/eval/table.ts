@@ -4,7 +4,7 @@
  * Sum, Mean, Any and All are written for arrays; here they also learn to read pages and sets.
  */
 
-import { SetValue, Ref, type Value } from '../values.ts';
+import { SetValue, Ref, valueEquals, type Value } from '../values.ts';
 import { effect, type EagerSpec, type Spec } from './spec.ts';
 import { SpecTable } from './evaluate.ts';
 import { aggregateShape, collectionFunctions, listOf } from './forms/collections.ts';
@@ -53,9 +53,24 @@ function readingCollections(spec: EagerSpec): Spec {
   });
 }
 
+/** ContainsValue of a set: is the value one of its elements (Fauna reads the set at the value). */
+function containsInSets(spec: EagerSpec): Spec {
+  return effect({
+    key: spec.key,
+    name: spec.name,
+    params: spec.params,
+    optional: spec.optional,
+    run: async (args, f) => {
+      if (!(args.in instanceof SetValue)) return spec.run(args, { now: f.ctx.now, apply: () => Promise.reject(new Error('no lambda')) });
+      const elements = await listOf(f.ctx, args.in, 'in');
+      return elements.some((e) => valueEquals(e, args[spec.key]));
+    },
+  });
+}
+
 /** Every spec the evaluator knows. */
 export function allSpecs(): readonly Spec[] {
-  const pure = pureFunctions.map((s) => (AGGREGATES.has(s.key) ? readingCollections(s) : s));
+  const pure = pureFunctions.map((s) => (AGGREGATES.has(s.key) ? readingCollections(s) : s.key === 'contains_value' ? containsInSets(s) : s));
   return [...queryFunctions, ...pure];
 }
 

@@ -196,6 +196,7 @@ async function serveHttp1(ctx: ServerContext, req: http.IncomingMessage, res: ht
         : await dispatch(ctx, {
             method: req.method ?? 'GET',
             path: pathOf(req.url),
+            params: paramsOf(req.url),
             headers: normaliseHeaders(req.headers),
             body,
           });
@@ -257,6 +258,7 @@ async function serveHttp2(
         : await dispatch(ctx, {
             method: headers[':method'] ?? 'GET',
             path: pathOf(headers[':path']),
+            params: paramsOf(headers[':path']),
             headers: normaliseHeaders(headers),
             body,
           });
@@ -346,6 +348,13 @@ function pathOf(target: string | undefined): string {
   if (target === undefined || target === '') return '/';
   const end = target.search(/[?#]/);
   return end === -1 ? target : target.slice(0, end) || '/';
+}
+
+function paramsOf(target: string | undefined): URLSearchParams | undefined {
+  const start = target?.indexOf('?') ?? -1;
+  if (target === undefined || start === -1) return undefined;
+  const end = target.indexOf('#', start);
+  return new URLSearchParams(target.slice(start + 1, end === -1 ? undefined : end));
 }
 
 /** Lower-case names, repeated headers joined, and HTTP/2 pseudo-headers left out. */

@@ -48,13 +48,16 @@ function quickRequest(input: string | URL | Request, init: RequestInit | undefin
   const body = init?.body;
   if (typeof input !== 'string' || (body !== undefined && body !== null && typeof body !== 'string')) return null;
   if (headers !== undefined && (typeof headers !== 'object' || headers instanceof Headers || Array.isArray(headers))) return null;
-  const path = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/i.exec(input)?.[1];
+  const target = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)(?:\?([^#]*))?/i.exec(input);
+  const path = target?.[1];
   if (path === undefined) return null;
   const lower: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (value !== undefined && value !== null) lower[name.toLowerCase()] = String(value);
   }
-  return { method: (init?.method ?? 'GET').toUpperCase(), path: path || '/', headers: lower, body: body ?? '' };
+  // The driver's queries have no query string; only a ping's does.
+  const params = target?.[2] ? new URLSearchParams(target[2]) : undefined;
+  return { method: (init?.method ?? 'GET').toUpperCase(), path: path || '/', params, headers: lower, body: body ?? '' };
 }
 
 async function toEngineRequest(input: string | URL | Request, init: RequestInit | undefined): Promise<EngineRequest> {
@@ -67,7 +70,7 @@ async function toEngineRequest(input: string | URL | Request, init: RequestInit 
   new Headers(init?.headers).forEach(copy);
   const method = (init?.method ?? (isRequest ? input.method : 'GET')).toUpperCase();
   const body = await bodyText(init?.body, isRequest ? input : undefined);
-  return { method, path: url.pathname || '/', headers, body };
+  return { method, path: url.pathname || '/', params: url.search ? url.searchParams : undefined, headers, body };
 }
 
 async function bodyText(body: BodyInit | null | undefined, request: Request | undefined): Promise<string> {

@@ -127,10 +127,10 @@ describe.each(MODES)('driver through $name', (mode) => {
     await expect(client.query(text)).resolves.toBe(text);
   });
 
-  it('sends GET /ping without its query string and with an empty body', async () => {
+  it('sends GET /ping with its scope as a parameter, not in the path, and an empty body', async () => {
     stub.answer = () => json(200, { resource: 'Scope read is OK' });
     await expect(client.ping('read')).resolves.toBe('Scope read is OK');
-    expect(stub.requests.map((r) => [r.method, r.path, r.body])).toEqual([['GET', '/ping', '']]);
+    expect(stub.requests.map((r) => [r.method, r.path, r.body, r.params?.get('scope')])).toEqual([['GET', '/ping', '', 'read']]);
   });
 
   it('hands x-txn-time to the driver', async () => {
@@ -419,9 +419,10 @@ describe('createInProcessFetch', () => {
     );
     expect(response.status).toBe(204);
     expect(response.headers.get('x-a')).toBe('1');
-    expect(stub.requests).toEqual([
-      { method: 'PUT', path: '/p/q', headers: { 'x-mixed': 'V', 'content-type': 'text/plain;charset=UTF-8' }, body: 'data' },
-    ]);
+    const [{ params, ...request }] = stub.requests;
+    expect(stub.requests).toHaveLength(1);
+    expect(request).toEqual({ method: 'PUT', path: '/p/q', headers: { 'x-mixed': 'V', 'content-type': 'text/plain;charset=UTF-8' }, body: 'data' });
+    expect(params?.get('z')).toBe('1');
   });
 });
 

@@ -4,7 +4,7 @@
  */
 
 import { FaunaError, typeError } from '../../errors.ts';
-import { Ref, SetValue, isObject, makeObject, valueKey, type ObjectValue, type Value } from '../../values.ts';
+import { QueryValue, Ref, SetValue, isObject, makeObject, typeName, valueKey, type ObjectValue, type Value } from '../../values.ts';
 import type { QueryContext } from '../context.ts';
 import { effect, lazy, type Args, type Frame, type RawArgs, type Spec } from '../spec.ts';
 import { materialize, pageOf } from '../sets.ts';
@@ -42,6 +42,7 @@ function iterate(key: 'map' | 'filter' | 'foreach', name: string): Spec {
     params: ['collection'],
     run: async (raw: RawArgs, f: Frame) => {
       const coll = await f.eval(raw.collection, 'collection');
+      if (key === 'filter' && isSetLike(coll)) return filteredSet(asSet(coll, 'collection'), await f.eval(raw.filter, 'filter'));
       const items = elements(coll, 'collection');
       const out: Value[] = [];
       for (const item of items) {
@@ -55,6 +56,12 @@ function iterate(key: 'map' | 'filter' | 'foreach', name: string): Spec {
       return key === 'foreach' ? coll : sameShape(coll, out);
     },
   });
+}
+
+/** Filter of a set is a set, read lazily: Paginate(Filter(set, f)) pages through what f keeps. */
+function filteredSet(set: SetValue, lambda: Value): SetValue {
+  if (!(lambda instanceof QueryValue)) throw new FaunaError('invalid argument', `Lambda expected, ${typeName(lambda)} provided.`, ['filter']);
+  return new SetValue({ type: 'filter', set, lambda });
 }
 
 const reduce = lazy({
@@ -87,9 +94,26 @@ const match = effect({
 
 const MAX_PAGE = 100_000;
 
-function cursorArg(v: Value | undefined): readonly Value[] | undefined {
-  if (v === undefined || v === null) return undefined;
+/** A cursor is an array; any other value is a cursor of one (`before: null` is `[null]`: the end). */
+function cursorOf(v: Value): readonly Value[] {
   return Array.isArray(v) ? v : [v];
+}
+
+/** `after` (null: the start), or `before` (null: the end), given directly or in a `cursor` object. */
+function cursorsOf(args: Args): { after?: readonly Value[]; before?: readonly Value[] } {
+  const holder = isObject(args.cursor) ? args.cursor : args;
+  if (args.cursor !== undefined && args.cursor !== null && !isObject(args.cursor)) {
+    throw new FaunaError('invalid argument', `Object expected, ${typeName(args.cursor)} provided.`, ['cursor']);
+  }
+  if (holder.before !== undefined) return { before: cursorOf(holder.before) };
+  if (holder.after !== undefined && holder.after !== null) return { after: cursorOf(holder.after) };
+  return {};
+}
+
+/** What Paginate reads: a set, a built-in collection, or a document (a set of it alone). */
+function paginated(v: Value): SetValue {
+  if (v instanceof Ref && !v.isNative()) return new SetValue({ type: 'singleton', ref: v });
+  return asSet(v, 'paginate');
 }
 
 const paginate = effect({
@@ -97,7 +121,7 @@ const paginate = effect({
   name: 'Paginate',
   optional: ['size', 'after', 'before', 'ts', 'events', 'sources', 'cursor'],
   run: async (args, f) => {
-    for (const unsupported of ['ts', 'events', 'sources'] as const) {
+    for (const unsupported of ['ts', 'events'] as const) {
       if (unsupported in args && args[unsupported] !== false && args[unsupported] !== null) {
         throw new FaunaError('invalid argument', `Paginate's ${unsupported} option is not supported by this engine.`, [unsupported]);
       }
@@ -106,12 +130,9 @@ const paginate = effect({
     if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > MAX_PAGE) {
       throw new FaunaError('invalid argument', `Page size must be an integer from 1 to ${MAX_PAGE}.`, ['size']);
     }
-    const cursor = isObject(args.cursor) ? args.cursor : {};
-    return pageOf(f.ctx, asSet(args.paginate, 'paginate'), {
-      size,
-      after: cursorArg(args.after ?? cursor.after),
-      before: cursorArg(args.before ?? cursor.before),
-    });
+    const sources = args.sources ?? false;
+    if (typeof sources !== 'boolean' && sources !== null) throw new FaunaError('invalid argument', `Boolean expected, ${typeName(sources)} provided.`, ['sources']);
+    return pageOf(f.ctx, paginated(args.paginate), { size, sources: sources === true, ...cursorsOf(args) });
   },
 });
 
@@ -234,7 +255,42 @@ function joining(key: 'append' | 'prepend', name: string): Spec {
   });
 }
 
+/** Range(set, from, to): the set's entries from one cursor to another, both inclusive. */
+const range = effect({
+  key: 'range',
+  name: 'Range',
+  params: ['from', 'to'],
+  run: async (args) => new SetValue({ type: 'range', set: asSet(args.range, 'range'), from: args.from, to: args.to }),
+});
+
+/** Join(source, with): `with` is an index (matched on each value) or a lambda giving a set per value. */
+const join = effect({
+  key: 'join',
+  name: 'Join',
+  params: ['with'],
+  run: async (args) => {
+    const via = args.with;
+    const isIndex = via instanceof Ref && via.collection?.id === 'indexes' && via.collection.isNative();
+    if (!isIndex && !(via instanceof QueryValue)) throw new FaunaError('invalid argument', `Index Ref or Lambda expected, ${typeName(via)} provided.`, ['with']);
+    return new SetValue({ type: 'join', source: asSet(args.join, 'join'), with: via });
+  },
+});
+
+/** Singleton(ref): a set of the document alone, while it exists. */
+const singleton = effect({
+  key: 'singleton',
+  name: 'Singleton',
+  run: async (args) => {
+    const ref = args.singleton;
+    if (!(ref instanceof Ref) || ref.isNative()) throw new FaunaError('invalid argument', `Ref expected, ${typeName(ref)} provided.`, ['singleton']);
+    return new SetValue({ type: 'singleton', ref });
+  },
+});
+
 export const collectionFunctions: readonly Spec[] = [
+  range,
+  join,
+  singleton,
   iterate('map', 'Map'),
   iterate('filter', 'Filter'),
   iterate('foreach', 'Foreach'),

@@ -1,7 +1,7 @@
 /** Reads and writes: Get, Exists, Create, Update, Replace, Delete, the Create* schema functions, and Call. */
 
 import { FaunaError, typeError } from '../../errors.ts';
-import { QueryValue, Ref, SetValue, isObject, type Value } from '../../values.ts';
+import { QueryValue, Ref, SetValue, isObject, typeName, valueEquals, type Value } from '../../values.ts';
 import { issueToken } from './identity.ts';
 import { isSchemaKind, schemaRecord } from '../catalog.ts';
 import type { Caller, QueryContext } from '../context.ts';
@@ -19,6 +19,7 @@ import {
   updateSchema,
 } from '../schema-objects.ts';
 import { firstEntry } from '../sets.ts';
+import { listCredentials, readCredentials } from '../credentials.ts';
 
 function isSchemaRef(ref: Ref): boolean {
   return ref.collection !== undefined && ref.collection.isNative() && isSchemaKind(ref.collection.id);
@@ -32,17 +33,41 @@ function refArg(args: Args, key: string): Ref {
 
 /** Get and Exists read "at" something: a ref, or the first entry of a set. */
 async function readAt(ctx: QueryContext, target: Value, key: string): Promise<Value | null> {
-  if (target instanceof SetValue) {
-    const first = await firstEntry(ctx, target);
-    return first ? readAt(ctx, first.ref, key) : null;
-  }
+  const ref = await refAt(ctx, target, key);
+  return ref === null ? null : readRef(ctx, ref, key);
+}
+
+/** The ref a Get or Exists reads: the one given, or the first of a set (null when it is empty). */
+async function refAt(ctx: QueryContext, target: Value, key: string): Promise<Ref | null> {
+  if (target instanceof SetValue) return (await firstEntry(ctx, target))?.ref ?? null;
   if (!(target instanceof Ref)) throw typeError('Ref or Set', target, [key]);
+  return target;
+}
+
+async function readRef(ctx: QueryContext, target: Ref, key: string): Promise<Value | null> {
   if (target.isNative()) throw new FaunaError('invalid argument', 'A document or schema ref is expected.', [key]);
+  if (target.id === 'self' && target.collection?.isNative()) return readSelf(ctx, target.collection.id, key);
   if (isSchemaRef(target)) return readSchema(ctx, target);
+  if (target.collection?.isNative() && target.collection.id === 'credentials') return readCredentials(ctx, target);
   if (target.collection?.isNative() && target.collection.id !== 'tokens') {
     throw new FaunaError('invalid ref', `${target.collection.id} documents are not supported yet.`, [key]);
   }
   return readDoc(ctx, await docTarget(ctx, target));
+}
+
+/**
+ * `Ref("tokens/self")` and `Ref("credentials/self")`: the caller's own token and its identity's
+ * credentials, which a token may always read (neither shows a secret or a hash).
+ */
+async function readSelf(ctx: QueryContext, kind: string, key: string): Promise<Value | null> {
+  const { token, identity } = ctx.caller;
+  const own = ctx.as({ ...ctx.caller, role: 'server', roles: undefined });
+  if (kind === 'tokens' && token !== undefined) return readAt(own, token, key);
+  if (kind === 'credentials' && identity !== undefined) {
+    const mine = (await listCredentials(own, undefined)).find((c) => valueEquals(c.instance, identity));
+    return mine === undefined ? null : readCredentials(own, mine.ref);
+  }
+  throw new FaunaError('invalid ref', `There is no ${kind}/self: the query was not made with a token.`, [key]);
 }
 
 function rejectTs(args: Args): void {
@@ -70,11 +95,15 @@ const exists = effect({
   optional: ['ts'],
   run: async (args, f) => {
     rejectTs(args);
+    // Reading the set is checked as any read (an index the caller may not read is refused)...
+    const ref = await refAt(f.ctx, args.exists, 'exists');
+    if (ref === null) return false;
     try {
-      return (await readAt(f.ctx, args.exists, 'exists')) !== null;
+      return (await readRef(f.ctx, ref, 'exists')) !== null;
     } catch (err) {
-      // A ref into a collection (or database) that does not exist does not exist either.
-      if (err instanceof FaunaError && err.code === 'invalid ref') return false;
+      // ...but a document the caller may not read does not exist for it (Fauna: canRead && exists),
+      // and a ref into a collection (or database) that does not exist does not exist either.
+      if (err instanceof FaunaError && (err.code === 'invalid ref' || err.code === 'permission denied')) return false;
       throw err;
     }
   },

@@ -5,12 +5,13 @@
  */
 
 import { FaunaError, typeError } from '../../errors.ts';
-import { hashSecret, makeSecret } from '../../keys.ts';
-import { Ref, SetValue, isObject, makeObject, valueEquals, type ObjectValue, type Value } from '../../values.ts';
+import { hashSecret, makeSecret, parseSecret, secretMatches } from '../../keys.ts';
+import { Ref, SetValue, isObject, makeObject, typeName, valueEquals, type ObjectValue, type Value } from '../../values.ts';
 import { decodeValue, isPlainJsonObject } from '../../wire.ts';
 import { resolveDb } from '../catalog.ts';
 import type { QueryContext } from '../context.ts';
-import { createDoc, readMeta } from '../documents.ts';
+import { createDoc, docTarget, readDoc, readMeta } from '../documents.ts';
+import { readSchema } from '../schema-objects.ts';
 import { effect, type Spec } from '../spec.ts';
 import { newId } from '../ids.ts';
 import { firstEntry } from '../sets.ts';
@@ -80,6 +81,30 @@ const logout = effect({
   },
 });
 
+/** The ref of the key or token a secret belongs to, when it lives in the caller's database. */
+async function refOfSecret(ctx: QueryContext, secret: string): Promise<Ref | null> {
+  const location = parseSecret(secret);
+  if (location === null || location.db !== ctx.db) return null;
+  const doc = await ctx.tx.getDoc(location.db, location.kind, location.id, ctx.nowMicros);
+  const meta = doc !== null && isPlainJsonObject(doc.body) && isPlainJsonObject(doc.body.meta) ? doc.body.meta : null;
+  if (meta === null || typeof meta.secretHash !== 'string' || !secretMatches(secret, meta.secretHash)) return null;
+  return new Ref(location.id, Ref.native(location.kind));
+}
+
+/** KeyFromSecret(secret): the key (or token) with that secret, as Get shows it. */
+const keyFromSecret = effect({
+  key: 'key_from_secret',
+  name: 'KeyFromSecret',
+  run: async (args, f) => {
+    const secret = args.key_from_secret;
+    if (typeof secret !== 'string') throw new FaunaError('invalid argument', `String expected, ${typeName(secret)} provided.`, ['key_from_secret']);
+    const ref = await refOfSecret(f.ctx, secret);
+    const found = ref === null ? null : ref.collection?.id === 'keys' ? await readSchema(f.ctx, ref) : await readDoc(f.ctx, await docTarget(f.ctx, ref));
+    if (found === null) throw new FaunaError('instance not found', 'No key or token of this database has this secret.', ['key_from_secret']);
+    return found;
+  },
+});
+
 type Missing = { readonly code: 'missing identity' | 'invalid token'; readonly description: string } | null;
 
 function current(key: string, name: string, pick: (ctx: QueryContext) => Value | undefined, missing: Missing): Spec {
@@ -96,12 +121,13 @@ function current(key: string, name: string, pick: (ctx: QueryContext) => Value |
 }
 
 const NO_IDENTITY: Missing = { code: 'missing identity', description: 'The current identity is not defined: the query was not made with a token secret.' };
-const NO_TOKEN: Missing = { code: 'invalid token', description: 'There is no current token: the query was made with an admin secret.' };
+const NO_TOKEN: Missing = { code: 'invalid token', description: 'There is no current token: the query was made with the admin secret, or with a key made in another database.' };
 
 const identityOf = (ctx: QueryContext): Value | undefined => ctx.caller.identity;
 const tokenOf = (ctx: QueryContext): Value | undefined => ctx.caller.token ?? ctx.caller.key;
 
 export const identityFunctions: readonly Spec[] = [
+  keyFromSecret,
   identify,
   login,
   logout,

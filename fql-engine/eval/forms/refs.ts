@@ -67,7 +67,8 @@ const documentsFn = eager({
   name: 'Documents',
   run: (args) => {
     const coll = args.documents;
-    if (!(coll instanceof Ref) || coll.collection?.id !== 'collections') {
+    // A collection of the user's, or a built-in one: Documents(Tokens()), Documents(Keys())...
+    if (!(coll instanceof Ref) || !(coll.isNative() || coll.collection?.id === 'collections')) {
       throw typeError('Collection Ref', coll, ['documents']);
     }
     return new SetValue({ type: 'documents', collection: coll });

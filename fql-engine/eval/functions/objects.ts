@@ -34,8 +34,16 @@ function refField(r: Ref, field: string): Value | undefined {
   return undefined;
 }
 
+/** A page (`{data: [...], before?, after?}`): Fauna reads a number in a path into its data. */
+function pageData(v: Value): readonly Value[] | undefined {
+  return isObject(v) && Array.isArray(v.data) ? v.data : undefined;
+}
+
 function step(cur: Value, s: Step): Value | undefined {
-  if (typeof s === 'number') return Array.isArray(cur) && s >= 0 && s < cur.length ? cur[s] : undefined;
+  if (typeof s === 'number') {
+    const list = Array.isArray(cur) ? cur : pageData(cur);
+    return list !== undefined && s >= 0 && s < list.length ? list[s] : undefined;
+  }
   if (cur instanceof Ref) return refField(cur, s);
   if (isObject(cur) && hasOwn(cur, s)) return cur[s];
   return undefined;
@@ -102,16 +110,29 @@ const containsField = eager({
   },
 });
 
+/**
+ * The values ContainsValue looks among, as Fauna's ContainsValueFunction: an array's elements,
+ * an object's (a page's, a document's) field values, and for a document also its collection's
+ * ref; a ref's id, its collection and its database.
+ */
+function containedValues(target: Value): readonly (Value | undefined)[] | undefined {
+  if (Array.isArray(target)) return target;
+  if (target instanceof Ref) return [target.id, target.collection, target.database];
+  if (!isObject(target)) return undefined;
+  const ref = target.ref;
+  const isDocument = ref instanceof Ref && !ref.isNative() && typeof target.ts === 'number';
+  return isDocument ? [...Object.values(target), ref.collection] : Object.values(target);
+}
+
 const containsValue = eager({
   key: 'contains_value',
   name: 'ContainsValue',
   params: ['in'],
   run: (args) => {
-    const target = args.in;
     const needle = args.contains_value;
-    if (Array.isArray(target)) return target.some((v) => valueEquals(v, needle));
-    if (isObject(target)) return Object.values(target).some((v) => valueEquals(v, needle));
-    throw typeError('Array or Object', target, ['in']);
+    const among = containedValues(args.in);
+    if (among === undefined) throw typeError('Object, Array, Page, Set or Ref', args.in, ['in']);
+    return among.some((v) => v !== undefined && valueEquals(v, needle));
   },
 });
 

@@ -81,14 +81,22 @@ export const knownDifferences: readonly KnownDifference[] = [
   },
   {
     number: 5,
-    summary: 'Credentials are kept with their document, out of sight, not in a `Credentials()` collection: `Paginate(Credentials())` is refused.',
-    fauna: 'Fauna kept credentials as documents of the Credentials() collection, which could be paginated.',
+    summary: 'Credentials are kept with their document: Credentials() can be listed and its documents read, but not written; Create, Update and Delete of a credentials ref are refused.',
+    fauna: 'Fauna kept credentials as documents of their own, which could be written directly (Create(Credentials(), {instance, password}) and the like).',
     cases: [
       {
-        name: 'Paginate(Credentials()) is refused',
+        name: 'Update of a credentials ref is refused, the password stays',
         setup: [things, q.Create(thing, { data: {}, credentials: { password: 'a long password' } })],
-        query: q.Paginate(q.Credentials()),
+        query: q.Update(q.Select(['data', 0], q.Paginate(q.Credentials())), { password: 'another password' }),
+        expectError: 'invalid ref',
+        afterwards: { query: q.Identify(thing, 'a long password'), expect: true },
+      },
+      {
+        name: 'Create in Credentials() is refused',
+        setup: [things, q.Create(thing, { data: {} })],
+        query: q.Create(q.Credentials(), { instance: thing, password: 'a long password' }),
         expectError: 'invalid argument',
+        afterwards: { query: q.Identify(thing, 'a long password'), expect: false },
       },
     ],
   },
@@ -122,20 +130,6 @@ export const knownDifferences: readonly KnownDifference[] = [
     ],
   },
   {
-    number: 9,
-    summary: 'Filter takes arrays and pages, not sets: `Filter(Match(…), …)` is refused with `invalid argument` (Fauna filtered sets lazily); paginate first, then filter the page.',
-    fauna: 'Fauna also filtered a set lazily, answering a set that Paginate could page through.',
-    cases: [
-      {
-        name: 'Filter of a set is refused, Filter of its page works',
-        setup: [things, q.CreateIndex({ name: 'all_things', source: q.Collection('things'), values: [{ field: ['data', 'n'] }] }), q.Create(thing, { data: { n: 1 } }), q.Create(q.Ref(q.Collection('things'), '102'), { data: { n: 2 } })],
-        query: q.Filter(q.Match(q.Index('all_things')), q.Lambda('n', q.GT(q.Var('n'), 1))),
-        expectError: 'invalid argument',
-        afterwards: { query: q.Filter(q.Paginate(q.Match(q.Index('all_things'))), q.Lambda('n', q.GT(q.Var('n'), 1))), expect: { data: [2] } },
-      },
-    ],
-  },
-  {
     number: 10,
     summary: 'Take and Drop on a page keep its cursors as they were (Fauna moved `before` past the dropped elements).',
     fauna: "Fauna moved the page's `before` cursor past the dropped elements.",
@@ -145,6 +139,32 @@ export const knownDifferences: readonly KnownDifference[] = [
         setup: [things, q.CreateIndex({ name: 'things_n', source: q.Collection('things'), values: [{ field: ['data', 'n'] }] }), ...[1, 2, 3, 4].map((n) => q.Create(q.Ref(q.Collection('things'), String(100 + n)), { data: { n } }))],
         query: q.Let({ page: q.Drop(1, q.Paginate(q.Match(q.Index('things_n')), { size: 3 })) }, [q.Select('data', q.Var('page')), q.ContainsField('before', q.Var('page')), q.ContainsField('after', q.Var('page'))]),
         expect: [[2, 3], false, true],
+      },
+    ],
+  },
+  {
+    number: 11,
+    summary: 'A `ttl` on a collection, an index or a database is kept and shown, but the object stays past it (functions, roles and keys do go at their ttl).',
+    fauna: 'Fauna removed any document at its ttl, schema documents included.',
+    cases: [
+      {
+        name: 'a collection past its ttl is still there',
+        setup: [q.CreateCollection({ name: 'things', ttl: q.TimeSubtract(q.Now(), 1, 'second') })],
+        query: [q.Exists(q.Collection('things')), q.IsTimestamp(q.Select('ttl', q.Get(q.Collection('things'))))],
+        expect: [true, true],
+      },
+    ],
+  },
+  {
+    number: 12,
+    summary: 'An index reads user collections and Tokens() only: CreateIndex with a schema collection (Collections(), Indexes()...) as its source is refused with `validation failed`.',
+    fauna: 'Fauna indexed schema collections too, e.g. an index over Ref("collections").',
+    cases: [
+      {
+        name: 'an index over Collections() is refused',
+        query: q.CreateIndex({ name: 'all_collections', source: q.Ref('collections') }),
+        expectError: 'validation failed',
+        afterwards: { query: q.Exists(q.Index('all_collections')), expect: false },
       },
     ],
   },

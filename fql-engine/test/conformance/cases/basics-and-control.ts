@@ -48,4 +48,17 @@ export const basicsAndControlCases: readonly Case[] = [
   { name: 'NewId answers a string', query: q.IsString(q.NewId()), expect: true },
   { name: 'NewId answers a new id each time', query: q.Equals(q.NewId(), q.NewId()), expect: false },
   { name: 'a NewId can name a new document', setup: [things], query: q.Let({ id: q.NewId() }, q.Do(q.Create(q.Ref(q.Collection('things'), q.Var('id')), {}), q.Exists(q.Ref(q.Collection('things'), q.Var('id'))))), expect: true },
+
+  // Fauna binds a value that is not an array whole to a one-name parameter list (EvalContext.scala).
+  { name: 'a one-name parameter list takes a value that is not an array whole', query: q.Map([1, 2], q.Lambda(['x'], q.Var('x'))), expect: [1, 2] },
+  { name: 'a one-name parameter list takes an object or a ref whole', setup: [things], query: q.Map([{ a: 1 }, thing('101')], q.Lambda(['x'], q.Var('x'))), expect: [{ a: 1 }, q.Ref(q.Collection('things'), '101')] },
+  { name: 'a one-name parameter list still destructures a one-element array', query: q.Map([[1], [2]], q.Lambda(['x'], q.Var('x'))), expect: [1, 2] },
+  { name: 'a two-name parameter list refuses a value that is not an array', query: q.Map([1], q.Lambda(['a', 'b'], q.Var('a'))), expectError: 'invalid argument' },
+  { name: 'a one-name parameter list refuses an array of two', query: q.Map([[1, 2]], q.Lambda(['x'], q.Var('x'))), expectError: 'invalid argument' },
+  // Fauna answered a Query in its normal form: each Let's bindings as one object.
+  { name: 'Query answers its Let bindings as one object', query: q.Query(q.Lambda('_', q.Let([{ x: 1 }, { y: 2 }], [q.Var('x'), q.Var('y')]))), expect: new values.Query({ api_version: '4', lambda: '_', expr: { let: { x: 1, y: 2 }, in: [{ var: 'x' }, { var: 'y' }] } }) },
+  { name: 'Query keeps the array of Let bindings that bind one name twice', query: q.Query(q.Lambda('_', q.Let([{ x: 1 }, { x: 2 }], q.Var('x')))), expect: new values.Query({ api_version: '4', lambda: '_', expr: { let: [{ x: 1 }, { x: 2 }], in: { var: 'x' } } }) },
+  { name: 'a Query in normal form still runs', query: q.Let({ f: q.Query(q.Lambda('n', q.Let([{ a: q.Var('n') }, { b: q.Add(q.Var('a'), 1) }], q.Var('b')))) }, q.Map([1], q.Var('f'))), expect: [2] },
+  { name: 'a legacy query without api_version is read as 2.12', query: new values.Query({ lambda: 'X', expr: { var: 'X' } }), expect: new values.Query({ api_version: '2.12', lambda: 'X', expr: { var: 'X' } }) },
+  { name: 'a legacy query without api_version still runs', query: q.Map([1, 2], new values.Query({ lambda: 'X', expr: { add: [{ var: 'X' }, 1] } })), expect: [2, 3] },
 ];

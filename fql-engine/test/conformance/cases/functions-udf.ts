@@ -28,4 +28,8 @@ export const functionCases: readonly Case[] = [
   { name: 'a call error undoes the writes made inside the function', setup: [log, fn('write_then_fail', q.Lambda('m', q.Do(q.Create(q.Collection('log'), { data: { msg: q.Var('m') } }), q.Abort('no'))))], query: q.Call(q.Function('write_then_fail'), 'x'), expectError: 'call error', afterwards: { query: countLog, expect: 0 } },
   { name: 'a call error undoes the writes made before the call', setup: [log, fn('refuse', q.Lambda('x', q.Abort('inside')))], query: q.Do(q.Create(q.Collection('log'), { data: {} }), q.Call(q.Function('refuse'), 1)), expectError: 'call error', afterwards: { query: countLog, expect: 0 } },
   { name: 'a server key may call a function', setup: [inc], as: { key: 'server' }, query: q.Call(q.Function('inc'), 1), expect: 2 },
+
+  { name: "a function of ['email'] called with one string binds it whole", setup: [fn('bracket', q.Lambda(['email'], q.Concat(['<', q.Var('email'), '>'])))], query: q.Call(q.Function('bracket'), 'a@b.c'), expect: '<a@b.c>' },
+  { name: 'a function of no parameters called with none', setup: [fn('answer', q.Lambda([], 42))], query: q.Call(q.Function('answer')), expect: 42 },
+  { name: 'a function called by name', setup: [inc], query: q.Call('inc', 1), expect: 2 },
 ];

@@ -70,6 +70,15 @@ const tokenCollectionCases: readonly Case[] = [
   { name: 'a Tokens() index sees a token made in the same query', setup: [...withUsers, tokensByInstance], query: q.Do(loginAlice, q.Count(q.Select('data', q.Paginate(q.Match(q.Index('tokens_by_instance'), alice))))), expect: 1 },
   { name: 'a Tokens() index forgets a deleted token', setup: [...withUsers, tokensByInstance, loginAlice], query: q.Do(q.Delete(firstToken), q.Count(q.Select('data', q.Paginate(q.Match(q.Index('tokens_by_instance'), alice))))), expect: 0 },
   { name: 'a unique index over Tokens() data refuses a duplicate', setup: [...withUsers, tokensByJti, q.Create(q.Tokens(), { instance: alice, data: { jti: 'j1' } })], query: q.Create(q.Tokens(), { instance: bob, data: { jti: 'j1' } }), expectError: 'instance not unique', afterwards: { query: tokensOfPage, expect: 1 } },
+
+  { name: 'Paginate(Documents(Tokens())) lists every token', setup: [...withUsers, loginAlice, q.Login(bob, { password: 'hunter2' })], query: q.Count(q.Select('data', q.Paginate(q.Documents(q.Tokens())))), expect: 2 },
+  { name: 'Documents(Tokens()) is the set Paginate(Tokens()) reads', setup: [...withUsers, loginAlice], query: q.Equals(q.Paginate(q.Documents(q.Tokens())), q.Paginate(q.Tokens())), expect: true },
+  { name: 'Paginate(Credentials()) lists the credentials of every document that has a password', setup: withUsers, query: q.Count(q.Select('data', q.Paginate(q.Credentials()))), expect: 2 },
+  { name: 'Documents(Credentials()) is the same set', setup: withUsers, query: q.Equals(q.Paginate(q.Documents(q.Credentials())), q.Paginate(q.Credentials())), expect: true },
+  { name: 'Get of credentials shows their document, never a hash', setup: withUsers, query: q.Map(q.Paginate(q.Credentials()), q.Lambda('c', q.Let({ g: q.Get(q.Var('c')) }, [q.IsCredentials(q.Select('ref', q.Var('g'))), q.Count(q.ToArray(q.Var('g')))]))), expect: { data: [[true, 3], [true, 3]] } },
+  { name: 'the credentials of a document point back at it', setup: withUsers, query: q.Let({ owners: q.Map(q.Select('data', q.Paginate(q.Credentials())), q.Lambda('c', q.Select('instance', q.Get(q.Var('c'))))) }, [q.ContainsValue(alice, q.Var('owners')), q.ContainsValue(bob, q.Var('owners')), q.ContainsValue(carol, q.Var('owners'))]), expect: [true, true, false] },
+  { name: 'credentials keep their ref across a password change', setup: withUsers, query: q.Let({ before: q.Paginate(q.Credentials()) }, q.Do(q.Update(alice, { credentials: { password: 'changed' } }), q.Equals(q.Var('before'), q.Paginate(q.Credentials())))), expect: true },
+  { name: 'credentials removed with credentials: null leave Credentials()', setup: withUsers, query: q.Do(q.Update(alice, { credentials: null }), q.Count(q.Select('data', q.Paginate(q.Credentials())))), expect: 1 },
 ];
 
 const anonymousCallerCases: readonly Case[] = [
@@ -82,6 +91,16 @@ const anonymousCallerCases: readonly Case[] = [
   { name: "CurrentToken with a key is the key's ref", as: { key: 'admin' }, query: q.Select('role', q.Get(q.CurrentToken())), expect: 'admin' },
   { name: 'CurrentToken with a scoped admin secret is an invalid token', query: q.CurrentToken(), expectError: 'invalid token' },
   { name: 'HasCurrentToken with a scoped admin secret is false', query: q.HasCurrentToken(), expect: false },
+
+  // AuthFunctions.scala: a key is the current token only in the database it was made in.
+  { name: 'HasCurrentToken with a key its parent made for this database is false', setup: [q.CreateDatabase({ name: 'child' })], as: { key: 'admin', database: 'child' }, query: q.HasCurrentToken(), expect: false },
+  { name: 'CurrentToken with a key its parent made for this database is an invalid token', setup: [q.CreateDatabase({ name: 'child' })], as: { key: 'server', database: 'child' }, query: q.CurrentToken(), expectError: 'invalid token' },
+  { name: 'KeyFromSecret answers the key, as Get shows it', query: q.Let({ k: q.CreateKey({ role: 'server', data: { name: 'ci' } }) }, q.Equals(q.KeyFromSecret(q.Select('secret', q.Var('k'))), q.Get(q.Select('ref', q.Var('k'))))), expect: true },
+  { name: 'KeyFromSecret of a key made for a child database', setup: [q.CreateDatabase({ name: 'child' })], query: q.Let({ k: q.CreateKey({ role: 'server', database: q.Database('child') }) }, q.Select('database', q.KeyFromSecret(q.Select('secret', q.Var('k'))))), expect: q.Database('child') },
+  { name: "KeyFromSecret answers a token's document", setup: withUsers, query: q.Let({ t: loginAlice }, [q.Select('instance', q.KeyFromSecret(q.Select('secret', q.Var('t')))), q.Equals(q.Select('ref', q.KeyFromSecret(q.Select('secret', q.Var('t')))), q.Select('ref', q.Var('t')))]), expect: [alice, true] },
+  { name: 'KeyFromSecret of a secret no key has', query: q.KeyFromSecret('fnAAAA.k1.nope'), expectError: 'instance not found' },
+  { name: 'KeyFromSecret of a deleted key', query: q.Let({ k: q.CreateKey({ role: 'server' }) }, q.Do(q.Delete(q.Select('ref', q.Var('k'))), q.KeyFromSecret(q.Select('secret', q.Var('k'))))), expectError: 'instance not found' },
+  { name: 'KeyFromSecret needs a string', query: q.KeyFromSecret(1), expectError: 'invalid argument' },
 ];
 
 export const identityCases: readonly Case[] = [...credentialCases, ...loginCases, ...tokenCollectionCases, ...anonymousCallerCases];
@@ -114,4 +133,8 @@ export const identitySessionCases: readonly SessionCase[] = [
   { name: 'Update of a token ttl into the past ends it', setup: withRole, steps: [aliceLogin, { query: (s: Saved) => q.Update(keptRef(s, 'alice'), { ttl: q.TimeSubtract(q.Now(), 1, 'second') }) }, { as: 'alice', query: q.Add(1, 1), expectError: 'unauthorized' }] },
   { name: "a token's identity deleted: the token is unauthorized", setup: withRole, steps: [aliceLogin, { query: q.Delete(alice) }, { as: 'alice', query: q.Add(1, 1), expectError: 'unauthorized' }] },
   { name: 'a changed password does not end existing tokens', setup: withRole, steps: [aliceLogin, { query: q.Update(alice, { credentials: { password: 'changed' } }) }, { as: 'alice', query: q.CurrentIdentity(), expect: alice }] },
+
+  { name: 'Ref("tokens/self") is the token used', setup: withUsers, steps: [aliceLogin, { as: 'alice', query: q.Equals(q.Select('ref', q.Get(q.Ref('tokens/self'))), q.CurrentToken()), expect: true }] },
+  { name: 'Ref("credentials/self") are the credentials of the identity', setup: withUsers, steps: [aliceLogin, { as: 'alice', query: q.Select('instance', q.Get(q.Ref('credentials/self'))), expect: alice }] },
+  { name: 'a key past its ttl is unauthorized', steps: [{ save: 'key', query: q.CreateKey({ role: 'server', ttl: q.TimeAdd(q.Now(), 60, 'seconds') }) }, { as: 'key', query: q.Add(1, 1), expect: 2 }, { advanceMs: 61_000, as: 'key', query: q.Add(1, 1), expectError: 'unauthorized' }, { query: q.Count(q.Select('data', q.Paginate(q.Keys()))), expect: 0 }] },
 ];

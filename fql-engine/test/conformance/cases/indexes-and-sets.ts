@@ -35,6 +35,17 @@ const pets = [
 const uniqueNames = withIndex('people_by_name', { terms: [{ field: ['data', 'name'] }], unique: true });
 const tags = [q.CreateCollection({ name: 'posts' }), q.CreateIndex({ name: 'posts_by_tag', source: q.Collection('posts'), terms: [{ field: ['data', 'tags'] }] }), q.Create(q.Ref(q.Collection('posts'), '101'), { data: { tags: ['a', 'b'] } })];
 
+/** People with an index of their ages and refs: 25 (102), 30 (104), 36 (101), 41 (103). A cursor is the values, then the ref. */
+const withAges = withIndex('people_by_age', { values: [{ field: ['data', 'age'] }, { field: ['ref'] }] });
+const byAge = q.Match(q.Index('people_by_age'));
+/** Who names whom as a friend: Ada and Cy name Bob; Di names Ada. */
+const withFriends = [
+  ...withIndex('people_by_friend', { terms: [{ field: ['data', 'friend'] }] }),
+  q.Update(person('101'), { data: { friend: person('102') } }),
+  q.Update(person('103'), { data: { friend: person('102') } }),
+  q.Update(person('104'), { data: { friend: person('101') } }),
+];
+
 export const indexAndSetCases: readonly Case[] = [
   { name: 'Match on one term', setup: people, query: page(q.Match(byCity, 'London')), expect: { data: [person('101'), person('103')] } },
   // Matches after writes in one query see the writes, however often the query matched before.
@@ -107,4 +118,33 @@ export const indexAndSetCases: readonly Case[] = [
   { name: 'Map refuses a set that is not paginated', setup: people, query: q.Map(q.Match(byCity, 'London'), q.Lambda('r', q.Var('r'))), expectError: 'invalid argument' },
   { name: 'Foreach answers its input and runs its writes', setup: people, query: q.Foreach(page(q.Match(byCity, 'London')), q.Lambda('r', q.Delete(q.Var('r')))), expect: { data: [person('101'), person('103')] }, afterwards: { query: page(q.Match(byCity, 'London')), expect: { data: [] } } },
   { name: 'Foreach over an array creates documents', setup: [q.CreateCollection({ name: 'numbers' })], query: q.Foreach([1, 2, 3], q.Lambda('n', q.Create(q.Collection('numbers'), { data: { n: q.Var('n') } }))), expect: [1, 2, 3], afterwards: { query: q.Count(q.Documents(q.Collection('numbers'))), expect: 3 } },
+
+  // Range: from one cursor to another, both inclusive; a shorter cursor takes in every entry it begins.
+  { name: 'Range of index values', setup: withAges, query: page(q.Range(byAge, 30, 40)), expect: { data: [[30, person('104')], [36, person('101')]] } },
+  { name: 'Range from nothing ([]) to a value', setup: withAges, query: page(q.Range(byAge, [], 30)), expect: { data: [[25, person('102')], [30, person('104')]] } },
+  { name: 'Range from a value to nothing ([])', setup: withAges, query: q.Select('data', page(q.Range(byAge, 36, []))), expect: [[36, person('101')], [41, person('103')]] },
+  { name: 'Range between two full cursors', setup: withAges, query: q.Select('data', page(q.Range(byAge, [30, person('104')], [36, person('101')]))), expect: [[30, person('104')], [36, person('101')]] },
+  { name: 'Range over a reversed index runs in its order', setup: [...people, index('people_by_age_desc', { values: [{ field: ['data', 'age'], reverse: true }, { field: ['ref'] }] })], query: q.Select('data', page(q.Range(q.Match(q.Index('people_by_age_desc')), 36, 30))), expect: [[36, person('101')], [30, person('104')]] },
+  { name: 'Range of Documents by ref', setup: people, query: page(q.Range(q.Documents(q.Collection('people')), person('102'), person('103'))), expect: { data: [person('102'), person('103')] } },
+  { name: 'Range pages with cursors', setup: withAges, query: q.Paginate(q.Range(byAge, 25, 41), { size: 2 }), expect: { data: [[25, person('102')], [30, person('104')]], after: [36, person('101'), person('101')] } },
+  { name: 'Range is a set, for Count and the set functions', setup: withAges, query: [q.IsSet(q.Range(byAge, 25, 30)), q.Count(q.Range(byAge, 25, 30)), q.Count(q.Union(q.Range(byAge, 25, 30), q.Range(byAge, 36, 41)))], expect: [true, 2, 4] },
+  { name: 'Range refuses what is not a set', query: q.Range([1, 2, 3], 1, 2), expectError: 'invalid argument' },
+  // Join: the union of the sets each value of the source leads to.
+  { name: 'Join through an index', setup: withFriends, query: page(q.Join(q.Match(byCity, 'Paris'), q.Index('people_by_friend'))), expect: { data: [person('101'), person('103')] } },
+  { name: 'Join through a lambda', setup: withFriends, query: page(q.Join(q.Match(byCity, 'Paris'), q.Lambda('p', q.Match(q.Index('people_by_friend'), q.Var('p'))))), expect: { data: [person('101'), person('103')] } },
+  { name: 'Join of an empty source is empty', setup: withFriends, query: page(q.Join(q.Match(byCity, 'Rome'), q.Index('people_by_friend'))), expect: { data: [] } },
+  { name: 'Join whose lambda answers no set is refused', setup: withFriends, query: page(q.Join(q.Match(byCity, 'Paris'), q.Lambda('p', 1))), expectError: 'invalid argument' },
+  { name: 'Join refuses a with that is neither an index nor a lambda', setup: withFriends, query: q.Join(q.Match(byCity, 'Paris'), 'people_by_friend'), expectError: 'invalid argument' },
+  // Singleton: the document alone, while it exists.
+  { name: 'Singleton of a document', setup: people, query: [q.IsSet(q.Singleton(person('101'))), page(q.Singleton(person('101')))], expect: [true, { data: [person('101')] }] },
+  { name: 'Singleton of a deleted document is empty', setup: [...people, q.Delete(person('101'))], query: page(q.Singleton(person('101'))), expect: { data: [] } },
+  { name: 'Singleton refuses what is not a document ref', query: q.Singleton('x'), expectError: 'invalid argument' },
+  // Filter of a set is a set, read lazily: its pages hold what the lambda keeps, with the set's cursors.
+  { name: 'Filter of a set is a set', setup: people, query: q.IsSet(q.Filter(q.Match(byCity, 'London'), q.Lambda('r', true))), expect: true },
+  { name: 'Paginate of a filtered set', setup: withAges, query: q.Paginate(q.Filter(byAge, q.Lambda(['age', 'ref'], q.GT(q.Var('age'), 26))), { size: 2 }), expect: { data: [[30, person('104')], [36, person('101')]], after: [41, person('103'), person('103')] } },
+  { name: 'the next page of a filtered set', setup: withAges, query: q.Paginate(q.Filter(byAge, q.Lambda(['age', 'ref'], q.GT(q.Var('age'), 26))), { size: 2, after: [41, person('103'), person('103')] }), expect: { before: [41, person('103'), person('103')], data: [[41, person('103')]] } },
+  { name: 'a filtered set pages backwards', setup: withAges, query: q.Paginate(q.Filter(byAge, q.Lambda(['age', 'ref'], q.LT(q.Var('age'), 40))), { before: null, size: 2 }), expect: { before: [30, person('104'), person('104')], data: [[30, person('104')], [36, person('101')]], after: [null] } },
+  { name: 'Count, Get and Exists of a filtered set', setup: withAges, query: q.Let({ s: q.Filter(byAge, q.Lambda(['age', 'ref'], q.GT(q.Var('age'), 26))) }, [q.Count(q.Var('s')), q.Select(['data', 'name'], q.Get(q.Filter(q.Documents(q.Collection('people')), q.Lambda('r', q.Equals(q.Select(['data', 'name'], q.Get(q.Var('r'))), 'Cy'))))), q.Exists(q.Filter(byAge, q.Lambda(['age', 'ref'], q.GT(q.Var('age'), 99))))]), expect: [3, 'Cy', false] },
+  { name: 'a filtered set in the set functions', setup: withAges, query: q.Count(q.Intersection(q.Filter(q.Documents(q.Collection('people')), q.Lambda('r', q.GT(q.Select(['data', 'age'], q.Get(q.Var('r'))), 26))), q.Match(byCity, 'London'))), expect: 2 },
+  { name: 'a filter lambda that answers no boolean is refused', setup: withAges, query: q.Paginate(q.Filter(byAge, q.Lambda(['age', 'ref'], q.Var('age')))), expectError: 'invalid argument' },
 ];

@@ -6,6 +6,9 @@ const obj = { a: { b: 1 } };
 const band = { band: 'phish', members: { trey: 'guitar', mike: 'bass' } };
 const phish = { guitar: 'trey', bass: 'mike', members: 4, instruments: ['guitar', 'bass'] };
 
+const things = [q.CreateCollection({ name: 'things' }), q.Create(q.Ref(q.Collection('things'), '101'), { data: { n: 1 } }), q.Create(q.Ref(q.Collection('things'), '102'), { data: { n: 2 } })];
+const thing = (id: string) => q.Ref(q.Collection('things'), id);
+
 export const objectAndTypeCases: readonly Case[] = [
   { name: 'Select a field', query: q.Select('a', obj), expect: { b: 1 } },
   { name: 'Select a path', query: q.Select(['a', 'b'], obj), expect: 1 },
@@ -40,4 +43,17 @@ export const objectAndTypeCases: readonly Case[] = [
 
   { name: 'type tests answering true', setup: [q.CreateCollection({ name: 'kinds' })], query: [q.IsNull(null), q.IsString('s'), q.IsNumber(3.14), q.IsNumber(10), q.IsArray([10]), q.IsObject({ x: 10 }), q.IsObject(q.Paginate(q.Collections())), q.IsRef(q.Collection('kinds')), q.IsTimestamp(q.Now()), q.IsTimestamp(q.Epoch(1, 'second')), q.IsTimestamp(q.Time('1970-01-01T00:00:00Z'))], expect: [true, true, true, true, true, true, true, true, true, true, true] },
   { name: 'type tests answering false', query: [q.IsNull('string'), q.IsString([]), q.IsString(10), q.IsNumber('string'), q.IsNumber([]), q.IsArray({ x: 10 }), q.IsObject([10]), q.IsRef(10), q.IsRef('collections/x'), q.IsTimestamp(q.Date('1970-01-01')), q.IsTimestamp(10)], expect: [false, false, false, false, false, false, false, false, false, false, false] },
+
+  // A page is Fauna's own value: a number in a path reads its data (ReadAdaptor.scala).
+  { name: "Select of a number in a page reads the page's data", setup: things, query: q.Select([0], q.Paginate(q.Documents(q.Collection('things')))), expect: thing('101') },
+  { name: 'Select of a path through a page', setup: things, query: q.Select([1, 'id'], q.Paginate(q.Documents(q.Collection('things')))), expect: '102' },
+  { name: 'Select past the end of a page is not found', setup: things, query: q.Select([5], q.Paginate(q.Documents(q.Collection('things')))), expectError: 'value not found' },
+  { name: "Select of a page's after cursor", setup: things, query: q.Select(['after', 0], q.Paginate(q.Documents(q.Collection('things')), { size: 1 })), expect: thing('102') },
+  // ContainsValue looks in a ref's id, collection and database, and in a document's collection too (ObjectFunctions.scala).
+  { name: 'ContainsValue finds the collection of a ref', setup: things, query: q.ContainsValue(q.Collection('things'), thing('101')), expect: true },
+  { name: 'ContainsValue finds the id of a ref', setup: things, query: [q.ContainsValue('101', thing('101')), q.ContainsValue('102', thing('101'))], expect: [true, false] },
+  { name: "ContainsValue finds a document's ref, data and collection", setup: things, query: q.Let({ d: q.Get(thing('101')) }, [q.ContainsValue(thing('101'), q.Var('d')), q.ContainsValue({ n: 1 }, q.Var('d')), q.ContainsValue(q.Collection('things'), q.Var('d')), q.ContainsValue(1, q.Var('d'))]), expect: [true, true, true, false] },
+  { name: 'ContainsValue finds an element of a set', setup: [...things, q.CreateIndex({ name: 'things_n', source: q.Collection('things'), values: [{ field: ['data', 'n'] }] })], query: [q.ContainsValue(2, q.Match(q.Index('things_n'))), q.ContainsValue(7, q.Match(q.Index('things_n')))], expect: [true, false] },
+  { name: 'ContainsValue in a page compares its data as a whole', setup: things, query: q.Let({ p: q.Paginate(q.Documents(q.Collection('things'))) }, [q.ContainsValue(q.Select('data', q.Var('p')), q.Var('p')), q.ContainsValue(thing('101'), q.Var('p'))]), expect: [true, false] },
+  { name: 'ContainsValue in a scalar is refused', query: q.ContainsValue(1, 123), expectError: 'invalid argument' },
 ];

@@ -85,8 +85,15 @@ export const roleSessionCases: readonly SessionCase[] = [
   { name: 'a token in no role may not create a document', setup: world, steps: [asAlice, denied(q.Create(q.Collection('posts'), { data: {} }))] },
   { name: 'a token in no role may not call a function', setup: [...world, echo], steps: [asAlice, denied(q.Call(q.Function('echo'), 1))] },
   { name: 'a token in no role may not read an index', setup: [...world, byOwner], steps: [asAlice, denied(q.Paginate(q.Match(q.Index('posts_by_owner'), alice)))] },
+  // ReadAdaptor.scala: Exists is `canRead && exists`, so a document one may not read does not exist; an index one may not read is still refused.
+  { name: 'Exists of a document the token may not read is false', setup: world, steps: [asAlice, allowed([q.Exists(post1), q.Exists(q.Ref(q.Collection('posts'), '99'))], [false, false])] },
+  { name: 'Exists of a set whose index the token may not read is refused', setup: [...world, byOwner], steps: [asAlice, denied(q.Exists(q.Match(q.Index('posts_by_owner'), alice)))] },
   // Fauna's Login docs: an identity in no role has no privileges "except its own identity document".
   { name: 'a token in no role may still read its own identity document', setup: world, steps: [asAlice, allowed(q.Select(['data', 'name'], q.Get(q.CurrentIdentity())), 'alice')] },
+  // ...but an identity that is a member of a role reads itself only if a role grants it (Fauna answered 403).
+  { name: 'a token whose role grants nothing may not read its own identity document', setup: [...world, role('nothing', [])], steps: [asAlice, denied(q.Get(q.CurrentIdentity())), denied(q.Get(alice)), allowed(q.Exists(alice), false)] },
+  { name: "a member of a role that does not cover its own collection may not read itself", setup: [...world, readPosts], steps: [asAlice, allowed(text(post1), 'a'), denied(q.Get(alice))] },
+  { name: 'a member reads itself when a role grants it', setup: [...world, role('own_readers', [{ resource: q.Collection('users'), actions: { read: pred('ref', q.Equals(q.Var('ref'), q.CurrentIdentity())) } }])], steps: [asAlice, allowed(q.Select(['data', 'name'], q.Get(alice)), 'alice'), denied(q.Get(bob))] },
   { name: 'the identity functions need no privilege', setup: world, steps: [asAlice, allowed([q.HasCurrentIdentity(), q.Equals(q.CurrentIdentity(), alice), q.HasCurrentToken()], [true, true, true])] },
 
   { name: 'read: true lets a member read', setup: [...world, readPosts], steps: [asAlice, allowed(text(post2), 'b')] },
