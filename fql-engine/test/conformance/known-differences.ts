@@ -37,7 +37,8 @@ export const knownDifferences: readonly KnownDifference[] = [
   },
   {
     number: 2,
-    summary: 'A number with no fractional part is an integer (JSON cannot tell `1` from `1.0`), so `Divide(Add(1.5, 1.5), 2)` is `1` (Fauna: `1.5`) and `ToString(ToDouble(10))` is `"10"` (Fauna: `"10.0"`).',
+    summary:
+      'A number with no fractional part is an integer (JSON cannot tell `1` from `1.0`, and the JavaScript driver itself sends `1.0` as `1`), so `Divide(Add(1.5, 1.5), 2)` is `1` (Fauna: `1.5`) and `ToString(ToDouble(10))` is `"10"` (Fauna: `"10.0"`). Keeping such doubles apart would take a value of their own through every numeric function, comparison, index key and stored body.',
     fauna: 'Fauna kept the double: Divide(Add(1.5, 1.5), 2) was 1.5 and ToString(ToDouble(10)) was "10.0".',
     cases: [
       { name: 'a double sum with no fraction divides as an integer', query: q.Divide(q.Add(1.5, 1.5), 2), expect: 1 },
@@ -81,7 +82,7 @@ export const knownDifferences: readonly KnownDifference[] = [
   },
   {
     number: 5,
-    summary: 'Credentials are kept with their document: Credentials() can be listed and its documents read, but not written; Create, Update and Delete of a credentials ref are refused.',
+    summary: 'Credentials are kept with their document: `Credentials()` can be listed and its documents read, but not written (Create, Update and Delete of a credentials ref are refused; set `credentials` on the document instead).',
     fauna: 'Fauna kept credentials as documents of their own, which could be written directly (Create(Credentials(), {instance, password}) and the like).',
     cases: [
       {
@@ -144,7 +145,7 @@ export const knownDifferences: readonly KnownDifference[] = [
   },
   {
     number: 11,
-    summary: 'A `ttl` on a collection, an index or a database is kept and shown, but the object stays past it (functions, roles and keys do go at their ttl).',
+    summary: 'A `ttl` on a collection, an index or a database is kept and shown, but the object stays past it: removing one at a time would have to take its documents, entries and child databases along, which the sweeper does not do. (Functions, roles and keys do go at their ttl.)',
     fauna: 'Fauna removed any document at its ttl, schema documents included.',
     cases: [
       {
