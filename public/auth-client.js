@@ -16,7 +16,7 @@
 const REFRESH_PATH = '/api/auth/refresh';
 
 /**
- * @typedef {{ id: string, email: string, emailVerified: boolean, name: string | null }} User
+ * @typedef {{ id: string, email: string, emailVerified: boolean, name: string | null, roles: string[] }} User
  * @typedef {{ id: string, expiresAt: string }} SessionInfo
  * @typedef {{ id: string, createdAt: string, lastUsedAt: string, userAgent: string, current: boolean }} SessionSummary
  * @typedef {'logout' | 'other_tab' | 'session_ended'} LogoutReason

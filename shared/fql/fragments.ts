@@ -12,6 +12,7 @@ export function userOf(account: Expr): Expr {
     email: q.Select(['data', 'email'], account),
     emailVerified: q.Select(['data', 'email_verified'], account, false),
     name: q.Select(['data', 'name'], account, null),
+    roles: q.Select(['data', 'roles'], account, []),
   } as unknown as Expr;
 }
 

@@ -23,6 +23,8 @@ export interface User {
   readonly email: string;
   readonly emailVerified: boolean;
   readonly name: string | null;
+  /** Role names (see shared/user/roles.ts); set only by an admin or the server. */
+  readonly roles: readonly string[];
 }
 
 export type LoginResult =
