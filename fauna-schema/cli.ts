@@ -8,7 +8,7 @@
 
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from '../shared/config.ts';
-import { closeFaunaClients, describeFaunaTarget, faunaClient } from '../shared/fql/client.ts';
+import { closeFaunaClients, describeFaunaTarget, faunaAdminClient } from '../shared/fql/client.ts';
 import { applySchema, SchemaMigrationError } from './apply.ts';
 
 export interface CommandIo {
@@ -27,7 +27,8 @@ export async function runSchemaCommand(env: Readonly<Record<string, string | und
       name: describeFaunaTarget(config),
       hint: config.databaseUrl === null ? 'Is the engine running? (`npm run db` starts one.)' : 'Is that PostgreSQL running and accepting connections?',
     };
-    await applySchema(faunaClient(config), { log: io.out });
+    // Roles need the engine's admin (a server key may not create them).
+    await applySchema(faunaAdminClient(config), { log: io.out });
     return 0;
   } catch (err) {
     io.err(failureMessage(err, target));
@@ -52,7 +53,7 @@ function failureMessage(err: unknown, target: Target): string {
   }
   const first = result.responseContent?.errors?.[0];
   if (first?.code === 'unauthorized' || first?.code === 'permission denied') {
-    return `schema: ${target.name} refused the secret (${first.code}). Check FAUNA_SECRET: it needs an admin or server key.`;
+    return `schema: ${target.name} refused the secret (${first.code}). Check FAUNA_SECRET: it needs an admin key (the schema has roles).`;
   }
   return `schema: ${target.name} answered ${result.statusCode ?? '?'} ${first?.code ?? ''}: ${first?.description ?? message}`;
 }

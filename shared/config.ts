@@ -37,6 +37,8 @@ export interface Config {
   /** bcrypt's limit: longer passwords are refused, never silently cut. */
   readonly passwordMaxBytes: number;
   readonly revealAccountStatus: boolean;
+  /** Verified addresses that get the admin role when they log in (lower-cased): the first admin. */
+  readonly adminEmails: readonly string[];
 
   /** The engine over HTTP (FAUNA_ENDPOINT), unless DATABASE_URL runs it in-process. */
   readonly faunaEndpoint: string;
@@ -104,6 +106,7 @@ export function loadConfig(env: Env): Config {
     passwordMinLength: int(env, 'PASSWORD_MIN_LENGTH', 8),
     passwordMaxBytes: 72,
     revealAccountStatus: bool(env, 'REVEAL_ACCOUNT_STATUS', false),
+    adminEmails: Object.freeze(emails(env.ADMIN_EMAILS, 'ADMIN_EMAILS')),
     faunaEndpoint: trimSlash(env.FAUNA_ENDPOINT ?? 'http://127.0.0.1:8443'),
     faunaSecret: secret('FAUNA_SECRET', 'secret'),
     databaseUrl: env.DATABASE_URL?.trim() || null,
@@ -143,6 +146,13 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
 
 function list(raw: string | undefined): string[] {
   return (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+function emails(raw: string | undefined, name: string): string[] {
+  const values = list(raw).map((e) => e.toLowerCase());
+  const bad = values.find((e) => !/^[^\s@]+@[^\s@]+$/.test(e));
+  if (bad !== undefined) throw new ConfigError(`${name} must be a comma-separated list of email addresses, not '${bad}'.`);
+  return values;
 }
 
 function trimSlash(url: string): string {

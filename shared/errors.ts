@@ -16,6 +16,7 @@ export const API_ERRORS = {
   invalid_session: 401,
   token_reuse: 401,
   email_not_verified: 403,
+  forbidden: 403,
   cross_origin: 403,
   not_found: 404,
   method_not_allowed: 405,

@@ -188,6 +188,8 @@ const INTERNAL_MESSAGE = 'Something went wrong on our side. Please try again lat
 
 /** The error envelope; for anything but an HttpError, a fixed message and the details in the log. */
 export function errorResponse(err: unknown): Response {
+  // A Response thrown on purpose (requireUser and friends, shared/user) is the answer itself.
+  if (err instanceof Response) return err;
   if (err instanceof HttpError) {
     return json(err.status, { error: { code: err.code, message: err.message } }, { headers: err.headers });
   }

@@ -5,7 +5,7 @@
  */
 
 import faunadb from 'faunadb';
-import { accountByEmail, getOrNull, revokeSessions, userOf } from './fragments.ts';
+import { accountByEmail, endSession, getOrNull, revokeSessions, userOf } from './fragments.ts';
 import { loginFailureKey, recordEvent, windowWait } from './rate-limits.ts';
 import type { Expr } from './run-query.ts';
 
@@ -125,7 +125,7 @@ export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; gr
               q.GT(q.TimeDiff(q.Select(['data', 'used_at'], token), q.Now(), 'milliseconds'), input.graceSeconds * 1000),
             ),
             q.Do(
-              q.Update(q.Select('ref', session), { data: { revoked: true, revoked_at: q.Now() } }),
+              endSession(q.Select('ref', session)),
               q.Create(q.Collection('anomalies'), {
                 data: { kind: 'refresh_token_reuse', account: q.Select('ref', q.Var('account')), session: q.Select('ref', session), at: q.Now(), user_agent: input.userAgent },
               }),
@@ -157,7 +157,7 @@ export function logoutQuery(input: { accountId: string; sessionId: string; all: 
   if (input.all) return q.Do(revokeSessions(accountRef(input.accountId), null), true);
   return q.If(
     q.Exists(sessionRef(input.sessionId)),
-    q.Do(q.Update(sessionRef(input.sessionId), { data: { revoked: true, revoked_at: q.Now() } }), true),
+    q.Do(endSession(sessionRef(input.sessionId)), true),
     true,
   );
 }
@@ -209,7 +209,7 @@ export function revokeSessionQuery(input: { accountId: string; sessionId: string
 function revokeIfOwned(ref: Expr, accountId: string): Expr {
   return q.If(
     q.And(q.Exists(ref), q.Equals(q.Select(['data', 'account'], q.Get(ref)), accountRef(accountId))),
-    q.Do(q.Update(ref, { data: { revoked: true, revoked_at: q.Now() } }), true),
+    q.Do(endSession(ref), true),
     q.Abort('not_found'),
   );
 }

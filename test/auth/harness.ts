@@ -238,7 +238,7 @@ async function clockedAuthDatabase(): Promise<AuthDatabase> {
       await root.query(faunadb.query.Delete(faunadb.query.Database(name)));
     },
   };
-  await applySchema(db.client, { log: () => {} });
+  await applySchema(db.adminClient, { log: () => {} });
   return db;
 }
 
