@@ -8,6 +8,7 @@ import { stringField } from '../validation.ts';
 import type { AuthContext } from './context.ts';
 import { issueRefreshToken, type Established } from './sessions.ts';
 import { emailLink } from './email-flow.ts';
+import { withConfiguredAdmin } from './roles.ts';
 
 /** A verified account, and the session its link's first use started (null on later uses). */
 export interface Verified {
@@ -20,8 +21,9 @@ export async function verifyEmail(ctx: AuthContext, body: Readonly<Record<string
   const token = stringField(body, 'token');
   const refresh = issueRefreshToken(ctx);
   const result = await runQuery<{ user: User; sessionId: string | null }>(ctx.db, verifyEmailQuery({ tokenHash: sha256(token), userAgent, refresh: refresh.stored }));
-  const session = result.sessionId === null ? null : { user: result.user, sessionId: result.sessionId, refreshJti: refresh.jti };
-  return { user: result.user, session };
+  if (result.sessionId === null) return { user: result.user, session: null };
+  const session = await withConfiguredAdmin(ctx, { user: result.user, sessionId: result.sessionId, refreshJti: refresh.jti });
+  return { user: session.user, session };
 }
 
 /** Always the same answer, whether or not the address has an unverified account. */

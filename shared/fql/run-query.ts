@@ -22,11 +22,17 @@ const ABORT_MESSAGES: Partial<Record<ApiErrorCode, string>> = {
   invalid_credentials: 'The email or password is not correct.',
   unauthenticated: 'Log in first.',
   not_found: 'Not found.',
+  forbidden: 'You may not do that.',
 };
 
 export interface RunOptions {
   /** What a unique-index violation means for this operation (a concurrent twin won the race). */
   readonly onNotUnique?: ApiErrorCode;
+  /**
+   * The query runs as a user (shared/user/db.ts), whose roles may refuse it: 'permission denied'
+   * is then an answer (403 forbidden), and so is 'instance not found' (404), not a bug.
+   */
+  readonly asUser?: boolean;
 }
 
 export async function runQuery<T>(client: faunadb.Client, expr: Expr, options: RunOptions = {}): Promise<T> {
@@ -38,7 +44,11 @@ export async function runQuery<T>(client: faunadb.Client, expr: Expr, options: R
 }
 
 function toHttpError(err: unknown, options: RunOptions): HttpError {
+  // Already an answer: a user's client found its session over (shared/user/db.ts).
+  if (err instanceof HttpError) return err;
   const first = faunaErrorOf(err);
+  if (options.asUser && first?.code === 'permission denied') return new HttpError('forbidden', ABORT_MESSAGES.forbidden ?? '');
+  if (options.asUser && first?.code === 'instance not found') return new HttpError('not_found', ABORT_MESSAGES.not_found ?? '');
   if (first?.code === 'transaction aborted' && isApiCode(first.description)) {
     return new HttpError(first.description, ABORT_MESSAGES[first.description] ?? 'The request was refused.');
   }
