@@ -30,4 +30,5 @@ export default endpoint({
   },
 });
 
-export const config: FunctionConfig = { path: ['/admin', ADMIN_PATH] };
+// Literal paths: Netlify reads this object without running the module.
+export const config: FunctionConfig = { path: ['/admin', '/admin/'] };

@@ -13,26 +13,13 @@
 
 import { parse, serialize, type SerializeOptions } from 'cookie';
 import type { Config } from './config.ts';
+import { ACCESS_COOKIE, REFRESH_COOKIE } from './cookie-names.ts';
 
-export const ACCESS_COOKIE = 'access_token';
-export const REFRESH_COOKIE = 'refresh_token';
+export { ACCESS_COOKIE, REFRESH_COOKIE, accessCookieName, type CookieNaming } from './cookie-names.ts';
 export const REFRESH_COOKIE_PATH = '/api/auth';
 
 export type Cookies = Readonly<Record<string, string | undefined>>;
 
-/** What a cookie's name may depend on: the edge guard (shared/edge) builds it from its own settings. */
-export type CookieNaming = Pick<Config, 'secureCookies'>;
-
-/**
- * The access cookie's name, for code that reads it without this module's parser: the edge
- * guard, which runs in Deno. Everything else goes through sessionTokens().
- */
-export function accessCookieName(naming: CookieNaming): string {
-  // One name in every mode for now; the parameter is there so a name that depends on the
-  // mode (a __Host- prefix where cookies are Secure) reaches the guard without changing it.
-  void naming;
-  return ACCESS_COOKIE;
-}
 
 export function readCookies(req: Request): Cookies {
   const header = req.headers.get('cookie');

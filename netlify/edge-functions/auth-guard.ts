@@ -5,7 +5,7 @@
  * back, or goes on to the login page. The logic is shared/edge/session-guard.ts (Web APIs only).
  */
 
-import { accessCookieName } from '../../shared/cookies.ts';
+import { accessCookieName } from '../../shared/cookie-names.ts';
 import {
   decide,
   forbiddenResponse,

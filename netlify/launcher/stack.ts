@@ -2,8 +2,9 @@
  * The whole local stack:
  *   - the FQL engine (`fql-engine/cli.ts`, PGlite under <data>/engine), a child process
  *   - the mailbox, in this process, keeping messages under <data>/mailbox
- *   - `netlify dev`, a child process, offline and without edge functions (no Deno download),
- *     with the functions pointed at the engine and at the mailbox
+ *   - `netlify dev`, a child process, offline, with the functions pointed at the engine and at
+ *     the mailbox, and edge functions run by the `deno` package's binary with the bootstrap
+ *     shipped in node_modules (edge-runtime.ts): nothing is downloaded
  *   - the schema (`fauna-schema/`), applied in this process over HTTP once the engine answers,
  *     as `npm run schema` does
  * It is ready when the site's /api/health answers 200 after the schema is in place. It stops
@@ -15,6 +16,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { runSchemaCommand } from '../../fauna-schema/cli.ts';
 import { startMailbox, type Mailbox } from '../mailbox/server.ts';
+import { edgeRuntime } from './edge-runtime.ts';
 import { ChildFailed, startChild, waitForUrl, type Child } from './child.ts';
 
 export interface StackOptions {
@@ -122,6 +124,7 @@ async function applySchema(options: StackOptions, engineUrl: string): Promise<vo
  * with it they would run their own in-process engine, beside the one this stack started.
  */
 function startNetlifyDev(options: StackOptions, engineUrl: string, mailboxUrl: string): Child {
+  const edge = edgeRuntime(options.root);
   const env: NodeJS.ProcessEnv = {
     ...options.env,
     FAUNA_ENDPOINT: engineUrl,
@@ -129,9 +132,11 @@ function startNetlifyDev(options: StackOptions, engineUrl: string, mailboxUrl: s
     POSTMARK_API_URL: mailboxUrl,
     BROWSER: 'none',
     NETLIFY_TELEMETRY_DISABLED: '1',
+    PATH: `${edge.denoDir}${path.delimiter}${options.env.PATH ?? ''}`,
+    NETLIFY_EDGE_BOOTSTRAP: edge.bootstrapUrl,
   };
   delete env.DATABASE_URL;
-  const args = [netlifyCli(options.root), 'dev', '--offline', '--no-open', '--internal-disable-edge-functions', '--port', String(options.sitePort)];
+  const args = [netlifyCli(options.root), 'dev', '--offline', '--no-open', '--port', String(options.sitePort)];
   return startChild({ name: 'netlify', command: process.execPath, args, env, cwd: options.root, log: options.log });
 }
 
