@@ -1,11 +1,14 @@
 /**
  * The demo's notes (functions/notes.ts): list, create, read, edit and delete one's own notes
- * through db(req). Nothing here checks who owns a note: the engine does (403 forbidden).
+ * through db(req). Nothing here checks who owns a note: the engine does, and its refusal
+ * (403 forbidden from userQuery) is answered like a missing note, so that nobody learns which
+ * ids exist.
  */
 
 import type faunadb from 'faunadb';
 import { HttpError } from '../errors.ts';
 import { createNoteQuery, deleteNoteQuery, getNoteQuery, listNotesQuery, updateNoteQuery, type NoteDoc } from '../fql/notes.ts';
+import type { Expr } from '../fql/run-query.ts';
 import { userQuery } from '../user/db.ts';
 
 export const NOTE_MAX_CHARS = 10_000;
@@ -44,15 +47,25 @@ export async function createNote(client: faunadb.Client, body: Readonly<Record<s
   return noteOf(await userQuery<NoteDoc>(client, createNoteQuery(checkText(body))));
 }
 
+/** A query on one note: the engine's refusal reads as "no such note". */
+async function onNote<T>(client: faunadb.Client, expr: Expr): Promise<T> {
+  try {
+    return await userQuery<T>(client, expr);
+  } catch (err) {
+    if (err instanceof HttpError && (err.code === 'forbidden' || err.code === 'not_found')) throw new HttpError('not_found', 'There is no such note.');
+    throw err;
+  }
+}
+
 export async function getNote(client: faunadb.Client, id: string): Promise<Note> {
-  return noteOf(await userQuery<NoteDoc>(client, getNoteQuery(checkNoteId(id))));
+  return noteOf(await onNote<NoteDoc>(client, getNoteQuery(checkNoteId(id))));
 }
 
 export async function updateNote(client: faunadb.Client, id: string, body: Readonly<Record<string, unknown>>): Promise<Note> {
   const text = checkText(body);
-  return noteOf(await userQuery<NoteDoc>(client, updateNoteQuery(checkNoteId(id), text)));
+  return noteOf(await onNote<NoteDoc>(client, updateNoteQuery(checkNoteId(id), text)));
 }
 
 export async function deleteNote(client: faunadb.Client, id: string): Promise<void> {
-  await userQuery(client, deleteNoteQuery(checkNoteId(id)));
+  await onNote(client, deleteNoteQuery(checkNoteId(id)));
 }

@@ -7,6 +7,8 @@
  * - every flow of the API over HTTP with a cookie jar, following links read from the mailbox
  *   (http-flows.ts)
  * - the same person in Debian's Chromium, driven by playwright-core (browser-flows.ts)
+ * - the edge guard (edge functions run in netlify dev), the notes page through db(req) and the
+ *   admin-only page, over HTTP and in Chromium (user-api-flows.ts)
  * - Ctrl-C stops everything and frees every port; a second start keeps the data
  * - then, with that stack stopped, the functions as deployed: DATABASE_URL set, the engine
  *   in-process on PostgreSQL (deploy-mode.ts)
@@ -23,6 +25,7 @@ import { describeBrowserFlows } from './browser-flows.ts';
 import { describeDeployMode } from './deploy-mode.ts';
 import { describeHttpFlows, Flows } from './http-flows.ts';
 import { SiteClient } from './site-client.ts';
+import { describeUserApiFlows } from './user-api-flows.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const START_MS = 300_000;
@@ -74,6 +77,7 @@ describe('npm run dev', () => {
 
 describeHttpFlows(running);
 describeBrowserFlows(running);
+describeUserApiFlows(running);
 
 describe('Ctrl-C, then a second start', () => {
   it('stops every child and frees every port; the next start keeps accounts and messages', async () => {
