@@ -29,6 +29,8 @@ export interface StackOptions {
   readonly dataDir: string;
   /** The engine's admin secret, which the functions use as FAUNA_SECRET. */
   readonly secret: string;
+  /** Edge functions on (the default): Deno from the `deno` package, see edge-runtime.ts. */
+  readonly edgeFunctions?: boolean;
   /** When set, the engine stores its data in this PostgreSQL instead of PGlite. */
   readonly databaseUrl: string | null;
   readonly env: NodeJS.ProcessEnv;
@@ -124,7 +126,6 @@ async function applySchema(options: StackOptions, engineUrl: string): Promise<vo
  * with it they would run their own in-process engine, beside the one this stack started.
  */
 function startNetlifyDev(options: StackOptions, engineUrl: string, mailboxUrl: string): Child {
-  const edge = edgeRuntime(options.root);
   const env: NodeJS.ProcessEnv = {
     ...options.env,
     FAUNA_ENDPOINT: engineUrl,
@@ -132,11 +133,16 @@ function startNetlifyDev(options: StackOptions, engineUrl: string, mailboxUrl: s
     POSTMARK_API_URL: mailboxUrl,
     BROWSER: 'none',
     NETLIFY_TELEMETRY_DISABLED: '1',
-    PATH: `${edge.denoDir}${path.delimiter}${options.env.PATH ?? ''}`,
-    NETLIFY_EDGE_BOOTSTRAP: edge.bootstrapUrl,
   };
   delete env.DATABASE_URL;
   const args = [netlifyCli(options.root), 'dev', '--offline', '--no-open', '--port', String(options.sitePort)];
+  if (options.edgeFunctions === false) {
+    args.push('--internal-disable-edge-functions');
+  } else {
+    const edge = edgeRuntime(options.root);
+    env.PATH = `${edge.denoDir}${path.delimiter}${options.env.PATH ?? ''}`;
+    env.NETLIFY_EDGE_BOOTSTRAP = edge.bootstrapUrl;
+  }
   return startChild({ name: 'netlify', command: process.execPath, args, env, cwd: options.root, log: options.log });
 }
 
