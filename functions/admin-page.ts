@@ -7,20 +7,25 @@ import type { Config as FunctionConfig } from '@netlify/functions';
 import { config as appConfig } from '../shared/config.ts';
 import { CONTINUE_PATH } from '../shared/edge/session-guard.ts';
 import { endpoint, html, htmlPage, seeOther } from '../shared/http.ts';
-import { requireRole } from '../shared/user/index.ts';
+import { requireRole, type SiteUser } from '../shared/user/index.ts';
 
 const ADMIN_PATH = '/admin/';
 
+/** The admin, or the page to answer instead: requireRole's refusals are JSON, and a person is here. */
+function adminOrPage(req: Request): SiteUser | Response {
+  try {
+    return requireRole(req, 'admin');
+  } catch (refused) {
+    if (!(refused instanceof Response)) throw refused;
+    if (refused.status === 401) return seeOther(`${appConfig().siteUrl}${CONTINUE_PATH}?next=${encodeURIComponent(ADMIN_PATH)}`);
+    return htmlPage('Not for your account', html`<h1>Not for your account</h1><p>This page needs the admin role.</p><p><a href="/">Back to the site</a></p>`, { status: 403 });
+  }
+}
+
 export default endpoint({
-  GET: async (req) => {
-    let user;
-    try {
-      user = requireRole(req, 'admin');
-    } catch (refused) {
-      if (!(refused instanceof Response)) throw refused;
-      if (refused.status === 401) return seeOther(`${appConfig().siteUrl}${CONTINUE_PATH}?next=${encodeURIComponent(ADMIN_PATH)}`);
-      return htmlPage('Not for your account', html`<h1>Not for your account</h1><p>This page needs the admin role.</p><p><a href="/">Back to the site</a></p>`, { status: 403 });
-    }
+  GET: (req) => {
+    const user = adminOrPage(req);
+    if (user instanceof Response) return user;
     return htmlPage(
       'Admin',
       html`<h1>Admin</h1><p id="admin-whoami">Logged in as <strong>${user.email}</strong>, with the roles ${user.roles.join(', ')}.</p>

@@ -4,6 +4,9 @@
  * Debian's Chromium using the notes page, the guarded /app/ area and the admin-only page.
  */
 
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAdminCommand } from '../../scripts/admin.ts';
@@ -12,6 +15,7 @@ import type { DevStack } from '../support/dev-stack.ts';
 import { Flows } from './http-flows.ts';
 import type { SiteClient } from './site-client.ts';
 
+const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-results', 'e2e');
 const PASSWORD = 'correct horse battery staple';
 const STEP_MS = 60_000;
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -132,6 +136,8 @@ function describeInChromium(stack: () => DevStack, flows: Flows): void {
       await eventually(notes).toEqual(['buy oat milk']);
       // What the page shows is what the database holds for this user.
       expect(((await account.get('/api/notes')).body as { notes: { text: string }[] }).notes.map((n) => n.text)).toEqual(['buy oat milk']);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'notes.png'), fullPage: true });
     }, STEP_MS);
 
     it('3. with the access cookie gone, the guard refreshes on the way: the page stays, with its notes', async () => {
