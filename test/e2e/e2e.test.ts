@@ -92,6 +92,8 @@ describe('Ctrl-C, then a second start', () => {
     expect(first.output()).not.toMatch(/could not stop cleanly/);
     for (const port of Object.values(first.ports)) expect(await listening(port)).toBe(false);
     expect(processesMentioning(dataDir)).toEqual([]);
+    // netlify dev's Deno (edge functions) runs the stage-2 file it writes under .netlify.
+    expect(processesMentioning(path.join(ROOT, '.netlify', 'edge-functions-serve'))).toEqual([]);
 
     stack = await startDevStack(ROOT, dataDir);
     expect(stack.output()).toMatch(/\[schema\] schema up to date/);

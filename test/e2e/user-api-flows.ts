@@ -12,10 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAdminCommand } from '../../scripts/admin.ts';
 import { chromiumMissingReason, chromiumPath } from '../support/environment.ts';
 import type { DevStack } from '../support/dev-stack.ts';
+import { processesMentioning } from '../support/processes.ts';
 import { Flows } from './http-flows.ts';
 import type { SiteClient } from './site-client.ts';
 
-const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-results', 'e2e');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ARTIFACTS = path.join(ROOT, 'test-results', 'e2e');
 const PASSWORD = 'correct horse battery staple';
 const STEP_MS = 60_000;
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -43,6 +45,8 @@ export function describeUserApiFlows(stack: () => DevStack): void {
       const nobody = flows.client();
       const page = await nobody.get('/app/');
       expect(page.headers.get('x-nf-edge-functions')).toBe('auth-guard');
+      // Served by netlify dev's Deno, running the stage-2 file it wrote (the Ctrl-C test checks it stops).
+      expect(processesMentioning(path.join(ROOT, '.netlify', 'edge-functions-serve')).length).toBeGreaterThan(0);
       expect([page.status, location(page)]).toEqual([303, '/api/auth/refresh/continue?next=%2Fapp%2F']);
       const onward = await nobody.get(location(page));
       expect([onward.status, location(onward)]).toEqual([303, `${flows.site}/?next=%2Fapp%2F#login`]);
