@@ -18,17 +18,16 @@ import type { Context } from '@netlify/functions';
 import faunadb from 'faunadb';
 import { applySchema } from '../fauna-schema/apply.ts';
 import { check, formatRounds, formatRow, measureInTurns, printVerdicts, type TurnsMeasurement } from '../fql-engine/bench/measure.ts';
-import { openEngine } from '../fql-engine/engine.ts';
-import { createInProcessFetch } from '../fql-engine/transport/in-process.ts';
+import { createInProcessFetch, openEngine } from 'fql-engine';
 import loginFn from '../functions/login.ts';
 import notesFn from '../functions/notes.ts';
 import registerFn from '../functions/register.ts';
 import sessionFn from '../functions/session.ts';
 import verifyFn from '../functions/verify.ts';
 import type { OutgoingEmail } from '../shared/auth/context.ts';
-import { setAuthContextForTests } from '../shared/auth/web.ts';
-import { config } from '../shared/config.ts';
-import { endpoint, json, type NetlifyHandler } from '../shared/http.ts';
+import { loadConfig, type Config } from '../shared/config.ts';
+import { endpoint, operationOf, type ContextFactory, type Endpoint, type RequestContext } from '../shared/endpoint.ts';
+import { json } from '../shared/http.ts';
 import { listNotes } from '../shared/notes/notes.ts';
 import { randomToken } from '../shared/tokens.ts';
 import { db, requireUser } from '../shared/user/index.ts';
@@ -54,8 +53,16 @@ function request(method: string, path: string, cookie: string, body?: unknown): 
   return new Request(`${SITE}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
 }
 
-async function call(fn: NetlifyHandler, req: Request, expected: number): Promise<Response> {
-  const res = await fn(req, CONTEXT);
+/** The bench's database and caught emails, for every endpoint it calls. */
+let contexts: ContextFactory | null = null;
+
+function contextOf(req: Request): RequestContext {
+  if (contexts === null) throw new Error('the bench has no database yet');
+  return contexts(req, CONTEXT);
+}
+
+async function call(fn: Endpoint, req: Request, expected: number): Promise<Response> {
+  const res = await fn.withContext(contextOf)(req, CONTEXT);
   if (res.status !== expected) throw new Error(`${req.method} ${new URL(req.url).pathname} answered ${res.status}: ${await res.text()}`);
   return res;
 }
@@ -78,8 +85,7 @@ async function accountWithNotes(sent: OutgoingEmail[]): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  process.env.URL = SITE;
-  const cfg = config();
+  const cfg = loadConfig({ ...process.env, URL: SITE, FQL_AUTH_DEV: '1' });
   const engine = await openEngine({ adminSecret: 'secret', memory: true, bcryptCost: 4 });
   const fetch = createInProcessFetch(engine);
   const root = new faunadb.Client({ secret: 'secret', fetch });
@@ -88,20 +94,24 @@ async function main(): Promise<void> {
     const server = new faunadb.Client({ secret: 'secret:bench:server', fetch });
     await applySchema(new faunadb.Client({ secret: 'secret:bench:admin', fetch }), { log: () => {} });
     const sent: OutgoingEmail[] = [];
-    setAuthContextForTests((c) => ({ config: c, db: server, randomToken, sendEmail: async (e) => void sent.push(e) }));
+    const sendEmail = async (e: OutgoingEmail): Promise<void> => void sent.push(e);
+    contexts = (req, netlify) => {
+      const db = { client: server, deadlineMs: cfg.queryTimeoutMs, operation: operationOf(req) };
+      return { config: cfg, auth: { config: cfg, db, sendEmail, randomToken }, netlify };
+    };
     const access = await accountWithNotes(sent);
     await run(cfg, server, access);
   } finally {
-    setAuthContextForTests(null);
+    contexts = null;
     await root.close({ force: true });
     await engine.close();
   }
 }
 
-async function run(cfg: ReturnType<typeof config>, server: faunadb.Client, access: string): Promise<void> {
+async function run(cfg: Config, server: faunadb.Client, access: string): Promise<void> {
   const sessionRequest = (): Request => request('GET', '/api/auth/session', access);
   // The site function a developer writes: who is asking, answered as /session answers it.
-  const siteFunction = endpoint({ GET: (req) => json(200, { user: requireUser(req) }) });
+  const siteFunction = endpoint({ GET: (req, ctx) => json(200, { user: requireUser(req, ctx.config) }) });
   const requests = argument('requests', 5000);
   const [session, site, bare] = await measureInTurns(
     [
@@ -123,7 +133,8 @@ async function run(cfg: ReturnType<typeof config>, server: faunadb.Client, acces
       {
         name: `notes list (${NOTES}) via db(req)`,
         op: async () => {
-          const notes = await listNotes(db(sessionRequest(), cfg));
+          const req = sessionRequest();
+          const notes = await listNotes(db(req, contextOf(req)));
           if (notes.length !== NOTES) throw new Error(`listed ${notes.length} notes`);
         },
       },

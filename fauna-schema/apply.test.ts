@@ -1,5 +1,6 @@
 import faunadb from 'faunadb';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { faunaCode } from '../shared/fql/driver-errors.ts';
 import { closeAuthEngine, emptyDatabase, type AuthDatabase } from '../test/support/auth-db.ts';
 import { applySchema, SchemaMigrationError, type SchemaChange } from './apply.ts';
 import { withOwnedData } from './owned-data.ts';
@@ -43,13 +44,13 @@ describe('applySchema on a fresh database', () => {
     const changes = await applySchema(db.adminClient, { log });
     expect(await names(q.Collections())).toEqual(['accounts', 'anomalies', 'email_tokens', 'notes', 'rate_events', 'refresh_tokens', 'sessions']);
     expect(await names(q.Indexes())).toEqual([
-      'accounts_by_email', 'email_tokens_by_hash', 'notes_by_owner', 'rate_events_by_key', 'refresh_tokens_by_hash', 'refresh_tokens_by_session', 'sessions_by_account',
-      'tokens_by_session',
+      'accounts_by_email', 'email_tokens_by_account', 'email_tokens_by_hash', 'notes_by_owner', 'rate_events_by_key', 'refresh_tokens_by_hash', 'refresh_tokens_by_session',
+      'sessions_by_account', 'tokens_by_session',
     ]);
     expect(await names(q.Roles())).toEqual(['owner']);
-    expect(changes).toHaveLength(16);
+    expect(changes).toHaveLength(17);
     expect(changes.every((c) => c.action === 'created')).toBe(true);
-    expect(lines).toHaveLength(17);
+    expect(lines).toHaveLength(18);
     expect(lines).toContain('created role owner (2 privileges)');
     expect(lines).toContain('created the timing account (accounts/1)');
     expect(lines).toContain('created collection email_tokens (ttl_days 7)');
@@ -57,7 +58,7 @@ describe('applySchema on a fresh database', () => {
     expect(lines).not.toContain('schema up to date');
   });
 
-  test('sets ttl_days where the design says, and nowhere else', async () => {
+  test('sets ttl_days where the data model says (docs/ARCHITECTURE.md), and nowhere else', async () => {
     await applySchema(db.adminClient, { log });
     const ttl = await db.client.query<Record<string, number | null>>(
       q.ToObject(q.Select('data', q.Map(q.Paginate(q.Collections()), q.Lambda('c', [q.Select('name', q.Get(q.Var('c'))), q.Select('ttl_days', q.Get(q.Var('c')), null)])))),
@@ -65,7 +66,7 @@ describe('applySchema on a fresh database', () => {
     expect(ttl).toEqual({ accounts: null, sessions: null, refresh_tokens: null, email_tokens: 7, rate_events: 1, anomalies: null, notes: null });
   });
 
-  test('defines the indexes exactly as the design note does', async () => {
+  test('defines the indexes exactly as the queries in shared/fql rely on them', async () => {
     await applySchema(db.adminClient, { log });
     const get = (name: string): Promise<IndexDoc> => db.client.query<IndexDoc>(q.Get(q.Index(name)));
     const rate = await get('rate_events_by_key');
@@ -79,6 +80,7 @@ describe('applySchema on a fresh database', () => {
       ['refresh_tokens_by_hash', 'refresh_tokens', 'jti_hash', true],
       ['refresh_tokens_by_session', 'refresh_tokens', 'session', false],
       ['email_tokens_by_hash', 'email_tokens', 'token_hash', true],
+      ['email_tokens_by_account', 'email_tokens', 'account', false],
     ] as const) {
       const index = await get(name);
       expect({ name, source: index.source.id, terms: index.terms, unique: index.unique }).toEqual({ name, source, terms: [{ field: ['data', field] }], unique });
@@ -97,8 +99,8 @@ describe('applySchema on a fresh database', () => {
 
   test('two runs at once both succeed and create each object once', async () => {
     const [a, b] = await Promise.all([applySchema(db.adminClient, { log }), applySchema(db.adminClient, { log })]);
-    expect(a.length + b.length).toBe(16);
-    expect(await names(q.Indexes())).toHaveLength(8);
+    expect(a.length + b.length).toBe(17);
+    expect(await names(q.Indexes())).toHaveLength(9);
   });
 });
 
@@ -218,7 +220,7 @@ describe('the indexes enforce what the design relies on', () => {
       () => undefined,
       (e: unknown) => e,
     );
-    return (err as { requestResult?: { responseContent?: { errors?: { code: string }[] } } } | undefined)?.requestResult?.responseContent?.errors?.[0]?.code;
+    return faunaCode(err);
   }
 
   test("two accounts with one email: 'instance not unique'", async () => {

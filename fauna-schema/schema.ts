@@ -1,7 +1,7 @@
 /**
  * The auth database's schema, as data: what apply.ts makes the database look like. Names and
- * shapes are fixed by the design note (.notes/auth-design.md, "Data model"); the FQL in
- * shared/fql relies on them.
+ * shapes are described in docs/ARCHITECTURE.md ("Data model"); the FQL in shared/fql relies
+ * on them.
  *
  * Index terms, values, source and `unique` cannot be changed once an index exists (an FQL v4
  * server refuses such an Update, and the entries would be wrong anyway), so editing them here
@@ -96,6 +96,8 @@ export const AUTH_SCHEMA: SchemaSpec = {
     // The engine tokens a session's site functions act through (shared/user/db.ts): ending the
     // session deletes them. 'tokens' is the engine's own Tokens() collection.
     { name: 'tokens_by_session', source: 'tokens', terms: [byData('session')] },
+    // A new password spends every outstanding reset and magic login link of its account.
+    { name: 'email_tokens_by_account', source: 'email_tokens', terms: [byData('account')] },
     // Newest first, so a rate check reads only as many events as its limit.
     {
       name: 'rate_events_by_key',

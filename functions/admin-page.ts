@@ -4,27 +4,28 @@
  * account" (403) when their token lacks the role.
  */
 import type { Config as FunctionConfig } from '@netlify/functions';
-import { config as appConfig } from '../shared/config.ts';
+import type { Config } from '../shared/config.ts';
 import { CONTINUE_PATH } from '../shared/edge/session-guard.ts';
-import { endpoint, html, htmlPage, seeOther } from '../shared/http.ts';
+import { endpoint } from '../shared/endpoint.ts';
+import { html, htmlPage, seeOther } from '../shared/http.ts';
 import { requireRole, type SiteUser } from '../shared/user/index.ts';
 
 const ADMIN_PATH = '/admin/';
 
 /** The admin, or the page to answer instead: requireRole's refusals are JSON, and a person is here. */
-function adminOrPage(req: Request): SiteUser | Response {
+function adminOrPage(req: Request, config: Config): SiteUser | Response {
   try {
-    return requireRole(req, 'admin');
+    return requireRole(req, 'admin', config);
   } catch (refused) {
     if (!(refused instanceof Response)) throw refused;
-    if (refused.status === 401) return seeOther(`${appConfig().siteUrl}${CONTINUE_PATH}?next=${encodeURIComponent(ADMIN_PATH)}`);
+    if (refused.status === 401) return seeOther(`${config.siteUrl}${CONTINUE_PATH}?next=${encodeURIComponent(ADMIN_PATH)}`);
     return htmlPage('Not for your account', html`<h1>Not for your account</h1><p>This page needs the admin role.</p><p><a href="/">Back to the site</a></p>`, { status: 403 });
   }
 }
 
 export default endpoint({
-  GET: (req) => {
-    const user = adminOrPage(req);
+  GET: (req, ctx) => {
+    const user = adminOrPage(req, ctx.config);
     if (user instanceof Response) return user;
     return htmlPage(
       'Admin',

@@ -2,27 +2,22 @@
 import type { Config as FunctionConfig } from '@netlify/functions';
 import { magicLinkPage, magicLogin } from '../shared/auth/magic.ts';
 import { answerLinkForm } from '../shared/auth/pages.ts';
-import { authContext, cookiesFor, userAgentOf } from '../shared/auth/web.ts';
-import { config as appConfig } from '../shared/config.ts';
-import { endpoint, json, readBody, seeOther } from '../shared/http.ts';
+import { cookiesFor, userAgentOf } from '../shared/auth/web.ts';
+import { endpoint } from '../shared/endpoint.ts';
 
 export default endpoint({
-  GET: (req) =>
-    magicLinkPage(authContext(appConfig()), req, 'magic_login', (email) => ({
+  GET: (req, ctx) =>
+    magicLinkPage(ctx.auth, req, 'magic_login', (email) => ({
       title: `Continue as ${email}`,
       intro: `You are logging in as ${email}.`,
       action: '/api/auth/magic/login',
       button: 'Continue',
     })),
-  POST: async (req) => {
-    const { kind, data } = await readBody(req);
-    const cfg = appConfig();
-    return answerLinkForm(kind, async () => {
-      const session = await magicLogin(authContext(cfg), data, userAgentOf(req));
-      const headers = cookiesFor(session, cfg);
-      return kind === 'form' ? seeOther(`${cfg.siteUrl}/`, { headers }) : json(200, { user: session.user }, { headers });
-    });
-  },
+  POST: (req, ctx) =>
+    answerLinkForm(req, async (body) => {
+      const session = await magicLogin(ctx.auth, body, userAgentOf(req));
+      return { redirect: `${ctx.config.siteUrl}/`, status: 200, json: { user: session.user }, headers: cookiesFor(session, ctx.config) };
+    }),
 });
 
 export const config: FunctionConfig = { path: '/api/auth/magic/login' };

@@ -2,28 +2,23 @@
 import type { Config as FunctionConfig } from '@netlify/functions';
 import { magicLinkPage, magicSignup } from '../shared/auth/magic.ts';
 import { answerLinkForm } from '../shared/auth/pages.ts';
-import { authContext, cookiesFor, userAgentOf } from '../shared/auth/web.ts';
-import { config as appConfig } from '../shared/config.ts';
-import { endpoint, json, readBody, seeOther } from '../shared/http.ts';
+import { cookiesFor, userAgentOf } from '../shared/auth/web.ts';
+import { endpoint } from '../shared/endpoint.ts';
 
 export default endpoint({
-  GET: (req) =>
-    magicLinkPage(authContext(appConfig()), req, 'magic_signup', (email) => ({
+  GET: (req, ctx) =>
+    magicLinkPage(ctx.auth, req, 'magic_signup', (email) => ({
       title: 'Finish creating your account',
       intro: `Your account will be for ${email}.`,
       action: '/api/auth/magic/signup',
       button: 'Create my account',
       textField: { name: 'name', label: 'Your name' },
     })),
-  POST: async (req) => {
-    const { kind, data } = await readBody(req);
-    const cfg = appConfig();
-    return answerLinkForm(kind, async () => {
-      const session = await magicSignup(authContext(cfg), data, userAgentOf(req));
-      const headers = cookiesFor(session, cfg);
-      return kind === 'form' ? seeOther(`${cfg.siteUrl}/`, { headers }) : json(201, { user: session.user }, { headers });
-    });
-  },
+  POST: (req, ctx) =>
+    answerLinkForm(req, async (body) => {
+      const session = await magicSignup(ctx.auth, body, userAgentOf(req));
+      return { redirect: `${ctx.config.siteUrl}/`, status: 201, json: { user: session.user }, headers: cookiesFor(session, ctx.config) };
+    }),
 });
 
 export const config: FunctionConfig = { path: '/api/auth/magic/signup' };

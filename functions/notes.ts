@@ -4,7 +4,8 @@
  * as a note that does not exist: whose ids exist is nobody else's business).
  */
 import type { Config as FunctionConfig } from '@netlify/functions';
-import { endpoint, json, noContent, readJson } from '../shared/http.ts';
+import { endpoint } from '../shared/endpoint.ts';
+import { json, noContent, readJson } from '../shared/http.ts';
 import { HttpError } from '../shared/errors.ts';
 import { createNote, deleteNote, getNote, listNotes, updateNote } from '../shared/notes/notes.ts';
 import { db } from '../shared/user/index.ts';
@@ -19,27 +20,27 @@ function noteIdOf(req: Request): string | undefined {
 }
 
 function collectionOnly(id: string | undefined): void {
-  if (id !== undefined) throw new HttpError('method_not_allowed', 'Use GET, PATCH or DELETE on a note.', { Allow: 'GET, PATCH, DELETE' });
+  if (id !== undefined) throw new HttpError('method_not_allowed', { message: 'Use GET, PATCH or DELETE on a note.', headers: { Allow: 'GET, PATCH, DELETE' } });
 }
 
 function noteOnly(id: string | undefined): string {
-  if (id === undefined) throw new HttpError('method_not_allowed', 'Use GET or POST on /api/notes.', { Allow: 'GET, POST' });
+  if (id === undefined) throw new HttpError('method_not_allowed', { message: 'Use GET or POST on /api/notes.', headers: { Allow: 'GET, POST' } });
   return id;
 }
 
 export default endpoint({
-  GET: async (req) => {
+  GET: async (req, ctx) => {
     const id = noteIdOf(req);
-    if (id === undefined) return json(200, { notes: await listNotes(db(req)) });
-    return json(200, { note: await getNote(db(req), id) });
+    if (id === undefined) return json(200, { notes: await listNotes(db(req, ctx)) });
+    return json(200, { note: await getNote(db(req, ctx), id) });
   },
-  POST: async (req) => {
+  POST: async (req, ctx) => {
     collectionOnly(noteIdOf(req));
-    return json(201, { note: await createNote(db(req), await readJson(req)) });
+    return json(201, { note: await createNote(db(req, ctx), await readJson(req)) });
   },
-  PATCH: async (req) => json(200, { note: await updateNote(db(req), noteOnly(noteIdOf(req)), await readJson(req)) }),
-  DELETE: async (req) => {
-    await deleteNote(db(req), noteOnly(noteIdOf(req)));
+  PATCH: async (req, ctx) => json(200, { note: await updateNote(db(req, ctx), noteOnly(noteIdOf(req)), await readJson(req)) }),
+  DELETE: async (req, ctx) => {
+    await deleteNote(db(req, ctx), noteOnly(noteIdOf(req)));
     return noContent();
   },
 });

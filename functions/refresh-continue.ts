@@ -9,18 +9,18 @@
  */
 import type { Config as FunctionConfig } from '@netlify/functions';
 import { refreshSession } from '../shared/auth/sessions.ts';
-import { authContext, clearingCookies, cookiesFor, refreshSessionClaims, userAgentOf } from '../shared/auth/web.ts';
-import { config as appConfig } from '../shared/config.ts';
+import { clearingCookies, cookiesFor, refreshSessionClaims, userAgentOf } from '../shared/auth/web.ts';
 import { LOGIN_PATH, safeNextPath } from '../shared/edge/session-guard.ts';
+import { endpoint } from '../shared/endpoint.ts';
 import { HttpError } from '../shared/errors.ts';
-import { endpoint, html, htmlPage, seeOther } from '../shared/http.ts';
+import { html, htmlPage, seeOther } from '../shared/http.ts';
 
 export default endpoint({
-  GET: async (req) => {
-    const cfg = appConfig();
+  GET: async (req, ctx) => {
+    const cfg = ctx.config;
     const next = safeNextPath(new URL(req.url).searchParams.get('next'));
     try {
-      const session = await refreshSession(authContext(cfg), refreshSessionClaims(req, cfg), userAgentOf(req));
+      const session = await refreshSession(ctx.auth, refreshSessionClaims(req, cfg), userAgentOf(req));
       return seeOther(`${cfg.siteUrl}${next}`, { headers: cookiesFor(session, cfg) });
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;

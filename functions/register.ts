@@ -1,15 +1,21 @@
 /** POST /api/auth/register — the same answer whether or not the address already has an account. */
 import type { Config as FunctionConfig } from '@netlify/functions';
 import { register } from '../shared/auth/register.ts';
-import { authContext } from '../shared/auth/web.ts';
-import { config as appConfig } from '../shared/config.ts';
-import { endpoint, json, readJson } from '../shared/http.ts';
+import { signupBindingCookie, signupBindingFor, withSignupBindingCookie } from '../shared/auth/signup-binding.ts';
+import { endpoint } from '../shared/endpoint.ts';
+import { json, readJson } from '../shared/http.ts';
 
 export default endpoint({
-  POST: async (req) => {
+  POST: async (req, ctx) => {
     const body = await readJson(req);
-    await register(authContext(appConfig()), { email: body.email, password: body.password });
-    return json(202, { status: 'verification_sent' });
+    // Verifying from this browser keeps the password (see shared/auth/signup-binding.ts).
+    const binding = signupBindingFor(req, ctx.auth);
+    try {
+      await register(ctx.auth, { email: body.email, password: body.password, ip: ctx.netlify.ip || 'unknown', binding });
+    } catch (err) {
+      throw withSignupBindingCookie(err, binding, ctx.config);
+    }
+    return json(202, { status: 'verification_sent' }, { headers: signupBindingCookie(binding, ctx.config) });
   },
 });
 

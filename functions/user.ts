@@ -5,22 +5,19 @@
  */
 import type { Config as FunctionConfig } from '@netlify/functions';
 import { freshUser, updateUserMetadata } from '../shared/auth/account.ts';
-import { authContext } from '../shared/auth/web.ts';
-import { config as appConfig } from '../shared/config.ts';
-import { endpoint, json, readJson } from '../shared/http.ts';
+import { endpoint } from '../shared/endpoint.ts';
+import { json, readJson } from '../shared/http.ts';
 import { requireUser } from '../shared/user/index.ts';
 
 export default endpoint({
-  GET: async (req) => {
-    const cfg = appConfig();
-    const user = requireUser(req, cfg);
-    return json(200, { user: await freshUser(authContext(cfg), { accountId: user.id, sessionId: user.sessionId }) });
+  GET: async (req, ctx) => {
+    const user = requireUser(req, ctx.config);
+    return json(200, { user: await freshUser(ctx.auth, { accountId: user.id, sessionId: user.sessionId }) });
   },
-  PATCH: async (req) => {
-    const cfg = appConfig();
-    const user = requireUser(req, cfg);
+  PATCH: async (req, ctx) => {
+    const user = requireUser(req, ctx.config);
     const body = await readJson(req);
-    return json(200, { user: await updateUserMetadata(authContext(cfg), { accountId: user.id, sessionId: user.sessionId }, body) });
+    return json(200, { user: await updateUserMetadata(ctx.auth, { accountId: user.id, sessionId: user.sessionId }, body) });
   },
 });
 

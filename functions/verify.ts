@@ -1,14 +1,16 @@
 /**
  * /api/auth/verify — GET shows a page whose button POSTs the token (mail scanners that follow
  * links spend nothing); POST proves the address, then redirects a form or answers JSON. The
- * link's first use also logs in (both cookies); a second use only confirms again.
+ * link's first use also logs in (both cookies); a second use only confirms again. The first
+ * verification from a browser other than the one that registered drops the password (it was
+ * never proven to be the owner's) and leads to the page where the owner chooses one.
  */
 import type { Config as FunctionConfig } from '@netlify/functions';
 import { answerLinkForm, tokenPage } from '../shared/auth/pages.ts';
+import { clearedSignupBindingCookie, signupBindingOf } from '../shared/auth/signup-binding.ts';
 import { verifyEmail } from '../shared/auth/verify-email.ts';
-import { authContext, cookiesFor, userAgentOf } from '../shared/auth/web.ts';
-import { config as appConfig } from '../shared/config.ts';
-import { endpoint, json, readBody, seeOther } from '../shared/http.ts';
+import { cookiesFor, userAgentOf } from '../shared/auth/web.ts';
+import { endpoint } from '../shared/endpoint.ts';
 
 export default endpoint({
   GET: (req) =>
@@ -18,15 +20,19 @@ export default endpoint({
       action: '/api/auth/verify',
       button: 'Confirm my email address',
     }),
-  POST: async (req) => {
-    const { kind, data } = await readBody(req);
-    const cfg = appConfig();
-    return answerLinkForm(kind, async () => {
-      const { user, session } = await verifyEmail(authContext(cfg), data, userAgentOf(req));
-      const headers = session === null ? {} : cookiesFor(session, cfg);
-      return kind === 'form' ? seeOther(`${cfg.siteUrl}/?verified=1`, { headers }) : json(200, { user }, { headers });
-    });
-  },
+  POST: (req, ctx) =>
+    answerLinkForm(req, async (body) => {
+      const binding = signupBindingOf(req, ctx.config);
+      const { user, session, resetToken } = await verifyEmail(ctx.auth, body, userAgentOf(req), binding);
+      const sessionCookies = session === null ? [] : cookiesFor(session, ctx.config)['Set-Cookie'];
+      const headers = { 'Set-Cookie': [...sessionCookies, ...(binding === undefined ? [] : [clearedSignupBindingCookie(ctx.config)])] };
+      if (resetToken !== null) {
+        // Verified from another browser: the password was dropped, and the owner chooses one now.
+        const setPasswordUrl = `${ctx.config.siteUrl}/api/auth/password/reset?token=${encodeURIComponent(resetToken)}&verified=1`;
+        return { redirect: setPasswordUrl, status: 200, json: { user, setPasswordUrl }, headers };
+      }
+      return { redirect: `${ctx.config.siteUrl}/?verified=1`, status: 200, json: { user }, headers };
+    }),
 });
 
 export const config: FunctionConfig = { path: '/api/auth/verify' };

@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * A typed client for /api/auth/* (see API.md), for browsers and for Node tests.
+ * A typed client for /api/auth/* (see docs/API.md), for browsers and for Node tests.
  *
  * The session lives in http-only cookies that this code cannot read, so it never handles a
  * token: it only decides when to ask the server for a new access cookie. The rules:
@@ -287,12 +287,15 @@ export function createAuthClient(options = {}) {
     },
 
     /**
+     * `setPasswordUrl` comes back when the address was confirmed from another browser than the
+     * one that registered: the password was dropped, and that page lets the owner choose one.
      * @param {string} token
-     * @returns {Promise<{ user: User }>}
+     * @returns {Promise<{ user: User, setPasswordUrl?: string }>}
      */
     async verifyEmail(token) {
       const body = bodyWith(await call('POST', '/api/auth/verify', { body: { token } }), 'user');
-      return { user: /** @type {User} */ (body.user) };
+      const user = /** @type {User} */ (body.user);
+      return typeof body.setPasswordUrl === 'string' ? { user, setPasswordUrl: body.setPasswordUrl } : { user };
     },
 
     /**

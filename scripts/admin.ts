@@ -13,6 +13,7 @@
  */
 
 import { pathToFileURL } from 'node:url';
+import type faunadb from 'faunadb';
 import type { AuthContext } from '../shared/auth/context.ts';
 import { accountOf, grantRole, revokeRole, setAppMetadata } from '../shared/auth/roles.ts';
 import { ConfigError, loadConfig } from '../shared/config.ts';
@@ -47,7 +48,7 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new HttpError('invalid_body', 'The app metadata must be a JSON object, e.g. \'{"plan":"pro"}\'.');
+    throw new HttpError('invalid_body', { message: 'The app metadata must be a JSON object, e.g. \'{"plan":"pro"}\'.' });
   }
 }
 
@@ -60,7 +61,13 @@ function describeUser(user: FreshUser): string[] {
 }
 
 /** Runs one command with this environment; resolves to the process exit code. */
-export async function runAdminCommand(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: AdminIo): Promise<number> {
+/** `client` stands in for the configured database's (a test's own database). */
+export async function runAdminCommand(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  io: AdminIo,
+  client?: faunadb.Client,
+): Promise<number> {
   const [name, rawEmail, arg] = argv;
   const command = name === undefined ? undefined : COMMANDS[name];
   if (command === undefined || argv.length !== command.args) {
@@ -71,7 +78,7 @@ export async function runAdminCommand(argv: readonly string[], env: Readonly<Rec
     const config = loadConfig(env);
     const ctx: AuthContext = {
       config,
-      db: faunaClient(config),
+      db: { client: client ?? faunaClient(config), deadlineMs: config.queryTimeoutMs, operation: `npm run admin ${name}` },
       randomToken,
       sendEmail: () => Promise.reject(new Error('npm run admin sends no email')),
     };

@@ -19,7 +19,7 @@ export interface RenderedEmail {
   readonly text: string;
 }
 
-/** Where each emailed token is spent: the GET page of that endpoint (API.md). */
+/** Where each emailed token is spent: the GET page of that endpoint (docs/API.md, "Link pages"). */
 export const TOKEN_LINK_PATHS = {
   verify: '/api/auth/verify',
   reset: '/api/auth/password/reset',

@@ -1,14 +1,14 @@
 /**
- * CSRF defence for writes (../shared/API.md, "Requests that change state").
+ * CSRF defence for writes (docs/API.md, "Requests that change state").
  *
  * A POST, PUT, PATCH or DELETE must come from the site's own origin or one in ALLOWED_ORIGINS.
  * `Origin` decides when present; without it, `Sec-Fetch-Site` must be 'same-origin' or 'none'
  * (the user typed the URL or used a bookmark). Anything else is 403 cross_origin. Reads pass.
  *
- * API.md asks this of cookie-carrying writes; it is asked of every write here, because a
- * cross-site form can hurt without the victim's cookies too: posting the attacker's own magic
- * or verify link logs the victim's browser into the attacker's account (login CSRF), and the
- * SameSite cookies are exactly what such a post does not carry.
+ * Every write is checked, not only those that carry cookies, because a cross-site form can
+ * hurt without the victim's cookies too: posting the attacker's own magic or verify link logs
+ * the victim's browser into the attacker's account (login CSRF), and the SameSite cookies are
+ * exactly what such a post does not carry.
  *
  * A request with neither header passes. Current browsers send Origin on every POST, PUT, PATCH
  * and DELETE, and Sec-Fetch-Site on every request, so a cross-site write from a browser always
@@ -63,5 +63,5 @@ export function assertSameOrigin(req: Request, config: Config): void {
 }
 
 function refused(): HttpError {
-  return new HttpError('cross_origin', 'This request came from another site and was refused.');
+  return new HttpError('cross_origin');
 }

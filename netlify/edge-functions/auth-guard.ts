@@ -5,7 +5,7 @@
  * back, or goes on to the login page. The logic is shared/edge/session-guard.ts (Web APIs only).
  */
 
-import { accessCookieName } from '../../shared/cookie-names.ts';
+import { accessCookieName, secureCookiesFor } from '../../shared/cookie-names.ts';
 import {
   decide,
   forbiddenResponse,
@@ -39,7 +39,7 @@ export default async function authGuard(req: Request, context: EdgeContext): Pro
     console.error(`auth-guard: ${err.message}`);
     return misconfiguredResponse();
   }
-  const token = context.cookies.get(accessCookieName({ secureCookies: settings.issuer.startsWith('https:') })) || undefined;
+  const token = context.cookies.get(accessCookieName({ secureCookies: secureCookiesFor(settings.issuer) })) || undefined;
   const decision = await decide(new URL(req.url), token, settings);
   if (decision.kind === 'redirect') return redirectResponse(decision.location);
   if (decision.kind === 'forbidden') return forbiddenResponse(decision.role);

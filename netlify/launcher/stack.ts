@@ -1,10 +1,11 @@
 /**
  * The whole local stack:
- *   - the FQL engine (`fql-engine/cli.ts`, PGlite under <data>/engine), a child process
+ *   - the FQL engine (the `fql-engine` command, PGlite under <data>/engine), a child process
  *   - the mailbox, in this process, keeping messages under <data>/mailbox
  *   - `netlify dev`, a child process, offline, with the functions pointed at the engine and at
- *     the mailbox, and edge functions run by the `deno` package's binary with the bootstrap
- *     shipped in node_modules (edge-runtime.ts): nothing is downloaded
+ *     the mailbox, a guard against bodies over its limit (request-guard.mjs), and edge functions
+ *     run by the `deno` package's binary with the bootstrap shipped in node_modules
+ *     (edge-runtime.ts): nothing is downloaded
  *   - the schema (`fauna-schema/`), applied in this process over HTTP once the engine answers,
  *     as `npm run schema` does
  * It is ready when the site's /api/health answers 200 after the schema is in place. It stops
@@ -14,6 +15,7 @@
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { runSchemaCommand } from '../../fauna-schema/cli.ts';
 import { startMailbox, type Mailbox } from '../mailbox/server.ts';
 import { edgeRuntime } from './edge-runtime.ts';
@@ -107,7 +109,8 @@ function startEngine(options: StackOptions): Child {
   return startChild({
     name: 'engine',
     command: process.execPath,
-    args: ['--import', 'tsx', 'fql-engine/cli.ts', '--port', String(options.enginePort), '--secret', options.secret, ...storage],
+    // The fql-engine command, run by this Node with tsx: in this repository it is TypeScript.
+    args: ['--import', 'tsx', packageBin(options.root, 'fql-engine', 'fql-engine'), '--port', String(options.enginePort), '--secret', options.secret, ...storage],
     env,
     cwd: options.root,
     log: options.log,
@@ -124,10 +127,13 @@ async function applySchema(options: StackOptions, engineUrl: string): Promise<vo
 /**
  * The functions reach the engine over HTTP. DATABASE_URL is taken out of their environment:
  * with it they would run their own in-process engine, beside the one this stack started.
+ * FQL_AUTH_DEV=1 declares development, whose defaults the functions use only when told
+ * (netlify dev's own NETLIFY_DEV=true says so too; this does not depend on it).
  */
 function startNetlifyDev(options: StackOptions, engineUrl: string, mailboxUrl: string): Child {
   const env: NodeJS.ProcessEnv = {
     ...options.env,
+    FQL_AUTH_DEV: '1',
     FAUNA_ENDPOINT: engineUrl,
     FAUNA_SECRET: options.secret,
     POSTMARK_API_URL: mailboxUrl,
@@ -135,22 +141,40 @@ function startNetlifyDev(options: StackOptions, engineUrl: string, mailboxUrl: s
     NETLIFY_TELEMETRY_DISABLED: '1',
   };
   delete env.DATABASE_URL;
-  const args = [netlifyCli(options.root), 'dev', '--offline', '--no-open', '--port', String(options.sitePort)];
-  if (options.edgeFunctions === false) {
-    args.push('--internal-disable-edge-functions');
-  } else {
+  const edgeFunctions = options.edgeFunctions !== false;
+  if (edgeFunctions) {
     const edge = edgeRuntime(options.root);
     env.PATH = `${edge.denoDir}${path.delimiter}${options.env.PATH ?? ''}`;
     env.NETLIFY_EDGE_BOOTSTRAP = edge.bootstrapUrl;
   }
-  return startChild({ name: 'netlify', command: process.execPath, args, env, cwd: options.root, log: options.log });
+  const { args, cwd } = netlifyDevCommand(options.root, options.sitePort, edgeFunctions);
+  return startChild({ name: 'netlify', command: process.execPath, args, env, cwd, log: options.log });
 }
 
-function netlifyCli(root: string): string {
+/**
+ * `netlify dev` for the site at `root`, offline: the arguments for this Node, and where to run.
+ * The site is the repository's root, but the root is also an npm workspace root (fql-engine is
+ * its one workspace), and netlify-cli, run there, takes that workspace for the site. --cwd says
+ * where the site is, and netlify-cli heeds it only when it is not the process's own directory
+ * (netlify/cli#7392), so netlify dev runs from a folder below the root.
+ */
+export function netlifyDevCommand(root: string, port: number, edgeFunctions = false): { args: string[]; cwd: string } {
+  const cli = packageBin(root, 'netlify-cli', 'netlify');
+  // The guard keeps one request with a body over netlify dev's limit from ending it (request-guard.mjs).
+  const guard = pathToFileURL(path.join(root, 'netlify', 'launcher', 'request-guard.mjs')).href;
+  const edge = edgeFunctions ? [] : ['--internal-disable-edge-functions'];
+  return {
+    args: ['--import', guard, cli, 'dev', '--cwd', root, '--offline', '--no-open', ...edge, '--port', String(port)],
+    cwd: path.join(root, 'netlify'),
+  };
+}
+
+/** The file a package's command runs, from its package.json's "bin". */
+function packageBin(root: string, packageName: string, command: string): string {
   const require = createRequire(path.join(root, 'package.json'));
-  const manifestPath = require.resolve('netlify-cli/package.json');
+  const manifestPath = require.resolve(`${packageName}/package.json`);
   const manifest = require(manifestPath) as { bin: Record<string, string> };
-  return path.join(path.dirname(manifestPath), manifest.bin.netlify);
+  return path.join(path.dirname(manifestPath), manifest.bin[command]);
 }
 
 /** netlify dev first (no more queries), then the mailbox, then the engine (closes its data directory). */

@@ -7,7 +7,7 @@
 
 import { HttpError } from '../errors.ts';
 import { forgetEmailEvent, type EmailDecision, type EmailTokenInput } from '../fql/accounts.ts';
-import type { EmailLimits } from '../fql/rate-limits.ts';
+import { emailIpKey, withHourlyAllowance, type EmailLimits } from '../fql/rate-limits.ts';
 import { runQuery, type Expr } from '../fql/run-query.ts';
 import { sha256 } from '../tokens.ts';
 import { normalizeEmail } from '../validation.ts';
@@ -21,7 +21,7 @@ export async function deliver(ctx: AuthContext, decision: EmailDecision, to: str
     await ctx.sendEmail({ kind, to, token: kind === 'already_registered' ? undefined : token });
   } catch (err) {
     await runQuery(ctx.db, forgetEmailEvent(decision.event)).catch((cleanup: unknown) => console.error('auth: could not forget an unsent email', cleanup));
-    throw err instanceof HttpError ? err : new HttpError('email_failed', 'The email could not be sent.');
+    throw err instanceof HttpError ? err : new HttpError('email_failed');
   }
 }
 
@@ -34,24 +34,27 @@ export interface LinkRequest {
 
 /**
  * For the endpoints that answer the same whether or not the address has an account (forgot,
- * resend): mints a fresh link secret, lets `query` decide (inside its transaction) whether to
+ * resend), under the per-IP limit they share with register: mints a fresh link secret, lets `query` decide (inside its transaction) whether to
  * store its hash and send it, and sends it after answering where the platform allows. Waiting
  * for the provider only when there is an account would say, by the time taken, that there is
  * one; so would an email_failed that only an account can cause. A failed send is logged, and its
  * email event forgotten so that asking again is not held back.
  */
-export async function emailLink(ctx: AuthContext, rawEmail: unknown, ttlSeconds: number, query: (input: LinkRequest) => Expr): Promise<void> {
-  const email = normalizeEmail(rawEmail);
+export async function emailLink(ctx: AuthContext, request: { email: unknown; ip: string }, ttlSeconds: number, query: (input: LinkRequest) => Expr): Promise<void> {
+  const email = normalizeEmail(request.email);
   const token = ctx.randomToken();
   const limits = { perHour: ctx.config.emailsPerAddressPerHour, minIntervalSeconds: ctx.config.emailMinIntervalSeconds };
-  const decision = await runQuery<EmailDecision>(ctx.db, query({ email, token: { hash: sha256(token), ttlSeconds }, limits }));
+  const decide = query({ email, token: { hash: sha256(token), ttlSeconds }, limits });
+  const decision = await runQuery<EmailDecision>(ctx.db, withHourlyAllowance(emailIpKey(request.ip), ctx.config.emailsPerIpPerHour, decide));
   if (decision.status === 'rate_limited') throw rateLimited(decision.retryAfter);
   if (decision.status !== 'send') return;
-  const sending = deliver(ctx, decision, email, token).catch((err: unknown) => console.error(`auth: a ${decision.kind} email was not sent`, err));
-  if (ctx.afterAnswer) ctx.afterAnswer(sending);
-  else await sending;
+  const send = (): Promise<void> => deliver(ctx, decision, email, token).catch((err: unknown) => console.error(`auth: a ${decision.kind} email was not sent`, err));
+  if (!ctx.afterAnswer) return send();
+  // Not even started before the answer: building and sending the message is work that only an
+  // account causes, so it must not delay the answer (issue 19, item 9).
+  ctx.afterAnswer(new Promise<void>((resolve) => setImmediate(resolve)).then(send));
 }
 
 export function rateLimited(retryAfterSeconds: number): HttpError {
-  return new HttpError('rate_limited', 'Too many attempts. Try again later.', { 'Retry-After': String(Math.max(1, retryAfterSeconds)) });
+  return new HttpError('rate_limited', { headers: { 'Retry-After': String(Math.max(1, retryAfterSeconds)) } });
 }

@@ -10,11 +10,11 @@ export const METADATA_MAX_BYTES = 4096;
 const MAX_DEPTH = 8;
 
 export function checkMetadata(value: unknown, field: string): Metadata {
-  if (!isPlainObject(value)) throw new HttpError('invalid_body', `'${field}' must be a JSON object.`);
+  if (!isPlainObject(value)) throw new HttpError('invalid_body', { message: `'${field}' must be a JSON object.` });
   const problem = problemIn(value, 0);
-  if (problem !== null) throw new HttpError('invalid_body', `'${field}' ${problem}.`);
+  if (problem !== null) throw new HttpError('invalid_body', { message: `'${field}' ${problem}.` });
   if (Buffer.byteLength(JSON.stringify(value)) > METADATA_MAX_BYTES) {
-    throw new HttpError('invalid_body', `'${field}' must be at most ${METADATA_MAX_BYTES} bytes of JSON.`);
+    throw new HttpError('invalid_body', { message: `'${field}' must be at most ${METADATA_MAX_BYTES} bytes of JSON.` });
   }
   return value;
 }

@@ -4,8 +4,8 @@
  * cannot log anyone in or burn a link.
  */
 
-import { HttpError } from '../errors.ts';
-import { html, htmlPage } from '../http.ts';
+import { HttpError, type ApiErrorCode } from '../errors.ts';
+import { html, htmlPage, json, readBody, seeOther, type Body, type HeaderMap } from '../http.ts';
 
 export interface TokenPageOptions {
   readonly title: string;
@@ -37,23 +37,36 @@ export function tokenPage(req: Request, options: TokenPageOptions): Response {
   );
 }
 
+const LINK_PROBLEMS: ReadonlySet<ApiErrorCode> = new Set<ApiErrorCode>(['invalid_token', 'expired_token', 'used_token']);
+
 /** A link that cannot be used, said plainly on a page (the person arrived from an email, not from code). */
 export function linkProblemPage(err: unknown): Response {
-  if (!(err instanceof HttpError)) throw err;
-  const messages: Partial<Record<string, string>> = {
-    invalid_token: 'This link is not valid. Ask for a new one.',
-    expired_token: 'This link has expired. Ask for a new one.',
-    used_token: 'This link has already been used. Ask for a new one.',
-  };
-  const message = messages[err.code];
-  if (!message) throw err;
-  return htmlPage('This link cannot be used', html`<h1>This link cannot be used</h1><p>${message}</p>`, { status: err.status });
+  if (!(err instanceof HttpError) || !LINK_PROBLEMS.has(err.code)) throw err;
+  return htmlPage('This link cannot be used', html`<h1>This link cannot be used</h1><p>${err.message} Ask for a new one.</p>`, { status: err.status });
 }
 
-/** For a form posted from a link page, a link problem is answered with a page; anything else goes on as an error. */
-export async function answerLinkForm(kind: 'json' | 'form', run: () => Promise<Response>): Promise<Response> {
+/** What a link's POST did, answered as a form or as JSON wants it. */
+export interface LinkFormAnswer {
+  /** Where a form lands: a 303 to a page of the site. */
+  readonly redirect: string;
+  /** What a JSON request gets instead. */
+  readonly status: number;
+  readonly json: unknown;
+  /** Sent either way (the cookies of a session started or ended). */
+  readonly headers?: HeaderMap;
+}
+
+/**
+ * The POST of a link page (verify, reset, magic login and sign-up), whose body is a form from
+ * the page or JSON from code: a form gets a 303 to the site, or a page when the link cannot be
+ * used; JSON gets JSON, and its errors as errors.
+ */
+export async function answerLinkForm(req: Request, run: (body: Body) => Promise<LinkFormAnswer>): Promise<Response> {
+  const { kind, data } = await readBody(req);
   try {
-    return await run();
+    const answer = await run(data);
+    const init = { headers: answer.headers };
+    return kind === 'form' ? seeOther(answer.redirect, init) : json(answer.status, answer.json, init);
   } catch (err) {
     if (kind === 'form') return linkProblemPage(err);
     throw err;

@@ -4,13 +4,13 @@ import { HttpError } from '../errors.ts';
 import { changePasswordQuery, forgotPasswordQuery, resetPasswordQuery, type ChangeResult } from '../fql/passwords.ts';
 import { runQuery } from '../fql/run-query.ts';
 import { sha256 } from '../tokens.ts';
-import { checkPassword, stringField } from '../validation.ts';
+import { checkPassword, passwordCandidates, stringField } from '../validation.ts';
 import type { AuthContext } from './context.ts';
 import { emailLink, rateLimited } from './email-flow.ts';
 
 /** Always the same answer: only an address with an account gets a link. */
-export async function forgotPassword(ctx: AuthContext, body: Readonly<Record<string, unknown>>): Promise<void> {
-  await emailLink(ctx, body.email, ctx.config.resetTokenTtlSeconds, forgotPasswordQuery);
+export async function forgotPassword(ctx: AuthContext, body: Readonly<Record<string, unknown>>, ip: string): Promise<void> {
+  await emailLink(ctx, { email: body.email, ip }, ctx.config.resetTokenTtlSeconds, forgotPasswordQuery);
 }
 
 /** Spends the link, sets the password, and ends every session of the account. */
@@ -26,13 +26,13 @@ export async function changePassword(
   session: { readonly accountId: string; readonly sessionId: string },
   body: Readonly<Record<string, unknown>>,
 ): Promise<void> {
-  const current = stringField(body, 'currentPassword', { maxLength: 4096 });
+  const current = passwordCandidates(stringField(body, 'currentPassword', { maxLength: 4096 }));
   const next = checkPassword(body.newPassword, ctx.config);
   const result = await runQuery<ChangeResult>(
     ctx.db,
     changePasswordQuery({ ...session, current, next, maxFailures: ctx.config.loginMaxFailures, failureWindowSeconds: ctx.config.loginFailureWindowSeconds }),
   );
   if (result.status === 'rate_limited') throw rateLimited(result.retryAfter);
-  // 400, not 401 (API.md): the session is fine, and a client treats a 401 as one to refresh.
-  if (result.status === 'invalid') throw new HttpError('invalid_credentials', 'The current password is not correct.', {}, 400);
+  // 400, not 401 (docs/API.md): the session is fine, and a client treats a 401 as one to refresh.
+  if (result.status === 'invalid') throw new HttpError('invalid_credentials', { status: 400 });
 }

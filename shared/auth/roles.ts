@@ -22,7 +22,7 @@ const ROLE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
 export function checkRoleName(role: unknown): string {
   if (typeof role !== 'string' || !ROLE_NAME.test(role)) {
-    throw new HttpError('invalid_body', "A role is 1 to 64 letters, digits, '_', '.', ':' or '-', starting with a letter or digit.");
+    throw new HttpError('invalid_body', { message: "A role is 1 to 64 letters, digits, '_', '.', ':' or '-', starting with a letter or digit." });
   }
   return role;
 }

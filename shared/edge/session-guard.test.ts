@@ -1,12 +1,12 @@
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.ts';
+import { developmentConfig } from '../../test/support/config.ts';
 import { keyId, signAccess, signRefresh } from '../tokens.ts';
 import { decide, DEV_JWT_SECRET, guardSettings, safeNextPath, verifyAccessToken, type GuardSettings } from './session-guard.ts';
 
 const SITE = 'https://site.example';
-const config = loadConfig({ URL: SITE, JWT_SECRETS: 'edge-secret-0123456789abcdef-0123456789abcdef, old-secret-0123456789abcdef-0123456789abcdef' });
-const oldOnly = loadConfig({ URL: SITE, JWT_SECRETS: 'old-secret-0123456789abcdef-0123456789abcdef' });
+const config = developmentConfig({ URL: SITE, JWT_SECRETS: 'edge-secret-0123456789abcdef-0123456789abcdef, old-secret-0123456789abcdef-0123456789abcdef' });
+const oldOnly = developmentConfig({ URL: SITE, JWT_SECRETS: 'old-secret-0123456789abcdef-0123456789abcdef' });
 const settings: GuardSettings = guardSettings((name) => ({ JWT_SECRETS: config.jwtSecrets.join(',') })[name], SITE);
 const USER = { email: 'ann@example.com', emailVerified: true, name: null, roles: ['member'] };
 const now = Math.floor(Date.now() / 1000);
@@ -34,7 +34,7 @@ describe('verifyAccessToken (Web Crypto) accepts what shared/tokens.ts signs, an
     const token = access();
     const [h, p, s] = token.split('.');
     const forgedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), roles: ['admin'] })).toString('base64url');
-    const foreign = loadConfig({ URL: SITE, JWT_SECRETS: 'foreign-secret-0123456789abcdef-0123456789abcdef' });
+    const foreign = developmentConfig({ URL: SITE, JWT_SECRETS: 'foreign-secret-0123456789abcdef-0123456789abcdef' });
     const cases: Record<string, string> = {
       expired: access({ at: now - config.accessTokenTtlSeconds }),
       tampered: `${h}.${forgedPayload}.${s}`,
@@ -100,7 +100,7 @@ describe('guardSettings', () => {
 
   it('falls back to the development secret only on plain-http localhost, the same secret the functions use there', () => {
     expect(guardSettings(() => undefined, 'http://localhost:8888').secrets).toEqual([DEV_JWT_SECRET]);
-    expect(loadConfig({}).jwtSecrets).toEqual([DEV_JWT_SECRET]);
+    expect(developmentConfig({}).jwtSecrets).toEqual([DEV_JWT_SECRET]);
     expect(() => guardSettings(() => undefined, 'https://site.example')).toThrow(/JWT_SECRETS must be set/);
   });
 });

@@ -28,14 +28,14 @@ function noteOf(doc: NoteDoc): Note {
 
 export function checkText(body: Readonly<Record<string, unknown>>): string {
   const text = body.text;
-  if (typeof text !== 'string' || text.trim() === '') throw new HttpError('invalid_body', "'text' must be a non-empty string.");
-  if (text.length > NOTE_MAX_CHARS) throw new HttpError('invalid_body', `'text' must be at most ${NOTE_MAX_CHARS} characters.`);
+  if (typeof text !== 'string' || text.trim() === '') throw new HttpError('invalid_body', { message: "'text' must be a non-empty string." });
+  if (text.length > NOTE_MAX_CHARS) throw new HttpError('invalid_body', { message: `'text' must be at most ${NOTE_MAX_CHARS} characters.` });
   return text;
 }
 
 /** An id that is not a document id is a note that does not exist. */
 export function checkNoteId(id: string | undefined): string {
-  if (id === undefined || !/^[1-9][0-9]{0,18}$/.test(id)) throw new HttpError('not_found', 'There is no such note.');
+  if (id === undefined || !/^[1-9][0-9]{0,18}$/.test(id)) throw new HttpError('not_found', { message: 'There is no such note.' });
   return id;
 }
 
@@ -52,7 +52,7 @@ async function onNote<T>(client: faunadb.Client, expr: Expr): Promise<T> {
   try {
     return await userQuery<T>(client, expr);
   } catch (err) {
-    if (err instanceof HttpError && (err.code === 'forbidden' || err.code === 'not_found')) throw new HttpError('not_found', 'There is no such note.');
+    if (err instanceof HttpError && (err.code === 'forbidden' || err.code === 'not_found')) throw new HttpError('not_found', { message: 'There is no such note.' });
     throw err;
   }
 }

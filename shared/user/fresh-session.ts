@@ -6,17 +6,17 @@
  */
 
 import { freshUser } from '../auth/account.ts';
-import { authContext } from '../auth/web.ts';
-import { config as processConfig, type Config } from '../config.ts';
 import type { FreshUser } from '../fql/users.ts';
+import { siteContext, type SiteContext } from './db.ts';
 import { refusal, requireUser, type SiteUser } from './request-user.ts';
 
 export type FreshSiteUser = SiteUser & FreshUser;
 
-export async function requireFreshSession(req: Request, config: Config = processConfig()): Promise<FreshSiteUser> {
-  const user = requireUser(req, config);
+export async function requireFreshSession(req: Request, ctx?: SiteContext): Promise<FreshSiteUser> {
+  const site = siteContext(req, ctx);
+  const user = requireUser(req, site.config);
   try {
-    const fresh = await freshUser(authContext(config), { accountId: user.id, sessionId: user.sessionId });
+    const fresh = await freshUser(site.auth, { accountId: user.id, sessionId: user.sessionId });
     return { ...user, ...fresh };
   } catch (err) {
     throw refusal(err, req);

@@ -1,11 +1,11 @@
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.ts';
-import { endpoint } from '../http.ts';
+import { developmentConfig } from '../../test/support/config.ts';
+import { contextFor, endpoint } from '../endpoint.ts';
 import { keyId, signAccess, signRefresh } from '../tokens.ts';
 import { getUser, requireRole, requireUser, type SiteUser } from './request-user.ts';
 
-const config = loadConfig({ URL: 'http://localhost:8888', JWT_SECRETS: 'unit-test-secret-0123456789abcdef-0123456789' });
+const config = developmentConfig({ URL: 'http://localhost:8888', JWT_SECRETS: 'unit-test-secret-0123456789abcdef-0123456789' });
 const USER = { email: 'ann@example.com', emailVerified: true, name: 'Ann', roles: ['editor'] };
 const now = (): number => Math.floor(Date.now() / 1000);
 const access = (roles = USER.roles, options = {}): string => signAccess({ sub: '101', sid: '202', user: { ...USER, roles } }, config, options);
@@ -57,7 +57,7 @@ describe('getUser', () => {
 
   it('is null for a missing, expired, tampered, wrong-type, foreign or malformed token', () => {
     const hourAgo = (): number => now() - 3600;
-    const foreign = loadConfig({ URL: 'http://localhost:8888', JWT_SECRETS: 'another-site-secret-0123456789abcdef-0123' });
+    const foreign = developmentConfig({ URL: 'http://localhost:8888', JWT_SECRETS: 'another-site-secret-0123456789abcdef-0123' });
     const cases: Record<string, Request> = {
       missing: request(),
       'empty cookie': request({ cookie: 'access_token=' }),
@@ -99,7 +99,7 @@ describe('requireUser', () => {
   });
 
   it('thrown inside endpoint(), the Response is the answer', async () => {
-    const fn = endpoint({ GET: (req) => Response.json({ id: requireUser(req, config).id }) }, { config: () => config });
+    const fn = endpoint({ GET: (req, ctx) => Response.json({ id: requireUser(req, ctx.config).id }) }).withContext((req, netlify) => contextFor(config, req, netlify));
     const ok = await fn(withBearer(access()), {} as never);
     expect(await ok.json()).toEqual({ id: '101' });
     const refused = await fn(request(), {} as never);

@@ -39,21 +39,21 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  * is a refusal, not a reason to fall back on the cookie; another scheme (Basic, for a proxy in
  * front of a preview) leaves the cookie to decide.
  */
-function presentedToken(req: Request): PresentedToken | null {
+function presentedToken(req: Request, config: Config): PresentedToken | null {
   const header = req.headers.get('authorization');
   if (header !== null && /^bearer(\s|$)/i.test(header.trim())) {
     const match = BEARER.exec(header.trim());
-    if (match === null) throw new HttpError('unauthenticated', 'The Authorization header is not a valid Bearer token.');
+    if (match === null) throw new HttpError('unauthenticated', { message: 'The Authorization header is not a valid Bearer token.' });
     return { token: match[1], via: 'bearer' };
   }
-  const cookie = sessionTokens(req).access;
+  const cookie = sessionTokens(req, config).access;
   return cookie === undefined ? null : { token: cookie, via: 'cookie' };
 }
 
 /** The verified user of a request, or HttpError('unauthenticated'). */
 export function userOfRequest(req: Request, config: Config = processConfig()): SiteUser {
-  const presented = presentedToken(req);
-  if (presented === null) throw new HttpError('unauthenticated', 'Log in first.');
+  const presented = presentedToken(req, config);
+  if (presented === null) throw new HttpError('unauthenticated');
   const claims = verifyAccess(presented.token, config);
   return { id: claims.sub, ...claims.user, sessionId: claims.sid, expiresAt: new Date(claims.exp * 1000), via: presented.via };
 }
@@ -80,7 +80,7 @@ export function requireUser(req: Request, config?: Config): SiteUser {
 /** The user if their token carries `role`; else a thrown 401 (no user) or 403 forbidden Response. */
 export function requireRole(req: Request, role: string, config?: Config): SiteUser {
   const user = requireUser(req, config);
-  if (!user.roles.includes(role)) throw errorResponse(new HttpError('forbidden', `This needs the '${role}' role.`));
+  if (!user.roles.includes(role)) throw errorResponse(new HttpError('forbidden', { message: `This needs the '${role}' role.` }));
   return user;
 }
 

@@ -6,7 +6,8 @@
 
 import faunadb from 'faunadb';
 import { describe, expect, it } from 'vitest';
-import { endpoint, json } from '../../shared/http.ts';
+import { endpoint } from '../../shared/endpoint.ts';
+import { json } from '../../shared/http.ts';
 import { db, userQuery } from '../../shared/user/index.ts';
 import { Browser, errorCode, latestLink, signedIn, useAuthWorld, type AuthWorld } from './harness.ts';
 
@@ -112,14 +113,14 @@ describe('two users cannot see or touch each other’s notes', () => {
     const ann = await signedIn(world, 'ann@example.com');
     const bob = await signedIn(world, 'bob@example.com');
     const secret = await addNote(ann, "ann's secret");
-    const everyNote = endpoint({ GET: async (req) => json(200, await userQuery(db(req), q.Map(q.Paginate(q.Documents(q.Collection('notes'))), q.Lambda('r', q.Get(q.Var('r')))))) });
+    const everyNote = endpoint({ GET: async (req, ctx) => json(200, await userQuery(db(req, ctx), q.Map(q.Paginate(q.Documents(q.Collection('notes'))), q.Lambda('r', q.Get(q.Var('r')))))) });
     const request = (b: Browser): Request => new Request('http://localhost:8888/api/buggy', { headers: { cookie: `access_token=${b.jar.get('access_token')}` } });
-    const res = await everyNote(request(bob), {} as never);
+    const res = await everyNote.withContext(world.contexts)(request(bob), {} as never);
     expect(res.status).toBe(403);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('forbidden');
-    const byId = endpoint({ GET: async (req) => json(200, await userQuery(db(req), q.Get(q.Ref(q.Collection('notes'), secret.id)))) });
-    expect((await byId(request(bob), {} as never)).status).toBe(403);
-    expect((await byId(request(ann), {} as never)).status).toBe(200);
+    const byId = endpoint({ GET: async (req, ctx) => json(200, await userQuery(db(req, ctx), q.Get(q.Ref(q.Collection('notes'), secret.id)))) });
+    expect((await byId.withContext(world.contexts)(request(bob), {} as never)).status).toBe(403);
+    expect((await byId.withContext(world.contexts)(request(ann), {} as never)).status).toBe(200);
   });
 
   it("through the engine directly, with each user's own token", async () => {

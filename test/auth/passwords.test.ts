@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Browser, PASSWORD, errorCode, latestLink, messagesTo, pageForm, signedIn, sleep, tokenOf, useAuthWorld } from './harness.ts';
+import { Browser, PASSWORD, errorCode, latestLink, messagesTo, pageForm, signedIn, tokenOf, useAuthWorld } from './harness.ts';
 
-const world = useAuthWorld();
+const world = useAuthWorld({ clock: true });
 const NEW_PASSWORD = 'a brand new passphrase';
 
 async function resetLink(email: string): Promise<string> {
@@ -80,7 +80,7 @@ describe('/api/auth/password/reset', () => {
     const page2 = await new Browser().get(link);
     expect(page1.status).toBe(200);
     expect(page2.status).toBe(200);
-    expect(page2.text).toContain(`minlength="${world.processConfig.passwordMinLength}"`);
+    expect(page2.text).toContain(`minlength="${world.config.passwordMinLength}"`);
     const form = pageForm(page2.text);
     expect(form.action).toBe('/api/auth/password/reset');
     expect(page2.text).toMatch(/type="password" name="password"/);
@@ -99,7 +99,7 @@ describe('/api/auth/password/reset', () => {
     // Single use.
     const again = await new Browser().post('/api/auth/password/reset', { token: form.token, password: 'yet another passphrase' });
     expect(again.status).toBe(400);
-    // API.md names invalid_token and expired_token for a reset: a spent link is invalid.
+    // docs/API.md: a spent reset link is invalid_token (resets have no used_token).
     expect(errorCode(again)).toBe('invalid_token');
     expect((await new Browser().post('/api/auth/login', { email: 'deb@example.com', password: NEW_PASSWORD })).status).toBe(200);
   });
@@ -125,9 +125,9 @@ describe('/api/auth/password/reset', () => {
     expect(errorCode(weak)).toBe('weak_password');
     // A weak password spent nothing: the link still works.
     expect((await new Browser().post('/api/auth/password/reset', { token: tokenOf(link), password: NEW_PASSWORD })).status).toBe(200);
-    world.configure({ RESET_TOKEN_TTL_SECONDS: '0' });
+    world.configure({ RESET_TOKEN_TTL_SECONDS: '60' });
     const expiring = await resetLink('fin@example.com');
-    await sleep(1100);
+    world.clock.advance(61);
     const expired = await new Browser().post('/api/auth/password/reset', { token: tokenOf(expiring), password: 'other new passphrase' });
     expect(expired.status).toBe(400);
     expect(errorCode(expired)).toBe('expired_token');

@@ -26,7 +26,7 @@ function expectCleared(answer: Answer): void {
 }
 
 describe('POST /api/auth/login', () => {
-  it('answers 200 {user} with both cookies as API.md lists them', async () => {
+  it('answers 200 {user} with both cookies as docs/API.md lists them', async () => {
     const b = await signedIn(world, 'ann@example.com');
     const res = await b.post('/api/auth/login', { email: 'ANN@example.com', password: PASSWORD });
     expect(res.status).toBe(200);

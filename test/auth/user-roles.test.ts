@@ -4,21 +4,20 @@
  * and GET /api/auth/refresh/continue.
  */
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAdminCommand } from '../../scripts/admin.ts';
 import type { AuthContext } from '../../shared/auth/context.ts';
 import { grantRole, revokeRole, setAppMetadata } from '../../shared/auth/roles.ts';
-import { setFaunaClientForTests } from '../../shared/fql/client.ts';
-import { endpoint, json } from '../../shared/http.ts';
+import { endpoint } from '../../shared/endpoint.ts';
+import { json } from '../../shared/http.ts';
 import { randomToken } from '../../shared/tokens.ts';
 import { requireFreshSession } from '../../shared/user/index.ts';
 import { Browser, errorCode, PASSWORD, signedIn, SITE, useAuthWorld, type AuthWorld } from './harness.ts';
 
 const world = useAuthWorld();
-afterEach(() => setFaunaClientForTests(null));
 
 function ops(w: AuthWorld): AuthContext {
-  return { config: w.config, db: w.db.client, randomToken, sendEmail: () => Promise.reject(new Error('no email here')) };
+  return { config: w.config, db: { client: w.db.client, deadlineMs: w.config.queryTimeoutMs, operation: 'test' }, randomToken, sendEmail: () => Promise.reject(new Error('no email here')) };
 }
 
 async function idOf(browser: Browser): Promise<string> {
@@ -30,11 +29,11 @@ async function tokenRoles(browser: Browser): Promise<string[]> {
 }
 
 /** A site function that needs a fresh session, as a developer would write one. */
-const sensitive = endpoint({ POST: async (req) => json(200, { roles: (await requireFreshSession(req)).roles }) });
+const sensitive = endpoint({ POST: async (req, ctx) => json(200, { roles: (await requireFreshSession(req, ctx)).roles }) });
 
 function callSensitive(browser: Browser): Promise<Response> {
   const cookie = `access_token=${browser.jar.get('access_token')}`;
-  return sensitive(new Request(`${SITE}/api/sensitive`, { method: 'POST', headers: { cookie, origin: SITE } }), {} as never);
+  return sensitive.withContext(world.contexts)(new Request(`${SITE}/api/sensitive`, { method: 'POST', headers: { cookie, origin: SITE } }), {} as never);
 }
 
 describe('GET and PATCH /api/auth/user', () => {
@@ -126,11 +125,10 @@ describe('roles', () => {
 describe('npm run admin', () => {
   it('grants, shows, sets app metadata and revokes; says plainly what is wrong', async () => {
     await signedIn(world, 'ann@example.com');
-    setFaunaClientForTests(world.db.client);
     const run = async (...argv: string[]): Promise<{ code: number; out: string; err: string }> => {
       const out: string[] = [];
       const err: string[] = [];
-      const code = await runAdminCommand(argv, {}, { out: (l) => out.push(l), err: (l) => err.push(l) });
+      const code = await runAdminCommand(argv, { FQL_AUTH_DEV: '1' }, { out: (l) => out.push(l), err: (l) => err.push(l) }, world.db.client);
       return { code, out: out.join('\n'), err: err.join('\n') };
     };
     expect(await run('grant', 'Ann@Example.com', 'admin')).toMatchObject({ code: 0, out: expect.stringContaining('roles: admin') });

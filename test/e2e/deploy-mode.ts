@@ -2,7 +2,7 @@
  * The functions as they run when deployed: bundled by Netlify's tooling (`netlify dev` builds
  * them the way a deploy does), with DATABASE_URL set, so each function runs the engine
  * in-process on a real PostgreSQL: no engine server, no PGlite. The schema is applied the way
- * the README's deploy steps say (`npm run schema` with DATABASE_URL), into a database of its
+ * docs/DEPLOY.md says (`npm run schema` with DATABASE_URL), into a database of its
  * own on the test run's PostgreSQL.
  *
  * Without PostgreSQL the block skips with the reason in its name; under CI it fails instead.
@@ -16,6 +16,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSchemaCommand } from '../../fauna-schema/cli.ts';
 import { startChild, waitForUrl, type Child } from '../../netlify/launcher/child.ts';
+import { netlifyDevCommand } from '../../netlify/launcher/stack.ts';
 import { startMailbox, type Mailbox } from '../../netlify/mailbox/server.ts';
 import { postgresMissingReason, postgresUrl } from '../support/environment.ts';
 import { createDatabase, dropDatabase } from '../support/pg-databases.ts';
@@ -86,9 +87,8 @@ function describeFlow(serverUrl: string, before: () => Promise<void>): void {
 function startNetlify(port: number, databaseUrl: string, mailboxUrl: string): Child {
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, FAUNA_SECRET: SECRET, POSTMARK_API_URL: mailboxUrl, BROWSER: 'none' };
   delete env.FAUNA_ENDPOINT;
-  const cli = path.join(ROOT, 'node_modules', 'netlify-cli', 'bin', 'run.js');
-  const args = [cli, 'dev', '--offline', '--no-open', '--internal-disable-edge-functions', '--port', String(port)];
-  return startChild({ name: 'netlify', command: process.execPath, args, env, cwd: ROOT, log: () => {} });
+  const { args, cwd } = netlifyDevCommand(ROOT, port);
+  return startChild({ name: 'netlify', command: process.execPath, args, env, cwd, log: () => {} });
 }
 
 /** Rows of the engine's tables whose JSON holds `text`, read with SQL: the data is really there. */

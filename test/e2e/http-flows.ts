@@ -1,5 +1,5 @@
 /**
- * Every flow of API.md over real HTTP, through `netlify dev`, with a cookie jar per client and
+ * Every flow of docs/API.md over real HTTP, through `netlify dev`, with a cookie jar per client and
  * the links read out of the running mailbox: what a person does with a browser and an inbox,
  * minus the browser. The database lives for the whole file, so each flow has its own
  * addresses. The in-process tests (test/auth) cover the edge cases; these prove the same
@@ -170,7 +170,7 @@ export class Flows {
 
 export function describeHttpFlows(stack: () => DevStack): void {
   const flows = new Flows(stack);
-  describe('every flow of API.md over HTTP, through netlify dev, with links from the mailbox', () => {
+  describe('every flow of docs/API.md over HTTP, through netlify dev, with links from the mailbox', () => {
     describeRegistration(flows);
     describeLogin(flows);
     describeSessions(flows);
@@ -200,7 +200,9 @@ function describeRegistration(flows: Flows): void {
     const posted = await me.call('POST', form.action, { form: { token: form.token } });
     expect(posted.status, posted.text).toBe(303);
     expect(posted.headers.get('location')).toBe(`${flows.site}/?verified=1`);
-    expectBothCookies(posted);
+    // Both session cookies; the signup cookie, which kept the password, is cleared.
+    expect(setCookie(posted, 'signup_binding').attributes.get('max-age')).toBe('0');
+    expectBothCookies({ ...posted, setCookies: posted.setCookies.filter((c) => c.name !== 'signup_binding') });
     const session = await flows.sessionOf(me);
     expect(session.user).toEqual({ id: expect.any(String), email, emailVerified: true, name: null, roles: [] });
   }, FLOW_MS);
@@ -239,7 +241,9 @@ function describeRegistration(flows: Flows): void {
 
   it('verify/resend mails an unverified account a new link that works; an unknown address still gets 202 and no email', async () => {
     const email = 'e2e-resend@example.com';
-    await flows.register(email);
+    // The browser that registered opens the resent link: the password stays.
+    const registering = flows.client();
+    await flows.register(email, registering);
     const firstToken = tokenOf((await flows.link(email, VERIFY)).link);
     const res = await flows.client().post('/api/auth/verify/resend', { email });
     expect(res.status, res.text).toBe(202);
@@ -247,7 +251,7 @@ function describeRegistration(flows: Flows): void {
     await expect.poll(() => flows.messageCount(email), { timeout: 10_000, interval: 100 }).toBe(2);
     const { link } = await flows.link(email, VERIFY);
     expect(tokenOf(link)).not.toBe(firstToken);
-    const verified = await flows.submitLinkPage(email, VERIFY, flows.client());
+    const verified = await flows.submitLinkPage(email, VERIFY, registering);
     expect(verified.status, verified.text).toBe(303);
     await flows.loggedIn(email);
 
@@ -260,7 +264,7 @@ function describeRegistration(flows: Flows): void {
 }
 
 function describeLogin(flows: Flows): void {
-  it('login: wrong password 401 invalid_credentials, unverified 403 email_not_verified, right 200 {user} with both cookies as API.md lists them', async () => {
+  it('login: wrong password 401 invalid_credentials, unverified 403 email_not_verified, right 200 {user} with both cookies as docs/API.md lists them', async () => {
     const email = 'e2e-login@example.com';
     await flows.verifiedAccount(email);
     const wrong = await flows.client().post('/api/auth/login', { email, password: 'not the password' });

@@ -2,7 +2,7 @@
  * The conformance harness: FQL cases written as data, run through the unmodified `faunadb`
  * driver against the engine, over every transport and storage backend of the matrix.
  *
- * Principles (STYLE.md §3):
+ * Principles:
  * - A case is `{name, setup, query, expect | expectError}`; nothing in a case knows which
  *   backend or transport runs it.
  * - Errors are compared by Fauna's error CODE only, never by message. The driver must also raise
@@ -20,7 +20,7 @@ import type { FaunaCode } from '../../errors.ts';
 import { openEngine, type Engine } from '../../engine.ts';
 import { createInProcessFetch } from '../../transport/in-process.ts';
 import { startHttpServer, type RunningHttpServer } from '../../transport/http-server.ts';
-import { postgresMissingReason, postgresUrl } from '../../../test/support/environment.ts';
+import { postgresMissingReason, postgresUrl } from '../support/environment.ts';
 
 export const q = faunadb.query;
 export const values = faunadb.values;
