@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { faunaCode } from '../shared/fql/driver-errors.ts';
 import { closeAuthEngine, emptyDatabase, type AuthDatabase } from '../test/support/auth-db.ts';
 import { applySchema, SchemaMigrationError, type SchemaChange } from './apply.ts';
+import { withOwnedData } from './owned-data.ts';
 import { AUTH_SCHEMA, type SchemaSpec } from './schema.ts';
 
 const q = faunadb.query;
@@ -40,14 +41,17 @@ interface IndexDoc {
 
 describe('applySchema on a fresh database', () => {
   test('creates every collection and index of the design, and says so', async () => {
-    const changes = await applySchema(db.client, { log });
-    expect(await names(q.Collections())).toEqual(['accounts', 'anomalies', 'email_tokens', 'rate_events', 'refresh_tokens', 'sessions']);
+    const changes = await applySchema(db.adminClient, { log });
+    expect(await names(q.Collections())).toEqual(['accounts', 'anomalies', 'email_tokens', 'notes', 'rate_events', 'refresh_tokens', 'sessions']);
     expect(await names(q.Indexes())).toEqual([
-      'accounts_by_email', 'email_tokens_by_account', 'email_tokens_by_hash', 'rate_events_by_key', 'refresh_tokens_by_hash', 'refresh_tokens_by_session', 'sessions_by_account',
+      'accounts_by_email', 'email_tokens_by_account', 'email_tokens_by_hash', 'notes_by_owner', 'rate_events_by_key', 'refresh_tokens_by_hash', 'refresh_tokens_by_session',
+      'sessions_by_account', 'tokens_by_session',
     ]);
-    expect(changes).toHaveLength(13);
+    expect(await names(q.Roles())).toEqual(['owner']);
+    expect(changes).toHaveLength(17);
     expect(changes.every((c) => c.action === 'created')).toBe(true);
-    expect(lines).toHaveLength(14);
+    expect(lines).toHaveLength(18);
+    expect(lines).toContain('created role owner (2 privileges)');
     expect(lines).toContain('created the timing account (accounts/1)');
     expect(lines).toContain('created collection email_tokens (ttl_days 7)');
     expect(lines).toContain('created index accounts_by_email (terms [data.email], unique)');
@@ -55,15 +59,15 @@ describe('applySchema on a fresh database', () => {
   });
 
   test('sets ttl_days where the data model says (docs/ARCHITECTURE.md), and nowhere else', async () => {
-    await applySchema(db.client, { log });
+    await applySchema(db.adminClient, { log });
     const ttl = await db.client.query<Record<string, number | null>>(
       q.ToObject(q.Select('data', q.Map(q.Paginate(q.Collections()), q.Lambda('c', [q.Select('name', q.Get(q.Var('c'))), q.Select('ttl_days', q.Get(q.Var('c')), null)])))),
     );
-    expect(ttl).toEqual({ accounts: null, sessions: null, refresh_tokens: null, email_tokens: 7, rate_events: 1, anomalies: null });
+    expect(ttl).toEqual({ accounts: null, sessions: null, refresh_tokens: null, email_tokens: 7, rate_events: 1, anomalies: null, notes: null });
   });
 
   test('defines the indexes exactly as the queries in shared/fql rely on them', async () => {
-    await applySchema(db.client, { log });
+    await applySchema(db.adminClient, { log });
     const get = (name: string): Promise<IndexDoc> => db.client.query<IndexDoc>(q.Get(q.Index(name)));
     const rate = await get('rate_events_by_key');
     expect(rate.source.id).toBe('rate_events');
@@ -84,59 +88,59 @@ describe('applySchema on a fresh database', () => {
   });
 
   test('a second run changes nothing and says "schema up to date"', async () => {
-    await applySchema(db.client, { log });
+    await applySchema(db.adminClient, { log });
     lines = [];
     const before = await db.client.query<number[]>(q.Map(q.Paginate(q.Indexes()), q.Lambda('i', q.Select('ts', q.Get(q.Var('i'))))));
-    expect(await applySchema(db.client, { log })).toEqual([]);
+    expect(await applySchema(db.adminClient, { log })).toEqual([]);
     expect(lines).toEqual(['schema up to date']);
     const after = await db.client.query<number[]>(q.Map(q.Paginate(q.Indexes()), q.Lambda('i', q.Select('ts', q.Get(q.Var('i'))))));
     expect(after).toEqual(before);
   });
 
   test('two runs at once both succeed and create each object once', async () => {
-    const [a, b] = await Promise.all([applySchema(db.client, { log }), applySchema(db.client, { log })]);
-    expect(a.length + b.length).toBe(13);
-    expect(await names(q.Indexes())).toHaveLength(7);
+    const [a, b] = await Promise.all([applySchema(db.adminClient, { log }), applySchema(db.adminClient, { log })]);
+    expect(a.length + b.length).toBe(17);
+    expect(await names(q.Indexes())).toHaveLength(9);
   });
 });
 
 describe('applySchema on a database that differs', () => {
   beforeEach(async () => {
-    await applySchema(db.client, { log: () => {} });
+    await applySchema(db.adminClient, { log: () => {} });
   });
 
   test('a changed ttl_days is updated, then the next run finds nothing to do', async () => {
     const schema = withCollection(AUTH_SCHEMA, 'email_tokens', { ttl_days: 3 });
-    const changed = await applySchema(db.client, { log, schema });
+    const changed = await applySchema(db.adminClient, { log, schema });
     expect(changed).toEqual<SchemaChange[]>([{ action: 'updated', kind: 'collection', name: 'email_tokens', details: ['ttl_days 7 -> 3'] }]);
     expect(lines).toEqual(['updated collection email_tokens: ttl_days 7 -> 3']);
     expect(await db.client.query(q.Select('ttl_days', q.Get(q.Collection('email_tokens'))))).toBe(3);
-    expect(await applySchema(db.client, { log, schema })).toEqual([]);
-    expect(await applySchema(db.client, { log, schema: AUTH_SCHEMA })).toHaveLength(1);
+    expect(await applySchema(db.adminClient, { log, schema })).toEqual([]);
+    expect(await applySchema(db.adminClient, { log, schema: AUTH_SCHEMA })).toHaveLength(1);
     expect(await db.client.query(q.Select('ttl_days', q.Get(q.Collection('email_tokens'))))).toBe(7);
   });
 
   test('a ttl_days dropped from the schema is reported as removed', async () => {
-    const changes = await applySchema(db.client, { log, schema: withCollection(AUTH_SCHEMA, 'email_tokens', { ttl_days: undefined }) });
+    const changes = await applySchema(db.adminClient, { log, schema: withCollection(AUTH_SCHEMA, 'email_tokens', { ttl_days: undefined }) });
     expect(changes).toEqual([{ action: 'updated', kind: 'collection', name: 'email_tokens', details: ['ttl_days 7 -> none'] }]);
   });
 
   // Fauna removes a field that an Update sets to null; so does the engine.
   test('a ttl_days dropped from the schema is removed from the collection', async () => {
-    await applySchema(db.client, { log, schema: withCollection(AUTH_SCHEMA, 'email_tokens', { ttl_days: undefined }) });
+    await applySchema(db.adminClient, { log, schema: withCollection(AUTH_SCHEMA, 'email_tokens', { ttl_days: undefined }) });
     expect(await db.client.query(q.Select('ttl_days', q.Get(q.Collection('email_tokens')), 'none'))).toBe('none');
   });
 
   test("an index's data is updated in place, keys dropped from the schema are removed", async () => {
-    await applySchema(db.client, { log, schema: withIndex(AUTH_SCHEMA, 'sessions_by_account', { data: { note: 'a', owner: 'auth' } }) });
-    const changes = await applySchema(db.client, { log, schema: withIndex(AUTH_SCHEMA, 'sessions_by_account', { data: { owner: 'auth' } }) });
+    await applySchema(db.adminClient, { log, schema: withIndex(AUTH_SCHEMA, 'sessions_by_account', { data: { note: 'a', owner: 'auth' } }) });
+    const changes = await applySchema(db.adminClient, { log, schema: withIndex(AUTH_SCHEMA, 'sessions_by_account', { data: { owner: 'auth' } }) });
     expect(changes).toEqual([{ action: 'updated', kind: 'index', name: 'sessions_by_account', details: ['data'] }]);
     expect(await db.client.query(q.Select('data', q.Get(q.Index('sessions_by_account'))))).toEqual({ owner: 'auth' });
   });
 
   test('changed index terms throw a clear SchemaMigrationError and nothing is written', async () => {
     const schema = withCollection(withIndex(AUTH_SCHEMA, 'accounts_by_email', { terms: [{ field: ['data', 'address'] }] }), 'rate_events', { ttl_days: 2 });
-    const run = applySchema(db.client, { log, schema });
+    const run = applySchema(db.adminClient, { log, schema });
     await expect(run).rejects.toBeInstanceOf(SchemaMigrationError);
     await expect(run).rejects.toThrow(/index accounts_by_email: terms is \[data\.email\] in the database, \[data\.address\] in the schema/);
     await expect(run).rejects.toThrow(/nothing was changed/);
@@ -148,7 +152,7 @@ describe('applySchema on a database that differs', () => {
     let schema = withIndex(AUTH_SCHEMA, 'rate_events_by_key', { values: [{ field: ['data', 'at'] }, { field: ['ref'] }] });
     schema = withIndex(schema, 'sessions_by_account', { source: 'anomalies' });
     schema = withIndex(schema, 'email_tokens_by_hash', { unique: false });
-    const error = await applySchema(db.client, { log, schema }).catch((err: unknown) => err);
+    const error = await applySchema(db.adminClient, { log, schema }).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(SchemaMigrationError);
     expect((error as SchemaMigrationError).conflicts).toEqual([
       { index: 'sessions_by_account', property: 'source', database: '[sessions]', schema: '[anomalies]' },
@@ -160,7 +164,7 @@ describe('applySchema on a database that differs', () => {
   test('an index deleted by hand (the documented migration) is rebuilt from the documents', async () => {
     await db.client.query(q.Create(q.Collection('accounts'), { data: { email: 'a@example.com' } }));
     await db.client.query(q.Delete(q.Index('accounts_by_email')));
-    expect(await applySchema(db.client, { log })).toEqual([
+    expect(await applySchema(db.adminClient, { log })).toEqual([
       { action: 'created', kind: 'index', name: 'accounts_by_email', details: ['terms [data.email]', 'unique'] },
     ]);
     expect(await db.client.query(q.Exists(q.Match(q.Index('accounts_by_email'), 'a@example.com')))).toBe(true);
@@ -174,12 +178,12 @@ describe('user-defined functions', () => {
   });
 
   test('are created, updated when their body changes, and left alone when it does not', async () => {
-    await applySchema(db.client, { log: () => {}, schema: lookup('email') });
+    await applySchema(db.adminClient, { log: () => {}, schema: lookup('email') });
     await db.client.query(q.Create(q.Collection('accounts'), { data: { email: 'a@example.com', name: 'Ada' } }));
     expect(await db.client.query(q.Call('account_field', 'a@example.com'))).toBe('a@example.com');
 
-    expect(await applySchema(db.client, { log, schema: lookup('email') })).toEqual([]);
-    const changes = await applySchema(db.client, { log, schema: lookup('name') });
+    expect(await applySchema(db.adminClient, { log, schema: lookup('email') })).toEqual([]);
+    const changes = await applySchema(db.adminClient, { log, schema: lookup('name') });
     expect(changes).toEqual([{ action: 'updated', kind: 'function', name: 'account_field', details: ['body'] }]);
     expect(await db.client.query(q.Call('account_field', 'a@example.com'))).toBe('Ada');
   });
@@ -187,28 +191,28 @@ describe('user-defined functions', () => {
   const withServerRole = (schema: SchemaSpec): SchemaSpec => ({ ...schema, functions: schema.functions.map((f) => ({ ...f, role: 'server' as const })) });
 
   test('a role is set, and its removal is reported', async () => {
-    await applySchema(db.client, { log: () => {}, schema: lookup('name') });
-    expect((await applySchema(db.client, { log, schema: withServerRole(lookup('name')) }))[0]?.details).toEqual(['role none -> server']);
+    await applySchema(db.adminClient, { log: () => {}, schema: lookup('name') });
+    expect((await applySchema(db.adminClient, { log, schema: withServerRole(lookup('name')) }))[0]?.details).toEqual(['role none -> server']);
     expect(await db.client.query(q.Select('role', q.Get(q.Function('account_field'))))).toBe('server');
-    expect((await applySchema(db.client, { log, schema: lookup('name') }))[0]?.details).toEqual(['role server -> none']);
+    expect((await applySchema(db.adminClient, { log, schema: lookup('name') }))[0]?.details).toEqual(['role server -> none']);
   });
 
   test('a role dropped from the schema is removed from the function', async () => {
-    await applySchema(db.client, { log: () => {}, schema: withServerRole(lookup('name')) });
-    await applySchema(db.client, { log, schema: lookup('name') });
+    await applySchema(db.adminClient, { log: () => {}, schema: withServerRole(lookup('name')) });
+    await applySchema(db.adminClient, { log, schema: lookup('name') });
     expect(await db.client.query(q.Select('role', q.Get(q.Function('account_field')), 'none'))).toBe('none');
   });
 
   test('a body that is not Query(Lambda) is refused before anything is written', async () => {
     const schema: SchemaSpec = { ...AUTH_SCHEMA, functions: [{ name: 'bad', body: q.Lambda('x', q.Var('x')) }] };
-    await expect(applySchema(db.client, { log, schema })).rejects.toThrow(/function bad must be q\.Query\(q\.Lambda/);
+    await expect(applySchema(db.adminClient, { log, schema })).rejects.toThrow(/function bad must be q\.Query\(q\.Lambda/);
     expect(await names(q.Collections())).toEqual([]);
   });
 });
 
 describe('the indexes enforce what the design relies on', () => {
   beforeEach(async () => {
-    await applySchema(db.client, { log: () => {} });
+    await applySchema(db.adminClient, { log: () => {} });
   });
 
   async function errorCode(expr: faunadb.Expr): Promise<string | undefined> {
@@ -247,5 +251,32 @@ describe('the indexes enforce what the design relies on', () => {
     await db.client.query(q.Create(q.Collection('rate_events'), { data: { key: 'other', at: q.Now() } }));
     const page = await db.client.query<{ data: [faunadb.values.FaunaTime, faunadb.values.Ref][] }>(q.Paginate(q.Match(q.Index('rate_events_by_key'), 'k')));
     expect(page.data.map(([at]) => at.date.toISOString())).toEqual(['2025-01-01T00:00:03.000Z', '2025-01-01T00:00:02.000Z', '2025-01-01T00:00:01.000Z']);
+  });
+});
+
+describe('roles', () => {
+  const withNotesAnd = (extra: readonly string[]): SchemaSpec => withOwnedData(AUTH_SCHEMA, ['notes', ...extra]);
+
+  test('a role is created once, left alone while its spec is the same, and updated whole when it changes', async () => {
+    await applySchema(db.adminClient, { log: () => {}, schema: withNotesAnd([]) });
+    expect(await applySchema(db.adminClient, { log, schema: withNotesAnd([]) })).toEqual([]);
+    const changes = await applySchema(db.adminClient, { log, schema: withNotesAnd(['todos']) });
+    expect(changes.map((c) => `${c.action} ${c.kind} ${c.name}`)).toEqual(['created collection todos', 'created index todos_by_owner', 'updated role owner']);
+    const privileges = await db.adminClient.query<{ resource: faunadb.values.Ref }[]>(q.Select('privileges', q.Get(q.Role('owner'))));
+    expect(privileges.map((p) => p.resource.id)).toEqual(['notes', 'notes_by_owner', 'todos', 'todos_by_owner']);
+  });
+
+  test('a server key cannot apply a schema with roles: the engine refuses, and nothing is written', async () => {
+    const err = await applySchema(db.client, { log }).catch((e: unknown) => e);
+    expect((err as { requestResult?: { responseContent?: { errors?: { code: string }[] } } }).requestResult?.responseContent?.errors?.[0]?.code).toBe('permission denied');
+    expect(await names(q.Collections())).toEqual([]);
+  });
+
+  test('an index over the built-in Tokens() is made with Tokens() as its source', async () => {
+    await applySchema(db.adminClient, { log: () => {} });
+    const index = await db.client.query<IndexDoc>(q.Get(q.Index('tokens_by_session')));
+    expect(index.source).toBeInstanceOf(faunadb.values.Ref);
+    expect([index.source.id, index.source.collection]).toEqual(['tokens', undefined]);
+    expect(await applySchema(db.adminClient, { log })).toEqual([]);
   });
 });

@@ -10,14 +10,15 @@
  * Plain FQL through the driver: it knows nothing of the engine behind the client.
  */
 
+import { createHash } from 'node:crypto';
 import faunadb from 'faunadb';
 import { faunaCode } from '../shared/fql/driver-errors.ts';
 import { ensureTimingAccount } from './timing-account.ts';
-import { AUTH_SCHEMA, type CollectionSpec, type FunctionSpec, type IndexField, type IndexSpec, type SchemaData, type SchemaSpec } from './schema.ts';
+import { APP_SCHEMA, type CollectionSpec, type FunctionSpec, type IndexField, type IndexSpec, type RoleSpec, type SchemaData, type SchemaSpec } from './schema.ts';
 
 const q = faunadb.query;
 
-export type SchemaKind = 'collection' | 'index' | 'function';
+export type SchemaKind = 'collection' | 'index' | 'function' | 'role';
 
 export interface SchemaChange {
   readonly action: 'created' | 'updated';
@@ -45,7 +46,7 @@ export class SchemaMigrationError extends Error {
 export interface ApplyOptions {
   /** Where each line goes; console.log by default. */
   readonly log?: (line: string) => void;
-  /** The schema to apply; the auth schema by default (tests pass others). */
+  /** The schema to apply; APP_SCHEMA by default (tests pass others). */
   readonly schema?: SchemaSpec;
 }
 
@@ -62,11 +63,12 @@ interface Existing3 {
   readonly collections: readonly Existing[];
   readonly indexes: readonly Existing[];
   readonly functions: readonly Existing[];
+  readonly roles: readonly Existing[];
 }
 
 export async function applySchema(client: faunadb.Client, options: ApplyOptions = {}): Promise<SchemaChange[]> {
   const log = options.log ?? ((line: string): void => console.log(line));
-  const schema = options.schema ?? AUTH_SCHEMA;
+  const schema = options.schema ?? APP_SCHEMA;
   let planned: Planned[];
   try {
     planned = await planAndWrite(client, schema);
@@ -91,6 +93,8 @@ async function planAndWrite(client: faunadb.Client, schema: SchemaSpec): Promise
     ...schema.collections.map((spec, i) => planCollection(spec, existing.collections[i])),
     ...schema.indexes.map((spec, i) => planIndex(spec, existing.indexes[i])),
     ...schema.functions.map((spec, i) => planFunction(spec, existing.functions[i])),
+    // Last: a role's privileges name the collections and indexes created above.
+    ...(schema.roles ?? []).map((spec, i) => planRole(spec, existing.roles[i])),
   ].filter((p): p is Planned => p !== null);
   if (planned.length > 0) await client.query(q.Do(...planned.map((p) => p.expr), true));
   return planned;
@@ -103,6 +107,7 @@ function readQuery(schema: SchemaSpec): Record<keyof Existing3, faunadb.Expr[]> 
     collections: schema.collections.map((c) => getOrNull(q.Collection(c.name))),
     indexes: schema.indexes.map((i) => getOrNull(q.Index(i.name))),
     functions: schema.functions.map((f) => getOrNull(q.Function(f.name))),
+    roles: (schema.roles ?? []).map((r) => getOrNull(q.Role(r.name))),
   };
 }
 
@@ -137,7 +142,7 @@ function planIndex(spec: IndexSpec, existing: Existing): Planned | null {
   if (existing === null) {
     const params = {
       name: spec.name,
-      source: sourcesOf(spec).map((name) => q.Collection(name)),
+      source: sourcesOf(spec).map(sourceRef),
       ...(spec.terms ? { terms: spec.terms } : {}),
       ...(spec.values ? { values: spec.values } : {}),
       unique: spec.unique === true,
@@ -165,6 +170,11 @@ function indexConflicts(spec: IndexSpec, existing: Existing): IndexConflict[] {
   compare('values', existingFields(existing.values), normalFields(spec.values), showFields);
   compare('unique', existing.unique === true, spec.unique === true, String);
   return conflicts;
+}
+
+/** 'tokens' is the engine's built-in Tokens() collection (a user collection cannot take that name). */
+function sourceRef(name: string): faunadb.Expr {
+  return name === 'tokens' ? q.Tokens() : q.Collection(name);
 }
 
 function sourcesOf(spec: IndexSpec): string[] {
@@ -247,6 +257,29 @@ function storedLambdaJson(body: unknown): string {
   if (lambda === undefined) return canonicalJson(wire);
   const { api_version: _ignored, ...rest } = lambda;
   return canonicalJson(rest);
+}
+
+// ---- roles -------------------------------------------------------------------------------
+
+/**
+ * A role's privileges and membership hold lambdas and refs, which the server answers in another
+ * shape than the driver sends them; so a role carries the fingerprint of its spec in its data,
+ * and a role whose fingerprint differs is updated whole (Update replaces arrays).
+ */
+function planRole(spec: RoleSpec, existing: Existing): Planned | null {
+  const fingerprint = roleFingerprint(spec);
+  const params = { membership: spec.membership, privileges: spec.privileges, data: { schema_fingerprint: fingerprint } };
+  if (existing === null) {
+    const details = [`${spec.privileges.length} privileges`];
+    return { change: { action: 'created', kind: 'role', name: spec.name, details }, expr: q.CreateRole({ name: spec.name, ...params }) };
+  }
+  const data = isRecord(existing.data) ? existing.data : {};
+  if (data.schema_fingerprint === fingerprint) return null;
+  return { change: { action: 'updated', kind: 'role', name: spec.name, details: ['privileges', 'membership'] }, expr: q.Update(q.Role(spec.name), params) };
+}
+
+function roleFingerprint(spec: RoleSpec): string {
+  return createHash('sha256').update(canonicalJson({ membership: spec.membership, privileges: spec.privileges })).digest('base64url').slice(0, 22);
 }
 
 // ---- shared ------------------------------------------------------------------------------

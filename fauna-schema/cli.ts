@@ -8,7 +8,7 @@
 
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadDatabaseConfig } from '../shared/config.ts';
-import { closeFaunaClients, describeFaunaTarget, faunaClient } from '../shared/fql/client.ts';
+import { closeFaunaClients, describeFaunaTarget, faunaAdminClient } from '../shared/fql/client.ts';
 import { driverError } from '../shared/fql/driver-errors.ts';
 import { applySchema, SchemaMigrationError } from './apply.ts';
 
@@ -28,7 +28,8 @@ export async function runSchemaCommand(env: Readonly<Record<string, string | und
       name: describeFaunaTarget(config),
       hint: config.databaseUrl === null ? 'Is the engine running? (`npm run db` starts one.)' : 'Is that PostgreSQL running and accepting connections?',
     };
-    await applySchema(faunaClient(config), { log: io.out });
+    // Roles need the engine's admin (a server key may not create them).
+    await applySchema(faunaAdminClient(config), { log: io.out });
     return 0;
   } catch (err) {
     io.err(failureMessage(err, target));
@@ -52,7 +53,7 @@ function failureMessage(err: unknown, target: Target): string {
     return `schema: cannot reach ${target.name}: ${message}\n${target.hint}`;
   }
   if (fauna?.code === 'unauthorized' || fauna?.code === 'permission denied') {
-    return `schema: ${target.name} refused the secret (${fauna.code}). Check FAUNA_SECRET: it needs an admin or server key.`;
+    return `schema: ${target.name} refused the secret (${fauna.code}). Check FAUNA_SECRET: it needs an admin key (the schema has roles).`;
   }
   return `schema: ${target.name} answered ${status} ${fauna?.code ?? ''}: ${fauna?.description ?? message}`;
 }

@@ -15,6 +15,7 @@
  */
 
 import type faunadb from 'faunadb';
+import { OWNED_COLLECTIONS, withOwnedData } from './owned-data.ts';
 
 /** A document field as an index reads it: ['data', 'email'], or ['ref']. */
 export interface IndexField {
@@ -35,7 +36,7 @@ export interface CollectionSpec {
 
 export interface IndexSpec {
   readonly name: string;
-  /** The collection(s) it reads, by name. */
+  /** The collection(s) it reads, by name; 'tokens' is the built-in Tokens(). */
   readonly source: string | readonly string[];
   readonly terms?: readonly IndexField[];
   readonly values?: readonly IndexField[];
@@ -52,10 +53,22 @@ export interface FunctionSpec {
   readonly data?: SchemaData;
 }
 
+/**
+ * A role: who is a member, and what members may do (FQL's CreateRole parameters, written with
+ * the driver: `q.Collection(...)`, `q.Query(q.Lambda(...))`). Only an admin key may create one.
+ */
+export interface RoleSpec {
+  readonly name: string;
+  readonly membership: readonly object[];
+  readonly privileges: readonly object[];
+}
+
 export interface SchemaSpec {
   readonly collections: readonly CollectionSpec[];
   readonly indexes: readonly IndexSpec[];
   readonly functions: readonly FunctionSpec[];
+  /** Optional: a schema without roles can be applied with a server key. */
+  readonly roles?: readonly RoleSpec[];
 }
 
 const byData = (name: string): IndexField => ({ field: ['data', name] });
@@ -80,6 +93,9 @@ export const AUTH_SCHEMA: SchemaSpec = {
     { name: 'refresh_tokens_by_hash', source: 'refresh_tokens', terms: [byData('jti_hash')], unique: true },
     { name: 'refresh_tokens_by_session', source: 'refresh_tokens', terms: [byData('session')] },
     { name: 'email_tokens_by_hash', source: 'email_tokens', terms: [byData('token_hash')], unique: true },
+    // The engine tokens a session's site functions act through (shared/user/db.ts): ending the
+    // session deletes them. 'tokens' is the engine's own Tokens() collection.
+    { name: 'tokens_by_session', source: 'tokens', terms: [byData('session')] },
     // A new password spends every outstanding reset and magic login link of its account.
     { name: 'email_tokens_by_account', source: 'email_tokens', terms: [byData('account')] },
     // Newest first, so a rate check reads only as many events as its limit.
@@ -92,3 +108,6 @@ export const AUTH_SCHEMA: SchemaSpec = {
   ],
   functions: [],
 };
+
+/** What `npm run schema` applies: the auth schema, and the owner-only collections of the site's own data. */
+export const APP_SCHEMA: SchemaSpec = withOwnedData(AUTH_SCHEMA, OWNED_COLLECTIONS);

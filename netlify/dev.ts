@@ -4,7 +4,10 @@
  * `netlify dev` serving public/ and functions/. Prints the site and mailbox URLs once
  * /api/health answers. Ctrl-C (or SIGTERM) stops everything; a second start keeps the data.
  *
- *   npm run dev -- [--port 8888] [--engine-port 8443] [--mailbox-port 8025] [--data .data] [--secret secret]
+ *   npm run dev -- [--port 8888] [--engine-port 8443] [--mailbox-port 8025] [--data .data] [--secret secret] [--no-edge]
+ *
+ * --no-edge runs netlify dev without edge functions (the /app/ and /admin/ guard): for a platform
+ * the `deno` package has no binary for, or to save the seconds the edge runtime takes to start.
  */
 
 import path from 'node:path';
@@ -13,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { terminateAll } from './launcher/child.ts';
 import { startStack, type Stack, type StackOptions } from './launcher/stack.ts';
 
-const USAGE = 'usage: npm run dev -- [--port 8888] [--engine-port 8443] [--mailbox-port 8025] [--data .data] [--secret secret]';
+const USAGE = 'usage: npm run dev -- [--port 8888] [--engine-port 8443] [--mailbox-port 8025] [--data .data] [--secret secret] [--no-edge]';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function readOptions(argv: string[], env: NodeJS.ProcessEnv): StackOptions {
@@ -33,6 +36,7 @@ function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StackOptions {
       'mailbox-port': { type: 'string', default: '8025' },
       data: { type: 'string', default: '.data' },
       secret: { type: 'string', default: env.FAUNA_SECRET?.trim() || 'secret' },
+      'no-edge': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -47,6 +51,7 @@ function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StackOptions {
     mailboxPort: port(values['mailbox-port'], '--mailbox-port'),
     dataDir: path.resolve(ROOT, values.data),
     secret: values.secret,
+    edgeFunctions: !values['no-edge'],
     databaseUrl: env.DATABASE_URL?.trim() || null,
     env,
     log: (line) => console.log(line),

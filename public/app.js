@@ -31,6 +31,20 @@ const LOGOUT_MESSAGES = Object.freeze({
   session_ended: 'Your session has ended. Please log in again.',
 });
 
+/**
+ * Where to go once logged in: a protected page (/app/, /admin/) sent the browser here with
+ * `?next=`. Only a path on this site is kept, never another site's address.
+ * @param {string | null} raw
+ * @returns {string | null}
+ */
+function sameSitePath(raw) {
+  if (raw === null || !raw.startsWith('/') || raw.startsWith('//') || raw.includes('\\')) return null;
+  const url = new URL(raw, location.origin);
+  return url.origin === location.origin ? `${url.pathname}${url.search}${url.hash}` : null;
+}
+
+const nextPath = sameSitePath(new URLSearchParams(location.search).get('next'));
+
 /** Set while the account view shows someone. */
 /** @type {User | null} */
 let currentUser = null;
@@ -158,6 +172,11 @@ async function loadSessions() {
 
 /** @param {User} user */
 async function enterAccount(user) {
+  if (nextPath !== null) {
+    // Logged in on the way to a protected page: go on there.
+    location.assign(nextPath);
+    return;
+  }
   currentUser = user;
   renderWhoami(user);
   goTo('#account');

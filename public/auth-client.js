@@ -11,12 +11,15 @@
  *   parallel refreshes would spend one token N times and could look like token theft.
  * - When a refresh answers 401 the session is over: local listeners hear 'session_ended' and
  *   other tabs are told over a BroadcastChannel, so no tab goes on showing a dead session.
+ * - `authFetch(url, init)` applies the same rule to the site's own endpoints (e.g. /api/notes):
+ *   a 401 refreshes once (shared with every other call) and retries once; the Response is
+ *   returned as it is, whatever its status.
  */
 
 const REFRESH_PATH = '/api/auth/refresh';
 
 /**
- * @typedef {{ id: string, email: string, emailVerified: boolean, name: string | null }} User
+ * @typedef {{ id: string, email: string, emailVerified: boolean, name: string | null, roles: string[] }} User
  * @typedef {{ id: string, expiresAt: string }} SessionInfo
  * @typedef {{ id: string, createdAt: string, lastUsedAt: string, userAgent: string, current: boolean }} SessionSummary
  * @typedef {'logout' | 'other_tab' | 'session_ended'} LogoutReason
@@ -237,7 +240,35 @@ export function createAuthClient(options = {}) {
     return readAnswer(response);
   }
 
+  /**
+   * @param {string} url
+   * @param {RequestInit} init
+   * @returns {Promise<Response>}
+   */
+  async function sendRaw(url, init) {
+    try {
+      return await fetchImpl(`${baseUrl}${url}`, { credentials: 'same-origin', ...init });
+    } catch {
+      throw new AuthError(0, 'network_error', 'Could not reach the server. Check your connection and try again.');
+    }
+  }
+
   return {
+    /**
+     * fetch() for the site's own endpoints that need the session: on a 401 it refreshes once
+     * (shared with every other call in flight) and sends the request once more. The body must be
+     * one that can be sent twice (a string, FormData, a Blob, URLSearchParams; not a stream).
+     * @param {string} url a path on this site, e.g. '/api/notes'
+     * @param {RequestInit} [init]
+     * @returns {Promise<Response>} the answer as it came, whatever its status
+     */
+    async authFetch(url, init = {}) {
+      const sentAfter = settledRefreshes;
+      const response = await sendRaw(url, init);
+      if (response.status !== 401 || !(await refreshOnce(sentAfter))) return response;
+      return sendRaw(url, init);
+    },
+
     /**
      * @param {{ email: string, password: string }} credentials
      * @returns {Promise<{ status: string }>}

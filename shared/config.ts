@@ -10,6 +10,8 @@
  * missing secret fails at start with a message that names it.
  */
 
+import { secureCookiesFor } from './cookie-names.ts';
+
 /** What reaching the database needs: the part of the configuration `npm run schema` reads. */
 export interface DatabaseConfig {
   readonly production: boolean;
@@ -60,6 +62,8 @@ export interface Config extends DatabaseConfig {
   /** bcrypt's limit: longer passwords are refused, never silently cut. */
   readonly passwordMaxBytes: number;
   readonly revealAccountStatus: boolean;
+  /** Verified addresses that get the admin role when they log in (lower-cased): the first admin. */
+  readonly adminEmails: readonly string[];
 
   readonly postmarkServerToken: string;
   /** Where the Postmark client sends: Postmark itself, or the local mailbox in development. */
@@ -167,7 +171,7 @@ export function loadConfig(env: Env): Config {
     siteUrl,
     siteOrigin: origin,
     allowedOrigins: Object.freeze(list(env.ALLOWED_ORIGINS).map((o) => originOf(o, 'ALLOWED_ORIGINS'))),
-    secureCookies: !/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/.test(origin),
+    secureCookies: secureCookiesFor(origin),
     jwtSecrets: Object.freeze(jwtSecrets),
     jwtIssuer: origin,
     jwtAudience: `${origin}/api/auth`,
@@ -189,6 +193,7 @@ export function loadConfig(env: Env): Config {
     passwordMinLength: int(env, 'PASSWORD_MIN_LENGTH'),
     passwordMaxBytes: 72,
     revealAccountStatus: bool(env, 'REVEAL_ACCOUNT_STATUS', false),
+    adminEmails: Object.freeze(emails(env.ADMIN_EMAILS, 'ADMIN_EMAILS')),
     postmarkServerToken: secret(env, production, 'POSTMARK_SERVER_TOKEN', DEV_POSTMARK_TOKEN),
     postmarkApiUrl,
     emailFrom: secret(env, production, 'EMAIL_FROM', 'Auth <auth@localhost>'),
@@ -232,6 +237,13 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
 
 function list(raw: string | undefined): string[] {
   return (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+function emails(raw: string | undefined, name: string): string[] {
+  const values = list(raw).map((e) => e.toLowerCase());
+  const bad = values.find((e) => !/^[^\s@]+@[^\s@]+$/.test(e));
+  if (bad !== undefined) throw new ConfigError(`${name} must be a comma-separated list of email addresses, not '${bad}'.`);
+  return values;
 }
 
 function trimSlash(url: string): string {

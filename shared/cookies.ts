@@ -23,25 +23,21 @@
 import { parse, serialize, type SerializeOptions } from 'cookie';
 import type { Config } from './config.ts';
 import { HttpError } from './errors.ts';
+import { cookieNames } from './cookie-names.ts';
 
-export const ACCESS_COOKIE = 'access_token';
-export const REFRESH_COOKIE = 'refresh_token';
+export {
+  ACCESS_COOKIE,
+  REFRESH_COOKIE,
+  SIGNUP_COOKIE,
+  accessCookieName,
+  cookieNames,
+  type CookieNames,
+  type CookieNaming,
+} from './cookie-names.ts';
 export const REFRESH_COOKIE_PATH = '/api/auth';
-/** Set by register, read by the verification form's POST. */
-export const SIGNUP_COOKIE = 'signup_binding';
-
-export interface CookieNames {
-  readonly access: string;
-  readonly refresh: string;
-  readonly signup: string;
-}
-
-export function cookieNames(config: Config): CookieNames {
-  if (!config.secureCookies) return { access: ACCESS_COOKIE, refresh: REFRESH_COOKIE, signup: SIGNUP_COOKIE };
-  return { access: `__Host-${ACCESS_COOKIE}`, refresh: `__Secure-${REFRESH_COOKIE}`, signup: `__Host-${SIGNUP_COOKIE}` };
-}
 
 export type Cookies = Readonly<Record<string, string | undefined>>;
+
 
 export function readCookies(req: Request): Cookies {
   const header = req.headers.get('cookie');

@@ -25,6 +25,7 @@ export const API_ERRORS = {
   invalid_session: { status: 401, message: 'The session is not valid. Log in again.' },
   token_reuse: { status: 401, message: 'This session was ended because its refresh token was used twice.' },
   email_not_verified: { status: 403, message: 'Confirm your email address first: check your inbox.' },
+  forbidden: { status: 403, message: 'You may not do that.' },
   cross_origin: { status: 403, message: 'This request came from another site and was refused.' },
   not_found: { status: 404, message: 'Not found.' },
   method_not_allowed: { status: 405, message: 'This method is not allowed here.' },

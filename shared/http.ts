@@ -173,6 +173,8 @@ export function seeOther(location: string, init: ResponseOptions = {}): Response
 
 /** The error envelope; for anything but an HttpError, a fixed message and the details in the log. */
 export function errorResponse(err: unknown): Response {
+  // A Response thrown on purpose (requireUser and friends, shared/user) is the answer itself.
+  if (err instanceof Response) return err;
   if (err instanceof HttpError) {
     return json(err.status, { error: { code: err.code, message: err.message } }, { headers: err.headers });
   }

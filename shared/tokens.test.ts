@@ -20,7 +20,7 @@ const OLD = 'old-secret-0123456789abcdef0123456789abcdef';
 const NEW = 'new-secret-fedcba9876543210fedcba9876543210';
 const OTHER = 'someone-elses-secret-0123456789abcdef012345';
 const T0 = 1_700_000_000;
-const USER = { email: 'a@example.com', emailVerified: true, name: null };
+const USER = { email: 'a@example.com', emailVerified: true, name: null, roles: [] };
 const at = (t: number): { now: () => number } => ({ now: () => t });
 
 function configWith(env: Record<string, string> = {}): Config {

@@ -45,6 +45,8 @@ export interface UserClaims {
   readonly email: string;
   readonly emailVerified: boolean;
   readonly name: string | null;
+  /** The account's roles when the token was signed: a change shows at the next refresh. */
+  readonly roles: readonly string[];
 }
 
 export interface AccessClaims extends AccessInput {
@@ -106,7 +108,7 @@ function wallClock(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-function sign(payload: Readonly<Record<string, string | boolean | null>>, ttlSeconds: number, config: Config, options: TokenOptions): string {
+function sign(payload: Readonly<Record<string, string | boolean | null | readonly string[]>>, ttlSeconds: number, config: Config, options: TokenOptions): string {
   const { kid, key } = keyring(config).signing;
   const iat = (options.now ?? wallClock)();
   return jwt.sign({ ...payload, iat, exp: iat + ttlSeconds }, key, {
@@ -118,8 +120,8 @@ function sign(payload: Readonly<Record<string, string | boolean | null>>, ttlSec
 }
 
 export function signAccess(input: AccessInput & { readonly user: UserClaims }, config: Config, options: TokenOptions = {}): string {
-  const { email, emailVerified, name } = input.user;
-  return sign({ sub: input.sub, sid: input.sid, typ: 'access', email, email_verified: emailVerified, name }, config.accessTokenTtlSeconds, config, options);
+  const { email, emailVerified, name, roles } = input.user;
+  return sign({ sub: input.sub, sid: input.sid, typ: 'access', email, email_verified: emailVerified, name, roles }, config.accessTokenTtlSeconds, config, options);
 }
 
 export function signRefresh(input: RefreshInput, config: Config, options: TokenOptions = {}): string {
@@ -188,10 +190,18 @@ function stringClaim(payload: Readonly<Record<string, unknown>>, name: string): 
   return value;
 }
 
+/** A token without `roles` (signed before they existed) has none; a malformed list is refused. */
+function rolesClaim(payload: Readonly<Record<string, unknown>>): readonly string[] {
+  const value = payload.roles;
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((r): r is string => typeof r === 'string')) throw new TokenRefused('invalid', 'roles is not a list of strings');
+  return value;
+}
+
 export function verifyAccess(token: string, config: Config, options: TokenOptions = {}): AccessClaims {
   try {
     const { payload: p, iat, exp } = verifyPayload(token, 'access', config, options);
-    const user = { email: stringClaim(p, 'email'), emailVerified: p.email_verified === true, name: typeof p.name === 'string' ? p.name : null };
+    const user = { email: stringClaim(p, 'email'), emailVerified: p.email_verified === true, name: typeof p.name === 'string' ? p.name : null, roles: rolesClaim(p) };
     return { typ: 'access', sub: stringClaim(p, 'sub'), sid: stringClaim(p, 'sid'), user, iat, exp };
   } catch (err) {
     if (!(err instanceof TokenRefused)) throw err;

@@ -2,9 +2,10 @@
  * The whole local stack:
  *   - the FQL engine (the `fql-engine` command, PGlite under <data>/engine), a child process
  *   - the mailbox, in this process, keeping messages under <data>/mailbox
- *   - `netlify dev`, a child process, offline and without edge functions (no Deno download),
- *     with the functions pointed at the engine and at the mailbox, and a guard against bodies
- *     over its limit (request-guard.mjs)
+ *   - `netlify dev`, a child process, offline, with the functions pointed at the engine and at
+ *     the mailbox, a guard against bodies over its limit (request-guard.mjs), and edge functions
+ *     run by the `deno` package's binary with the bootstrap shipped in node_modules
+ *     (edge-runtime.ts): nothing is downloaded
  *   - the schema (`fauna-schema/`), applied in this process over HTTP once the engine answers,
  *     as `npm run schema` does
  * It is ready when the site's /api/health answers 200 after the schema is in place. It stops
@@ -17,6 +18,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runSchemaCommand } from '../../fauna-schema/cli.ts';
 import { startMailbox, type Mailbox } from '../mailbox/server.ts';
+import { edgeRuntime } from './edge-runtime.ts';
 import { ChildFailed, startChild, waitForUrl, type Child } from './child.ts';
 
 export interface StackOptions {
@@ -29,6 +31,8 @@ export interface StackOptions {
   readonly dataDir: string;
   /** The engine's admin secret, which the functions use as FAUNA_SECRET. */
   readonly secret: string;
+  /** Edge functions on (the default): Deno from the `deno` package, see edge-runtime.ts. */
+  readonly edgeFunctions?: boolean;
   /** When set, the engine stores its data in this PostgreSQL instead of PGlite. */
   readonly databaseUrl: string | null;
   readonly env: NodeJS.ProcessEnv;
@@ -137,7 +141,13 @@ function startNetlifyDev(options: StackOptions, engineUrl: string, mailboxUrl: s
     NETLIFY_TELEMETRY_DISABLED: '1',
   };
   delete env.DATABASE_URL;
-  const { args, cwd } = netlifyDevCommand(options.root, options.sitePort);
+  const edgeFunctions = options.edgeFunctions !== false;
+  if (edgeFunctions) {
+    const edge = edgeRuntime(options.root);
+    env.PATH = `${edge.denoDir}${path.delimiter}${options.env.PATH ?? ''}`;
+    env.NETLIFY_EDGE_BOOTSTRAP = edge.bootstrapUrl;
+  }
+  const { args, cwd } = netlifyDevCommand(options.root, options.sitePort, edgeFunctions);
   return startChild({ name: 'netlify', command: process.execPath, args, env, cwd, log: options.log });
 }
 
@@ -148,12 +158,13 @@ function startNetlifyDev(options: StackOptions, engineUrl: string, mailboxUrl: s
  * where the site is, and netlify-cli heeds it only when it is not the process's own directory
  * (netlify/cli#7392), so netlify dev runs from a folder below the root.
  */
-export function netlifyDevCommand(root: string, port: number): { args: string[]; cwd: string } {
+export function netlifyDevCommand(root: string, port: number, edgeFunctions = false): { args: string[]; cwd: string } {
   const cli = packageBin(root, 'netlify-cli', 'netlify');
   // The guard keeps one request with a body over netlify dev's limit from ending it (request-guard.mjs).
   const guard = pathToFileURL(path.join(root, 'netlify', 'launcher', 'request-guard.mjs')).href;
+  const edge = edgeFunctions ? [] : ['--internal-disable-edge-functions'];
   return {
-    args: ['--import', guard, cli, 'dev', '--cwd', root, '--offline', '--no-open', '--internal-disable-edge-functions', '--port', String(port)],
+    args: ['--import', guard, cli, 'dev', '--cwd', root, '--offline', '--no-open', ...edge, '--port', String(port)],
     cwd: path.join(root, 'netlify'),
   };
 }

@@ -14,6 +14,7 @@ import { cleanName, normalizeEmail, stringField } from '../validation.ts';
 import type { AuthContext } from './context.ts';
 import { deliver } from './email-flow.ts';
 import { linkProblemPage, tokenPage, type TokenPageOptions } from './pages.ts';
+import { withConfiguredAdmin } from './roles.ts';
 import { issueRefreshToken, type Established } from './sessions.ts';
 
 export type LinkStatus = 'link_sent' | 'signup_link_sent' | 'login_link_sent';
@@ -58,7 +59,7 @@ export async function magicLogin(ctx: AuthContext, body: Readonly<Record<string,
   const token = stringField(body, 'token');
   const refresh = issueRefreshToken(ctx);
   const session = await runQuery<MagicSession>(ctx.db, magicLoginQuery({ tokenHash: sha256(token), userAgent, refresh: refresh.stored }));
-  return { ...session, refreshJti: refresh.jti };
+  return withConfiguredAdmin(ctx, { ...session, refreshJti: refresh.jti });
 }
 
 export async function magicSignup(ctx: AuthContext, body: Readonly<Record<string, unknown>>, userAgent: string): Promise<Established> {
@@ -71,7 +72,7 @@ export async function magicSignup(ctx: AuthContext, body: Readonly<Record<string
     magicSignupQuery({ tokenHash: sha256(token), name, userAgent, refresh: refresh.stored }),
     { onNotUnique: 'account_exists' },
   );
-  return { ...session, refreshJti: refresh.jti };
+  return withConfiguredAdmin(ctx, { ...session, refreshJti: refresh.jti });
 }
 
 /**

@@ -21,6 +21,7 @@ import { sha256 } from '../tokens.ts';
 import { normalizeEmail, passwordCandidates } from '../validation.ts';
 import type { AuthContext } from './context.ts';
 import { rateLimited } from './email-flow.ts';
+import { withConfiguredAdmin } from './roles.ts';
 
 /** A session as the endpoint needs it to sign fresh tokens. */
 export interface Established {
@@ -82,7 +83,7 @@ export async function login(ctx: AuthContext, body: Readonly<Record<string, unkn
   if (result.status === 'rate_limited') throw rateLimited(result.retryAfter);
   if (result.status === 'invalid') throw badCredentials();
   if (result.status === 'unverified') throw new HttpError('email_not_verified');
-  return { user: result.user, sessionId: result.sessionId, refreshJti: refresh.jti };
+  return withConfiguredAdmin(ctx, { user: result.user, sessionId: result.sessionId, refreshJti: refresh.jti });
 }
 
 /** Rotates the refresh token; a reuse after the grace period ends the whole session. */
@@ -101,7 +102,7 @@ export async function refreshSession(ctx: AuthContext, claims: SessionClaims & {
   if (result.status !== 'ok' || result.sessionId !== claims.sessionId || result.user.id !== claims.accountId) {
     throw new HttpError('invalid_session');
   }
-  return { user: result.user, sessionId: result.sessionId, refreshJti: next.jti };
+  return withConfiguredAdmin(ctx, { user: result.user, sessionId: result.sessionId, refreshJti: next.jti });
 }
 
 export async function logout(ctx: AuthContext, claims: SessionClaims, all: boolean): Promise<void> {

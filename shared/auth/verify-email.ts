@@ -8,6 +8,7 @@ import { stringField } from '../validation.ts';
 import type { AuthContext } from './context.ts';
 import { issueRefreshToken, type Established } from './sessions.ts';
 import { emailLink } from './email-flow.ts';
+import { withConfiguredAdmin } from './roles.ts';
 
 /**
  * A verified account, and the session its link's first use started (null on later uses, and
@@ -38,8 +39,10 @@ export async function verifyEmail(ctx: AuthContext, body: Readonly<Record<string
       reset: { hash: sha256(resetToken), ttlSeconds: ctx.config.resetTokenTtlSeconds },
     }),
   );
-  const session = result.sessionId === null ? null : { user: result.user, sessionId: result.sessionId, refreshJti: refresh.jti };
-  return { user: result.user, session, resetToken: result.passwordReset ? resetToken : null };
+  const resetTokenOut = result.passwordReset ? resetToken : null;
+  if (result.sessionId === null) return { user: result.user, session: null, resetToken: resetTokenOut };
+  const session = await withConfiguredAdmin(ctx, { user: result.user, sessionId: result.sessionId, refreshJti: refresh.jti });
+  return { user: session.user, session, resetToken: resetTokenOut };
 }
 
 /** Always the same answer, whether or not the address has an unverified account. */

@@ -42,7 +42,23 @@ export function faunaClient(config: DatabaseConfig): faunadb.Client {
   const key = config.databaseUrl === null ? `http\n${config.faunaEndpoint}\n${config.faunaSecret}` : `pg\n${config.databaseUrl}\n${config.faunaSecret}`;
   let client = clients.get(key);
   if (client === undefined) {
-    client = config.databaseUrl === null ? httpClient(config) : inProcessClient(config.databaseUrl, config.faunaSecret);
+    client = config.databaseUrl === null ? httpClient(config) : inProcessClient(config.databaseUrl, config.faunaSecret, `${config.faunaSecret}::server`);
+    clients.set(key, client);
+  }
+  return client;
+}
+
+/**
+ * The engine's admin, for what a server key may not do: roles, which `npm run schema` applies.
+ * In-process: FAUNA_SECRET un-narrowed. Over HTTP: FAUNA_SECRET as given (an admin key is needed
+ * for roles; the engine says `permission denied` to anything less). Never for the functions.
+ */
+export function faunaAdminClient(config: DatabaseConfig): faunadb.Client {
+  if (config.databaseUrl === null) return faunaClient(config);
+  const key = `pg-admin\n${config.databaseUrl}\n${config.faunaSecret}`;
+  let client = clients.get(key);
+  if (client === undefined) {
+    client = inProcessClient(config.databaseUrl, config.faunaSecret, config.faunaSecret);
     clients.set(key, client);
   }
   return client;
@@ -76,14 +92,14 @@ function httpClient(config: DatabaseConfig): faunadb.Client {
   return new faunadb.Client({ secret: config.faunaSecret, scheme, domain: url.hostname, port });
 }
 
-function inProcessClient(databaseUrl: string, adminSecret: string): faunadb.Client {
+function inProcessClient(databaseUrl: string, adminSecret: string, secret: string): faunadb.Client {
   const key = `${databaseUrl}\n${adminSecret}`;
   const lazyFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const { fetch } = await sharedEngine(key, databaseUrl, adminSecret);
     return fetch(input, init);
   };
   // The URL only has to parse: the in-process fetch reads nothing but its path.
-  return new faunadb.Client({ secret: `${adminSecret}::server`, scheme: 'http', domain: 'in-process', port: 8443, fetch: lazyFetch });
+  return new faunadb.Client({ secret, scheme: 'http', domain: 'in-process', port: 8443, fetch: lazyFetch });
 }
 
 /** The engine for this URL, opened on first use; a failed open is forgotten, so the next query tries again. */

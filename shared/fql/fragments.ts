@@ -12,6 +12,7 @@ export function userOf(account: Expr): Expr {
     email: q.Select(['data', 'email'], account),
     emailVerified: q.Select(['data', 'email_verified'], account, false),
     name: q.Select(['data', 'name'], account, null),
+    roles: q.Select(['data', 'roles'], account, []),
   } as unknown as Expr;
 }
 
@@ -28,6 +29,17 @@ export function emailTokenByHash(hash: string): Expr {
   return q.Match(q.Index('email_tokens_by_hash'), hash);
 }
 
+/**
+ * Ends a session: marks it revoked, and deletes the engine tokens made for it (shared/user/db.ts),
+ * so that a site function's database client dies with the session, not only its JWTs.
+ */
+export function endSession(session: Expr): Expr {
+  return q.Do(
+    q.Update(session, { data: { revoked: true, revoked_at: q.Now() } }),
+    q.Foreach(q.Paginate(q.Match(q.Index('tokens_by_session'), session), { size: 100_000 }), q.Lambda('token', q.Delete(q.Var('token')))),
+  );
+}
+
 /** Marks every session of an account revoked, except one (or none). */
 export function revokeSessions(account: Expr, except: Expr | null): Expr {
   return q.Foreach(
@@ -37,7 +49,7 @@ export function revokeSessions(account: Expr, except: Expr | null): Expr {
       q.If(
         q.Or(q.Equals(q.Var('session'), except), q.Select(['data', 'revoked'], q.Get(q.Var('session')))),
         null,
-        q.Update(q.Var('session'), { data: { revoked: true, revoked_at: q.Now() } }),
+        endSession(q.Var('session')),
       ),
     ),
   );

@@ -31,6 +31,11 @@ export interface Database {
 export interface RunOptions {
   /** What a unique-index violation means for this operation (a concurrent twin won the race). */
   readonly onNotUnique?: ApiErrorCode;
+  /**
+   * The query runs as a user (shared/user/db.ts), whose roles may refuse it: 'permission denied'
+   * is then an answer (403 forbidden), and so is 'instance not found' (404), not a bug.
+   */
+  readonly asUser?: boolean;
 }
 
 /** A query that got no answer in time. */
@@ -65,7 +70,11 @@ export function withDeadline<T>(deadlineMs: number, run: (signal: AbortSignal) =
 }
 
 function toHttpError(err: unknown, db: Database, options: RunOptions): HttpError {
+  // Already an answer: a user's client found its session over (shared/user/db.ts).
+  if (err instanceof HttpError) return err;
   const { status, fauna } = driverError(err);
+  if (options.asUser && fauna?.code === 'permission denied') return new HttpError('forbidden');
+  if (options.asUser && fauna?.code === 'instance not found') return new HttpError('not_found');
   if (fauna?.code === 'transaction aborted' && isApiErrorCode(fauna.description)) return new HttpError(fauna.description);
   if (fauna?.code === 'instance not unique' && options.onNotUnique) return new HttpError(options.onNotUnique);
   // The driver's error holds the query as sent, passwords included: only its description is logged.

@@ -5,7 +5,7 @@
  */
 
 import faunadb from 'faunadb';
-import { accountByEmail, getOrNull, revokeSessions, userOf } from './fragments.ts';
+import { accountByEmail, endSession, getOrNull, revokeSessions, userOf } from './fragments.ts';
 import { loginFailureKeys, loginWait, recordLoginFailure, type LoginFailureKeys, type LoginLimits } from './rate-limits.ts';
 import type { Expr } from './run-query.ts';
 
@@ -23,6 +23,8 @@ export interface User {
   readonly email: string;
   readonly emailVerified: boolean;
   readonly name: string | null;
+  /** Role names (see shared/user/roles.ts); set only by an admin or the server. */
+  readonly roles: readonly string[];
 }
 
 export type LoginResult =
@@ -135,7 +137,7 @@ export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; gr
               q.GT(q.TimeDiff(q.Select(['data', 'used_at'], token), q.Now(), 'milliseconds'), input.graceSeconds * 1000),
             ),
             q.Do(
-              q.Update(q.Select('ref', session), { data: { revoked: true, revoked_at: q.Now() } }),
+              endSession(q.Select('ref', session)),
               q.Create(q.Collection('anomalies'), {
                 data: { kind: 'refresh_token_reuse', account: q.Select('ref', q.Var('account')), session: q.Select('ref', session), at: q.Now(), user_agent: input.userAgent },
               }),
@@ -171,7 +173,7 @@ export function logoutQuery(input: { accountId: string; sessionId: string; all: 
   if (input.all) return whileSessionLive(input, q.Do(revokeSessions(accountRef(input.accountId), null), true), 'invalid_session');
   return q.If(
     q.Exists(sessionRef(input.sessionId)),
-    q.Do(q.Update(sessionRef(input.sessionId), { data: { revoked: true, revoked_at: q.Now() } }), true),
+    q.Do(endSession(sessionRef(input.sessionId)), true),
     true,
   );
 }
@@ -216,7 +218,7 @@ export function revokeSessionQuery(input: { accountId: string; sessionId: string
 function revokeIfOwned(ref: Expr, accountId: string): Expr {
   return q.If(
     q.And(q.Exists(ref), q.Equals(q.Select(['data', 'account'], q.Get(ref)), accountRef(accountId))),
-    q.Do(q.Update(ref, { data: { revoked: true, revoked_at: q.Now() } }), true),
+    q.Do(endSession(ref), true),
     q.Abort('not_found'),
   );
 }

@@ -74,7 +74,7 @@ describe('issue 19, item 12: a validly signed token is still refused when its ti
     const claims = { sub: user.id, sid: session.id };
     const inAnHour = (): number => Math.floor(Date.now() / 1000) + 3600;
     const longLived = { ...cfg, accessTokenTtlSeconds: 10 * 365 * 86400, refreshTokenTtlSeconds: 10 * 365 * 86400 };
-    const userClaims = { email: user.email, emailVerified: true, name: null };
+    const userClaims = { email: user.email, emailVerified: true, name: null, roles: [] };
     for (const access of [signAccess({ ...claims, user: userClaims }, cfg, { now: inAnHour }), signAccess({ ...claims, user: userClaims }, longLived)]) {
       const forged = new Browser();
       forged.jar.set('access_token', access);

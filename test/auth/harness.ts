@@ -32,6 +32,10 @@ import verify from '../../functions/verify.ts';
 import magic from '../../functions/magic.ts';
 import magicLogin from '../../functions/magic-login.ts';
 import magicSignup from '../../functions/magic-signup.ts';
+import adminPage from '../../functions/admin-page.ts';
+import notes from '../../functions/notes.ts';
+import refreshContinue from '../../functions/refresh-continue.ts';
+import user from '../../functions/user.ts';
 import { messageLinks, startMailbox, type Mailbox, type StoredMessage } from '../../netlify/mailbox/server.ts';
 import type { AuthContext } from '../../shared/auth/context.ts';
 import type { Config } from '../../shared/config.ts';
@@ -73,6 +77,11 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/api\/auth\/magic$/, handler: magic },
   { pattern: /^\/api\/auth\/magic\/login$/, handler: magicLogin },
   { pattern: /^\/api\/auth\/magic\/signup$/, handler: magicSignup },
+  { pattern: /^\/api\/auth\/user$/, handler: user },
+  { pattern: /^\/api\/auth\/refresh\/continue$/, handler: refreshContinue },
+  { pattern: /^\/api\/notes$/, handler: notes },
+  { pattern: /^\/api\/notes\/(?<id>[^/]+)$/, handler: notes },
+  { pattern: /^\/admin\/?$/, handler: adminPage },
 ];
 
 function route(path: string): { handler: Endpoint; params: Record<string, string> } {
@@ -225,7 +234,7 @@ async function clockedAuthDatabase(): Promise<AuthDatabase> {
       await root.query(faunadb.query.Delete(faunadb.query.Database(name)));
     },
   };
-  await applySchema(db.client, { log: () => {} });
+  await applySchema(db.adminClient, { log: () => {} });
   return db;
 }
 

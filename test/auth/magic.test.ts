@@ -321,7 +321,7 @@ describe('/api/auth/magic/login', () => {
     const b = new Browser();
     const res = await b.post(LOGIN, { token });
     expect(res.status, res.text).toBe(200);
-    expect(res.body).toEqual({ user: { id: expect.any(String), email: 'json@example.com', emailVerified: true, name: null } });
+    expect(res.body).toEqual({ user: { id: expect.any(String), email: 'json@example.com', emailVerified: true, name: null, roles: [] } });
     expect(cookieNames(res)).toEqual(['access_token', 'refresh_token']);
     expect((await b.get('/api/auth/session')).status).toBe(200);
     const again = await new Browser().post(LOGIN, { token });
@@ -419,7 +419,7 @@ describe('/api/auth/magic/signup', () => {
     expect(cookieNames(res)).toEqual(['access_token', 'refresh_token']);
     const session = await b.get('/api/auth/session');
     expect(session.status).toBe(200);
-    expect((session.body as { user: unknown }).user).toEqual({ id: expect.any(String), email: 'form@example.com', emailVerified: true, name: 'Form Person' });
+    expect((session.body as { user: unknown }).user).toEqual({ id: expect.any(String), email: 'form@example.com', emailVerified: true, name: 'Form Person', roles: [] });
     expect(await accountsWith('form@example.com')).toEqual([expect.objectContaining({ email: 'form@example.com', email_verified: true, name: 'Form Person' })]);
   });
 
@@ -428,7 +428,7 @@ describe('/api/auth/magic/signup', () => {
     const b = new Browser();
     const res = await b.post(SIGNUP, { token, name: 'Jay Son' });
     expect(res.status, res.text).toBe(201);
-    expect(res.body).toEqual({ user: { id: expect.any(String), email: 'json-signup@example.com', emailVerified: true, name: 'Jay Son' } });
+    expect(res.body).toEqual({ user: { id: expect.any(String), email: 'json-signup@example.com', emailVerified: true, name: 'Jay Son', roles: [] } });
     expect(cookieNames(res)).toEqual(['access_token', 'refresh_token']);
     expect((await b.get('/api/auth/session')).status).toBe(200);
     const login = await emailedLink('json-signup@example.com', LOGIN);

@@ -117,7 +117,7 @@ describe('/api/auth/verify', () => {
     const { link } = await latestLink(world.mailbox, 'gus@example.com', '/api/auth/verify');
     const res = await b.post('/api/auth/verify', { token: tokenOf(link) });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ user: { id: expect.any(String), email: 'gus@example.com', emailVerified: true, name: null } });
+    expect(res.body).toEqual({ user: { id: expect.any(String), email: 'gus@example.com', emailVerified: true, name: null, roles: [] } });
   });
 
   it("the link's first use logs in (both cookies, a live session); a second use only confirms, with no session", async () => {

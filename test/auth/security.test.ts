@@ -63,7 +63,7 @@ describe('tokens that are refused', () => {
     const b = await signedIn(world, 'old@example.com');
     const session = (await b.get('/api/auth/session')).body as { user: { id: string; email: string }; session: { id: string } };
     const longAgo = (): number => Math.floor(Date.now() / 1000) - 3600;
-    const user = { email: session.user.email, emailVerified: true, name: null };
+    const user = { email: session.user.email, emailVerified: true, name: null, roles: [] };
     const access = signAccess({ sub: session.user.id, sid: session.session.id, user }, world.config, { now: longAgo });
     const res = await withAccess(access);
     expect(res.status).toBe(401);

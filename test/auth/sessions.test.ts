@@ -30,7 +30,7 @@ describe('POST /api/auth/login', () => {
     const b = await signedIn(world, 'ann@example.com');
     const res = await b.post('/api/auth/login', { email: 'ANN@example.com', password: PASSWORD });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ user: { id: expect.any(String), email: 'ann@example.com', emailVerified: true, name: null } });
+    expect(res.body).toEqual({ user: { id: expect.any(String), email: 'ann@example.com', emailVerified: true, name: null, roles: [] } });
     const access = cookie(res, 'access_token');
     expect(access.attributes.get('path')).toBe('/');
     expect(access.attributes.get('samesite')?.toLowerCase()).toBe('lax');

@@ -340,3 +340,47 @@ describe('auth-client: errors', () => {
     expect((await rejection(odd.login({ email: 'pat@example.com', password: PASSWORD }))).code).toBe('unexpected_response');
   });
 });
+
+describe('auth-client: authFetch, for the site’s own endpoints', () => {
+  it('sends the request as given; on a 401 refreshes once and sends it again, body and all', async () => {
+    const browser = await signedIn(world, 'nina@example.com');
+    const wire = wireTo(browser);
+    const client = clientFor(wire);
+    const created = await client.authFetch('/api/notes', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'one' }) });
+    expect(created.status).toBe(201);
+    browser.jar.delete('access_token');
+    const again = await client.authFetch('/api/notes', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'two' }) });
+    expect(again.status).toBe(201);
+    expect(wire.requests).toEqual(['POST /api/notes', 'POST /api/notes', REFRESH, 'POST /api/notes']);
+    const list = (await (await client.authFetch('/api/notes')).json()) as { notes: { text: string }[] };
+    expect(list.notes.map((n) => n.text)).toEqual(['two', 'one']);
+  });
+
+  it('parallel calls share one refresh with the auth calls', async () => {
+    const browser = await signedIn(world, 'olga@example.com');
+    browser.jar.delete('access_token');
+    const wire = wireTo(browser);
+    const client = clientFor(wire);
+    const [a, b, session] = await Promise.all([client.authFetch('/api/notes'), client.authFetch('/api/notes'), client.session()]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(session).not.toBeNull();
+    expect(wire.count(REFRESH)).toBe(1);
+  });
+
+  it('answers the 401 itself when the session is over, and listeners hear session_ended; other statuses pass through untouched', async () => {
+    const browser = await signedIn(world, 'pia@example.com');
+    const wire = wireTo(browser);
+    const client = clientFor(wire);
+    const missing = await client.authFetch('/api/notes/123');
+    expect(missing.status).toBe(404);
+    expect(wire.count(REFRESH)).toBe(0);
+    browser.jar.delete('access_token');
+    browser.jar.delete('refresh_token');
+    const heard: string[] = [];
+    client.onLogout((reason) => heard.push(reason));
+    const refused = await client.authFetch('/api/notes');
+    expect(refused.status).toBe(401);
+    expect(heard).toEqual(['session_ended']);
+    expect(wire.count('GET /api/notes')).toBe(1);
+  });
+});

@@ -8,6 +8,8 @@
  *   (http-flows.ts)
  * - a body over netlify dev's 6 MB limit: 413, and the stack goes on (big-bodies.ts)
  * - the same person in Debian's Chromium, driven by playwright-core (browser-flows.ts)
+ * - the edge guard (edge functions run in netlify dev), the notes page through db(req) and the
+ *   admin-only page, over HTTP and in Chromium (user-api-flows.ts)
  * - Ctrl-C stops everything and frees every port; a second start keeps the data
  * - then, with that stack stopped, the functions as deployed: DATABASE_URL set, the engine
  *   in-process on PostgreSQL (deploy-mode.ts)
@@ -25,6 +27,7 @@ import { describeBrowserFlows } from './browser-flows.ts';
 import { describeDeployMode } from './deploy-mode.ts';
 import { describeHttpFlows, Flows } from './http-flows.ts';
 import { SiteClient } from './site-client.ts';
+import { describeUserApiFlows } from './user-api-flows.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const START_MS = 300_000;
@@ -77,6 +80,7 @@ describe('npm run dev', () => {
 describeHttpFlows(running);
 describeBigBodies(running);
 describeBrowserFlows(running);
+describeUserApiFlows(running);
 
 describe('Ctrl-C, then a second start', () => {
   it('stops every child and frees every port; the next start keeps accounts and messages', async () => {
@@ -91,6 +95,8 @@ describe('Ctrl-C, then a second start', () => {
     expect(first.output()).not.toMatch(/could not stop cleanly/);
     for (const port of Object.values(first.ports)) expect(await listening(port)).toBe(false);
     expect(processesMentioning(dataDir)).toEqual([]);
+    // netlify dev's Deno (edge functions) runs the stage-2 file it writes under .netlify.
+    expect(processesMentioning(path.join(ROOT, '.netlify', 'edge-functions-serve'))).toEqual([]);
 
     stack = await startDevStack(ROOT, dataDir);
     expect(stack.output()).toMatch(/\[schema\] schema up to date/);

@@ -204,7 +204,7 @@ function describeRegistration(flows: Flows): void {
     expect(setCookie(posted, 'signup_binding').attributes.get('max-age')).toBe('0');
     expectBothCookies({ ...posted, setCookies: posted.setCookies.filter((c) => c.name !== 'signup_binding') });
     const session = await flows.sessionOf(me);
-    expect(session.user).toEqual({ id: expect.any(String), email, emailVerified: true, name: null });
+    expect(session.user).toEqual({ id: expect.any(String), email, emailVerified: true, name: null, roles: [] });
   }, FLOW_MS);
 
   it('a second use of the verify link confirms again without cookies, and starts no session', async () => {
@@ -218,7 +218,7 @@ function describeRegistration(flows: Flows): void {
     expect(again.setCookies).toHaveLength(0);
     const json = await other.post(VERIFY, { token });
     expect(json.status, json.text).toBe(200);
-    expect((json.body as { user: User }).user).toEqual({ id: expect.any(String), email, emailVerified: true, name: null });
+    expect((json.body as { user: User }).user).toEqual({ id: expect.any(String), email, emailVerified: true, name: null, roles: [] });
     expect(json.setCookies).toHaveLength(0);
     expectError(await other.get('/api/auth/session'), 401, 'unauthenticated');
   }, FLOW_MS);
@@ -280,7 +280,7 @@ function describeLogin(flows: Flows): void {
     const me = flows.client();
     const res = await me.post('/api/auth/login', { email, password: PASSWORD });
     expect(res.status, res.text).toBe(200);
-    expect(res.body).toEqual({ user: { id: expect.any(String), email, emailVerified: true, name: null } });
+    expect(res.body).toEqual({ user: { id: expect.any(String), email, emailVerified: true, name: null, roles: [] } });
     expectLoginCookies(res);
     expect((await flows.sessionOf(me)).user.email).toBe(email);
   }, FLOW_MS);
@@ -479,7 +479,7 @@ function describeMagicLinks(flows: Flows): void {
     expect(new URL(posted.headers.get('location') ?? '', 'http://invalid.example').origin).toBe(new URL(flows.site).origin);
     expectBothCookies(posted);
     const session = await flows.sessionOf(me);
-    expect(session.user).toEqual({ id: expect.any(String), email, emailVerified: true, name: 'Magic Person' });
+    expect(session.user).toEqual({ id: expect.any(String), email, emailVerified: true, name: 'Magic Person', roles: [] });
   }, FLOW_MS);
 
   it('magic link for an account: login link → "Continue as <email>" → form POST: 303 + cookies; the link then shows "already used" (JSON: 400 used_token)', async () => {
@@ -499,7 +499,7 @@ function describeMagicLinks(flows: Flows): void {
     expect(posted.status, posted.text).toBe(303);
     expect(new URL(posted.headers.get('location') ?? '', 'http://invalid.example').origin).toBe(new URL(flows.site).origin);
     expectBothCookies(posted);
-    expect((await flows.sessionOf(me)).user).toEqual({ id: expect.any(String), email, emailVerified: true, name: null });
+    expect((await flows.sessionOf(me)).user).toEqual({ id: expect.any(String), email, emailVerified: true, name: null, roles: [] });
 
     const second = flows.client();
     const again = await second.call('POST', form.action, { form: { token: form.token } });

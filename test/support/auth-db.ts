@@ -51,7 +51,7 @@ function fileEngine(): Promise<FileEngine> {
 
 export async function freshAuthDatabase(): Promise<AuthDatabase> {
   const db = await emptyDatabase();
-  await applySchema(db.client, { log: () => {} });
+  await applySchema(db.adminClient, { log: () => {} });
   return db;
 }
 

@@ -45,7 +45,7 @@ export function errorCode(answer: Answer): string | undefined {
   return typeof body?.error?.code === 'string' ? body.error.code : undefined;
 }
 
-/** GET, POST with a JSON body, and DELETE, on top of one `call`. */
+/** GET, POST and PATCH with a JSON body, and DELETE, on top of one `call`. */
 export abstract class HttpVerbs<Options extends BodyOptions> {
   abstract call(method: string, url: string, options?: Options): Promise<Answer>;
 
@@ -55,6 +55,10 @@ export abstract class HttpVerbs<Options extends BodyOptions> {
 
   post(url: string, json?: unknown, options?: Options): Promise<Answer> {
     return this.call('POST', url, json === undefined ? options : ({ ...options, json } as Options));
+  }
+
+  patch(url: string, json?: unknown, options?: Options): Promise<Answer> {
+    return this.call('PATCH', url, json === undefined ? options : ({ ...options, json } as Options));
   }
 
   delete(url: string, options?: Options): Promise<Answer> {

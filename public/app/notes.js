@@ -1,0 +1,157 @@
+// @ts-check
+/**
+ * The notes page (/app/, behind the edge guard): the user's own notes through /api/notes, which
+ * reaches the database as the user (db(req)): the database, not this page or the function, keeps
+ * each user's notes their own. Every call goes through authFetch, which refreshes the session
+ * once on a 401. Text from the server goes in with textContent only.
+ */
+import { createAuthClient } from '../auth-client.js';
+
+/** @typedef {{ id: string, text: string, createdAt: string, updatedAt: string }} Note */
+
+const client = createAuthClient();
+
+/**
+ * @template {HTMLElement} T
+ * @param {string} id
+ * @param {{ new (): T, name: string }} type
+ * @returns {T}
+ */
+function byId(id, type) {
+  const element = document.getElementById(id);
+  if (!(element instanceof type)) throw new Error(`#${id} is missing or is not a ${type.name}`);
+  return element;
+}
+
+/**
+ * @param {string} text
+ * @param {'info' | 'error'} [kind]
+ */
+function say(text, kind = 'info') {
+  const message = byId('message', HTMLParagraphElement);
+  message.textContent = text;
+  message.dataset.kind = kind;
+}
+
+/**
+ * The JSON of a 2xx answer; anything else is said on the page and thrown.
+ * @param {Response} response
+ * @returns {Promise<any>}
+ */
+async function answer(response) {
+  if (response.status === 401) {
+    // The session is over (authFetch already tried a refresh): log in again, then come back.
+    location.assign(`/?next=${encodeURIComponent(location.pathname)}#login`);
+    throw new Error('not logged in');
+  }
+  const body = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) {
+    const message = body?.error?.message ?? `The server answered ${response.status}.`;
+    say(message, 'error');
+    throw new Error(message);
+  }
+  return body;
+}
+
+/**
+ * @param {string} url
+ * @param {string} method
+ * @param {unknown} [json]
+ */
+function send(url, method, json) {
+  /** @type {RequestInit} */
+  const init = { method, headers: { accept: 'application/json' } };
+  if (json !== undefined) {
+    init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+    init.body = JSON.stringify(json);
+  }
+  return client.authFetch(url, init).then(answer);
+}
+
+/**
+ * @param {Note} note
+ * @returns {HTMLLIElement}
+ */
+function noteItem(note) {
+  const item = document.createElement('li');
+  item.dataset.id = note.id;
+  const text = document.createElement('p');
+  text.className = 'note-text';
+  text.textContent = note.text;
+  const edit = document.createElement('button');
+  edit.type = 'button';
+  edit.className = 'edit secondary';
+  edit.textContent = 'Edit';
+  const remove = document.createElement('button');
+  remove.type = 'button';
+  remove.className = 'delete secondary';
+  remove.textContent = 'Delete';
+  item.append(text, edit, remove);
+  return item;
+}
+
+/**
+ * Puts the note's text in a textarea with a Save button, in place.
+ * @param {HTMLLIElement} item
+ */
+function startEditing(item) {
+  const text = item.querySelector('.note-text');
+  const editor = document.createElement('textarea');
+  editor.value = text?.textContent ?? '';
+  editor.maxLength = 10000;
+  editor.rows = 3;
+  const save = document.createElement('button');
+  save.type = 'button';
+  save.className = 'save';
+  save.textContent = 'Save';
+  item.replaceChildren(editor, save);
+  editor.focus();
+}
+
+async function loadNotes() {
+  const { notes } = /** @type {{ notes: Note[] }} */ (await send('/api/notes', 'GET'));
+  byId('notes', HTMLUListElement).replaceChildren(...notes.map(noteItem));
+}
+
+byId('note-form', HTMLFormElement).addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = /** @type {HTMLFormElement} */ (event.currentTarget);
+  const text = new FormData(form).get('text');
+  void send('/api/notes', 'POST', { text: typeof text === 'string' ? text : '' })
+    .then(() => {
+      form.reset();
+      say('Note added.');
+      return loadNotes();
+    })
+    .catch(() => {});
+});
+
+byId('notes', HTMLUListElement).addEventListener('click', (event) => {
+  const button = event.target;
+  if (!(button instanceof HTMLButtonElement)) return;
+  const item = button.closest('li');
+  const id = item?.dataset.id;
+  if (!item || !id) return;
+  if (button.classList.contains('delete')) {
+    void send(`/api/notes/${encodeURIComponent(id)}`, 'DELETE').then(() => (say('Note deleted.'), loadNotes())).catch(() => {});
+  } else if (button.classList.contains('edit')) {
+    startEditing(item);
+  } else if (button.classList.contains('save')) {
+    const text = item.querySelector('textarea')?.value ?? '';
+    void send(`/api/notes/${encodeURIComponent(id)}`, 'PATCH', { text }).then(() => (say('Note saved.'), loadNotes())).catch(() => {});
+  }
+});
+
+client.onLogout(() => location.assign('/#login'));
+
+async function start() {
+  const current = await client.session();
+  if (current === null) {
+    location.assign(`/?next=${encodeURIComponent(location.pathname)}#login`);
+    return;
+  }
+  byId('whoami', HTMLParagraphElement).textContent = `Logged in as ${current.user.email}`;
+  await loadNotes().catch(() => {});
+}
+
+void start();
