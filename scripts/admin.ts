@@ -74,8 +74,13 @@ export async function runAdminCommand(
     io.err(ADMIN_USAGE);
     return 2;
   }
+  // The command signs no token and sends no email: of the configuration only the database
+  // matters. Next to `npm run dev` that is the local engine with its development secret, so
+  // development is assumed unless the environment declares otherwise (NODE_ENV=production or
+  // CONTEXT=production still wins, and then every required variable must be set).
+  const configEnv = { FQL_AUTH_DEV: '1', ...env };
   try {
-    const config = loadConfig(env);
+    const config = loadConfig(configEnv);
     const ctx: AuthContext = {
       config,
       db: { client: client ?? faunaClient(config), deadlineMs: config.queryTimeoutMs, operation: `npm run admin ${name}` },
@@ -86,7 +91,7 @@ export async function runAdminCommand(
     for (const line of describeUser(user)) io.out(line);
     return 0;
   } catch (err) {
-    if (err instanceof HttpError && err.code === 'not_found') io.err(`admin: there is no account for ${rawEmail} in ${describeFaunaTarget(loadConfig(env))}.`);
+    if (err instanceof HttpError && err.code === 'not_found') io.err(`admin: there is no account for ${rawEmail} in ${describeFaunaTarget(loadConfig(configEnv))}.`);
     else if (err instanceof HttpError || err instanceof ConfigError) io.err(`admin: ${err.message}`);
     else io.err(`admin: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
