@@ -20,6 +20,7 @@ export const API_ERRORS = {
   not_found: 404,
   method_not_allowed: 405,
   account_exists: 409,
+  contended: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

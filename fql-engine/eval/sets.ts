@@ -63,17 +63,19 @@ export async function firstEntry(ctx: QueryContext, set: SetValue): Promise<SetE
 export interface PageRequest {
   readonly size: number;
   readonly after?: readonly Value[];
-  readonly before?: readonly Value[];
+  /** 'end': the last page of the set (Fauna's `before: null`). */
+  readonly before?: readonly Value[] | 'end';
 }
 
 /** One page of a set, with Fauna's `before`/`after` cursors. */
 export async function pageOf(ctx: QueryContext, set: SetValue, req: PageRequest): Promise<ObjectValue> {
   const source = await sourceOf(ctx, set);
   if (req.before !== undefined) {
-    const rows = await source.scan({ to: req.before, backward: true, limit: req.size + 1 });
+    const to = req.before === 'end' ? undefined : req.before;
+    const rows = await source.scan({ to, backward: true, limit: req.size + 1 });
     const data = rows.slice(0, req.size).reverse();
     const before = rows.length > req.size ? data[0].cursor : undefined;
-    return page(data, before, req.before);
+    return page(data, before, to);
   }
   const rows = await source.scan({ from: req.after, backward: false, limit: req.size + 1 });
   const data = rows.slice(0, req.size);
@@ -210,13 +212,16 @@ async function matchSource(ctx: QueryContext, indexRef: Ref, terms: readonly Val
     descending: false,
     encode: (cursor) => encodeKey(cursor, flags),
     scan: async (scan) => {
-      const rows = await ctx.tx.scanIndex(db, def.iid, termsKey, {
+      const range = {
         gte: scan.from ? encodeKey(scan.from, flags) : undefined,
         lt: scan.to ? encodeKey(scan.to, flags) : undefined,
         reverse: scan.backward,
         limit: scan.limit,
         now: ctx.nowMicros,
-      });
+      };
+      // A bounded page whose documents are about to be read comes with them, in one statement.
+      const withDocs = ctx.prefetchDocs && scan.limit !== undefined;
+      const rows = withDocs ? await ctx.tx.scanIndexWithDocs(db, def.iid, termsKey, range) : await ctx.tx.scanIndex(db, def.iid, termsKey, range);
       const entries: SetEntry[] = [];
       for (const row of rows) entries.push(await indexEntry(ctx, db, scope, def, row));
       return entries;

@@ -28,18 +28,11 @@ export function emailTokenByHash(hash: string): Expr {
   return q.Match(q.Index('email_tokens_by_hash'), hash);
 }
 
-/** Marks every session of an account revoked, except one (or none). */
+/** Ends (deletes) every session of an account, except one (or none). Its refresh tokens then answer invalid. */
 export function revokeSessions(account: Expr, except: Expr | null): Expr {
   return q.Foreach(
     q.Paginate(q.Match(q.Index('sessions_by_account'), account), { size: 100_000 }),
-    q.Lambda(
-      'session',
-      q.If(
-        q.Or(q.Equals(q.Var('session'), except), q.Select(['data', 'revoked'], q.Get(q.Var('session')))),
-        null,
-        q.Update(q.Var('session'), { data: { revoked: true, revoked_at: q.Now() } }),
-      ),
-    ),
+    q.Lambda('session', q.If(q.Equals(q.Var('session'), except), null, q.Delete(q.Var('session')))),
   );
 }
 

@@ -1,9 +1,10 @@
 /**
  * Running one FQL query for an operation. Queries end early with `Abort(code)` where the code
  * is one of the API's own (e.g. 'rate_limited'), so a refusal decided inside the transaction
- * leaves nothing written and reaches the client as that code. Anything else the database
- * says becomes 503 db_unavailable (it could not answer) or 500 internal_error (a bug),
- * never a driver message.
+ * leaves nothing written and reaches the client as that code. A transaction that concurrent
+ * ones kept aborting, past the engine's retries, is 409 contended (trying again may work).
+ * Anything else the database says becomes 503 db_unavailable (it could not answer) or 500
+ * internal_error (a bug), never a driver message.
  */
 
 import faunadb from 'faunadb';
@@ -22,6 +23,7 @@ const ABORT_MESSAGES: Partial<Record<ApiErrorCode, string>> = {
   invalid_credentials: 'The email or password is not correct.',
   unauthenticated: 'Log in first.',
   not_found: 'Not found.',
+  contended: 'Too many requests changed the same data at once. Try again.',
 };
 
 export interface RunOptions {
@@ -45,9 +47,10 @@ function toHttpError(err: unknown, options: RunOptions): HttpError {
   if (first?.code === 'instance not unique' && options.onNotUnique) {
     return new HttpError(options.onNotUnique, ABORT_MESSAGES[options.onNotUnique] ?? 'The request conflicts with another one.');
   }
+  if (first?.code === 'contended transaction') return new HttpError('contended', ABORT_MESSAGES.contended ?? 'Try again.');
   const status = (err as { requestResult?: { statusCode?: number } } | null)?.requestResult?.statusCode;
   console.error('fql: query failed:', err);
-  if (status === undefined || status >= 500 || status === 409) return new HttpError('db_unavailable', 'The database is not available right now.');
+  if (status === undefined || status >= 500) return new HttpError('db_unavailable', 'The database is not available right now.');
   return new HttpError('internal_error', 'Something went wrong.');
 }
 

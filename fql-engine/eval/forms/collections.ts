@@ -47,7 +47,7 @@ function iterate(key: 'map' | 'filter' | 'foreach', name: string): Spec {
     name,
     params: ['collection'],
     run: async (raw: RawArgs, f: Frame) => {
-      const coll = await f.eval(raw.collection, 'collection');
+      const coll = await collectionFor(raw, key, f);
       const items = elements(coll, 'collection');
       const out: Value[] = [];
       for (const item of items) {
@@ -61,6 +61,27 @@ function iterate(key: 'map' | 'filter' | 'foreach', name: string): Spec {
       return key === 'foreach' ? coll : sameShape(coll, out);
     },
   });
+}
+
+/**
+ * The collection a Map or Foreach runs over. When its lambda reads documents (it holds a Get),
+ * a page of an index is read with its documents, in one statement instead of one per element.
+ */
+async function collectionFor(raw: RawArgs, key: 'map' | 'filter' | 'foreach', f: Frame): Promise<Value> {
+  if (key === 'filter' || !readsDocuments(raw[key])) return f.eval(raw.collection, 'collection');
+  const before = f.ctx.prefetchDocs;
+  f.ctx.prefetchDocs = true;
+  try {
+    return await f.eval(raw.collection, 'collection');
+  } finally {
+    f.ctx.prefetchDocs = before;
+  }
+}
+
+function readsDocuments(expr: unknown): boolean {
+  if (Array.isArray(expr)) return expr.some(readsDocuments);
+  if (expr === null || typeof expr !== 'object') return false;
+  return Object.entries(expr).some(([k, v]) => k === 'get' || readsDocuments(v));
 }
 
 const reduce = lazy({
@@ -113,11 +134,9 @@ const paginate = effect({
       throw new FaunaError('invalid argument', `Page size must be an integer from 1 to ${MAX_PAGE}.`, ['size']);
     }
     const cursor = isObject(args.cursor) ? args.cursor : {};
-    return pageOf(f.ctx, asSet(args.paginate, 'paginate'), {
-      size,
-      after: cursorArg(args.after ?? cursor.after),
-      before: cursorArg(args.before ?? cursor.before),
-    });
+    // Fauna reads `before: null` as the end of the set: the last page.
+    const before = 'before' in args && args.before === null ? 'end' : cursorArg(args.before ?? cursor.before);
+    return pageOf(f.ctx, asSet(args.paginate, 'paginate'), { size, after: cursorArg(args.after ?? cursor.after), before });
   },
 });
 
