@@ -37,6 +37,11 @@ function argument(name: string, fallback: number): number {
   return value;
 }
 const SECONDS = argument('seconds', 2.5);
+/** `--only refresh,login`: those operations alone, locally, without the proxy or the 1,000-session account (to iterate). */
+const ONLY = ((): readonly string[] | null => {
+  const i = process.argv.indexOf('--only');
+  return i > 0 ? (process.argv[i + 1] ?? '').split(',') : null;
+})();
 const WARMUP_SECONDS = Math.min(1, SECONDS / 2);
 
 // --- counting statements and round trips on pg's sockets ------------------------------------
@@ -323,6 +328,7 @@ async function runSuite(world: World, label: string): Promise<Row[]> {
   ];
   console.log(`\n${label}\n${HEADER}`);
   for (const [name, make] of ops) {
+    if (ONLY !== null && !ONLY.includes(name)) continue;
     for (const concurrency of CONCURRENCY) {
       const row = await scenario(name, concurrency, await make(concurrency));
       console.log(formatRow(row));
@@ -412,6 +418,13 @@ function verdicts(local: readonly Row[], proxied: readonly Row[], heavy: readonl
 async function main(): Promise<void> {
   const given = process.env.BENCH_DATABASE_URL;
   const cluster: Cluster | null = given ? null : await startCluster();
+  // Interrupted, the cluster still goes.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      cluster?.stop();
+      process.exit(130);
+    });
+  }
   const serverUrl = given ?? cluster?.url ?? '';
   const name = `bench_pg_${process.pid}`;
   try {
@@ -427,6 +440,7 @@ async function main(): Promise<void> {
       console.log(`bcrypt verify alone, cost 10: p50 ${bcryptP50.toFixed(1)} ms`);
       const localDb = internals.useDatabase(databaseUrl);
       const local = await runSuite(await makeWorld(internals, localDb, 'local'), 'local socket (127.0.0.1)');
+      if (ONLY !== null) return;
       const heavy = await runHeavy(await makeWorld(internals, localDb, 'heavy'));
       const farUrl = new URL(databaseUrl);
       farUrl.port = String(proxy.port);

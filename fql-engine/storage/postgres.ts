@@ -163,7 +163,9 @@ class PostgresStorage implements Storage {
   async #attempt<T>(body: (sql: SqlQueryable) => Promise<T>, mode: AttemptMode): Promise<Attempt<T>> {
     if (this.#closed) return { ok: false, next: 'fail', error: new StorageError('unavailable', 'the PostgreSQL storage is closed') };
     const client = await connect(this.#pool);
-    const begin = `BEGIN ISOLATION LEVEL SERIALIZABLE${mode.readOnly ? ' READ ONLY' : ''}${this.#setSchema}`;
+    // No sequential scans: under SERIALIZABLE one locks its whole table, and the planner picks
+    // them for small tables, where every write would then conflict with the read.
+    const begin = `BEGIN ISOLATION LEVEL SERIALIZABLE${mode.readOnly ? ' READ ONLY' : ''}; SET LOCAL enable_seqscan = off${this.#setSchema}`;
     const tx = new PgTx(client, begin, this.#names, mode.optimistic);
     let value: T;
     try {
