@@ -30,6 +30,7 @@ export const API_ERRORS = {
   not_found: { status: 404, message: 'Not found.' },
   method_not_allowed: { status: 405, message: 'This method is not allowed here.' },
   account_exists: { status: 409, message: 'An account with this email address already exists.' },
+  contended: { status: 409, message: 'Another request changed the same data at the same moment. Try again.' },
   payload_too_large: { status: 413, message: 'The body is too large.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   rate_limited: { status: 429, message: 'Too many attempts. Try again later.' },

@@ -60,6 +60,11 @@ export class QueryContext {
   depth = 0;
   /** Role names granted by membership, worked out once per query (see access.ts). */
   memberships: readonly string[] | undefined;
+  /**
+   * Set while the set that a Map or Foreach reads documents from is being paged: an index scan
+   * then brings the documents of its entries along in the same statement (see forms/collections.ts).
+   */
+  prefetchDocs = false;
 
   constructor(
     readonly tx: StorageTx,

@@ -58,18 +58,46 @@ export class SharedSchemaCache {
    * its snapshot is older than what is cached (a newer version replaces an older one).
    */
   mapsAt(db: DbId, version: number): RecordMaps | null {
+    return this.at(db, version)?.maps ?? null;
+  }
+
+  /** The records cached for `db` at the newest version this process has seen, if any. */
+  latest(db: DbId): { readonly version: number; readonly maps: RecordMaps } | undefined {
+    return this.byDb.get(db);
+  }
+
+  private at(db: DbId, version: number): { version: number; maps: RecordMaps } | null {
     const cached = this.byDb.get(db);
     if (cached === undefined || cached.version < version) {
       const fresh = { version, maps: newMaps() };
       this.byDb.set(db, fresh);
-      return fresh.maps;
+      return fresh;
     }
-    return cached.version === version ? cached.maps : null;
+    return cached.version === version ? cached : null;
   }
 
   forget(db: DbId): void {
     this.byDb.delete(db);
   }
+}
+
+/**
+ * Thrown when a transaction went ahead on the schema cached at one version and the version it
+ * read turned out newer: what it did may rest on stale schema, so it is rolled back and run
+ * again (the cache now knows the newer version).
+ */
+export class StaleSchemaError extends Error {
+  constructor() {
+    super('the schema changed while the transaction used the cached one');
+    this.name = 'StaleSchemaError';
+  }
+}
+
+interface VersionCheck {
+  readonly db: DbId;
+  readonly expected: number;
+  /** The version the transaction read, or null when the read failed (the transaction fails anyway). */
+  readonly read: Promise<number | null>;
 }
 
 /**
@@ -83,6 +111,7 @@ export class SchemaCache {
   private readonly dirty = new Set<DbId>();
   /** The shared records this transaction may use, per database (null: none, read privately). */
   private readonly sharedMaps = new Map<DbId, RecordMaps | null>();
+  private checks: VersionCheck[] = [];
 
   constructor(
     private readonly tx: StorageTx,
@@ -93,13 +122,40 @@ export class SchemaCache {
     if (this.dirty.has(db)) return this.local;
     let maps = this.sharedMaps.get(db);
     if (maps === undefined) {
-      // Unversioned records sit at version 0: were the storage to become shared after a schema
-      // write, the version read then is past 0 and they are dropped.
-      const version = this.shared.versioned() ? await this.tx.schemaVersion(db) : 0;
-      maps = this.shared.mapsAt(db, version);
+      maps = await this.sharedAtOwnVersion(db);
       this.sharedMaps.set(db, maps);
     }
     return maps ?? this.local;
+  }
+
+  private async sharedAtOwnVersion(db: DbId): Promise<RecordMaps | null> {
+    // Unversioned records sit at version 0: were the storage to become shared after a schema
+    // write, the version read then is past 0 and they are dropped.
+    if (!this.shared.versioned()) return this.shared.mapsAt(db, 0);
+    const known = this.shared.latest(db);
+    if (known === undefined) return this.shared.mapsAt(db, await this.tx.schemaVersion(db));
+    // Schema changes are rare: go ahead on the newest version seen, without waiting for the
+    // version read, which then travels with the transaction's next read instead of costing a
+    // round trip of its own. verify() checks it before anything is answered.
+    const read = this.tx.schemaVersion(db).catch(() => null);
+    this.checks.push({ db, expected: known.version, read });
+    return known.maps;
+  }
+
+  /**
+   * Throws StaleSchemaError if a version this transaction went ahead on was not the one it read.
+   * Called before the transaction commits, and before an error it raised is reported.
+   */
+  async verify(): Promise<void> {
+    const checks = this.checks;
+    this.checks = [];
+    for (const check of checks) {
+      const version = await check.read;
+      if (version !== null && version !== check.expected) {
+        this.shared.mapsAt(check.db, version);
+        throw new StaleSchemaError();
+      }
+    }
   }
 
   async get(db: DbId, kind: SchemaKind, id: string, now: number): Promise<SchemaRecord | null> {

@@ -269,13 +269,16 @@ async function matchSource(ctx: QueryContext, indexRef: Ref, terms: readonly Val
     descending: false,
     encode: (cursor) => encodeKey(cursor, flags),
     scan: async (scan) => {
-      const rows = await ctx.tx.scanIndex(db, def.iid, termsKey, {
+      const range = {
         gte: higher(scan.from ? encodeKey(scan.from, flags) : undefined, bounds.gte),
         lt: lower(scan.to ? encodeKey(scan.to, flags) : undefined, bounds.lt),
         reverse: scan.backward,
         limit: scan.limit,
         now: ctx.nowMicros,
-      });
+      };
+      // A bounded page whose documents are about to be read comes with them, in one statement.
+      const withDocs = ctx.prefetchDocs && scan.limit !== undefined;
+      const rows = withDocs ? await ctx.tx.scanIndexWithDocs(db, def.iid, termsKey, range) : await ctx.tx.scanIndex(db, def.iid, termsKey, range);
       const entries: SetEntry[] = [];
       for (const row of rows) entries.push(await indexEntry(ctx, db, scope, def, row));
       return entries;

@@ -30,24 +30,26 @@ export function emailTokenByHash(hash: string): Expr {
 }
 
 /**
- * Ends a session: marks it revoked, and deletes the engine tokens made for it (shared/user/db.ts),
- * so that a site function's database client dies with the session, not only its JWTs.
+ * Ends a session: deletes it (its refresh tokens then answer invalid, and expire on their own),
+ * and the engine tokens made for it (shared/user/db.ts), so that a site function's database
+ * client dies with the session, not only its JWTs. Deleted rather than marked, so that a
+ * session's work does not grow with its account's past.
  */
 export function endSession(session: Expr): Expr {
   return q.Do(
-    q.Update(session, { data: { revoked: true, revoked_at: q.Now() } }),
+    q.Delete(session),
     q.Foreach(q.Paginate(q.Match(q.Index('tokens_by_session'), session), { size: 100_000 }), q.Lambda('token', q.Delete(q.Var('token')))),
   );
 }
 
-/** Marks every session of an account revoked, except one (or none). */
+/** Ends every session of an account, except one (or none). */
 export function revokeSessions(account: Expr, except: Expr | null): Expr {
   return q.Foreach(
     q.Paginate(q.Match(q.Index('sessions_by_account'), account), { size: 100_000 }),
     q.Lambda(
       'session',
       q.If(
-        q.Or(q.Equals(q.Var('session'), except), q.Select(['data', 'revoked'], q.Get(q.Var('session')))),
+        q.Or(q.Equals(q.Var('session'), except), q.Select(['data', 'revoked'], q.Get(q.Var('session')), false)),
         null,
         endSession(q.Var('session')),
       ),

@@ -2,6 +2,11 @@
  * Session queries: login, refresh (verify and rotate in one transaction), logout, listing
  * and revoking sessions. Refresh tokens are stored as the SHA-256 of their jti, with `used`
  * and `parent_hash`, and expire with their document ttl.
+ *
+ * A session's work must not grow with its account's past: an ended session is deleted (its
+ * refresh tokens then answer invalid, and expire on their own), a session nobody refreshes
+ * expires (see sessionExpiry), and the engine's sweeper removes what expired. A listing reads
+ * at most MAX_LISTED_SESSIONS sessions, newest first.
  */
 
 import faunadb from 'faunadb';
@@ -39,6 +44,29 @@ export interface NewRefreshToken {
   readonly ttlSeconds: number;
 }
 
+/** How many sessions a listing shows at most: the newest. */
+export const MAX_LISTED_SESSIONS = 50;
+
+/**
+ * A session lives two refresh lifetimes past its start, and a refresh that finds less than one
+ * and a half left moves it to two again. So it always outlives its newest refresh token, yet its
+ * index entries (which carry its expiry) are rewritten at most once per half lifetime, not at
+ * every refresh. A session left alone expires, and the sweeper removes it.
+ */
+function sessionExpiry(refreshTtlSeconds: number): Expr {
+  return q.TimeAdd(q.Now(), 2 * refreshTtlSeconds, 'seconds');
+}
+
+function sessionTouched(session: Expr, refreshTtlSeconds: number): Expr {
+  // A session from before session expiry has no ttl: it gets one now.
+  const left = q.TimeDiff(q.Now(), q.Select('ttl', session, q.Now()), 'seconds');
+  return q.If(
+    q.LT(left, 1.5 * refreshTtlSeconds),
+    { data: { last_used_at: q.Now() }, ttl: sessionExpiry(refreshTtlSeconds) },
+    { data: { last_used_at: q.Now() } },
+  );
+}
+
 function newRefreshToken(session: Expr, account: Expr, token: NewRefreshToken): Expr {
   const expires = q.TimeAdd(q.Now(), token.ttlSeconds, 'seconds');
   return q.Create(q.Collection('refresh_tokens'), {
@@ -53,6 +81,7 @@ export function startSession(account: Expr, userAgent: string, refresh: NewRefre
     {
       session: q.Create(q.Collection('sessions'), {
         data: { account, created_at: q.Now(), last_used_at: q.Now(), user_agent: userAgent, revoked: false },
+        ttl: sessionExpiry(refresh.ttlSeconds),
       }),
     },
     q.Do(newRefreshToken(q.Select('ref', q.Var('session')), account, refresh), q.Select(['ref', 'id'], q.Var('session'))),
@@ -114,7 +143,7 @@ export type RefreshResult =
 /**
  * Refresh, in one transaction: the presented token must exist, belong to a live session,
  * and be unused, or used less than `graceSeconds` ago (parallel tabs). A token reused later
- * revokes its whole session and records an anomaly. Otherwise it is marked used and a child
+ * ends its whole session and records an anomaly. Otherwise it is marked used and a child
  * token is issued.
  */
 export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; graceSeconds: number; userAgent: string }): Expr {
@@ -126,9 +155,10 @@ export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; gr
       q.IsNull(token),
       { status: 'invalid' },
       q.Let(
-        { session: q.Get(q.Select(['data', 'session'], token)), account: q.Get(q.Select(['data', 'account'], token)) },
+        { session: docOrNull(q.Select(['data', 'session'], token)), account: q.Get(q.Select(['data', 'account'], token)) },
         q.If(
-          q.Select(['data', 'revoked'], session),
+          // Ended sessions are deleted; `revoked` is what ended them before that.
+          q.Or(q.IsNull(session), q.Select(['data', 'revoked'], session, false)),
           { status: 'invalid' },
           q.If(
             q.And(
@@ -145,7 +175,7 @@ export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; gr
             ),
             q.Do(
               q.If(q.Select(['data', 'used'], token), null, q.Update(q.Select('ref', token), { data: { used: true, used_at: q.Now() } })),
-              q.Update(q.Select('ref', session), { data: { last_used_at: q.Now() } }),
+              q.Update(q.Select('ref', session), sessionTouched(session, input.next.ttlSeconds)),
               newRefreshToken(q.Select('ref', session), q.Select('ref', q.Var('account')), input.next),
               { status: 'ok', user: userOf(q.Var('account')), sessionId: q.Select(['ref', 'id'], session) },
             ),
@@ -154,6 +184,10 @@ export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; gr
       ),
     ),
   );
+}
+
+function docOrNull(ref: Expr): Expr {
+  return q.Let({ ref }, q.If(q.Exists(q.Var('ref')), q.Get(q.Var('ref')), null));
 }
 
 function sessionRef(id: string): Expr {
@@ -178,22 +212,22 @@ export function logoutQuery(input: { accountId: string; sessionId: string; all: 
   );
 }
 
-/** The live sessions of an account (asked from one of them, which must be live itself). */
+/**
+ * The newest live sessions of an account (asked from one of them, which must be live itself).
+ * They are read first, documents and all, in one statement (the last page of the index, whose
+ * entries run oldest to newest); the caller's own session is then usually among them, so
+ * checking it reads nothing more.
+ */
 export function listSessionsQuery(accountId: string, callerSessionId: string): Expr {
-  return whileSessionLive({ accountId, sessionId: callerSessionId }, listLiveSessions(accountId));
+  return q.Let(
+    { newest: newestSessions(accountId) },
+    whileSessionLive({ accountId, sessionId: callerSessionId }, q.Reverse(q.Filter(q.Var('newest'), q.Lambda('s', q.Not(q.Select(['data', 'revoked'], q.Var('s'), false)))))),
+  );
 }
 
-function listLiveSessions(accountId: string): Expr {
-  return q.Select(
-    'data',
-    q.Filter(
-      q.Map(
-        q.Paginate(q.Match(q.Index('sessions_by_account'), accountRef(accountId)), { size: 1000 }),
-        q.Lambda('ref', q.Get(q.Var('ref'))),
-      ),
-      q.Lambda('s', q.Not(q.Select(['data', 'revoked'], q.Var('s')))),
-    ),
-  );
+function newestSessions(accountId: string): Expr {
+  const lastPage = q.Paginate(q.Match(q.Index('sessions_by_account'), accountRef(accountId)), { before: null, size: MAX_LISTED_SESSIONS });
+  return q.Select('data', q.Map(lastPage, q.Lambda('ref', q.Get(q.Var('ref')))));
 }
 
 /**
@@ -203,13 +237,13 @@ function listLiveSessions(accountId: string): Expr {
 export function whileSessionLive(caller: { accountId: string; sessionId: string }, then: Expr, refusal: 'unauthenticated' | 'invalid_session' = 'unauthenticated'): Expr {
   const ref = sessionRef(caller.sessionId);
   return q.If(
-    q.And(q.Exists(ref), q.Equals(q.Select(['data', 'account'], q.Get(ref)), accountRef(caller.accountId)), q.Not(q.Select(['data', 'revoked'], q.Get(ref)))),
+    q.And(q.Exists(ref), q.Equals(q.Select(['data', 'account'], q.Get(ref)), accountRef(caller.accountId)), q.Not(q.Select(['data', 'revoked'], q.Get(ref), false))),
     then,
     q.Abort(refusal),
   );
 }
 
-/** Revokes one session of the account; a session of someone else is "not found", like a missing one. */
+/** Ends (deletes) one session of the account; a session of someone else is "not found", like a missing one. */
 export function revokeSessionQuery(input: { accountId: string; sessionId: string; callerSessionId: string }): Expr {
   const ref = sessionRef(input.sessionId);
   return whileSessionLive({ accountId: input.accountId, sessionId: input.callerSessionId }, revokeIfOwned(ref, input.accountId));

@@ -41,7 +41,7 @@ function iterate(key: 'map' | 'filter' | 'foreach', name: string): Spec {
     name,
     params: ['collection'],
     run: async (raw: RawArgs, f: Frame) => {
-      const coll = await f.eval(raw.collection, 'collection');
+      const coll = await collectionFor(raw, key, f);
       if (key === 'filter' && isSetLike(coll)) return filteredSet(asSet(coll, 'collection'), await f.eval(raw.filter, 'filter'));
       const items = elements(coll, 'collection');
       const out: Value[] = [];
@@ -62,6 +62,27 @@ function iterate(key: 'map' | 'filter' | 'foreach', name: string): Spec {
 function filteredSet(set: SetValue, lambda: Value): SetValue {
   if (!(lambda instanceof QueryValue)) throw new FaunaError('invalid argument', `Lambda expected, ${typeName(lambda)} provided.`, ['filter']);
   return new SetValue({ type: 'filter', set, lambda });
+}
+
+/**
+ * The collection a Map or Foreach runs over. When its lambda reads documents (it holds a Get),
+ * a page of an index is read with its documents, in one statement instead of one per element.
+ */
+async function collectionFor(raw: RawArgs, key: 'map' | 'filter' | 'foreach', f: Frame): Promise<Value> {
+  if (key === 'filter' || !readsDocuments(raw[key])) return f.eval(raw.collection, 'collection');
+  const before = f.ctx.prefetchDocs;
+  f.ctx.prefetchDocs = true;
+  try {
+    return await f.eval(raw.collection, 'collection');
+  } finally {
+    f.ctx.prefetchDocs = before;
+  }
+}
+
+function readsDocuments(expr: unknown): boolean {
+  if (Array.isArray(expr)) return expr.some(readsDocuments);
+  if (expr === null || typeof expr !== 'object') return false;
+  return Object.entries(expr).some(([k, v]) => k === 'get' || readsDocuments(v));
 }
 
 const reduce = lazy({
