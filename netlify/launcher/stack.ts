@@ -43,6 +43,8 @@ export interface Stack {
 }
 
 const ENGINE_START_MS = 60_000;
+/** Makes netlify dev pass a function's 403 or 404 on at once, as Netlify does (see the file). */
+const FUNCTION_ANSWERS_ONCE = new URL('./function-answers-once.mjs', import.meta.url).href;
 const SITE_START_MS = 180_000;
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -131,7 +133,7 @@ function startNetlifyDev(options: StackOptions, engineUrl: string, mailboxUrl: s
     NETLIFY_TELEMETRY_DISABLED: '1',
   };
   delete env.DATABASE_URL;
-  const args = [netlifyCli(options.root), 'dev', '--offline', '--no-open', '--internal-disable-edge-functions', '--port', String(options.sitePort)];
+  const args = ['--import', FUNCTION_ANSWERS_ONCE, netlifyCli(options.root), 'dev', '--offline', '--no-open', '--internal-disable-edge-functions', '--port', String(options.sitePort)];
   return startChild({ name: 'netlify', command: process.execPath, args, env, cwd: options.root, log: options.log });
 }
 
