@@ -1,14 +1,14 @@
 /** /api/auth/magic/signup — GET shows the account form (nothing spent); POST creates the verified account. */
 import type { Config as FunctionConfig } from '@netlify/functions';
-import { magicLinkPage, magicSignup } from '../shared/auth/magic.ts';
-import { answerLinkForm } from '../shared/auth/pages.ts';
+import { magicSignup } from '../shared/auth/magic.ts';
+import { linkPage } from '../shared/auth/pages.ts';
 import { authContext, cookiesFor, userAgentOf } from '../shared/auth/web.ts';
 import { config as appConfig } from '../shared/config.ts';
 import { endpoint, json, readBody, seeOther } from '../shared/http.ts';
 
 export default endpoint({
   GET: (req) =>
-    magicLinkPage(authContext(appConfig()), req, 'magic_signup', (email) => ({
+    linkPage(authContext(appConfig()), req, 'magic_signup', (email) => ({
       title: 'Finish creating your account',
       intro: `Your account will be for ${email}.`,
       action: '/api/auth/magic/signup',
@@ -18,11 +18,9 @@ export default endpoint({
   POST: async (req) => {
     const { kind, data } = await readBody(req);
     const cfg = appConfig();
-    return answerLinkForm(kind, async () => {
-      const session = await magicSignup(authContext(cfg), data, userAgentOf(req));
-      const headers = cookiesFor(session, cfg);
-      return kind === 'form' ? seeOther(`${cfg.siteUrl}/`, { headers }) : json(201, { user: session.user }, { headers });
-    });
+    const session = await magicSignup(authContext(cfg), data, userAgentOf(req));
+    const headers = cookiesFor(session, cfg);
+    return kind === 'form' ? seeOther(`${cfg.siteUrl}/`, { headers }) : json(201, { user: session.user }, { headers });
   },
 });
 

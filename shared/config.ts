@@ -8,6 +8,8 @@ export interface Config {
   /** The site's own origin, e.g. https://example.netlify.app (no trailing slash). */
   readonly siteUrl: string;
   readonly siteOrigin: string;
+  /** What pages and emails call the site (SITE_NAME; Netlify sets it to the site's name), else its host. */
+  readonly siteName: string;
   /** Other origins allowed to make writes (POST, PUT, PATCH, DELETE). */
   readonly allowedOrigins: readonly string[];
   /** Cookies get `Secure` unless the site is plain http on localhost. */
@@ -83,6 +85,7 @@ export function loadConfig(env: Env): Config {
   return Object.freeze({
     siteUrl,
     siteOrigin: origin,
+    siteName: env.SITE_NAME?.trim() || new URL(siteUrl).host,
     allowedOrigins: Object.freeze(list(env.ALLOWED_ORIGINS).map((o) => originOf(o, 'ALLOWED_ORIGINS'))),
     secureCookies: !/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/.test(origin),
     production,

@@ -1,6 +1,6 @@
 /**
  * HTTP helpers for the Functions v2 endpoints: bounded body reading, JSON answers, the error
- * envelope, small HTML pages, and the `endpoint` wrapper every function exports.
+ * envelope, and the `endpoint` wrapper every function exports. Pages live in `pages/`.
  *
  *   export default endpoint({
  *     POST: async (req, context) => {
@@ -14,17 +14,20 @@
  * request (it acts on every write, so no endpoint can forget it), and turns any
  * throw into a Response: an HttpError into `{error:{code,message}}` with its status and
  * headers; anything else into 500 internal_error with a fixed message, the real error going
- * only to console.error. No answer ever carries a stack.
+ * only to console.error. A form posted by a browser gets the same error as a page instead
+ * (pages/error-page.ts): a person pressed that button. No answer ever carries a stack.
  *
  * Bodies are read from the stream with a byte counter: Content-Length is only a hint (it may be
  * absent or wrong), so an oversized body is cut off at the limit, never buffered whole.
  */
 
-import { createHash } from 'node:crypto';
 import type { Context } from '@netlify/functions';
 import { config as processConfig, type Config } from './config.ts';
 import { HttpError } from './errors.ts';
 import { assertSameOrigin } from './origin.ts';
+import { errorPage, linkKindOf } from './pages/error-page.ts';
+
+export { escapeHtml, html, rawHtml, SafeHtml } from './pages/html.ts';
 
 /** Extra response headers; an array value becomes one header line per item (Set-Cookie). */
 export type HeaderMap = Readonly<Record<string, string | readonly string[]>>;
@@ -206,6 +209,22 @@ export interface EndpointOptions {
   readonly config?: () => Config;
 }
 
+/** A browser's form submission: a person waits for a page, never for JSON. */
+function isFormPost(req: Request): boolean {
+  const type = mediaType(req);
+  return req.method.toUpperCase() === 'POST' && (type === FORM_TYPE || type === 'multipart/form-data');
+}
+
+function formErrorPage(req: Request, err: unknown, getConfig: () => Config): Response {
+  let site: Config;
+  try {
+    site = getConfig();
+  } catch {
+    return errorResponse(err); // no configuration, no site to link back to
+  }
+  return errorPage(site, err, linkKindOf(new URL(req.url).pathname));
+}
+
 const METHODS: readonly Method[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 function isMethod(method: string): method is Method {
@@ -223,83 +242,7 @@ export function endpoint(handlers: Handlers, options: EndpointOptions = {}): Net
       assertSameOrigin(req, getConfig());
       return await handler(req, context);
     } catch (err) {
-      return errorResponse(err);
+      return isFormPost(req) ? formErrorPage(req, err, getConfig) : errorResponse(err);
     }
   };
-}
-
-/** Markup that is already safe to embed: made only by `html` or `rawHtml`. */
-export class SafeHtml {
-  constructor(readonly value: string) {}
-
-  toString(): string {
-    return this.value;
-  }
-}
-
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
-}
-
-function interpolate(value: unknown): string {
-  if (value instanceof SafeHtml) return value.value;
-  if (Array.isArray(value)) return value.map(interpolate).join('');
-  if (value === null || value === undefined || value === false) return '';
-  return escapeHtml(String(value));
-}
-
-/** A template whose every `${value}` is escaped, unless it is SafeHtml (or an array of it). */
-export function html(strings: TemplateStringsArray, ...values: readonly unknown[]): SafeHtml {
-  let out = strings[0];
-  values.forEach((value, i) => {
-    out += interpolate(value) + strings[i + 1];
-  });
-  return new SafeHtml(out);
-}
-
-/** For markup that is trusted by construction (never for anything from a request). */
-export function rawHtml(markup: string): SafeHtml {
-  return new SafeHtml(markup);
-}
-
-const PAGE_STYLE = [
-  'body{font:16px/1.5 system-ui,sans-serif;margin:0;padding:2rem 1rem;background:#f6f6f4;color:#1d1d1b}',
-  'main{max-width:28rem;margin:0 auto;background:#fff;padding:2rem;border-radius:.5rem;box-shadow:0 1px 3px #0002}',
-  'h1{font-size:1.4rem;margin-top:0}label{display:block;margin:1rem 0 .25rem}',
-  'input{width:100%;box-sizing:border-box;padding:.5rem;font:inherit}',
-  'button{margin-top:1.25rem;padding:.6rem 1.2rem;font:inherit;cursor:pointer}',
-  '.error{color:#a40000}',
-].join('');
-
-/** The page allows nothing but its own stylesheet (by hash) and forms posting to this origin. */
-const PAGE_CSP = [
-  "default-src 'none'",
-  `style-src 'sha256-${createHash('sha256').update(PAGE_STYLE).digest('base64')}'`,
-  "img-src 'self'",
-  "form-action 'self'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-export interface PageOptions extends ResponseOptions {
-  readonly status?: number;
-}
-
-/**
- * A complete HTML page. No scripts can run (CSP), it cannot be framed, and no Referer leaves
- * it: these pages are reached through links whose query string holds a token.
- */
-export function htmlPage(title: string, body: SafeHtml, init: PageOptions = {}): Response {
-  const page = html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title><style>${rawHtml(PAGE_STYLE)}</style></head>
-<body><main>${body}</main></body></html>`;
-  const headers = baseHeaders('text/html; charset=utf-8');
-  headers.set('Content-Security-Policy', PAGE_CSP);
-  headers.set('Referrer-Policy', 'no-referrer');
-  headers.set('X-Frame-Options', 'DENY');
-  applyHeaders(headers, init.headers);
-  return new Response(page.value, { status: init.status ?? 200, headers });
 }

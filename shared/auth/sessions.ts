@@ -74,7 +74,7 @@ export async function login(ctx: AuthContext, body: Readonly<Record<string, unkn
       failureWindowSeconds: ctx.config.loginFailureWindowSeconds,
     }),
   );
-  if (result.status === 'rate_limited') throw rateLimited(result.retryAfter);
+  if (result.status === 'rate_limited') throw rateLimited(result.retryAfter, 'attempts');
   if (result.status === 'invalid') throw badCredentials();
   if (result.status === 'unverified') throw new HttpError('email_not_verified', 'Confirm your email address first: check your inbox.');
   return { user: result.user, sessionId: result.sessionId, refreshJti: refresh.jti };

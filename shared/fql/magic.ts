@@ -29,7 +29,7 @@ export function magicLinkQuery(input: {
     { ipWait: windowWait(ipKey(input.ip), 3600, input.ipLimitPerHour) },
     q.If(
       q.GT(q.Var('ipWait'), 0),
-      { status: 'rate_limited', retryAfter: q.Var('ipWait') },
+      { status: 'rate_limited', retryAfter: q.Var('ipWait'), limit: 'ip' },
       q.Do(recordEvent(ipKey(input.ip)), withEmailAllowance(input.email, input.limits, (event) => linkFor(input, event))),
     ),
   );
@@ -46,11 +46,6 @@ function linkFor(input: { email: string; login: EmailTokenInput; signup: EmailTo
       q.Do(newEmailToken('magic_login', email, q.Select('ref', q.Var('account')), input.login), { status: 'send', event, kind: 'magic_login' }),
     ),
   );
-}
-
-/** What a link's page may show before anything is spent: the address it is for. */
-export function magicTokenEmailQuery(tokenHash: string, kind: 'magic_login' | 'magic_signup'): Expr {
-  return q.Select(['data', 'email'], checkedEmailToken(getOrNull(emailTokenByHash(tokenHash)), kind, { singleUse: kind === 'magic_login' }));
 }
 
 /**
