@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { messageLinks, startMailbox, type Mailbox } from '../netlify/mailbox/server.ts';
 import { loadConfig, type Config } from './config.ts';
 import { duration, renderEmail, type EmailKind } from './email-templates.ts';
-import { postmarkClientOptions, sendEmail } from './email.ts';
+import { localMailbox, postmarkClientOptions, sendEmail } from './email.ts';
 import { HttpError } from './errors.ts';
 
 // A token with every character that needs encoding in a query string, and escaping in HTML.
@@ -62,6 +62,13 @@ describe('email templates', () => {
     expect(email.subject).toBe('Log in to Ada & Co');
     expect(email.text).toContain('Log in to Ada & Co');
     expect(email.html).toContain('>Ada &amp; Co</a></div>');
+  });
+
+  it('names the local mailbox in development only', () => {
+    expect(localMailbox(configFor({ POSTMARK_API_URL: 'http://127.0.0.1:8025' }))).toBe('http://127.0.0.1:8025');
+    expect(localMailbox(configFor({ POSTMARK_API_URL: 'https://api.postmarkapp.com' }))).toBeNull();
+    const production = { NODE_ENV: 'production', JWT_SECRETS: 'x'.repeat(32), DATABASE_URL: 'postgres://db/auth', FAUNA_SECRET: 's', POSTMARK_SERVER_TOKEN: 't', EMAIL_FROM: 'a@b.c' };
+    expect(localMailbox(configFor({ ...production, POSTMARK_API_URL: 'http://127.0.0.1:8025' }))).toBeNull();
   });
 
   it.each(['verify', 'reset', 'magic_login', 'magic_signup'] as const)('%s: refuses to render without a token', (kind: EmailKind) => {

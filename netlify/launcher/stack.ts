@@ -1,23 +1,38 @@
 /**
- * The whole local stack:
- *   - the FQL engine (`fql-engine/cli.ts`, PGlite under <data>/engine), a child process
+ * The whole local stack, in one of two modes.
+ *
+ * Development (`npm run dev`):
+ *   - the FQL engine (`fql-engine/cli.ts`, PGlite under <data>/engine, or PostgreSQL with
+ *     DATABASE_URL), a child process
  *   - the mailbox, in this process, keeping messages under <data>/mailbox
  *   - `netlify dev`, a child process, offline and without edge functions (no Deno download),
- *     with the functions pointed at the engine and at the mailbox
+ *     with the functions pointed at the engine and at the mailbox, and generous rate limits
  *   - the schema (`fauna-schema/`), applied in this process over HTTP once the engine answers,
  *     as `npm run schema` does
+ *
+ * Production rehearsal (`npm run dev -- --production`): the functions as deployed. No engine
+ * server: each function runs the engine in-process on DATABASE_URL, with NODE_ENV=production
+ * and production's defaults; the schema is applied to DATABASE_URL as docs/DEPLOY.md says;
+ * only the email goes to the local mailbox instead of Postmark.
+ *
  * It is ready when the site's /api/health answers 200 after the schema is in place. It stops
  * in reverse: netlify dev, the mailbox, then the engine.
  */
 
+import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { runSchemaCommand } from '../../fauna-schema/cli.ts';
 import { startMailbox, type Mailbox } from '../mailbox/server.ts';
 import { ChildFailed, startChild, waitForUrl, type Child } from './child.ts';
+import { startProgress, type Progress } from './progress.ts';
+
+export type Mode = 'development' | 'production';
 
 export interface StackOptions {
+  readonly mode: Mode;
   /** The project root: where netlify.toml, functions/ and public/ are. */
   readonly root: string;
   readonly sitePort: number;
@@ -27,7 +42,7 @@ export interface StackOptions {
   readonly dataDir: string;
   /** The engine's admin secret, which the functions use as FAUNA_SECRET. */
   readonly secret: string;
-  /** When set, the engine stores its data in this PostgreSQL instead of PGlite. */
+  /** PostgreSQL instead of PGlite; required in production mode. */
   readonly databaseUrl: string | null;
   readonly env: NodeJS.ProcessEnv;
   readonly log: (line: string) => void;
@@ -36,40 +51,81 @@ export interface StackOptions {
 export interface Stack {
   readonly siteUrl: string;
   readonly mailboxUrl: string;
-  readonly engineUrl: string;
+  /** The engine server's URL; null in production mode, where every function runs its own. */
+  readonly engineUrl: string | null;
+  /** What the functions were given that the environment did not set (production mode). */
+  readonly filledIn: readonly string[];
   /** Resolves when a child exits on its own (the stack is then broken), with its name. */
   readonly childExited: Promise<string>;
   stop(): Promise<void>;
 }
 
 const ENGINE_START_MS = 60_000;
+const SITE_START_MS = 180_000;
 /** Makes netlify dev pass a function's 403 or 404 on at once, as Netlify does (see the file). */
 const FUNCTION_ANSWERS_ONCE = new URL('./function-answers-once.mjs', import.meta.url).href;
-const SITE_START_MS = 180_000;
+
+/**
+ * Development's rate limits: a walk through every flow must not lock an address out for an
+ * hour. A variable set in the environment wins; production keeps the defaults of shared/config.ts.
+ */
+export const DEV_LIMITS: Readonly<Record<string, string>> = {
+  EMAILS_PER_ADDRESS_PER_HOUR: '100',
+  EMAIL_MIN_INTERVAL_SECONDS: '0',
+  LOGIN_MAX_FAILURES: '50',
+  MAGIC_LINKS_PER_IP_PER_HOUR: '200',
+};
+
+/** The dev limits in force for this environment, as `NAME=value` (the environment's own values win). */
+export function devLimits(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(DEV_LIMITS).map(([name, value]) => [name, env[name]?.trim() || value]));
+}
 
 export async function startStack(options: StackOptions): Promise<Stack> {
+  if (options.mode === 'production' && options.databaseUrl === null) {
+    throw new Error('--production runs the functions as deployed, on PostgreSQL: set DATABASE_URL (see docs/DEPLOY.md, "Rehearse production locally").');
+  }
   await requireFreePorts(options);
+  const progress = startProgress(options.log, countFunctions(options.root));
   const started: { children: Child[]; mailbox: Mailbox | null } = { children: [], mailbox: null };
   const stop = (): Promise<void> => stopAll(started.children, started.mailbox);
   try {
     // netlify dev takes longest (it bundles every function), so it starts at once, beside the
     // engine: it needs the engine only for the first request, and that waits for the schema.
-    const engine = startEngine(options);
-    started.children.push(engine);
-    const engineUrl = `http://127.0.0.1:${options.enginePort}`;
+    const engine = options.mode === 'development' ? startEngine(options) : null;
+    if (engine !== null) started.children.push(engine);
+    const engineUrl = engine === null ? null : `http://127.0.0.1:${options.enginePort}`;
     started.mailbox = await startMailbox({ port: options.mailboxPort, dir: path.join(options.dataDir, 'mailbox') });
-    const site = startNetlifyDev(options, engineUrl, started.mailbox.url);
+    progress.step(`mailbox ready: ${started.mailbox.url}`);
+    const functionEnv = options.mode === 'development' ? developmentEnv(options, engineUrl ?? '', started.mailbox.url) : productionEnv(options, started.mailbox.url);
+    const site = startNetlifyDev(options, functionEnv.env, progress);
     started.children.push(site);
-    await waitForUrl(`${engineUrl}/ping`, engine, { timeoutMs: ENGINE_START_MS });
-    await applySchema(options, engineUrl);
+    progress.step(`starting ${engine === null ? '' : 'the engine and '}netlify dev`);
+    if (engine !== null && engineUrl !== null) {
+      progress.awaiting('the engine');
+      await waitForUrl(`${engineUrl}/ping`, engine, { timeoutMs: ENGINE_START_MS });
+      progress.step('engine ready; applying the schema');
+      await applySchema(options, { FAUNA_ENDPOINT: engineUrl, FAUNA_SECRET: options.secret });
+    } else {
+      progress.awaiting('PostgreSQL');
+      await applySchema(options, { DATABASE_URL: options.databaseUrl ?? '', FAUNA_SECRET: functionEnv.env.FAUNA_SECRET });
+    }
+    progress.step('schema in place');
     const siteUrl = `http://localhost:${options.sitePort}`;
+    progress.awaiting('netlify dev');
     await waitForUrl(`${siteUrl}/api/health`, site, { timeoutMs: SITE_START_MS });
+    progress.stop();
     const childExited = Promise.race(started.children.map((c) => c.exited.then(() => c.name)));
-    return { siteUrl, mailboxUrl: started.mailbox.url, engineUrl, childExited, stop };
+    return { siteUrl, mailboxUrl: started.mailbox.url, engineUrl, filledIn: functionEnv.filledIn, childExited, stop };
   } catch (err) {
+    progress.stop();
     await stop();
     throw err;
   }
+}
+
+function countFunctions(root: string): number {
+  return readdirSync(path.join(root, 'functions')).filter((f) => /\.[cm]?[jt]s$/.test(f)).length;
 }
 
 /**
@@ -79,7 +135,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 async function requireFreePorts(options: StackOptions): Promise<void> {
   const wanted = [
     { port: options.sitePort, flag: '--port', what: 'the site' },
-    { port: options.enginePort, flag: '--engine-port', what: 'the engine' },
+    ...(options.mode === 'development' ? [{ port: options.enginePort, flag: '--engine-port', what: 'the engine' }] : []),
     { port: options.mailboxPort, flag: '--mailbox-port', what: 'the mailbox' },
   ];
   for (const { port, flag, what } of wanted) {
@@ -112,29 +168,61 @@ function startEngine(options: StackOptions): Child {
   });
 }
 
-async function applySchema(options: StackOptions, engineUrl: string): Promise<void> {
+async function applySchema(options: StackOptions, env: Record<string, string | undefined>): Promise<void> {
   const lines: string[] = [];
   const io = { out: (line: string) => options.log(`[schema] ${line}`), err: (line: string) => lines.push(line) };
-  const code = await runSchemaCommand({ FAUNA_ENDPOINT: engineUrl, FAUNA_SECRET: options.secret }, io);
+  const code = await runSchemaCommand(env, io);
   if (code !== 0) throw new Error(lines.join('\n') || 'the schema could not be applied');
+}
+
+interface FunctionEnv {
+  readonly env: NodeJS.ProcessEnv;
+  readonly filledIn: readonly string[];
 }
 
 /**
  * The functions reach the engine over HTTP. DATABASE_URL is taken out of their environment:
  * with it they would run their own in-process engine, beside the one this stack started.
  */
-function startNetlifyDev(options: StackOptions, engineUrl: string, mailboxUrl: string): Child {
-  const env: NodeJS.ProcessEnv = {
-    ...options.env,
-    FAUNA_ENDPOINT: engineUrl,
-    FAUNA_SECRET: options.secret,
-    POSTMARK_API_URL: mailboxUrl,
-    BROWSER: 'none',
-    NETLIFY_TELEMETRY_DISABLED: '1',
-  };
+function developmentEnv(options: StackOptions, engineUrl: string, mailboxUrl: string): FunctionEnv {
+  const env: NodeJS.ProcessEnv = { ...options.env, ...devLimits(options.env), FAUNA_ENDPOINT: engineUrl, FAUNA_SECRET: options.secret, POSTMARK_API_URL: mailboxUrl };
   delete env.DATABASE_URL;
+  return { env, filledIn: [] };
+}
+
+/**
+ * What production runs with: NODE_ENV=production, the engine in-process on DATABASE_URL, and
+ * every variable production requires. Those not set in the environment get a value for this
+ * rehearsal only (named in `filledIn`, and printed): a random JWT secret, Postmark's test token,
+ * a local sender. Email goes to the local mailbox, whatever POSTMARK_API_URL says.
+ */
+function productionEnv(options: StackOptions, mailboxUrl: string): FunctionEnv {
+  const rehearsal: Record<string, string> = {
+    FAUNA_SECRET: options.secret,
+    JWT_SECRETS: randomBytes(32).toString('base64url'),
+    POSTMARK_SERVER_TOKEN: 'POSTMARK_API_TEST',
+    EMAIL_FROM: 'Rehearsal <auth@localhost>',
+  };
+  const filledIn = Object.keys(rehearsal).filter((name) => !options.env[name]?.trim());
+  const env: NodeJS.ProcessEnv = { ...options.env };
+  for (const name of filledIn) env[name] = rehearsal[name];
+  env.NODE_ENV = 'production';
+  env.CONTEXT = 'production';
+  env.DATABASE_URL = options.databaseUrl ?? '';
+  env.POSTMARK_API_URL = mailboxUrl;
+  delete env.FAUNA_ENDPOINT;
+  for (const name of Object.keys(DEV_LIMITS)) if (options.env[name] === undefined) delete env[name];
+  return { env, filledIn };
+}
+
+function startNetlifyDev(options: StackOptions, functionEnv: NodeJS.ProcessEnv, progress: Progress): Child {
+  const env: NodeJS.ProcessEnv = { ...functionEnv, BROWSER: 'none', NETLIFY_TELEMETRY_DISABLED: '1' };
   const args = ['--import', FUNCTION_ANSWERS_ONCE, netlifyCli(options.root), 'dev', '--offline', '--no-open', '--internal-disable-edge-functions', '--port', String(options.sitePort)];
-  return startChild({ name: 'netlify', command: process.execPath, args, env, cwd: options.root, log: options.log });
+  const log = (line: string): void => {
+    options.log(line);
+    progress.netlifyLine(line);
+  };
+  return startChild({ name: 'netlify', command: process.execPath, args, env, cwd: options.root, log });
 }
 
 function netlifyCli(root: string): string {
@@ -146,8 +234,8 @@ function netlifyCli(root: string): string {
 
 /** netlify dev first (no more queries), then the mailbox, then the engine (closes its data directory). */
 async function stopAll(children: readonly Child[], mailbox: Mailbox | null): Promise<void> {
-  const [engine, ...rest] = children;
-  await Promise.all(rest.map((c) => c.stop()));
+  const engine = children.find((c) => c.name === 'engine');
+  await Promise.all(children.filter((c) => c !== engine).map((c) => c.stop()));
   await mailbox?.close();
   await engine?.stop(30_000);
 }

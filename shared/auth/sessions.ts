@@ -18,6 +18,7 @@ import {
   type User,
 } from '../fql/sessions.ts';
 import { sha256 } from '../tokens.ts';
+import { describeUserAgent } from '../user-agent.ts';
 import { normalizeEmail } from '../validation.ts';
 import type { AuthContext } from './context.ts';
 import { rateLimited } from './email-flow.ts';
@@ -108,6 +109,8 @@ export interface SessionSummary {
   readonly createdAt: string;
   readonly lastUsedAt: string;
   readonly userAgent: string;
+  /** The User-Agent as a person says it: "Chrome on Linux". */
+  readonly device: string;
   readonly current: boolean;
 }
 
@@ -127,6 +130,7 @@ export async function listSessions(ctx: AuthContext, claims: SessionClaims): Pro
     createdAt: d.data.created_at.date.toISOString(),
     lastUsedAt: d.data.last_used_at.date.toISOString(),
     userAgent: d.data.user_agent,
+    device: describeUserAgent(d.data.user_agent),
     current: d.ref.id === claims.sessionId,
   }));
 }
