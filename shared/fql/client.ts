@@ -17,13 +17,16 @@
  *
  * Clients are kept per configuration: an HTTP/2 client holds a connection, and a Netlify
  * function calls `faunaClient(config())` on every request.
+ *
+ * The engine's modules are imported only when the first in-process query runs: over HTTP (npm
+ * run dev, where netlify dev starts a fresh worker for every call) a function never evaluates
+ * the engine, nor loads `pg`.
  */
 
 import faunadb from 'faunadb';
 import type { Config } from '../config.ts';
-import { openEngine, type Engine } from '../../fql-engine/engine.ts';
+import type { Engine } from '../../fql-engine/engine.ts';
 import { redactDatabaseUrl } from '../../fql-engine/storage/database-url.ts';
-import { createInProcessFetch } from '../../fql-engine/transport/in-process.ts';
 
 interface OpenEngine {
   readonly engine: Engine;
@@ -98,7 +101,11 @@ function inProcessClient(databaseUrl: string, adminSecret: string): faunadb.Clie
 function sharedEngine(key: string, databaseUrl: string, adminSecret: string): Promise<OpenEngine> {
   let opening = engines.get(key);
   if (opening === undefined) {
-    opening = openEngine({ databaseUrl, adminSecret }).then((engine) => ({ engine, fetch: createInProcessFetch(engine) }));
+    opening = (async () => {
+      const [{ openEngine }, { createInProcessFetch }] = await Promise.all([import('../../fql-engine/engine.ts'), import('../../fql-engine/transport/in-process.ts')]);
+      const engine = await openEngine({ databaseUrl, adminSecret });
+      return { engine, fetch: createInProcessFetch(engine) };
+    })();
     engines.set(key, opening);
     opening.catch(() => {
       if (engines.get(key) === opening) engines.delete(key);
