@@ -211,7 +211,6 @@ function productionEnv(options: StackOptions, mailboxUrl: string): FunctionEnv {
   env.DATABASE_URL = options.databaseUrl ?? '';
   env.POSTMARK_API_URL = mailboxUrl;
   delete env.FAUNA_ENDPOINT;
-  for (const name of Object.keys(DEV_LIMITS)) if (options.env[name] === undefined) delete env[name];
   return { env, filledIn };
 }
 
