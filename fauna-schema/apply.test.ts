@@ -1,5 +1,6 @@
 import faunadb from 'faunadb';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { faunaCode } from '../shared/fql/driver-errors.ts';
 import { closeAuthEngine, emptyDatabase, type AuthDatabase } from '../test/support/auth-db.ts';
 import { applySchema, SchemaMigrationError, type SchemaChange } from './apply.ts';
 import { AUTH_SCHEMA, type SchemaSpec } from './schema.ts';
@@ -42,11 +43,11 @@ describe('applySchema on a fresh database', () => {
     const changes = await applySchema(db.client, { log });
     expect(await names(q.Collections())).toEqual(['accounts', 'anomalies', 'email_tokens', 'rate_events', 'refresh_tokens', 'sessions']);
     expect(await names(q.Indexes())).toEqual([
-      'accounts_by_email', 'email_tokens_by_hash', 'rate_events_by_key', 'refresh_tokens_by_hash', 'refresh_tokens_by_session', 'sessions_by_account',
+      'accounts_by_email', 'email_tokens_by_account', 'email_tokens_by_hash', 'rate_events_by_key', 'refresh_tokens_by_hash', 'refresh_tokens_by_session', 'sessions_by_account',
     ]);
-    expect(changes).toHaveLength(12);
+    expect(changes).toHaveLength(13);
     expect(changes.every((c) => c.action === 'created')).toBe(true);
-    expect(lines).toHaveLength(13);
+    expect(lines).toHaveLength(14);
     expect(lines).toContain('created the timing account (accounts/1)');
     expect(lines).toContain('created collection email_tokens (ttl_days 7)');
     expect(lines).toContain('created index accounts_by_email (terms [data.email], unique)');
@@ -75,6 +76,7 @@ describe('applySchema on a fresh database', () => {
       ['refresh_tokens_by_hash', 'refresh_tokens', 'jti_hash', true],
       ['refresh_tokens_by_session', 'refresh_tokens', 'session', false],
       ['email_tokens_by_hash', 'email_tokens', 'token_hash', true],
+      ['email_tokens_by_account', 'email_tokens', 'account', false],
     ] as const) {
       const index = await get(name);
       expect({ name, source: index.source.id, terms: index.terms, unique: index.unique }).toEqual({ name, source, terms: [{ field: ['data', field] }], unique });
@@ -93,8 +95,8 @@ describe('applySchema on a fresh database', () => {
 
   test('two runs at once both succeed and create each object once', async () => {
     const [a, b] = await Promise.all([applySchema(db.client, { log }), applySchema(db.client, { log })]);
-    expect(a.length + b.length).toBe(12);
-    expect(await names(q.Indexes())).toHaveLength(6);
+    expect(a.length + b.length).toBe(13);
+    expect(await names(q.Indexes())).toHaveLength(7);
   });
 });
 
@@ -214,7 +216,7 @@ describe('the indexes enforce what the design relies on', () => {
       () => undefined,
       (e: unknown) => e,
     );
-    return (err as { requestResult?: { responseContent?: { errors?: { code: string }[] } } } | undefined)?.requestResult?.responseContent?.errors?.[0]?.code;
+    return faunaCode(err);
   }
 
   test("two accounts with one email: 'instance not unique'", async () => {

@@ -11,6 +11,7 @@
  */
 
 import faunadb from 'faunadb';
+import { faunaCode } from '../shared/fql/driver-errors.ts';
 import { ensureTimingAccount } from './timing-account.ts';
 import { AUTH_SCHEMA, type CollectionSpec, type FunctionSpec, type IndexField, type IndexSpec, type SchemaData, type SchemaSpec } from './schema.ts';
 
@@ -278,11 +279,6 @@ export function canonicalJson(value: unknown): string {
   };
   const plain: unknown = value === undefined ? null : JSON.parse(JSON.stringify(value));
   return JSON.stringify(sortKeys(plain));
-}
-
-function faunaCode(err: unknown): string | undefined {
-  const errors = (err as { requestResult?: { responseContent?: { errors?: { code?: string }[] } } } | null)?.requestResult?.responseContent?.errors;
-  return errors?.[0]?.code;
 }
 
 function migrationMessage(conflicts: readonly IndexConflict[]): string {

@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import faunadb from 'faunadb';
+import { openEngine, startHttpServer, type Engine, type RunningHttpServer } from 'fql-engine';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { openEngine, type Engine } from '../fql-engine/engine.ts';
-import { startHttpServer, type RunningHttpServer } from '../fql-engine/transport/http-server.ts';
 import { postgresMissingReason, postgresUrl } from '../test/support/environment.ts';
 import { runSchemaCommand, schemaCli } from './cli.ts';
 
@@ -57,7 +56,7 @@ describe('npm run schema', () => {
   test('applies the schema over HTTP, then finds it up to date', async () => {
     const first = await run(env);
     expect(first).toMatchObject({ code: 0, err: [] });
-    expect(first.out).toHaveLength(13);
+    expect(first.out).toHaveLength(14);
     expect(first.out).toContain('created collection rate_events (ttl_days 1)');
     const client = new faunadb.Client({ secret: 'cli-secret', scheme: 'http', domain: '127.0.0.1', port: server.port });
     expect(await client.query(q.Exists(q.Index('refresh_tokens_by_hash')))).toBe(true);
@@ -88,7 +87,7 @@ describe('npm run schema', () => {
 
   test('the npm script runs it and sets the exit code', () => {
     const result = spawnSync('npx', ['tsx', 'fauna-schema/cli.ts'], {
-      env: { ...process.env, FAUNA_ENDPOINT: 'http://127.0.0.1:1', DATABASE_URL: '', NODE_ENV: 'test' },
+      env: { ...process.env, FAUNA_ENDPOINT: 'http://127.0.0.1:1', FAUNA_SECRET: 'cli-secret', DATABASE_URL: '', NODE_ENV: 'test' },
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -125,7 +124,7 @@ describe.skipIf(databaseUrl === null)(
       const first = await run(env);
       expect(first).toMatchObject({ code: 0, err: [] });
       expect(first.out).toContain('created index accounts_by_email (terms [data.email], unique)');
-      expect(first.out).toHaveLength(13);
+      expect(first.out).toHaveLength(14);
       expect(await run(env)).toEqual({ code: 0, out: ['schema up to date'], err: [] });
     });
   },

@@ -7,8 +7,9 @@
  */
 
 import { pathToFileURL } from 'node:url';
-import { ConfigError, loadConfig } from '../shared/config.ts';
+import { ConfigError, loadDatabaseConfig } from '../shared/config.ts';
 import { closeFaunaClients, describeFaunaTarget, faunaClient } from '../shared/fql/client.ts';
+import { driverError } from '../shared/fql/driver-errors.ts';
 import { applySchema, SchemaMigrationError } from './apply.ts';
 
 export interface CommandIo {
@@ -22,7 +23,7 @@ const consoleIo: CommandIo = { out: (line) => console.log(line), err: (line) => 
 export async function runSchemaCommand(env: Readonly<Record<string, string | undefined>>, io: CommandIo = consoleIo): Promise<number> {
   let target: Target = { name: 'the database', hint: '' };
   try {
-    const config = loadConfig(env);
+    const config = loadDatabaseConfig(env);
     target = {
       name: describeFaunaTarget(config),
       hint: config.databaseUrl === null ? 'Is the engine running? (`npm run db` starts one.)' : 'Is that PostgreSQL running and accepting connections?',
@@ -45,16 +46,15 @@ interface Target {
 
 function failureMessage(err: unknown, target: Target): string {
   if (err instanceof ConfigError || err instanceof SchemaMigrationError) return `schema: ${err.message}`;
-  const result = (err as { requestResult?: { statusCode?: number; responseContent?: { errors?: { code?: string; description?: string }[] } } } | null)?.requestResult;
+  const { status, fauna } = driverError(err);
   const message = err instanceof Error ? err.message : String(err);
-  if (result === undefined) {
+  if (status === null) {
     return `schema: cannot reach ${target.name}: ${message}\n${target.hint}`;
   }
-  const first = result.responseContent?.errors?.[0];
-  if (first?.code === 'unauthorized' || first?.code === 'permission denied') {
-    return `schema: ${target.name} refused the secret (${first.code}). Check FAUNA_SECRET: it needs an admin or server key.`;
+  if (fauna?.code === 'unauthorized' || fauna?.code === 'permission denied') {
+    return `schema: ${target.name} refused the secret (${fauna.code}). Check FAUNA_SECRET: it needs an admin or server key.`;
   }
-  return `schema: ${target.name} answered ${result.statusCode ?? '?'} ${first?.code ?? ''}: ${first?.description ?? message}`;
+  return `schema: ${target.name} answered ${status} ${fauna?.code ?? ''}: ${fauna?.description ?? message}`;
 }
 
 export const USAGE = [

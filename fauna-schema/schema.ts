@@ -80,6 +80,8 @@ export const AUTH_SCHEMA: SchemaSpec = {
     { name: 'refresh_tokens_by_hash', source: 'refresh_tokens', terms: [byData('jti_hash')], unique: true },
     { name: 'refresh_tokens_by_session', source: 'refresh_tokens', terms: [byData('session')] },
     { name: 'email_tokens_by_hash', source: 'email_tokens', terms: [byData('token_hash')], unique: true },
+    // A new password spends every outstanding reset and magic login link of its account.
+    { name: 'email_tokens_by_account', source: 'email_tokens', terms: [byData('account')] },
     // Newest first, so a rate check reads only as many events as its limit.
     {
       name: 'rate_events_by_key',

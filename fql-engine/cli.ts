@@ -1,14 +1,18 @@
+#!/usr/bin/env tsx
 /**
- * `npm run db`: the engine behind its HTTP transport, the drop-in for the retired local Fauna
- * image (127.0.0.1:8443, admin secret `secret`). Data lives in a PGlite directory unless
- * `--memory` (keeps nothing) or DATABASE_URL (PostgreSQL) says otherwise; flags beat the
- * environment, and the start-up line says which one won.
+ * The `fql-engine` command (`npm run db` in this repository): the engine behind its HTTP
+ * transport, the drop-in for the retired local Fauna image (127.0.0.1:8443, admin secret
+ * `secret`). Data lives in a PGlite directory unless `--memory` (keeps nothing) or DATABASE_URL
+ * (PostgreSQL) says otherwise; flags beat the environment, and the start-up line says which one
+ * won.
  *
  * parseArgs is pure and exported for tests. The engine is imported only when the CLI runs,
  * so importing this file for its parser does not load the engine or PGlite.
  */
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CLI_DEFAULTS, SERVER_DEFAULTS } from './defaults.ts';
 import type { Engine, EngineOptions } from './engine.ts';
 import { redactDatabaseUrl } from './storage/database-url.ts';
 import { startHttpServer } from './transport/http-server.ts';
@@ -27,21 +31,19 @@ export interface CliOptions {
   readonly help: boolean;
 }
 
-export const USAGE = `Usage: npm run db -- [options]
+export const USAGE = `Usage: fql-engine [options]
 
 Serves the FQL v4 engine over HTTP/2 (h2c) and HTTP/1.1 on one port.
 
 Options:
-  --host H      address to listen on (default 127.0.0.1)
-  --port N      port, 0 for any free one (default 8443)
-  --secret S    admin secret (default "secret")
-  --data DIR    PGlite data directory (default .data/engine)
+  --host H      address to listen on (default ${SERVER_DEFAULTS.host})
+  --port N      port, 0 for any free one (default ${SERVER_DEFAULTS.port})
+  --secret S    admin secret (default "${CLI_DEFAULTS.secret}")
+  --data DIR    PGlite data directory (default ${CLI_DEFAULTS.dataDir})
   --memory      in-memory PGlite: keeps nothing
   -h, --help    show this text
 
 With DATABASE_URL set (and neither --data nor --memory), data lives in that PostgreSQL.`;
-
-const DEFAULTS = { host: '127.0.0.1', port: 8443, secret: 'secret', dataDir: '.data/engine' } as const;
 
 /** A mistake in the command line: the CLI prints it with the usage and exits 2. */
 export class UsageError extends Error {
@@ -69,9 +71,9 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
   }
   if (memory && values.has('data')) throw new UsageError('--memory keeps nothing, so it cannot be combined with --data');
   return {
-    host: values.get('host') ?? DEFAULTS.host,
+    host: values.get('host') ?? SERVER_DEFAULTS.host,
     port: parsePort(values.get('port')),
-    secret: values.get('secret') ?? DEFAULTS.secret,
+    secret: values.get('secret') ?? CLI_DEFAULTS.secret,
     storage: chooseStorage(memory, values.get('data'), env.DATABASE_URL),
     help,
   };
@@ -93,7 +95,7 @@ function readValueFlag(argv: readonly string[], i: number): { flag: ValueFlag; v
 }
 
 function parsePort(text: string | undefined): number {
-  if (text === undefined) return DEFAULTS.port;
+  if (text === undefined) return SERVER_DEFAULTS.port;
   const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
   if (!(port >= 0 && port <= 65535)) throw new UsageError(`--port must be a number from 0 to 65535, got "${text}"`);
   return port;
@@ -103,7 +105,7 @@ function chooseStorage(memory: boolean, dataDir: string | undefined, databaseUrl
   if (memory) return { kind: 'pglite-memory' };
   if (dataDir !== undefined) return { kind: 'pglite-dir', dataDir: path.resolve(dataDir) };
   if (databaseUrl !== undefined && databaseUrl !== '') return { kind: 'postgres', databaseUrl };
-  return { kind: 'pglite-dir', dataDir: path.resolve(DEFAULTS.dataDir) };
+  return { kind: 'pglite-dir', dataDir: path.resolve(CLI_DEFAULTS.dataDir) };
 }
 
 export function engineOptionsFor(options: CliOptions): EngineOptions {
@@ -180,7 +182,8 @@ function closeOnSignals(server: RunningHttpServer, engine: Engine): void {
   process.on('SIGINT', shutdown);
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+// Run as a command, this file may be reached through a symlink (node_modules/.bin/fql-engine).
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
 if (invokedDirectly) {
   main().catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error), 1));
 }

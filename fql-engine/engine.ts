@@ -4,6 +4,7 @@
  * Both transports (HTTP and in-process fetch) call `handle`; nothing else reaches the evaluator.
  */
 
+import { ENGINE_DEFAULTS } from './defaults.ts';
 import { FaunaError, type FaunaErrorDetail } from './errors.ts';
 import { assertExpressionDepth } from './limits.ts';
 import { resolveCaller } from './auth.ts';
@@ -36,7 +37,7 @@ export interface EngineOptions {
   /** Milliseconds since the epoch; tests inject a clock to make time pass. */
   readonly clock?: () => number;
   readonly pushdown?: boolean;
-  /** bcrypt cost for `credentials` passwords (default 10). */
+  /** bcrypt cost for `credentials` passwords. Every default is in defaults.ts. */
   readonly bcryptCost?: number;
   /** How often expired documents are swept away (they are invisible at once regardless). */
   readonly sweepIntervalMs?: number;
@@ -76,15 +77,19 @@ class FqlEngine implements Engine {
 
   constructor(
     readonly storage: Storage,
-    private readonly options: EngineOptions,
+    options: EngineOptions,
     private readonly ownsStorage: boolean,
   ) {
-    this.settings = { pushdown: options.pushdown ?? true, maxDepth: 2000, bcryptCost: options.bcryptCost ?? 10 };
+    this.settings = {
+      pushdown: options.pushdown ?? ENGINE_DEFAULTS.pushdown,
+      maxDepth: ENGINE_DEFAULTS.maxCallDepth,
+      bcryptCost: options.bcryptCost ?? ENGINE_DEFAULTS.bcryptCost,
+    };
     // PGlite's data directory is locked to this process: alone on it, the engine can trust its cache.
     this.sharedSchema = new SharedSchemaCache(() => storage.backend === 'postgres' || sharedStorages.has(storage));
     this.clock = options.clock ?? Date.now;
     this.adminSecretHash = hashSecret(options.adminSecret);
-    this.sweeper = setInterval(() => void this.sweep(), options.sweepIntervalMs ?? 60_000);
+    this.sweeper = setInterval(() => void this.sweep(), options.sweepIntervalMs ?? ENGINE_DEFAULTS.sweepIntervalMs);
     this.sweeper.unref();
   }
 

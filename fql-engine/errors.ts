@@ -3,6 +3,8 @@
  * so the unmodified driver raises the same exception class it raised against Fauna.
  */
 
+import { typeName, type Value } from './values.ts';
+
 export type Position = readonly (string | number)[];
 
 export const FAUNA_CODES = {
@@ -80,18 +82,10 @@ export class FaunaError extends Error {
   }
 }
 
-export function invalidArgument(description: string): FaunaError {
-  return new FaunaError('invalid argument', description);
-}
-
-export function invalidExpression(description: string): FaunaError {
-  return new FaunaError('invalid expression', description);
-}
-
-export function invalidType(expected: string, actual: string): FaunaError {
-  return new FaunaError('invalid argument', `${expected} expected, ${actual} provided.`);
-}
-
-export function notFound(description = 'Instance not found.'): FaunaError {
-  return new FaunaError('instance not found', description);
+/**
+ * An argument of the wrong type, in Fauna's words: "String expected, Number provided." Its
+ * position is relative to the call, like any error a function throws.
+ */
+export function typeError(expected: string, actual: Value, position: Position = []): FaunaError {
+  return new FaunaError('invalid argument', `${expected} expected, ${typeName(actual)} provided.`, position);
 }

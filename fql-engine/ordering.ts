@@ -257,20 +257,6 @@ export function encodeKey(values: readonly Value[], reverse: readonly boolean[] 
   return w.result();
 }
 
-/**
- * A key above every key that starts with `values` and below every key that sorts after them:
- * the exclusive end of a scan that must include all extensions of a prefix (an inclusive
- * Range `to`). It works because the byte after an encoded element is always the next
- * element's tag, at most 0xEF even inverted, so 0xFF beats every extension.
- */
-export function encodeKeyUpperBound(values: readonly Value[], reverse: readonly boolean[] = []): Uint8Array {
-  const key = encodeKey(values, reverse);
-  const out = new Uint8Array(key.length + 1);
-  out.set(key);
-  out[key.length] = 0xff;
-  return out;
-}
-
 function writeValue(w: ByteWriter, v: Value): void {
   const rank = rankOf(v);
   w.byte(tagOf(rank));

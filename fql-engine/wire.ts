@@ -13,7 +13,6 @@ import {
   QueryValue,
   Ref,
   SetValue,
-  isObject,
   makeObject,
   setOwnField,
   type Json,

@@ -2,25 +2,24 @@
 import type { Config as FunctionConfig } from '@netlify/functions';
 import { magicSignup } from '../shared/auth/magic.ts';
 import { linkPage } from '../shared/auth/pages.ts';
-import { authContext, cookiesFor, userAgentOf } from '../shared/auth/web.ts';
-import { config as appConfig } from '../shared/config.ts';
-import { endpoint, json, readBody, seeOther } from '../shared/http.ts';
+import { cookiesFor, userAgentOf } from '../shared/auth/web.ts';
+import { endpoint } from '../shared/endpoint.ts';
+import { json, readBody, seeOther } from '../shared/http.ts';
 
 export default endpoint({
-  GET: (req) =>
-    linkPage(authContext(appConfig()), req, 'magic_signup', (email) => ({
+  GET: (req, ctx) =>
+    linkPage(ctx.auth, req, 'magic_signup', (email) => ({
       title: 'Finish creating your account',
       intro: `Your account will be for ${email}.`,
       action: '/api/auth/magic/signup',
       button: 'Create my account',
       textField: { name: 'name', label: 'Your name' },
     })),
-  POST: async (req) => {
+  POST: async (req, ctx) => {
     const { kind, data } = await readBody(req);
-    const cfg = appConfig();
-    const session = await magicSignup(authContext(cfg), data, userAgentOf(req));
-    const headers = cookiesFor(session, cfg);
-    return kind === 'form' ? seeOther(`${cfg.siteUrl}/`, { headers }) : json(201, { user: session.user }, { headers });
+    const session = await magicSignup(ctx.auth, data, userAgentOf(req));
+    const headers = cookiesFor(session, ctx.config);
+    return kind === 'form' ? seeOther(`${ctx.config.siteUrl}/`, { headers }) : json(201, { user: session.user }, { headers });
   },
 });
 

@@ -2,26 +2,27 @@
 import type { Config as FunctionConfig } from '@netlify/functions';
 import { resetPassword } from '../shared/auth/passwords.ts';
 import { linkPage } from '../shared/auth/pages.ts';
-import { authContext, clearingCookies } from '../shared/auth/web.ts';
-import { config as appConfig } from '../shared/config.ts';
-import { endpoint, json, readBody, seeOther } from '../shared/http.ts';
+import { clearingCookies } from '../shared/auth/web.ts';
+import { endpoint } from '../shared/endpoint.ts';
+import { json, readBody, seeOther } from '../shared/http.ts';
 
 export default endpoint({
-  GET: (req) =>
-    linkPage(authContext(appConfig()), req, 'reset', () => ({
-      title: 'Choose a new password',
-      intro: 'Enter a new password for your account. Every session of the account will be logged out.',
+  GET: (req, ctx) =>
+    linkPage(ctx.auth, req, 'reset', () => ({
+      // verified=1: a verification from another browser than the one that registered dropped the password.
+      ...(new URL(req.url).searchParams.get('verified') === '1'
+        ? { title: 'Choose a password', intro: 'Your email address is confirmed. This account was registered from another browser, so its password was not kept: choose the password you will log in with.' }
+        : { title: 'Choose a new password', intro: 'Enter a new password for your account. Every session of the account will be logged out.' }),
       action: '/api/auth/password/reset',
       button: 'Set the new password',
-      passwordField: { name: 'password', label: 'New password', minLength: appConfig().passwordMinLength },
+      passwordField: { name: 'password', label: 'New password', minLength: ctx.config.passwordMinLength },
     })),
-  POST: async (req) => {
+  POST: async (req, ctx) => {
     const { kind, data } = await readBody(req);
-    const cfg = appConfig();
-    await resetPassword(authContext(cfg), data);
+    await resetPassword(ctx.auth, data);
     // Every session ended, this browser's too: its cookies go with it (docs/API.md).
-    const cleared = { headers: clearingCookies(cfg) };
-    return kind === 'form' ? seeOther(`${cfg.siteUrl}/?password_reset=1`, cleared) : json(200, { status: 'password_reset' }, cleared);
+    const cleared = { headers: clearingCookies(ctx.config) };
+    return kind === 'form' ? seeOther(`${ctx.config.siteUrl}/?password_reset=1`, cleared) : json(200, { status: 'password_reset' }, cleared);
   },
 });
 

@@ -3,18 +3,18 @@
  * strength meter: the rules register, reset and change apply, nothing stored or logged.
  */
 import type { Config as FunctionConfig } from '@netlify/functions';
-import { config as appConfig } from '../shared/config.ts';
+import { endpoint } from '../shared/endpoint.ts';
 import { HttpError } from '../shared/errors.ts';
-import { endpoint, json, readJson } from '../shared/http.ts';
+import { json, readJson } from '../shared/http.ts';
 import { passwordStrength } from '../shared/password-strength.ts';
 import { checkPassword } from '../shared/validation.ts';
 
 export default endpoint({
-  POST: async (req) => {
+  POST: async (req, ctx) => {
     const body = await readJson(req);
-    if (typeof body.password !== 'string') throw new HttpError('invalid_body', "'password' must be a string.");
+    if (typeof body.password !== 'string') throw new HttpError('invalid_body', { message: "'password' must be a string." });
     try {
-      checkPassword(body.password, appConfig());
+      checkPassword(body.password, ctx.config);
     } catch (err) {
       // Too short or too long: no estimate needed (and a long one would cost the estimator most).
       if (!(err instanceof HttpError)) throw err;

@@ -1,14 +1,13 @@
 /** GET /api/auth/sessions — the live sessions of the logged-in account. */
 import type { Config as FunctionConfig } from '@netlify/functions';
 import { listSessions } from '../shared/auth/sessions.ts';
-import { accessSession, authContext } from '../shared/auth/web.ts';
-import { config as appConfig } from '../shared/config.ts';
-import { endpoint, json } from '../shared/http.ts';
+import { accessSession } from '../shared/auth/web.ts';
+import { endpoint } from '../shared/endpoint.ts';
+import { json } from '../shared/http.ts';
 
 export default endpoint({
-  GET: async (req) => {
-    const cfg = appConfig();
-    const sessions = await listSessions(authContext(cfg), accessSession(req, cfg));
+  GET: async (req, ctx) => {
+    const sessions = await listSessions(ctx.auth, accessSession(req, ctx.config));
     return json(200, { sessions });
   },
 });

@@ -273,12 +273,15 @@ export function createAuthClient(options = {}) {
     },
 
     /**
+     * `setPasswordUrl` comes back when the address was confirmed from another browser than the
+     * one that registered: the password was dropped, and that page lets the owner choose one.
      * @param {string} token
-     * @returns {Promise<{ user: User }>}
+     * @returns {Promise<{ user: User, setPasswordUrl?: string }>}
      */
     async verifyEmail(token) {
       const body = bodyWith(await call('POST', '/api/auth/verify', { body: { token } }), 'user');
-      return { user: /** @type {User} */ (body.user) };
+      const user = /** @type {User} */ (body.user);
+      return typeof body.setPasswordUrl === 'string' ? { user, setPasswordUrl: body.setPasswordUrl } : { user };
     },
 
     /**

@@ -1,10 +1,27 @@
 /**
  * Configuration, read once from the environment into one frozen, typed object, with every
- * default in this file. Handlers never read process.env. In production (NODE_ENV=production, or
- * CONTEXT=production) a missing secret fails at start with a message that names it.
+ * default and every check in this file: a value that is missing, malformed or out of range
+ * fails here, as a ConfigError naming the variable, never later inside a request.
+ *
+ * Development is declared, never assumed: its defaults (a JWT secret that ships in this repo,
+ * the local engine and mailbox) apply only under `netlify dev` (NETLIFY_DEV=true, which it
+ * sets for the functions) or with FQL_AUTH_DEV=1 (what `npm run dev` and the tests set), and
+ * never with NODE_ENV=production or CONTEXT=production. Everything else is production, where a
+ * missing secret fails at start with a message that names it.
  */
 
-export interface Config {
+/** What reaching the database needs: the part of the configuration `npm run schema` reads. */
+export interface DatabaseConfig {
+  readonly production: boolean;
+  /** The engine over HTTP (FAUNA_ENDPOINT), unless DATABASE_URL runs it in-process. */
+  readonly faunaEndpoint: string;
+  readonly faunaSecret: string;
+  readonly databaseUrl: string | null;
+  /** Every query is answered within this, or the operation answers 503 db_unavailable. */
+  readonly queryTimeoutMs: number;
+}
+
+export interface Config extends DatabaseConfig {
   /** The site's own origin, e.g. https://example.netlify.app (no trailing slash). */
   readonly siteUrl: string;
   readonly siteOrigin: string;
@@ -14,7 +31,6 @@ export interface Config {
   readonly allowedOrigins: readonly string[];
   /** Cookies get `Secure` unless the site is plain http on localhost. */
   readonly secureCookies: boolean;
-  readonly production: boolean;
 
   /** HMAC secrets for JWTs: the first signs, all verify (rotation without logging anyone out). */
   readonly jwtSecrets: readonly string[];
@@ -29,21 +45,23 @@ export interface Config {
   readonly magicLoginTtlSeconds: number;
   readonly magicSignupTtlSeconds: number;
 
+  /** Failed logins for one address from one IP address within the window, then 429 there. */
   readonly loginMaxFailures: number;
+  /** Failed logins for one address from anywhere: much higher, so that it takes many IPs to lock the owner out. */
+  readonly loginMaxFailuresPerAccount: number;
+  /** Failed logins from one IP address, whatever the addresses (guessing across accounts). */
+  readonly loginMaxFailuresPerIp: number;
   readonly loginFailureWindowSeconds: number;
   readonly emailsPerAddressPerHour: number;
   readonly emailMinIntervalSeconds: number;
   /** Magic-link requests from one IP address in an hour (a sign-up form is an open door). */
   readonly magicLinksPerIpPerHour: number;
+  /** Requests from one IP address in an hour to register, password/forgot and verify/resend (each may send an email). */
+  readonly emailsPerIpPerHour: number;
   readonly passwordMinLength: number;
   /** bcrypt's limit: longer passwords are refused, never silently cut. */
   readonly passwordMaxBytes: number;
   readonly revealAccountStatus: boolean;
-
-  /** The engine over HTTP (FAUNA_ENDPOINT), unless DATABASE_URL runs it in-process. */
-  readonly faunaEndpoint: string;
-  readonly faunaSecret: string;
-  readonly databaseUrl: string | null;
 
   readonly postmarkServerToken: string;
   /** Where the Postmark client sends: Postmark itself, or the local mailbox in development. */
@@ -60,59 +78,123 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** Ships in this repository, so it may sign only in development, and is refused in production. */
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789abcdef';
 const DEV_POSTMARK_TOKEN = 'POSTMARK_API_TEST';
 
+const SEE_README =
+  '(see README: environment variables). Development defaults apply only under netlify dev (NETLIFY_DEV=true) or with FQL_AUTH_DEV=1.';
+
+interface IntSetting {
+  readonly fallback: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+const MINUTE = 60;
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+
+/**
+ * Every numeric setting, its default and the range it must be in. The ranges keep each value
+ * sound (a lifetime of at least a minute, a limit of at least one) and within what a query may
+ * page through: a limit is read as one page of that many events, and the engine refuses a page
+ * over 100000.
+ */
+export const INT_SETTINGS = {
+  ACCESS_TOKEN_TTL_SECONDS: { fallback: 15 * MINUTE, min: MINUTE, max: DAY },
+  REFRESH_TOKEN_TTL_SECONDS: { fallback: 30 * DAY, min: MINUTE, max: 365 * DAY },
+  REFRESH_GRACE_SECONDS: { fallback: 10, min: 0, max: 5 * MINUTE },
+  VERIFY_TOKEN_TTL_SECONDS: { fallback: DAY, min: MINUTE, max: 7 * DAY },
+  RESET_TOKEN_TTL_SECONDS: { fallback: 30 * MINUTE, min: MINUTE, max: DAY },
+  MAGIC_LOGIN_TTL_SECONDS: { fallback: 30 * MINUTE, min: MINUTE, max: DAY },
+  MAGIC_SIGNUP_TTL_SECONDS: { fallback: 8 * HOUR, min: MINUTE, max: 7 * DAY },
+  LOGIN_MAX_FAILURES: { fallback: 5, min: 1, max: 1000 },
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: { fallback: 50, min: 1, max: 10_000 },
+  LOGIN_MAX_FAILURES_PER_IP: { fallback: 20, min: 1, max: 10_000 },
+  LOGIN_FAILURE_WINDOW_SECONDS: { fallback: 15 * MINUTE, min: MINUTE, max: DAY },
+  EMAILS_PER_ADDRESS_PER_HOUR: { fallback: 3, min: 1, max: 1000 },
+  EMAIL_MIN_INTERVAL_SECONDS: { fallback: 60, min: 0, max: HOUR },
+  MAGIC_LINKS_PER_IP_PER_HOUR: { fallback: 20, min: 1, max: 10_000 },
+  EMAILS_PER_IP_PER_HOUR: { fallback: 20, min: 1, max: 10_000 },
+  PASSWORD_MIN_LENGTH: { fallback: 8, min: 8, max: 64 },
+  // Well inside a Netlify function's limit (10 s by default, 26 s at most), so a query that
+  // gets no answer still ends in a 503 the client sees, not in the platform's own timeout.
+  QUERY_TIMEOUT_MS: { fallback: 8000, min: 100, max: 25_000 },
+} as const satisfies Record<string, IntSetting>;
+
+export type IntSettingName = keyof typeof INT_SETTINGS;
+
+/** Whether this environment runs as production: unless development is declared, it does. */
+export function isProduction(env: Env): boolean {
+  if (env.NODE_ENV === 'production' || env.CONTEXT === 'production') return true;
+  return !(env.NETLIFY_DEV === 'true' || env.FQL_AUTH_DEV === '1');
+}
+
+export function loadDatabaseConfig(env: Env): DatabaseConfig {
+  const production = isProduction(env);
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl !== null) checkDatabaseUrl(databaseUrl);
+  const endpoint = env.FAUNA_ENDPOINT?.trim();
+  // The localhost engine is for development: production needs the engine in-process on
+  // PostgreSQL (DATABASE_URL) or an engine server (FAUNA_ENDPOINT).
+  if (production && databaseUrl === null && !endpoint) {
+    throw new ConfigError(`DATABASE_URL (or FAUNA_ENDPOINT) must be set in production ${SEE_README}`);
+  }
+  const faunaEndpoint = trimSlash(endpoint || 'http://127.0.0.1:8443');
+  checkHttpUrl(faunaEndpoint, 'FAUNA_ENDPOINT');
+  const faunaSecret = secret(env, production, 'FAUNA_SECRET', 'secret');
+  if (databaseUrl !== null && faunaSecret.includes(':')) {
+    throw new ConfigError("FAUNA_SECRET may not contain ':' when DATABASE_URL runs the engine in-process (it is the engine's admin secret).");
+  }
+  return { production, faunaEndpoint, faunaSecret, databaseUrl, queryTimeoutMs: int(env, 'QUERY_TIMEOUT_MS') };
+}
+
 export function loadConfig(env: Env): Config {
-  const production = env.NODE_ENV === 'production' || env.CONTEXT === 'production';
+  const database = loadDatabaseConfig(env);
+  const { production } = database;
   const siteUrl = trimSlash(env.URL ?? 'http://localhost:8888');
   const origin = originOf(siteUrl, 'URL');
-  const secret = (name: string, devDefault: string): string => {
-    const value = env[name]?.trim();
-    if (value) return value;
-    if (production) throw new ConfigError(`${name} must be set in production (see README: environment variables).`);
-    return devDefault;
-  };
-  const jwtSecrets = secret('JWT_SECRETS', DEV_JWT_SECRET).split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const jwtSecrets = secret(env, production, 'JWT_SECRETS', DEV_JWT_SECRET).split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   if (production && jwtSecrets.some((s) => Buffer.byteLength(s) < 32)) {
     throw new ConfigError('every JWT_SECRETS entry must be at least 32 bytes long.');
   }
-  // The localhost engine is for development: production needs the engine in-process on
-  // PostgreSQL (DATABASE_URL) or an engine server (FAUNA_ENDPOINT).
-  if (production && !env.DATABASE_URL?.trim() && env.FAUNA_ENDPOINT === undefined) {
-    throw new ConfigError('DATABASE_URL (or FAUNA_ENDPOINT) must be set in production (see README: environment variables).');
+  if (production && jwtSecrets.includes(DEV_JWT_SECRET)) {
+    throw new ConfigError('JWT_SECRETS holds the development secret, which is public (it ships in the repository): use secrets of your own in production.');
   }
+  const postmarkApiUrl = trimSlash(env.POSTMARK_API_URL ?? (production ? 'https://api.postmarkapp.com' : 'http://127.0.0.1:8025'));
+  checkHttpUrl(postmarkApiUrl, 'POSTMARK_API_URL');
   return Object.freeze({
+    ...database,
     siteUrl,
     siteOrigin: origin,
     siteName: env.SITE_NAME?.trim() || new URL(siteUrl).host,
     allowedOrigins: Object.freeze(list(env.ALLOWED_ORIGINS).map((o) => originOf(o, 'ALLOWED_ORIGINS'))),
     secureCookies: !/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/.test(origin),
-    production,
     jwtSecrets: Object.freeze(jwtSecrets),
     jwtIssuer: origin,
     jwtAudience: `${origin}/api/auth`,
-    accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 15 * 60),
-    refreshTokenTtlSeconds: int(env, 'REFRESH_TOKEN_TTL_SECONDS', 30 * 24 * 3600),
-    refreshGraceSeconds: int(env, 'REFRESH_GRACE_SECONDS', 10),
-    verifyTokenTtlSeconds: int(env, 'VERIFY_TOKEN_TTL_SECONDS', 24 * 3600),
-    resetTokenTtlSeconds: int(env, 'RESET_TOKEN_TTL_SECONDS', 30 * 60),
-    magicLoginTtlSeconds: int(env, 'MAGIC_LOGIN_TTL_SECONDS', 30 * 60),
-    magicSignupTtlSeconds: int(env, 'MAGIC_SIGNUP_TTL_SECONDS', 8 * 3600),
-    loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5),
-    loginFailureWindowSeconds: int(env, 'LOGIN_FAILURE_WINDOW_SECONDS', 15 * 60),
-    emailsPerAddressPerHour: int(env, 'EMAILS_PER_ADDRESS_PER_HOUR', 3),
-    emailMinIntervalSeconds: int(env, 'EMAIL_MIN_INTERVAL_SECONDS', 60),
-    magicLinksPerIpPerHour: int(env, 'MAGIC_LINKS_PER_IP_PER_HOUR', 20),
-    passwordMinLength: int(env, 'PASSWORD_MIN_LENGTH', 8),
+    accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS'),
+    refreshTokenTtlSeconds: int(env, 'REFRESH_TOKEN_TTL_SECONDS'),
+    refreshGraceSeconds: int(env, 'REFRESH_GRACE_SECONDS'),
+    verifyTokenTtlSeconds: int(env, 'VERIFY_TOKEN_TTL_SECONDS'),
+    resetTokenTtlSeconds: int(env, 'RESET_TOKEN_TTL_SECONDS'),
+    magicLoginTtlSeconds: int(env, 'MAGIC_LOGIN_TTL_SECONDS'),
+    magicSignupTtlSeconds: int(env, 'MAGIC_SIGNUP_TTL_SECONDS'),
+    loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES'),
+    loginMaxFailuresPerAccount: int(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT'),
+    loginMaxFailuresPerIp: int(env, 'LOGIN_MAX_FAILURES_PER_IP'),
+    loginFailureWindowSeconds: int(env, 'LOGIN_FAILURE_WINDOW_SECONDS'),
+    emailsPerAddressPerHour: int(env, 'EMAILS_PER_ADDRESS_PER_HOUR'),
+    emailMinIntervalSeconds: int(env, 'EMAIL_MIN_INTERVAL_SECONDS'),
+    magicLinksPerIpPerHour: int(env, 'MAGIC_LINKS_PER_IP_PER_HOUR'),
+    emailsPerIpPerHour: int(env, 'EMAILS_PER_IP_PER_HOUR'),
+    passwordMinLength: int(env, 'PASSWORD_MIN_LENGTH'),
     passwordMaxBytes: 72,
     revealAccountStatus: bool(env, 'REVEAL_ACCOUNT_STATUS', false),
-    faunaEndpoint: trimSlash(env.FAUNA_ENDPOINT ?? 'http://127.0.0.1:8443'),
-    faunaSecret: secret('FAUNA_SECRET', 'secret'),
-    databaseUrl: env.DATABASE_URL?.trim() || null,
-    postmarkServerToken: secret('POSTMARK_SERVER_TOKEN', DEV_POSTMARK_TOKEN),
-    postmarkApiUrl: trimSlash(env.POSTMARK_API_URL ?? (production ? 'https://api.postmarkapp.com' : 'http://127.0.0.1:8025')),
-    emailFrom: env.EMAIL_FROM?.trim() || (production ? required('EMAIL_FROM') : 'Auth <auth@localhost>'),
+    postmarkServerToken: secret(env, production, 'POSTMARK_SERVER_TOKEN', DEV_POSTMARK_TOKEN),
+    postmarkApiUrl,
+    emailFrom: secret(env, production, 'EMAIL_FROM', 'Auth <auth@localhost>'),
   });
 }
 
@@ -124,15 +206,22 @@ export function config(): Config {
   return loaded;
 }
 
-function required(name: string): never {
-  throw new ConfigError(`${name} must be set in production (see README: environment variables).`);
+/** A value that production must be given; development falls back to its default. */
+function secret(env: Env, production: boolean, name: string, devDefault: string): string {
+  const value = env[name]?.trim();
+  if (value) return value;
+  if (production) throw new ConfigError(`${name} must be set in production ${SEE_README}`);
+  return devDefault;
 }
 
-function int(env: Env, name: string, fallback: number): number {
+function int(env: Env, name: IntSettingName): number {
+  const { fallback, min, max } = INT_SETTINGS[name];
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 0) throw new ConfigError(`${name} must be a whole number of at least 0, not '${raw}'.`);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not '${raw}'.`);
+  }
   return value;
 }
 
@@ -157,5 +246,24 @@ function originOf(url: string, name: string): string {
     return new URL(url).origin;
   } catch {
     throw new ConfigError(`${name} must be an absolute URL, not '${url}'.`);
+  }
+}
+
+function checkHttpUrl(url: string, name: string): void {
+  const protocol = protocolOf(url);
+  if (protocol !== 'http:' && protocol !== 'https:') throw new ConfigError(`${name} must be an http:// or https:// URL, not '${url}'.`);
+}
+
+function checkDatabaseUrl(url: string): void {
+  const protocol = protocolOf(url);
+  // Never the URL itself in the message: it holds the database password.
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:') throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL.');
+}
+
+function protocolOf(url: string): string {
+  try {
+    return new URL(url).protocol;
+  } catch {
+    return '';
   }
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { messageLinks, startMailbox, type Mailbox } from '../netlify/mailbox/server.ts';
-import { loadConfig, type Config } from './config.ts';
+import { developmentConfig } from '../test/support/config.ts';
+import type { Config } from './config.ts';
 import { duration, renderEmail, type EmailKind } from './email-templates.ts';
 import { localMailbox, postmarkClientOptions, sendEmail } from './email.ts';
 import { HttpError } from './errors.ts';
@@ -10,7 +11,7 @@ const TOKEN = 'a+b/c=d&e<f>"g\'h';
 const ENCODED = 'a%2Bb%2Fc%3Dd%26e%3Cf%3E%22g%27h';
 
 function configFor(env: Record<string, string>): Config {
-  return loadConfig({ URL: 'https://auth.example.test', ...env });
+  return developmentConfig({ URL: 'https://auth.example.test', ...env });
 }
 
 /** Every href in the HTML, with the entities an attribute may hold decoded. */

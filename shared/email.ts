@@ -62,7 +62,7 @@ export async function sendEmail(config: Config, email: OutgoingEmail): Promise<v
     if (response.ErrorCode !== 0) throw new Error(`answered ErrorCode ${String(response.ErrorCode)}: ${String(response.Message)}`);
   } catch (err) {
     console.error(`email: a '${email.kind}' email was not sent: ${describe(err)}`);
-    throw new HttpError('email_failed', 'The email could not be sent.');
+    throw new HttpError('email_failed');
   }
 }
 

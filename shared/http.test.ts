@@ -1,9 +1,8 @@
 import type { Context } from '@netlify/functions';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from './config.ts';
+import { developmentConfig } from '../test/support/config.ts';
 import { HttpError } from './errors.ts';
 import {
-  endpoint,
   errorResponse,
   html,
   json,
@@ -16,7 +15,7 @@ import {
 } from './http.ts';
 
 const URL_ = 'https://auth.example.com/api/auth/login';
-const config = loadConfig({ URL: 'https://auth.example.com' });
+const config = developmentConfig({ URL: 'https://auth.example.com' });
 // The wrapper never looks inside the Netlify context; it only passes it on.
 const context = {} as Context;
 
@@ -176,7 +175,7 @@ describe('errorResponse', () => {
   });
 
   it('turns an HttpError into the envelope with its status and headers', async () => {
-    const err = new HttpError('rate_limited', 'Slow down.', { 'Retry-After': '120', 'Set-Cookie': ['a=; Max-Age=0', 'b=; Max-Age=0'] });
+    const err = new HttpError('rate_limited', { message: 'Slow down.', headers: { 'Retry-After': '120', 'Set-Cookie': ['a=; Max-Age=0', 'b=; Max-Age=0'] } });
     const res = errorResponse(err);
     expect(res.status).toBe(429);
     expect(await res.json()).toEqual({ error: { code: 'rate_limited', message: 'Slow down.' } });
@@ -193,74 +192,6 @@ describe('errorResponse', () => {
     expect(JSON.parse(text).error.code).toBe('internal_error');
     expect(text).not.toMatch(/ECONNREFUSED|hunter2|at |\.ts/);
     expect(log).toHaveBeenCalledWith(expect.any(String), secret);
-  });
-});
-
-describe('endpoint', () => {
-  afterEach(() => {
-    vi.restoreAllMocks();
-  });
-
-  const handler = endpoint({
-    GET: () => json(200, { method: 'GET' }),
-    POST: async (req) => json(200, { got: await readJson(req) }),
-  }, { config: () => config });
-
-  it('dispatches by method and passes the context on', async () => {
-    let seen: Context | undefined;
-    const fn = endpoint({ GET: (_req, ctx) => { seen = ctx; return noContent(); } }, { config: () => config });
-    expect((await fn(new Request(URL_), context)).status).toBe(204);
-    expect(seen).toBe(context);
-    expect(await (await handler(post('{"a":1}'), context)).json()).toEqual({ got: { a: 1 } });
-  });
-
-  it('answers 405 with Allow for an undeclared method', async () => {
-    const res = await handler(new Request(URL_, { method: 'DELETE' }), context);
-    expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('GET, POST');
-    expect((await res.json()).error.code).toBe('method_not_allowed');
-  });
-
-  it('maps thrown HttpErrors and body errors to their envelopes', async () => {
-    expect((await handler(post('{"a":'), context)).status).toBe(400);
-    const big = await handler(post(`{"a":"${'x'.repeat(1024 * 1024)}"}`), context);
-    expect([big.status, (await big.json()).error.code]).toEqual([413, 'payload_too_large']);
-  });
-
-  it('maps any other throw to 500 internal_error without a stack', async () => {
-    vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    const boom = endpoint({ POST: () => { throw new TypeError('x is undefined'); } }, { config: () => config });
-    const res = await boom(post('{}'), context);
-    const text = await res.text();
-    expect(res.status).toBe(500);
-    expect(JSON.parse(text)).toEqual({ error: { code: 'internal_error', message: expect.any(String) } });
-    expect(text).not.toContain('x is undefined');
-    const rejected = endpoint({ POST: async () => Promise.reject(new Error('late')) }, { config: () => config });
-    expect((await rejected(post('{}'), context)).status).toBe(500);
-  });
-
-  it('answers a form POST that fails with a page in the site\'s style, not JSON: a person pressed that button', async () => {
-    const form = { 'content-type': 'application/x-www-form-urlencoded' };
-    const fn = endpoint({ POST: () => { throw new HttpError('weak_password', 'Use at least 8 characters.'); } }, { config: () => config });
-    const res = await fn(new Request('https://auth.example.com/api/auth/password/reset', { method: 'POST', body: 'token=t&password=x', headers: form }), context);
-    const page = await res.text();
-    expect([res.status, res.headers.get('content-type')]).toEqual([400, 'text/html; charset=utf-8']);
-    expect(page).toContain('Use at least 8 characters.');
-    expect(page).toContain('<a href="https://auth.example.com/">Back to auth.example.com</a>');
-    // A refusal before the handler (another site's form) is a page too; JSON stays JSON.
-    const cross = await fn(new Request(URL_, { method: 'POST', body: 'token=t', headers: { ...form, origin: 'https://evil.example' } }), context);
-    expect([cross.status, cross.headers.get('content-type')]).toEqual([403, 'text/html; charset=utf-8']);
-    const asJson = await fn(post('{}'), context);
-    expect([asJson.status, (await asJson.json()).error.code]).toEqual([400, 'weak_password']);
-  });
-
-  it('refuses a cross-origin cookie-carrying write before the handler runs', async () => {
-    let ran = false;
-    const fn = endpoint({ POST: () => { ran = true; return noContent(); } }, { config: () => config });
-    const res = await fn(post('{}', { 'content-type': 'application/json', cookie: 'access_token=x', origin: 'https://evil.example' }), context);
-    expect([res.status, (await res.json()).error.code, ran]).toEqual([403, 'cross_origin', false]);
-    const same = await fn(post('{}', { 'content-type': 'application/json', cookie: 'access_token=x', origin: 'https://auth.example.com' }), context);
-    expect([same.status, ran]).toEqual([204, true]);
   });
 });
 

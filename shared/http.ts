@@ -1,31 +1,16 @@
 /**
  * HTTP helpers for the Functions v2 endpoints: bounded body reading, JSON answers, the error
- * envelope, and the `endpoint` wrapper every function exports. Pages live in `pages/`.
+ * envelope. Pages live in `pages/`; the wrapper every function exports is shared/endpoint.ts.
  *
- *   export default endpoint({
- *     POST: async (req, context) => {
- *       const body = await readJson(req);               // or readBody(req) where a page POSTs a form
- *       ...
- *       return json(200, { user }, { headers: { 'Set-Cookie': sessionCookies(tokens, cfg) } });
- *     },
- *   });
- *
- * The wrapper answers 405 (with Allow) for undeclared methods, runs the origin check on every
- * request (it acts on every write, so no endpoint can forget it), and turns any
- * throw into a Response: an HttpError into `{error:{code,message}}` with its status and
- * headers; anything else into 500 internal_error with a fixed message, the real error going
- * only to console.error. A form posted by a browser gets the same error as a page instead
- * (pages/error-page.ts): a person pressed that button. No answer ever carries a stack.
+ * errorResponse turns any throw into a Response: an HttpError into `{error:{code,message}}`
+ * with its status and headers; anything else into 500 internal_error with a fixed message, the
+ * real error going only to console.error. No answer ever carries a stack.
  *
  * Bodies are read from the stream with a byte counter: Content-Length is only a hint (it may be
  * absent or wrong), so an oversized body is cut off at the limit, never buffered whole.
  */
 
-import type { Context } from '@netlify/functions';
-import { config as processConfig, type Config } from './config.ts';
-import { HttpError } from './errors.ts';
-import { assertSameOrigin } from './origin.ts';
-import { errorPage, linkKindOf } from './pages/error-page.ts';
+import { API_ERRORS, HttpError } from './errors.ts';
 
 export { escapeHtml, html, rawHtml, SafeHtml } from './pages/html.ts';
 
@@ -55,20 +40,20 @@ export interface ReadOptions {
 export const JSON_LIMIT_BYTES = 16 * 1024;
 
 const JSON_TYPE = 'application/json';
-const FORM_TYPE = 'application/x-www-form-urlencoded';
+export const FORM_TYPE = 'application/x-www-form-urlencoded';
 
-function mediaType(req: Request): string | null {
+export function mediaType(req: Request): string | null {
   const raw = req.headers.get('content-type');
   if (raw === null) return null;
   return raw.split(';')[0].trim().toLowerCase();
 }
 
 function unsupported(): HttpError {
-  return new HttpError('unsupported_media_type', `Send the body as ${JSON_TYPE}.`);
+  return new HttpError('unsupported_media_type');
 }
 
 function tooLarge(limit: number): HttpError {
-  return new HttpError('payload_too_large', `The body must be at most ${limit} bytes.`);
+  return new HttpError('payload_too_large', { message: `The body must be at most ${limit} bytes.` });
 }
 
 /** The body's bytes, refusing (and cancelling the stream) as soon as more than `limit` arrive. */
@@ -100,7 +85,7 @@ async function readText(req: Request, limit: number, onBadText: 'invalid_json' |
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new HttpError(onBadText, 'The body is not valid UTF-8.');
+    throw new HttpError(onBadText);
   }
 }
 
@@ -109,10 +94,10 @@ function parseJsonObject(text: string): Body {
   try {
     value = JSON.parse(text);
   } catch {
-    throw new HttpError('invalid_json', 'The body is not valid JSON.');
+    throw new HttpError('invalid_json');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new HttpError('invalid_body', 'The body must be a JSON object.');
+    throw new HttpError('invalid_body');
   }
   // JSON.parse defines "__proto__" as an own property, so no prototype is ever replaced here.
   return value as Body;
@@ -128,7 +113,7 @@ export async function readJson(req: Request, options: ReadOptions = {}): Promise
   const text = await readText(req, options.limit ?? JSON_LIMIT_BYTES, 'invalid_json');
   if (text.trim() === '') {
     if (options.allowEmpty) return {};
-    throw new HttpError('invalid_json', 'A JSON body is required.');
+    throw new HttpError('invalid_json');
   }
   // Checked after reading so that an empty body with no type can still mean "no fields".
   if (type === null) throw unsupported();
@@ -187,62 +172,11 @@ export function seeOther(location: string, init: ResponseOptions = {}): Response
   return new Response(null, { status: 303, headers });
 }
 
-const INTERNAL_MESSAGE = 'Something went wrong on our side. Please try again later.';
-
 /** The error envelope; for anything but an HttpError, a fixed message and the details in the log. */
 export function errorResponse(err: unknown): Response {
   if (err instanceof HttpError) {
     return json(err.status, { error: { code: err.code, message: err.message } }, { headers: err.headers });
   }
   console.error('[endpoint] unhandled error:', err);
-  return json(500, { error: { code: 'internal_error', message: INTERNAL_MESSAGE } });
-}
-
-export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-export type Handler = (req: Request, context: Context) => Response | Promise<Response>;
-export type Handlers = Readonly<Partial<Record<Method, Handler>>>;
-/** What a Functions v2 file exports as its default. */
-export type NetlifyHandler = (req: Request, context: Context) => Promise<Response>;
-
-export interface EndpointOptions {
-  /** Where the origin check gets its configuration; tests pass their own. */
-  readonly config?: () => Config;
-}
-
-/** A browser's form submission: a person waits for a page, never for JSON. */
-function isFormPost(req: Request): boolean {
-  const type = mediaType(req);
-  return req.method.toUpperCase() === 'POST' && (type === FORM_TYPE || type === 'multipart/form-data');
-}
-
-function formErrorPage(req: Request, err: unknown, getConfig: () => Config): Response {
-  let site: Config;
-  try {
-    site = getConfig();
-  } catch {
-    return errorResponse(err); // no configuration, no site to link back to
-  }
-  return errorPage(site, err, linkKindOf(new URL(req.url).pathname));
-}
-
-const METHODS: readonly Method[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
-
-function isMethod(method: string): method is Method {
-  return (METHODS as readonly string[]).includes(method);
-}
-
-export function endpoint(handlers: Handlers, options: EndpointOptions = {}): NetlifyHandler {
-  const allow = METHODS.filter((m) => handlers[m] !== undefined).join(', ');
-  const getConfig = options.config ?? processConfig;
-  return async (req, context) => {
-    try {
-      const method = req.method.toUpperCase();
-      const handler = isMethod(method) ? handlers[method] : undefined;
-      if (!handler) throw new HttpError('method_not_allowed', `Use ${allow}.`, { Allow: allow });
-      assertSameOrigin(req, getConfig());
-      return await handler(req, context);
-    } catch (err) {
-      return isFormPost(req) ? formErrorPage(req, err, getConfig) : errorResponse(err);
-    }
-  };
+  return json(500, { error: { code: 'internal_error', message: API_ERRORS.internal_error.message } });
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config.ts';
+import { developmentConfig } from '../test/support/config.ts';
 import { HttpError } from './errors.ts';
 import { assertSameOrigin, isAllowedOrigin } from './origin.ts';
 
-const config = loadConfig({ URL: 'https://auth.example.com', ALLOWED_ORIGINS: 'https://app.example.org, http://localhost:3000' });
+const config = developmentConfig({ URL: 'https://auth.example.com', ALLOWED_ORIGINS: 'https://app.example.org, http://localhost:3000' });
 
 function request(method: string, headers: Record<string, string>): Request {
   return new Request('https://auth.example.com/api/auth/logout', { method, headers });

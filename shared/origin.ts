@@ -63,5 +63,5 @@ export function assertSameOrigin(req: Request, config: Config): void {
 }
 
 function refused(): HttpError {
-  return new HttpError('cross_origin', 'This request came from another site and was refused.');
+  return new HttpError('cross_origin');
 }

@@ -54,7 +54,7 @@ export async function assertStrongPassword(password: string, related: readonly s
   const strength = await passwordStrength(password, related);
   if (strength.ok) return;
   const advice = [strength.warning, ...strength.suggestions].filter((s) => s !== '').join(' ');
-  throw new HttpError('weak_password', `This password is too easy to guess.${advice === '' ? '' : ` ${advice}`} A few unrelated words make a strong one.`);
+  throw new HttpError('weak_password', { message: `This password is too easy to guess.${advice === '' ? '' : ` ${advice}`} A few unrelated words make a strong one.` });
 }
 
 /** The words of an address that a password should not lean on: its local part and its domain's name. */

@@ -1,10 +1,12 @@
 import { createHmac } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, type Config } from './config.ts';
+import { developmentConfig } from '../test/support/config.ts';
+import type { Config } from './config.ts';
 import { HttpError } from './errors.ts';
 import {
   constantTimeEqual,
+  IAT_SKEW_SECONDS,
   keyId,
   randomToken,
   sha256,
@@ -22,7 +24,7 @@ const USER = { email: 'a@example.com', emailVerified: true, name: null };
 const at = (t: number): { now: () => number } => ({ now: () => t });
 
 function configWith(env: Record<string, string> = {}): Config {
-  return loadConfig({ URL: 'https://auth.example.com', JWT_SECRETS: OLD, ...env });
+  return developmentConfig({ URL: 'https://auth.example.com', JWT_SECRETS: OLD, ...env });
 }
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -104,6 +106,25 @@ describe('session JWTs', () => {
     expect(codeOf(() => verifyAccess(token, config, at(exp + 1)))).toBe('unauthenticated');
     const refresh = signRefresh({ sub: 'acc1', sid: 'ses1', jti: 'j1' }, config, at(T0));
     expect(codeOf(() => verifyRefresh(refresh, config, at(T0 + config.refreshTokenTtlSeconds + 1)))).toBe('invalid_session');
+  });
+
+  it('refuses a token issued in the future beyond the clock skew, and accepts one within it (issue 19, item 12)', () => {
+    const token = signAccess({ sub: 'acc1', sid: 'ses1', user: USER }, config, at(T0));
+    expect(codeOf(() => verifyAccess(token, config, at(T0 - IAT_SKEW_SECONDS)))).toBe('accepted');
+    expect(codeOf(() => verifyAccess(token, config, at(T0 - IAT_SKEW_SECONDS - 1)))).toBe('unauthenticated');
+    const refresh = signRefresh({ sub: 'acc1', sid: 'ses1', jti: 'j1' }, config, at(T0));
+    expect(codeOf(() => verifyRefresh(refresh, config, at(T0 - IAT_SKEW_SECONDS - 1)))).toBe('invalid_session');
+  });
+
+  it('refuses a token that lives longer than the configured lifetime, though validly signed (issue 19, item 12)', () => {
+    const longer = { ...config, accessTokenTtlSeconds: config.accessTokenTtlSeconds + 1, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds + 1 };
+    const access = signAccess({ sub: 'acc1', sid: 'ses1', user: USER }, longer, at(T0));
+    expect(codeOf(() => verifyAccess(access, config, at(T0 + 1)))).toBe('unauthenticated');
+    expect(codeOf(() => verifyAccess(access, longer, at(T0 + 1)))).toBe('accepted');
+    const refresh = signRefresh({ sub: 'acc1', sid: 'ses1', jti: 'j1' }, longer, at(T0));
+    expect(codeOf(() => verifyRefresh(refresh, config, at(T0 + 1)))).toBe('invalid_session');
+    const forever = forge({ alg: 'HS256', kid: keyId(OLD) }, { ...validPayload(config, 'access'), exp: T0 + 10 * 365 * 86400 }, OLD);
+    expect(codeOf(() => verifyAccess(forever, config, at(T0 + 1)))).toBe('unauthenticated');
   });
 
   it('refuses a token without exp (jsonwebtoken alone would accept it forever)', () => {

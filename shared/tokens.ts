@@ -5,6 +5,9 @@
  * JWT_SECRETS entry signs and names itself in the `kid` header; every entry verifies, picked by
  * that `kid`, so a rotation ("new,old") logs no one out. `iss`, `aud`, `exp` and `typ` are all
  * required: `typ` keeps an access token from ever being accepted where a refresh token is due.
+ * A token issued in the future (beyond a small clock skew), or living longer than this
+ * configuration issues them for, is refused: only a holder of the key could make one, and the
+ * key would then outlive its rotation through such a token (issue 19, item 12).
  *
  *   signAccess({ sub, sid }, config, { now? })        -> string
  *   signRefresh({ sub, sid, jti }, config, { now? })  -> string
@@ -63,6 +66,8 @@ export interface TokenOptions {
 }
 
 const ALGORITHM = 'HS256';
+/** Seconds an `iat` may lie ahead of this clock: servers' clocks differ a little. */
+export const IAT_SKEW_SECONDS = 30;
 
 interface Keyring {
   readonly signing: { readonly kid: string; readonly key: KeyObject };
@@ -150,6 +155,7 @@ interface Verified {
 }
 
 function verifyPayload(token: string, typ: TokenType, config: Config, options: TokenOptions): Verified {
+  const now = (options.now ?? wallClock)();
   const kid = headerKid(token);
   const key = kid === undefined ? undefined : keyring(config).byKid.get(kid);
   if (!key) throw new TokenRefused('invalid', 'unknown or missing kid');
@@ -159,7 +165,7 @@ function verifyPayload(token: string, typ: TokenType, config: Config, options: T
       algorithms: [ALGORITHM],
       issuer: config.jwtIssuer,
       audience: config.jwtAudience,
-      clockTimestamp: (options.now ?? wallClock)(),
+      clockTimestamp: now,
     });
   } catch (err) {
     if (err instanceof jwt.TokenExpiredError) throw new TokenRefused('expired', err.message);
@@ -170,6 +176,9 @@ function verifyPayload(token: string, typ: TokenType, config: Config, options: T
     throw new TokenRefused('invalid', 'missing exp or iat');
   }
   if (payload.typ !== typ) throw new TokenRefused('invalid', `typ is not ${typ}`);
+  if (payload.iat > now + IAT_SKEW_SECONDS) throw new TokenRefused('invalid', 'iat is in the future');
+  const ttl = typ === 'access' ? config.accessTokenTtlSeconds : config.refreshTokenTtlSeconds;
+  if (payload.exp - payload.iat > ttl) throw new TokenRefused('invalid', 'lives longer than this configuration issues tokens for');
   return { payload, iat: payload.iat, exp: payload.exp };
 }
 
@@ -186,8 +195,7 @@ export function verifyAccess(token: string, config: Config, options: TokenOption
     return { typ: 'access', sub: stringClaim(p, 'sub'), sid: stringClaim(p, 'sid'), user, iat, exp };
   } catch (err) {
     if (!(err instanceof TokenRefused)) throw err;
-    const message = err.reason === 'expired' ? 'The session has expired: refresh it or log in again.' : 'Not logged in.';
-    throw new HttpError('unauthenticated', message);
+    throw new HttpError('unauthenticated');
   }
 }
 
@@ -197,7 +205,7 @@ export function verifyRefresh(token: string, config: Config, options: TokenOptio
     return { typ: 'refresh', sub: stringClaim(p, 'sub'), sid: stringClaim(p, 'sid'), jti: stringClaim(p, 'jti'), iat, exp };
   } catch (err) {
     if (!(err instanceof TokenRefused)) throw err;
-    throw new HttpError('invalid_session', 'The session is not valid. Log in again.');
+    throw new HttpError('invalid_session');
   }
 }
 

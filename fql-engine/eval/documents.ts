@@ -4,10 +4,10 @@
  * collection (and every unique claim) in step, inside the query's transaction.
  */
 
-import { FaunaError } from '../errors.ts';
+import { FaunaError, typeError } from '../errors.ts';
 import type { DbId, EntryOwner, StoredDoc } from '../storage/types.ts';
 import { decodeValue, encodeValue, isPlainJsonObject } from '../wire.ts';
-import { FaunaTime, Ref, isObject, makeObject, typeName, type Json, type ObjectValue, type Value } from '../values.ts';
+import { FaunaTime, Ref, isObject, makeObject, type Json, type ObjectValue, type Value } from '../values.ts';
 import { collectionOf, indexesOver, type CollectionInfo } from './catalog.ts';
 import type { QueryContext } from './context.ts';
 import { docOrderKey, isValidDocId, newId } from './ids.ts';
@@ -157,7 +157,7 @@ function newState(ctx: QueryContext, coll: CollectionInfo, fields: ObjectValue, 
 /** The fields a write may set, checked: `data` is an object, `ttl` a time, a token's `instance` a ref. */
 function writableFields(params: Value, fn: string, coll: CollectionInfo): ObjectValue {
   if (params === null) return {};
-  if (!isObject(params)) throw new FaunaError('invalid argument', `Object expected, ${typeName(params)} provided.`, ['params']);
+  if (!isObject(params)) throw typeError('Object', params, ['params']);
   const allowed = WRITABLE_FIELDS[coll.iid === 'tokens' ? 'tokens' : 'documents'];
   for (const k of Object.keys(params)) {
     if (!allowed.includes(k)) {

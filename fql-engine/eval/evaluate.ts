@@ -10,36 +10,14 @@
  * - Errors carry the position of the sub-expression that failed, as Fauna reports it.
  */
 
-import { FaunaError, type Position } from '../errors.ts';
+import { FaunaError, typeError, type Position } from '../errors.ts';
 import { decodeTagged, isPlainJsonObject } from '../wire.ts';
-import { QueryValue, makeObject, typeName, type FaunaTime, type Json, type Value } from '../values.ts';
+import { QueryValue, makeObject, type FaunaTime, type Json, type Value } from '../values.ts';
 import { isLambdaLiteral } from './capture.ts';
 import type { QueryContext } from './context.ts';
 import { Env } from './env.ts';
 import { FQL_NAMES } from './fql-names.ts';
-import type { EagerSpec, LazySpec, PureContext, RawArgs } from './registry.ts';
-
-/** What a lazy form gets: its place in the query, and ways to evaluate sub-expressions there. */
-export interface Frame {
-  readonly ctx: QueryContext;
-  readonly env: Env;
-  readonly pos: Position;
-  /** Evaluates `expr`, found at `at` (a key or a path) under this call, in `env` (default: this frame's). */
-  eval(expr: Json, at: PathKey | readonly PathKey[], env?: Env): Promise<Value>;
-  /**
-   * Applies the lambda written under `key` to one argument: a Lambda literal closes over this
-   * frame's variables; any other expression is evaluated and must give a lambda value.
-   */
-  apply(lambda: Json, arg: Value, key: string): Promise<Value>;
-  /** Applies a lambda value (from Query, a stored function, or a Lambda held in a variable). */
-  applyValue(lambda: Value, arg: Value, key: string): Promise<Value>;
-  /** The same, in another context (a function running with its own role). */
-  applyValueIn(ctx: QueryContext, lambda: Value, arg: Value, key: string): Promise<Value>;
-}
-
-export type Spec = EagerSpec | LazySpec<Frame>;
-
-type PathKey = string | number;
+import type { Frame, PathKey, PureContext, RawArgs, Spec } from './spec.ts';
 
 export class SpecTable {
   private readonly byKey = new Map<string, Spec[]>();
@@ -123,7 +101,7 @@ export class Evaluator {
   /** Applies a lambda value. It closes over nothing: its free variables were captured when it was made. */
   applyValue(lambda: Value, arg: Value, ctx: QueryContext, pos: Position): Promise<Value> {
     if (!(lambda instanceof QueryValue) || !isLambdaLiteral(lambda.lambda)) {
-      throw FaunaError.at('invalid argument', `Lambda expected, ${typeName(lambda)} provided.`, pos);
+      throw typeError('Lambda', lambda).prefixed(pos);
     }
     return this.run(lambda.lambda, arg, Env.empty, ctx, pos);
   }

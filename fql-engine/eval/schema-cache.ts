@@ -121,7 +121,7 @@ export class SchemaCache {
     const doc: StoredDoc = {
       coll: record.kind,
       id: record.id,
-      orderKey: orderKeyFor(record.kind, record.id),
+      orderKey: orderKeyFor(record.id),
       ts: record.ts,
       body: { public: encodeValue(record.public), meta: record.meta },
       expiresAt: null,
@@ -166,7 +166,7 @@ function toRecord(kind: SchemaKind, doc: StoredDoc): SchemaRecord {
 }
 
 /** Keys have numeric ids (ordered numerically); every other schema object is ordered by name. */
-export function orderKeyFor(coll: string, id: string): string {
+export function orderKeyFor(id: string): string {
   return /^\d{1,20}$/.test(id) ? id.padStart(20, '0') : id;
 }
 

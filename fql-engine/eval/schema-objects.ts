@@ -3,11 +3,11 @@
  * databases and keys. Each is one document of a native collection (see schema-cache.ts).
  */
 
-import { FaunaError } from '../errors.ts';
+import { FaunaError, typeError } from '../errors.ts';
 import { hashSecret, makeSecret } from '../keys.ts';
 import type { DbId } from '../storage/types.ts';
 import { decodeValue } from '../wire.ts';
-import { QueryValue, Ref, isObject, makeObject, typeName, type Json, type ObjectValue, type Value } from '../values.ts';
+import { QueryValue, Ref, isObject, makeObject, type Json, type ObjectValue, type Value } from '../values.ts';
 import { collectionOf, collectionRefFor, resolveDb, schemaRecord } from './catalog.ts';
 import type { QueryContext } from './context.ts';
 import { writeEntries } from './documents.ts';
@@ -27,7 +27,7 @@ export function requireServer(ctx: QueryContext): void {
 }
 
 function paramsObject(v: Value): ObjectValue {
-  if (!isObject(v)) throw new FaunaError('invalid argument', `Object expected, ${typeName(v)} provided.`);
+  if (!isObject(v)) throw typeError('Object', v);
   return v;
 }
 

@@ -257,7 +257,7 @@ async function nativeSource(ctx: QueryContext, ref: Ref): Promise<Source> {
 function docScanSource(ctx: QueryContext, db: DbId, coll: string, refOf: (doc: StoredDoc) => Ref): Source {
   const bound = (cursor: readonly Value[] | undefined): string | undefined => {
     const ref = cursor?.[0];
-    return ref instanceof Ref ? orderKeyFor(coll, ref.id) : undefined;
+    return ref instanceof Ref ? orderKeyFor(ref.id) : undefined;
   };
   return {
     descending: false,

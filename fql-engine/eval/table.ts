@@ -1,18 +1,38 @@
 /**
- * The whole language: every spec the evaluator knows, in one table. Sum, Mean, Any and All
- * are written for arrays; here they also learn to read pages and sets.
+ * The whole language: every spec the evaluator knows, in one table. A new FQL function is
+ * declared as spec.ts says, in the group file it belongs to, and its group is listed here.
+ * Sum, Mean, Any and All are written for arrays; here they also learn to read pages and sets.
  */
 
 import { SetValue, Ref, type Value } from '../values.ts';
-import { SpecTable, type Spec } from './evaluate.ts';
+import { effect, type EagerSpec, type Spec } from './spec.ts';
+import { SpecTable } from './evaluate.ts';
 import { aggregateShape, collectionFunctions, listOf } from './forms/collections.ts';
 import { controlForms } from './forms/control.ts';
 import { dataFunctions } from './forms/data.ts';
-import { effect } from './forms/effect.ts';
 import { refFunctions } from './forms/refs.ts';
 import { identityFunctions } from './forms/identity.ts';
-import { pureFunctions } from './functions/index.ts';
-import type { EagerSpec } from './registry.ts';
+import { convertFunctions } from './functions/convert.ts';
+import { logicFunctions } from './functions/logic.ts';
+import { numberFunctions } from './functions/numbers.ts';
+import { objectFunctions } from './functions/objects.ts';
+import { stringFunctions } from './functions/strings.ts';
+import { timeFunctions } from './functions/time.ts';
+import { typeFunctions } from './functions/types.ts';
+
+/** The functions that need the query (its storage, variables or unevaluated arguments): forms/. */
+const queryFunctions: readonly Spec[] = [...controlForms, ...refFunctions, ...dataFunctions, ...identityFunctions, ...collectionFunctions];
+
+/** The functions that need no storage, evaluated arguments in and a value out: functions/. */
+export const pureFunctions: readonly EagerSpec[] = [
+  ...stringFunctions,
+  ...numberFunctions,
+  ...timeFunctions,
+  ...logicFunctions,
+  ...objectFunctions,
+  ...typeFunctions,
+  ...convertFunctions,
+];
 
 const AGGREGATES = new Set(['sum', 'mean', 'any', 'all']);
 
@@ -33,7 +53,12 @@ function readingCollections(spec: EagerSpec): Spec {
   });
 }
 
-export function buildSpecTable(): SpecTable {
+/** Every spec the evaluator knows. */
+export function allSpecs(): readonly Spec[] {
   const pure = pureFunctions.map((s) => (AGGREGATES.has(s.key) ? readingCollections(s) : s));
-  return new SpecTable([...controlForms, ...refFunctions, ...dataFunctions, ...identityFunctions, ...collectionFunctions, ...pure]);
+  return [...queryFunctions, ...pure];
+}
+
+export function buildSpecTable(): SpecTable {
+  return new SpecTable(allSpecs());
 }

@@ -5,6 +5,8 @@
  * more deliberate choice (`npm run db -- --memory` alongside the default data directory).
  */
 
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { PgliteOptions } from './pglite.ts';
 import { openPostgres } from './postgres.ts';
 import { StorageError } from './types.ts';
@@ -32,11 +34,11 @@ export async function openStorage(config: StorageConfig): Promise<Storage> {
  * The PGlite backend is imported by a computed URL, which bundlers do not follow. A Netlify
  * function runs the engine on PostgreSQL only, so its bundle then carries neither this module
  * nor PGlite's 15 MB of WASM and data (which `netlify dev` would otherwise copy for every
- * function at every start).
+ * function at every start). The URL takes this file's own extension: `.ts` in the repository,
+ * `.js` in the published package, whose compiler rewrites only the imports it can read.
  */
-const PGLITE_MODULE = new URL('./pglite.ts', import.meta.url).href;
-
 async function openPglite(options: PgliteOptions): Promise<Storage> {
-  const backend = (await import(PGLITE_MODULE)) as typeof import('./pglite.ts');
+  const extension = path.extname(fileURLToPath(import.meta.url));
+  const backend = (await import(new URL(`./pglite${extension}`, import.meta.url).href)) as typeof import('./pglite.ts');
   return backend.openPglite(options);
 }

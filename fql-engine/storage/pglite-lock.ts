@@ -5,7 +5,9 @@
  * on one directory each keep their own buffers and overwrite each other's pages, losing
  * writes without an error. So a file-backed directory is locked by a file holding the
  * owner's pid, created with O_EXCL ('wx'). A lock whose pid is dead is stale (the owner
- * crashed or was killed) and is taken over; a live one refuses the opener.
+ * crashed or was killed) and is taken over; a live one refuses the opener. A zombie counts as
+ * dead: right after a `kill -9` the process exists until its parent reaps it, but it holds no
+ * files and runs no code, so an immediate restart must not wait for the reaping.
  */
 
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -78,10 +80,26 @@ function isAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return errorCode(error) === 'EPERM';
   }
+  return !isZombie(pid);
+}
+
+/**
+ * Whether the process has exited and waits only to be reaped (state Z, or X while it goes).
+ * Linux tells through /proc/<pid>/stat, whose state follows the name in parentheses (the name
+ * may itself hold ') '); where there is no /proc, nothing is known and the process counts as live.
+ */
+export function isZombie(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state === 'Z' || state === 'X';
 }
 
 /**

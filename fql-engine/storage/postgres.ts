@@ -16,6 +16,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { POSTGRES_DEFAULTS } from '../defaults.ts';
 import { SCHEMA_DDL, errorCode, sqlStorageTx, sweepExpiredSql } from './sql-tx.ts';
 import type { SqlQueryable } from './sql-tx.ts';
 import { StorageError } from './types.ts';
@@ -30,9 +31,6 @@ export interface PostgresOptions {
   readonly poolSize?: number;
 }
 
-const DEFAULT_TRIES = 20;
-const DEFAULT_POOL_SIZE = 10;
-const CONNECT_TIMEOUT_MS = 15_000;
 /** Serializes concurrent openers creating the tables ('FQLE'): CREATE ... IF NOT EXISTS races. */
 const DDL_LOCK_KEY = 0x46514c45;
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -42,12 +40,12 @@ const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTF
 
 export async function openPostgres(options: PostgresOptions): Promise<Storage> {
   const schema = options.schema === undefined ? null : quoteSchema(options.schema);
-  const tries = options.maxRetries ?? DEFAULT_TRIES;
+  const tries = options.maxRetries ?? POSTGRES_DEFAULTS.tries;
   if (!Number.isInteger(tries) || tries < 1) throw new StorageError('invalid_config', `maxRetries must be a positive integer, not ${tries}`);
   const pool = new pg.Pool({
     connectionString: options.url,
-    max: options.poolSize ?? DEFAULT_POOL_SIZE,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    max: options.poolSize ?? POSTGRES_DEFAULTS.poolSize,
+    connectionTimeoutMillis: POSTGRES_DEFAULTS.connectTimeoutMs,
   });
   // An idle client whose server goes away emits 'error' on the pool; unheard, it would crash
   // the process. The pool drops that client; a transaction that cannot reach the server reports `unavailable`.

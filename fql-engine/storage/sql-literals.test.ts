@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PGlite } from '@electric-sql/pglite';
-import { NotInlinable, inlineParams, quoteLiteral } from './sql-literals.ts';
+import { NotInlinable, fillTemplate, quoteLiteral } from './sql-literals.ts';
+
+/** A statement template with its parameters quoted in, as pglite-tx.ts builds one. */
+function inlineParams(sql: string, params: readonly unknown[]): string {
+  return fillTemplate(sql, params.map(quoteLiteral));
+}
 
 describe('quoteLiteral', () => {
   it('quotes each type by its own rule', () => {

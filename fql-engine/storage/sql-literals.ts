@@ -13,8 +13,6 @@
  * - bytes: the hex bytea form; null, booleans: keywords.
  */
 
-export type SqlParam = string | number | boolean | null | Uint8Array;
-
 export class NotInlinable extends Error {}
 
 export function quoteLiteral(value: unknown): string {
@@ -30,11 +28,6 @@ export function quoteLiteral(value: unknown): string {
   }
   if (value instanceof Uint8Array) return `'\\x${Buffer.from(value).toString('hex')}'::bytea`;
   throw new NotInlinable(`a parameter of type ${typeof value}`);
-}
-
-/** Replaces `$1`, `$2`… in a statement template with the quoted parameters. */
-export function inlineParams(sql: string, params: readonly unknown[]): string {
-  return fillTemplate(sql, params.map(quoteLiteral));
 }
 
 /** Replaces `$1`, `$2`… in a statement template with arguments already quoted by quoteLiteral. */

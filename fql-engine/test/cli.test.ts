@@ -1,7 +1,8 @@
 /**
- * `npm run db` as a user runs it: a real process, a real port, real signals. The process is
- * started as `node --import tsx fql-engine/cli.ts` rather than through `npx tsx`, so that the
- * signals the test sends reach the CLI itself and not a wrapper that relays them.
+ * The `fql-engine` command (`npm run db`) as a user runs it: a real process, a real port, real
+ * signals. The process is started as `node --import tsx cli.ts` rather than through `npx tsx`,
+ * so that the signals the test sends reach the CLI itself and not a wrapper that relays them.
+ * test/package.test.ts runs the published build of it.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -12,7 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The package's directory, where the command runs from (and finds tsx). */
+const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
 const STARTUP_MS = 30_000;
 /** "Promptly": a clean shutdown of an idle server is well under this. */
@@ -41,7 +43,7 @@ function runCli(args: readonly string[]): RunningCli {
   const env = { ...process.env };
   // The cases choose their storage by flag; an inherited DATABASE_URL must not matter.
   delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, env });
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: PACKAGE_DIR, env });
   started.push(child);
   let out = '';
   let err = '';
@@ -135,7 +137,7 @@ describe('npm run db (fql-engine/cli.ts)', () => {
     const exit = await within(cli.exited, STARTUP_MS, 'the CLI refusing');
     expect(exit).toEqual({ code: 2, signal: null });
     expect(cli.stderr()).toMatch(/unknown argument: --bogus/);
-    expect(cli.stderr()).toMatch(/Usage: npm run db/);
+    expect(cli.stderr()).toMatch(/Usage: fql-engine/);
     expect(cli.stdout()).toBe('');
   });
 });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine, type Engine } from '../engine.ts';
 import { createInProcessFetch } from '../transport/in-process.ts';
 import type { Storage, StorageTx } from '../storage/types.ts';
-import { postgresMissingReason, postgresUrl } from '../../test/support/environment.ts';
+import { postgresMissingReason, postgresUrl } from './support/environment.ts';
 
 const q = faunadb.query;
 const SECRET = 'secret';

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,17 +15,17 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { openStorage } from '../storage/open-storage.ts';
 import { measureColdStart, openPglite, templatePath } from '../storage/pglite.ts';
-import { LOCK_FILE_NAME } from '../storage/pglite-lock.ts';
+import { isZombie, LOCK_FILE_NAME, lockDataDir } from '../storage/pglite-lock.ts';
 import { ReadCachingTx } from '../storage/read-cache.ts';
 import { openPostgres } from '../storage/postgres.ts';
 import { StorageError } from '../storage/types.ts';
 import type { DbId, EntryInput, Storage, StorageTx, StoredDoc } from '../storage/types.ts';
-import { postgresMissingReason, postgresUrl } from '../../test/support/environment.ts';
-import { unusedPort } from '../../test/support/ports.ts';
+import { postgresMissingReason, postgresUrl } from './support/environment.ts';
+import { unusedPort } from './support/ports.ts';
 
 /** Transaction time of most tests, in microseconds. */
 const NOW = 1_700_000_000_000_000;
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PACKAGE_DIR = fileURLToPath(new URL('../', import.meta.url));
 const PGLITE_MODULE = fileURLToPath(new URL('../storage/pglite.ts', import.meta.url));
 
 interface Backend {
@@ -703,7 +703,34 @@ describe('PGlite: a data directory belongs to one process', () => {
     expect(await inTx(storage, (tx) => tx.getDoc('root', 'users', 'after', NOW))).not.toBeNull();
     await storage.close();
   });
+
+  test('a lock whose holder was killed and is not reaped yet (a zombie) is taken over: issue 19, item 14', async () => {
+    const dir = newDir();
+    const pid = await zombie(children);
+    // As a `kill -9`'d engine leaves it while its parent has not reaped it.
+    writeFileSync(join(dir, LOCK_FILE_NAME), `${pid}\n`);
+    const lock = await lockDataDir(dir);
+    expect(readFileSync(join(dir, LOCK_FILE_NAME), 'utf8').trim()).toBe(String(process.pid));
+    lock.release();
+    // A live holder still refuses (the control).
+    writeFileSync(join(dir, LOCK_FILE_NAME), `${children.at(-1)?.pid}\n`);
+    await expect(lockDataDir(dir)).rejects.toMatchObject({ code: 'data_dir_locked' });
+  });
 });
+
+/**
+ * A zombie: a process that has exited and that its parent does not reap. `sh` starts `sleep`
+ * in the background, prints its pid, and becomes a longer `sleep` itself, which never waits for
+ * children. Resolves once the short one is a zombie; the caller kills the parent (by pid).
+ */
+async function zombie(children: ChildProcess[]): Promise<number> {
+  const parent = spawn('sh', ['-c', 'sleep 0.05 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  children.push(parent);
+  const pid = await new Promise<number>((resolve) => parent.stdout?.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
+  for (let i = 0; i < 100 && !isZombie(pid); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(isZombie(pid)).toBe(true);
+  return pid;
+}
 
 /** Starts a node process that opens `dir`, writes a document, and holds it until its stdin closes; then it exits without closing. */
 async function holdInChild(dir: string, children: ChildProcess[]): Promise<ChildProcess> {
@@ -716,7 +743,7 @@ async function holdInChild(dir: string, children: ChildProcess[]): Promise<Child
     process.stdin.on('end', () => process.exit(0));
   `;
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: REPO_ROOT,
+    cwd: PACKAGE_DIR,
     env: { ...process.env, LOCK_DIR: dir },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -16,15 +16,16 @@ import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
 import type { Readable } from 'node:stream';
+import { SERVER_DEFAULTS } from '../defaults.ts';
 import type { FaunaErrorDetail } from '../errors.ts';
 import type { EngineRequest, EngineResponse, RequestHandler } from '../protocol.ts';
 
 export interface HttpServerOptions {
   readonly host: string;
   readonly port: number;
-  /** Request bodies larger than this get 413. Default 8 MiB. */
+  /** Request bodies larger than this get 413. Default 8 MiB (defaults.ts). */
   readonly maxBodyBytes?: number;
-  /** How long close() lets in-flight requests finish before cutting connections. Default 2 s. */
+  /** How long close() lets in-flight requests finish before cutting connections. Default 2 s (defaults.ts). */
   readonly closeGraceMs?: number;
   /** Where a handler's unexpected failure is reported. Default: its stack on stderr. */
   readonly onError?: (error: unknown) => void;
@@ -37,10 +38,6 @@ export interface RunningHttpServer {
 }
 
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
-const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
-const DEFAULT_CLOSE_GRACE_MS = 2000;
-/** A connection that has not said which protocol it speaks within this time is dropped. */
-const SNIFF_TIMEOUT_MS = 10_000;
 /** Connection-specific headers are forbidden in HTTP/2 responses (RFC 9113 §8.2.2). */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
@@ -72,7 +69,7 @@ export async function startHttpServer(
 ): Promise<RunningHttpServer> {
   const ctx: ServerContext = {
     handler,
-    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxBodyBytes: options.maxBodyBytes ?? SERVER_DEFAULTS.maxBodyBytes,
     onError: options.onError ?? reportToStderr,
     sockets: new Set(),
     h2Sessions: new Set(),
@@ -84,7 +81,7 @@ export async function startHttpServer(
   const h2 = createHttp2Server(ctx);
   const tcp = net.createServer((socket) => acceptConnection(ctx, socket, { h1, h2 }));
   const port = await listen(tcp, options.host, options.port);
-  const grace = options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS;
+  const grace = options.closeGraceMs ?? SERVER_DEFAULTS.closeGraceMs;
   let closed: Promise<void> | undefined;
   return {
     port,
@@ -133,7 +130,7 @@ function acceptConnection(ctx: ServerContext, socket: net.Socket, servers: Inner
     ctx.protocols.delete(socket);
     ctx.http1Busy.delete(socket);
   });
-  socket.setTimeout(SNIFF_TIMEOUT_MS, () => socket.destroy());
+  socket.setTimeout(SERVER_DEFAULTS.sniffTimeoutMs, () => socket.destroy());
   sniff(socket, (protocol) => {
     socket.setTimeout(0);
     handOver(ctx, socket, protocol, servers);

@@ -2,11 +2,12 @@
  * The whole local stack, in one of two modes.
  *
  * Development (`npm run dev`):
- *   - the FQL engine (`fql-engine/cli.ts`, PGlite under <data>/engine, or PostgreSQL with
+ *   - the FQL engine (the `fql-engine` command, PGlite under <data>/engine, or PostgreSQL with
  *     DATABASE_URL), a child process
  *   - the mailbox, in this process, keeping messages under <data>/mailbox
  *   - `netlify dev`, a child process, offline and without edge functions (no Deno download),
- *     with the functions pointed at the engine and at the mailbox, and generous rate limits
+ *     with the functions pointed at the engine and at the mailbox, generous rate limits, and a
+ *     guard against bodies over its limit (request-guard.mjs)
  *   - the schema (`fauna-schema/`), applied in this process over HTTP once the engine answers,
  *     as `npm run schema` does
  *
@@ -24,6 +25,7 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { runSchemaCommand } from '../../fauna-schema/cli.ts';
 import { startMailbox, type Mailbox } from '../mailbox/server.ts';
 import { ChildFailed, startChild, waitForUrl, type Child } from './child.ts';
@@ -62,8 +64,6 @@ export interface Stack {
 
 const ENGINE_START_MS = 60_000;
 const SITE_START_MS = 180_000;
-/** Makes netlify dev pass a function's 403 or 404 on at once, as Netlify does (see the file). */
-const FUNCTION_ANSWERS_ONCE = new URL('./function-answers-once.mjs', import.meta.url).href;
 
 /**
  * Development's rate limits: a walk through every flow must not lock an address out for an
@@ -73,7 +73,10 @@ export const DEV_LIMITS: Readonly<Record<string, string>> = {
   EMAILS_PER_ADDRESS_PER_HOUR: '100',
   EMAIL_MIN_INTERVAL_SECONDS: '0',
   LOGIN_MAX_FAILURES: '50',
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: '500',
+  LOGIN_MAX_FAILURES_PER_IP: '200',
   MAGIC_LINKS_PER_IP_PER_HOUR: '200',
+  EMAILS_PER_IP_PER_HOUR: '200',
 };
 
 /** The dev limits in force for this environment, as `NAME=value` (the environment's own values win). */
@@ -161,7 +164,8 @@ function startEngine(options: StackOptions): Child {
   return startChild({
     name: 'engine',
     command: process.execPath,
-    args: ['--import', 'tsx', 'fql-engine/cli.ts', '--port', String(options.enginePort), '--secret', options.secret, ...storage],
+    // The fql-engine command, run by this Node with tsx: in this repository it is TypeScript.
+    args: ['--import', 'tsx', packageBin(options.root, 'fql-engine', 'fql-engine'), '--port', String(options.enginePort), '--secret', options.secret, ...storage],
     env,
     cwd: options.root,
     log: options.log,
@@ -183,9 +187,11 @@ interface FunctionEnv {
 /**
  * The functions reach the engine over HTTP. DATABASE_URL is taken out of their environment:
  * with it they would run their own in-process engine, beside the one this stack started.
+ * FQL_AUTH_DEV=1 declares development, whose defaults the functions use only when told
+ * (netlify dev's own NETLIFY_DEV=true says so too; this does not depend on it).
  */
 function developmentEnv(options: StackOptions, engineUrl: string, mailboxUrl: string): FunctionEnv {
-  const env: NodeJS.ProcessEnv = { ...options.env, ...devLimits(options.env), FAUNA_ENDPOINT: engineUrl, FAUNA_SECRET: options.secret, POSTMARK_API_URL: mailboxUrl };
+  const env: NodeJS.ProcessEnv = { ...options.env, ...devLimits(options.env), FQL_AUTH_DEV: '1', FAUNA_ENDPOINT: engineUrl, FAUNA_SECRET: options.secret, POSTMARK_API_URL: mailboxUrl };
   delete env.DATABASE_URL;
   return { env, filledIn: [] };
 }
@@ -207,6 +213,7 @@ function productionEnv(options: StackOptions, mailboxUrl: string): FunctionEnv {
   const env: NodeJS.ProcessEnv = { ...options.env };
   for (const name of filledIn) env[name] = rehearsal[name];
   env.NODE_ENV = 'production';
+  delete env.FQL_AUTH_DEV;
   env.CONTEXT = 'production';
   env.DATABASE_URL = options.databaseUrl ?? '';
   env.POSTMARK_API_URL = mailboxUrl;
@@ -216,19 +223,39 @@ function productionEnv(options: StackOptions, mailboxUrl: string): FunctionEnv {
 
 function startNetlifyDev(options: StackOptions, functionEnv: NodeJS.ProcessEnv, progress: Progress): Child {
   const env: NodeJS.ProcessEnv = { ...functionEnv, BROWSER: 'none', NETLIFY_TELEMETRY_DISABLED: '1' };
-  const args = ['--import', FUNCTION_ANSWERS_ONCE, netlifyCli(options.root), 'dev', '--offline', '--no-open', '--internal-disable-edge-functions', '--port', String(options.sitePort)];
+  const { args, cwd } = netlifyDevCommand(options.root, options.sitePort);
   const log = (line: string): void => {
     options.log(line);
     progress.netlifyLine(line);
   };
-  return startChild({ name: 'netlify', command: process.execPath, args, env, cwd: options.root, log });
+  return startChild({ name: 'netlify', command: process.execPath, args, env, cwd, log });
 }
 
-function netlifyCli(root: string): string {
+/**
+ * `netlify dev` for the site at `root`, offline: the arguments for this Node, and where to run.
+ * The site is the repository's root, but the root is also an npm workspace root (fql-engine is
+ * its one workspace), and netlify-cli, run there, takes that workspace for the site. --cwd says
+ * where the site is, and netlify-cli heeds it only when it is not the process's own directory
+ * (netlify/cli#7392), so netlify dev runs from a folder below the root.
+ */
+export function netlifyDevCommand(root: string, port: number): { args: string[]; cwd: string } {
+  const cli = packageBin(root, 'netlify-cli', 'netlify');
+  // The guard keeps one request with a body over netlify dev's limit from ending it (request-guard.mjs);
+  // the other makes netlify dev pass a function's 403 or 404 on at once, as Netlify does (function-answers-once.mjs).
+  const guard = pathToFileURL(path.join(root, 'netlify', 'launcher', 'request-guard.mjs')).href;
+  const answersOnce = pathToFileURL(path.join(root, 'netlify', 'launcher', 'function-answers-once.mjs')).href;
+  return {
+    args: ['--import', guard, '--import', answersOnce, cli, 'dev', '--cwd', root, '--offline', '--no-open', '--internal-disable-edge-functions', '--port', String(port)],
+    cwd: path.join(root, 'netlify'),
+  };
+}
+
+/** The file a package's command runs, from its package.json's "bin". */
+function packageBin(root: string, packageName: string, command: string): string {
   const require = createRequire(path.join(root, 'package.json'));
-  const manifestPath = require.resolve('netlify-cli/package.json');
+  const manifestPath = require.resolve(`${packageName}/package.json`);
   const manifest = require(manifestPath) as { bin: Record<string, string> };
-  return path.join(path.dirname(manifestPath), manifest.bin.netlify);
+  return path.join(path.dirname(manifestPath), manifest.bin[command]);
 }
 
 /** netlify dev first (no more queries), then the mailbox, then the engine (closes its data directory). */

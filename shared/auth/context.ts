@@ -1,11 +1,11 @@
 /**
  * What an auth operation needs from the world, passed in explicitly: the configuration, the
- * database client, a way to send email, and randomness. Endpoints build it per request from
- * the process's singletons; tests build it with a fresh database and the local mailbox.
+ * database, a way to send email, and randomness. The request context's factory builds it per
+ * request (shared/endpoint.ts); tests build it with a fresh database and the local mailbox.
  */
 
-import type faunadb from 'faunadb';
 import type { Config } from '../config.ts';
+import type { Database } from '../fql/run-query.ts';
 
 export type EmailKind = 'verify' | 'already_registered' | 'reset' | 'magic_login' | 'magic_signup';
 
@@ -18,7 +18,7 @@ export interface OutgoingEmail {
 
 export interface AuthContext {
   readonly config: Config;
-  readonly db: faunadb.Client;
+  readonly db: Database;
   /** Sends one email; throws HttpError('email_failed') when it cannot. */
   readonly sendEmail: (email: OutgoingEmail) => Promise<void>;
   /** A fresh secret of at least 32 random bytes, base64url. */

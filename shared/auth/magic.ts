@@ -10,7 +10,7 @@ import { magicLinkQuery, magicLoginQuery, magicSignupQuery } from '../fql/magic.
 import { runQuery } from '../fql/run-query.ts';
 import type { User } from '../fql/sessions.ts';
 import { sha256 } from '../tokens.ts';
-import { normalizeEmail, stringField } from '../validation.ts';
+import { cleanName, normalizeEmail, stringField } from '../validation.ts';
 import type { AuthContext } from './context.ts';
 import { deliver } from './email-flow.ts';
 import { issueRefreshToken, type Established } from './sessions.ts';
@@ -57,8 +57,8 @@ export async function magicLogin(ctx: AuthContext, body: Readonly<Record<string,
 
 export async function magicSignup(ctx: AuthContext, body: Readonly<Record<string, unknown>>, userAgent: string): Promise<Established> {
   const token = stringField(body, 'token');
-  const name = stringField(body, 'name', { maxLength: 200 }).trim();
-  if (name.length === 0) throw new HttpError('invalid_body', "'name' must not be blank.");
+  const name = cleanName(stringField(body, 'name', { maxLength: 200 }));
+  if (name.length === 0) throw new HttpError('invalid_body', { message: "'name' must not be blank." });
   const refresh = issueRefreshToken(ctx);
   const session = await runQuery<MagicSession>(
     ctx.db,

@@ -5,13 +5,13 @@ import { changePasswordQuery, forgotPasswordQuery, resetPasswordQuery, type Chan
 import { runQuery } from '../fql/run-query.ts';
 import { sha256 } from '../tokens.ts';
 import { assertStrongPassword } from '../password-strength.ts';
-import { checkPassword, stringField } from '../validation.ts';
+import { checkPassword, passwordCandidates, stringField } from '../validation.ts';
 import type { AuthContext } from './context.ts';
 import { emailLink, rateLimited } from './email-flow.ts';
 
 /** Always the same answer: only an address with an account gets a link. */
-export async function forgotPassword(ctx: AuthContext, body: Readonly<Record<string, unknown>>): Promise<void> {
-  await emailLink(ctx, body.email, ctx.config.resetTokenTtlSeconds, forgotPasswordQuery);
+export async function forgotPassword(ctx: AuthContext, body: Readonly<Record<string, unknown>>, ip: string): Promise<void> {
+  await emailLink(ctx, { email: body.email, ip }, ctx.config.resetTokenTtlSeconds, forgotPasswordQuery);
 }
 
 /** Spends the link, sets the password, and ends every session of the account. */
@@ -28,7 +28,7 @@ export async function changePassword(
   session: { readonly accountId: string; readonly sessionId: string },
   body: Readonly<Record<string, unknown>>,
 ): Promise<void> {
-  const current = stringField(body, 'currentPassword', { maxLength: 4096 });
+  const current = passwordCandidates(stringField(body, 'currentPassword', { maxLength: 4096 }));
   const next = checkPassword(body.newPassword, ctx.config);
   await assertStrongPassword(next);
   const result = await runQuery<ChangeResult>(
@@ -37,5 +37,5 @@ export async function changePassword(
   );
   if (result.status === 'rate_limited') throw rateLimited(result.retryAfter, 'attempts');
   // 400, not 401 (docs/API.md, "Errors"): the session is fine, and a client treats a 401 as one to refresh.
-  if (result.status === 'invalid') throw new HttpError('invalid_credentials', 'The current password is not correct.', {}, 400);
+  if (result.status === 'invalid') throw new HttpError('invalid_credentials', { message: 'The current password is not correct.', status: 400 });
 }

@@ -7,6 +7,7 @@
 
 import { HttpError } from '../errors.ts';
 import { registerQuery, type EmailDecision } from '../fql/accounts.ts';
+import { emailIpKey, withHourlyAllowance } from '../fql/rate-limits.ts';
 import { runQuery } from '../fql/run-query.ts';
 import { sha256 } from '../tokens.ts';
 import { addressWords, assertStrongPassword } from '../password-strength.ts';
@@ -17,6 +18,10 @@ import { deliver } from './email-flow.ts';
 export interface RegisterInput {
   readonly email: unknown;
   readonly password: unknown;
+  /** The client's IP address: registrations from one are limited per hour, like every call that emails. */
+  readonly ip: string;
+  /** The browser's signup cookie (see signup-binding.ts): a new account keeps its hash. */
+  readonly binding: string;
 }
 
 export async function register(ctx: AuthContext, input: RegisterInput): Promise<void> {
@@ -24,12 +29,14 @@ export async function register(ctx: AuthContext, input: RegisterInput): Promise<
   const password = checkPassword(input.password, ctx.config);
   await assertStrongPassword(password, addressWords(email));
   const token = ctx.randomToken();
-  const query = registerQuery({
+  const decide = registerQuery({
     email,
     password,
+    bindingHash: sha256(input.binding),
     token: { hash: sha256(token), ttlSeconds: ctx.config.verifyTokenTtlSeconds },
     limits: { perHour: ctx.config.emailsPerAddressPerHour, minIntervalSeconds: ctx.config.emailMinIntervalSeconds },
   });
+  const query = withHourlyAllowance(emailIpKey(input.ip), ctx.config.emailsPerIpPerHour, decide);
   await deliver(ctx, await runRegistration(ctx, query), email, token);
 }
 

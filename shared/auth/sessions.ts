@@ -19,7 +19,7 @@ import {
 } from '../fql/sessions.ts';
 import { sha256 } from '../tokens.ts';
 import { describeUserAgent } from '../user-agent.ts';
-import { normalizeEmail } from '../validation.ts';
+import { normalizeEmail, passwordCandidates } from '../validation.ts';
 import type { AuthContext } from './context.ts';
 import { rateLimited } from './email-flow.ts';
 
@@ -50,11 +50,11 @@ export interface SessionClaims {
 }
 
 function badCredentials(): HttpError {
-  return new HttpError('invalid_credentials', 'The email or password is not correct.');
+  return new HttpError('invalid_credentials');
 }
 
 /** Never says which part was wrong; "not verified" only after a correct password. */
-export async function login(ctx: AuthContext, body: Readonly<Record<string, unknown>>, userAgent: string): Promise<Established> {
+export async function login(ctx: AuthContext, body: Readonly<Record<string, unknown>>, userAgent: string, ip: string): Promise<Established> {
   let email: string;
   try {
     email = normalizeEmail(body.email);
@@ -68,16 +68,21 @@ export async function login(ctx: AuthContext, body: Readonly<Record<string, unkn
     ctx.db,
     loginQuery({
       email,
-      password,
+      ip,
+      passwords: passwordCandidates(password),
       userAgent,
       refresh: refresh.stored,
-      maxFailures: ctx.config.loginMaxFailures,
-      failureWindowSeconds: ctx.config.loginFailureWindowSeconds,
+      limits: {
+        perAddressAndIp: ctx.config.loginMaxFailures,
+        perAddress: ctx.config.loginMaxFailuresPerAccount,
+        perIp: ctx.config.loginMaxFailuresPerIp,
+        windowSeconds: ctx.config.loginFailureWindowSeconds,
+      },
     }),
   );
   if (result.status === 'rate_limited') throw rateLimited(result.retryAfter, 'attempts');
   if (result.status === 'invalid') throw badCredentials();
-  if (result.status === 'unverified') throw new HttpError('email_not_verified', 'Confirm your email address first: check your inbox.');
+  if (result.status === 'unverified') throw new HttpError('email_not_verified');
   return { user: result.user, sessionId: result.sessionId, refreshJti: refresh.jti };
 }
 
@@ -93,9 +98,9 @@ export async function refreshSession(ctx: AuthContext, claims: SessionClaims & {
       userAgent,
     }),
   );
-  if (result.status === 'reuse') throw new HttpError('token_reuse', 'This session was ended because its refresh token was used twice.');
+  if (result.status === 'reuse') throw new HttpError('token_reuse');
   if (result.status !== 'ok' || result.sessionId !== claims.sessionId || result.user.id !== claims.accountId) {
-    throw new HttpError('invalid_session', 'The session is not valid. Log in again.');
+    throw new HttpError('invalid_session');
   }
   return { user: result.user, sessionId: result.sessionId, refreshJti: next.jti };
 }

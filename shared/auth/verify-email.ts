@@ -9,22 +9,40 @@ import type { AuthContext } from './context.ts';
 import { issueRefreshToken, type Established } from './sessions.ts';
 import { emailLink } from './email-flow.ts';
 
-/** A verified account, and the session its link's first use started (null on later uses). */
+/**
+ * A verified account, and the session its link's first use started (null on later uses, and
+ * when the password was dropped). `resetToken` is set when the password was dropped: a reset
+ * link's secret, for the endpoint to lead the owner to choose one.
+ */
 export interface Verified {
   readonly user: User;
   readonly session: Established | null;
+  readonly resetToken: string | null;
 }
 
-/** Proves the address; the link's first use logs in too (see verifyEmailQuery). */
-export async function verifyEmail(ctx: AuthContext, body: Readonly<Record<string, unknown>>, userAgent: string): Promise<Verified> {
+/**
+ * Proves the address; the link's first use logs in too, and keeps the password only when
+ * `binding` (the request's signup cookie) is the one its registration set (see verifyEmailQuery).
+ */
+export async function verifyEmail(ctx: AuthContext, body: Readonly<Record<string, unknown>>, userAgent: string, binding: string | undefined): Promise<Verified> {
   const token = stringField(body, 'token');
   const refresh = issueRefreshToken(ctx);
-  const result = await runQuery<{ user: User; sessionId: string | null }>(ctx.db, verifyEmailQuery({ tokenHash: sha256(token), userAgent, refresh: refresh.stored }));
+  const resetToken = ctx.randomToken();
+  const result = await runQuery<{ user: User; sessionId: string | null; passwordReset: boolean }>(
+    ctx.db,
+    verifyEmailQuery({
+      tokenHash: sha256(token),
+      bindingHash: binding === undefined ? null : sha256(binding),
+      userAgent,
+      refresh: refresh.stored,
+      reset: { hash: sha256(resetToken), ttlSeconds: ctx.config.resetTokenTtlSeconds },
+    }),
+  );
   const session = result.sessionId === null ? null : { user: result.user, sessionId: result.sessionId, refreshJti: refresh.jti };
-  return { user: result.user, session };
+  return { user: result.user, session, resetToken: result.passwordReset ? resetToken : null };
 }
 
 /** Always the same answer, whether or not the address has an unverified account. */
-export async function resendVerification(ctx: AuthContext, body: Readonly<Record<string, unknown>>): Promise<void> {
-  await emailLink(ctx, body.email, ctx.config.verifyTokenTtlSeconds, resendVerificationQuery);
+export async function resendVerification(ctx: AuthContext, body: Readonly<Record<string, unknown>>, ip: string): Promise<void> {
+  await emailLink(ctx, { email: body.email, ip }, ctx.config.verifyTokenTtlSeconds, resendVerificationQuery);
 }

@@ -1,34 +1,15 @@
 /**
- * The glue between a request and the auth operations: who is asking (from the cookies), the
- * operation context, and the Set-Cookie headers of a fresh or ended session. Endpoints stay a
- * few lines each because everything they share lives here.
+ * The glue between a request and the auth operations: who is asking (from the cookies), and
+ * the Set-Cookie headers of a fresh or ended session. Endpoints stay a few lines each because
+ * everything they share lives here and in their request context (shared/endpoint.ts).
  */
 
-import type { Context } from '@netlify/functions';
 import type { Config } from '../config.ts';
 import { clearedCookies, sessionCookies, sessionTokens } from '../cookies.ts';
-import { emailSender } from '../email.ts';
 import { HttpError } from '../errors.ts';
-import { faunaClient } from '../fql/client.ts';
-import { randomToken, signAccess, signRefresh, verifyAccess, verifyRefresh } from '../tokens.ts';
-import type { AuthContext } from './context.ts';
+import { signAccess, signRefresh, verifyAccess, verifyRefresh } from '../tokens.ts';
 import type { User } from '../fql/sessions.ts';
 import type { Established, SessionClaims } from './sessions.ts';
-
-let contextOverride: ((config: Config) => AuthContext) | null = null;
-
-/** The operation context of a request: the process's database client and mailer, and Netlify's waitUntil where given. */
-export function authContext(config: Config, netlify?: Pick<Context, 'waitUntil'>): AuthContext {
-  if (contextOverride) return contextOverride(config);
-  const waitUntil = netlify?.waitUntil;
-  const afterAnswer = typeof waitUntil === 'function' ? (work: Promise<unknown>): void => waitUntil.call(netlify, work) : undefined;
-  return { config, db: faunaClient(config), sendEmail: emailSender(config), randomToken, afterAnswer };
-}
-
-/** Tests run the endpoints against their own database and mailbox. */
-export function setAuthContextForTests(make: ((config: Config) => AuthContext) | null): void {
-  contextOverride = make;
-}
 
 /** The two Set-Cookie headers of a session that was just started or refreshed. */
 export function cookiesFor(session: Established, config: Config): { 'Set-Cookie': readonly string[] } {
@@ -44,17 +25,17 @@ export function clearingCookies(config: Config): { 'Set-Cookie': readonly string
 
 /** The session of a request's access cookie, or 401 unauthenticated. */
 export function accessSession(req: Request, config: Config): SessionClaims & { readonly expiresAt: number; readonly user: User } {
-  const token = sessionTokens(req).access;
-  if (!token) throw new HttpError('unauthenticated', 'Log in first.');
+  const token = sessionTokens(req, config).access;
+  if (!token) throw new HttpError('unauthenticated', { message: 'Log in first.' });
   const claims = verifyAccess(token, config);
   return { accountId: claims.sub, sessionId: claims.sid, expiresAt: claims.exp, user: { id: claims.sub, ...claims.user } };
 }
 
 /** The refresh token of a request's refresh cookie, or 401 invalid_session (and its cookies cleared). */
 export function refreshSessionClaims(req: Request, config: Config): SessionClaims & { readonly jti: string } {
-  const token = sessionTokens(req).refresh;
+  const token = sessionTokens(req, config).refresh;
   try {
-    if (!token) throw new HttpError('invalid_session', 'There is no session to refresh. Log in again.');
+    if (!token) throw new HttpError('invalid_session');
     const claims = verifyRefresh(token, config);
     return { accountId: claims.sub, sessionId: claims.sid, jti: claims.jti };
   } catch (err) {
@@ -79,7 +60,7 @@ export function sessionToEnd(req: Request, config: Config): SessionClaims | null
 export function withClearedCookies(err: unknown, config: Config): unknown {
   if (!(err instanceof HttpError)) return err;
   if (err.code !== 'invalid_session' && err.code !== 'token_reuse') return err;
-  return new HttpError(err.code, err.message, { ...err.headers, ...clearingCookies(config) });
+  return new HttpError(err.code, { message: err.message, headers: { ...err.headers, ...clearingCookies(config) } });
 }
 
 /** The User-Agent, bounded: it is stored with the session. */

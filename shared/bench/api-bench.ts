@@ -15,21 +15,20 @@
 import { hash, verify } from '@node-rs/bcrypt';
 import type { Context } from '@netlify/functions';
 import faunadb from 'faunadb';
+import { createInProcessFetch, openEngine } from 'fql-engine';
 import jwt from 'jsonwebtoken';
 import { createSecretKey } from 'node:crypto';
 import { applySchema } from '../../fauna-schema/apply.ts';
 import { check, formatRow, measure, measureInTurns, printVerdicts, type Measurement } from '../../fql-engine/bench/measure.ts';
-import { openEngine } from '../../fql-engine/engine.ts';
-import { createInProcessFetch } from '../../fql-engine/transport/in-process.ts';
 import loginFn from '../../functions/login.ts';
 import refreshFn from '../../functions/refresh.ts';
 import registerFn from '../../functions/register.ts';
 import sessionFn from '../../functions/session.ts';
 import verifyFn from '../../functions/verify.ts';
 import type { OutgoingEmail } from '../auth/context.ts';
-import { setAuthContextForTests } from '../auth/web.ts';
-import { config } from '../config.ts';
-import { endpoint, json, type NetlifyHandler } from '../http.ts';
+import { loadConfig, type Config } from '../config.ts';
+import { endpoint, type ContextFactory, type Endpoint, type NetlifyHandler } from '../endpoint.ts';
+import { json } from '../http.ts';
 import { randomToken } from '../tokens.ts';
 
 const SITE = 'http://localhost:8888';
@@ -66,36 +65,36 @@ function cookieValue(res: Response, name: string): string {
 }
 
 /** A verified account, made through the endpoints; the verify token is caught on its way to the mailer. */
-async function verifiedAccount(sent: OutgoingEmail[]): Promise<void> {
-  await call(registerFn, request('POST', '/api/auth/register', '', { email: EMAIL, password: PASSWORD }), 202);
+async function verifiedAccount(on: (fn: Endpoint) => NetlifyHandler, sent: OutgoingEmail[]): Promise<void> {
+  await call(on(registerFn), request('POST', '/api/auth/register', '', { email: EMAIL, password: PASSWORD }), 202);
   const token = sent.find((e) => e.kind === 'verify')?.token;
   if (!token) throw new Error('no verification token was sent');
-  await call(verifyFn, request('POST', '/api/auth/verify', '', { token }), 200);
+  await call(on(verifyFn), request('POST', '/api/auth/verify', '', { token }), 200);
 }
 
 async function main(): Promise<void> {
-  process.env.URL = SITE;
-  const cfg = config();
+  const cfg = loadConfig({ FQL_AUTH_DEV: '1', URL: SITE });
   const engine = await openEngine({ adminSecret: 'secret', memory: true, bcryptCost: COST });
   const fetch = createInProcessFetch(engine);
   const root = new faunadb.Client({ secret: 'secret', fetch });
   try {
     await root.query(faunadb.query.CreateDatabase({ name: 'bench' }));
-    const db = new faunadb.Client({ secret: 'secret:bench:server', fetch });
+    const client = new faunadb.Client({ secret: 'secret:bench:server', fetch });
     await applySchema(new faunadb.Client({ secret: 'secret:bench:admin', fetch }), { log: () => {} });
     const sent: OutgoingEmail[] = [];
-    setAuthContextForTests((c) => ({ config: c, db, randomToken, sendEmail: async (e) => void sent.push(e) }));
-    await verifiedAccount(sent);
-    await run(cfg);
+    const db = { client, deadlineMs: cfg.queryTimeoutMs, operation: 'api-bench' };
+    const factory: ContextFactory = (_req, netlify) => ({ config: cfg, auth: { config: cfg, db, randomToken, sendEmail: async (e) => void sent.push(e) }, netlify });
+    const on = (fn: Endpoint): NetlifyHandler => fn.withContext(factory);
+    await verifiedAccount(on, sent);
+    await run(cfg, on);
   } finally {
-    setAuthContextForTests(null);
     await root.close({ force: true });
     await engine.close();
   }
 }
 
-async function run(cfg: ReturnType<typeof config>): Promise<void> {
-  const login = (): Promise<Response> => call(loginFn, request('POST', '/api/auth/login', '', { email: EMAIL, password: PASSWORD }), 200);
+async function run(cfg: Config, on: (fn: Endpoint) => NetlifyHandler): Promise<void> {
+  const login = (): Promise<Response> => call(on(loginFn), request('POST', '/api/auth/login', '', { email: EMAIL, password: PASSWORD }), 200);
   const first = await login();
   const access = cookieValue(first, 'access_token');
   let refresh = cookieValue(first, 'refresh_token');
@@ -104,7 +103,7 @@ async function run(cfg: ReturnType<typeof config>): Promise<void> {
   const verifyOptions = { algorithms: ['HS256' as const], issuer: cfg.jwtIssuer, audience: cfg.jwtAudience };
   // A handler that does nothing, and the least a session endpoint can be (read the cookie, verify,
   // answer JSON; no wrapper, checks or cookie parser): what Node's Request and Response cost.
-  const noop = endpoint({ GET: () => json(200, { ok: true }) });
+  const noop = on(endpoint({ GET: () => json(200, { ok: true }) }));
   const bare: NetlifyHandler = async (req) => {
     const token = (req.headers.get('cookie') ?? '').slice('access_token='.length);
     return Response.json(jwt.verify(token, key, verifyOptions));
@@ -115,12 +114,12 @@ async function run(cfg: ReturnType<typeof config>): Promise<void> {
       { name: 'raw jsonwebtoken verify (KeyObject)', op: async () => jwt.verify(access, key, verifyOptions) },
       { name: 'floor: no-op endpoint (reference)', op: get(noop) },
       { name: 'floor: verify + Response only (ref.)', op: get(bare) },
-      { name: 'GET /api/auth/session', op: get(sessionFn) },
+      { name: 'GET /api/auth/session', op: get(on(sessionFn)) },
     ],
     argument('sessions', 5000),
   );
   const refreshed = await measure('POST /api/auth/refresh', argument('refreshes', 300), async () => {
-    const res = await call(refreshFn, request('POST', '/api/auth/refresh', `refresh_token=${refresh}`), 200);
+    const res = await call(on(refreshFn), request('POST', '/api/auth/refresh', `refresh_token=${refresh}`), 200);
     refresh = cookieValue(res, 'refresh_token');
   });
   const rawHash = await hash(PASSWORD, COST);

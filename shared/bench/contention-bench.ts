@@ -14,6 +14,8 @@
 
 import { hash, verify } from '@node-rs/bcrypt';
 import type { Context } from '@netlify/functions';
+import type { OutgoingEmail } from '../auth/context.ts';
+import type { ContextFactory } from '../endpoint.ts';
 import { createDatabase, dropDatabase } from '../../test/support/pg-databases.ts';
 
 const SITE = 'http://localhost:8888';
@@ -29,8 +31,10 @@ function argument(name: string, fallback: number): number {
 
 type Handler = (req: Request, context: Context) => Promise<Response>;
 
-function post(handler: Handler, path: string, body: unknown): Promise<Response> {
-  const req = new Request(`${SITE}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: SITE }, body: JSON.stringify(body) });
+function post(handler: Handler, path: string, body: unknown, cookie = ''): Promise<Response> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', origin: SITE };
+  if (cookie) headers.cookie = cookie;
+  const req = new Request(`${SITE}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
   return handler(req, CONTEXT);
 }
 
@@ -47,25 +51,41 @@ interface Burst {
 }
 
 async function run(databaseUrl: string, burst: number): Promise<Burst> {
-  // The functions read their configuration once, from the environment: set it before they load.
-  Object.assign(process.env, { DATABASE_URL: databaseUrl, FAUNA_SECRET: 'bench-admin-secret', URL: SITE, EMAILS_PER_ADDRESS_PER_HOUR: '1000', EMAIL_MIN_INTERVAL_SECONDS: '0' });
+  // The functions read their configuration once, from the environment, at their first request.
+  Object.assign(process.env, {
+    FQL_AUTH_DEV: '1',
+    DATABASE_URL: databaseUrl,
+    FAUNA_SECRET: 'bench-admin-secret',
+    URL: SITE,
+    EMAILS_PER_ADDRESS_PER_HOUR: '1000',
+    EMAIL_MIN_INTERVAL_SECONDS: '0',
+    EMAILS_PER_IP_PER_HOUR: '100000',
+  });
   const { runSchemaCommand } = await import('../../fauna-schema/cli.ts');
-  const { setAuthContextForTests, authContext } = await import('../auth/web.ts');
-  const { config } = await import('../config.ts');
-  const { faunaClient, closeFaunaClients } = await import('../fql/client.ts');
-  const { default: register } = await import('../../functions/register.ts');
-  const { default: login } = await import('../../functions/login.ts');
-  const { default: verifyFn } = await import('../../functions/verify.ts');
+  const { processContext } = await import('../endpoint.ts');
+  const { closeFaunaClients } = await import('../fql/client.ts');
+  const { default: registerFn } = await import('../../functions/register.ts');
+  const { default: loginFn } = await import('../../functions/login.ts');
+  const { default: verifyEndpoint } = await import('../../functions/verify.ts');
   try {
     if ((await runSchemaCommand(process.env, { out: () => {}, err: (l) => console.error(l) })) !== 0) throw new Error('the schema could not be applied');
     // Emails are caught on their way out: this measures the database, not a mail server.
     const verifyTokens: string[] = [];
-    const base = authContext(config());
-    setAuthContextForTests(() => ({ ...base, db: faunaClient(config()), sendEmail: async (email) => {
-      if (email.kind === 'verify' && email.token !== undefined) verifyTokens.push(email.token);
-    } }));
-    for (let i = 0; i < burst; i++) await post(register, '/api/auth/register', { email: `member${i}@example.com`, password: PASSWORD });
-    for (const token of verifyTokens) await post(verifyFn, '/api/auth/verify', { token });
+    const catchEmails: ContextFactory = (req, netlify) => {
+      const ctx = processContext(req, netlify);
+      const sendEmail = async (email: OutgoingEmail): Promise<void> => {
+        if (email.kind === 'verify' && email.token !== undefined) verifyTokens.push(email.token);
+      };
+      return { ...ctx, auth: { ...ctx.auth, sendEmail } };
+    };
+    const [register, login, verifyFn] = [registerFn, loginFn, verifyEndpoint].map((fn) => fn.withContext(catchEmails));
+    // Each verification carries its registration's signup cookie, so the password stays.
+    const cookies: string[] = [];
+    for (let i = 0; i < burst; i++) {
+      const registered = await post(register, '/api/auth/register', { email: `member${i}@example.com`, password: PASSWORD });
+      cookies.push(registered.headers.getSetCookie().map((line) => line.split(';')[0]).join('; '));
+    }
+    for (const [i, token] of verifyTokens.entries()) await post(verifyFn, '/api/auth/verify', { token }, cookies[i]);
     const started = performance.now();
     const answers = await Promise.all([
       ...Array.from({ length: burst }, (_, i) => post(login, '/api/auth/login', { email: `member${i}@example.com`, password: PASSWORD })),
@@ -80,7 +100,6 @@ async function run(databaseUrl: string, burst: number): Promise<Burst> {
     }
     return { ms, statuses };
   } finally {
-    setAuthContextForTests(null);
     await closeFaunaClients();
   }
 }

@@ -23,10 +23,25 @@ export type EmailDecision =
   | { readonly status: 'no_email' }
   | { readonly status: 'send'; readonly event: faunadb.values.Ref; readonly kind: string };
 
-export function newEmailToken(kind: string, email: string, account: Expr | null, token: EmailTokenInput): Expr {
+export function newEmailToken(kind: string, email: string | Expr, account: Expr | null, token: EmailTokenInput): Expr {
   return q.Create(q.Collection('email_tokens'), {
     data: { kind, token_hash: token.hash, email, account, used: false, expires_at: q.TimeAdd(q.Now(), token.ttlSeconds, 'seconds') },
   });
+}
+
+/**
+ * What forgot and resend write when they send nothing (no account, or nothing to confirm): a
+ * token document like the one they would have mailed, on the timing account, of a kind no link
+ * accepts. The same write on both paths keeps the time of the answer from telling whether the
+ * address has an account (issue 19, item 9).
+ */
+export function decoyEmailToken(token: EmailTokenInput, options: { readonly readAccount: boolean }): Expr {
+  const timing = q.Ref(q.Collection('accounts'), TIMING_ACCOUNT_ID);
+  const create = q.Create(q.Collection('email_tokens'), {
+    data: { kind: 'decoy', token_hash: token.hash, email: null, account: timing, used: true, expires_at: q.TimeAdd(q.Now(), token.ttlSeconds, 'seconds') },
+  });
+  // Where there was no account to read, the timing account is read instead.
+  return options.readAccount ? q.Do(q.Get(timing), create) : create;
 }
 
 /** Sends nothing when the address is over its limit; otherwise records the email and runs `then`. */
@@ -47,8 +62,8 @@ export function withEmailAllowance(email: string, limits: EmailLimits, then: (ev
  * sends "you already have an account"). Both answers look the same to the client, and both
  * cost one bcrypt.
  */
-export function registerQuery(input: { email: string; password: string; token: EmailTokenInput; limits: EmailLimits }): Expr {
-  const { email, password, token, limits } = input;
+export function registerQuery(input: { email: string; password: string; bindingHash: string; token: EmailTokenInput; limits: EmailLimits }): Expr {
+  const { email, password, bindingHash, token, limits } = input;
   return withEmailAllowance(email, limits, (event) =>
     q.If(
       q.Exists(accountByEmail(email)),
@@ -57,7 +72,7 @@ export function registerQuery(input: { email: string; password: string; token: E
       q.Let(
         {
           account: q.Create(q.Collection('accounts'), {
-            data: { email, email_verified: false, created_at: q.Now() },
+            data: { email, email_verified: false, created_at: q.Now(), signup_binding: bindingHash },
             credentials: { password },
           }),
         },
@@ -72,34 +87,69 @@ export function registerQuery(input: { email: string; password: string; token: E
  * first use also starts a session (clicking it is as good a proof as a magic login link, and
  * people expect to arrive logged in); later uses only confirm again, so a forwarded or leaked
  * old link never logs anyone in. `sessionId` is null then.
+ *
+ * The password chosen at registration is kept only if the verification comes from the browser
+ * that registered (its signup cookie, whose hash the account holds): then whoever chose it has
+ * also proven the address. Otherwise anyone could have registered the address with a password of
+ * their own, waiting for its owner to confirm it (a pre-account hijack, issue 19, item 3). So the
+ * first verification of an account from any other browser confirms the address, drops the
+ * password, starts no session, and mints a reset token (`passwordReset: true`), with which the
+ * endpoint leads the owner to choose a password.
  */
-export function verifyEmailQuery(input: { tokenHash: string; userAgent: string; refresh: NewRefreshToken }): Expr {
+export function verifyEmailQuery(input: { tokenHash: string; bindingHash: string | null; userAgent: string; refresh: NewRefreshToken; reset: EmailTokenInput }): Expr {
+  const account = q.Var('account');
   return q.Let(
     { token: checkedEmailToken(getOrNull(emailTokenByHash(input.tokenHash)), 'verify', { singleUse: false }) },
     q.Let(
       {
         firstUse: q.Not(q.Select(['data', 'used'], q.Var('token'))),
-        account: q.Update(q.Select(['data', 'account'], q.Var('token')), { data: { email_verified: true } }),
+        account: q.Get(q.Select(['data', 'account'], q.Var('token'))),
         spent: q.Update(q.Select('ref', q.Var('token')), { data: { used: true } }),
+        proven: q.Or(
+          q.Select(['data', 'email_verified'], account),
+          input.bindingHash === null ? false : q.Equals(q.Select(['data', 'signup_binding'], account, null), input.bindingHash),
+        ),
       },
-      {
-        user: userOf(q.Var('account')),
-        sessionId: q.If(q.Var('firstUse'), startSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh), null),
-      },
+      q.If(
+        q.Var('proven'),
+        q.Let(
+          { verified: q.Update(q.Select('ref', account), { data: { email_verified: true, signup_binding: null } }) },
+          {
+            user: userOf(q.Var('verified')),
+            sessionId: q.If(q.Var('firstUse'), startSession(q.Select('ref', account), input.userAgent, input.refresh), null),
+            passwordReset: false,
+          },
+        ),
+        q.Let(
+          { verified: q.Update(q.Select('ref', account), { data: { email_verified: true, signup_binding: null }, credentials: null }) },
+          q.Do(newEmailToken('reset', q.Select(['data', 'email'], account), q.Select('ref', account), input.reset), {
+            user: userOf(q.Var('verified')),
+            sessionId: null,
+            passwordReset: true,
+          }),
+        ),
+      ),
     ),
   );
 }
 
-/** Resending: only an unverified account gets an email, but every address is limited alike (no enumeration). */
+/**
+ * Resending: only an unverified account gets an email, but every address is limited alike, and
+ * does the same work (no enumeration, not even by timing).
+ */
 export function resendVerificationQuery(input: { email: string; token: EmailTokenInput; limits: EmailLimits }): Expr {
   const { email, token, limits } = input;
   return withEmailAllowance(email, limits, (event) =>
     q.Let(
       { account: getOrNull(accountByEmail(email)) },
       q.If(
-        q.Or(q.IsNull(q.Var('account')), q.Select(['data', 'email_verified'], q.Var('account'))),
-        { status: 'no_email' },
-        q.Do(newEmailToken('verify', email, q.Select('ref', q.Var('account')), token), { status: 'send', event, kind: 'verify' }),
+        q.IsNull(q.Var('account')),
+        q.Do(decoyEmailToken(token, { readAccount: true }), { status: 'no_email' }),
+        q.If(
+          q.Select(['data', 'email_verified'], q.Var('account')),
+          q.Do(decoyEmailToken(token, { readAccount: false }), { status: 'no_email' }),
+          q.Do(newEmailToken('verify', email, q.Select('ref', q.Var('account')), token), { status: 'send', event, kind: 'verify' }),
+        ),
       ),
     ),
   );

@@ -2,17 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import faunadb from 'faunadb';
-import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
-import { openEngine, type Engine } from '../../fql-engine/engine.ts';
-import { createInProcessFetch } from '../../fql-engine/transport/in-process.ts';
-import { startHttpServer, type RunningHttpServer } from '../../fql-engine/transport/http-server.ts';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { createInProcessFetch, openEngine, startHttpServer, type Engine, type RunningHttpServer } from 'fql-engine';
 import { postgresMissingReason, postgresUrl } from '../../test/support/environment.ts';
-import { loadConfig } from '../config.ts';
-import { closeFaunaClients, describeFaunaTarget, faunaClient, setFaunaClientForTests } from './client.ts';
+import { developmentConfig } from '../../test/support/config.ts';
+import { closeFaunaClients, describeFaunaTarget, faunaClient } from './client.ts';
+import { faunaCode } from './driver-errors.ts';
 
 // The real openEngine, watched: how many engines client.ts opens is part of its contract.
-vi.mock('../../fql-engine/engine.ts', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../fql-engine/engine.ts')>();
+vi.mock('fql-engine', async (importOriginal) => {
+  const real = await importOriginal<typeof import('fql-engine')>();
   return { ...real, openEngine: vi.fn(real.openEngine) };
 });
 
@@ -22,11 +21,6 @@ function opensWithSecret(secret: string): number {
   return vi.mocked(openEngine).mock.calls.filter(([options]) => options.adminSecret === secret).length;
 }
 
-function codeOf(err: unknown): string | undefined {
-  return (err as { requestResult?: { responseContent?: { errors?: { code: string }[] } } } | null)?.requestResult?.responseContent?.errors?.[0]?.code;
-}
-
-afterEach(() => setFaunaClientForTests(null));
 afterAll(() => closeFaunaClients());
 
 describe('faunaClient over HTTP (FAUNA_ENDPOINT)', () => {
@@ -44,7 +38,7 @@ describe('faunaClient over HTTP (FAUNA_ENDPOINT)', () => {
   });
 
   test('reaches the engine at the endpoint with FAUNA_SECRET', async () => {
-    const config = loadConfig({ FAUNA_ENDPOINT: `http://127.0.0.1:${server.port}`, FAUNA_SECRET: 'http-secret' });
+    const config = developmentConfig({ FAUNA_ENDPOINT: `http://127.0.0.1:${server.port}`, FAUNA_SECRET: 'http-secret' });
     const client = faunaClient(config);
     await client.query(q.CreateCollection({ name: 'notes' }));
     const created = await client.query<{ ref: faunadb.values.Ref }>(q.Create(q.Collection('notes'), { data: { n: 1 } }));
@@ -58,37 +52,29 @@ describe('faunaClient over HTTP (FAUNA_ENDPOINT)', () => {
 
   test('one client per configuration, reused across calls (it holds the HTTP/2 connection)', () => {
     const env = { FAUNA_ENDPOINT: `http://127.0.0.1:${server.port}`, FAUNA_SECRET: 'http-secret' };
-    expect(faunaClient(loadConfig(env))).toBe(faunaClient(loadConfig(env)));
-    expect(faunaClient(loadConfig({ ...env, FAUNA_SECRET: 'other' }))).not.toBe(faunaClient(loadConfig(env)));
+    expect(faunaClient(developmentConfig(env))).toBe(faunaClient(developmentConfig(env)));
+    expect(faunaClient(developmentConfig({ ...env, FAUNA_SECRET: 'other' }))).not.toBe(faunaClient(developmentConfig(env)));
   });
 
   test('a wrong secret is refused by the engine', async () => {
-    const client = faunaClient(loadConfig({ FAUNA_ENDPOINT: `http://127.0.0.1:${server.port}`, FAUNA_SECRET: 'wrong' }));
-    await expect(client.query(q.Add(1, 1))).rejects.toSatisfy((err: unknown) => codeOf(err) === 'unauthorized');
+    const client = faunaClient(developmentConfig({ FAUNA_ENDPOINT: `http://127.0.0.1:${server.port}`, FAUNA_SECRET: 'wrong' }));
+    await expect(client.query(q.Add(1, 1))).rejects.toSatisfy((err: unknown) => faunaCode(err) === 'unauthorized');
   });
 
   test('an endpoint that is not http(s) is refused with a clear message', () => {
-    expect(() => faunaClient(loadConfig({ FAUNA_ENDPOINT: 'ftp://127.0.0.1:21' }))).toThrow(/FAUNA_ENDPOINT must be an http:\/\/ or https:\/\/ URL/);
+    expect(() => faunaClient(developmentConfig({ FAUNA_ENDPOINT: 'ftp://127.0.0.1:21' }))).toThrow(/FAUNA_ENDPOINT must be an http:\/\/ or https:\/\/ URL/);
   });
 
-  test('setFaunaClientForTests makes every call return the injected client, until reset', () => {
-    const config = loadConfig({ FAUNA_ENDPOINT: `http://127.0.0.1:${server.port}` });
-    const injected = new faunadb.Client({ secret: 'x', fetch: globalThis.fetch });
-    setFaunaClientForTests(injected);
-    expect(faunaClient(config)).toBe(injected);
-    setFaunaClientForTests(null);
-    expect(faunaClient(config)).not.toBe(injected);
-  });
 });
 
 describe('faunaClient in-process (DATABASE_URL): an unreachable PostgreSQL', () => {
   test('fails the query, not the call, with no response from a server', async () => {
-    const config = loadConfig({ DATABASE_URL: 'postgresql://nobody:hunter2@127.0.0.1:1/none', FAUNA_SECRET: 'unreachable-secret' });
+    const config = developmentConfig({ DATABASE_URL: 'postgresql://nobody:hunter2@127.0.0.1:1/none', FAUNA_SECRET: 'unreachable-secret' });
     const client = faunaClient(config);
     const err: unknown = await client.query(q.Add(1, 1)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/PostgreSQL is unavailable/);
-    expect(codeOf(err)).toBeUndefined();
+    expect(faunaCode(err)).toBeUndefined();
     // A failed open is not kept: the next query tries again (PostgreSQL may be back by then).
     await expect(client.query(q.Add(1, 1))).rejects.toThrow(/PostgreSQL is unavailable/);
     expect(opensWithSecret('unreachable-secret')).toBe(2);
@@ -96,7 +82,7 @@ describe('faunaClient in-process (DATABASE_URL): an unreachable PostgreSQL', () 
   });
 
   test("a FAUNA_SECRET with ':' is refused (the engine would read it as a scoped secret)", () => {
-    expect(() => faunaClient(loadConfig({ DATABASE_URL: 'postgresql://127.0.0.1:1/none', FAUNA_SECRET: 'a:b' }))).toThrow(/may not contain ':'/);
+    expect(() => faunaClient(developmentConfig({ DATABASE_URL: 'postgresql://127.0.0.1:1/none', FAUNA_SECRET: 'a:b' }))).toThrow(/may not contain ':'/);
   });
 });
 
@@ -109,7 +95,7 @@ describe.skipIf(databaseUrl === null)(
     const collection = `client_test_${randomBytes(5).toString('hex')}`;
 
     test('runs queries in an engine on that PostgreSQL, as a server key', async () => {
-      const client = faunaClient(loadConfig(env));
+      const client = faunaClient(developmentConfig(env));
       await client.query(q.CreateCollection({ name: collection }));
       const created = await client.query<{ ref: faunadb.values.Ref }>(q.Create(q.Collection(collection), { data: { n: 7 } }));
       // A second engine on the same database sees the document: it lives in PostgreSQL.
@@ -122,15 +108,15 @@ describe.skipIf(databaseUrl === null)(
         await other.close();
       }
       // Narrowed to a server key: documents and schema yes, databases no.
-      await expect(client.query(q.CreateDatabase({ name: `${collection}_db` }))).rejects.toSatisfy((err: unknown) => codeOf(err) === 'permission denied');
+      await expect(client.query(q.CreateDatabase({ name: `${collection}_db` }))).rejects.toSatisfy((err: unknown) => faunaCode(err) === 'permission denied');
     });
 
     test('the engine is opened lazily, once, however many calls and queries there are', async () => {
       const lazy = { ...env, FAUNA_SECRET: 'pg-secret-lazy' };
-      const first = faunaClient(loadConfig(lazy));
-      expect(faunaClient(loadConfig(lazy))).toBe(first);
+      const first = faunaClient(developmentConfig(lazy));
+      expect(faunaClient(developmentConfig(lazy))).toBe(first);
       expect(opensWithSecret('pg-secret-lazy')).toBe(0);
-      const sums = await Promise.all(Array.from({ length: 5 }, (_, i) => faunaClient(loadConfig(lazy)).query(q.Add(i, 1))));
+      const sums = await Promise.all(Array.from({ length: 5 }, (_, i) => faunaClient(developmentConfig(lazy)).query(q.Add(i, 1))));
       expect(sums).toEqual([1, 2, 3, 4, 5]);
       await first.query(q.Add(0, 0));
       expect(opensWithSecret('pg-secret-lazy')).toBe(1);
@@ -145,7 +131,8 @@ describe('faunaClient over HTTP', () => {
       "import { createRequire } from 'node:module';",
       "const { faunaClient } = await import('./shared/fql/client.ts');",
       "const { loadConfig } = await import('./shared/config.ts');",
-      'faunaClient(loadConfig({}));',
+      // Development declared, as under npm run dev: the functions reach the engine server over HTTP.
+      "faunaClient(loadConfig({ FQL_AUTH_DEV: '1' }));",
       'const loaded = Object.keys(createRequire(import.meta.url).cache);',
       "console.log(JSON.stringify({ pg: loaded.filter((k) => k.includes('/node_modules/pg/')).length, fauna: loaded.filter((k) => k.includes('/node_modules/faunadb/')).length > 0 }));",
     ].join('\n');

@@ -16,16 +16,24 @@
  *   secret, `secret`.
  *
  * Clients are kept per configuration: an HTTP/2 client holds a connection, and a Netlify
- * function calls `faunaClient(config())` on every request.
+ * function's request context asks for one on every request. The configuration was checked
+ * when it was loaded (shared/config.ts): an endpoint that is http(s), a secret fit for its mode.
+ *
+ * HTTP engines are reached with the driver's HTTP/2 transport rather than through `fetch`
+ * (HTTP/1.1 with keep-alive), which would honour an AbortSignal on its own: measured on one
+ * machine, the two were even for queries one after another, and `fetch` took about twice as
+ * long for 50 queries at once (one connection per query in flight, against one stream each).
+ * The deadline of every query is kept by shared/fql/run-query.ts, whatever the transport.
  *
  * The engine's modules are imported only when the first in-process query runs: over HTTP (npm
  * run dev, where netlify dev starts a fresh worker for every call) a function never evaluates
- * the engine, nor loads `pg`.
+ * the engine, nor loads `pg`. That is why redactDatabaseUrl, needed at once, comes from its own
+ * small module rather than from the engine's index.
  */
 
 import faunadb from 'faunadb';
-import type { Config } from '../config.ts';
-import type { Engine } from '../../fql-engine/engine.ts';
+import type { DatabaseConfig } from '../config.ts';
+import type { Engine } from '../../fql-engine/index.ts';
 import { redactDatabaseUrl } from '../../fql-engine/storage/database-url.ts';
 
 interface OpenEngine {
@@ -33,12 +41,10 @@ interface OpenEngine {
   readonly fetch: typeof fetch;
 }
 
-let injected: faunadb.Client | null = null;
 const clients = new Map<string, faunadb.Client>();
 const engines = new Map<string, Promise<OpenEngine>>();
 
-export function faunaClient(config: Config): faunadb.Client {
-  if (injected !== null) return injected;
+export function faunaClient(config: DatabaseConfig): faunadb.Client {
   const key = config.databaseUrl === null ? `http\n${config.faunaEndpoint}\n${config.faunaSecret}` : `pg\n${config.databaseUrl}\n${config.faunaSecret}`;
   let client = clients.get(key);
   if (client === undefined) {
@@ -49,45 +55,34 @@ export function faunaClient(config: Config): faunadb.Client {
 }
 
 /**
- * Makes every later faunaClient() call return `client` (null restores the normal behaviour).
- * Netlify functions build their own client from config(), so this is how a test points them
- * at its fresh database.
+ * Closes every client and in-process engine this module opened (the CLI, at exit; tests).
+ * Forced: a gentle close waits for the HTTP/2 session to wind down, which never happens once
+ * its engine has died under it, and whoever closes has no query left to wait for.
  */
-export function setFaunaClientForTests(client: faunadb.Client | null): void {
-  injected = client;
-}
-
-/** Closes every client and in-process engine this module opened (the CLI, at exit; tests). */
 export async function closeFaunaClients(): Promise<void> {
   const open = [...clients.values()];
   const opening = [...engines.values()];
   clients.clear();
   engines.clear();
-  await Promise.all(open.map((client) => client.close()));
+  await Promise.all(open.map((client) => client.close({ force: true })));
   const settled = await Promise.allSettled(opening);
   await Promise.all(settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.engine.close()] : [])));
 }
 
 /** Where the client's queries go, for messages: never the secret or a password. */
-export function describeFaunaTarget(config: Config): string {
+export function describeFaunaTarget(config: DatabaseConfig): string {
   if (config.databaseUrl === null) return `the FQL engine at ${config.faunaEndpoint} (FAUNA_ENDPOINT)`;
   return `the in-process FQL engine on PostgreSQL at ${redactDatabaseUrl(config.databaseUrl)} (DATABASE_URL)`;
 }
 
-function httpClient(config: Config): faunadb.Client {
+function httpClient(config: DatabaseConfig): faunadb.Client {
   const url = new URL(config.faunaEndpoint);
-  const scheme = url.protocol.replace(/:$/, '');
-  if (scheme !== 'http' && scheme !== 'https') {
-    throw new Error(`FAUNA_ENDPOINT must be an http:// or https:// URL, not '${config.faunaEndpoint}'.`);
-  }
+  const scheme = url.protocol === 'https:' ? 'https' : 'http';
   const port = url.port === '' ? (scheme === 'https' ? 443 : 80) : Number(url.port);
   return new faunadb.Client({ secret: config.faunaSecret, scheme, domain: url.hostname, port });
 }
 
 function inProcessClient(databaseUrl: string, adminSecret: string): faunadb.Client {
-  if (adminSecret.includes(':')) {
-    throw new Error("FAUNA_SECRET may not contain ':' when DATABASE_URL runs the engine in-process (it is the engine's admin secret).");
-  }
   const key = `${databaseUrl}\n${adminSecret}`;
   const lazyFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const { fetch } = await sharedEngine(key, databaseUrl, adminSecret);
@@ -102,7 +97,7 @@ function sharedEngine(key: string, databaseUrl: string, adminSecret: string): Pr
   let opening = engines.get(key);
   if (opening === undefined) {
     opening = (async () => {
-      const [{ openEngine }, { createInProcessFetch }] = await Promise.all([import('../../fql-engine/engine.ts'), import('../../fql-engine/transport/in-process.ts')]);
+      const { openEngine, createInProcessFetch } = await import('../../fql-engine/index.ts');
       const engine = await openEngine({ databaseUrl, adminSecret });
       return { engine, fetch: createInProcessFetch(engine) };
     })();

@@ -44,6 +44,28 @@ export function revokeSessions(account: Expr, except: Expr | null): Expr {
 }
 
 /**
+ * Spends every outstanding reset and magic login link of an account: once its password is new,
+ * a link mailed before (to an inbox that may be the reason for the change) must not log in or
+ * set another password.
+ */
+export function spendAccountLinks(account: Expr): Expr {
+  return q.Foreach(
+    q.Paginate(q.Match(q.Index('email_tokens_by_account'), account), { size: 100_000 }),
+    q.Lambda(
+      'link',
+      q.Let(
+        { doc: q.Get(q.Var('link')) },
+        q.If(
+          q.And(q.ContainsValue(q.Select(['data', 'kind'], q.Var('doc')), ['reset', 'magic_login']), q.Not(q.Select(['data', 'used'], q.Var('doc')))),
+          q.Update(q.Var('link'), { data: { used: true } }),
+          null,
+        ),
+      ),
+    ),
+  );
+}
+
+/**
  * Checks an emailed token document: aborts with invalid_token, expired_token or used_token,
  * the way the passwordless-login article's query answers invalid, expired or used.
  */

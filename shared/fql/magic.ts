@@ -7,7 +7,7 @@
 import faunadb from 'faunadb';
 import { newEmailToken, withEmailAllowance, type EmailTokenInput } from './accounts.ts';
 import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, userOf } from './fragments.ts';
-import { recordEvent, windowWait, type EmailLimits } from './rate-limits.ts';
+import { withHourlyAllowance, type EmailLimits } from './rate-limits.ts';
 import { startSession, type NewRefreshToken } from './sessions.ts';
 import type { Expr } from './run-query.ts';
 
@@ -25,14 +25,7 @@ export function magicLinkQuery(input: {
   signup: EmailTokenInput;
   limits: EmailLimits;
 }): Expr {
-  return q.Let(
-    { ipWait: windowWait(ipKey(input.ip), 3600, input.ipLimitPerHour) },
-    q.If(
-      q.GT(q.Var('ipWait'), 0),
-      { status: 'rate_limited', retryAfter: q.Var('ipWait'), limit: 'ip' },
-      q.Do(recordEvent(ipKey(input.ip)), withEmailAllowance(input.email, input.limits, (event) => linkFor(input, event))),
-    ),
-  );
+  return withHourlyAllowance(ipKey(input.ip), input.ipLimitPerHour, withEmailAllowance(input.email, input.limits, (event) => linkFor(input, event)));
 }
 
 /** A sign-up link for a new address, a login link for an existing account. */

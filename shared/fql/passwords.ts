@@ -1,15 +1,15 @@
 /** Password queries: asking for a reset link, resetting with it, and changing a password. */
 
 import faunadb from 'faunadb';
-import { newEmailToken, withEmailAllowance, type EmailTokenInput } from './accounts.ts';
-import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, revokeSessions } from './fragments.ts';
+import { decoyEmailToken, newEmailToken, withEmailAllowance, type EmailTokenInput } from './accounts.ts';
+import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, revokeSessions, spendAccountLinks } from './fragments.ts';
 import { passwordChangeFailureKey, recordEvent, windowWait, type EmailLimits } from './rate-limits.ts';
 import type { Expr } from './run-query.ts';
-import { whileSessionLive } from './sessions.ts';
+import { identifyAny, whileSessionLive } from './sessions.ts';
 
 const q = faunadb.query;
 
-/** Every address is limited alike; only one with an account gets a reset link. */
+/** Every address is limited alike and does the same work; only one with an account gets a reset link. */
 export function forgotPasswordQuery(input: { email: string; token: EmailTokenInput; limits: EmailLimits }): Expr {
   const { email, token, limits } = input;
   return withEmailAllowance(email, limits, (event) =>
@@ -17,7 +17,7 @@ export function forgotPasswordQuery(input: { email: string; token: EmailTokenInp
       { account: getOrNull(accountByEmail(email)) },
       q.If(
         q.IsNull(q.Var('account')),
-        { status: 'no_email' },
+        q.Do(decoyEmailToken(token, { readAccount: true }), { status: 'no_email' }),
         q.Do(newEmailToken('reset', email, q.Select('ref', q.Var('account')), token), { status: 'send', event, kind: 'reset' }),
       ),
     ),
@@ -25,8 +25,9 @@ export function forgotPasswordQuery(input: { email: string; token: EmailTokenInp
 }
 
 /**
- * A reset spends its token, sets the new password and revokes every session of the account.
- * The link proves the address, so an unverified account becomes verified.
+ * A reset spends its token (and every other outstanding reset and magic login link), sets the
+ * new password and revokes every session of the account. The link proves the address, so an
+ * unverified account becomes verified.
  */
 export function resetPasswordQuery(input: { tokenHash: string; password: string }): Expr {
   return q.Let(
@@ -36,6 +37,7 @@ export function resetPasswordQuery(input: { tokenHash: string; password: string 
       q.Do(
         q.Update(q.Select('ref', q.Var('token')), { data: { used: true } }),
         q.Update(q.Var('account'), { data: { email_verified: true }, credentials: { password: input.password } }),
+        spendAccountLinks(q.Var('account')),
         revokeSessions(q.Var('account'), null),
         true,
       ),
@@ -46,14 +48,16 @@ export function resetPasswordQuery(input: { tokenHash: string; password: string 
 export type ChangeResult = { readonly status: 'changed' } | { readonly status: 'invalid' } | { readonly status: 'rate_limited'; readonly retryAfter: number };
 
 /**
- * A change needs the current password, and revokes every other session. Wrong current passwords
+ * A change needs the current password, revokes every other session and spends every outstanding
+ * reset and magic login link. Wrong current passwords
  * are counted per account like failed logins, so a stolen session cannot guess its way to the
  * password; the failure is recorded in the same transaction (an answer, not an Abort, keeps it).
  */
 export function changePasswordQuery(input: {
   accountId: string;
   sessionId: string;
-  current: string;
+  /** The forms of the current password to try (see passwordCandidates). */
+  current: readonly string[];
   next: string;
   maxFailures: number;
   failureWindowSeconds: number;
@@ -68,10 +72,11 @@ export function changePasswordQuery(input: {
         q.GT(q.Var('wait'), 0),
         { status: 'rate_limited', retryAfter: q.Var('wait') },
         q.If(
-          q.Not(q.Identify(account, input.current)),
+          q.Not(identifyAny(account, input.current)),
           q.Do(recordEvent(key), { status: 'invalid' }),
           q.Do(
             q.Update(account, { credentials: { password: input.next } }),
+            spendAccountLinks(account),
             revokeSessions(account, q.Ref(q.Collection('sessions'), input.sessionId)),
             { status: 'changed' },
           ),

@@ -55,12 +55,58 @@ export function emailWait(address: string, limits: EmailLimits): Expr {
   return q.Max(windowWait(key, 3600, limits.perHour), gapWait(key, limits.minIntervalSeconds));
 }
 
+/**
+ * Runs `then` (whose answer is an EmailDecision or the like) if `key` has had fewer than `perHour`
+ * events in the last hour, and records one more; otherwise answers rate_limited (limit 'ip'). Every request
+ * counts, whatever it then decides: counting only those that send would say which did.
+ */
+export function withHourlyAllowance(key: string, perHour: number, then: Expr): Expr {
+  return q.Let(
+    { hourWait: windowWait(key, 3600, perHour) },
+    q.If(q.GT(q.Var('hourWait'), 0), { status: 'rate_limited', retryAfter: q.Var('hourWait'), limit: 'ip' }, q.Do(recordEvent(key), then)),
+  );
+}
+
+/** register, password/forgot and verify/resend from one IP address. */
+export function emailIpKey(ip: string): string {
+  return `email_ip:${ip}`;
+}
+
 export function emailKey(address: string): string {
   return `email:${address}`;
 }
 
-export function loginFailureKey(email: string): string {
-  return `login_failure:${email}`;
+export interface LoginLimits {
+  /** Failures for one address from one IP address: the owner's own IP is not locked by others'. */
+  readonly perAddressAndIp: number;
+  /** Failures for one address from anywhere: a much higher ceiling against guessing from many IPs. */
+  readonly perAddress: number;
+  /** Failures from one IP address, whatever the addresses. */
+  readonly perIp: number;
+  readonly windowSeconds: number;
+}
+
+export interface LoginFailureKeys {
+  readonly addressAndIp: string;
+  readonly address: string;
+  readonly ip: string;
+}
+
+export function loginFailureKeys(email: string, ip: string): LoginFailureKeys {
+  return { addressAndIp: `login_failure:${email}:${ip}`, address: `login_failure:${email}`, ip: `login_failure_ip:${ip}` };
+}
+
+/** Seconds until one more login may be tried for this address from this IP address (0: now). */
+export function loginWait(keys: LoginFailureKeys, limits: LoginLimits): Expr {
+  return q.Max(
+    windowWait(keys.addressAndIp, limits.windowSeconds, limits.perAddressAndIp),
+    windowWait(keys.address, limits.windowSeconds, limits.perAddress),
+    windowWait(keys.ip, limits.windowSeconds, limits.perIp),
+  );
+}
+
+export function recordLoginFailure(keys: LoginFailureKeys): Expr {
+  return q.Do(recordEvent(keys.addressAndIp), recordEvent(keys.address), recordEvent(keys.ip));
 }
 
 export function passwordChangeFailureKey(accountId: string): string {

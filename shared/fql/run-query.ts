@@ -4,66 +4,72 @@
  * leaves nothing written and reaches the client as that code. Anything else the database
  * says becomes 503 db_unavailable (it could not answer) or 500 internal_error (a bug),
  * never a driver message.
+ *
+ * Every query has a deadline, kept here whatever the transport does: the driver's HTTP/2
+ * transport can leave a query pending for good when the engine dies mid-query, and a stalled
+ * engine would otherwise hold a function past its own time limit. At the deadline the query is
+ * aborted (the driver cancels the request) and the operation answers 503 db_unavailable. A
+ * write the engine was already committing may still land: the client is told the database did
+ * not answer, not that nothing happened.
  */
 
 import faunadb from 'faunadb';
-import { API_ERRORS, HttpError, type ApiErrorCode } from '../errors.ts';
+import { HttpError, isApiErrorCode, type ApiErrorCode } from '../errors.ts';
+import { describeDriverError, driverError } from './driver-errors.ts';
 
 export type Expr = faunadb.Expr;
 
-/** Messages for the codes an FQL operation may abort with. */
-const ABORT_MESSAGES: Partial<Record<ApiErrorCode, string>> = {
-  rate_limited: 'Too many attempts. Try again later.',
-  invalid_token: 'This link is not valid.',
-  expired_token: 'This link has expired.',
-  used_token: 'This link has already been used.',
-  invalid_session: 'The session is not valid. Log in again.',
-  account_exists: 'An account with this email address already exists.',
-  invalid_credentials: 'The email or password is not correct.',
-  unauthenticated: 'Log in first.',
-  not_found: 'Not found.',
-};
+/** The database as an operation sees it: a driver client, the deadline of each query, and a name for the log. */
+export interface Database {
+  readonly client: faunadb.Client;
+  /** Each query must be answered within this many milliseconds (QUERY_TIMEOUT_MS). */
+  readonly deadlineMs: number;
+  /** What the queries are run for, in log lines: the endpoint, e.g. "POST /api/auth/login". */
+  readonly operation: string;
+}
 
 export interface RunOptions {
   /** What a unique-index violation means for this operation (a concurrent twin won the race). */
   readonly onNotUnique?: ApiErrorCode;
 }
 
-export async function runQuery<T>(client: faunadb.Client, expr: Expr, options: RunOptions = {}): Promise<T> {
+/** A query that got no answer in time. */
+export class QueryDeadlineError extends Error {
+  constructor(readonly deadlineMs: number) {
+    super(`no answer within ${deadlineMs} ms (QUERY_TIMEOUT_MS)`);
+    this.name = 'QueryDeadlineError';
+  }
+}
+
+export async function runQuery<T>(db: Database, expr: Expr, options: RunOptions = {}): Promise<T> {
   try {
-    return await client.query<T>(expr);
+    return await withDeadline(db.deadlineMs, (signal) => db.client.query<T>(expr, { signal }));
   } catch (err) {
-    throw toHttpError(err, options);
+    throw toHttpError(err, db, options);
   }
 }
 
-function toHttpError(err: unknown, options: RunOptions): HttpError {
-  const first = faunaErrorOf(err);
-  if (first?.code === 'transaction aborted' && isApiCode(first.description)) {
-    return new HttpError(first.description, ABORT_MESSAGES[first.description] ?? 'The request was refused.');
-  }
-  if (first?.code === 'instance not unique' && options.onNotUnique) {
-    return new HttpError(options.onNotUnique, ABORT_MESSAGES[options.onNotUnique] ?? 'The request conflicts with another one.');
-  }
-  const status = (err as { requestResult?: { statusCode?: number } } | null)?.requestResult?.statusCode;
-  console.error('fql: query failed:', err);
-  if (status === undefined || status >= 500 || status === 409) return new HttpError('db_unavailable', 'The database is not available right now.');
-  return new HttpError('internal_error', 'Something went wrong.');
+/** Settles by the deadline: rejects with QueryDeadlineError then, and aborts the query. */
+export function withDeadline<T>(deadlineMs: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      // Rejected first, so the deadline and not the driver's reaction to the abort is the answer.
+      const error = new QueryDeadlineError(deadlineMs);
+      reject(error);
+      controller.abort(error);
+    }, deadlineMs);
+  });
+  return Promise.race([run(controller.signal), deadline]).finally(() => clearTimeout(timer));
 }
 
-interface FaunaErrorDetail {
-  readonly code: string;
-  readonly description: string;
-}
-
-/** The innermost Fauna error: a UDF's failure arrives as 'call error' with the real one as its cause. */
-function faunaErrorOf(err: unknown): FaunaErrorDetail | undefined {
-  const errors = (err as { requestResult?: { responseContent?: { errors?: FaunaErrorDetail[] } } } | null)?.requestResult?.responseContent?.errors;
-  let detail: (FaunaErrorDetail & { cause?: FaunaErrorDetail[] }) | undefined = errors?.[0];
-  while (detail?.code === 'call error' && detail.cause?.[0]) detail = detail.cause[0];
-  return detail;
-}
-
-function isApiCode(text: string): text is ApiErrorCode {
-  return Object.prototype.hasOwnProperty.call(API_ERRORS, text);
+function toHttpError(err: unknown, db: Database, options: RunOptions): HttpError {
+  const { status, fauna } = driverError(err);
+  if (fauna?.code === 'transaction aborted' && isApiErrorCode(fauna.description)) return new HttpError(fauna.description);
+  if (fauna?.code === 'instance not unique' && options.onNotUnique) return new HttpError(options.onNotUnique);
+  // The driver's error holds the query as sent, passwords included: only its description is logged.
+  console.error(`fql: ${db.operation}: query failed: ${describeDriverError(err)}`);
+  if (status === null || status >= 500 || status === 409) return new HttpError('db_unavailable');
+  return new HttpError('internal_error');
 }

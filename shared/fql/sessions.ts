@@ -6,7 +6,7 @@
 
 import faunadb from 'faunadb';
 import { accountByEmail, getOrNull, revokeSessions, userOf } from './fragments.ts';
-import { loginFailureKey, recordEvent, windowWait } from './rate-limits.ts';
+import { loginFailureKeys, loginWait, recordLoginFailure, type LoginFailureKeys, type LoginLimits } from './rate-limits.ts';
 import type { Expr } from './run-query.ts';
 
 const q = faunadb.query;
@@ -57,32 +57,44 @@ export function startSession(account: Expr, userAgent: string, refresh: NewRefre
   );
 }
 
+/**
+ * A login, under three limits on failures (issue 19, item 8): per address and IP address (low:
+ * the owner's own IP is not locked by anyone else's guesses), per address (much higher: locking
+ * the owner out takes many IPs), and per IP address (guessing across many addresses). Past any
+ * of them every attempt is refused, a right password too, so that guessing learns nothing.
+ */
 export function loginQuery(input: {
   email: string;
-  password: string;
+  ip: string;
+  /** The forms to try (NFC, then as typed: see passwordCandidates); any one that matches logs in. */
+  passwords: readonly string[];
   userAgent: string;
   refresh: NewRefreshToken;
-  maxFailures: number;
-  failureWindowSeconds: number;
+  limits: LoginLimits;
 }): Expr {
-  const key = loginFailureKey(input.email);
+  const keys = loginFailureKeys(input.email, input.ip);
   return q.Let(
-    { wait: windowWait(key, input.failureWindowSeconds, input.maxFailures) },
-    q.If(q.GT(q.Var('wait'), 0), { status: 'rate_limited', retryAfter: q.Var('wait') }, checkPasswordAndStart(input, key)),
+    { wait: loginWait(keys, input.limits) },
+    q.If(q.GT(q.Var('wait'), 0), { status: 'rate_limited', retryAfter: q.Var('wait') }, checkPasswordAndStart(input, keys)),
   );
 }
 
-function checkPasswordAndStart(input: { email: string; password: string; userAgent: string; refresh: NewRefreshToken }, failureKey: string): Expr {
+/** True when one of `passwords` is the account's; as many bcrypt runs for every account, and for none. */
+export function identifyAny(ref: Expr, passwords: readonly string[]): Expr {
+  return q.Or(...passwords.map((password) => q.Identify(ref, password)));
+}
+
+function checkPasswordAndStart(input: { email: string; passwords: readonly string[]; userAgent: string; refresh: NewRefreshToken }, failures: LoginFailureKeys): Expr {
   return q.Let(
     {
       account: getOrNull(accountByEmail(input.email)),
       ref: q.If(q.IsNull(q.Var('account')), q.Ref(q.Collection('accounts'), TIMING_ACCOUNT_ID), q.Select('ref', q.Var('account'))),
       // Identify always runs, on the timing account when the address is unknown.
-      ok: q.And(q.Identify(q.Var('ref'), input.password), q.Not(q.IsNull(q.Var('account')))),
+      ok: q.And(identifyAny(q.Var('ref'), input.passwords), q.Not(q.IsNull(q.Var('account')))),
     },
     q.If(
       q.Not(q.Var('ok')),
-      q.Do(recordEvent(failureKey), { status: 'invalid' }),
+      q.Do(recordLoginFailure(failures), { status: 'invalid' }),
       q.If(
         q.Not(q.Select(['data', 'email_verified'], q.Var('account'))),
         { status: 'unverified' },
@@ -150,21 +162,18 @@ function accountRef(id: string): Expr {
   return q.Ref(q.Collection('accounts'), id);
 }
 
-/** Ends one session, or every session of its account. */
+/**
+ * Ends one session, or every session of its account. Ending them all needs a live session: a
+ * token of a revoked one (after a reset, or stolen and then logged out) must not be able to log
+ * the owner out of their new sessions; ending one's own session is harmless, and always done.
+ */
 export function logoutQuery(input: { accountId: string; sessionId: string; all: boolean }): Expr {
-  if (input.all) return q.Do(revokeSessions(accountRef(input.accountId), null), true);
+  if (input.all) return whileSessionLive(input, q.Do(revokeSessions(accountRef(input.accountId), null), true), 'invalid_session');
   return q.If(
     q.Exists(sessionRef(input.sessionId)),
     q.Do(q.Update(sessionRef(input.sessionId), { data: { revoked: true, revoked_at: q.Now() } }), true),
     true,
   );
-}
-
-export interface SessionInfo {
-  readonly id: string;
-  readonly createdAt: faunadb.values.FaunaTime;
-  readonly lastUsedAt: faunadb.values.FaunaTime;
-  readonly userAgent: string;
 }
 
 /** The live sessions of an account (asked from one of them, which must be live itself). */
@@ -189,12 +198,12 @@ function listLiveSessions(accountId: string): Expr {
  * Runs `then` only while the caller's own session is live: an access token outlives a revoked
  * session by up to its lifetime, and must not be able to change anything meanwhile.
  */
-export function whileSessionLive(caller: { accountId: string; sessionId: string }, then: Expr): Expr {
+export function whileSessionLive(caller: { accountId: string; sessionId: string }, then: Expr, refusal: 'unauthenticated' | 'invalid_session' = 'unauthenticated'): Expr {
   const ref = sessionRef(caller.sessionId);
   return q.If(
     q.And(q.Exists(ref), q.Equals(q.Select(['data', 'account'], q.Get(ref)), accountRef(caller.accountId)), q.Not(q.Select(['data', 'revoked'], q.Get(ref)))),
     then,
-    q.Abort('unauthenticated'),
+    q.Abort(refusal),
   );
 }
 

@@ -76,7 +76,7 @@ export function linkKindOf(pathname: string): LinkKind | null {
  */
 export function errorPage(site: SiteInfo, err: unknown, kind: LinkKind | null): Response {
   if (!(err instanceof HttpError)) console.error('[page] unhandled error:', err);
-  const known = err instanceof HttpError ? err : new HttpError('internal_error', 'Something went wrong on our side.');
+  const known = err instanceof HttpError ? err : new HttpError('internal_error', { message: 'Something went wrong on our side.' });
   const text = PAGE_TEXTS[known.code] ?? FALLBACK;
   const step = text.step?.(kind) ?? null;
   const button = step === null ? html`` : html`<p class="next"><a class="button" href="${site.siteUrl}${step.path}">${step.label}</a></p>`;

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.ts';
+import { developmentConfig } from '../../test/support/config.ts';
 import { HttpError } from '../errors.ts';
 import { errorPage, linkKindOf } from './error-page.ts';
 import { html } from './html.ts';
 import { sitePage } from './layout.ts';
 
-const site = loadConfig({ URL: 'https://auth.example.com', SITE_NAME: 'Example & Co' });
+const site = developmentConfig({ URL: 'https://auth.example.com', SITE_NAME: 'Example & Co' });
 
 describe('sitePage', () => {
   it('serves a page with a strict CSP, no referrer, an escaped title, and the site\'s name linking home', async () => {
@@ -39,7 +39,7 @@ describe('sitePage', () => {
   });
 
   it('names the site by its host when SITE_NAME is not set', async () => {
-    const plain = loadConfig({ URL: 'https://auth.example.com' });
+    const plain = developmentConfig({ URL: 'https://auth.example.com' });
     expect(plain.siteName).toBe('auth.example.com');
     expect(await sitePage(plain, 't', html``).text()).toContain('Back to auth.example.com');
   });
@@ -47,7 +47,7 @@ describe('sitePage', () => {
 
 describe('errorPage', () => {
   it('says why a link cannot be used and offers a new one of the same kind', async () => {
-    const res = errorPage(site, new HttpError('used_token', 'This link has already been used.'), 'reset');
+    const res = errorPage(site, new HttpError('used_token', { message: 'This link has already been used.' }), 'reset');
     const body = await res.text();
     expect(res.status).toBe(400);
     expect(body).toContain('This link cannot be used');
@@ -56,7 +56,7 @@ describe('errorPage', () => {
   });
 
   it('speaks to a person for every failure, with its status and headers; a bug is a plain 500 page', async () => {
-    const limited = errorPage(site, new HttpError('rate_limited', 'Too many attempts.', { 'Retry-After': '60' }), null);
+    const limited = errorPage(site, new HttpError('rate_limited', { message: 'Too many attempts.', headers: { 'Retry-After': '60' } }), null);
     expect([limited.status, limited.headers.get('retry-after')]).toEqual([429, '60']);
     const bug = errorPage(site, new Error('secret detail'), 'verify');
     const text = await bug.text();

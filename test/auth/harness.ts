@@ -1,24 +1,21 @@
 /**
  * Calls the auth endpoints the way Netlify does: each function's default export with a real
  * `Request` and a Context holding only what the endpoints read (`params`, `ip`). Every test gets a
- * fresh engine database, a local Postmark-compatible mailbox, and the operation context pointed
- * at both.
+ * fresh engine database, a local Postmark-compatible mailbox, and one configuration, which it may
+ * vary (`world.configure`: grace period, rate limits, lifetimes).
  *
- * Two configurations are in play, on purpose. The endpoints read the process's `config()`
- * (once, from process.env) for what they do themselves: JWT keys, cookie attributes, the site
- * URL of redirects. The operations read the context's config, which each test builds with
- * `loadConfig` and may vary (grace period, rate limits, the mailbox URL). The process env is
- * set when this module loads, before any endpoint runs, and `checkProcessConfig` fails loudly
- * if something read it earlier with other values.
+ * The endpoints are run through their one seam, `withContext(factory)` (shared/endpoint.ts): the
+ * world's factory gives every request the test's configuration, database and mailbox, as the
+ * deployed `processContext` gives the process's. A Browser calls the endpoints of the world of
+ * the test that is running.
  */
 
 import { randomBytes } from 'node:crypto';
 import type { Context } from '@netlify/functions';
 import faunadb from 'faunadb';
+import { createInProcessFetch, openEngine, type Engine } from 'fql-engine';
 import { afterAll, afterEach, beforeEach } from 'vitest';
 import { applySchema } from '../../fauna-schema/apply.ts';
-import { openEngine, type Engine } from '../../fql-engine/engine.ts';
-import { createInProcessFetch } from '../../fql-engine/transport/in-process.ts';
 import health from '../../functions/health.ts';
 import login from '../../functions/login.ts';
 import logout from '../../functions/logout.ts';
@@ -38,12 +35,12 @@ import magicLogin from '../../functions/magic-login.ts';
 import magicSignup from '../../functions/magic-signup.ts';
 import { messageLinks, startMailbox, type Mailbox, type StoredMessage } from '../../netlify/mailbox/server.ts';
 import type { AuthContext } from '../../shared/auth/context.ts';
-import { setAuthContextForTests } from '../../shared/auth/web.ts';
-import { config as processConfig, loadConfig, type Config } from '../../shared/config.ts';
+import type { Config } from '../../shared/config.ts';
 import { emailSender } from '../../shared/email.ts';
-import type { NetlifyHandler } from '../../shared/http.ts';
+import { operationOf, type ContextFactory, type Endpoint } from '../../shared/endpoint.ts';
 import { randomToken } from '../../shared/tokens.ts';
 import { freshAuthDatabase, type AuthDatabase } from '../support/auth-db.ts';
+import { developmentConfig } from '../support/config.ts';
 import { CookieJar, parseSetCookie, type SetCookie } from '../support/cookie-jar.ts';
 import { answerOf, encodeBody, errorCode, HttpVerbs, type Answer, type BodyOptions } from '../support/http-answer.ts';
 import { pageForm } from '../support/link-page.ts';
@@ -54,25 +51,9 @@ export { errorCode, type Answer };
 
 export const SITE = 'http://localhost:8888';
 
-/** What the endpoints' own config() must see; set before any endpoint reads it. */
-const PROCESS_ENV: Readonly<Record<string, string>> = {
-  URL: SITE,
-  JWT_SECRETS: 'test-jwt-secret-0123456789abcdef-0123456789abcdef',
-};
-for (const [name, value] of Object.entries(PROCESS_ENV)) process.env[name] = value;
-for (const name of ['ALLOWED_ORIGINS', 'ACCESS_TOKEN_TTL_SECONDS', 'REFRESH_TOKEN_TTL_SECONDS', 'CONTEXT']) delete process.env[name];
-
-export function checkProcessConfig(): Config {
-  const cfg = processConfig();
-  if (cfg.siteUrl !== SITE || cfg.jwtSecrets[0] !== PROCESS_ENV.JWT_SECRETS) {
-    throw new Error('shared/config.ts was read before test/auth/harness.ts set process.env; import the harness first.');
-  }
-  return cfg;
-}
-
 interface Route {
   readonly pattern: RegExp;
-  readonly handler: NetlifyHandler;
+  readonly handler: Endpoint;
 }
 
 /** Each function's `config.path`, as a pattern with its named params. */
@@ -96,7 +77,7 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/api\/auth\/magic\/signup$/, handler: magicSignup },
 ];
 
-function route(path: string): { handler: NetlifyHandler; params: Record<string, string> } {
+function route(path: string): { handler: Endpoint; params: Record<string, string> } {
   for (const r of ROUTES) {
     const m = r.pattern.exec(path);
     if (m) return { handler: r.handler, params: { ...(m.groups ?? {}) } };
@@ -148,7 +129,7 @@ export class Browser extends HttpVerbs<CallOptions> {
     // A streamed body needs duplex 'half' (undici); the DOM typings do not know the option yet.
     const init = { method, headers, body, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit;
     const request = new Request(target, init);
-    const response = await handler(request, { params, ip: options.ip ?? this.ip } as unknown as Context);
+    const response = await handler.withContext(activeFactory())(request, { params, ip: options.ip ?? this.ip } as unknown as Context);
     if (useCookies) this.jar.apply(response);
     return answerOf(response);
   }
@@ -171,17 +152,22 @@ export class Browser extends HttpVerbs<CallOptions> {
 export interface AuthWorld {
   readonly db: AuthDatabase;
   readonly mailbox: Mailbox;
-  /** The operations' configuration of this test. */
-  config: Config;
-  /** The endpoints' own (process) configuration. */
-  readonly processConfig: Config;
+  /** This test's configuration: the endpoints' and the operations' alike. */
+  readonly config: Config;
+  /** What the endpoints are run with: this test's configuration, database and mailbox. */
+  readonly contexts: ContextFactory;
   /**
-   * Rebuilds the operations' configuration with these environment variables on top of the test
-   * defaults; `afterAnswer` stands in for Netlify's waitUntil (without it, such work is awaited).
+   * Rebuilds the configuration with these environment variables on top of the test defaults;
+   * `afterAnswer` stands in for Netlify's waitUntil (without it, such work is awaited), and
+   * `client` replaces this test's database client (a database that fails, say).
    */
-  configure(env: Readonly<Record<string, string>>, platform?: Pick<AuthContext, 'afterAnswer'>): Config;
+  configure(env: Readonly<Record<string, string>>, platform?: WorldPlatform): Config;
   /** The database's clock; it moves only in a world made with `useAuthWorld({ clock: true })`. */
   readonly clock: TestClock;
+}
+
+export interface WorldPlatform extends Pick<AuthContext, 'afterAnswer'> {
+  readonly client?: faunadb.Client;
 }
 
 export interface WorldOptions {
@@ -235,6 +221,7 @@ async function clockedAuthDatabase(): Promise<AuthDatabase> {
   const db: AuthDatabase = {
     client: new faunadb.Client({ secret: `${ENGINE_ADMIN_SECRET}:${name}:server`, fetch }),
     adminClient: new faunadb.Client({ secret: `${ENGINE_ADMIN_SECRET}:${name}:admin`, fetch }),
+    fetch,
     name,
     close: async (): Promise<void> => {
       await root.query(faunadb.query.Delete(faunadb.query.Database(name)));
@@ -250,8 +237,23 @@ async function closeClockedEngine(): Promise<void> {
   if (current !== null) await (await current).engine.close();
 }
 
-/** Test defaults: no gap between emails (flows send several to one address). */
-const TEST_ENV: Readonly<Record<string, string>> = { EMAIL_MIN_INTERVAL_SECONDS: '0', EMAILS_PER_ADDRESS_PER_HOUR: '100' };
+/** Test defaults: the site, and no gap between emails (flows send several to one address). */
+const TEST_ENV: Readonly<Record<string, string>> = {
+  URL: SITE,
+  JWT_SECRETS: 'test-jwt-secret-0123456789abcdef-0123456789abcdef',
+  EMAIL_MIN_INTERVAL_SECONDS: '0',
+  EMAILS_PER_ADDRESS_PER_HOUR: '100',
+  // A test's browsers share one IP address: room for the many emails they ask for.
+  EMAILS_PER_IP_PER_HOUR: '1000',
+};
+
+/** The world of the test that is running: where a Browser's requests go. */
+let active: AuthWorld | null = null;
+
+function activeFactory(): ContextFactory {
+  if (active === null) throw new Error('a Browser calls the endpoints only inside a test of a file that calls useAuthWorld()');
+  return active.contexts;
+}
 
 /**
  * Registers beforeEach/afterEach hooks that give every test its own database and mailbox;
@@ -264,18 +266,21 @@ export function useAuthWorld(options: WorldOptions = {}): AuthWorld {
   beforeEach(async () => {
     world.db = options.clock ? await clockedAuthDatabase() : await freshAuthDatabase();
     world.mailbox = await startMailbox();
-    world.processConfig = checkProcessConfig();
-    world.configure = (env, platform = {}) => {
-      const cfg = loadConfig({ ...PROCESS_ENV, ...TEST_ENV, POSTMARK_API_URL: world.mailbox.url, ...env });
-      world.config = cfg;
+    world.configure = (env, { client = world.db.client, afterAnswer } = {}) => {
+      const cfg = developmentConfig({ ...TEST_ENV, POSTMARK_API_URL: world.mailbox.url, ...env });
       const sendEmail = emailSender(cfg);
-      setAuthContextForTests(() => ({ config: cfg, db: world.db.client, sendEmail, randomToken, ...platform }));
+      world.config = cfg;
+      world.contexts = (req, netlify) => {
+        const db = { client, deadlineMs: cfg.queryTimeoutMs, operation: operationOf(req) };
+        return { config: cfg, auth: { config: cfg, db, sendEmail, randomToken, afterAnswer }, netlify };
+      };
       return cfg;
     };
     world.configure({});
+    active = world;
   });
   afterEach(async () => {
-    setAuthContextForTests(null);
+    active = null;
     await world.mailbox?.close();
     await world.db?.close();
   });

@@ -267,11 +267,6 @@ describe('POST /api/auth/magic limits', () => {
 // ---------------------------------------------------------------------------------------------
 // REVEAL_ACCOUNT_STATUS
 
-/**
- * functions/magic.ts reads REVEAL_ACCOUNT_STATUS from the process's config(), read once per
- * module graph, so world.configure cannot change it: a fresh copy of the endpoint is loaded
- * with the variable set, and pointed at this test's database and mailbox.
- */
 describe('REVEAL_ACCOUNT_STATUS=true', () => {
   it('answers signup_link_sent for a new address and login_link_sent for an account', async () => {
     world.configure({ REVEAL_ACCOUNT_STATUS: 'true' });
@@ -283,7 +278,7 @@ describe('REVEAL_ACCOUNT_STATUS=true', () => {
   });
 
   it('is off by default: the endpoints under test answer link_sent for both', async () => {
-    expect(world.processConfig.revealAccountStatus).toBe(false);
+    expect(world.config.revealAccountStatus).toBe(false);
     await passwordAccount('hidden@example.com');
     expect((await askForLink('fresh2@example.com')).body).toEqual({ status: 'link_sent' });
     expect((await askForLink('hidden@example.com')).body).toEqual({ status: 'link_sent' });

@@ -1,9 +1,9 @@
 import faunadb from 'faunadb';
 import { describe, expect, it } from 'vitest';
-import { Browser, PASSWORD, errorCode, latestLink, messagesTo, pageForm, sleep, tokenOf, useAuthWorld } from './harness.ts';
+import { Browser, PASSWORD, errorCode, latestLink, messagesTo, pageForm, tokenOf, useAuthWorld } from './harness.ts';
 
 const q = faunadb.query;
-const world = useAuthWorld();
+const world = useAuthWorld({ clock: true });
 
 describe('POST /api/auth/register', () => {
   it('answers 202 and mails a verification link to the site', async () => {
@@ -125,10 +125,13 @@ describe('/api/auth/verify', () => {
     const registering = new Browser();
     await registering.post('/api/auth/register', { email: 'ida@example.com', password: PASSWORD });
     const { link } = await latestLink(world.mailbox, 'ida@example.com', '/api/auth/verify');
+    // The mail client opens the link in the browser that registered (its signup cookie).
     const clicker = new Browser('mail-client/1.0');
+    clicker.jar.set('signup_binding', registering.jar.get('signup_binding') ?? '');
     const first = await clicker.call('POST', '/api/auth/verify', { form: { token: tokenOf(link) } });
     expect(first.status).toBe(303);
-    expect(first.setCookies.map((c) => c.name).sort()).toEqual(['access_token', 'refresh_token']);
+    // Both session cookies, and the signup cookie cleared: it has done its work.
+    expect(first.setCookies.map((c) => c.name).sort()).toEqual(['access_token', 'refresh_token', 'signup_binding']);
     const session = await clicker.get('/api/auth/session');
     expect(session.status).toBe(200);
     expect((session.body as { user: { email: string } }).user.email).toBe('ida@example.com');
@@ -151,11 +154,11 @@ describe('/api/auth/verify', () => {
   });
 
   it('refuses an expired token with 400 expired_token', async () => {
-    world.configure({ VERIFY_TOKEN_TTL_SECONDS: '0' });
+    world.configure({ VERIFY_TOKEN_TTL_SECONDS: '60' });
     const b = new Browser();
     await b.post('/api/auth/register', { email: 'hal@example.com', password: PASSWORD });
     const { link } = await latestLink(world.mailbox, 'hal@example.com', '/api/auth/verify');
-    await sleep(1100);
+    world.clock.advance(61);
     const res = await b.post('/api/auth/verify', { token: tokenOf(link) });
     expect(res.status).toBe(400);
     expect(errorCode(res)).toBe('expired_token');

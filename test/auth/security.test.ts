@@ -50,7 +50,7 @@ describe('tokens that are refused', () => {
     const { payload } = parts(b.jar.get('access_token') ?? '');
     const otherSecret = 'an attacker secret that is long enough 0123456789';
     const key = createSecretKey(Buffer.from(otherSecret));
-    const knownKid = keyId(world.processConfig.jwtSecrets[0]);
+    const knownKid = keyId(world.config.jwtSecrets[0]);
     for (const kid of [knownKid, keyId(otherSecret)]) {
       const forged = jwt.sign(payload, key, { algorithm: 'HS256', keyid: kid });
       const res = await withAccess(forged);
@@ -64,11 +64,11 @@ describe('tokens that are refused', () => {
     const session = (await b.get('/api/auth/session')).body as { user: { id: string; email: string }; session: { id: string } };
     const longAgo = (): number => Math.floor(Date.now() / 1000) - 3600;
     const user = { email: session.user.email, emailVerified: true, name: null };
-    const access = signAccess({ sub: session.user.id, sid: session.session.id, user }, world.processConfig, { now: longAgo });
+    const access = signAccess({ sub: session.user.id, sid: session.session.id, user }, world.config, { now: longAgo });
     const res = await withAccess(access);
     expect(res.status).toBe(401);
     expect(errorCode(res)).toBe('unauthenticated');
-    const refresh = signRefresh({ sub: session.user.id, sid: session.session.id, jti: 'whatever' }, { ...world.processConfig, refreshTokenTtlSeconds: 60 }, { now: longAgo });
+    const refresh = signRefresh({ sub: session.user.id, sid: session.session.id, jti: 'whatever' }, { ...world.config, refreshTokenTtlSeconds: 60 }, { now: longAgo });
     expect(errorCode(await withRefresh(refresh))).toBe('invalid_session');
   });
 

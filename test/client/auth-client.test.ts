@@ -113,6 +113,17 @@ describe('auth-client: logging in', () => {
   });
 });
 
+describe('auth-client: verification from another browser (issue 19, item 3)', () => {
+  it('verifyEmail answers setPasswordUrl when the browser that registered is not the one confirming', async () => {
+    const signUp = clientFor(wireTo(new Browser('registering/1.0')));
+    await signUp.register({ email: 'elsewhere@example.com', password: PASSWORD });
+    const { link } = await latestLink(world.mailbox, 'elsewhere@example.com', '/api/auth/verify');
+    const confirmed = await clientFor(wireTo(new Browser('phone/1.0'))).verifyEmail(tokenOf(link));
+    expect(confirmed.user).toMatchObject({ email: 'elsewhere@example.com', emailVerified: true });
+    expect(new URL(confirmed.setPasswordUrl ?? '').pathname).toBe('/api/auth/password/reset');
+  });
+});
+
 describe('auth-client: refresh', () => {
   it('parallel calls that all get 401 share ONE refresh, then all succeed', async () => {
     const browser = await signedIn(world, 'ben@example.com');

@@ -6,6 +6,7 @@
  * - the stack itself: health, the SPA, the mailbox page
  * - every flow of the API over HTTP with a cookie jar, following links read from the mailbox
  *   (http-flows.ts)
+ * - a body over netlify dev's 6 MB limit: 413, and the stack goes on (big-bodies.ts)
  * - the same person in Debian's Chromium, driven by playwright-core (browser-flows.ts)
  * - Ctrl-C stops everything and frees every port; a second start keeps the data
  * - then, with that stack stopped, the functions as deployed: DATABASE_URL set, the engine
@@ -19,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listening, startDevStack, type DevStack } from '../support/dev-stack.ts';
 import { processesMentioning } from '../support/processes.ts';
+import { describeBigBodies } from './big-bodies.ts';
 import { describeBrowserFlows } from './browser-flows.ts';
 import { describeDeployMode } from './deploy-mode.ts';
 import { describeHttpFlows, Flows } from './http-flows.ts';
@@ -73,6 +75,7 @@ describe('npm run dev', () => {
 });
 
 describeHttpFlows(running);
+describeBigBodies(running);
 describeBrowserFlows(running);
 
 describe('Ctrl-C, then a second start', () => {

@@ -206,7 +206,9 @@ function describeRegistration(flows: Flows): void {
     const posted = await me.call('POST', form.action, { form: { token: form.token } });
     expect(posted.status, posted.text).toBe(303);
     expect(posted.headers.get('location')).toBe(`${flows.site}/?verified=1`);
-    expectBothCookies(posted);
+    // Both session cookies; the signup cookie, which kept the password, is cleared.
+    expect(setCookie(posted, 'signup_binding').attributes.get('max-age')).toBe('0');
+    expectBothCookies({ ...posted, setCookies: posted.setCookies.filter((c) => c.name !== 'signup_binding') });
     const session = await flows.sessionOf(me);
     expect(session.user).toEqual({ id: expect.any(String), email, emailVerified: true, name: null });
   }, FLOW_MS);
@@ -245,7 +247,9 @@ function describeRegistration(flows: Flows): void {
 
   it('verify/resend mails an unverified account a new link that works; an unknown address still gets 202 and no email', async () => {
     const email = 'e2e-resend@example.com';
-    await flows.register(email);
+    // The browser that registered opens the resent link: the password stays.
+    const registering = flows.client();
+    await flows.register(email, registering);
     const firstToken = tokenOf((await flows.link(email, VERIFY)).link);
     const res = await flows.client().post('/api/auth/verify/resend', { email });
     expect(res.status, res.text).toBe(202);
@@ -253,7 +257,7 @@ function describeRegistration(flows: Flows): void {
     await expect.poll(() => flows.messageCount(email), { timeout: 10_000, interval: 100 }).toBe(2);
     const { link } = await flows.link(email, VERIFY);
     expect(tokenOf(link)).not.toBe(firstToken);
-    const verified = await flows.submitLinkPage(email, VERIFY, flows.client());
+    const verified = await flows.submitLinkPage(email, VERIFY, registering);
     expect(verified.status, verified.text).toBe(303);
     await flows.loggedIn(email);
 

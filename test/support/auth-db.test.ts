@@ -1,14 +1,11 @@
 import faunadb from 'faunadb';
 import { afterAll, describe, expect, test } from 'vitest';
+import { faunaCode } from '../../shared/fql/driver-errors.ts';
 import { closeAuthEngine, freshAuthDatabase } from './auth-db.ts';
 
 const q = faunadb.query;
 
 afterAll(() => closeAuthEngine());
-
-function codeOf(err: unknown): string | undefined {
-  return (err as { requestResult?: { responseContent?: { errors?: { code: string }[] } } } | null)?.requestResult?.responseContent?.errors?.[0]?.code;
-}
 
 describe('freshAuthDatabase', () => {
   test('gives a database with the auth schema, reached with a server key', async () => {
@@ -18,9 +15,9 @@ describe('freshAuthDatabase', () => {
       expect(indexes.data.map((r) => r.id)).toContain('accounts_by_email');
       const account = q.Create(q.Collection('accounts'), { data: { email: 'a@example.com' } });
       await db.client.query(account);
-      await expect(db.client.query(account)).rejects.toSatisfy((err: unknown) => codeOf(err) === 'instance not unique');
+      await expect(db.client.query(account)).rejects.toSatisfy((err: unknown) => faunaCode(err) === 'instance not unique');
       // A server key may not make keys; the database's admin may.
-      await expect(db.client.query(q.CreateKey({ role: 'server' }))).rejects.toSatisfy((err: unknown) => codeOf(err) === 'permission denied');
+      await expect(db.client.query(q.CreateKey({ role: 'server' }))).rejects.toSatisfy((err: unknown) => faunaCode(err) === 'permission denied');
       await expect(db.adminClient.query(q.CreateKey({ role: 'server' }))).resolves.toHaveProperty('secret');
     } finally {
       await db.close();
@@ -35,7 +32,7 @@ describe('freshAuthDatabase', () => {
     await b.client.query(q.Create(q.Collection('accounts'), { data: { email: 'same@example.com' } }));
     expect(await a.client.query(q.Count(q.Match(q.Index('accounts_by_email'), 'same@example.com')))).toBe(1);
     await a.close();
-    await expect(a.client.query(q.Add(1, 1))).rejects.toSatisfy((err: unknown) => codeOf(err) === 'unauthorized');
+    await expect(a.client.query(q.Add(1, 1))).rejects.toSatisfy((err: unknown) => faunaCode(err) === 'unauthorized');
     expect(await b.client.query(q.Count(q.Match(q.Index('accounts_by_email'), 'same@example.com')))).toBe(1);
     await b.close();
   });

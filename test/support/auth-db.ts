@@ -6,19 +6,20 @@
  *
  * `client` is what the functions use: a server key of the child database (the scoped secret
  * `secret:<name>:server`). `adminClient` is that database's admin (`secret:<name>:admin`), for
- * what a server key may not do there (keys, roles). The auth test harness (test/auth/harness.ts)
- * hands `client` to the functions in the operation context it builds for them.
+ * what a server key may not do there (keys, roles). The auth test harness runs the functions on
+ * `client` through their request context (test/auth/harness.ts).
  */
 
 import { randomBytes } from 'node:crypto';
 import faunadb from 'faunadb';
+import { createInProcessFetch, openEngine, type Engine } from 'fql-engine';
 import { applySchema } from '../../fauna-schema/apply.ts';
-import { openEngine, type Engine } from '../../fql-engine/engine.ts';
-import { createInProcessFetch } from '../../fql-engine/transport/in-process.ts';
 
 export interface AuthDatabase {
   readonly client: faunadb.Client;
   readonly adminClient: faunadb.Client;
+  /** The engine's in-process fetch, for a client of another secret. */
+  readonly fetch: typeof fetch;
   readonly name: string;
   /** Deletes the database (and everything in it). */
   close(): Promise<void>;
@@ -62,6 +63,7 @@ export async function emptyDatabase(): Promise<AuthDatabase> {
   return {
     client: new faunadb.Client({ secret: `${ADMIN_SECRET}:${name}:server`, fetch }),
     adminClient: new faunadb.Client({ secret: `${ADMIN_SECRET}:${name}:admin`, fetch }),
+    fetch,
     name,
     close: async (): Promise<void> => {
       await root.query(faunadb.query.Delete(faunadb.query.Database(name)));

@@ -3,13 +3,11 @@
  * sets. Sets are lazy descriptions (Match, Union...) until Paginate or a reader lists them.
  */
 
-import { FaunaError } from '../../errors.ts';
-import { Ref, SetValue, isObject, makeObject, typeName, valueKey, type ObjectValue, type Value } from '../../values.ts';
+import { FaunaError, typeError } from '../../errors.ts';
+import { Ref, SetValue, isObject, makeObject, valueKey, type ObjectValue, type Value } from '../../values.ts';
 import type { QueryContext } from '../context.ts';
-import type { Frame, Spec } from '../evaluate.ts';
-import type { Args, LazySpec, RawArgs } from '../registry.ts';
+import { effect, lazy, type Args, type Frame, type RawArgs, type Spec } from '../spec.ts';
 import { materialize, pageOf } from '../sets.ts';
-import { effect } from './effect.ts';
 
 type Page = ObjectValue & { readonly data: readonly Value[] };
 
@@ -21,7 +19,7 @@ function isPage(v: Value): v is Page {
 function elements(v: Value, key: string): readonly Value[] {
   if (Array.isArray(v)) return v;
   if (isPage(v)) return v.data;
-  throw new FaunaError('invalid argument', `Array or Page expected, ${typeName(v)} provided.`, [key]);
+  throw typeError('Array or Page', v, [key]);
 }
 
 /** Rebuilds the same shape: an array stays an array, a page keeps its cursors. */
@@ -33,11 +31,7 @@ function sameShape(original: Value, data: readonly Value[]): Value {
 export function asSet(v: Value, key: string): SetValue {
   if (v instanceof SetValue) return v;
   if (v instanceof Ref && v.isNative()) return new SetValue({ type: 'native', ref: v });
-  throw new FaunaError('invalid argument', `Set expected, ${typeName(v)} provided.`, [key]);
-}
-
-function lazy(spec: Omit<LazySpec<Frame>, 'kind'>): Spec {
-  return { kind: 'lazy', ...spec };
+  throw typeError('Set', v, [key]);
 }
 
 /** Map, Filter and Foreach: the lambda is applied element by element, in order. */
@@ -54,7 +48,7 @@ function iterate(key: 'map' | 'filter' | 'foreach', name: string): Spec {
         const result = await f.apply(raw[key], item, key);
         if (key === 'map') out.push(result);
         if (key === 'filter') {
-          if (typeof result !== 'boolean') throw new FaunaError('invalid argument', `Boolean expected, ${typeName(result)} provided.`, [key]);
+          if (typeof result !== 'boolean') throw typeError('Boolean', result, [key]);
           if (result) out.push(item);
         }
       }
@@ -83,7 +77,7 @@ const match = effect({
   run: async (args) => {
     const index = typeof args.match === 'string' ? new Ref(args.match, Ref.native('indexes')) : args.match;
     if (!(index instanceof Ref) || index.collection?.id !== 'indexes') {
-      throw new FaunaError('invalid argument', `Index Ref expected, ${typeName(args.match)} provided.`, ['match']);
+      throw typeError('Index Ref', args.match, ['match']);
     }
     const rawTerms = args.terms ?? [];
     const terms = Array.isArray(rawTerms) ? rawTerms : [rawTerms];
@@ -217,7 +211,7 @@ function slicing(key: 'take' | 'drop', name: string): Spec {
     params: ['collection'],
     run: async (args: Args) => {
       const n = args[key];
-      if (typeof n !== 'number' || !Number.isInteger(n)) throw new FaunaError('invalid argument', `Integer expected, ${typeName(n)} provided.`, [key]);
+      if (typeof n !== 'number' || !Number.isInteger(n)) throw typeError('Integer', n, [key]);
       const items = elements(args.collection, 'collection');
       const count = Math.max(0, n);
       return sameShape(args.collection, key === 'take' ? items.slice(0, count) : items.slice(count));
@@ -233,8 +227,8 @@ function joining(key: 'append' | 'prepend', name: string): Spec {
     run: async (args: Args) => {
       const extra = args[key];
       const coll = args.collection;
-      if (!Array.isArray(extra)) throw new FaunaError('invalid argument', `Array expected, ${typeName(extra)} provided.`, [key]);
-      if (!Array.isArray(coll)) throw new FaunaError('invalid argument', `Array expected, ${typeName(coll)} provided.`, ['collection']);
+      if (!Array.isArray(extra)) throw typeError('Array', extra, [key]);
+      if (!Array.isArray(coll)) throw typeError('Array', coll, ['collection']);
       return key === 'append' ? [...coll, ...extra] : [...extra, ...coll];
     },
   });

@@ -3,16 +3,11 @@
  * order, If evaluates one branch, And/Or stop early, Lambda and Query evaluate nothing).
  */
 
-import { FaunaError } from '../../errors.ts';
+import { FaunaError, typeError } from '../../errors.ts';
 import { isPlainJsonObject } from '../../wire.ts';
-import { QueryValue, typeName, type Json, type Value } from '../../values.ts';
-import type { Frame, Spec } from '../evaluate.ts';
-import type { LazySpec, RawArgs } from '../registry.ts';
+import { QueryValue, type Json, type Value } from '../../values.ts';
+import { lazy, type Frame, type RawArgs, type Spec } from '../spec.ts';
 import { captureLambda, isLambdaLiteral } from '../capture.ts';
-
-function lazy(spec: Omit<LazySpec<Frame>, 'kind'>): Spec {
-  return { kind: 'lazy', ...spec };
-}
 
 /** Let's bindings: `[{name: expr}, ...]` from drivers >= 2.x, or one object from older ones. */
 function bindingList(raw: Json): (readonly [string, Json])[] {
@@ -45,7 +40,7 @@ async function runVar(raw: RawArgs, f: Frame): Promise<Value> {
 async function runIf(raw: RawArgs, f: Frame): Promise<Value> {
   const cond = await f.eval(raw.if, 'if');
   if (typeof cond !== 'boolean') {
-    throw new FaunaError('invalid argument', `Boolean expected, ${typeName(cond)} provided.`, ['if']);
+    throw typeError('Boolean', cond, ['if']);
   }
   return cond ? f.eval(raw.then, 'then') : f.eval(raw.else, 'else');
 }
@@ -68,7 +63,7 @@ function shortCircuit(key: 'and' | 'or', name: string): Spec {
       for (let i = 0; i < exprs.length; i++) {
         const v = await f.eval(exprs[i], Array.isArray(raw[key]) ? [key, i] : key);
         if (typeof v !== 'boolean') {
-          throw new FaunaError('invalid argument', `Boolean expected, ${typeName(v)} provided.`, [key, i]);
+          throw typeError('Boolean', v, [key, i]);
         }
         if (v === decisive) return decisive;
       }
@@ -87,12 +82,12 @@ async function runQuery(raw: RawArgs, f: Frame): Promise<Value> {
   if (isLambdaLiteral(body)) return new QueryValue(captureLambda(body, f.env));
   const v = await f.eval(body, 'query');
   if (v instanceof QueryValue) return v;
-  throw new FaunaError('invalid argument', `Lambda expected, ${typeName(v)} provided.`, ['query']);
+  throw typeError('Lambda', v, ['query']);
 }
 
 async function runAbort(raw: RawArgs, f: Frame): Promise<Value> {
   const msg = await f.eval(raw.abort, 'abort');
-  if (typeof msg !== 'string') throw new FaunaError('invalid argument', `String expected, ${typeName(msg)} provided.`, ['abort']);
+  if (typeof msg !== 'string') throw typeError('String', msg, ['abort']);
   throw new FaunaError('transaction aborted', msg, []);
 }
 

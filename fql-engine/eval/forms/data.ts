@@ -1,13 +1,12 @@
 /** Reads and writes: Get, Exists, Create, Update, Replace, Delete, the Create* schema functions, and Call. */
 
-import { FaunaError } from '../../errors.ts';
-import { QueryValue, Ref, SetValue, isObject, typeName, type Value } from '../../values.ts';
+import { FaunaError, typeError } from '../../errors.ts';
+import { QueryValue, Ref, SetValue, isObject, type Value } from '../../values.ts';
 import { issueToken } from './identity.ts';
 import { isSchemaKind, schemaRecord } from '../catalog.ts';
 import type { Caller, QueryContext } from '../context.ts';
 import { createDoc, deleteDoc, docTarget, readDoc, updateDoc } from '../documents.ts';
-import type { Frame, Spec } from '../evaluate.ts';
-import type { Args } from '../registry.ts';
+import { effect, type Args, type Frame, type Spec } from '../spec.ts';
 import {
   createCollection,
   createDatabase,
@@ -20,7 +19,6 @@ import {
   updateSchema,
 } from '../schema-objects.ts';
 import { firstEntry } from '../sets.ts';
-import { effect } from './effect.ts';
 
 function isSchemaRef(ref: Ref): boolean {
   return ref.collection !== undefined && ref.collection.isNative() && isSchemaKind(ref.collection.id);
@@ -28,7 +26,7 @@ function isSchemaRef(ref: Ref): boolean {
 
 function refArg(args: Args, key: string): Ref {
   const v = args[key];
-  if (!(v instanceof Ref)) throw new FaunaError('invalid argument', `Ref expected, ${typeName(v)} provided.`, [key]);
+  if (!(v instanceof Ref)) throw typeError('Ref', v, [key]);
   return v;
 }
 
@@ -38,7 +36,7 @@ async function readAt(ctx: QueryContext, target: Value, key: string): Promise<Va
     const first = await firstEntry(ctx, target);
     return first ? readAt(ctx, first.ref, key) : null;
   }
-  if (!(target instanceof Ref)) throw new FaunaError('invalid argument', `Ref or Set expected, ${typeName(target)} provided.`, [key]);
+  if (!(target instanceof Ref)) throw typeError('Ref or Set', target, [key]);
   if (target.isNative()) throw new FaunaError('invalid argument', 'A document or schema ref is expected.', [key]);
   if (isSchemaRef(target)) return readSchema(ctx, target);
   if (target.collection?.isNative() && target.collection.id !== 'tokens') {
@@ -131,7 +129,7 @@ const call = effect({
   run: async (args, f) => {
     const fnRef = typeof args.call === 'string' ? new Ref(args.call, Ref.native('functions')) : args.call;
     if (!(fnRef instanceof Ref) || fnRef.collection?.id !== 'functions') {
-      throw new FaunaError('invalid argument', `Function Ref expected, ${typeName(args.call)} provided.`, ['call']);
+      throw typeError('Function Ref', args.call, ['call']);
     }
     const { record } = await schemaRecord(f.ctx, fnRef);
     if (!record) throw new FaunaError('invalid ref', `Ref refers to undefined function '${fnRef.id}'.`, ['call']);

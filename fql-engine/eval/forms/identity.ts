@@ -4,27 +4,26 @@
  * stored as a SHA-256; querying with that secret acts as the token's `instance`.
  */
 
-import { FaunaError } from '../../errors.ts';
+import { FaunaError, typeError } from '../../errors.ts';
 import { hashSecret, makeSecret } from '../../keys.ts';
-import { Ref, SetValue, isObject, makeObject, typeName, valueEquals, type ObjectValue, type Value } from '../../values.ts';
+import { Ref, SetValue, isObject, makeObject, valueEquals, type ObjectValue, type Value } from '../../values.ts';
 import { decodeValue, isPlainJsonObject } from '../../wire.ts';
 import { resolveDb } from '../catalog.ts';
 import type { QueryContext } from '../context.ts';
 import { createDoc, readMeta } from '../documents.ts';
-import type { Spec } from '../evaluate.ts';
+import { effect, type Spec } from '../spec.ts';
 import { newId } from '../ids.ts';
 import { firstEntry } from '../sets.ts';
-import { effect } from './effect.ts';
 
 /** The document a Login or Identify names: a ref, or the first document of a set. */
 async function identityRef(ctx: QueryContext, target: Value, key: string): Promise<Ref | null> {
   if (target instanceof SetValue) return (await firstEntry(ctx, target))?.ref ?? null;
   if (target instanceof Ref && target.collection && !target.collection.isNative()) return target;
-  throw new FaunaError('invalid argument', `Document Ref or Set expected, ${typeName(target)} provided.`, [key]);
+  throw typeError('Document Ref or Set', target, [key]);
 }
 
 async function checkPassword(ctx: QueryContext, ref: Ref | null, password: Value): Promise<boolean> {
-  if (typeof password !== 'string') throw new FaunaError('invalid argument', `String expected, ${typeName(password)} provided.`, ['password']);
+  if (typeof password !== 'string') throw typeError('String', password, ['password']);
   const found = ref ? await readMeta(ctx, ref) : null;
   const stored = found?.meta.credentials;
   if (typeof stored !== 'string') return ctx.passwords.decoy(password);
@@ -53,7 +52,7 @@ const login = effect({
   params: ['params'],
   run: async (args, f) => {
     const params = args.params;
-    if (!isObject(params)) throw new FaunaError('invalid argument', `Object expected, ${typeName(params)} provided.`, ['params']);
+    if (!isObject(params)) throw typeError('Object', params, ['params']);
     const { password, ...rest } = params;
     const ref = await identityRef(f.ctx, args.login, 'login');
     if (!ref || !(await checkPassword(f.ctx, ref, password ?? null))) {
@@ -69,7 +68,7 @@ const logout = effect({
   run: async (args, f) => {
     const ctx = f.ctx;
     const token = ctx.caller.token;
-    if (typeof args.logout !== 'boolean') throw new FaunaError('invalid argument', `Boolean expected, ${typeName(args.logout)} provided.`, ['logout']);
+    if (typeof args.logout !== 'boolean') throw typeError('Boolean', args.logout, ['logout']);
     if (!token || !ctx.caller.identity) throw new FaunaError('missing identity', 'Logout needs a token secret.');
     if (!args.logout) return ctx.tx.deleteDoc(ctx.db, 'tokens', token.id).then(() => true);
     for (const doc of await ctx.tx.scanDocs(ctx.db, 'tokens', { now: ctx.nowMicros })) {

@@ -1,10 +1,9 @@
 /** Ref constructors: Collection(), Index(), Ref(), Collections()... They build values and touch nothing. */
 
-import { FaunaError } from '../../errors.ts';
-import { Ref, SetValue, typeName, type NativeName, type Value } from '../../values.ts';
+import { typeError } from '../../errors.ts';
+import { Ref, SetValue, type NativeName, type Value } from '../../values.ts';
 import { given, stringAt } from '../functions/common.ts';
-import type { Spec } from '../evaluate.ts';
-import { eager, type Args } from '../registry.ts';
+import { eager, type Args, type Spec } from '../spec.ts';
 import { newId } from '../ids.ts';
 import { parseRefPath } from '../../wire.ts';
 
@@ -12,7 +11,7 @@ function scopeOf(args: Args, key = 'scope'): Ref | undefined {
   const scope = given(args, key);
   if (scope === undefined) return undefined;
   if (!(scope instanceof Ref) || scope.collection?.id !== 'databases') {
-    throw new FaunaError('invalid argument', `Database Ref expected, ${typeName(scope)} provided.`, [key]);
+    throw typeError('Database Ref', scope, [key]);
   }
   return scope;
 }
@@ -36,7 +35,7 @@ function nativeRef(key: string, name: string, native: NativeName): Spec {
       const scope = args[key];
       if (scope === null) return Ref.native(native);
       if (!(scope instanceof Ref) || scope.collection?.id !== 'databases') {
-        throw new FaunaError('invalid argument', `Database Ref expected, ${typeName(scope)} provided.`, [key]);
+        throw typeError('Database Ref', scope, [key]);
       }
       return Ref.native(native, scope);
     },
@@ -51,14 +50,14 @@ const refFn = eager({
   run: (args) => {
     const target = args.ref;
     if ('id' in args) {
-      if (!(target instanceof Ref)) throw new FaunaError('invalid argument', `Ref expected, ${typeName(target)} provided.`, ['ref']);
+      if (!(target instanceof Ref)) throw typeError('Ref', target, ['ref']);
       const id = args.id;
       if (typeof id !== 'string' && !(typeof id === 'number' && Number.isInteger(id))) {
-        throw new FaunaError('invalid argument', `String expected, ${typeName(id)} provided.`, ['id']);
+        throw typeError('String', id, ['id']);
       }
       return new Ref(String(id), target);
     }
-    if (typeof target !== 'string') throw new FaunaError('invalid argument', `String expected, ${typeName(target)} provided.`, ['ref']);
+    if (typeof target !== 'string') throw typeError('String', target, ['ref']);
     return parseRefPath(target);
   },
 });
@@ -69,7 +68,7 @@ const documentsFn = eager({
   run: (args) => {
     const coll = args.documents;
     if (!(coll instanceof Ref) || coll.collection?.id !== 'collections') {
-      throw new FaunaError('invalid argument', `Collection Ref expected, ${typeName(coll)} provided.`, ['documents']);
+      throw typeError('Collection Ref', coll, ['documents']);
     }
     return new SetValue({ type: 'documents', collection: coll });
   },

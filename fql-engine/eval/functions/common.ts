@@ -1,15 +1,11 @@
 /**
- * Small building blocks shared by the pure function specs: type errors that point at the
- * bad argument, and the shapes most functions share (one argument, a variadic list).
+ * Small building blocks shared by the pure function specs: arguments read with the type
+ * error that points at a bad one, and the shapes most functions share (one argument, a variadic list).
  */
 
-import { FaunaError, type Position } from '../../errors.ts';
-import { typeName, type Value } from '../../values.ts';
-import { eager, type Args, type EagerSpec } from '../registry.ts';
-
-export function typeError(expected: string, v: Value, position: Position): FaunaError {
-  return new FaunaError('invalid argument', `${expected} expected, ${typeName(v)} provided.`, position);
-}
+import { FaunaError, typeError, type Position } from '../../errors.ts';
+import type { Value } from '../../values.ts';
+import { eager, type Args, type EagerSpec } from '../spec.ts';
 
 export function invalid(description: string, position: Position): FaunaError {
   return new FaunaError('invalid argument', description, position);

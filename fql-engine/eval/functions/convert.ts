@@ -4,10 +4,11 @@
  * but "10" here, because a whole number is an Integer once it has been through JSON.
  */
 
+import { typeError } from '../../errors.ts';
 import { FaunaDate, FaunaTime, typeName, type Value } from '../../values.ts';
 import { formatDate, formatTime } from '../../wire.ts';
-import type { EagerSpec } from '../registry.ts';
-import { invalid, typeError, unary } from './common.ts';
+import type { EagerSpec } from '../spec.ts';
+import { invalid, unary } from './common.ts';
 
 /** Java's Double.toString: plain between 10^-3 and 10^7, else "d.dddE±n"; always a fraction digit. */
 export function javaDoubleString(x: number): string {

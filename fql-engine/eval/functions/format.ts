@@ -8,7 +8,7 @@
 import { FaunaError } from '../../errors.ts';
 import { typeName } from '../../values.ts';
 import { encodeValue } from '../../wire.ts';
-import { eager } from '../registry.ts';
+import { eager } from '../spec.ts';
 import { invalid, items, stringAt, type Item } from './common.ts';
 import { scalarText } from './convert.ts';
 import { roundTo } from './numbers.ts';

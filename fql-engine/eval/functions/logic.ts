@@ -6,7 +6,7 @@
 
 import { compareValues } from '../../ordering.ts';
 import { valueEquals } from '../../values.ts';
-import { eager, type EagerSpec } from '../registry.ts';
+import { eager, type EagerSpec } from '../spec.ts';
 import { booleanAt, items, unary } from './common.ts';
 
 /** True when every neighbouring pair satisfies `ok`; so one argument (or none) is always true. */

@@ -10,7 +10,7 @@
  */
 
 import { FaunaError } from '../../errors.ts';
-import { eager, type Args, type EagerSpec } from '../registry.ts';
+import { eager, type Args, type EagerSpec } from '../spec.ts';
 import { finite, given, integerAt, invalid, nonEmptyItems, numberAt, unary, type Item } from './common.ts';
 import type { Value } from '../../values.ts';
 

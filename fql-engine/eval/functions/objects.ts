@@ -4,10 +4,10 @@
  * list sets and pages first.
  */
 
-import { FaunaError, type Position } from '../../errors.ts';
+import { FaunaError, typeError, type Position } from '../../errors.ts';
 import { Ref, isObject, makeObject, valueEquals, type ObjectValue, type Value } from '../../values.ts';
-import { eager, type Args, type EagerSpec } from '../registry.ts';
-import { booleanAt, invalid, numberAt, stringAt, typeError, type Item } from './common.ts';
+import { eager, type Args, type EagerSpec } from '../spec.ts';
+import { booleanAt, invalid, numberAt, stringAt, type Item } from './common.ts';
 
 type Step = string | number;
 

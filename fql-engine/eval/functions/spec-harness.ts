@@ -1,12 +1,12 @@
 /**
  * Test support: calls a pure function the way the evaluator would, by matching the call's
- * keys against the specs in `pureFunctions` (so a spec missing from index.ts fails too).
+ * keys against the specs in `pureFunctions` (so a spec missing from table.ts fails too).
  */
 
 import { FaunaError } from '../../errors.ts';
 import { FaunaTime, type Value } from '../../values.ts';
-import type { EagerSpec, PureContext } from '../registry.ts';
-import { pureFunctions } from './index.ts';
+import type { EagerSpec, PureContext } from '../spec.ts';
+import { pureFunctions } from '../table.ts';
 
 /** 2023-11-14T22:13:20.123456789Z */
 export const NOW = new FaunaTime(1_700_000_000_123_456_789n);

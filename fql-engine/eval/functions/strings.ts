@@ -3,9 +3,10 @@
  * units (Java's String.length), which is also what JS strings count.
  */
 
+import { typeError } from '../../errors.ts';
 import { makeObject, type Value } from '../../values.ts';
-import { eager, type Args, type EagerSpec } from '../registry.ts';
-import { given, integerAt, invalid, items, stringAt, typeError, unary } from './common.ts';
+import { eager, type Args, type EagerSpec } from '../spec.ts';
+import { given, integerAt, invalid, items, stringAt, unary } from './common.ts';
 import { format } from './format.ts';
 import { javaQuote, javaRegex, javaReplace } from './java-regex.ts';
 import { MAX_BUILT_CHARS } from '../../limits.ts';

@@ -5,11 +5,11 @@
  * a number, read as microseconds since the epoch (Fauna's `ts` fields are such numbers).
  */
 
-import { FaunaError } from '../../errors.ts';
+import { FaunaError, typeError } from '../../errors.ts';
 import { FaunaDate, FaunaTime, type Value } from '../../values.ts';
 import { dateInRange, parseDate, parseTime, timeInRange } from '../../wire.ts';
-import { eager, type Args, type EagerSpec, type PureContext } from '../registry.ts';
-import { integerAt, invalid, stringAt, typeError, unary } from './common.ts';
+import { eager, type Args, type EagerSpec, type PureContext } from '../spec.ts';
+import { integerAt, invalid, stringAt, unary } from './common.ts';
 
 const NANOS_PER_DAY = 86_400_000_000_000n;
 

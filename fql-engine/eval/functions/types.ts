@@ -6,7 +6,7 @@
  */
 
 import { Bytes, FaunaDate, FaunaTime, QueryValue, Ref, SetValue, isObject, type NativeName, type Value } from '../../values.ts';
-import type { EagerSpec } from '../registry.ts';
+import type { EagerSpec } from '../spec.ts';
 import { unary } from './common.ts';
 
 function test(key: string, name: string, ok: (v: Value) => boolean): EagerSpec {

@@ -20,7 +20,7 @@ import type { FaunaCode } from '../../errors.ts';
 import { openEngine, type Engine } from '../../engine.ts';
 import { createInProcessFetch } from '../../transport/in-process.ts';
 import { startHttpServer, type RunningHttpServer } from '../../transport/http-server.ts';
-import { postgresMissingReason, postgresUrl } from '../../../test/support/environment.ts';
+import { postgresMissingReason, postgresUrl } from '../support/environment.ts';
 
 export const q = faunadb.query;
 export const values = faunadb.values;

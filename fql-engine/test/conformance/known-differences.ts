@@ -1,14 +1,15 @@
 /**
- * The engine's known differences from Fauna, numbered (fql-engine/README.md lists them by these
- * numbers). Each case ASSERTS the engine's own behaviour, so a difference cannot silently
- * disappear or change: if one is fixed, its case fails and the list must be updated.
+ * The engine's known differences from Fauna, numbered. fql-engine/README.md lists them by these
+ * numbers, in these words (known-differences.test.ts checks it). Each case ASSERTS the engine's
+ * own behaviour, so a difference cannot silently disappear or change: if one is fixed, its case
+ * fails and the list must be updated.
  */
 
 import { q, type Case, type CaseGroup } from './harness.ts';
 
 export interface KnownDifference {
   readonly number: number;
-  /** One line, for the README. */
+  /** The README's item, word for word (markdown; the README may wrap it anywhere). */
   readonly summary: string;
   /** What Fauna did instead. */
   readonly fauna: string;
@@ -22,7 +23,7 @@ const withThing = [things, q.Create(thing, { data: { n: 1 } })];
 export const knownDifferences: readonly KnownDifference[] = [
   {
     number: 1,
-    summary: 'No history is kept: At, Events, Insert and Remove are refused, and so are Get/Exists/Paginate at a past `ts` or with `events`.',
+    summary: 'No history is kept: At, Events, Insert and Remove are refused, and so are Get and Exists at a `ts` and Paginate with `events`.',
     fauna: 'Fauna kept every version of a document for history_days and could read or page through the past.',
     cases: [
       { name: 'At is refused', setup: withThing, query: q.At(q.Now(), q.Get(thing)), expectError: 'invalid expression' },
@@ -36,7 +37,7 @@ export const knownDifferences: readonly KnownDifference[] = [
   },
   {
     number: 2,
-    summary: 'A number with no fractional part is an integer (JSON cannot tell 1 from 1.0), so arithmetic on such doubles is integer arithmetic.',
+    summary: 'A number with no fractional part is an integer (JSON cannot tell `1` from `1.0`), so `Divide(Add(1.5, 1.5), 2)` is `1` (Fauna: `1.5`) and `ToString(ToDouble(10))` is `"10"` (Fauna: `"10.0"`).',
     fauna: 'Fauna kept the double: Divide(Add(1.5, 1.5), 2) was 1.5 and ToString(ToDouble(10)) was "10.0".',
     cases: [
       { name: 'a double sum with no fraction divides as an integer', query: q.Divide(q.Add(1.5, 1.5), 2), expect: 1 },
@@ -45,7 +46,7 @@ export const knownDifferences: readonly KnownDifference[] = [
   },
   {
     number: 3,
-    summary: 'Index bindings (computed fields, `source: {collection, fields}`) are not supported: CreateIndex refuses them.',
+    summary: 'Index bindings (`source: {collection, fields}`) are refused by CreateIndex with `validation failed`.',
     fauna: 'Fauna computed binding values with a Query(Lambda) over each document and indexed them.',
     cases: [
       {
@@ -63,7 +64,7 @@ export const knownDifferences: readonly KnownDifference[] = [
   },
   {
     number: 4,
-    summary: 'Roles cannot grant schema changes: a caller acting through roles (token, role key, function with a role) is refused CreateCollection, CreateIndex, CreateFunction and Update/Delete of schema objects.',
+    summary: 'Roles cannot grant schema changes: a caller acting through roles (a token, a key with a role, a function with a role) is refused CreateCollection, CreateIndex, CreateFunction and Update/Delete of schema objects, whatever its privileges on Collections() and the like.',
     fauna: 'Fauna let a role grant create/write/delete on Collections(), Indexes(), Functions() and on single schema objects.',
     cases: [
       {
@@ -80,7 +81,7 @@ export const knownDifferences: readonly KnownDifference[] = [
   },
   {
     number: 5,
-    summary: 'Credentials are kept with their document, out of sight, not in a Credentials() collection: Paginate(Credentials()) is refused.',
+    summary: 'Credentials are kept with their document, out of sight, not in a `Credentials()` collection: `Paginate(Credentials())` is refused.',
     fauna: 'Fauna kept credentials as documents of the Credentials() collection, which could be paginated.',
     cases: [
       {
@@ -93,7 +94,7 @@ export const knownDifferences: readonly KnownDifference[] = [
   },
   {
     number: 6,
-    summary: 'Times and dates fall between the years 0000 and 9999: a time outside them, parsed or computed, is refused with `invalid argument`.',
+    summary: 'Times and dates fall between the years 0000 and 9999: a time outside them, parsed or computed (`Epoch`, `TimeAdd`), is refused with `invalid argument` (Fauna\'s Java times reached much further).',
     fauna: 'Fauna (a Java Instant) kept times far beyond: Time("+10000-01-01T00:00:00Z") was a time.',
     cases: [
       { name: 'a five-digit year is refused', query: q.Time('+10000-01-01T00:00:00Z'), expectError: 'invalid argument' },
@@ -103,7 +104,7 @@ export const knownDifferences: readonly KnownDifference[] = [
   },
   {
     number: 7,
-    summary: 'Size limits: a query or value nests at most 1000 levels (`stack overflow`), and a string function builds at most 8 Mi characters (`invalid argument`).',
+    summary: 'Size limits (`limits.ts`): a query or a value nests at most 1000 levels (deeper is `stack overflow`), and a string function (`Repeat`, `Space`, `NGram`) builds at most 8 Mi characters (`invalid argument`). Without them a query could exhaust the process for every other query.',
     fauna: "Fauna's own limits were different and are not documented for v4.",
     cases: [
       { name: 'Repeat past 8 Mi characters is refused', query: q.Length(q.Repeat('a', 8 * 1024 * 1024 + 1)), expectError: 'invalid argument' },
@@ -112,7 +113,7 @@ export const knownDifferences: readonly KnownDifference[] = [
   },
   {
     number: 8,
-    summary: 'Regular expressions are Java\'s only where JS can say the same: possessive quantifiers, atomic groups, flags mid-pattern and Unicode blocks (\\p{InGreek}) are refused with `invalid argument`.',
+    summary: 'Regular expressions follow Java\'s syntax where JS can express it (`\\Q…\\E`, `\\A \\z \\Z`, `\\h`, POSIX classes such as `\\p{Alpha}`, Unicode properties such as `\\p{L}` and `\\p{IsLatin}`); possessive quantifiers, atomic groups, mid-pattern flags and Unicode blocks (`\\p{InGreek}`) are refused with `invalid argument` rather than read another way.',
     fauna: 'Fauna ran java.util.regex, which accepts them.',
     cases: [
       { name: 'a possessive quantifier is refused', query: q.ContainsStrRegex('aaa', 'a++'), expectError: 'invalid argument' },
@@ -122,7 +123,7 @@ export const knownDifferences: readonly KnownDifference[] = [
   },
   {
     number: 9,
-    summary: 'Filter takes arrays and pages, not sets: Filter(Match(...), ...) is refused with `invalid argument`; paginate first, then Filter the page.',
+    summary: 'Filter takes arrays and pages, not sets: `Filter(Match(…), …)` is refused with `invalid argument` (Fauna filtered sets lazily); paginate first, then filter the page.',
     fauna: 'Fauna also filtered a set lazily, answering a set that Paginate could page through.',
     cases: [
       {
@@ -136,7 +137,7 @@ export const knownDifferences: readonly KnownDifference[] = [
   },
   {
     number: 10,
-    summary: 'Take and Drop on a page keep the page\'s cursors as they were.',
+    summary: 'Take and Drop on a page keep its cursors as they were (Fauna moved `before` past the dropped elements).',
     fauna: "Fauna moved the page's `before` cursor past the dropped elements.",
     cases: [
       {
