@@ -5,7 +5,7 @@ import { openEngine, startHttpServer, type Engine, type RunningHttpServer } from
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { postgresMissingReason, postgresUrl } from '../test/support/environment.ts';
-import { runSchemaCommand } from './cli.ts';
+import { runSchemaCommand, schemaCli } from './cli.ts';
 
 const q = faunadb.query;
 
@@ -21,6 +21,22 @@ async function run(env: Record<string, string>): Promise<Captured> {
   const code = await runSchemaCommand(env, { out: (l) => void out.push(l), err: (l) => void err.push(l) });
   return { code, out, err };
 }
+
+describe('npm run schema -- --help', () => {
+  test('prints the usage and touches no database; an unknown argument is refused the same way', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (l: string) => void out.push(l), err: (l: string) => void err.push(l) };
+    // An endpoint nothing listens on: applying the schema would fail with exit 1.
+    const env = { FAUNA_ENDPOINT: 'http://127.0.0.1:9', FAUNA_SECRET: 'x' };
+    expect(await schemaCli(['--help'], env, io)).toBe(0);
+    expect(out.join('\n')).toMatch(/^usage: npm run schema/);
+    expect(out.join('\n')).toContain('DATABASE_URL');
+    expect(err).toEqual([]);
+    expect(await schemaCli(['--force'], env, io)).toBe(2);
+    expect(err.join('\n')).toMatch(/unknown argument '--force'/);
+  });
+});
 
 describe('npm run schema', () => {
   let engine: Engine;

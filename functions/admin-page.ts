@@ -7,7 +7,9 @@ import type { Config as FunctionConfig } from '@netlify/functions';
 import type { Config } from '../shared/config.ts';
 import { CONTINUE_PATH } from '../shared/edge/session-guard.ts';
 import { endpoint } from '../shared/endpoint.ts';
-import { html, htmlPage, seeOther } from '../shared/http.ts';
+import { seeOther } from '../shared/http.ts';
+import { html } from '../shared/pages/html.ts';
+import { sitePage } from '../shared/pages/layout.ts';
 import { requireRole, type SiteUser } from '../shared/user/index.ts';
 
 const ADMIN_PATH = '/admin/';
@@ -19,7 +21,7 @@ function adminOrPage(req: Request, config: Config): SiteUser | Response {
   } catch (refused) {
     if (!(refused instanceof Response)) throw refused;
     if (refused.status === 401) return seeOther(`${config.siteUrl}${CONTINUE_PATH}?next=${encodeURIComponent(ADMIN_PATH)}`);
-    return htmlPage('Not for your account', html`<h1>Not for your account</h1><p>This page needs the admin role.</p><p><a href="/">Back to the site</a></p>`, { status: 403 });
+    return sitePage(config, 'Not for your account', html`<h1>Not for your account</h1><p>This page needs the admin role.</p>`, { status: 403 });
   }
 }
 
@@ -27,7 +29,8 @@ export default endpoint({
   GET: (req, ctx) => {
     const user = adminOrPage(req, ctx.config);
     if (user instanceof Response) return user;
-    return htmlPage(
+    return sitePage(
+      ctx.config,
       'Admin',
       html`<h1>Admin</h1><p id="admin-whoami">Logged in as <strong>${user.email}</strong>, with the roles ${user.roles.join(', ')}.</p>
 <p>Only accounts with the admin role see this page. Grant it with <code>npm run admin -- grant someone@example.com admin</code>; it shows at their next refresh.</p>

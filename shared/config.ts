@@ -27,7 +27,9 @@ export interface Config extends DatabaseConfig {
   /** The site's own origin, e.g. https://example.netlify.app (no trailing slash). */
   readonly siteUrl: string;
   readonly siteOrigin: string;
-  /** Other origins allowed to make writes. */
+  /** What pages and emails call the site (SITE_NAME; Netlify sets it to the site's name), else its host. */
+  readonly siteName: string;
+  /** Other origins allowed to make writes (POST, PUT, PATCH, DELETE). */
   readonly allowedOrigins: readonly string[];
   /** Cookies get `Secure` unless the site is plain http on localhost. */
   readonly secureCookies: boolean;
@@ -170,6 +172,7 @@ export function loadConfig(env: Env): Config {
     ...database,
     siteUrl,
     siteOrigin: origin,
+    siteName: env.SITE_NAME?.trim() || new URL(siteUrl).host,
     allowedOrigins: Object.freeze(list(env.ALLOWED_ORIGINS).map((o) => originOf(o, 'ALLOWED_ORIGINS'))),
     secureCookies: secureCookiesFor(origin),
     jwtSecrets: Object.freeze(jwtSecrets),

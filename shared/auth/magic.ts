@@ -6,14 +6,13 @@
 
 import { HttpError } from '../errors.ts';
 import type { EmailDecision } from '../fql/accounts.ts';
-import { magicLinkQuery, magicLoginQuery, magicSignupQuery, magicTokenEmailQuery } from '../fql/magic.ts';
+import { magicLinkQuery, magicLoginQuery, magicSignupQuery } from '../fql/magic.ts';
 import { runQuery } from '../fql/run-query.ts';
 import type { User } from '../fql/sessions.ts';
 import { sha256 } from '../tokens.ts';
 import { cleanName, normalizeEmail, stringField } from '../validation.ts';
 import type { AuthContext } from './context.ts';
 import { deliver } from './email-flow.ts';
-import { linkProblemPage, tokenPage, type TokenPageOptions } from './pages.ts';
 import { withConfiguredAdmin } from './roles.ts';
 import { issueRefreshToken, type Established } from './sessions.ts';
 
@@ -45,11 +44,6 @@ export async function requestMagicLink(ctx: AuthContext, body: Readonly<Record<s
   return decision.kind === 'magic_signup' ? 'signup_link_sent' : 'login_link_sent';
 }
 
-/** The address a link is for, for its page; nothing is spent. */
-export async function magicLinkEmail(ctx: AuthContext, token: string, kind: 'magic_login' | 'magic_signup'): Promise<string> {
-  return runQuery<string>(ctx.db, magicTokenEmailQuery(sha256(token), kind));
-}
-
 interface MagicSession {
   readonly user: User;
   readonly sessionId: string;
@@ -73,22 +67,4 @@ export async function magicSignup(ctx: AuthContext, body: Readonly<Record<string
     { onNotUnique: 'account_exists' },
   );
   return withConfiguredAdmin(ctx, { ...session, refreshJti: refresh.jti });
-}
-
-/**
- * The page a magic link opens: built around the address the link is for, or a plain page
- * saying why the link cannot be used. Nothing is spent.
- */
-export async function magicLinkPage(
-  ctx: AuthContext,
-  req: Request,
-  kind: 'magic_login' | 'magic_signup',
-  options: (email: string) => TokenPageOptions,
-): Promise<Response> {
-  try {
-    const email = await magicLinkEmail(ctx, new URL(req.url).searchParams.get('token') ?? '', kind);
-    return tokenPage(req, options(email));
-  } catch (err) {
-    return linkProblemPage(err);
-  }
 }

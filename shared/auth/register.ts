@@ -10,6 +10,7 @@ import { registerQuery, type EmailDecision } from '../fql/accounts.ts';
 import { emailIpKey, withHourlyAllowance } from '../fql/rate-limits.ts';
 import { runQuery } from '../fql/run-query.ts';
 import { sha256 } from '../tokens.ts';
+import { addressWords, assertStrongPassword } from '../password-strength.ts';
 import { checkPassword, normalizeEmail } from '../validation.ts';
 import type { AuthContext } from './context.ts';
 import { deliver } from './email-flow.ts';
@@ -26,6 +27,7 @@ export interface RegisterInput {
 export async function register(ctx: AuthContext, input: RegisterInput): Promise<void> {
   const email = normalizeEmail(input.email);
   const password = checkPassword(input.password, ctx.config);
+  await assertStrongPassword(password, addressWords(email));
   const token = ctx.randomToken();
   const decide = registerQuery({
     email,

@@ -18,6 +18,7 @@ import {
   type User,
 } from '../fql/sessions.ts';
 import { sha256 } from '../tokens.ts';
+import { describeUserAgent } from '../user-agent.ts';
 import { normalizeEmail, passwordCandidates } from '../validation.ts';
 import type { AuthContext } from './context.ts';
 import { rateLimited } from './email-flow.ts';
@@ -80,7 +81,7 @@ export async function login(ctx: AuthContext, body: Readonly<Record<string, unkn
       },
     }),
   );
-  if (result.status === 'rate_limited') throw rateLimited(result.retryAfter);
+  if (result.status === 'rate_limited') throw rateLimited(result.retryAfter, 'attempts');
   if (result.status === 'invalid') throw badCredentials();
   if (result.status === 'unverified') throw new HttpError('email_not_verified');
   return withConfiguredAdmin(ctx, { user: result.user, sessionId: result.sessionId, refreshJti: refresh.jti });
@@ -114,6 +115,8 @@ export interface SessionSummary {
   readonly createdAt: string;
   readonly lastUsedAt: string;
   readonly userAgent: string;
+  /** The User-Agent as a person says it: "Chrome on Linux". */
+  readonly device: string;
   readonly current: boolean;
 }
 
@@ -133,6 +136,7 @@ export async function listSessions(ctx: AuthContext, claims: SessionClaims): Pro
     createdAt: d.data.created_at.date.toISOString(),
     lastUsedAt: d.data.last_used_at.date.toISOString(),
     userAgent: d.data.user_agent,
+    device: describeUserAgent(d.data.user_agent),
     current: d.ref.id === claims.sessionId,
   }));
 }

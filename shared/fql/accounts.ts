@@ -19,7 +19,7 @@ export interface EmailTokenInput {
 
 /** What a query that may send an email decided: `event` is the recorded email event, to undo if sending fails. */
 export type EmailDecision =
-  | { readonly status: 'rate_limited'; readonly retryAfter: number }
+  | { readonly status: 'rate_limited'; readonly retryAfter: number; readonly limit?: 'ip' }
   | { readonly status: 'no_email' }
   | { readonly status: 'send'; readonly event: faunadb.values.Ref; readonly kind: string };
 

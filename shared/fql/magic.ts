@@ -41,11 +41,6 @@ function linkFor(input: { email: string; login: EmailTokenInput; signup: EmailTo
   );
 }
 
-/** What a link's page may show before anything is spent: the address it is for. */
-export function magicTokenEmailQuery(tokenHash: string, kind: 'magic_login' | 'magic_signup'): Expr {
-  return q.Select(['data', 'email'], checkedEmailToken(getOrNull(emailTokenByHash(tokenHash)), kind, { singleUse: kind === 'magic_login' }));
-}
-
 /**
  * Spends a login link: the account's address is proven, so it becomes verified; a session starts.
  * An account that was not verified yet loses its password: whoever registered it never proved the

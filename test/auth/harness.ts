@@ -22,6 +22,7 @@ import logout from '../../functions/logout.ts';
 import passwordChange from '../../functions/password-change.ts';
 import passwordForgot from '../../functions/password-forgot.ts';
 import passwordReset from '../../functions/password-reset.ts';
+import passwordStrength from '../../functions/password-strength.ts';
 import refresh from '../../functions/refresh.ts';
 import register from '../../functions/register.ts';
 import sessionRevoke from '../../functions/session-revoke.ts';
@@ -73,6 +74,7 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/api\/auth\/sessions\/(?<id>[^/]+)$/, handler: sessionRevoke },
   { pattern: /^\/api\/auth\/password\/forgot$/, handler: passwordForgot },
   { pattern: /^\/api\/auth\/password\/reset$/, handler: passwordReset },
+  { pattern: /^\/api\/auth\/password\/strength$/, handler: passwordStrength },
   { pattern: /^\/api\/auth\/password\/change$/, handler: passwordChange },
   { pattern: /^\/api\/auth\/magic$/, handler: magic },
   { pattern: /^\/api\/auth\/magic\/login$/, handler: magicLogin },

@@ -29,7 +29,7 @@ function eventually<T>(read: () => Promise<T> | T): ReturnType<typeof expect.pol
 /** `npm run admin` against the stack's engine, as a developer runs it next to `npm run dev`. */
 async function admin(stack: DevStack, ...argv: string[]): Promise<void> {
   const lines: string[] = [];
-  const code = await runAdminCommand(argv, { FAUNA_ENDPOINT: stack.engineUrl, FAUNA_SECRET: 'secret' }, { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+  const code = await runAdminCommand(argv, { FAUNA_ENDPOINT: stack.engineUrl ?? undefined, FAUNA_SECRET: 'secret' }, { out: (l) => lines.push(l), err: (l) => lines.push(l) });
   expect(code, lines.join('\n')).toBe(0);
 }
 
