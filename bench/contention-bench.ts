@@ -14,7 +14,7 @@
 
 import { hash, verify } from '@node-rs/bcrypt';
 import type { Context } from '@netlify/functions';
-import { createDatabase, dropDatabase } from '../../test/support/pg-databases.ts';
+import { createDatabase, dropDatabase } from '../test/support/pg-databases.ts';
 
 const SITE = 'http://localhost:8888';
 const PASSWORD = 'correct horse battery staple';
@@ -49,13 +49,13 @@ interface Burst {
 async function run(databaseUrl: string, burst: number): Promise<Burst> {
   // The functions read their configuration once, from the environment: set it before they load.
   Object.assign(process.env, { DATABASE_URL: databaseUrl, FAUNA_SECRET: 'bench-admin-secret', URL: SITE, EMAILS_PER_ADDRESS_PER_HOUR: '1000', EMAIL_MIN_INTERVAL_SECONDS: '0' });
-  const { runSchemaCommand } = await import('../../fauna-schema/cli.ts');
-  const { setAuthContextForTests, authContext } = await import('../auth/web.ts');
-  const { config } = await import('../config.ts');
-  const { faunaClient, closeFaunaClients } = await import('../fql/client.ts');
-  const { default: register } = await import('../../functions/register.ts');
-  const { default: login } = await import('../../functions/login.ts');
-  const { default: verifyFn } = await import('../../functions/verify.ts');
+  const { runSchemaCommand } = await import('../fauna-schema/cli.ts');
+  const { setAuthContextForTests, authContext } = await import('../shared/auth/web.ts');
+  const { config } = await import('../shared/config.ts');
+  const { faunaClient, closeFaunaClients } = await import('../shared/fql/client.ts');
+  const { default: register } = await import('../functions/register.ts');
+  const { default: login } = await import('../functions/login.ts');
+  const { default: verifyFn } = await import('../functions/verify.ts');
   try {
     if ((await runSchemaCommand(process.env, { out: () => {}, err: (l) => console.error(l) })) !== 0) throw new Error('the schema could not be applied');
     // Emails are caught on their way out: this measures the database, not a mail server.
