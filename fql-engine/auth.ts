@@ -7,7 +7,7 @@
 import { FaunaError } from './errors.ts';
 import { parseSecret, secretMatches } from './keys.ts';
 import type { Caller } from './eval/context.ts';
-import type { SchemaCache } from './eval/schema-cache.ts';
+import { metaString, type SchemaCache } from './eval/schema-cache.ts';
 import { ROOT_DB, type DbId, type StorageTx } from './storage/types.ts';
 import { decodeValue, isPlainJsonObject } from './wire.ts';
 import { Ref, type Json } from './values.ts';
@@ -48,7 +48,7 @@ async function baseCaller(tx: StorageTx, base: string, adminSecretHash: string, 
   if (typeof secretHash !== 'string' || !secretMatches(base, secretHash)) throw unauthorized();
   const ref = new Ref(location.id, Ref.native(location.kind));
   if (location.kind === 'tokens') return { db: location.db, caller: tokenCaller(body.public, ref) };
-  return { db: String(body.meta.targetDb), caller: keyCaller(body.public, ref) };
+  return { db: metaString(body.meta, 'targetDb'), caller: keyCaller(body.public, ref) };
 }
 
 /** A token acts as its identity, with the roles whose membership takes it. */
@@ -67,7 +67,7 @@ function keyCaller(pub: { readonly [k: string]: Json }, key: Ref): Caller {
 
 async function documentExists(tx: StorageTx, schema: SchemaCache, db: DbId, ref: Ref, now: number): Promise<boolean> {
   const collection = ref.collection && !ref.collection.isNative() ? await schema.get(db, 'collections', ref.collection.id, now) : null;
-  return collection !== null && (await tx.getDoc(db, String(collection.meta.iid), ref.id, now)) !== null;
+  return collection !== null && (await tx.getDoc(db, metaString(collection.meta, 'iid'), ref.id, now)) !== null;
 }
 
 /** Walks a `child/grandchild` path of database names down from a database. */
@@ -76,7 +76,7 @@ async function descend(schema: SchemaCache, from: DbId, path: string, now: numbe
   for (const name of path.split('/').filter((p) => p.length > 0)) {
     const record = await schema.get(db, 'databases', name, now);
     if (!record) throw unauthorized();
-    db = String(record.meta.iid);
+    db = metaString(record.meta, 'iid');
   }
   return db;
 }

@@ -12,7 +12,7 @@
 
 import { FaunaError, type Position } from '../errors.ts';
 import { decodeTagged, isPlainJsonObject } from '../wire.ts';
-import { QueryValue, makeObject, typeName, type FaunaTime, type Json, type Value } from '../values.ts';
+import { QueryValue, isArray, makeObject, typeName, type FaunaTime, type Json, type Value } from '../values.ts';
 import { isLambdaLiteral } from './capture.ts';
 import type { QueryContext } from './context.ts';
 import { Env } from './env.ts';
@@ -148,7 +148,7 @@ class CallFrame implements Frame {
   ) {}
 
   eval(expr: Json, at: PathKey | readonly PathKey[], inEnv?: Env): Promise<Value> {
-    return this.evaluator.evaluate(expr, inEnv ?? this.env, this.ctx, [...this.pos, ...(Array.isArray(at) ? at : [at])]);
+    return this.evaluator.evaluate(expr, inEnv ?? this.env, this.ctx, [...this.pos, ...(isArray(at) ? at : [at])]);
   }
 
   async apply(lambda: Json, arg: Value, key: string): Promise<Value> {
@@ -192,8 +192,8 @@ export function bindParams(params: Json, arg: Value, pos: Position): Map<string,
   if (!Array.isArray(params) || !params.every((p): p is string => typeof p === 'string')) {
     throw FaunaError.at('invalid expression', 'Lambda parameters must be a string or an array of strings.', pos);
   }
-  if (!Array.isArray(arg) || arg.length !== params.length) {
-    const got = Array.isArray(arg) ? `Array contains ${arg.length}.` : 'Value is not an array.';
+  if (!isArray(arg) || arg.length !== params.length) {
+    const got = isArray(arg) ? `Array contains ${arg.length}.` : 'Value is not an array.';
     throw FaunaError.at('invalid argument', `Lambda expects an array with ${params.length} elements. ${got}`, pos);
   }
   params.forEach((p, i) => {

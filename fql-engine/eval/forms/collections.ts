@@ -4,7 +4,7 @@
  */
 
 import { FaunaError } from '../../errors.ts';
-import { Ref, SetValue, isObject, makeObject, typeName, valueKey, type ObjectValue, type Value } from '../../values.ts';
+import { Ref, SetValue, isArray, isObject, makeObject, typeName, valueKey, type ObjectValue, type Value } from '../../values.ts';
 import type { QueryContext } from '../context.ts';
 import type { Frame, Spec } from '../evaluate.ts';
 import type { Args, LazySpec, RawArgs } from '../registry.ts';
@@ -19,7 +19,7 @@ function isPage(v: Value): v is Page {
 
 /** The elements of an array or a page; anything else is refused (a set must be paginated first). */
 function elements(v: Value, key: string): readonly Value[] {
-  if (Array.isArray(v)) return v;
+  if (isArray(v)) return v;
   if (isPage(v)) return v.data;
   throw new FaunaError('invalid argument', `Array or Page expected, ${typeName(v)} provided.`, [key]);
 }
@@ -95,7 +95,7 @@ const MAX_PAGE = 100_000;
 
 function cursorArg(v: Value | undefined): readonly Value[] | undefined {
   if (v === undefined || v === null) return undefined;
-  return Array.isArray(v) ? v : [v];
+  return isArray(v) ? v : [v];
 }
 
 const paginate = effect({
@@ -233,8 +233,8 @@ function joining(key: 'append' | 'prepend', name: string): Spec {
     run: async (args: Args) => {
       const extra = args[key];
       const coll = args.collection;
-      if (!Array.isArray(extra)) throw new FaunaError('invalid argument', `Array expected, ${typeName(extra)} provided.`, [key]);
-      if (!Array.isArray(coll)) throw new FaunaError('invalid argument', `Array expected, ${typeName(coll)} provided.`, ['collection']);
+      if (!isArray(extra)) throw new FaunaError('invalid argument', `Array expected, ${typeName(extra)} provided.`, [key]);
+      if (!isArray(coll)) throw new FaunaError('invalid argument', `Array expected, ${typeName(coll)} provided.`, ['collection']);
       return key === 'append' ? [...coll, ...extra] : [...extra, ...coll];
     },
   });

@@ -5,7 +5,7 @@
 
 import { FaunaError } from '../../errors.ts';
 import { isPlainJsonObject } from '../../wire.ts';
-import { QueryValue, typeName, type Json, type Value } from '../../values.ts';
+import { QueryValue, isArray, typeName, type Json, type Value } from '../../values.ts';
 import type { Frame, Spec } from '../evaluate.ts';
 import type { LazySpec, RawArgs } from '../registry.ts';
 import { captureLambda, isLambdaLiteral } from '../capture.ts';
@@ -16,7 +16,7 @@ function lazy(spec: Omit<LazySpec<Frame>, 'kind'>): Spec {
 
 /** Let's bindings: `[{name: expr}, ...]` from drivers >= 2.x, or one object from older ones. */
 function bindingList(raw: Json): (readonly [string, Json])[] {
-  if (Array.isArray(raw)) {
+  if (isArray(raw)) {
     return raw.flatMap((b) => {
       if (!isPlainJsonObject(b)) throw new FaunaError('invalid expression', 'Let bindings must be objects.', ['let']);
       return Object.keys(b).map((k) => [k, b[k]] as const);
@@ -51,9 +51,9 @@ async function runIf(raw: RawArgs, f: Frame): Promise<Value> {
 }
 
 async function runDo(raw: RawArgs, f: Frame): Promise<Value> {
-  const exprs = Array.isArray(raw.do) ? raw.do : [raw.do];
+  const exprs = isArray(raw.do) ? raw.do : [raw.do];
   let last: Value = null;
-  for (let i = 0; i < exprs.length; i++) last = await f.eval(exprs[i], Array.isArray(raw.do) ? ['do', i] : 'do');
+  for (let i = 0; i < exprs.length; i++) last = await f.eval(exprs[i], isArray(raw.do) ? ['do', i] : 'do');
   return last;
 }
 

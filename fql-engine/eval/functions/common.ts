@@ -4,7 +4,7 @@
  */
 
 import { FaunaError, type Position } from '../../errors.ts';
-import { typeName, type Value } from '../../values.ts';
+import { isArray, typeName, type Value } from '../../values.ts';
 import { eager, type Args, type EagerSpec } from '../registry.ts';
 
 export function typeError(expected: string, v: Value, position: Position): FaunaError {
@@ -27,7 +27,7 @@ export interface Item {
  */
 export function items(args: Args, key: string): readonly Item[] {
   const v = args[key];
-  if (!Array.isArray(v)) return [{ value: v, position: [key] }];
+  if (!isArray(v)) return [{ value: v, position: [key] }];
   return v.map((value, i) => ({ value, position: [key, i] }));
 }
 

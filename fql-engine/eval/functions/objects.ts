@@ -5,7 +5,7 @@
  */
 
 import { FaunaError, type Position } from '../../errors.ts';
-import { Ref, isObject, makeObject, valueEquals, type ObjectValue, type Value } from '../../values.ts';
+import { Ref, isArray, isObject, makeObject, valueEquals, type ObjectValue, type Value } from '../../values.ts';
 import { eager, type Args, type EagerSpec } from '../registry.ts';
 import { booleanAt, invalid, numberAt, stringAt, typeError, type Item } from './common.ts';
 
@@ -18,7 +18,7 @@ function hasOwn(o: object, k: string): boolean {
 /** A path is one field name or index, or an array of them. */
 function pathOf(args: Args, key: string): readonly Step[] {
   const raw = args[key];
-  const list: readonly Item[] = Array.isArray(raw) ? raw.map((value, i) => ({ value, position: [key, i] })) : [{ value: raw, position: [key] }];
+  const list: readonly Item[] = isArray(raw) ? raw.map((value, i) => ({ value, position: [key, i] })) : [{ value: raw, position: [key] }];
   return list.map(({ value, position }) => {
     if (typeof value === 'string') return value;
     if (typeof value === 'number' && Number.isInteger(value)) return value;
@@ -35,7 +35,7 @@ function refField(r: Ref, field: string): Value | undefined {
 }
 
 function step(cur: Value, s: Step): Value | undefined {
-  if (typeof s === 'number') return Array.isArray(cur) && s >= 0 && s < cur.length ? cur[s] : undefined;
+  if (typeof s === 'number') return isArray(cur) && s >= 0 && s < cur.length ? cur[s] : undefined;
   if (cur instanceof Ref) return refField(cur, s);
   if (isObject(cur) && hasOwn(cur, s)) return cur[s];
   return undefined;
@@ -74,7 +74,7 @@ const select = eager({
 function selectAllFrom(cur: Value, path: readonly Step[]): Value[] {
   if (path.length === 0) return [cur];
   const [s, ...rest] = path;
-  if (typeof s === 'string' && Array.isArray(cur)) return cur.flatMap((e) => selectAllFrom(e, path));
+  if (typeof s === 'string' && isArray(cur)) return cur.flatMap((e) => selectAllFrom(e, path));
   const next = step(cur, s);
   return next === undefined ? [] : selectAllFrom(next, rest);
 }
@@ -109,7 +109,7 @@ const containsValue = eager({
   run: (args) => {
     const target = args.in;
     const needle = args.contains_value;
-    if (Array.isArray(target)) return target.some((v) => valueEquals(v, needle));
+    if (isArray(target)) return target.some((v) => valueEquals(v, needle));
     if (isObject(target)) return Object.values(target).some((v) => valueEquals(v, needle));
     throw typeError('Array or Object', target, ['in']);
   },
@@ -117,7 +117,7 @@ const containsValue = eager({
 
 function objectsOf(v: Value, key: string): readonly ObjectValue[] {
   if (isObject(v)) return [v];
-  if (!Array.isArray(v)) throw typeError('Object or Array', v, [key]);
+  if (!isArray(v)) throw typeError('Object or Array', v, [key]);
   return v.map((o, i) => {
     if (!isObject(o)) throw typeError('Object', o, [key, i]);
     return o;
@@ -155,10 +155,10 @@ const toObject = eager({
   name: 'ToObject',
   run: (args) => {
     const pairs = args.to_object;
-    if (!Array.isArray(pairs)) throw typeError('Array', pairs, ['to_object']);
+    if (!isArray(pairs)) throw typeError('Array', pairs, ['to_object']);
     const out = new Map<string, Value>();
     pairs.forEach((pair, i) => {
-      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string') {
+      if (!isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string') {
         throw invalid('Each element must be a [String, value] pair.', ['to_object', i]);
       }
       out.set(pair[0], pair[1]);
@@ -178,7 +178,7 @@ const toArray = eager({
 
 function arrayItems(args: Args, key: string): readonly Item[] {
   const v = args[key];
-  if (!Array.isArray(v)) throw typeError('Array', v, [key]);
+  if (!isArray(v)) throw typeError('Array', v, [key]);
   return v.map((value, i) => ({ value, position: [key, i] }));
 }
 
