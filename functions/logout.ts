@@ -9,7 +9,7 @@ export default endpoint({
   POST: async (req) => {
     const cfg = appConfig();
     // Logging out always succeeds: a body that cannot be read only means no {all: true}.
-    const body = await readJson(req, { allowEmpty: true }).catch(() => ({}) as Readonly<Record<string, unknown>>);
+    const body = await readJson(req, { allowEmpty: true }).catch((): Readonly<Record<string, unknown>> => ({}));
     const session = sessionToEnd(req, cfg);
     if (session) await logout(authContext(cfg), session, body.all === true);
     return json(200, { status: 'logged_out' }, { headers: clearingCookies(cfg) });

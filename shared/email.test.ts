@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { messageLinks, startMailbox, type Mailbox } from '../netlify/mailbox/server.ts';
 import { loadConfig, type Config } from './config.ts';
 import { duration, renderEmail, type EmailKind } from './email-templates.ts';
@@ -73,7 +73,7 @@ describe('Postmark client options', () => {
 
 describe('sendEmail through the real postmark client', () => {
   let mailbox: Mailbox;
-  let logged: ReturnType<typeof vi.spyOn>;
+  let logged: MockInstance<typeof console.error>;
 
   beforeEach(async () => {
     mailbox = await startMailbox({});

@@ -25,6 +25,11 @@ function post(body: BodyInit | null, headers: Record<string, string> = { 'conten
   return new Request(URL_, { method: 'POST', body, headers });
 }
 
+/** The `{error: {code}}` envelope's code of an answer (its body is read). */
+async function errorCodeOf(res: Response): Promise<string> {
+  return ((await res.json()) as { error: { code: string } }).error.code;
+}
+
 /** The HttpError code a promise rejects with, or 'resolved'. */
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -191,7 +196,7 @@ describe('errorResponse', () => {
     const res = errorResponse(secret);
     const text = await res.text();
     expect(res.status).toBe(500);
-    expect(JSON.parse(text).error.code).toBe('internal_error');
+    expect((JSON.parse(text) as { error: { code: string } }).error.code).toBe('internal_error');
     expect(text).not.toMatch(/ECONNREFUSED|hunter2|at |\.ts/);
     expect(log).toHaveBeenCalledWith(expect.any(String), secret);
   });
@@ -219,13 +224,13 @@ describe('endpoint', () => {
     const res = await handler(new Request(URL_, { method: 'DELETE' }), context);
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET, POST');
-    expect((await res.json()).error.code).toBe('method_not_allowed');
+    expect(await errorCodeOf(res)).toBe('method_not_allowed');
   });
 
   it('maps thrown HttpErrors and body errors to their envelopes', async () => {
     expect((await handler(post('{"a":'), context)).status).toBe(400);
     const big = await handler(post(`{"a":"${'x'.repeat(1024 * 1024)}"}`), context);
-    expect([big.status, (await big.json()).error.code]).toEqual([413, 'payload_too_large']);
+    expect([big.status, await errorCodeOf(big)]).toEqual([413, 'payload_too_large']);
   });
 
   it('maps any other throw to 500 internal_error without a stack', async () => {
@@ -244,7 +249,7 @@ describe('endpoint', () => {
     let ran = false;
     const fn = endpoint({ POST: () => { ran = true; return noContent(); } }, { config: () => config });
     const res = await fn(post('{}', { 'content-type': 'application/json', cookie: 'access_token=x', origin: 'https://evil.example' }), context);
-    expect([res.status, (await res.json()).error.code, ran]).toEqual([403, 'cross_origin', false]);
+    expect([res.status, await errorCodeOf(res), ran]).toEqual([403, 'cross_origin', false]);
     const same = await fn(post('{}', { 'content-type': 'application/json', cookie: 'access_token=x', origin: 'https://auth.example.com' }), context);
     expect([same.status, ran]).toEqual([204, true]);
   });
