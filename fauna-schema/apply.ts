@@ -127,7 +127,7 @@ function planCollection(spec: CollectionSpec, existing: Existing): Planned | nul
   }
   const patch: Record<string, unknown> = {};
   const details: string[] = [];
-  const before = existing.ttl_days ?? null;
+  const before = typeof existing.ttl_days === 'number' ? existing.ttl_days : null;
   if (before !== ttl) {
     patch.ttl_days = ttl;
     details.push(`ttl_days ${before ?? 'none'} -> ${ttl ?? 'none'}`);

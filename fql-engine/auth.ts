@@ -7,7 +7,7 @@
 import { FaunaError } from './errors.ts';
 import { parseSecret, secretMatches } from './keys.ts';
 import type { Caller } from './eval/context.ts';
-import type { SchemaCache } from './eval/schema-cache.ts';
+import { metaString, type SchemaCache } from './eval/schema-cache.ts';
 import { ROOT_DB, type DbId, type StorageTx } from './storage/types.ts';
 import { decodeValue, isPlainJsonObject } from './wire.ts';
 import { Ref, type Json } from './values.ts';
@@ -71,7 +71,7 @@ function keyCaller(pub: { readonly [k: string]: Json }, key: Ref | undefined): C
 
 async function documentExists(tx: StorageTx, schema: SchemaCache, db: DbId, ref: Ref, now: number): Promise<boolean> {
   const collection = ref.collection && !ref.collection.isNative() ? await schema.get(db, 'collections', ref.collection.id, now) : null;
-  return collection !== null && (await tx.getDoc(db, String(collection.meta.iid), ref.id, now)) !== null;
+  return collection !== null && (await tx.getDoc(db, metaString(collection.meta, 'iid'), ref.id, now)) !== null;
 }
 
 /** Walks a `child/grandchild` path of database names down from a database. */
@@ -80,7 +80,7 @@ async function descend(schema: SchemaCache, from: DbId, path: string, now: numbe
   for (const name of path.split('/').filter((p) => p.length > 0)) {
     const record = await schema.get(db, 'databases', name, now);
     if (!record) throw unauthorized();
-    db = String(record.meta.iid);
+    db = metaString(record.meta, 'iid');
   }
   return db;
 }

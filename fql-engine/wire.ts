@@ -13,12 +13,12 @@ import {
   QueryValue,
   Ref,
   SetValue,
+  isArray,
   makeObject,
   setOwnField,
   type Json,
   type NativeName,
   NATIVE_NAMES,
-  type ObjectValue,
   type SetSpec,
   type Value,
 } from './values.ts';
@@ -26,19 +26,18 @@ import {
 export function encodeValue(v: Value, depth = 0): Json {
   if (v === null || typeof v !== 'object') return v;
   if (depth >= MAX_VALUE_DEPTH) throw tooDeep('A value', MAX_VALUE_DEPTH);
-  if (Array.isArray(v)) return v.map((item) => encodeValue(item, depth + 1));
+  if (isArray(v)) return v.map((item) => encodeValue(item, depth + 1));
   if (v instanceof Ref) return { '@ref': encodeRefBody(v) };
   if (v instanceof FaunaTime) return { '@ts': formatTime(v) };
   if (v instanceof FaunaDate) return { '@date': formatDate(v) };
   if (v instanceof Bytes) return { '@bytes': Buffer.from(v.data).toString('base64') };
   if (v instanceof QueryValue) return { '@query': v.lambda };
   if (v instanceof SetValue) return { '@set': encodeSetSpec(v.spec) };
-  const o = v as ObjectValue;
   const out: Record<string, Json> = {};
   let needsEscape = false;
-  for (const k of Object.keys(o)) {
+  for (const k of Object.keys(v)) {
     if (k.startsWith('@')) needsEscape = true;
-    setOwnField(out, k, encodeValue(o[k], depth + 1));
+    setOwnField(out, k, encodeValue(v[k], depth + 1));
   }
   return needsEscape ? { '@obj': out } : out;
 }

@@ -42,7 +42,7 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv): StackOptions {
   try {
     return optionsFrom(argv, env);
   } catch (err) {
-    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`, { cause: err });
   }
 }
 

@@ -70,6 +70,15 @@ function isObject(value) {
 }
 
 /**
+ * Array.isArray, narrowing to unknown[] rather than any[].
+ * @param {unknown} value
+ * @returns {value is unknown[]}
+ */
+function isList(value) {
+  return Array.isArray(value);
+}
+
+/**
  * Seconds to wait: Retry-After is either a number of seconds or an HTTP date.
  * @param {string | null} header
  * @returns {number | null}
@@ -356,7 +365,7 @@ export function createAuthClient(options = {}) {
     /** @returns {Promise<SessionSummary[]>} */
     async sessions() {
       const body = bodyWith(await call('GET', '/api/auth/sessions', { authenticated: true }), 'sessions');
-      if (!Array.isArray(body.sessions)) throw new AuthError(200, 'unexpected_response', 'The server\'s "sessions" is not a list.');
+      if (!isList(body.sessions)) throw new AuthError(200, 'unexpected_response', 'The server\'s "sessions" is not a list.');
       return /** @type {SessionSummary[]} */ (body.sessions);
     },
 

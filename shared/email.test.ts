@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { messageLinks, startMailbox, type Mailbox } from '../netlify/mailbox/server.ts';
 import { developmentConfig } from '../test/support/config.ts';
 import type { Config } from './config.ts';
@@ -90,7 +90,7 @@ describe('Postmark client options', () => {
 
 describe('sendEmail through the real postmark client', () => {
   let mailbox: Mailbox;
-  let logged: ReturnType<typeof vi.spyOn>;
+  let logged: MockInstance<typeof console.error>;
 
   beforeEach(async () => {
     mailbox = await startMailbox({});

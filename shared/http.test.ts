@@ -23,6 +23,11 @@ function post(body: BodyInit | null, headers: Record<string, string> = { 'conten
   return new Request(URL_, { method: 'POST', body, headers });
 }
 
+/** The `{error: {code}}` envelope's code of an answer (its body is read). */
+async function errorCodeOf(res: Response): Promise<string> {
+  return ((await res.json()) as { error: { code: string } }).error.code;
+}
+
 /** The HttpError code a promise rejects with, or 'resolved'. */
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -189,7 +194,7 @@ describe('errorResponse', () => {
     const res = errorResponse(secret);
     const text = await res.text();
     expect(res.status).toBe(500);
-    expect(JSON.parse(text).error.code).toBe('internal_error');
+    expect((JSON.parse(text) as { error: { code: string } }).error.code).toBe('internal_error');
     expect(text).not.toMatch(/ECONNREFUSED|hunter2|at |\.ts/);
     expect(log).toHaveBeenCalledWith(expect.any(String), secret);
   });

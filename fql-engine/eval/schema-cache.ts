@@ -28,6 +28,16 @@ function live(record: SchemaRecord | null, now: number): SchemaRecord | null {
   return record !== null && record.expiresAt != null && record.expiresAt <= now ? null : record;
 }
 
+/**
+ * A string the engine wrote into a record's meta itself (an internal id, a key's database):
+ * anything else means the stored record is damaged, which must not pass as "[object Object]".
+ */
+export function metaString(meta: { readonly [k: string]: Json }, field: string): string {
+  const value = meta[field];
+  if (typeof value !== 'string') throw new Error(`A stored record's meta.${field} is not a string.`);
+  return value;
+}
+
 interface RecordMaps {
   readonly byId: Map<string, SchemaRecord | null>;
   readonly lists: Map<string, readonly SchemaRecord[]>;

@@ -12,8 +12,8 @@ import { collectionOf, collectionRefFor, resolveDb, schemaRecord } from './catal
 import type { QueryContext } from './context.ts';
 import { writeEntries } from './documents.ts';
 import { newId } from './ids.ts';
-import { entriesFor, parseTerms, parseValues, type IndexDef } from './indexes.ts';
-import { describeKind, type SchemaKind, type SchemaRecord } from './schema-cache.ts';
+import { entriesFor, indexDefOf, parseTerms, parseValues, type IndexDef } from './indexes.ts';
+import { describeKind, metaString, type SchemaKind, type SchemaRecord } from './schema-cache.ts';
 
 const RESERVED_NAMES = new Set(['events', 'set', 'self', 'documents', '_']);
 
@@ -52,7 +52,7 @@ export async function schemaInstance(ctx: QueryContext, db: DbId, ref: Ref, reco
   if (record.kind === 'indexes') {
     const scope = ref.database ?? ref.collection?.database;
     const sources: Ref[] = [];
-    for (const s of record.meta.sources as Json[]) sources.push(await collectionRefFor(ctx, db, scope, String(s)));
+    for (const iid of indexDefOf(record).sources) sources.push(await collectionRefFor(ctx, db, scope, iid));
     pub = makeObject([...Object.entries(pub), ['source', sources.length === 1 ? sources[0] : sources]]);
   }
   return makeObject([['ref', ref], ['ts', record.ts], ...Object.entries(pub)]);
@@ -153,7 +153,7 @@ export async function createIndex(ctx: QueryContext, params: Value): Promise<Obj
 async function buildIndex(ctx: QueryContext, db: DbId, def: IndexDef): Promise<void> {
   const collections = await ctx.schema.list(db, 'collections', ctx.nowMicros);
   for (const iid of def.sources) {
-    const record = collections.find((r) => String(r.meta.iid) === iid);
+    const record = collections.find((r) => r.meta.iid === iid);
     if (!record && iid !== 'tokens') continue;
     const collRef = record ? refFor('collections', record.id) : Ref.native('tokens');
     for (const doc of await ctx.tx.scanDocs(db, iid, { now: ctx.nowMicros })) {
@@ -233,7 +233,7 @@ export async function createKey(ctx: QueryContext, params: Value): Promise<Objec
   const p = pick(paramsObject(params), ['role', 'database', 'data', 'priority', 'ttl'], 'CreateKey');
   await validRole(ctx, p.role, 'CreateKey');
   if (p.database !== undefined && !(p.database instanceof Ref)) throw new FaunaError('validation failed', 'database must be a database ref.', ['database']);
-  const target = await resolveDb(ctx, p.database as Ref | undefined);
+  const target = await resolveDb(ctx, p.database);
   const id = newId();
   const secret = makeSecret({ db: ctx.db, kind: 'keys', id });
   const hash = hashSecret(secret);
@@ -306,9 +306,9 @@ export async function deleteSchema(ctx: QueryContext, ref: Ref): Promise<ObjectV
   if (kind === 'keys' || kind === 'databases') requireAdmin(ctx);
   if (!record) throw new FaunaError('instance not found', `${describeKind(kind)} not found.`);
   const instance = await schemaInstance(ctx, db, ref, record);
-  if (kind === 'collections') await dropCollection(ctx, db, String(record.meta.iid));
-  if (kind === 'indexes') await ctx.tx.drop(db, { kind: 'index', indexId: String(record.meta.iid) });
-  if (kind === 'databases') await dropDatabase(ctx, String(record.meta.iid));
+  if (kind === 'collections') await dropCollection(ctx, db, metaString(record.meta, 'iid'));
+  if (kind === 'indexes') await ctx.tx.drop(db, { kind: 'index', indexId: metaString(record.meta, 'iid') });
+  if (kind === 'databases') await dropDatabase(ctx, metaString(record.meta, 'iid'));
   await ctx.schema.remove(db, kind, record.id);
   return instance;
 }
@@ -320,7 +320,7 @@ async function dropCollection(ctx: QueryContext, db: DbId, iid: string): Promise
     const sources = (idx.meta.sources as Json[]).map(String);
     if (!sources.includes(iid)) continue;
     if (sources.length === 1) {
-      await ctx.tx.drop(db, { kind: 'index', indexId: String(idx.meta.iid) });
+      await ctx.tx.drop(db, { kind: 'index', indexId: metaString(idx.meta, 'iid') });
       await ctx.schema.remove(db, 'indexes', idx.id);
     } else {
       const meta = { ...idx.meta, sources: sources.filter((s) => s !== iid) };
@@ -330,7 +330,7 @@ async function dropCollection(ctx: QueryContext, db: DbId, iid: string): Promise
 }
 
 async function dropDatabase(ctx: QueryContext, db: DbId): Promise<void> {
-  for (const child of await ctx.schema.list(db, 'databases', ctx.nowMicros)) await dropDatabase(ctx, String(child.meta.iid));
+  for (const child of await ctx.schema.list(db, 'databases', ctx.nowMicros)) await dropDatabase(ctx, metaString(child.meta, 'iid'));
   await ctx.tx.drop(db, { kind: 'database' });
   ctx.schema.forget(db);
 }

@@ -50,7 +50,7 @@ interface Scan extends Bounds {
 interface Source {
   scan(scan: Scan): Promise<SetEntry[]>;
   /** Encodes a cursor the way this set's entry keys are encoded (index values may run in reverse). */
-  encode(cursor: readonly Value[]): Uint8Array;
+  readonly encode: (cursor: readonly Value[]) => Uint8Array;
   /** True when the set runs from high keys to low (a Reverse). */
   readonly descending: boolean;
 }

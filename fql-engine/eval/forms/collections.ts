@@ -4,7 +4,7 @@
  */
 
 import { FaunaError, typeError } from '../../errors.ts';
-import { QueryValue, Ref, SetValue, isObject, makeObject, typeName, valueKey, type ObjectValue, type Value } from '../../values.ts';
+import { QueryValue, Ref, SetValue, isObject, makeObject, typeName, valueKey, type ObjectValue, type Value, isArray } from '../../values.ts';
 import type { QueryContext } from '../context.ts';
 import { effect, lazy, type Args, type Frame, type RawArgs, type Spec } from '../spec.ts';
 import { materialize, pageOf } from '../sets.ts';
@@ -17,7 +17,7 @@ function isPage(v: Value): v is Page {
 
 /** The elements of an array or a page; anything else is refused (a set must be paginated first). */
 function elements(v: Value, key: string): readonly Value[] {
-  if (Array.isArray(v)) return v;
+  if (isArray(v)) return v;
   if (isPage(v)) return v.data;
   throw typeError('Array or Page', v, [key]);
 }

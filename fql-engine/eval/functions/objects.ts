@@ -5,7 +5,7 @@
  */
 
 import { FaunaError, typeError, type Position } from '../../errors.ts';
-import { Ref, isObject, makeObject, valueEquals, type ObjectValue, type Value } from '../../values.ts';
+import { Ref, isObject, makeObject, valueEquals, type ObjectValue, type Value, isArray } from '../../values.ts';
 import { eager, type Args, type EagerSpec } from '../spec.ts';
 import { booleanAt, invalid, numberAt, stringAt, type Item } from './common.ts';
 
@@ -18,7 +18,7 @@ function hasOwn(o: object, k: string): boolean {
 /** A path is one field name or index, or an array of them. */
 function pathOf(args: Args, key: string): readonly Step[] {
   const raw = args[key];
-  const list: readonly Item[] = Array.isArray(raw) ? raw.map((value, i) => ({ value, position: [key, i] })) : [{ value: raw, position: [key] }];
+  const list: readonly Item[] = isArray(raw) ? raw.map((value, i) => ({ value, position: [key, i] })) : [{ value: raw, position: [key] }];
   return list.map(({ value, position }) => {
     if (typeof value === 'string') return value;
     if (typeof value === 'number' && Number.isInteger(value)) return value;
@@ -82,7 +82,7 @@ const select = eager({
 function selectAllFrom(cur: Value, path: readonly Step[]): Value[] {
   if (path.length === 0) return [cur];
   const [s, ...rest] = path;
-  if (typeof s === 'string' && Array.isArray(cur)) return cur.flatMap((e) => selectAllFrom(e, path));
+  if (typeof s === 'string' && isArray(cur)) return cur.flatMap((e) => selectAllFrom(e, path));
   const next = step(cur, s);
   return next === undefined ? [] : selectAllFrom(next, rest);
 }
@@ -138,7 +138,7 @@ const containsValue = eager({
 
 function objectsOf(v: Value, key: string): readonly ObjectValue[] {
   if (isObject(v)) return [v];
-  if (!Array.isArray(v)) throw typeError('Object or Array', v, [key]);
+  if (!isArray(v)) throw typeError('Object or Array', v, [key]);
   return v.map((o, i) => {
     if (!isObject(o)) throw typeError('Object', o, [key, i]);
     return o;
@@ -176,10 +176,10 @@ const toObject = eager({
   name: 'ToObject',
   run: (args) => {
     const pairs = args.to_object;
-    if (!Array.isArray(pairs)) throw typeError('Array', pairs, ['to_object']);
+    if (!isArray(pairs)) throw typeError('Array', pairs, ['to_object']);
     const out = new Map<string, Value>();
     pairs.forEach((pair, i) => {
-      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string') {
+      if (!isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string') {
         throw invalid('Each element must be a [String, value] pair.', ['to_object', i]);
       }
       out.set(pair[0], pair[1]);
@@ -199,7 +199,7 @@ const toArray = eager({
 
 function arrayItems(args: Args, key: string): readonly Item[] {
   const v = args[key];
-  if (!Array.isArray(v)) throw typeError('Array', v, [key]);
+  if (!isArray(v)) throw typeError('Array', v, [key]);
   return v.map((value, i) => ({ value, position: [key, i] }));
 }
 

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { FaunaDate, FaunaTime } from '../../values.ts';
+import { FaunaDate, FaunaTime, typeName } from '../../values.ts';
 import { formatDate, formatTime, parseDate, parseTime } from '../../wire.ts';
 import { NOW, call, callError } from './spec-harness.ts';
 
 async function timeText(args: Parameters<typeof call>[0]): Promise<string> {
   const v = await call(args);
-  if (!(v instanceof FaunaTime)) throw new Error(`not a time: ${String(v)}`);
+  if (!(v instanceof FaunaTime)) throw new Error(`not a time: ${typeName(v)}`);
   return formatTime(v);
 }
 
 async function dateText(args: Parameters<typeof call>[0]): Promise<string> {
   const v = await call(args);
-  if (!(v instanceof FaunaDate)) throw new Error(`not a date: ${String(v)}`);
+  if (!(v instanceof FaunaDate)) throw new Error(`not a date: ${typeName(v)}`);
   return formatDate(v);
 }
 

@@ -21,10 +21,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startDevStack } from '../../test/support/dev-stack.ts';
-import { processTable } from '../../test/support/processes.ts';
+import { startDevStack } from '../test/support/dev-stack.ts';
+import { processTable } from '../test/support/processes.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 interface Usage {
   readonly processes: number;

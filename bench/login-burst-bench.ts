@@ -16,9 +16,9 @@
 
 import { hash, verify } from '@node-rs/bcrypt';
 import type { Context } from '@netlify/functions';
-import type { OutgoingEmail } from '../auth/context.ts';
-import type { ContextFactory } from '../endpoint.ts';
-import { createDatabase, dropDatabase } from '../../test/support/pg-databases.ts';
+import type { OutgoingEmail } from '../shared/auth/context.ts';
+import type { ContextFactory } from '../shared/endpoint.ts';
+import { createDatabase, dropDatabase } from '../test/support/pg-databases.ts';
 
 const SITE = 'http://localhost:8888';
 const PASSWORD = 'correct horse battery staple';
@@ -78,12 +78,12 @@ async function bursts(databaseUrl: string): Promise<{ spread: Latencies; oneIp: 
     EMAIL_MIN_INTERVAL_SECONDS: '0',
     EMAILS_PER_IP_PER_HOUR: '100000',
   });
-  const { runSchemaCommand } = await import('../../fauna-schema/cli.ts');
-  const { processContext } = await import('../endpoint.ts');
-  const { closeFaunaClients } = await import('../fql/client.ts');
-  const { default: registerFn } = await import('../../functions/register.ts');
-  const { default: loginFn } = await import('../../functions/login.ts');
-  const { default: verifyEndpoint } = await import('../../functions/verify.ts');
+  const { runSchemaCommand } = await import('../fauna-schema/cli.ts');
+  const { processContext } = await import('../shared/endpoint.ts');
+  const { closeFaunaClients } = await import('../shared/fql/client.ts');
+  const { default: registerFn } = await import('../functions/register.ts');
+  const { default: loginFn } = await import('../functions/login.ts');
+  const { default: verifyEndpoint } = await import('../functions/verify.ts');
   try {
     if ((await runSchemaCommand(process.env, { out: () => {}, err: (l) => console.error(l) })) !== 0) throw new Error('the schema could not be applied');
     let lastToken = '';
