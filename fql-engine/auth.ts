@@ -8,7 +8,7 @@
 import { FaunaError } from './errors.ts';
 import { claimsToCheck, looksLikeJwt, type JwksVerifier } from './jwt.ts';
 import { parseSecret, secretMatches, type SecretLocation } from './keys.ts';
-import { MOVED_KEYS } from './eval/move-database.ts';
+import { MOVED_KEYS, movedKeyNote } from './eval/move-database.ts';
 import type { Caller } from './eval/context.ts';
 import { SchemaCache, type SchemaRecord, type SharedSchemaCache } from './eval/schema-cache.ts';
 import { ROOT_DB, type DbId, type Storage, type StorageTx, type StoredDoc } from './storage/types.ts';
@@ -97,25 +97,19 @@ async function baseCaller(tx: StorageTx, base: string, adminSecretHash: string, 
   return { db, caller: keyCaller(body.public, db === found.db ? ref : undefined) };
 }
 
-/** How many databases a key may have moved through (MoveDatabase) and still be found. */
-const MAX_KEY_MOVES = 16;
-
 /**
  * The document of a key or token secret, and the database it is in now: a key that moved with
- * its database (move-database.ts) left a note in its old database saying where it went.
+ * its database (move-database.ts) is found through the note the move left in the root.
  */
 export async function secretDoc(tx: StorageTx, location: SecretLocation, now: number): Promise<{ db: DbId; doc: StoredDoc } | null> {
-  let db = location.db;
-  for (let hop = 0; hop <= MAX_KEY_MOVES; hop++) {
-    const doc = await tx.getDoc(db, location.kind, location.id, now);
-    if (doc !== null) return { db, doc };
-    if (location.kind !== 'keys') return null;
-    const note = await tx.getDoc(db, MOVED_KEYS, location.id, now);
-    const next = note !== null && isPlainJsonObject(note.body) ? note.body.db : undefined;
-    if (typeof next !== 'string') return null;
-    db = next;
-  }
-  return null;
+  const doc = await tx.getDoc(location.db, location.kind, location.id, now);
+  if (doc !== null) return { db: location.db, doc };
+  if (location.kind !== 'keys') return null;
+  const note = await tx.getDoc(ROOT_DB, MOVED_KEYS, movedKeyNote(location.db, location.id), now);
+  const db = note !== null && isPlainJsonObject(note.body) ? note.body.db : undefined;
+  if (typeof db !== 'string') return null;
+  const moved = await tx.getDoc(db, 'keys', location.id, now);
+  return moved === null ? null : { db, doc: moved };
 }
 
 /** A token acts as its identity, with the roles whose membership takes it. */

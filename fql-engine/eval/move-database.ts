@@ -6,17 +6,21 @@
  */
 
 import { FaunaError } from '../errors.ts';
-import type { DbId, StoredDoc } from '../storage/types.ts';
+import { ROOT_DB, type DbId, type StoredDoc } from '../storage/types.ts';
 import { Ref, type ObjectValue, type Value } from '../values.ts';
 import type { QueryContext } from './context.ts';
-import { orderKeyFor } from './schema-cache.ts';
 import { requireAdmin, schemaInstance } from './schema-objects.ts';
 
 /**
- * Where a moved key went, left in its old database under this built-in name: a key's secret
- * names the database the key was made in (keys.ts), and must keep working after a move.
+ * Where moved keys are now, one note per key in the root database (which is never deleted)
+ * under this built-in name, by `<database it was made in>.<key id>`: a key's secret names the
+ * database the key was made in (keys.ts), and must keep working after any number of moves.
  */
 export const MOVED_KEYS = 'moved_keys';
+
+export function movedKeyNote(madeIn: DbId, keyId: string): string {
+  return `${madeIn}.${keyId}`;
+}
 
 /** Moves `from` under `to`; answers the database as it now is, its ref scoped under `to`. */
 export async function moveDatabase(ctx: QueryContext, from: Value, to: Value): Promise<ObjectValue> {
@@ -65,9 +69,11 @@ async function chainOf(ctx: QueryContext, ref: Ref | undefined, key: string): Pr
 async function moveKeys(ctx: QueryContext, from: DbId, to: DbId, moving: DbId): Promise<void> {
   for (const key of await ctx.schema.list(from, 'keys', ctx.nowMicros)) {
     if (key.meta.targetDb !== moving) continue;
-    await ctx.schema.put(to, key, { insert: true });
+    const madeIn = typeof key.meta.madeIn === 'string' ? key.meta.madeIn : from;
+    await ctx.schema.put(to, { ...key, meta: { ...key.meta, madeIn } }, { insert: true });
     await ctx.schema.remove(from, 'keys', key.id);
-    const forward: StoredDoc = { coll: MOVED_KEYS, id: key.id, orderKey: orderKeyFor(key.id), ts: ctx.nowMicros, body: { db: to }, expiresAt: key.expiresAt ?? null };
-    await ctx.tx.putDoc(from, forward);
+    const id = movedKeyNote(madeIn, key.id);
+    const note: StoredDoc = { coll: MOVED_KEYS, id, orderKey: id, ts: ctx.nowMicros, body: { db: to }, expiresAt: key.expiresAt ?? null };
+    await ctx.tx.putDoc(ROOT_DB, note);
   }
 }

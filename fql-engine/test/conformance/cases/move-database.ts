@@ -41,4 +41,18 @@ export const moveSessionCases: readonly SessionCase[] = [
       { query: q.Count(q.Keys(q.Database('b'))), expect: 1 },
     ],
   },
+  {
+    name: 'a key moved twice keeps working after its first parent is deleted',
+    setup: [q.CreateDatabase({ name: 'p' }), inDb('p', a), b, inDb('p/a', q.CreateCollection({ name: 'things' }))],
+    steps: [
+      // A key that p itself makes for a: it lives in p, and moves out of p with a.
+      { save: 'padmin', query: q.CreateKey({ role: 'admin', database: q.Database('p') }) },
+      { as: 'padmin', save: 'key', query: q.CreateKey({ role: 'server', database: q.Database('a') }) },
+      { query: q.MoveDatabase(q.Database('a', q.Database('p')), q.Database('b')) },
+      { query: q.MoveDatabase(q.Database('a', q.Database('b')), q.Database('p')) },
+      { query: q.MoveDatabase(q.Database('a', q.Database('p')), q.Database('b')) },
+      { query: q.Delete(q.Database('p')) },
+      { as: 'key', query: q.Paginate(q.Collections()), expect: { data: [q.Collection('things')] } },
+    ],
+  },
 ];
