@@ -140,6 +140,12 @@ declareBackends('access-provider JWTs', [{ backend: 'pglite' }, { backend: 'post
       expect(codeOf(await w.conn.attempt(q.CurrentIdentity(), jwt))).toBe('missing identity');
     });
 
+    it('works the same over HTTP/2, as the driver sends it by default', async () => {
+      const http2 = connectionOf(await rig.client('http2'));
+      expect(valueOf(await http2.attempt([readNote, q.CurrentIdentity()], await token(w.audience, w.key)))).toEqual(['hello', 'user-42']);
+      expect(codeOf(await http2.attempt(readNote, await token(w.audience, w.key, { exp: nowSeconds() - 1 })))).toBe('unauthorized');
+    });
+
     it('is verified against a cached JWKS, not one fetched per query', async () => {
       const before = jwks.requests;
       for (let i = 0; i < 3; i++) valueOf(await w.conn.attempt(readNote, await token(w.audience, w.key)));
