@@ -134,6 +134,12 @@ declareBackends('access-provider JWTs', [{ backend: 'pglite' }, { backend: 'post
       expect(answer).toEqual(['user-42', true, true, 'read', ISSUER, w.audience]);
     });
 
+    it('cannot log out: Logout answers false, and the token still works', async () => {
+      const jwt = await token(w.audience, w.key);
+      expect(valueOf(await w.conn.attempt([q.Logout(false), q.Logout(true)], jwt))).toEqual([false, false]);
+      expect(valueOf(await w.conn.attempt(readNote, jwt))).toBe('hello');
+    });
+
     it('without a sub has no current identity, but a current token', async () => {
       const jwt = await token(w.audience, w.key, { sub: undefined });
       expect(valueOf(await w.conn.attempt([q.HasCurrentIdentity(), q.HasCurrentToken()], jwt))).toEqual([false, true]);
