@@ -9,7 +9,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackendRig, connectionOf, createCaseDatabase, declareBackends, q, runAll, scopedSecret, type Connection, type Outcome } from './harness.ts';
+import faunadb from 'faunadb';
+import { openEngine } from '../../engine.ts';
+import { createInProcessFetch } from '../../transport/in-process.ts';
+import { ADMIN_SECRET, BackendRig, connectionOf, createCaseDatabase, declareBackends, q, runAll, scopedSecret, type Connection, type Outcome } from './harness.ts';
 
 const ISSUER = 'https://idp.test/';
 
@@ -218,5 +221,36 @@ declareBackends('access-provider JWTs', [{ backend: 'pglite' }, { backend: 'post
     expect(codeOf(await w.conn.attempt(readNote, `${jwt}:child:admin`))).toBe('unauthorized');
     // The case database's admin is unaffected, and the scoped secret still works.
     expect(valueOf(await w.conn.attempt(readNote, scopedSecret(w.db)))).toBe('hello');
+  });
+});
+
+describe('a JWKS that does not answer', () => {
+  // A server that takes the request and never answers: the engine's timeout must end the wait.
+  const silent = createServer(() => undefined);
+  let uri = '';
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    uri = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/jwks.json`;
+  });
+  afterAll(async () => {
+    silent.closeAllConnections();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
+
+  it('is given up after the timeout, and the token is unauthorized', async () => {
+    const engine = await openEngine({ adminSecret: ADMIN_SECRET, memory: true, bcryptCost: 4, jwks: { timeoutMs: 300 } });
+    const client = new faunadb.Client({ secret: ADMIN_SECRET, domain: 'engine.invalid', scheme: 'http', fetch: createInProcessFetch(engine) });
+    try {
+      const conn = connectionOf(client);
+      const provider = await client.query<{ audience: string }>(q.Do(q.CreateRole({ name: 'reader', privileges: [] }), q.CreateAccessProvider({ name: 'idp', issuer: ISSUER, jwks_uri: uri, roles: [q.Role('reader')] })));
+      const jwt = await token(provider.audience, await signingKey('k1'));
+      const started = Date.now();
+      expect(codeOf(await conn.attempt(q.Add(1, 1), jwt))).toBe('unauthorized');
+      // Not a timing measurement: the wait must end by the 300 ms timeout, well before the 5 s default would.
+      expect(Date.now() - started).toBeLessThan(4000);
+    } finally {
+      await client.close({ force: true });
+      await engine.close();
+    }
   });
 });
