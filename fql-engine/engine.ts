@@ -4,10 +4,12 @@
  * Both transports (HTTP and in-process fetch) call `handle`; nothing else reaches the evaluator.
  */
 
-import { ENGINE_DEFAULTS } from './defaults.ts';
+import { ENGINE_DEFAULTS, JWKS_DEFAULTS } from './defaults.ts';
 import { FaunaError, type FaunaErrorDetail } from './errors.ts';
 import { assertExpressionDepth } from './limits.ts';
-import { resolveCaller } from './auth.ts';
+import { resolveCaller, verifyJwtSecret, type VerifiedJwt } from './auth.ts';
+import { JwksVerifier, looksLikeJwt, type JwksOptions } from './jwt.ts';
+import { withProviderRoles } from './eval/access-providers.ts';
 import { hashSecret } from './keys.ts';
 import { Env } from './eval/env.ts';
 import { Evaluator } from './eval/evaluate.ts';
@@ -42,6 +44,8 @@ export interface EngineOptions {
   readonly bcryptCost?: number;
   /** How often expired documents are swept away (they are invisible at once regardless). */
   readonly sweepIntervalMs?: number;
+  /** How access providers' JWKS are fetched and cached. */
+  readonly jwks?: Partial<JwksOptions>;
 }
 
 export interface Engine extends RequestHandler {
@@ -75,6 +79,7 @@ class FqlEngine implements Engine {
   private readonly sharedSchema: SharedSchemaCache;
   /** Kept like every key's secret, as its hash: a presented secret is compared with it in constant time. */
   private readonly adminSecretHash: string;
+  private readonly jwks: JwksVerifier;
 
   constructor(
     readonly storage: Storage,
@@ -90,6 +95,7 @@ class FqlEngine implements Engine {
     this.sharedSchema = new SharedSchemaCache(() => storage.backend === 'postgres' || sharedStorages.has(storage));
     this.clock = options.clock ?? Date.now;
     this.adminSecretHash = hashSecret(options.adminSecret);
+    this.jwks = new JwksVerifier({ ...JWKS_DEFAULTS, ...options.jwks });
     this.sweeper = setInterval(() => void this.sweep(), options.sweepIntervalMs ?? ENGINE_DEFAULTS.sweepIntervalMs);
     this.sweeper.unref();
   }
@@ -118,10 +124,11 @@ class FqlEngine implements Engine {
     try {
       assertExpressionDepth(expr);
       const passwords = new PasswordWork(this.settings.bcryptCost);
+      const jwt: VerifiedJwt | undefined = looksLikeJwt(secret) ? await verifyJwtSecret(this.storage, this.sharedSchema, this.jwks, secret, this.clock()) : undefined;
       const readOnly = !mayWrite(expr);
       for (let attempt = 1; ; attempt += 1) {
         try {
-          const { value, txnTime } = await this.storage.transaction((storageTx) => this.evaluate(storageTx, secret, expr, passwords, meter), { readOnly });
+          const { value, txnTime } = await this.storage.transaction((storageTx) => this.evaluate(storageTx, { secret, jwt }, expr, passwords, meter), { readOnly });
           return json(200, { resource: encodeValue(value) }, txnTime);
         } catch (err) {
           // The schema changed under the version this process had cached: run again on the new one.
@@ -157,15 +164,15 @@ class FqlEngine implements Engine {
     }
   }
 
-  private async evaluate(storageTx: StorageTx, secret: string, expr: Json, passwords: PasswordWork, meter: QueryMeter): Promise<{ value: Value; txnTime: number }> {
+  private async evaluate(storageTx: StorageTx, credential: { secret: string; jwt: VerifiedJwt | undefined }, expr: Json, passwords: PasswordWork, meter: QueryMeter): Promise<{ value: Value; txnTime: number }> {
     meter.startAttempt();
     const tx = metered(new ReadCachingTx(storageTx), meter);
     const now = this.nextTime();
     const schema = new SchemaCache(tx, this.sharedSchema);
     let value: Value;
     try {
-      const caller = await resolveCaller(tx, schema, secret, this.adminSecretHash, now.epochMicros);
-      const ctx = new QueryContext(tx, caller.db, now, caller.caller, this.settings, schema, this.access, passwords, this.evaluator, meter);
+      const caller = await resolveCaller(tx, schema, credential.secret, this.adminSecretHash, now.epochMicros, credential.jwt);
+      const ctx = await withProviderRoles(new QueryContext(tx, caller.db, now, caller.caller, this.settings, schema, this.access, passwords, this.evaluator, meter));
       value = await this.evaluator.evaluate(expr, Env.empty, ctx, []);
     } catch (err) {
       // An error that stale schema may have caused is not the answer: verify throws first.

@@ -204,6 +204,7 @@ const REF_PATH_KINDS: Readonly<Record<string, NativeName>> = {
   tokens: 'tokens',
   credentials: 'credentials',
   roles: 'roles',
+  access_providers: 'access_providers',
 };
 
 /** The legacy string form of a ref: `collections`, `collections/users`, `collections/users/123`, `indexes/by_email`. */

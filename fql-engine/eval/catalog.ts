@@ -18,7 +18,7 @@ export interface CollectionInfo {
   readonly ref: Ref;
 }
 
-export const SCHEMA_KINDS: readonly SchemaKind[] = ['collections', 'indexes', 'functions', 'databases', 'keys', 'roles'];
+export const SCHEMA_KINDS: readonly SchemaKind[] = ['collections', 'indexes', 'functions', 'databases', 'keys', 'roles', 'access_providers'];
 
 export function isSchemaKind(name: string): name is SchemaKind {
   return (SCHEMA_KINDS as readonly string[]).includes(name);

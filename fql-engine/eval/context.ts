@@ -6,7 +6,7 @@
 import type { Position } from '../errors.ts';
 import type { QueryMeter } from '../metrics.ts';
 import type { DbId, StorageTx } from '../storage/types.ts';
-import type { FaunaTime, Ref, Value } from '../values.ts';
+import type { FaunaTime, ObjectValue, Ref, Value } from '../values.ts';
 import type { SchemaCache } from './schema-cache.ts';
 import type { PasswordWork } from './passwords.ts';
 
@@ -28,6 +28,10 @@ export interface Caller {
   readonly identity?: Ref;
   /** The token used, when the secret was a token's. */
   readonly token?: Ref;
+  /** The access provider whose JWT the secret was (its name, in the query's database). */
+  readonly provider?: string;
+  /** That JWT's claims: CurrentToken() answers them, CurrentIdentity() their `sub`. */
+  readonly claims?: ObjectValue;
 }
 
 export interface EngineSettings {

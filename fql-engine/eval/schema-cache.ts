@@ -1,5 +1,5 @@
 /**
- * Schema objects (collections, indexes, functions, databases, keys) as the evaluator uses
+ * Schema objects (collections, indexes, functions, databases, keys, roles, access providers) as the evaluator uses
  * them, read through a per-transaction cache. A schema object is stored as a document of a
  * native collection whose body is `{ public, meta }`: `public` is what Get returns, `meta`
  * is what only the engine needs (internal ids, hashes).
@@ -10,7 +10,7 @@ import type { DbId, StoredDoc, StorageTx } from '../storage/types.ts';
 import { decodeValue, encodeValue, isPlainJsonObject } from '../wire.ts';
 import { type Json, type NativeName, type ObjectValue, isObject } from '../values.ts';
 
-export type SchemaKind = 'collections' | 'indexes' | 'functions' | 'databases' | 'keys' | 'roles';
+export type SchemaKind = 'collections' | 'indexes' | 'functions' | 'databases' | 'keys' | 'roles' | 'access_providers';
 
 export interface SchemaRecord {
   readonly kind: SchemaKind;
@@ -251,6 +251,7 @@ export function describeKind(kind: SchemaKind | NativeName): string {
     databases: 'Database',
     keys: 'Key',
     roles: 'Role',
+    access_providers: 'Access provider',
   };
   return names[kind] ?? 'Instance';
 }

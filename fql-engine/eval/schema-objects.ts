@@ -1,6 +1,7 @@
 /**
  * Creating, reading, changing and deleting schema objects: collections, indexes, functions,
- * databases and keys. Each is one document of a native collection (see schema-cache.ts).
+ * databases, keys and roles (access providers: access-providers.ts). Each is one document of a
+ * native collection (see schema-cache.ts).
  */
 
 import { FaunaError, typeError } from '../errors.ts';
@@ -13,9 +14,13 @@ import type { QueryContext } from './context.ts';
 import { writeEntries } from './documents.ts';
 import { newId } from './ids.ts';
 import { entriesFor, indexDefOf, parseTerms, parseValues, type IndexDef } from './indexes.ts';
+import { validateProvider } from './access-providers.ts';
 import { describeKind, metaString, type SchemaKind, type SchemaRecord } from './schema-cache.ts';
 
 const RESERVED_NAMES = new Set(['events', 'set', 'self', 'documents', '_']);
+
+/** The kinds only an admin caller may read, list or change: they hold or grant access. */
+export const ADMIN_KINDS: ReadonlySet<string> = new Set(['keys', 'databases', 'access_providers']);
 
 export function requireAdmin(ctx: QueryContext): void {
   if (ctx.caller.role !== 'admin') throw new FaunaError('permission denied', 'Insufficient privileges to perform the action.');
@@ -26,12 +31,12 @@ export function requireServer(ctx: QueryContext): void {
   if (ctx.caller.role === 'roles') throw new FaunaError('permission denied', 'Insufficient privileges to perform the action.');
 }
 
-function paramsObject(v: Value): ObjectValue {
+export function paramsObject(v: Value): ObjectValue {
   if (!isObject(v)) throw typeError('Object', v);
   return v;
 }
 
-function validName(v: Value | undefined): string {
+export function validName(v: Value | undefined): string {
   if (typeof v !== 'string' || v.length === 0 || v.includes('/') || RESERVED_NAMES.has(v)) {
     throw new FaunaError('validation failed', `Invalid name${typeof v === 'string' ? ` '${v}'` : ''}.`, ['name']);
   }
@@ -39,7 +44,7 @@ function validName(v: Value | undefined): string {
 }
 
 /** The allowed fields of a params object. A null means "not given" when creating, and "remove" when updating. */
-function pick(params: ObjectValue, allowed: readonly string[], what: string, options: { readonly keepNulls?: boolean } = {}): ObjectValue {
+export function pick(params: ObjectValue, allowed: readonly string[], what: string, options: { readonly keepNulls?: boolean } = {}): ObjectValue {
   for (const k of Object.keys(params)) {
     if (!allowed.includes(k)) throw new FaunaError('validation failed', `${what}: unknown field '${k}'.`, [k]);
   }
@@ -68,7 +73,7 @@ function refFor(kind: SchemaKind, id: string): Ref {
  * keep it and show it but stay (known difference 11: removing them at a time would have to take
  * their documents, entries and child databases along, which the sweeper does not do).
  */
-const EXPIRING_KINDS: ReadonlySet<SchemaKind> = new Set<SchemaKind>(['functions', 'roles', 'keys']);
+const EXPIRING_KINDS: ReadonlySet<SchemaKind> = new Set<SchemaKind>(['functions', 'roles', 'keys', 'access_providers']);
 
 function checkTtl(p: ObjectValue): void {
   if (p.ttl !== undefined && p.ttl !== null && !(p.ttl instanceof FaunaTime)) {
@@ -80,7 +85,7 @@ function expiresAtOf(kind: SchemaKind, pub: ObjectValue): number | null {
   return EXPIRING_KINDS.has(kind) && pub.ttl instanceof FaunaTime ? pub.ttl.epochMicros : null;
 }
 
-async function insertRecord(ctx: QueryContext, kind: SchemaKind, id: string, pub: ObjectValue, meta: Record<string, Json>): Promise<ObjectValue> {
+export async function insertRecord(ctx: QueryContext, kind: SchemaKind, id: string, pub: ObjectValue, meta: Record<string, Json>): Promise<ObjectValue> {
   checkTtl(pub);
   const record: SchemaRecord = { kind, id, ts: ctx.nowMicros, public: pub, meta, expiresAt: expiresAtOf(kind, pub) };
   await ctx.schema.put(ctx.db, record, { insert: true });
@@ -245,7 +250,7 @@ export async function createKey(ctx: QueryContext, params: Value): Promise<Objec
 /** Get on a schema ref: the object, or null. */
 export async function readSchema(ctx: QueryContext, ref: Ref): Promise<ObjectValue | null> {
   const { db, record, kind } = await schemaRecord(ctx, ref);
-  if (kind === 'keys' || kind === 'databases') requireAdmin(ctx);
+  if (ADMIN_KINDS.has(kind)) requireAdmin(ctx);
   await ctx.access.check(ctx, 'read', Ref.native(kind), [ref]);
   return record ? schemaInstance(ctx, db, ref, record) : null;
 }
@@ -257,12 +262,13 @@ const UPDATABLE: Record<SchemaKind, readonly string[]> = {
   databases: ['name', 'data', 'priority', 'api_version', 'ttl'],
   keys: ['data', 'priority', 'ttl'],
   roles: ['name', 'privileges', 'membership', 'data', 'ttl'],
+  access_providers: ['name', 'issuer', 'jwks_uri', 'roles', 'data', 'ttl'],
 };
 
 export async function updateSchema(ctx: QueryContext, ref: Ref, params: Value, mode: 'update' | 'replace'): Promise<ObjectValue> {
   const { db, record, kind } = await schemaRecord(ctx, ref);
   requireServer(ctx);
-  if (kind === 'keys' || kind === 'databases') requireAdmin(ctx);
+  if (ADMIN_KINDS.has(kind)) requireAdmin(ctx);
   if (!record) throw new FaunaError('instance not found', `${describeKind(kind)} not found.`);
   const p = pick(paramsObject(params), UPDATABLE[kind], `Update of a ${describeKind(kind)}`, { keepNulls: true });
   if ('body' in p && !(p.body instanceof QueryValue)) throw new FaunaError('validation failed', 'body must be a Query(Lambda(...)).', ['body']);
@@ -278,6 +284,7 @@ export async function updateSchema(ctx: QueryContext, ref: Ref, params: Value, m
   const merged = makeObject(mergeTop(base, p).map(([k, v]) => [k, kind === 'indexes' && k === 'active' ? true : v] as const));
   checkTtl(merged);
   if (kind === 'collections') checkDays(merged.history_days, 'history_days');
+  if (kind === 'access_providers') await validateProvider(ctx, db, merged, record.id);
   const newId_ = kind === 'keys' ? record.id : validName(merged.name ?? record.id);
   const updated: SchemaRecord = { ...record, id: newId_, ts: ctx.nowMicros, public: merged, expiresAt: expiresAtOf(kind, merged) };
   if (newId_ !== record.id) {
@@ -303,7 +310,7 @@ function mergeTop(base: ObjectValue, patch: ObjectValue): [string, Value][] {
 export async function deleteSchema(ctx: QueryContext, ref: Ref): Promise<ObjectValue> {
   const { db, record, kind } = await schemaRecord(ctx, ref);
   requireServer(ctx);
-  if (kind === 'keys' || kind === 'databases') requireAdmin(ctx);
+  if (ADMIN_KINDS.has(kind)) requireAdmin(ctx);
   if (!record) throw new FaunaError('instance not found', `${describeKind(kind)} not found.`);
   const instance = await schemaInstance(ctx, db, ref, record);
   if (kind === 'collections') await dropCollection(ctx, db, metaString(record.meta, 'iid'));

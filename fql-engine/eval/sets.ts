@@ -19,7 +19,7 @@ import { listCredentials } from './credentials.ts';
 import { docTarget, readDoc } from './documents.ts';
 import { orderKeyFor } from './schema-cache.ts';
 import { entryValueShape, reverseFlags, type IndexDef } from './indexes.ts';
-import { readSchema, requireAdmin } from './schema-objects.ts';
+import { ADMIN_KINDS, readSchema, requireAdmin } from './schema-objects.ts';
 
 export interface SetEntry {
   /** Bytes that order the entry within its set. */
@@ -302,12 +302,12 @@ async function documentsSource(ctx: QueryContext, collRef: Ref): Promise<Source>
   return docScanSource(ctx, db, info.iid, (doc) => new Ref(doc.id, collRef));
 }
 
-const SCANNABLE_NATIVES: readonly NativeName[] = ['collections', 'indexes', 'functions', 'databases', 'keys', 'roles', 'tokens', 'credentials'];
+const SCANNABLE_NATIVES: readonly NativeName[] = ['collections', 'indexes', 'functions', 'databases', 'keys', 'roles', 'tokens', 'credentials', 'access_providers'];
 
 async function nativeSource(ctx: QueryContext, ref: Ref): Promise<Source> {
   const name = ref.id as NativeName;
   if (!SCANNABLE_NATIVES.includes(name)) throw new FaunaError('invalid argument', `Cannot list ${name} (not supported yet).`);
-  if (name === 'keys' || name === 'databases') requireAdmin(ctx);
+  if (ADMIN_KINDS.has(name)) requireAdmin(ctx);
   await ctx.access.check(ctx, 'read', Ref.native(name), []);
   if (name === 'credentials') {
     const entries = (await listCredentials(ctx, ref.database)).map((c) => refEntry(c.ref));

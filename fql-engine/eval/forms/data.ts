@@ -18,6 +18,8 @@ import {
   readSchema,
   updateSchema,
 } from '../schema-objects.ts';
+import { createAccessProvider } from '../access-providers.ts';
+import { moveDatabase } from '../move-database.ts';
 import { firstEntry } from '../sets.ts';
 import { listCredentials, readCredentials } from '../credentials.ts';
 
@@ -204,4 +206,6 @@ export const dataFunctions: readonly Spec[] = [
   createSchema('create_database', 'CreateDatabase', createDatabase),
   createSchema('create_key', 'CreateKey', createKey),
   createSchema('create_role', 'CreateRole', createRole),
+  createSchema('create_access_provider', 'CreateAccessProvider', createAccessProvider),
+  effect({ key: 'move_database', name: 'MoveDatabase', params: ['to'], run: (args, f) => moveDatabase(f.ctx, args.move_database, args.to) }),
 ];

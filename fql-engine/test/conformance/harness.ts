@@ -192,9 +192,10 @@ const SCHEMA_CONSTRUCTORS: Readonly<Record<string, string>> = {
   function: 'functions',
   database: 'databases',
   role: 'roles',
+  access_provider: 'access_providers',
 };
 
-const NATIVE_CONSTRUCTORS = ['collections', 'indexes', 'functions', 'databases', 'keys', 'roles'];
+const NATIVE_CONSTRUCTORS = ['collections', 'indexes', 'functions', 'databases', 'keys', 'roles', 'access_providers'];
 
 function ref(id: string, collection?: Json, database?: Json): Json {
   const body: { [k: string]: Json } = { id };

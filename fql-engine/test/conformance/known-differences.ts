@@ -169,6 +169,18 @@ export const knownDifferences: readonly KnownDifference[] = [
       },
     ],
   },
+  {
+    number: 13,
+    summary: "An access provider's `jwks_uri` may be plain `http` to this machine (`localhost`, `127.0.0.1`, `[::1]`), so that a local identity provider can serve its keys in development; any other host needs `https`.",
+    fauna: 'Fauna required https for every jwks_uri.',
+    cases: [
+      {
+        name: 'a jwks_uri over http to 127.0.0.1 is accepted',
+        query: q.Select('jwks_uri', q.CreateAccessProvider({ name: 'local', issuer: 'https://local.test/', jwks_uri: 'http://127.0.0.1:9999/jwks.json' })),
+        expect: 'http://127.0.0.1:9999/jwks.json',
+      },
+    ],
+  },
 ];
 
 export const knownDifferenceGroup: CaseGroup = {
