@@ -1,0 +1,30 @@
+/**
+ * Forms that programs written for Fauna use and that the other topics do not: the legacy
+ * `Create(Ref("classes"), …)` style of making schema (Fauna's CreateCollection, CreateIndex…
+ * are Create on the built-in collection), and the argument forms found by auditing the table.
+ */
+
+import { q, type Case } from '../harness.ts';
+
+const todos = q.Create(q.Ref('classes'), { name: 'todos' });
+const todosByTitle = q.Create(q.Ref('indexes'), { name: 'todos_by_title', source: q.Ref('classes/todos'), terms: [{ field: ['data', 'title'] }] });
+
+export const writtenForFaunaCases: readonly Case[] = [
+  { name: 'Create(Ref("classes"), {name}) makes a collection', query: q.Select('ref', todos), expect: q.Collection('todos') },
+  { name: 'Create(Collections(), {name}) makes a collection', query: q.Select('name', q.Create(q.Collections(), { name: 'todos' })), expect: 'todos' },
+  {
+    name: 'Create(Ref("indexes"), …) makes an index that Match reads',
+    setup: [todos, todosByTitle, q.Create(q.Ref('classes/todos/1'), { data: { title: 'milk' } })],
+    query: q.Paginate(q.Match(q.Ref('indexes/todos_by_title'), 'milk')),
+    expect: { data: [q.Ref(q.Collection('todos'), '1')] },
+  },
+  { name: 'Create(Ref("functions"), …) makes a function Call runs', setup: [q.Create(q.Ref('functions'), { name: 'twice', body: q.Query(q.Lambda('x', q.Multiply(2, q.Var('x')))) })], query: q.Call(q.Ref('functions/twice'), 21), expect: 42 },
+  { name: 'Create(Ref("databases"), …) makes a database', setup: [q.Create(q.Ref('databases'), { name: 'child' })], query: q.Exists(q.Database('child')), expect: true },
+  { name: 'Create(Ref("roles"), …) makes a role', setup: [q.Create(q.Ref('roles'), { name: 'reader', privileges: [] })], query: q.Select('privileges', q.Get(q.Role('reader'))), expect: [] },
+  { name: 'Create(Ref("classes")) with no name fails validation', query: q.Create(q.Ref('classes'), {}), expectError: 'validation failed' },
+  { name: 'Create(Ref("keys"), …) makes a key with a secret', query: q.Let({ k: q.Create(q.Ref('keys'), { role: 'server' }) }, [q.Select('role', q.Var('k')), q.IsString(q.Select('secret', q.Var('k')))]), expect: ['server', true] },
+  { name: 'Create(Ref("keys/123"), …) makes a key with that id', query: q.Select('ref', q.Create(q.Ref('keys/123'), { role: 'server' })), expect: q.Ref(q.Keys(), '123') },
+  { name: 'a key id is taken once', setup: [q.Create(q.Ref('keys/123'), { role: 'server' })], query: q.Create(q.Ref('keys/123'), { role: 'admin' }), expectError: 'instance already exists' },
+  { name: "Create with a collection's name", setup: [todos], query: q.Select('data', q.Create('todos', { data: { title: 'eggs' } })), expect: { title: 'eggs' } },
+  { name: 'Create with the name of no collection', query: q.Create('nope', { data: {} }), expectError: 'invalid ref' },
+];
