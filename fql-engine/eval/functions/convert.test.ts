@@ -12,7 +12,7 @@ describe('ToString', () => {
     expect(await call({ to_string: 1e21 })).toBe('1000000000000000000000');
     expect(await call({ to_string: true })).toBe('true');
     expect(await call({ to_string: null })).toBe('null');
-    expect(await call({ to_string: parseTime('2020-01-02T03:04:05.5Z') })).toBe('2020-01-02T03:04:05.5Z');
+    expect(await call({ to_string: parseTime('2020-01-02T03:04:05.5Z') })).toBe('2020-01-02T03:04:05.500Z');
     expect(await call({ to_string: parseDate('2020-01-02') })).toBe('2020-01-02');
   });
 

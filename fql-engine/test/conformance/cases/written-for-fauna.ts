@@ -4,7 +4,7 @@
  * are Create on the built-in collection), and the argument forms found by auditing the table.
  */
 
-import { q, type Case } from '../harness.ts';
+import { q, values, type Case } from '../harness.ts';
 
 const todos = q.Create(q.Ref('classes'), { name: 'todos' });
 const todosByTitle = q.Create(q.Ref('indexes'), { name: 'todos_by_title', source: q.Ref('classes/todos'), terms: [{ field: ['data', 'title'] }] });
@@ -27,4 +27,11 @@ export const writtenForFaunaCases: readonly Case[] = [
   { name: 'a key id is taken once', setup: [q.Create(q.Ref('keys/123'), { role: 'server' })], query: q.Create(q.Ref('keys/123'), { role: 'admin' }), expectError: 'instance already exists' },
   { name: "Create with a collection's name", setup: [todos], query: q.Select('data', q.Create('todos', { data: { title: 'eggs' } })), expect: { title: 'eggs' } },
   { name: 'Create with the name of no collection', query: q.Create('nope', { data: {} }), expectError: 'invalid ref' },
+
+  // Fauna printed a time's fraction in groups of three digits, as Java's ISO_INSTANT does: a
+  // stream event the driver's own tests keep shows txnTS 1603314266030000 as "…26.030Z".
+  { name: 'a time prints its milliseconds as three digits', query: q.Epoch(1603314266030000, 'microseconds'), expect: new values.FaunaTime('2020-10-21T21:04:26.030Z') },
+  { name: 'a time prints its microseconds as six digits', query: q.ToString(q.Time('2020-01-01T00:00:00.1234Z')), expect: '2020-01-01T00:00:00.123400Z' },
+  { name: 'a time with whole seconds prints no fraction', query: q.ToString(q.Time('2020-01-01T00:00:00.000Z')), expect: '2020-01-01T00:00:00Z' },
+  { name: 'a time keeps nine digits of nanoseconds', query: q.ToString(q.Epoch(1, 'nanosecond')), expect: '1970-01-01T00:00:00.000000001Z' },
 ];
