@@ -134,7 +134,7 @@ function decodeRef(body: Json): Ref {
   if (collection !== undefined && !(collection instanceof Ref)) throw badLiteral('@ref');
   if (database !== undefined && !(database instanceof Ref)) throw badLiteral('@ref');
   if (collection === undefined && !NATIVE_NAMES.includes(body.id as NativeName)) {
-    throw new FaunaError('invalid ref', `Ref refers to undefined collection '${body.id}'.`);
+    throw new FaunaError('invalid ref', `Ref refers to undefined collection '${body.id}'`);
   }
   return new Ref(body.id, collection, database);
 }

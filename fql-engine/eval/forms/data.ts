@@ -184,13 +184,13 @@ const call = effect({
       throw typeError('Function Ref', args.call, ['call']);
     }
     const { record } = await schemaRecord(f.ctx, fnRef);
-    if (!record) throw new FaunaError('invalid ref', `Ref refers to undefined function '${fnRef.id}'.`, ['call']);
+    if (!record) throw new FaunaError('invalid ref', `Ref refers to undefined function '${fnRef.id}'`, ['call']);
     const body = record.public.body;
     if (!(body instanceof QueryValue)) throw new FaunaError('invalid argument', 'Function body is not a lambda.', ['call']);
     // The predicate takes the arguments the way the function's own Lambda does.
     const callArgs = Array.isArray(args.arguments) ? (args.arguments as readonly Value[]) : [args.arguments];
     await f.ctx.access.check(f.ctx, 'call', new Ref(fnRef.id, Ref.native('functions')), callArgs);
-    return callBody(f, fnRef.id, body, args.arguments, callerFor(f.ctx.caller, record.public.role));
+    return callBody(f, body, args.arguments, callerFor(f.ctx.caller, record.public.role));
   },
 });
 
@@ -202,13 +202,13 @@ function callerFor(caller: Caller, role: Value | undefined): Caller {
 }
 
 /** Errors inside a function reach the caller as Fauna's `call error`, with the real error as its cause. */
-async function callBody(f: Frame, name: string, body: QueryValue, argument: Value, caller: Caller): Promise<Value> {
+async function callBody(f: Frame, body: QueryValue, argument: Value, caller: Caller): Promise<Value> {
   try {
     if (caller === f.ctx.caller) return await f.applyValue(body, argument, 'call');
     return await f.applyValueIn(f.ctx.as(caller), body, argument, 'call');
   } catch (err) {
     if (!(err instanceof FaunaError)) throw err;
-    throw new FaunaError('call error', `Calling the function '${name}' resulted in an error.`, [], [err.toDetail()]);
+    throw new FaunaError('call error', 'Calling the function resulted in an error.', [], [err.toDetail()]);
   }
 }
 
