@@ -34,4 +34,15 @@ export const writtenForFaunaCases: readonly Case[] = [
   { name: 'a time prints its microseconds as six digits', query: q.ToString(q.Time('2020-01-01T00:00:00.1234Z')), expect: '2020-01-01T00:00:00.123400Z' },
   { name: 'a time with whole seconds prints no fraction', query: q.ToString(q.Time('2020-01-01T00:00:00.000Z')), expect: '2020-01-01T00:00:00Z' },
   { name: 'a time keeps nine digits of nanoseconds', query: q.ToString(q.Epoch(1, 'nanosecond')), expect: '1970-01-01T00:00:00.000000001Z' },
+
+  // Strings as Fauna's server counted them: code points, not UTF-16 units (its Length,
+  // SubString, FindStr and FindStrRegex use Java's codePoints), and ICU's word breaks.
+  { name: 'Length counts an emoji once', query: q.Length('😀ab'), expect: 3 },
+  { name: 'SubString and FindStr count code points', query: [q.SubString('😀abc', 1, 2), q.FindStr('😀abc', 'b'), q.FindStrRegex('😀ab', 'b')], expect: ['ab', 2, [{ start: 2, end: 2, data: 'b' }]] },
+  { name: 'SubString refuses a start past the end', query: q.SubString('abc', 5), expectError: 'invalid argument' },
+  { name: 'FindStr with a start outside the string searches from the beginning', query: [q.FindStr('abc', 'a', 10), q.FindStr('abc', 'a', -1)], expect: [0, 0] },
+  { name: 'FindStrRegex from a start matches ^ there', query: q.FindStrRegex('abab', '^ab', 2), expect: [{ start: 2, end: 3, data: 'ab' }] },
+  { name: 'TitleCase breaks words as ICU does', query: q.TitleCase("mcdonald-smith o'neil 1st"), expect: "Mcdonald-Smith O'neil 1st" },
+  { name: "Trim removes Java's whitespace, not a no-break space", query: q.Trim('\u00a0a\u2003 '), expect: '\u00a0a' },
+  { name: 'NGram sizes may be at most one apart', query: q.NGram('what', 1, 3), expectError: 'invalid argument' },
 ];
