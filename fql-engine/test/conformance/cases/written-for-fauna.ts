@@ -45,4 +45,13 @@ export const writtenForFaunaCases: readonly Case[] = [
   { name: 'TitleCase breaks words as ICU does', query: q.TitleCase("mcdonald-smith o'neil 1st"), expect: "Mcdonald-Smith O'neil 1st" },
   { name: "Trim removes Java's whitespace, not a no-break space", query: q.Trim('\u00a0a\u2003 '), expect: '\u00a0a' },
   { name: 'NGram sizes may be at most one apart', query: q.NGram('what', 1, 3), expectError: 'invalid argument' },
+
+  // Format's date and time conversions and %@, as Fauna's server printed them (Java's
+  // Formatter per specifier, in UTC; %@ renders the value as the wire shows it).
+  { name: 'Format prints a time with date suffixes', query: q.Format('%tY-%tm-%td %tH:%tM', ...Array(5).fill(q.Time('2020-01-02T15:04:05Z'))), expect: '2020-01-02 15:04' },
+  { name: 'Format prints month and day names', query: q.Format('%tA, %tB %te %tY', ...Array(4).fill(q.Date('2020-03-01'))), expect: 'Sunday, March 1 2020' },
+  { name: 'Format %T upper-cases and %tF, %tT, %tr combine', query: q.Format('%Tb %tF %tT %tr', ...Array(4).fill(q.Time('2020-01-02T15:04:05Z'))), expect: 'JAN 2020-01-02 15:04:05 03:04:05 PM' },
+  { name: 'Format %t with no suffix prints the value as ToString does', query: q.Format('%t', q.Date('2020-03-01')), expect: '2020-03-01' },
+  { name: 'Format refuses a time suffix for a date', query: q.Format('%tH', q.Date('2020-03-01')), expectError: 'invalid argument' },
+  { name: 'Format %@ renders a value as the wire does', query: q.Format('%@', { a: [1, 'x', null] }), expect: '{"a":[1,"x",null]}' },
 ];
