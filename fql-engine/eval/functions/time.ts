@@ -24,10 +24,15 @@ const UNIT_NANOS: Readonly<Record<string, bigint>> = {
   nanosecond: 1n,
 };
 
+/** Java's String.trim, which Fauna applied to a time, a date and a unit before parsing them. */
+function javaTrim(s: string): string {
+  return s.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
+}
+
 /** A unit name, singular or plural ("hour", "hours", "half days"), to its length in nanoseconds. */
 function unitNanos(args: Args, key: string): bigint {
   const unit = stringAt({ value: args[key], position: [key] });
-  const singular = unit.toLowerCase().replace(/s$/, '');
+  const singular = javaTrim(unit).toLowerCase().replace(/s$/, '');
   const nanos = Object.prototype.hasOwnProperty.call(UNIT_NANOS, singular) ? UNIT_NANOS[singular] : undefined;
   if (nanos === undefined) throw invalid(`Invalid time unit '${unit}'.`, [key]);
   return nanos;
@@ -64,7 +69,7 @@ const time = eager({
   name: 'Time',
   run: (args, ctx: PureContext) => {
     const s = stringAt({ value: args.time, position: ['time'] });
-    return s === 'now' ? ctx.now : at(() => parseTime(s), 'time');
+    return s === 'now' ? ctx.now : at(() => parseTime(javaTrim(s)), 'time');
   },
 });
 
@@ -168,7 +173,7 @@ export const timeFunctions: readonly EagerSpec[] = [
   shift('time_add', 'TimeAdd', 1n),
   shift('time_subtract', 'TimeSubtract', -1n),
   timeDiff,
-  unary('date', 'Date', (v, k) => at(() => parseDate(stringAt({ value: v, position: [k] })), k)),
+  unary('date', 'Date', (v, k) => at(() => parseDate(javaTrim(stringAt({ value: v, position: [k] }))), k)),
   unary('to_time', 'ToTime', toTime),
   unary('to_date', 'ToDate', toDate),
   unary('to_seconds', 'ToSeconds', since(UNIT_NANOS.second)),
