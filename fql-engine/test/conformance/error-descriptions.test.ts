@@ -40,6 +40,7 @@ const rows: readonly DescriptionCase[] = [
   { name: 'an unknown time unit', query: q.TimeAdd(q.Now(), 1, 'fortnight'), code: 'invalid argument', description: "Invalid time unit 'fortnight'." },
   { name: 'a lambda given too few values', query: q.Map([[1]], q.Lambda(['a', 'b'], q.Var('a'))), code: 'invalid argument', description: 'Lambda expects an array with 2 elements. Array contains 1.' },
   { name: 'an Abort', query: q.Abort('no way'), code: 'transaction aborted', description: 'no way' },
+  { name: 'the mean of nothing', query: q.Mean([]), code: 'invalid argument', description: 'Non-empty array expected.' },
 ];
 
 let engine: Engine;

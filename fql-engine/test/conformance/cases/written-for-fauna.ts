@@ -55,4 +55,11 @@ export const writtenForFaunaCases: readonly Case[] = [
   { name: 'Format refuses a time suffix for a date', query: q.Format('%tH', q.Date('2020-03-01')), expectError: 'invalid argument' },
   { name: 'Format %@ renders a value as the wire does', query: q.Format('%@', { a: [1, 'x', null] }), expect: '{"a":[1,"x",null]}' },
   { name: 'Time, Date and a time unit are trimmed, as Fauna trimmed them', query: [q.Time(' 2020-01-01T00:00:00Z '), q.TimeAdd(q.Date(' 2020-01-01 '), 1, ' day ')], expect: [new values.FaunaTime('2020-01-01T00:00:00Z'), new values.FaunaDate('2020-01-02')] },
+  {
+    name: 'Max and Min read a set and a page, as Sum does',
+    setup: [q.CreateCollection({ name: 'scores' }), q.CreateIndex({ name: 'all_scores', source: q.Collection('scores'), values: [{ field: ['data', 'n'] }] }), q.Do(q.Create(q.Collection('scores'), { data: { n: 3 } }), q.Create(q.Collection('scores'), { data: { n: 9 } }))],
+    query: [q.Max(q.Match(q.Index('all_scores'))), q.Min(q.Paginate(q.Match(q.Index('all_scores'))))],
+    expect: [9, { data: [3] }],
+  },
+  { name: 'Mean of nothing is refused in Fauna\'s words', query: q.Mean([]), expectError: 'invalid argument' },
 ];
