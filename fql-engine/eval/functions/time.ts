@@ -127,18 +127,20 @@ const timeDiff = eager({
   },
 });
 
+/** A string as Time reads it; an integer as milliseconds since the epoch (Fauna's Timestamp.ofMillis). */
 function toTime(v: Value, key: string): Value {
-  if (typeof v === 'string') return at(() => parseTime(v), key);
+  if (typeof v === 'string') return at(() => parseTime(javaTrim(v)), key);
+  if (typeof v === 'number' && Number.isInteger(v)) return timeInRange(new FaunaTime(BigInt(v) * 1_000_000n));
   if (v instanceof FaunaTime) return v;
   if (v instanceof FaunaDate) return timeOfDate(v);
-  throw typeError('String, Time or Date', v, [key]);
+  throw typeError('Integer, String, Time or Date', v, [key]);
 }
 
 function toDate(v: Value, key: string): Value {
   if (typeof v === 'string') return at(() => parseDate(v), key);
   if (v instanceof FaunaDate) return v;
   if (v instanceof FaunaTime) return dateOfTime(v);
-  throw typeError('String, Time or Date', v, [key]);
+  throw typeError('Integer, String, Time or Date', v, [key]);
 }
 
 /** Whole units since the epoch, rounded down (an instant before 1970 is in the unit it falls in). */

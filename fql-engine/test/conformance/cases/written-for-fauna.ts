@@ -62,4 +62,11 @@ export const writtenForFaunaCases: readonly Case[] = [
     expect: [9, { data: [3] }],
   },
   { name: 'Mean of nothing is refused in Fauna\'s words', query: q.Mean([]), expectError: 'invalid argument' },
+
+  // Conversions as Fauna's server made them: ToNumber, ToInteger and ToDouble read text with
+  // Java's NumberFormat (the longest numeric prefix, grouping commas); ToTime reads an integer
+  // as milliseconds since the epoch.
+  { name: 'ToNumber reads a number as Java NumberFormat does', query: [q.ToNumber('1,234.5'), q.ToNumber(' 42abc'), q.ToInteger('7.9 items'), q.ToDouble('2.5E2')], expect: [1234.5, 42, 7, 250] },
+  { name: 'ToNumber refuses text that does not start with a number', query: q.ToNumber('+5'), expectError: 'invalid argument' },
+  { name: 'ToTime of an integer is milliseconds since the epoch', query: q.ToTime(1500), expect: new values.FaunaTime('1970-01-01T00:00:01.500Z') },
 ];
