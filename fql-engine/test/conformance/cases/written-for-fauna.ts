@@ -69,4 +69,5 @@ export const writtenForFaunaCases: readonly Case[] = [
   { name: 'ToNumber reads a number as Java NumberFormat does', query: [q.ToNumber('1,234.5'), q.ToNumber(' 42abc'), q.ToInteger('7.9 items'), q.ToDouble('2.5E2')], expect: [1234.5, 42, 7, 250] },
   { name: 'ToNumber refuses text that does not start with a number', query: q.ToNumber('+5'), expectError: 'invalid argument' },
   { name: 'ToTime of an integer is milliseconds since the epoch', query: q.ToTime(1500), expect: new values.FaunaTime('1970-01-01T00:00:01.500Z') },
+  { name: 'Union, Intersection and Difference of arrays count repeated values, as multisets', query: [q.Union([1, 1, 2], [1, 3]), q.Intersection([1, 1, 2], [1, 1, 3]), q.Difference([1, 1, 2], [1]), q.Union([1, 1])], expect: [[1, 1, 2, 3], [1, 1], [1, 2], [1, 1]] },
 ];
