@@ -169,6 +169,15 @@ export const knownDifferences: readonly KnownDifference[] = [
       },
     ],
   },
+  {
+    number: 13,
+    summary: 'A document ref may hold any id: `Ref(Collection("things"), "abc")` is a ref to nothing (Get: `instance not found`; Exists: false), and only Create refuses an id that is not a positive 64-bit integer. This repository\'s own functions put ids that callers send into refs and rely on Exists answering false.',
+    fauna: 'Fauna refused the ref itself with invalid argument ("Number or numeric String expected, non-numeric \'abc\' provided.", or "The id provided is too large").',
+    cases: [
+      { name: 'Exists of a ref with a non-numeric id is false', setup: [things], query: q.Exists(q.Ref(q.Collection('things'), 'abc')), expect: false },
+      { name: 'Create with a non-numeric id is refused', setup: [things], query: q.Create(q.Ref(q.Collection('things'), 'abc'), {}), expectError: 'invalid argument' },
+    ],
+  },
 ];
 
 export const knownDifferenceGroup: CaseGroup = {
