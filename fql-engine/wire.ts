@@ -133,7 +133,7 @@ function decodeRef(body: Json): Ref {
   if (collection !== undefined && !(collection instanceof Ref)) throw badLiteral('@ref');
   if (database !== undefined && !(database instanceof Ref)) throw badLiteral('@ref');
   if (collection === undefined && !NATIVE_NAMES.includes(body.id as NativeName)) {
-    throw new FaunaError('invalid ref', `Ref refers to undefined collection '${body.id}'.`);
+    throw new FaunaError('invalid ref', `Ref refers to undefined collection '${body.id}'`);
   }
   return new Ref(body.id, collection, database);
 }
@@ -300,8 +300,18 @@ export function formatTime(t: FaunaTime): string {
     seconds -= 1n;
   }
   const base = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
-  const frac = rem === 0n ? '' : `.${rem.toString().padStart(9, '0').replace(/0+$/, '')}`;
-  return `${base}${frac}Z`;
+  return `${base}${fractionDigits(rem)}Z`;
+}
+
+/**
+ * A second's fraction as Java's ISO_INSTANT prints it, which Fauna's answers show: in groups of
+ * three digits (`.030`, `.123400`, `.123456789`), none when it is zero.
+ */
+function fractionDigits(nanos: bigint): string {
+  if (nanos === 0n) return '';
+  const digits = nanos.toString().padStart(9, '0');
+  const length = digits.endsWith('000000') ? 3 : digits.endsWith('000') ? 6 : 9;
+  return `.${digits.slice(0, length)}`;
 }
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;

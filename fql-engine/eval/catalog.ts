@@ -55,7 +55,7 @@ export async function collectionOf(ctx: QueryContext, collRef: Ref): Promise<{ d
     throw new FaunaError('invalid ref', 'Collection ref expected.');
   }
   const { db, record } = await schemaRecord(ctx, collRef);
-  if (!record) throw new FaunaError('invalid ref', `Ref refers to undefined collection '${collRef.id}'.`);
+  if (!record) throw new FaunaError('invalid ref', `Ref refers to undefined collection '${collRef.id}'`);
   return { db, info: collectionInfo(record, collRef) };
 }
 
@@ -69,7 +69,7 @@ export async function indexOf(ctx: QueryContext, indexRef: Ref): Promise<{ db: D
     throw new FaunaError('invalid ref', 'Index ref expected.');
   }
   const { db, record } = await schemaRecord(ctx, indexRef);
-  if (!record) throw new FaunaError('invalid ref', `Ref refers to undefined index '${indexRef.id}'.`);
+  if (!record) throw new FaunaError('invalid ref', `Ref refers to undefined index '${indexRef.id}'`);
   return { db, def: indexDefOf(record) };
 }
 

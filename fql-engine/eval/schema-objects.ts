@@ -233,13 +233,15 @@ async function validRole(ctx: QueryContext, role: Value | undefined, what: strin
   throw new FaunaError('validation failed', `${what}: role must be 'admin', 'server' or a Role ref.`, ['role']);
 }
 
-export async function createKey(ctx: QueryContext, params: Value): Promise<ObjectValue> {
+/** A key; `chosenId` is the id of `Create(Ref("keys/123"), …)`, which must be free. */
+export async function createKey(ctx: QueryContext, params: Value, chosenId?: string): Promise<ObjectValue> {
   requireAdmin(ctx);
   const p = pick(paramsObject(params), ['role', 'database', 'data', 'priority', 'ttl'], 'CreateKey');
   await validRole(ctx, p.role, 'CreateKey');
   if (p.database !== undefined && !(p.database instanceof Ref)) throw new FaunaError('validation failed', 'database must be a database ref.', ['database']);
   const target = await resolveDb(ctx, p.database);
-  const id = newId();
+  if (chosenId !== undefined && !/^\d+$/.test(chosenId)) throw new FaunaError('invalid argument', 'A key id is a number.', ['create']);
+  const id = chosenId ?? newId();
   const secret = makeSecret({ db: ctx.db, kind: 'keys', id });
   const hash = hashSecret(secret);
   const pub = makeObject([...Object.entries(p), ['hashed_secret', hash]]);

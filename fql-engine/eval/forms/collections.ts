@@ -208,12 +208,47 @@ function algebraParts(v: Value): readonly Value[] {
   return list.length > 0 && (list.some(isSetLike) || list.every((p) => Array.isArray(p))) ? list : [v];
 }
 
+/**
+ * Arrays combine as multisets, as Fauna's server combined them (Scala's `intersect` and `diff`;
+ * a union keeps each value as often as the array holding it most often does), in the order of
+ * first appearance; nothing is deduplicated that was repeated on one side only.
+ */
 function arrayAlgebra(key: 'union' | 'intersection' | 'difference', parts: readonly (readonly Value[])[]): Value[] {
   const [first, ...rest] = parts;
-  const restKeys = rest.map((p) => new Set(p.map(valueKey)));
-  if (key === 'union') return distinctValues(parts.flat());
-  if (key === 'intersection') return distinctValues(first.filter((v) => restKeys.every((s) => s.has(valueKey(v)))));
-  return distinctValues(first.filter((v) => !restKeys.some((s) => s.has(valueKey(v)))));
+  const step = key === 'union' ? unionOf : key === 'intersection' ? intersectOf : differenceOf;
+  return rest.reduce<Value[]>((acc, part) => step(acc, part), [...first]);
+}
+
+function counts(values: readonly Value[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const v of values) m.set(valueKey(v), (m.get(valueKey(v)) ?? 0) + 1);
+  return m;
+}
+
+function unionOf(left: readonly Value[], right: readonly Value[]): Value[] {
+  const occurrence = counts(left);
+  for (const [k, n] of counts(right)) occurrence.set(k, Math.max(occurrence.get(k) ?? 0, n));
+  const out: Value[] = [];
+  for (const v of [...left, ...right]) {
+    const k = valueKey(v);
+    for (let i = 0; i < (occurrence.get(k) ?? 0); i++) out.push(v);
+    occurrence.set(k, 0);
+  }
+  return out;
+}
+
+const intersectOf = (left: readonly Value[], right: readonly Value[]): Value[] => keepCounted(left, right, true);
+const differenceOf = (left: readonly Value[], right: readonly Value[]): Value[] => keepCounted(left, right, false);
+
+/** Scala's `intersect` (keep = true) or `diff` (keep = false): each match on the right is used once. */
+function keepCounted(left: readonly Value[], right: readonly Value[], keep: boolean): Value[] {
+  const available = counts(right);
+  return left.filter((v) => {
+    const k = valueKey(v);
+    const n = available.get(k) ?? 0;
+    if (n > 0) available.set(k, n - 1);
+    return keep ? n > 0 : n === 0;
+  });
 }
 
 function distinctValues(values: readonly Value[]): Value[] {

@@ -33,7 +33,7 @@ async function runLet(raw: RawArgs, f: Frame): Promise<Value> {
 async function runVar(raw: RawArgs, f: Frame): Promise<Value> {
   const name = raw.var;
   if (typeof name !== 'string') throw new FaunaError('invalid argument', 'String expected.', ['var']);
-  if (!f.env.has(name)) throw new FaunaError('unbound variable', `Unbound variable '${name}'`, []);
+  if (!f.env.has(name)) throw new FaunaError('unbound variable', `Variable '${name}' is not defined.`, []);
   return f.env.lookup(name) as Value;
 }
 

@@ -8,6 +8,7 @@ import { FaunaError, typeError, type Position } from '../../errors.ts';
 import { Ref, isObject, makeObject, valueEquals, type ObjectValue, type Value, isArray } from '../../values.ts';
 import { eager, type Args, type EagerSpec } from '../spec.ts';
 import { booleanAt, invalid, numberAt, stringAt, type Item } from './common.ts';
+import { compareValues } from '../../ordering.ts';
 
 type Step = string | number;
 
@@ -206,16 +207,35 @@ function arrayItems(args: Args, key: string): readonly Item[] {
 /** Sum of integers is an integer; any double makes it a double. Empty sums to 0. */
 const sum = eager({ key: 'sum', name: 'Sum', run: (args) => arrayItems(args, 'sum').reduce((acc, i) => acc + numberAt(i), 0) });
 
-/** An empty mean is refused (our choice: there is no number to answer). */
+/** An empty mean is refused, in Fauna's words. */
 const mean = eager({
   key: 'mean',
   name: 'Mean',
   run: (args) => {
     const list = arrayItems(args, 'mean');
-    if (list.length === 0) throw invalid('Mean of an empty collection.', ['mean']);
+    if (list.length === 0) throw invalid('Non-empty array expected.', ['mean']);
     return list.reduce((acc, i) => acc + numberAt(i), 0) / list.length;
   },
 });
+
+/**
+ * Min and Max compare any values, in the order of index entries (Fauna's server folded them
+ * with its index-term ordering), and read sets and pages too (table.ts); a single array or page
+ * given as the one element is what is compared.
+ */
+function extreme(key: 'min' | 'max', name: string, keeps: (cmp: number) => boolean): EagerSpec {
+  return eager({
+    key,
+    name,
+    run: (args) => {
+      const given = args[key];
+      const outer = Array.isArray(given) ? given : [given];
+      const list = outer.length === 1 && Array.isArray(outer[0]) ? outer[0] : outer;
+      if (list.length === 0) throw invalid('Non-empty array expected.', [key]);
+      return list.reduce((acc, v) => (keeps(compareValues(acc, v)) ? acc : v));
+    },
+  });
+}
 
 const any = eager({ key: 'any', name: 'Any', run: (args) => arrayItems(args, 'any').map(booleanAt).some(Boolean) });
 const all = eager({ key: 'all', name: 'All', run: (args) => arrayItems(args, 'all').map(booleanAt).every(Boolean) });
@@ -232,6 +252,8 @@ export const objectFunctions: readonly EagerSpec[] = [
   toArray,
   sum,
   mean,
+  extreme('min', 'Min', (cmp) => cmp < 0),
+  extreme('max', 'Max', (cmp) => cmp > 0),
   any,
   all,
 ];

@@ -90,7 +90,8 @@ describe('conversions and calendar fields', () => {
     expect(await timeText({ to_time: parseDate('1970-01-03') })).toBe('1970-01-03T00:00:00Z');
     expect(await dateText({ to_date: '1970-01-01' })).toBe('1970-01-01');
     expect(await dateText({ to_date: parseTime('1969-12-31T23:59:59Z') })).toBe('1969-12-31');
-    expect((await callError({ to_time: 5 })).code).toBe('invalid argument');
+    expect(await timeText({ to_time: 1500 })).toBe('1970-01-01T00:00:01.500Z');
+    expect((await callError({ to_time: 1.5 })).code).toBe('invalid argument');
     expect((await callError({ to_date: 'soon' })).code).toBe('invalid argument');
   });
 

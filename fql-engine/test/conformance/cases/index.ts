@@ -21,6 +21,7 @@ import { schemaAndDatabaseCases } from './schema-and-databases.ts';
 import { stringCases } from './strings.ts';
 import { timeCases } from './time.ts';
 import { ttlCases } from './ttl.ts';
+import { writtenForFaunaCases } from './written-for-fauna.ts';
 
 export const caseGroups: readonly CaseGroup[] = [
   { topic: 'basics and control', cases: basicsAndControlCases },
@@ -42,5 +43,6 @@ export const caseGroups: readonly CaseGroup[] = [
   { topic: 'document ttl', cases: ttlCases },
   { topic: 'access providers', cases: accessProviderCases },
   { topic: 'MoveDatabase', cases: moveDatabaseCases },
+  { topic: 'written for Fauna', cases: writtenForFaunaCases },
   knownDifferenceGroup,
 ];
