@@ -85,6 +85,8 @@ export const AUTH_SCHEMA: SchemaSpec = {
     // The longest rate window is an hour: a day of events is plenty.
     { name: 'rate_events', ttl_days: 1 },
     { name: 'anomalies' },
+    // Each entry carries its own ttl (AUDIT_RETENTION_DAYS from when it was written: shared/audit).
+    { name: 'audit_events' },
   ],
   indexes: [
     // Unique: two concurrent sign-ups with one email cannot both commit.
@@ -105,6 +107,27 @@ export const AUTH_SCHEMA: SchemaSpec = {
       terms: [byData('key')],
       values: [{ field: ['data', 'at'], reverse: true }, { field: ['ref'] }],
     },
+    // The admin search (shared/fql/admin.ts): one entry per prefix of the address (data.email_prefixes,
+    // '' included), newest account first, carrying what a list shows, so a page reads no document.
+    {
+      name: 'accounts_by_email_prefix',
+      source: 'accounts',
+      terms: [byData('email_prefixes')],
+      values: [{ field: ['data', 'created_at'], reverse: true }, { field: ['ref'] }, byData('email'), byData('email_verified'), byData('disabled')],
+    },
+    // What deleting an account must find besides its sessions and links.
+    { name: 'anomalies_by_account', source: 'anomalies', terms: [byData('account')] },
+    { name: 'email_tokens_by_email', source: 'email_tokens', terms: [byData('email')] },
+    // Rate-limit keys in order, so that every key of an address (one per IP address, too) is one Range.
+    { name: 'rate_events_by_key_order', source: 'rate_events', values: [byData('key'), { field: ['ref'] }] },
+    // An account's security activity, newest first; and the entries an admin wrote (their actor).
+    {
+      name: 'audit_events_by_account',
+      source: 'audit_events',
+      terms: [byData('account')],
+      values: [{ field: ['data', 'at'], reverse: true }, { field: ['ref'] }],
+    },
+    { name: 'audit_events_by_actor', source: 'audit_events', terms: [byData('actor_account')] },
   ],
   functions: [],
 };

@@ -5,7 +5,7 @@ import { changePasswordQuery, forgotPasswordQuery, resetPasswordQuery, type Chan
 import { runQuery } from '../fql/run-query.ts';
 import { sha256 } from '../tokens.ts';
 import { checkPassword, passwordCandidates, stringField } from '../validation.ts';
-import type { AuthContext } from './context.ts';
+import { auditScope, type AuthContext } from './context.ts';
 import { emailLink, rateLimited } from './email-flow.ts';
 
 /** Always the same answer: only an address with an account gets a link. */
@@ -17,7 +17,7 @@ export async function forgotPassword(ctx: AuthContext, body: Readonly<Record<str
 export async function resetPassword(ctx: AuthContext, body: Readonly<Record<string, unknown>>): Promise<void> {
   const token = stringField(body, 'token');
   const password = checkPassword(body.password, ctx.config);
-  await runQuery(ctx.db, resetPasswordQuery({ tokenHash: sha256(token), password }));
+  await runQuery(ctx.db, resetPasswordQuery({ tokenHash: sha256(token), password, audit: auditScope(ctx) }));
 }
 
 /** Needs the current password (wrong guesses count like failed logins); ends every other session of the account. */
@@ -30,7 +30,7 @@ export async function changePassword(
   const next = checkPassword(body.newPassword, ctx.config);
   const result = await runQuery<ChangeResult>(
     ctx.db,
-    changePasswordQuery({ ...session, current, next, maxFailures: ctx.config.loginMaxFailures, failureWindowSeconds: ctx.config.loginFailureWindowSeconds }),
+    changePasswordQuery({ ...session, current, next, maxFailures: ctx.config.loginMaxFailures, failureWindowSeconds: ctx.config.loginFailureWindowSeconds, audit: auditScope(ctx) }),
   );
   if (result.status === 'rate_limited') throw rateLimited(result.retryAfter);
   // 400, not 401 (docs/API.md): the session is fine, and a client treats a 401 as one to refresh.

@@ -11,7 +11,7 @@ import { emailIpKey, withHourlyAllowance } from '../fql/rate-limits.ts';
 import { runQuery } from '../fql/run-query.ts';
 import { sha256 } from '../tokens.ts';
 import { checkPassword, normalizeEmail } from '../validation.ts';
-import type { AuthContext } from './context.ts';
+import { auditScope, type AuthContext } from './context.ts';
 import { deliver } from './email-flow.ts';
 
 export interface RegisterInput {
@@ -33,6 +33,7 @@ export async function register(ctx: AuthContext, input: RegisterInput): Promise<
     bindingHash: sha256(input.binding),
     token: { hash: sha256(token), ttlSeconds: ctx.config.verifyTokenTtlSeconds },
     limits: { perHour: ctx.config.emailsPerAddressPerHour, minIntervalSeconds: ctx.config.emailMinIntervalSeconds },
+    audit: auditScope(ctx),
   });
   const query = withHourlyAllowance(emailIpKey(input.ip), ctx.config.emailsPerIpPerHour, decide);
   await deliver(ctx, await runRegistration(ctx, query), email, token);

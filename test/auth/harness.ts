@@ -38,6 +38,7 @@ import refreshContinue from '../../functions/refresh-continue.ts';
 import user from '../../functions/user.ts';
 import { messageLinks, startMailbox, type Mailbox, type StoredMessage } from '../../netlify/mailbox/server.ts';
 import type { AuthContext } from '../../shared/auth/context.ts';
+import { userAgentOf } from '../../shared/auth/web.ts';
 import type { Config } from '../../shared/config.ts';
 import { emailSender } from '../../shared/email.ts';
 import { operationOf, type ContextFactory, type Endpoint } from '../../shared/endpoint.ts';
@@ -279,7 +280,8 @@ export function useAuthWorld(options: WorldOptions = {}): AuthWorld {
       world.config = cfg;
       world.contexts = (req, netlify) => {
         const db = { client, deadlineMs: cfg.queryTimeoutMs, operation: operationOf(req) };
-        return { config: cfg, auth: { config: cfg, db, sendEmail, randomToken, afterAnswer }, netlify };
+        const requester = { ip: netlify.ip || 'unknown', userAgent: userAgentOf(req) };
+        return { config: cfg, auth: { config: cfg, db, sendEmail, randomToken, afterAnswer, requester }, netlify };
       };
       return cfg;
     };
