@@ -125,7 +125,8 @@ export const AUTH_SCHEMA: SchemaSpec = {
       name: 'audit_events_by_account',
       source: 'audit_events',
       terms: [byData('account')],
-      values: [{ field: ['data', 'at'], reverse: true }, { field: ['ref'] }],
+      // The ref too: entries of one transaction share their time, and the later write is newer.
+      values: [{ field: ['data', 'at'], reverse: true }, { field: ['ref'], reverse: true }],
     },
     { name: 'audit_events_by_actor', source: 'audit_events', terms: [byData('actor_account')] },
   ],

@@ -116,7 +116,8 @@ export function setDisabledQuery(caller: AdminCaller, id: string, disabled: bool
   );
 
   function disabledAction(): Expr {
-    return q.Let({ account: target(id) }, q.Do(act, byAdmin(caller, { account: ref, event: disabled ? 'account_disabled' : 'account_enabled' }), true));
+    // The entry first: if the action then fails, the transaction takes the entry back with it.
+    return q.Let({ account: target(id) }, q.Do(byAdmin(caller, { account: ref, event: disabled ? 'account_disabled' : 'account_enabled' }), act, true));
   }
 }
 
