@@ -26,8 +26,12 @@ export function isDisabled(account: Expr): Expr {
   return q.Select(['data', 'disabled'], account, false);
 }
 
-/** The longest prefix the admin search indexes; a longer one is matched on these, then filtered. */
-export const SEARCH_PREFIX_MAX = 32;
+/**
+ * The longest prefix the admin search indexes; a longer one is matched on its first 12 characters,
+ * then filtered. Each prefix is one index entry written with the account: 12 keep registration cheap
+ * and already narrow a search to a handful of accounts.
+ */
+export const SEARCH_PREFIX_MAX = 12;
 
 /**
  * What every account keeps for the admin search (index accounts_by_email_prefix): each prefix of
