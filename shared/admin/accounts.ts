@@ -17,13 +17,13 @@ import {
   revokeAccountSessionsQuery,
   searchAccountsQuery,
   setDisabledQuery,
-  whileAdmin,
-  adminActorOf,
+  adminSetAppMetadataQuery,
+  adminSetRolesQuery,
   type AdminCaller,
   type AdminEmailResult,
 } from '../fql/admin.ts';
 import { runQuery } from '../fql/run-query.ts';
-import { replaceRoles, setAppMetadataQuery, setRolesQuery, type FreshUser, type Metadata } from '../fql/users.ts';
+import type { FreshUser, Metadata } from '../fql/users.ts';
 import { sha256 } from '../tokens.ts';
 import { normalizeEmail } from '../validation.ts';
 import { decodeCursor, encodeCursor, type CursorValue } from './cursor.ts';
@@ -155,12 +155,12 @@ export async function setRoles(ctx: AuthContext, admin: AdminCaller, id: string,
   if (!Array.isArray(roles) || roles.length > ROLES_MAX) throw new HttpError('invalid_body', { message: `'roles' is an array of at most ${ROLES_MAX} role names.` });
   const checked = roles.map(checkRoleName);
   if (id === admin.accountId && !checked.includes(admin.role)) throw new HttpError('own_account');
-  return runQuery<FreshUser>(ctx.db, whileAdmin(admin, setRolesQuery({ id }, replaceRoles(checked), { scope: admin.audit, actor: adminActorOf(admin) })));
+  return runQuery<FreshUser>(ctx.db, adminSetRolesQuery(admin, id, checked));
 }
 
 export async function setAppMetadata(ctx: AuthContext, admin: AdminCaller, id: string, body: Readonly<Record<string, unknown>>): Promise<FreshUser> {
   const metadata: Metadata = checkMetadata(body.appMetadata, 'appMetadata');
-  return runQuery<FreshUser>(ctx.db, whileAdmin(admin, setAppMetadataQuery({ id }, metadata, { scope: admin.audit, actor: adminActorOf(admin) })));
+  return runQuery<FreshUser>(ctx.db, adminSetAppMetadataQuery(admin, id, metadata));
 }
 
 /** Deletes the account and everything it owns; `email` must be its address, typed again. */

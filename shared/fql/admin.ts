@@ -14,7 +14,7 @@ import { emailKey, loginFailureKeys, passwordChangeFailureKey } from './rate-lim
 import type { Expr } from './run-query.ts';
 import { whileSessionLive } from './sessions.ts';
 import { recentActivity } from './audit.ts';
-import { accountDoc, type Caller } from './users.ts';
+import { accountDoc, replaceRoles, setAppMetadataQuery, setRolesQuery, type Caller, type Metadata } from './users.ts';
 
 const q = faunadb.query;
 
@@ -110,15 +110,20 @@ export function accountDetailQuery(caller: AdminCaller, id: string, activitySize
 export function setDisabledQuery(caller: AdminCaller, id: string, disabled: boolean): Expr {
   const ref = q.Select('ref', q.Var('account'));
   const act = disabled ? q.Do(q.Update(ref, { data: { disabled: true } }), revokeSessions(ref, null)) : q.Update(ref, { data: { disabled: false } });
-  return whileAdmin(
-    caller,
-    disabled ? notSelf(caller, id, disabledAction()) : disabledAction(),
-  );
+  const entry = byAdmin(caller, { account: ref, event: disabled ? 'account_disabled' : 'account_enabled' });
+  // The entry first: if the action then fails, the transaction takes the entry back with it.
+  const change = q.Let({ account: target(id) }, q.Do(entry, act, true));
+  return whileAdmin(caller, disabled ? notSelf(caller, id, change) : change);
+}
 
-  function disabledAction(): Expr {
-    // The entry first: if the action then fails, the transaction takes the entry back with it.
-    return q.Let({ account: target(id) }, q.Do(byAdmin(caller, { account: ref, event: disabled ? 'account_disabled' : 'account_enabled' }), act, true));
-  }
+/** Replaces the account's roles (validated), audited as the admin's. */
+export function adminSetRolesQuery(caller: AdminCaller, id: string, roles: readonly string[]): Expr {
+  return whileAdmin(caller, q.Do(target(id), setRolesQuery({ id }, replaceRoles(roles), { scope: caller.audit, actor: adminActorOf(caller) })));
+}
+
+/** Replaces the account's app metadata (validated), audited as the admin's. */
+export function adminSetAppMetadataQuery(caller: AdminCaller, id: string, metadata: Metadata): Expr {
+  return whileAdmin(caller, q.Do(target(id), setAppMetadataQuery({ id }, metadata, { scope: caller.audit, actor: adminActorOf(caller) })));
 }
 
 /** Ends one session of the account (not_found when it is not theirs), or all of them (sessionId null). */
