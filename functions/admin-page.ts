@@ -1,11 +1,12 @@
 /**
- * GET /admin/ — the demo's admin-only page, behind requireRole('admin') (and the edge guard in
- * front of it). A person is answered with pages: to log in when nobody is, "not for your
- * account" (403) when their token lacks the role.
+ * GET /admin/ — the admin console (shared/admin/page.ts, driving /api/admin/*), behind
+ * requireRole('admin') (and the edge guard in front of it). A person is answered with pages: to
+ * log in when nobody is, "not for your account" (403) when their token lacks the role.
  */
 import type { Config as FunctionConfig } from '@netlify/functions';
 import type { Config } from '../shared/config.ts';
 import { CONTINUE_PATH } from '../shared/edge/session-guard.ts';
+import { adminConsolePage } from '../shared/admin/page.ts';
 import { endpoint } from '../shared/endpoint.ts';
 import { seeOther } from '../shared/http.ts';
 import { html } from '../shared/pages/html.ts';
@@ -28,14 +29,7 @@ function adminOrPage(req: Request, config: Config): SiteUser | Response {
 export default endpoint({
   GET: (req, ctx) => {
     const user = adminOrPage(req, ctx.config);
-    if (user instanceof Response) return user;
-    return sitePage(
-      ctx.config,
-      'Admin',
-      html`<h1>Admin</h1><p id="admin-whoami">Logged in as <strong>${user.email}</strong>, with the roles ${user.roles.join(', ')}.</p>
-<p>Only accounts with the admin role see this page. Grant it with <code>npm run admin -- grant someone@example.com admin</code>; it shows at their next refresh.</p>
-<p><a href="/app/">Your notes</a> · <a href="/">The site</a></p>`,
-    );
+    return user instanceof Response ? user : adminConsolePage(user);
   },
 });
 

@@ -66,6 +66,8 @@ export interface Config extends DatabaseConfig {
   readonly revealAccountStatus: boolean;
   /** Verified addresses that get the admin role when they log in (lower-cased): the first admin. */
   readonly adminEmails: readonly string[];
+  /** Audit entries are removed (their document ttl) this many days after they are written. */
+  readonly auditRetentionDays: number;
 
   readonly postmarkServerToken: string;
   /** Where the Postmark client sends: Postmark itself, or the local mailbox in development. */
@@ -122,6 +124,7 @@ export const INT_SETTINGS = {
   MAGIC_LINKS_PER_IP_PER_HOUR: { fallback: 20, min: 1, max: 10_000 },
   EMAILS_PER_IP_PER_HOUR: { fallback: 20, min: 1, max: 10_000 },
   PASSWORD_MIN_LENGTH: { fallback: 8, min: 8, max: 64 },
+  AUDIT_RETENTION_DAYS: { fallback: 90, min: 1, max: 3650 },
   // Well inside a Netlify function's limit (10 s by default, 26 s at most), so a query that
   // gets no answer still ends in a 503 the client sees, not in the platform's own timeout.
   QUERY_TIMEOUT_MS: { fallback: 8000, min: 100, max: 25_000 },
@@ -197,6 +200,7 @@ export function loadConfig(env: Env): Config {
     passwordMaxBytes: 72,
     revealAccountStatus: bool(env, 'REVEAL_ACCOUNT_STATUS', false),
     adminEmails: Object.freeze(emails(env.ADMIN_EMAILS, 'ADMIN_EMAILS')),
+    auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS'),
     postmarkServerToken: secret(env, production, 'POSTMARK_SERVER_TOKEN', DEV_POSTMARK_TOKEN),
     postmarkApiUrl,
     emailFrom: secret(env, production, 'EMAIL_FROM', 'Auth <auth@localhost>'),

@@ -22,6 +22,7 @@
 
 import type { Context } from '@netlify/functions';
 import type { AuthContext } from './auth/context.ts';
+import { userAgentOf } from './auth/web.ts';
 import { config as processConfig, type Config } from './config.ts';
 import { emailSender } from './email.ts';
 import { HttpError } from './errors.ts';
@@ -56,7 +57,8 @@ export function contextFor(config: Config, req: Request, netlify: Context): Requ
   const waitUntil = netlify.waitUntil;
   const afterAnswer = typeof waitUntil === 'function' ? (work: Promise<unknown>): void => waitUntil.call(netlify, work) : undefined;
   const db = { client: faunaClient(config), deadlineMs: config.queryTimeoutMs, operation: operationOf(req) };
-  return { config, auth: { config, db, sendEmail: emailSender(config), randomToken, afterAnswer }, netlify };
+  const requester = { ip: netlify.ip || 'unknown', userAgent: userAgentOf(req) };
+  return { config, auth: { config, db, sendEmail: emailSender(config), randomToken, afterAnswer, requester }, netlify };
 }
 
 /** The deployed functions' factory: the process's configuration, read once (shared/config.ts). */

@@ -11,7 +11,7 @@ import { runQuery } from '../fql/run-query.ts';
 import type { User } from '../fql/sessions.ts';
 import { sha256 } from '../tokens.ts';
 import { cleanName, normalizeEmail, stringField } from '../validation.ts';
-import type { AuthContext } from './context.ts';
+import { auditScope, type AuthContext } from './context.ts';
 import { deliver } from './email-flow.ts';
 import { withConfiguredAdmin } from './roles.ts';
 import { issueRefreshToken, type Established } from './sessions.ts';
@@ -52,7 +52,7 @@ interface MagicSession {
 export async function magicLogin(ctx: AuthContext, body: Readonly<Record<string, unknown>>, userAgent: string): Promise<Established> {
   const token = stringField(body, 'token');
   const refresh = issueRefreshToken(ctx);
-  const session = await runQuery<MagicSession>(ctx.db, magicLoginQuery({ tokenHash: sha256(token), userAgent, refresh: refresh.stored }));
+  const session = await runQuery<MagicSession>(ctx.db, magicLoginQuery({ tokenHash: sha256(token), userAgent, refresh: refresh.stored, audit: auditScope(ctx) }));
   return withConfiguredAdmin(ctx, { ...session, refreshJti: refresh.jti });
 }
 
@@ -63,7 +63,7 @@ export async function magicSignup(ctx: AuthContext, body: Readonly<Record<string
   const refresh = issueRefreshToken(ctx);
   const session = await runQuery<MagicSession>(
     ctx.db,
-    magicSignupQuery({ tokenHash: sha256(token), name, userAgent, refresh: refresh.stored }),
+    magicSignupQuery({ tokenHash: sha256(token), name, userAgent, refresh: refresh.stored, audit: auditScope(ctx) }),
     { onNotUnique: 'account_exists' },
   );
   return withConfiguredAdmin(ctx, { ...session, refreshJti: refresh.jti });

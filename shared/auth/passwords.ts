@@ -6,7 +6,7 @@ import { runQuery } from '../fql/run-query.ts';
 import { sha256 } from '../tokens.ts';
 import { assertStrongPassword } from '../password-strength.ts';
 import { checkPassword, passwordCandidates, stringField } from '../validation.ts';
-import type { AuthContext } from './context.ts';
+import { auditScope, type AuthContext } from './context.ts';
 import { emailLink, rateLimited } from './email-flow.ts';
 
 /** Always the same answer: only an address with an account gets a link. */
@@ -19,7 +19,7 @@ export async function resetPassword(ctx: AuthContext, body: Readonly<Record<stri
   const token = stringField(body, 'token');
   const password = checkPassword(body.password, ctx.config);
   await assertStrongPassword(password);
-  await runQuery(ctx.db, resetPasswordQuery({ tokenHash: sha256(token), password }));
+  await runQuery(ctx.db, resetPasswordQuery({ tokenHash: sha256(token), password, audit: auditScope(ctx) }));
 }
 
 /** Needs the current password (wrong guesses count like failed logins); ends every other session of the account. */
@@ -33,7 +33,7 @@ export async function changePassword(
   await assertStrongPassword(next);
   const result = await runQuery<ChangeResult>(
     ctx.db,
-    changePasswordQuery({ ...session, current, next, maxFailures: ctx.config.loginMaxFailures, failureWindowSeconds: ctx.config.loginFailureWindowSeconds }),
+    changePasswordQuery({ ...session, current, next, maxFailures: ctx.config.loginMaxFailures, failureWindowSeconds: ctx.config.loginFailureWindowSeconds, audit: auditScope(ctx) }),
   );
   if (result.status === 'rate_limited') throw rateLimited(result.retryAfter, 'attempts');
   // 400, not 401 (docs/API.md, "Errors"): the session is fine, and a client treats a 401 as one to refresh.

@@ -12,7 +12,7 @@ import { runQuery } from '../fql/run-query.ts';
 import { sha256 } from '../tokens.ts';
 import { addressWords, assertStrongPassword } from '../password-strength.ts';
 import { checkPassword, normalizeEmail } from '../validation.ts';
-import type { AuthContext } from './context.ts';
+import { auditScope, type AuthContext } from './context.ts';
 import { deliver } from './email-flow.ts';
 
 export interface RegisterInput {
@@ -35,6 +35,7 @@ export async function register(ctx: AuthContext, input: RegisterInput): Promise<
     bindingHash: sha256(input.binding),
     token: { hash: sha256(token), ttlSeconds: ctx.config.verifyTokenTtlSeconds },
     limits: { perHour: ctx.config.emailsPerAddressPerHour, minIntervalSeconds: ctx.config.emailMinIntervalSeconds },
+    audit: auditScope(ctx),
   });
   const query = withHourlyAllowance(emailIpKey(input.ip), ctx.config.emailsPerIpPerHour, decide);
   await deliver(ctx, await runRegistration(ctx, query), email, token);

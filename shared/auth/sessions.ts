@@ -20,7 +20,7 @@ import {
 import { sha256 } from '../tokens.ts';
 import { describeUserAgent } from '../user-agent.ts';
 import { normalizeEmail, passwordCandidates } from '../validation.ts';
-import type { AuthContext } from './context.ts';
+import { auditScope, type AuthContext } from './context.ts';
 import { rateLimited } from './email-flow.ts';
 import { withConfiguredAdmin } from './roles.ts';
 
@@ -79,11 +79,14 @@ export async function login(ctx: AuthContext, body: Readonly<Record<string, unkn
         perIp: ctx.config.loginMaxFailuresPerIp,
         windowSeconds: ctx.config.loginFailureWindowSeconds,
       },
+      audit: auditScope(ctx),
     }),
   );
   if (result.status === 'rate_limited') throw rateLimited(result.retryAfter, 'attempts');
   if (result.status === 'invalid') throw badCredentials();
   if (result.status === 'unverified') throw new HttpError('email_not_verified');
+  // Only after a correct password, like email_not_verified: it says nothing to a guesser.
+  if (result.status === 'disabled') throw new HttpError('account_disabled');
   return withConfiguredAdmin(ctx, { user: result.user, sessionId: result.sessionId, refreshJti: refresh.jti });
 }
 
@@ -97,6 +100,7 @@ export async function refreshSession(ctx: AuthContext, claims: SessionClaims & {
       next: next.stored,
       graceSeconds: ctx.config.refreshGraceSeconds,
       userAgent,
+      audit: auditScope(ctx),
     }),
   );
   if (result.status === 'reuse') throw new HttpError('token_reuse');
@@ -107,7 +111,7 @@ export async function refreshSession(ctx: AuthContext, claims: SessionClaims & {
 }
 
 export async function logout(ctx: AuthContext, claims: SessionClaims, all: boolean): Promise<void> {
-  await runQuery(ctx.db, logoutQuery({ ...claims, all }));
+  await runQuery(ctx.db, logoutQuery({ ...claims, all, audit: auditScope(ctx) }));
 }
 
 export interface SessionSummary {
@@ -142,5 +146,5 @@ export async function listSessions(ctx: AuthContext, claims: SessionClaims): Pro
 }
 
 export async function revokeSession(ctx: AuthContext, claims: SessionClaims, sessionId: string): Promise<void> {
-  await runQuery(ctx.db, revokeSessionQuery({ accountId: claims.accountId, sessionId, callerSessionId: claims.sessionId }));
+  await runQuery(ctx.db, revokeSessionQuery({ accountId: claims.accountId, sessionId, callerSessionId: claims.sessionId, audit: auditScope(ctx) }));
 }

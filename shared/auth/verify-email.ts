@@ -5,7 +5,7 @@ import { runQuery } from '../fql/run-query.ts';
 import type { User } from '../fql/sessions.ts';
 import { sha256 } from '../tokens.ts';
 import { stringField } from '../validation.ts';
-import type { AuthContext } from './context.ts';
+import { auditScope, type AuthContext } from './context.ts';
 import { issueRefreshToken, type Established } from './sessions.ts';
 import { emailLink } from './email-flow.ts';
 import { withConfiguredAdmin } from './roles.ts';
@@ -37,6 +37,7 @@ export async function verifyEmail(ctx: AuthContext, body: Readonly<Record<string
       userAgent,
       refresh: refresh.stored,
       reset: { hash: sha256(resetToken), ttlSeconds: ctx.config.resetTokenTtlSeconds },
+      audit: auditScope(ctx),
     }),
   );
   const resetTokenOut = result.passwordReset ? resetToken : null;

@@ -5,10 +5,11 @@
  */
 
 import faunadb from 'faunadb';
-import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, userOf } from './fragments.ts';
+import { auditEntry, SELF, type AuditScope } from '../audit/audit.ts';
+import { accountByEmail, checkedEmailToken, emailPrefixes, emailTokenByHash, getOrNull, isDisabled, userOf } from './fragments.ts';
 import { emailKey, emailWait, recordEvent, type EmailLimits } from './rate-limits.ts';
 import type { Expr } from './run-query.ts';
-import { startSession, TIMING_ACCOUNT_ID, type NewRefreshToken } from './sessions.ts';
+import { startAuditedSession, TIMING_ACCOUNT_ID, type NewRefreshToken } from './sessions.ts';
 
 const q = faunadb.query;
 
@@ -62,7 +63,7 @@ export function withEmailAllowance(email: string, limits: EmailLimits, then: (ev
  * sends "you already have an account"). Both answers look the same to the client, and both
  * cost one bcrypt.
  */
-export function registerQuery(input: { email: string; password: string; bindingHash: string; token: EmailTokenInput; limits: EmailLimits }): Expr {
+export function registerQuery(input: { email: string; password: string; bindingHash: string; token: EmailTokenInput; limits: EmailLimits; audit: AuditScope }): Expr {
   const { email, password, bindingHash, token, limits } = input;
   return withEmailAllowance(email, limits, (event) =>
     q.If(
@@ -72,11 +73,15 @@ export function registerQuery(input: { email: string; password: string; bindingH
       q.Let(
         {
           account: q.Create(q.Collection('accounts'), {
-            data: { email, email_verified: false, created_at: q.Now(), signup_binding: bindingHash },
+            data: { email, email_verified: false, created_at: q.Now(), signup_binding: bindingHash, email_prefixes: emailPrefixes(email) },
             credentials: { password },
           }),
         },
-        q.Do(newEmailToken('verify', email, q.Select('ref', q.Var('account')), token), { status: 'send', event, kind: 'verify' }),
+        q.Do(
+          newEmailToken('verify', email, q.Select('ref', q.Var('account')), token),
+          auditEntry(input.audit, { account: q.Select('ref', q.Var('account')), actor: SELF, event: 'register', detail: { method: 'password' } }),
+          { status: 'send', event, kind: 'verify' },
+        ),
       ),
     ),
   );
@@ -96,7 +101,9 @@ export function registerQuery(input: { email: string; password: string; bindingH
  * password, starts no session, and mints a reset token (`passwordReset: true`), with which the
  * endpoint leads the owner to choose a password.
  */
-export function verifyEmailQuery(input: { tokenHash: string; bindingHash: string | null; userAgent: string; refresh: NewRefreshToken; reset: EmailTokenInput }): Expr {
+export function verifyEmailQuery(input: { tokenHash: string; bindingHash: string | null; userAgent: string; refresh: NewRefreshToken; reset: EmailTokenInput; audit: AuditScope }): Expr {
+  const verifiedEntry = (passwordKept: boolean): Expr =>
+    auditEntry(input.audit, { account: q.Select('ref', account), actor: SELF, event: 'verify', detail: { passwordKept } });
   const account = q.Var('account');
   return q.Let(
     { token: checkedEmailToken(getOrNull(emailTokenByHash(input.tokenHash)), 'verify', { singleUse: false }) },
@@ -114,15 +121,16 @@ export function verifyEmailQuery(input: { tokenHash: string; bindingHash: string
         q.Var('proven'),
         q.Let(
           { verified: q.Update(q.Select('ref', account), { data: { email_verified: true, signup_binding: null } }) },
-          {
+          q.Do(verifiedEntry(true), {
             user: userOf(q.Var('verified')),
-            sessionId: q.If(q.Var('firstUse'), startSession(q.Select('ref', account), input.userAgent, input.refresh), null),
+            // A disabled account is confirmed, but logged in by no path.
+            sessionId: q.If(q.And(q.Var('firstUse'), q.Not(isDisabled(account))), startAuditedSession(q.Select('ref', account), input.userAgent, input.refresh, input.audit, 'login', { method: 'verify_link' }), null),
             passwordReset: false,
-          },
+          }),
         ),
         q.Let(
           { verified: q.Update(q.Select('ref', account), { data: { email_verified: true, signup_binding: null }, credentials: null }) },
-          q.Do(newEmailToken('reset', q.Select(['data', 'email'], account), q.Select('ref', account), input.reset), {
+          q.Do(newEmailToken('reset', q.Select(['data', 'email'], account), q.Select('ref', account), input.reset), verifiedEntry(false), {
             user: userOf(q.Var('verified')),
             sessionId: null,
             passwordReset: true,

@@ -21,6 +21,31 @@ export function getOrNull(match: Expr): Expr {
   return q.Let({ m: match }, q.If(q.Exists(q.Var('m')), q.Get(q.Var('m')), null));
 }
 
+/** Whether an account document is disabled by an admin (it can then start no session by any path). */
+export function isDisabled(account: Expr): Expr {
+  return q.Select(['data', 'disabled'], account, false);
+}
+
+/**
+ * The longest prefix the admin search indexes; a longer one is matched on its first 12 characters,
+ * then filtered. Each prefix is one index entry written with the account: 12 keep registration cheap
+ * and already narrow a search to a handful of accounts.
+ */
+export const SEARCH_PREFIX_MAX = 12;
+
+/**
+ * What every account keeps for the admin search (index accounts_by_email_prefix): each prefix of
+ * its address up to SEARCH_PREFIX_MAX characters, the empty one included (the whole list).
+ */
+export function emailPrefixes(email: string | Expr): Expr | string[] {
+  if (typeof email === 'string') {
+    const cut = Array.from(email).slice(0, SEARCH_PREFIX_MAX);
+    return cut.map((_, i) => cut.slice(0, i).join('')).concat(cut.join(''));
+  }
+  const lengths = Array.from({ length: SEARCH_PREFIX_MAX + 1 }, (_, i) => i);
+  return q.Distinct(q.Map(lengths, q.Lambda('n', q.SubString(email, 0, q.Min(q.Var('n'), q.Length(email))))));
+}
+
 export function accountByEmail(email: string): Expr {
   return q.Match(q.Index('accounts_by_email'), email);
 }

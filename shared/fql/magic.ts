@@ -5,10 +5,11 @@
  */
 
 import faunadb from 'faunadb';
+import { type AuditScope } from '../audit/audit.ts';
 import { newEmailToken, withEmailAllowance, type EmailTokenInput } from './accounts.ts';
-import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, userOf } from './fragments.ts';
+import { accountByEmail, checkedEmailToken, emailPrefixes, emailTokenByHash, getOrNull, isDisabled, userOf } from './fragments.ts';
 import { withHourlyAllowance, type EmailLimits } from './rate-limits.ts';
-import { startSession, type NewRefreshToken } from './sessions.ts';
+import { startAuditedSession, type NewRefreshToken } from './sessions.ts';
 import type { Expr } from './run-query.ts';
 
 const q = faunadb.query;
@@ -46,11 +47,12 @@ function linkFor(input: { email: string; login: EmailTokenInput; signup: EmailTo
  * An account that was not verified yet loses its password: whoever registered it never proved the
  * address, and may not be its owner (who can set one through a reset link).
  */
-export function magicLoginQuery(input: { tokenHash: string; userAgent: string; refresh: NewRefreshToken }): Expr {
+export function magicLoginQuery(input: { tokenHash: string; userAgent: string; refresh: NewRefreshToken; audit: AuditScope }): Expr {
   const accountRef = q.Select(['data', 'account'], q.Var('token'));
   return q.Let(
     { token: checkedEmailToken(getOrNull(emailTokenByHash(input.tokenHash)), 'magic_login', { singleUse: true }) },
-    q.Let(
+    // A disabled account logs in by no path; the Abort leaves the link unspent.
+    q.If(isDisabled(q.Get(accountRef)), q.Abort('account_disabled'), q.Let(
       {
         spent: q.Update(q.Select('ref', q.Var('token')), { data: { used: true } }),
         account: q.Update(
@@ -62,8 +64,8 @@ export function magicLoginQuery(input: { tokenHash: string; userAgent: string; r
           ),
         ),
       },
-      { user: userOf(q.Var('account')), sessionId: startSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh) },
-    ),
+      { user: userOf(q.Var('account')), sessionId: startAuditedSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh, input.audit, 'magic_link_login') },
+    )),
   );
 }
 
@@ -71,7 +73,7 @@ export function magicLoginQuery(input: { tokenHash: string; userAgent: string; r
  * Completes a sign-up: the link stays valid until it expires, but the unique email index lets
  * only one account exist; a second completion answers account_exists.
  */
-export function magicSignupQuery(input: { tokenHash: string; name: string; userAgent: string; refresh: NewRefreshToken }): Expr {
+export function magicSignupQuery(input: { tokenHash: string; name: string; userAgent: string; refresh: NewRefreshToken; audit: AuditScope }): Expr {
   return q.Let(
     { token: checkedEmailToken(getOrNull(emailTokenByHash(input.tokenHash)), 'magic_signup', { singleUse: false }) },
     q.Let(
@@ -80,8 +82,15 @@ export function magicSignupQuery(input: { tokenHash: string; name: string; userA
         q.Exists(q.Match(q.Index('accounts_by_email'), q.Var('email'))),
         q.Abort('account_exists'),
         q.Let(
-          { account: q.Create(q.Collection('accounts'), { data: { email: q.Var('email'), email_verified: true, name: input.name, created_at: q.Now() } }) },
-          { user: userOf(q.Var('account')), sessionId: startSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh) },
+          {
+            account: q.Create(q.Collection('accounts'), {
+              data: { email: q.Var('email'), email_verified: true, name: input.name, created_at: q.Now(), email_prefixes: emailPrefixes(q.Var('email')) },
+            }),
+          },
+          {
+            user: userOf(q.Var('account')),
+            sessionId: startAuditedSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh, input.audit, 'register', { method: 'magic_link' }),
+          },
         ),
       ),
     ),

@@ -1,6 +1,7 @@
 /** Password queries: asking for a reset link, resetting with it, and changing a password. */
 
 import faunadb from 'faunadb';
+import { auditEntry, SELF, type AuditScope } from '../audit/audit.ts';
 import { decoyEmailToken, newEmailToken, withEmailAllowance, type EmailTokenInput } from './accounts.ts';
 import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, revokeSessions, spendAccountLinks } from './fragments.ts';
 import { passwordChangeFailureKey, recordEvent, windowWait, type EmailLimits } from './rate-limits.ts';
@@ -29,7 +30,7 @@ export function forgotPasswordQuery(input: { email: string; token: EmailTokenInp
  * new password and revokes every session of the account. The link proves the address, so an
  * unverified account becomes verified.
  */
-export function resetPasswordQuery(input: { tokenHash: string; password: string }): Expr {
+export function resetPasswordQuery(input: { tokenHash: string; password: string; audit: AuditScope }): Expr {
   return q.Let(
     { token: checkedEmailToken(getOrNull(emailTokenByHash(input.tokenHash)), 'reset', { singleUse: true, usedCode: 'invalid_token' }) },
     q.Let(
@@ -39,6 +40,7 @@ export function resetPasswordQuery(input: { tokenHash: string; password: string 
         q.Update(q.Var('account'), { data: { email_verified: true }, credentials: { password: input.password } }),
         spendAccountLinks(q.Var('account')),
         revokeSessions(q.Var('account'), null),
+        auditEntry(input.audit, { account: q.Var('account'), actor: SELF, event: 'password_reset' }),
         true,
       ),
     ),
@@ -61,6 +63,7 @@ export function changePasswordQuery(input: {
   next: string;
   maxFailures: number;
   failureWindowSeconds: number;
+  audit: AuditScope;
 }): Expr {
   const account = q.Ref(q.Collection('accounts'), input.accountId);
   const key = passwordChangeFailureKey(input.accountId);
@@ -78,6 +81,7 @@ export function changePasswordQuery(input: {
             q.Update(account, { credentials: { password: input.next } }),
             spendAccountLinks(account),
             revokeSessions(account, q.Ref(q.Collection('sessions'), input.sessionId)),
+            auditEntry(input.audit, { account, actor: SELF, event: 'password_change', session: q.Ref(q.Collection('sessions'), input.sessionId) }),
             { status: 'changed' },
           ),
         ),

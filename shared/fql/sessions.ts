@@ -10,7 +10,8 @@
  */
 
 import faunadb from 'faunadb';
-import { accountByEmail, endSession, getOrNull, revokeSessions, userOf } from './fragments.ts';
+import { auditEntry, SELF, SYSTEM, type AuditEventName, type AuditScope } from '../audit/audit.ts';
+import { accountByEmail, isDisabled, endSession, getOrNull, revokeSessions, userOf } from './fragments.ts';
 import { loginFailureKeys, loginWait, recordLoginFailure, type LoginFailureKeys, type LoginLimits } from './rate-limits.ts';
 import type { Expr } from './run-query.ts';
 
@@ -36,6 +37,7 @@ export type LoginResult =
   | { readonly status: 'rate_limited'; readonly retryAfter: number }
   | { readonly status: 'invalid' }
   | { readonly status: 'unverified' }
+  | { readonly status: 'disabled' }
   | { readonly status: 'ok'; readonly user: User; readonly sessionId: string };
 
 export interface NewRefreshToken {
@@ -88,6 +90,14 @@ export function startSession(account: Expr, userAgent: string, refresh: NewRefre
   );
 }
 
+/** startSession, and its audit entry (`event`, by the account itself) in the same transaction. */
+export function startAuditedSession(account: Expr, userAgent: string, refresh: NewRefreshToken, audit: AuditScope, event: AuditEventName, detail?: Readonly<Record<string, unknown>>): Expr {
+  return q.Let(
+    { sessionId: startSession(account, userAgent, refresh) },
+    q.Do(auditEntry(audit, { account, actor: SELF, event, session: sessionRef(q.Var('sessionId')), detail }), q.Var('sessionId')),
+  );
+}
+
 /**
  * A login, under three limits on failures (issue 19, item 8): per address and IP address (low:
  * the owner's own IP is not locked by anyone else's guesses), per address (much higher: locking
@@ -102,6 +112,7 @@ export function loginQuery(input: {
   userAgent: string;
   refresh: NewRefreshToken;
   limits: LoginLimits;
+  audit: AuditScope;
 }): Expr {
   const keys = loginFailureKeys(input.email, input.ip);
   return q.Let(
@@ -115,7 +126,20 @@ export function identifyAny(ref: Expr, passwords: readonly string[]): Expr {
   return q.Or(...passwords.map((password) => q.Identify(ref, password)));
 }
 
-function checkPasswordAndStart(input: { email: string; passwords: readonly string[]; userAgent: string; refresh: NewRefreshToken }, failures: LoginFailureKeys): Expr {
+/**
+ * A failed login is audited on its account, and on no account when the address has none: the
+ * same write either way, so neither the answer nor its time tells which (no enumeration).
+ */
+function loginFailure(audit: AuditScope, reason: 'password' | 'unverified' | 'disabled'): Expr {
+  return auditEntry(audit, {
+    account: q.If(q.IsNull(q.Var('account')), null, q.Select('ref', q.Var('account'))),
+    actor: SELF,
+    event: 'login_failed',
+    detail: { reason },
+  });
+}
+
+function checkPasswordAndStart(input: { email: string; passwords: readonly string[]; userAgent: string; refresh: NewRefreshToken; audit: AuditScope }, failures: LoginFailureKeys): Expr {
   return q.Let(
     {
       account: getOrNull(accountByEmail(input.email)),
@@ -125,11 +149,15 @@ function checkPasswordAndStart(input: { email: string; passwords: readonly strin
     },
     q.If(
       q.Not(q.Var('ok')),
-      q.Do(recordLoginFailure(failures), { status: 'invalid' }),
+      q.Do(recordLoginFailure(failures), loginFailure(input.audit, 'password'), { status: 'invalid' }),
       q.If(
         q.Not(q.Select(['data', 'email_verified'], q.Var('account'))),
-        { status: 'unverified' },
-        { status: 'ok', user: userOf(q.Var('account')), sessionId: startSession(q.Var('ref'), input.userAgent, input.refresh) },
+        q.Do(loginFailure(input.audit, 'unverified'), { status: 'unverified' }),
+        q.If(
+          isDisabled(q.Var('account')),
+          q.Do(loginFailure(input.audit, 'disabled'), { status: 'disabled' }),
+          { status: 'ok', user: userOf(q.Var('account')), sessionId: startAuditedSession(q.Var('ref'), input.userAgent, input.refresh, input.audit, 'login') },
+        ),
       ),
     ),
   );
@@ -146,7 +174,7 @@ export type RefreshResult =
  * ends its whole session and records an anomaly. Otherwise it is marked used and a child
  * token is issued.
  */
-export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; graceSeconds: number; userAgent: string }): Expr {
+export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; graceSeconds: number; userAgent: string; audit: AuditScope }): Expr {
   const token = q.Var('token');
   const session = q.Var('session');
   return q.Let(
@@ -158,7 +186,7 @@ export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; gr
         { session: docOrNull(q.Select(['data', 'session'], token)), account: q.Get(q.Select(['data', 'account'], token)) },
         q.If(
           // Ended sessions are deleted; `revoked` is what ended them before that.
-          q.Or(q.IsNull(session), q.Select(['data', 'revoked'], session, false)),
+          q.Or(q.IsNull(session), q.Select(['data', 'revoked'], session, false), isDisabled(q.Var('account'))),
           { status: 'invalid' },
           q.If(
             q.And(
@@ -171,6 +199,7 @@ export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; gr
               q.Create(q.Collection('anomalies'), {
                 data: { kind: 'refresh_token_reuse', account: q.Select('ref', q.Var('account')), session: q.Select('ref', session), at: q.Now(), user_agent: input.userAgent },
               }),
+              auditEntry(input.audit, { account: q.Select('ref', q.Var('account')), actor: SYSTEM, event: 'refresh_reuse', session: q.Select('ref', session) }),
               { status: 'reuse' },
             ),
             q.Do(
@@ -190,7 +219,7 @@ function docOrNull(ref: Expr): Expr {
   return q.Let({ ref }, q.If(q.Exists(q.Var('ref')), q.Get(q.Var('ref')), null));
 }
 
-function sessionRef(id: string): Expr {
+function sessionRef(id: string | Expr): Expr {
   return q.Ref(q.Collection('sessions'), id);
 }
 
@@ -203,11 +232,12 @@ function accountRef(id: string): Expr {
  * token of a revoked one (after a reset, or stolen and then logged out) must not be able to log
  * the owner out of their new sessions; ending one's own session is harmless, and always done.
  */
-export function logoutQuery(input: { accountId: string; sessionId: string; all: boolean }): Expr {
-  if (input.all) return whileSessionLive(input, q.Do(revokeSessions(accountRef(input.accountId), null), true), 'invalid_session');
+export function logoutQuery(input: { accountId: string; sessionId: string; all: boolean; audit: AuditScope }): Expr {
+  const entry = auditEntry(input.audit, { account: accountRef(input.accountId), actor: SELF, event: 'logout', session: sessionRef(input.sessionId), detail: { all: input.all } });
+  if (input.all) return whileSessionLive(input, q.Do(revokeSessions(accountRef(input.accountId), null), entry, true), 'invalid_session');
   return q.If(
     q.Exists(sessionRef(input.sessionId)),
-    q.Do(endSession(sessionRef(input.sessionId)), true),
+    q.Do(endSession(sessionRef(input.sessionId)), entry, true),
     true,
   );
 }
@@ -244,9 +274,10 @@ export function whileSessionLive(caller: { accountId: string; sessionId: string 
 }
 
 /** Ends (deletes) one session of the account; a session of someone else is "not found", like a missing one. */
-export function revokeSessionQuery(input: { accountId: string; sessionId: string; callerSessionId: string }): Expr {
+export function revokeSessionQuery(input: { accountId: string; sessionId: string; callerSessionId: string; audit: AuditScope }): Expr {
   const ref = sessionRef(input.sessionId);
-  return whileSessionLive({ accountId: input.accountId, sessionId: input.callerSessionId }, revokeIfOwned(ref, input.accountId));
+  const entry = auditEntry(input.audit, { account: accountRef(input.accountId), actor: SELF, event: 'session_revoked', session: sessionRef(input.callerSessionId), detail: { session: input.sessionId } });
+  return whileSessionLive({ accountId: input.accountId, sessionId: input.callerSessionId }, q.Do(revokeIfOwned(ref, input.accountId), entry, true));
 }
 
 function revokeIfOwned(ref: Expr, accountId: string): Expr {
