@@ -11,12 +11,14 @@ import { describe, expect, it } from 'vitest';
 import { identitySessionCases } from './cases/identity.ts';
 import { roleSessionCases } from './cases/roles.ts';
 import { ttlSessionCases } from './cases/ttl.ts';
+import { historySessionCases } from './cases/history.ts';
 import { runSessionMatrix, sessionProblem, type SessionGroup, type SessionRow } from './identity-harness.ts';
 
 const groups: readonly SessionGroup[] = [
   { topic: 'identity and tokens', cases: identitySessionCases },
   { topic: 'roles', cases: roleSessionCases },
   { topic: 'document ttl', cases: ttlSessionCases },
+  { topic: 'history', cases: historySessionCases },
 ];
 
 const matrix: readonly SessionRow[] = [

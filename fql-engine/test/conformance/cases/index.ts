@@ -19,6 +19,7 @@ import { schemaAndDatabaseCases } from './schema-and-databases.ts';
 import { stringCases } from './strings.ts';
 import { timeCases } from './time.ts';
 import { ttlCases } from './ttl.ts';
+import { historyCases } from './history.ts';
 
 export const caseGroups: readonly CaseGroup[] = [
   { topic: 'basics and control', cases: basicsAndControlCases },
@@ -38,5 +39,6 @@ export const caseGroups: readonly CaseGroup[] = [
   { topic: 'identity and tokens', cases: identityCases },
   { topic: 'roles', cases: roleCases },
   { topic: 'document ttl', cases: ttlCases },
+  { topic: 'history', cases: historyCases },
   knownDifferenceGroup,
 ];
