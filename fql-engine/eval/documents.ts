@@ -12,7 +12,7 @@ import { collectionOf, indexesOver, type CollectionInfo } from './catalog.ts';
 import type { QueryContext } from './context.ts';
 import { docOrderKey, isValidDocId, newId } from './ids.ts';
 import { entriesFor, type ComputedEntry, type IndexDef } from './indexes.ts';
-import { recordVersion, refuseWriteInSnapshot, storedDocAt } from './history.ts';
+import { recordDeletion, recordReplaced, refuseWriteInSnapshot, storedDocAt } from './history.ts';
 
 export interface DocTarget {
   readonly db: DbId;
@@ -75,9 +75,7 @@ export async function createDoc(ctx: QueryContext, collRef: Ref, wantedId: strin
     const id = wantedId ?? newId();
     const target: DocTarget = { db, coll: info, id, ref: new Ref(id, collRef) };
     const state = newState(ctx, info, fields, fullMeta);
-    const stored = storedDoc(target, state);
-    if (await ctx.tx.insertDoc(db, stored)) {
-      await recordVersion(ctx, target, state.ts, stored.body);
+    if (await ctx.tx.insertDoc(db, storedDoc(target, state))) {
       await reindex(ctx, target, null, state);
       return instanceOf(target.ref, state);
     }
@@ -99,9 +97,8 @@ export async function updateDoc(ctx: QueryContext, ref: Ref, params: Value, mode
   const merged = mode === 'update' ? mergeFields(before.public, fields) : replaceFields(fields);
   const after = newState(ctx, target.coll, merged, await withCredentials(ctx, before.meta, fields));
   await ctx.access.check(ctx, 'write', target.coll.ref, [instanceOf(target.ref, before), instanceOf(target.ref, after), target.ref]);
-  const stored = storedDoc(target, after);
-  await ctx.tx.putDoc(target.db, stored);
-  await recordVersion(ctx, target, after.ts, stored.body);
+  await recordReplaced(ctx, target, storedDoc(target, before));
+  await ctx.tx.putDoc(target.db, storedDoc(target, after));
   await reindex(ctx, target, before, after);
   return instanceOf(target.ref, after);
 }
@@ -112,8 +109,9 @@ export async function deleteDoc(ctx: QueryContext, ref: Ref): Promise<ObjectValu
   const before = await loadState(ctx, target);
   if (!before) throw new FaunaError('instance not found', 'Document not found.');
   await ctx.access.check(ctx, 'delete', target.coll.ref, [target.ref]);
+  await recordReplaced(ctx, target, storedDoc(target, before));
   await ctx.tx.deleteDoc(target.db, target.coll.iid, target.id);
-  await recordVersion(ctx, target, ctx.nowMicros, null);
+  await recordDeletion(ctx, target);
   return instanceOf(target.ref, before);
 }
 

@@ -13,7 +13,7 @@ import { Ref, SetValue, makeObject, type Value } from '../values.ts';
 import { collectionOf, collectionRefFor, indexOf } from './catalog.ts';
 import type { QueryContext } from './context.ts';
 import { decodeState, docTarget, instanceOf } from './documents.ts';
-import { asStoredDoc, collectionAt, documentEvents, versionsOf } from './history.ts';
+import { asStoredDoc, collectionAt, currentAsVersion, documentEvents, versionsOf } from './history.ts';
 import { entriesFor, entryValueShape, type IndexDef } from './indexes.ts';
 import type { SetEntry } from './sets.ts';
 
@@ -90,7 +90,7 @@ async function allVersions(ctx: QueryContext, db: DbId, coll: string): Promise<M
   for (const v of await ctx.tx.scanVersions(db, coll, null, { now: ctx.nowMicros })) byId.set(v.id, [...(byId.get(v.id) ?? []), v]);
   for (const doc of await ctx.tx.scanDocs(db, coll, { now: ctx.nowMicros })) {
     const versions = byId.get(doc.id) ?? [];
-    if (!versions.some((v) => v.ts === doc.ts)) byId.set(doc.id, [...versions, { coll, id: doc.id, ts: doc.ts, deleted: false, body: doc.body, keepFor: null }]);
+    if (!versions.some((v) => v.ts === doc.ts)) byId.set(doc.id, [...versions, currentAsVersion(doc)]);
   }
   for (const versions of byId.values()) versions.sort((a, b) => a.ts - b.ts);
   return byId;

@@ -15,10 +15,10 @@ describe('history events', () => {
 
   it('a live version after a deletion is a create again', () => {
     const versions: StoredVersion[] = [
-      { coll: 'u1', id: '1', ts: 1, deleted: false, body: body({ n: 1 }), keepFor: null },
-      { coll: 'u1', id: '1', ts: 2, deleted: true, body: null, keepFor: null },
-      { coll: 'u1', id: '1', ts: 3, deleted: false, body: body({ n: 1 }), keepFor: null },
-      { coll: 'u1', id: '1', ts: 4, deleted: false, body: body({ n: 1 }), keepFor: null },
+      { coll: 'u1', id: '1', ts: 1, deleted: false, body: body({ n: 1 }), validUntil: null, keepFor: null },
+      { coll: 'u1', id: '1', ts: 2, deleted: true, body: null, validUntil: null, keepFor: null },
+      { coll: 'u1', id: '1', ts: 3, deleted: false, body: body({ n: 1 }), validUntil: null, keepFor: null },
+      { coll: 'u1', id: '1', ts: 4, deleted: false, body: body({ n: 1 }), validUntil: null, keepFor: null },
     ];
     expect(documentEvents(ref, versions).map((e) => [e.ts, e.action, e.event.data])).toEqual([
       [1, 'create', { n: 1 }],

@@ -1,7 +1,8 @@
 /**
- * Document history (Fauna's temporality): every write of a document in a collection that keeps
- * history also records the version it made, and a version stays for the collection's
- * `history_days` after a later one replaced it (storage sweeps it then).
+ * Document history (Fauna's temporality): a write that replaces a document's version (Update,
+ * Replace, Delete) in a collection that keeps history records the version it replaced, which
+ * then stays for the collection's `history_days` (storage sweeps it after). The current version
+ * is the document's own row, so a Create records nothing, and an Update one row.
  *
  * A version is stored as live or deleted; "create" and "update" are read off the versions
  * around it, as Fauna did: a live version after a live one is an update. That is also why
@@ -35,10 +36,35 @@ export function keepFor(coll: CollectionInfo): number | null {
   return coll.historyDays === null ? null : coll.historyDays * DAY_MICROS;
 }
 
-/** Records the version a write made (`body` null: the document was deleted), when the collection keeps history. */
-export async function recordVersion(ctx: QueryContext, target: HistoryTarget, ts: number, body: Json | null): Promise<void> {
+/**
+ * Records the version a write replaces (its current row), when the collection keeps history. A
+ * version this same transaction wrote was never seen by anyone: it is not history.
+ */
+export async function recordReplaced(ctx: QueryContext, target: HistoryTarget, replaced: StoredDoc): Promise<void> {
+  if (target.coll.historyDays === 0 || replaced.ts === ctx.nowMicros) return;
+  const version = { ...currentAsVersion(replaced), validUntil: ctx.nowMicros, keepFor: keepFor(target.coll) };
+  await ctx.tx.putVersion(target.db, version);
+}
+
+/** Records a deletion, now, when the collection keeps history. */
+export async function recordDeletion(ctx: QueryContext, target: HistoryTarget): Promise<void> {
   if (target.coll.historyDays === 0) return;
-  await ctx.tx.putVersion(target.db, { coll: target.coll.iid, id: target.id, ts, deleted: body === null, body, keepFor: keepFor(target.coll) });
+  const deletion = { coll: target.coll.iid, id: target.id, ts: ctx.nowMicros, deleted: true, body: null, validUntil: null, keepFor: keepFor(target.coll) };
+  await ctx.tx.putVersion(target.db, deletion);
+}
+
+/**
+ * After Insert or Remove rewrote history: each live version is valid until the next one (the
+ * next past version, or the current row), as a write would have recorded it.
+ */
+export async function relink(ctx: QueryContext, target: HistoryTarget): Promise<void> {
+  // Read as of time 0, where every version, however old, is still visible.
+  const versions = await ctx.tx.scanVersions(target.db, target.coll.iid, target.id, { now: 0 });
+  const current = await ctx.tx.getDoc(target.db, target.coll.iid, target.id, ctx.nowMicros);
+  for (const [i, v] of versions.entries()) {
+    const until = v.deleted ? null : (versions[i + 1]?.ts ?? current?.ts ?? null);
+    if (until !== v.validUntil) await ctx.tx.putVersion(target.db, { ...v, validUntil: until });
+  }
 }
 
 /** The document as it was at `ts`: its current row when that is no newer, else its version then. */
@@ -55,15 +81,12 @@ export function asStoredDoc(version: StoredVersion): StoredDoc | null {
   return { coll: version.coll, id: version.id, orderKey: docOrderKey(version.id), ts: version.ts, body: version.body, expiresAt: null };
 }
 
-/** The current row as a version (for documents whose history holds no copy of it). */
-function currentAsVersion(doc: StoredDoc): StoredVersion {
-  return { coll: doc.coll, id: doc.id, ts: doc.ts, deleted: false, body: doc.body, keepFor: null };
+/** The current row as a version. */
+export function currentAsVersion(doc: StoredDoc): StoredVersion {
+  return { coll: doc.coll, id: doc.id, ts: doc.ts, deleted: false, body: doc.body, validUntil: null, keepFor: null };
 }
 
-/**
- * Every visible version of one document in time order, the current one included even when the
- * collection recorded none.
- */
+/** Every visible version of one document in time order, its current row last. */
 export async function versionsOf(ctx: QueryContext, target: HistoryTarget): Promise<StoredVersion[]> {
   const versions = await ctx.tx.scanVersions(target.db, target.coll.iid, target.id, { now: ctx.nowMicros });
   const current = await ctx.tx.getDoc(target.db, target.coll.iid, target.id, ctx.nowMicros);
@@ -71,10 +94,7 @@ export async function versionsOf(ctx: QueryContext, target: HistoryTarget): Prom
   return versions.sort((a, b) => a.ts - b.ts);
 }
 
-/**
- * Every document of a collection as it was at `ts` (live ones only): its versions then, and the
- * current rows of documents whose history holds nothing older.
- */
+/** Every document of a collection as it was at `ts` (live ones only): its past version then, or its current row. */
 export async function collectionAt(tx: StorageTx, db: DbId, coll: string, ts: number, now: number): Promise<StoredDoc[]> {
   const byId = new Map<string, StoredVersion>();
   for (const v of await tx.versionsAt(db, coll, ts, now)) byId.set(v.id, v);

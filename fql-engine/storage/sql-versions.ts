@@ -1,8 +1,8 @@
 /**
- * History in SQL: the versions of documents (`fql_versions`), shared by both backends through
- * sql-tx.ts. A version is visible until it has been replaced for longer than its keep_for, which
- * a window over the document's versions (`lead(ts)`) tells at read time; the sweep deletes what
- * no read can see any more.
+ * History in SQL: the past versions of documents (`fql_versions`), shared by both backends
+ * through sql-tx.ts. A document's current version is its row in fql_docs; a version comes here
+ * when it is replaced, with the time it was (`valid_until`), and stays visible for keep_for
+ * after that, which each read checks as it checks a ttl; the sweep deletes what no read can see.
  */
 
 import type { Json } from '../values.ts';
@@ -17,6 +17,7 @@ CREATE TABLE IF NOT EXISTS fql_versions (
   ts bigint NOT NULL,
   deleted boolean NOT NULL,
   body text,
+  valid_until bigint,
   keep_for bigint,
   PRIMARY KEY (db, coll, id, ts)
 );
@@ -28,32 +29,26 @@ interface VersionRow {
   ts: number | string;
   deleted: boolean;
   body: string | null;
+  valid_until: number | string | null;
   keep_for: number | string | null;
 }
 
-const COLUMNS = 'coll, id, ts, deleted, body, keep_for';
+const COLUMNS = 'coll, id, ts, deleted, body, valid_until, keep_for';
 
-/** The versions of the rows `where` selects, each with the ts of the version after it. */
-function withNext(where: string): string {
-  return `SELECT ${COLUMNS}, lead(ts) OVER (PARTITION BY coll, id ORDER BY ts) AS next_ts FROM fql_versions WHERE ${where}`;
-}
-
-/**
- * A version is visible at `now` (a placeholder) while it is current, or was replaced (or, a
- * deletion, happened) less than keep_for ago. The current version of a live document always is.
- */
+/** A version is visible at `now` (a placeholder) until it has been replaced (a deletion: made) for keep_for. */
 function visible(now: string): string {
-  return `(keep_for IS NULL OR (next_ts IS NULL AND NOT deleted) OR COALESCE(next_ts, ts) > ${now} - keep_for)`;
+  return `(keep_for IS NULL OR COALESCE(valid_until, ts) > ${now} - keep_for)`;
 }
 
 export async function putVersion(sql: SqlQueryable, db: DbId, v: StoredVersion): Promise<void> {
-  const params = [db, v.coll, v.id, v.ts, v.deleted, v.body === null ? null : JSON.stringify(v.body), v.keepFor];
-  const insert = `INSERT INTO fql_versions (db, ${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`;
+  const params = [db, v.coll, v.id, v.ts, v.deleted, v.body === null ? null : JSON.stringify(v.body), v.validUntil, v.keepFor];
+  const insert = `INSERT INTO fql_versions (db, ${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`;
   // Optimistically a plain INSERT (no read of the key's page, which SERIALIZABLE would lock): a
   // second version at the same ts collides, and the transaction runs again strictly, where it
   // replaces the first.
   if (sql.optimistic) return sql.write(insert, params);
-  return sql.write(`${insert} ON CONFLICT (db, coll, id, ts) DO UPDATE SET deleted = EXCLUDED.deleted, body = EXCLUDED.body, keep_for = EXCLUDED.keep_for`, params);
+  const replace = 'deleted = EXCLUDED.deleted, body = EXCLUDED.body, valid_until = EXCLUDED.valid_until, keep_for = EXCLUDED.keep_for';
+  return sql.write(`${insert} ON CONFLICT (db, coll, id, ts) DO UPDATE SET ${replace}`, params);
 }
 
 export async function removeVersion(sql: SqlQueryable, db: DbId, coll: string, id: string, ts: number): Promise<boolean> {
@@ -70,7 +65,7 @@ export async function scanVersions(sql: SqlQueryable, db: DbId, coll: string, id
   const direction = range.reverse === true ? 'DESC' : 'ASC';
   const limit = range.limit === undefined ? '' : ` LIMIT $${params.push(range.limit)}`;
   const rows = await sql.query<VersionRow>(
-    `SELECT ${COLUMNS} FROM (${withNext(scope)}) v WHERE ${conditions.join(' AND ')} ORDER BY ts ${direction}, id ${direction}${limit}`,
+    `SELECT ${COLUMNS} FROM fql_versions WHERE ${scope} AND ${conditions.join(' AND ')} ORDER BY ts ${direction}, id ${direction}${limit}`,
     params,
   );
   return rows.map(decodeVersion);
@@ -78,8 +73,8 @@ export async function scanVersions(sql: SqlQueryable, db: DbId, coll: string, id
 
 export async function versionsAt(sql: SqlQueryable, db: DbId, coll: string, ts: number, now: number): Promise<StoredVersion[]> {
   const rows = await sql.query<VersionRow>(
-    `SELECT DISTINCT ON (id) ${COLUMNS} FROM (${withNext('db = $1 AND coll = $2')}) v
-     WHERE ${visible('$4')} AND ts <= $3 ORDER BY id, ts DESC`,
+    `SELECT DISTINCT ON (id) ${COLUMNS} FROM fql_versions
+     WHERE db = $1 AND coll = $2 AND ts <= $3 AND ${visible('$4')} ORDER BY id, ts DESC`,
     [db, coll, ts, now],
   );
   return rows.map(decodeVersion);
@@ -88,14 +83,7 @@ export async function versionsAt(sql: SqlQueryable, db: DbId, coll: string, ts: 
 /** Deletes every version no read at `now` can see. Returns how many. */
 export async function sweepVersionsSql(sql: SqlQueryable, now: number): Promise<number> {
   const rows = await sql.query<{ n: number | string }>(
-    `WITH gone AS (
-       DELETE FROM fql_versions f USING (
-         SELECT db, coll, id, ts FROM (
-           SELECT db, ${COLUMNS}, lead(ts) OVER (PARTITION BY db, coll, id ORDER BY ts) AS next_ts FROM fql_versions
-         ) w WHERE NOT ${visible('$1')}
-       ) g
-       WHERE f.db = g.db AND f.coll = g.coll AND f.id = g.id AND f.ts = g.ts RETURNING 1
-     )
+    `WITH gone AS (DELETE FROM fql_versions WHERE keep_for IS NOT NULL AND NOT ${visible('$1')} RETURNING 1)
      SELECT count(*) AS n FROM gone`,
     [now],
   );
@@ -109,6 +97,7 @@ function decodeVersion(row: VersionRow): StoredVersion {
     ts: Number(row.ts),
     deleted: row.deleted,
     body: row.body === null ? null : (JSON.parse(row.body) as Json),
+    validUntil: row.valid_until === null ? null : Number(row.valid_until),
     keepFor: row.keep_for === null ? null : Number(row.keep_for),
   };
 }

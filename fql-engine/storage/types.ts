@@ -11,8 +11,8 @@
  *   bounded number of times, so the callback must have no effects outside `tx`.
  * - Expired rows (expiresAt <= now) are invisible to every read at once; `sweepExpired`
  *   deletes them later.
- * - History: a document's versions are kept apart from its current state (`putVersion`), each
- *   for `keepFor` microseconds after a later version replaced it. A version past that is
+ * - History: a document's past versions are kept apart from its current state (`putVersion`),
+ *   each for `keepFor` microseconds after it was replaced (`validUntil`). A version past that is
  *   invisible at once and swept with the expired documents.
  */
 
@@ -81,8 +81,8 @@ export interface EntryOwner extends DocRef {
 }
 
 /**
- * One version of a document, as history keeps it: what the document was from `ts` until its
- * next version. Storage keeps it as given; what it means (create, update) is the evaluator's.
+ * One past version of a document, as history keeps it: what the document was from `ts` until
+ * `validUntil`. Storage keeps it as given; what it means (create, update) is the evaluator's.
  */
 export interface StoredVersion {
   readonly coll: string;
@@ -93,7 +93,9 @@ export interface StoredVersion {
   readonly deleted: boolean;
   /** The document's body from `ts` on, as StoredDoc.body. */
   readonly body: Json | null;
-  /** Microseconds the version stays visible once a later version replaced it; null keeps it forever. */
+  /** When a later version replaced it; null for a deletion (which is dated by its ts). */
+  readonly validUntil: number | null;
+  /** Microseconds the version stays visible once replaced (a deletion: once made); null keeps it forever. */
   readonly keepFor: number | null;
 }
 
@@ -103,7 +105,7 @@ export interface VersionRange {
   readonly lt?: number;
   readonly reverse?: boolean;
   readonly limit?: number;
-  /** Transaction time: a version replaced more than its keepFor before it is not returned. */
+  /** Transaction time: a version replaced (a deletion: made) more than its keepFor before it is not returned. */
   readonly now: number;
 }
 
@@ -154,8 +156,9 @@ export interface StorageTx {
   /** Removes the version at `ts`; true when there was one. */
   removeVersion(db: DbId, coll: string, id: string, ts: number): Promise<boolean>;
   /**
-   * Visible versions in valid-time order: of one document (`id`), or of every document of the
-   * collection (`id` null), which is also how a reader finds what changed since a time.
+   * Visible past versions in valid-time order: of one document (`id`), or of every document of
+   * the collection (`id` null). With the current rows (whose ts is their last write), this is how
+   * a reader finds what changed since a time.
    */
   scanVersions(db: DbId, coll: string, id: string | null, range: VersionRange): Promise<StoredVersion[]>;
   /** Each document's newest visible version at or before `ts` (deletions included): the collection as of `ts`. */

@@ -1,12 +1,12 @@
 /** History: At, Events, Insert and Remove (see ../history.ts for how versions are kept). */
 
 import { FaunaError, typeError } from '../../errors.ts';
-import type { StoredDoc } from '../../storage/types.ts';
+import type { StoredDoc, StoredVersion } from '../../storage/types.ts';
 import { Ref, SetValue, isObject, makeObject, type Json, type Value } from '../../values.ts';
 import { encodeValue } from '../../wire.ts';
 import type { QueryContext } from '../context.ts';
 import { decodeState, docTarget, reindex, type DocTarget } from '../documents.ts';
-import { asStoredDoc, dataOf, documentEvent, keepFor, refuseWriteInSnapshot, timeArg, type EventAction } from '../history.ts';
+import { asStoredDoc, currentAsVersion, dataOf, documentEvent, keepFor, refuseWriteInSnapshot, relink, timeArg, type EventAction } from '../history.ts';
 import { effect, lazy, type Args, type Spec } from '../spec.ts';
 
 /** At(ts, expr): expr reads everything as it was at ts. */
@@ -60,45 +60,61 @@ function insertedBody(params: Value, current: StoredDoc | null): Json {
 
 /**
  * Insert(ref, ts, action, params): adds (or replaces) the event at ts. An event no older than the
- * document's current version becomes the document.
+ * document's current version becomes the document; an older one joins its past.
  */
 const insert = effect({
   key: 'insert',
   name: 'Insert',
   params: ['ts', 'action', 'params'],
   run: async (args, f) => {
-    const target = await historyTarget(f.ctx, args, 'insert');
+    const { ctx } = f;
+    const target = await historyTarget(ctx, args, 'insert');
     const ts = timeArg(args.ts, 'ts');
     const action = actionArg(args);
-    await f.ctx.access.check(f.ctx, 'history_write', target.coll.ref, [target.ref]);
-    const { tx } = f.ctx;
-    const current = await tx.getDoc(target.db, target.coll.iid, target.id, f.ctx.nowMicros);
+    await ctx.access.check(ctx, 'history_write', target.coll.ref, [target.ref]);
+    const current = await ctx.tx.getDoc(target.db, target.coll.iid, target.id, ctx.nowMicros);
     const body = action === 'delete' ? null : insertedBody(args.params, current);
-    await tx.putVersion(target.db, { coll: target.coll.iid, id: target.id, ts, deleted: body === null, body, keepFor: keepFor(target.coll) });
-    const newer = await tx.scanVersions(target.db, target.coll.iid, target.id, { gte: ts + 1, limit: 1, now: f.ctx.nowMicros });
+    const version: StoredVersion = { coll: target.coll.iid, id: target.id, ts, deleted: body === null, body, validUntil: null, keepFor: keepFor(target.coll) };
+    const newer = await ctx.tx.scanVersions(target.db, target.coll.iid, target.id, { gte: ts + 1, limit: 1, now: 0 });
     if (current === null ? newer.length === 0 : ts >= current.ts) {
-      await becomeCurrent(f.ctx, target, current, body === null ? null : asStoredDoc({ coll: target.coll.iid, id: target.id, ts, deleted: false, body, keepFor: null }));
+      // The current version, when this one replaces it, joins the past.
+      if (current !== null && ts > current.ts) await ctx.tx.putVersion(target.db, { ...currentAsVersion(current), keepFor: keepFor(target.coll) });
+      if (body === null) await ctx.tx.putVersion(target.db, version);
+      await becomeCurrent(ctx, target, current, asStoredDoc(version));
+    } else {
+      await ctx.tx.putVersion(target.db, version);
     }
+    await relink(ctx, target);
     return documentEvent(target.ref, ts, action, body === null ? null : dataOf(body));
   },
 });
 
-/** Remove(ref, ts, action): drops the event at ts. When it was the current version, the one before it becomes the document. */
+/**
+ * Remove(ref, ts, action): drops the event at ts. When it was the current version, the one
+ * before it becomes the document; when it was the deletion that ended the document, the version
+ * before it comes back.
+ */
 const remove = effect({
   key: 'remove',
   name: 'Remove',
   params: ['ts', 'action'],
   run: async (args, f) => {
-    const target = await historyTarget(f.ctx, args, 'remove');
+    const { ctx } = f;
+    const target = await historyTarget(ctx, args, 'remove');
     const ts = timeArg(args.ts, 'ts');
     actionArg(args);
-    await f.ctx.access.check(f.ctx, 'history_write', target.coll.ref, [target.ref]);
-    const { tx } = f.ctx;
-    const current = await tx.getDoc(target.db, target.coll.iid, target.id, f.ctx.nowMicros);
-    await tx.removeVersion(target.db, target.coll.iid, target.id, ts);
-    if (current !== null && current.ts !== ts) return null;
-    const [newest] = await tx.scanVersions(target.db, target.coll.iid, target.id, { reverse: true, limit: 1, now: f.ctx.nowMicros });
-    await becomeCurrent(f.ctx, target, current, newest === undefined ? null : asStoredDoc(newest));
+    await ctx.access.check(ctx, 'history_write', target.coll.ref, [target.ref]);
+    const current = await ctx.tx.getDoc(target.db, target.coll.iid, target.id, ctx.nowMicros);
+    const removed = await ctx.tx.removeVersion(target.db, target.coll.iid, target.id, ts);
+    const [newest] = await ctx.tx.scanVersions(target.db, target.coll.iid, target.id, { reverse: true, limit: 1, now: 0 });
+    const currentGone = current !== null && current.ts === ts;
+    const deletionGone = current === null && removed && newest !== undefined && newest.ts < ts;
+    if (currentGone || deletionGone) {
+      const back = newest === undefined ? null : asStoredDoc(newest);
+      if (back !== null) await ctx.tx.removeVersion(target.db, target.coll.iid, target.id, back.ts);
+      await becomeCurrent(ctx, target, current, back);
+    }
+    await relink(ctx, target);
     return null;
   },
 });

@@ -11,8 +11,13 @@ function freshDb(): DbId {
   return `hist-${randomBytes(4).toString('hex')}`;
 }
 
+/** A past version, replaced a microsecond after it was made unless told otherwise. */
 function version(id: string, ts: number, fields: Partial<StoredVersion> = {}): StoredVersion {
-  return { coll: 'things', id, ts, deleted: false, body: { public: { data: { id, ts } }, meta: {} }, keepFor: DAY, ...fields };
+  return { coll: 'things', id, ts, deleted: false, body: { public: { data: { id, ts } }, meta: {} }, validUntil: ts + 1, keepFor: DAY, ...fields };
+}
+
+function deletion(id: string, ts: number, fields: Partial<StoredVersion> = {}): StoredVersion {
+  return version(id, ts, { deleted: true, body: null, validUntil: null, ...fields });
 }
 
 function inTx<T>(storage: Storage, fn: (tx: StorageTx) => Promise<T>): Promise<T> {
@@ -34,7 +39,7 @@ export function historyTests(get: () => Storage): void {
   test('versions come back as written, in valid-time order, scoped by database and document', async () => {
     const storage = get();
     const db = freshDb();
-    const deleted = version('1', NOW - 10, { deleted: true, body: null, keepFor: null });
+    const deleted = deletion('1', NOW - 10, { keepFor: null });
     await put(storage, db, [version('1', NOW - 30), deleted, version('1', NOW - 20), version('2', NOW - 25)]);
     const found = await inTx(storage, (tx) => tx.scanVersions(db, 'things', '1', { now: NOW }));
     expect(found).toEqual([version('1', NOW - 30), version('1', NOW - 20), deleted]);
@@ -46,7 +51,7 @@ export function historyTests(get: () => Storage): void {
     const db = freshDb();
     await put(storage, db, [version('1', NOW - 5), version('1', NOW - 5, { body: { second: true } })]);
     await put(storage, db, [version('2', NOW - 5)]);
-    await put(storage, db, [version('2', NOW - 5, { deleted: true, body: null })]);
+    await put(storage, db, [deletion('2', NOW - 5)]);
     const found = await inTx(storage, (tx) => tx.scanVersions(db, 'things', null, { now: NOW }));
     expect(found.map((v) => [v.id, v.body, v.deleted])).toEqual([['1', { second: true }, false], ['2', null, true]]);
   });
@@ -71,26 +76,24 @@ export function historyTests(get: () => Storage): void {
     expect(await scan(storage, db, '1')).toEqual([['1', NOW - 30]]);
   });
 
-  test('a version is visible until it has been replaced for longer than keepFor; the current one always', async () => {
+  test('a version is visible until it has been replaced (a deletion: made) for longer than keepFor', async () => {
     const storage = get();
     const db = freshDb();
     await put(storage, db, [
-      version('old', NOW - 3 * DAY),
-      version('old', NOW - 2 * DAY),
-      version('old', NOW - DAY / 2),
-      version('forever', NOW - 3 * DAY, { keepFor: null }),
-      version('forever', NOW - 2 * DAY, { keepFor: null }),
-      version('none', NOW - 2, { keepFor: 0 }),
-      version('none', NOW - 1, { keepFor: 0 }),
-      version('gone', NOW - 3 * DAY),
-      version('gone', NOW - 2 * DAY, { deleted: true, body: null }),
+      version('old', NOW - 3 * DAY, { validUntil: NOW - 2 * DAY }),
+      version('old', NOW - 2 * DAY, { validUntil: NOW - DAY / 2 }),
+      version('forever', NOW - 3 * DAY, { validUntil: NOW - 2 * DAY, keepFor: null }),
+      version('none', NOW - 3, { validUntil: NOW - 2, keepFor: 0 }),
+      deletion('gone', NOW - 2 * DAY),
+      deletion('gone', NOW - DAY / 2),
     ]);
-    expect(await scan(storage, db, 'old')).toEqual([['old', NOW - 2 * DAY], ['old', NOW - DAY / 2]]);
-    expect(await scan(storage, db, 'forever')).toEqual([['forever', NOW - 3 * DAY], ['forever', NOW - 2 * DAY]]);
-    expect(await scan(storage, db, 'none')).toEqual([['none', NOW - 1]]);
-    expect(await scan(storage, db, 'gone')).toEqual([]);
+    expect(await scan(storage, db, 'old')).toEqual([['old', NOW - 2 * DAY]]);
+    expect(await scan(storage, db, 'forever')).toEqual([['forever', NOW - 3 * DAY]]);
+    expect(await scan(storage, db, 'none')).toEqual([]);
+    expect(await scan(storage, db, 'gone')).toEqual([['gone', NOW - DAY / 2]]);
     // Seen from three days ago, everything was still there.
-    expect(await scan(storage, db, 'gone', { now: NOW - 2 * DAY })).toEqual([['gone', NOW - 3 * DAY], ['gone', NOW - 2 * DAY]]);
+    expect(await scan(storage, db, 'old', { now: NOW - 3 * DAY })).toEqual([['old', NOW - 3 * DAY], ['old', NOW - 2 * DAY]]);
+    expect(await scan(storage, db, 'gone', { now: NOW - 2 * DAY })).toEqual([['gone', NOW - 2 * DAY], ['gone', NOW - DAY / 2]]);
   });
 
   test('versionsAt: each document as it was at a time, deletions included', async () => {
@@ -100,7 +103,7 @@ export function historyTests(get: () => Storage): void {
       version('1', NOW - 30),
       version('1', NOW - 10),
       version('2', NOW - 25),
-      version('2', NOW - 15, { deleted: true, body: null }),
+      deletion('2', NOW - 15),
       version('3', NOW - 5),
     ]);
     const at = await inTx(storage, (tx) => tx.versionsAt(db, 'things', NOW - 15, NOW));
@@ -110,10 +113,16 @@ export function historyTests(get: () => Storage): void {
   test('sweepExpired deletes the versions no read can see, and keeps the rest', async () => {
     const storage = get();
     const db = freshDb();
-    await put(storage, db, [version('1', NOW - 3 * DAY), version('1', NOW - 2 * DAY), version('1', NOW - 1), version('2', NOW - 3 * DAY, { keepFor: null }), version('2', NOW - 1, { keepFor: null })]);
+    await put(storage, db, [
+      version('1', NOW - 3 * DAY, { validUntil: NOW - 2 * DAY }),
+      version('1', NOW - 2 * DAY, { validUntil: NOW - 1 }),
+      deletion('1', NOW - 1),
+      version('2', NOW - 3 * DAY, { validUntil: NOW - 2 * DAY, keepFor: null }),
+      deletion('3', NOW - 2 * DAY),
+    ]);
     await storage.sweepExpired(NOW);
     // Read as of long ago, where the swept versions would still be visible: they are gone.
-    expect(await scan(storage, db, null, { now: NOW - 3 * DAY })).toEqual([['2', NOW - 3 * DAY], ['1', NOW - 2 * DAY], ['1', NOW - 1], ['2', NOW - 1]]);
+    expect(await scan(storage, db, null, { now: NOW - 3 * DAY })).toEqual([['2', NOW - 3 * DAY], ['1', NOW - 2 * DAY], ['1', NOW - 1]]);
   });
 
   test('drop of a collection or a database takes its versions', async () => {
