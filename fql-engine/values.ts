@@ -113,7 +113,9 @@ export type SetSpec =
   /** The union of the sets each value of `source` leads to: an index matched on it, or a lambda's set. */
   | { readonly type: 'join'; readonly source: SetValue; readonly with: Ref | QueryValue }
   /** The entries of `set` whose value the lambda answers true for, found page by page. */
-  | { readonly type: 'filter'; readonly set: SetValue; readonly lambda: QueryValue };
+  | { readonly type: 'filter'; readonly set: SetValue; readonly lambda: QueryValue }
+  /** The history of a document (its events) or of a set (its adds and removes). */
+  | { readonly type: 'events'; readonly of: Ref | SetValue };
 
 export class SetValue extends Special {
   readonly kind = 'set' as const;
@@ -233,6 +235,8 @@ export function setSpecKey(s: SetValue): string {
       return `join(${setSpecKey(spec.source)},${valueKey(spec.with)})`;
     case 'filter':
       return `filter(${setSpecKey(spec.set)},${valueKey(spec.lambda)})`;
+    case 'events':
+      return `events(${valueKey(spec.of)})`;
   }
 }
 

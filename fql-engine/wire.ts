@@ -73,6 +73,8 @@ function encodeSetSpec(spec: SetSpec): Json {
       return { join: encodeValue(spec.source), with: spec.with instanceof QueryValue ? spec.with.lambda : encodeValue(spec.with) };
     case 'filter':
       return { filter: spec.lambda.lambda, collection: encodeValue(spec.set) };
+    case 'events':
+      return { events: encodeValue(spec.of) };
   }
 }
 
@@ -172,7 +174,7 @@ function decodeSet(body: Json): SetValue {
   return decodeDerivedSet(body);
 }
 
-/** The sets made by Singleton, Range, Join and Filter. */
+/** The sets made by Singleton, Range, Join, Filter and Events. */
 function decodeDerivedSet(body: { readonly [k: string]: Json }): SetValue {
   if ('singleton' in body) {
     const ref = decodeValue(body.singleton);
@@ -190,6 +192,10 @@ function decodeDerivedSet(body: { readonly [k: string]: Json }): SetValue {
   if ('filter' in body && 'collection' in body && isPlainJsonObject(body.filter)) {
     const set = decodeValue(body.collection);
     if (set instanceof SetValue) return new SetValue({ type: 'filter', set, lambda: new QueryValue(body.filter) });
+  }
+  if ('events' in body) {
+    const of = decodeValue(body.events);
+    if (of instanceof SetValue || (of instanceof Ref && !of.isNative())) return new SetValue({ type: 'events', of });
   }
   throw badLiteral('@set');
 }

@@ -14,9 +14,14 @@ export interface CollectionInfo {
   readonly name: string;
   readonly iid: string;
   readonly ttlDays: number | null;
+  /** How many days a replaced version stays in history; null keeps it forever, 0 keeps none. */
+  readonly historyDays: number | null;
   /** The collection's ref as seen from the caller (scope kept). */
   readonly ref: Ref;
 }
+
+/** Fauna's default `history_days`. */
+export const HISTORY_DAYS_DEFAULT = 30;
 
 export const SCHEMA_KINDS: readonly SchemaKind[] = ['collections', 'indexes', 'functions', 'databases', 'keys', 'roles', 'access_providers'];
 
@@ -46,7 +51,8 @@ export async function schemaRecord(ctx: QueryContext, ref: Ref): Promise<{ db: D
 
 /** Tokens behave as a collection stored under the native name 'tokens'. */
 export function tokensInfo(scope: Ref | undefined): CollectionInfo {
-  return { name: 'tokens', iid: 'tokens', ttlDays: null, ref: Ref.native('tokens', scope) };
+  // Tokens keep no history: a login would pay for versions nobody reads.
+  return { name: 'tokens', iid: 'tokens', ttlDays: null, historyDays: 0, ref: Ref.native('tokens', scope) };
 }
 
 export async function collectionOf(ctx: QueryContext, collRef: Ref): Promise<{ db: DbId; info: CollectionInfo }> {
@@ -61,7 +67,10 @@ export async function collectionOf(ctx: QueryContext, collRef: Ref): Promise<{ d
 
 export function collectionInfo(record: SchemaRecord, ref: Ref): CollectionInfo {
   const ttl = record.public.ttl_days;
-  return { name: record.id, iid: metaString(record.meta, 'iid'), ttlDays: typeof ttl === 'number' ? ttl : null, ref };
+  const history = record.public.history_days;
+  // A collection without the field (made with `history_days: null`) keeps its history forever.
+  const historyDays = typeof history === 'number' ? history : null;
+  return { name: record.id, iid: metaString(record.meta, 'iid'), ttlDays: typeof ttl === 'number' ? ttl : null, historyDays, ref };
 }
 
 export async function indexOf(ctx: QueryContext, indexRef: Ref): Promise<{ db: DbId; def: IndexDef }> {

@@ -58,7 +58,7 @@ export interface LambdaApplier {
   applyValue(lambda: Value, arg: Value, ctx: QueryContext, pos: Position): Promise<Value>;
 }
 
-export type Action = 'read' | 'write' | 'create' | 'create_with_id' | 'delete' | 'call' | 'unrestricted_read';
+export type Action = 'read' | 'write' | 'create' | 'create_with_id' | 'delete' | 'call' | 'unrestricted_read' | 'history_read' | 'history_write';
 
 export class QueryContext {
   depth = 0;
@@ -69,6 +69,11 @@ export class QueryContext {
    * then brings the documents of its entries along in the same statement (see forms/collections.ts).
    */
   prefetchDocs = false;
+  /**
+   * Inside At(ts, ...): the valid time reads see, in microseconds. Documents and sets are read
+   * from history as of then, and writes are refused (see history.ts).
+   */
+  snapshot: number | undefined;
 
   constructor(
     readonly tx: StorageTx,
@@ -101,9 +106,17 @@ export class QueryContext {
     return this.derive(this.db, caller);
   }
 
+  /** The same query reading as of `ts` (At). */
+  at(ts: number): QueryContext {
+    const ctx = this.derive(this.db, this.caller);
+    ctx.snapshot = ts;
+    return ctx;
+  }
+
   private derive(db: DbId, caller: Caller): QueryContext {
     const ctx = new QueryContext(this.tx, db, this.now, caller, this.settings, this.schema, this.access, this.passwords, this.lambdas, this.meter);
     ctx.depth = this.depth;
+    ctx.snapshot = this.snapshot;
     if (caller === this.caller) ctx.memberships = this.memberships;
     return ctx;
   }

@@ -12,6 +12,7 @@ import { collectionOf, indexesOver, type CollectionInfo } from './catalog.ts';
 import type { QueryContext } from './context.ts';
 import { docOrderKey, isValidDocId, newId } from './ids.ts';
 import { entriesFor, type ComputedEntry, type IndexDef } from './indexes.ts';
+import { recordDeletion, recordReplaced, refuseWriteInSnapshot, storedDocAt } from './history.ts';
 
 export interface DocTarget {
   readonly db: DbId;
@@ -20,7 +21,7 @@ export interface DocTarget {
   readonly ref: Ref;
 }
 
-interface DocState {
+export interface DocState {
   readonly ts: number;
   readonly public: ObjectValue;
   readonly meta: Meta;
@@ -42,9 +43,12 @@ export async function docTarget(ctx: QueryContext, ref: Ref): Promise<DocTarget>
   return { db, coll: info, id: ref.id, ref };
 }
 
-/** The document as Get shows it, or null when it does not exist (or has expired). */
-export async function readDoc(ctx: QueryContext, target: DocTarget): Promise<ObjectValue | null> {
-  const state = await loadState(ctx, target);
+/**
+ * The document as Get shows it, or null when it does not exist (or has expired): now, or as it
+ * was at `at` (Get with a ts, or inside At).
+ */
+export async function readDoc(ctx: QueryContext, target: DocTarget, at = ctx.snapshot): Promise<ObjectValue | null> {
+  const state = await loadState(ctx, target, at);
   if (!state) return null;
   const instance = instanceOf(target.ref, state);
   await ctx.access.check(ctx, 'read', target.coll.ref, [target.ref]);
@@ -63,6 +67,7 @@ export async function createDoc(ctx: QueryContext, collRef: Ref, wantedId: strin
   if (wantedId !== undefined && !isValidDocId(wantedId)) {
     throw new FaunaError('invalid argument', `Invalid document id '${wantedId}': ids are positive 64-bit integers.`);
   }
+  refuseWriteInSnapshot(ctx);
   const fields = writableFields(params, 'create', info);
   await ctx.access.check(ctx, wantedId === undefined ? 'create' : 'create_with_id', info.ref, [fields]);
   const fullMeta = await withCredentials(ctx, meta, fields);
@@ -84,6 +89,7 @@ export async function createDoc(ctx: QueryContext, collRef: Ref, wantedId: strin
 }
 
 export async function updateDoc(ctx: QueryContext, ref: Ref, params: Value, mode: 'update' | 'replace'): Promise<ObjectValue> {
+  refuseWriteInSnapshot(ctx);
   const target = await docTarget(ctx, ref);
   const before = await loadState(ctx, target);
   if (!before) throw new FaunaError('instance not found', 'Document not found.');
@@ -91,17 +97,21 @@ export async function updateDoc(ctx: QueryContext, ref: Ref, params: Value, mode
   const merged = mode === 'update' ? mergeFields(before.public, fields) : replaceFields(fields);
   const after = newState(ctx, target.coll, merged, await withCredentials(ctx, before.meta, fields));
   await ctx.access.check(ctx, 'write', target.coll.ref, [instanceOf(target.ref, before), instanceOf(target.ref, after), target.ref]);
+  await recordReplaced(ctx, target, storedDoc(target, before));
   await ctx.tx.putDoc(target.db, storedDoc(target, after));
   await reindex(ctx, target, before, after);
   return instanceOf(target.ref, after);
 }
 
 export async function deleteDoc(ctx: QueryContext, ref: Ref): Promise<ObjectValue> {
+  refuseWriteInSnapshot(ctx);
   const target = await docTarget(ctx, ref);
   const before = await loadState(ctx, target);
   if (!before) throw new FaunaError('instance not found', 'Document not found.');
   await ctx.access.check(ctx, 'delete', target.coll.ref, [target.ref]);
+  await recordReplaced(ctx, target, storedDoc(target, before));
   await ctx.tx.deleteDoc(target.db, target.coll.iid, target.id);
+  await recordDeletion(ctx, target);
   return instanceOf(target.ref, before);
 }
 
@@ -122,21 +132,25 @@ async function withCredentials(ctx: QueryContext, meta: Meta, fields: ObjectValu
   return { ...rest, credentials: await ctx.passwords.hash(password), credentialsId: typeof credentialsId === 'string' ? credentialsId : newId() };
 }
 
-async function loadState(ctx: QueryContext, target: DocTarget): Promise<DocState | null> {
+async function loadState(ctx: QueryContext, target: DocTarget, at?: number): Promise<DocState | null> {
   if (!isValidDocId(target.id)) return null;
-  const doc = await ctx.tx.getDoc(target.db, target.coll.iid, target.id, ctx.nowMicros);
-  if (!doc) return null;
+  const doc = at === undefined ? await ctx.tx.getDoc(target.db, target.coll.iid, target.id, ctx.nowMicros) : await storedDocAt(ctx, target, at);
+  return doc ? decodeState(doc) : null;
+}
+
+/** A stored document (or version) as the evaluator reads it. */
+export function decodeState(doc: StoredDoc): DocState {
   const body = doc.body;
   if (!isPlainJsonObject(body) || !isPlainJsonObject(body.meta)) throw new FaunaError('internal server error', 'Corrupt document.');
   const pub = decodeValue(body.public ?? {});
   return { ts: doc.ts, public: isObject(pub) ? pub : {}, meta: body.meta, expiresAt: doc.expiresAt };
 }
 
-function instanceOf(ref: Ref, state: DocState): ObjectValue {
+export function instanceOf(ref: Ref, state: DocState): ObjectValue {
   return makeObject([['ref', ref], ['ts', state.ts], ...Object.entries(state.public)]);
 }
 
-function storedDoc(target: DocTarget, state: DocState): StoredDoc {
+export function storedDoc(target: DocTarget, state: DocState): StoredDoc {
   return {
     coll: target.coll.iid,
     id: target.id,
@@ -208,7 +222,7 @@ export function deepMerge(base: ObjectValue, patch: ObjectValue): ObjectValue {
 }
 
 /** Brings every index over the document's collection in step with its new state. */
-async function reindex(ctx: QueryContext, target: DocTarget, before: DocState | null, after: DocState): Promise<void> {
+export async function reindex(ctx: QueryContext, target: DocTarget, before: DocState | null, after: DocState): Promise<void> {
   const defs = await indexesOver(ctx, target.db, target.coll.iid);
   for (const def of defs) {
     const oldEntries = before ? entriesFor(def, instanceOf(target.ref, before), target.ref) : [];

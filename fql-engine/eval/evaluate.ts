@@ -130,6 +130,10 @@ class CallFrame implements Frame {
     return this.evaluator.evaluate(expr, inEnv ?? this.env, this.ctx, [...this.pos, ...(isArray(at) ? at : [at])]);
   }
 
+  evalIn(other: QueryContext, expr: Json, at: PathKey): Promise<Value> {
+    return this.evaluator.evaluate(expr, this.env, other, [...this.pos, at]);
+  }
+
   async apply(lambda: Json, arg: Value, key: string): Promise<Value> {
     const at = [...this.pos, key];
     if (isLambdaLiteral(lambda)) return this.evaluator.run(lambda, arg, this.env, this.ctx, at);

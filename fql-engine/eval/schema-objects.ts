@@ -9,9 +9,10 @@ import { hashSecret, makeSecret } from '../keys.ts';
 import type { DbId } from '../storage/types.ts';
 import { decodeValue } from '../wire.ts';
 import { FaunaTime, QueryValue, Ref, isObject, makeObject, typeName, type Json, type ObjectValue, type Value } from '../values.ts';
-import { collectionOf, collectionRefFor, resolveDb, schemaRecord } from './catalog.ts';
+import { HISTORY_DAYS_DEFAULT, collectionOf, collectionRefFor, resolveDb, schemaRecord } from './catalog.ts';
 import type { QueryContext } from './context.ts';
 import { writeEntries } from './documents.ts';
+import { refuseWriteInSnapshot } from './history.ts';
 import { newId } from './ids.ts';
 import { entriesFor, indexDefOf, parseTerms, parseValues, type IndexDef } from './indexes.ts';
 import { validateProvider } from './access-providers.ts';
@@ -86,6 +87,7 @@ function expiresAtOf(kind: SchemaKind, pub: ObjectValue): number | null {
 }
 
 export async function insertRecord(ctx: QueryContext, kind: SchemaKind, id: string, pub: ObjectValue, meta: Record<string, Json>): Promise<ObjectValue> {
+  refuseWriteInSnapshot(ctx);
   checkTtl(pub);
   const record: SchemaRecord = { kind, id, ts: ctx.nowMicros, public: pub, meta, expiresAt: expiresAtOf(kind, pub) };
   await ctx.schema.put(ctx.db, record, { insert: true });
@@ -93,18 +95,20 @@ export async function insertRecord(ctx: QueryContext, kind: SchemaKind, id: stri
 }
 
 /**
- * CreateCollection's options: `history_days` is kept and shown (no history is kept: known
- * difference 1); `permissions`, Fauna's pre-ABAC access field, is kept and shown and grants
+ * CreateCollection's options: `history_days` is how long a replaced version is kept (30 when
+ * not given; null, which Fauna stores as no field, keeps every version); `permissions`, Fauna's pre-ABAC access field, is kept and shown and grants
  * nothing (roles do); `ttl_days` expires the collection's documents.
  */
 export async function createCollection(ctx: QueryContext, params: Value): Promise<ObjectValue> {
   requireServer(ctx);
-  const p = pick(paramsObject(params), ['name', 'data', 'ttl_days', 'history_days', 'permissions', 'ttl'], 'CreateCollection');
+  const given = paramsObject(params);
+  const p = pick(given, ['name', 'data', 'ttl_days', 'history_days', 'permissions', 'ttl'], 'CreateCollection');
   const name = validName(p.name);
   const ttl = p.ttl_days;
   if (ttl !== undefined && (typeof ttl !== 'number' || ttl < 0)) throw new FaunaError('validation failed', 'ttl_days must be a positive number.', ['ttl_days']);
   checkDays(p.history_days, 'history_days');
-  const pub = makeObject([['name', name], ['history_days', p.history_days ?? 30], ...Object.entries(p).filter(([k]) => !['name', 'history_days'].includes(k))]);
+  const history: [string, Value][] = given.history_days === null ? [] : [['history_days', p.history_days ?? HISTORY_DAYS_DEFAULT]];
+  const pub = makeObject([['name', name], ...history, ...Object.entries(p).filter(([k]) => !['name', 'history_days'].includes(k))]);
   return insertRecord(ctx, 'collections', name, pub, { iid: `u${newId()}` });
 }
 
@@ -268,6 +272,7 @@ const UPDATABLE: Record<SchemaKind, readonly string[]> = {
 };
 
 export async function updateSchema(ctx: QueryContext, ref: Ref, params: Value, mode: 'update' | 'replace'): Promise<ObjectValue> {
+  refuseWriteInSnapshot(ctx);
   const { db, record, kind } = await schemaRecord(ctx, ref);
   requireServer(ctx);
   if (ADMIN_KINDS.has(kind)) requireAdmin(ctx);
@@ -310,6 +315,7 @@ function mergeTop(base: ObjectValue, patch: ObjectValue): [string, Value][] {
 }
 
 export async function deleteSchema(ctx: QueryContext, ref: Ref): Promise<ObjectValue> {
+  refuseWriteInSnapshot(ctx);
   const { db, record, kind } = await schemaRecord(ctx, ref);
   requireServer(ctx);
   if (ADMIN_KINDS.has(kind)) requireAdmin(ctx);

@@ -19,6 +19,7 @@ import { listCredentials } from './credentials.ts';
 import { docTarget, readDoc } from './documents.ts';
 import { orderKeyFor } from './schema-cache.ts';
 import { entryValueShape, reverseFlags, type IndexDef } from './indexes.ts';
+import { documentsAt, eventEntries, matchEntriesAt } from './history-sets.ts';
 import { ADMIN_KINDS, readSchema, requireAdmin } from './schema-objects.ts';
 
 export interface SetEntry {
@@ -122,6 +123,8 @@ async function sourceOf(ctx: QueryContext, set: SetValue, track = false): Promis
       return joinSource(ctx, spec, track);
     case 'filter':
       return new FilterSource(ctx, await sourceOf(ctx, spec.set, track), spec.lambda);
+    case 'events':
+      return tracked(new MemorySource(await eventEntries(ctx, spec.of), (cursor) => encodeKey(cursor), false), set, track);
     default:
       return combine(ctx, spec, track);
   }
@@ -265,6 +268,11 @@ async function matchSource(ctx: QueryContext, indexRef: Ref, terms: readonly Val
   const termsKey = encodeKey(terms);
   const flags = reverseFlags(def);
   const scope = indexRef.database ?? indexRef.collection?.database;
+  if (ctx.snapshot !== undefined) {
+    const inBounds = (e: SetEntry): boolean => (bounds.gte === undefined || Buffer.compare(e.key, bounds.gte) >= 0) && (bounds.lt === undefined || Buffer.compare(e.key, bounds.lt) < 0);
+    const entries = (await matchEntriesAt(ctx, db, def, scope, termsKey, ctx.snapshot)).filter(inBounds);
+    return new MemorySource(entries, (cursor) => encodeKey(cursor, flags), false);
+  }
   return {
     descending: false,
     encode: (cursor) => encodeKey(cursor, flags),
@@ -299,6 +307,9 @@ async function documentsSource(ctx: QueryContext, collRef: Ref): Promise<Source>
   if (collRef.isNative()) return nativeSource(ctx, collRef);
   const { db, info } = await collectionOf(ctx, collRef);
   await ctx.access.check(ctx, 'read', info.ref, [], { perDocumentLater: true });
+  if (ctx.snapshot !== undefined) {
+    return new MemorySource(await documentsAt(ctx, db, info.iid, (id) => new Ref(id, collRef), ctx.snapshot), (cursor) => encodeKey(cursor), false);
+  }
   return docScanSource(ctx, db, info.iid, (doc) => new Ref(doc.id, collRef));
 }
 

@@ -48,6 +48,8 @@ export interface Frame {
   readonly pos: Position;
   /** Evaluates `expr`, found at `at` (a key or a path) under this call, in `env` (default: this frame's). */
   eval(expr: Json, at: PathKey | readonly PathKey[], env?: Env): Promise<Value>;
+  /** The same, in another context of the query (At's snapshot). */
+  evalIn(ctx: QueryContext, expr: Json, at: PathKey): Promise<Value>;
   /**
    * Applies the lambda written under `key` to one argument: a Lambda literal closes over this
    * frame's variables; any other expression is evaluated and must give a lambda value.

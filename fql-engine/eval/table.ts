@@ -12,6 +12,7 @@ import { controlForms } from './forms/control.ts';
 import { dataFunctions } from './forms/data.ts';
 import { refFunctions } from './forms/refs.ts';
 import { identityFunctions } from './forms/identity.ts';
+import { historyFunctions } from './forms/history.ts';
 import { convertFunctions } from './functions/convert.ts';
 import { logicFunctions } from './functions/logic.ts';
 import { numberFunctions } from './functions/numbers.ts';
@@ -21,7 +22,7 @@ import { timeFunctions } from './functions/time.ts';
 import { typeFunctions } from './functions/types.ts';
 
 /** The functions that need the query (its storage, variables or unevaluated arguments): forms/. */
-const queryFunctions: readonly Spec[] = [...controlForms, ...refFunctions, ...dataFunctions, ...identityFunctions, ...collectionFunctions];
+const queryFunctions: readonly Spec[] = [...controlForms, ...refFunctions, ...dataFunctions, ...identityFunctions, ...collectionFunctions, ...historyFunctions];
 
 /** The functions that need no storage, evaluated arguments in and a value out: functions/. */
 export const pureFunctions: readonly EagerSpec[] = [

@@ -19,7 +19,21 @@
  * The cache lives and dies with one transaction attempt: a retried transaction starts empty.
  */
 
-import type { DbId, DocRef, DropScope, EntryInput, EntryOwner, IndexEntry, IndexEntryWithDoc, PutEntriesOptions, ScanRange, StorageTx, StoredDoc } from './types.ts';
+import type {
+  DbId,
+  DocRef,
+  DropScope,
+  EntryInput,
+  EntryOwner,
+  IndexEntry,
+  IndexEntryWithDoc,
+  PutEntriesOptions,
+  ScanRange,
+  StorageTx,
+  StoredDoc,
+  StoredVersion,
+  VersionRange,
+} from './types.ts';
 
 export class ReadCachingTx implements StorageTx {
   private readonly docs = new Map<string, Promise<StoredDoc | null>>();
@@ -95,6 +109,23 @@ export class ReadCachingTx implements StorageTx {
 
   releaseUnique(db: DbId, indexId: string, doc: DocRef): Promise<void> {
     return this.tx.releaseUnique(db, indexId, doc);
+  }
+
+  // History is read rarely and never twice in one query: it passes straight through.
+  putVersion(db: DbId, version: StoredVersion): Promise<void> {
+    return this.tx.putVersion(db, version);
+  }
+
+  removeVersion(db: DbId, coll: string, id: string, ts: number): Promise<boolean> {
+    return this.tx.removeVersion(db, coll, id, ts);
+  }
+
+  scanVersions(db: DbId, coll: string, id: string | null, range: VersionRange): Promise<StoredVersion[]> {
+    return this.tx.scanVersions(db, coll, id, range);
+  }
+
+  versionsAt(db: DbId, coll: string, ts: number, now: number): Promise<StoredVersion[]> {
+    return this.tx.versionsAt(db, coll, ts, now);
   }
 
   async drop(db: DbId, scope: DropScope): Promise<void> {

@@ -16,7 +16,22 @@
  */
 
 import type { Json } from '../values.ts';
-import type { DbId, DocRef, DropScope, EntryInput, EntryOwner, IndexEntry, IndexEntryWithDoc, PutEntriesOptions, ScanRange, StorageTx, StoredDoc } from './types.ts';
+import type {
+  DbId,
+  DocRef,
+  DropScope,
+  EntryInput,
+  EntryOwner,
+  IndexEntry,
+  IndexEntryWithDoc,
+  PutEntriesOptions,
+  ScanRange,
+  StorageTx,
+  StoredDoc,
+  StoredVersion,
+  VersionRange,
+} from './types.ts';
+import { VERSIONS_DDL, putVersion, removeVersion, scanVersions, sweepVersionsSql, versionsAt } from './sql-versions.ts';
 
 /** The least a backend must offer: run statements inside the current transaction. */
 export interface SqlQueryable {
@@ -99,7 +114,7 @@ CREATE TABLE IF NOT EXISTS fql_schema_versions (
   db text COLLATE "C" PRIMARY KEY,
   version bigint NOT NULL
 );
-`;
+${VERSIONS_DDL}`;
 
 /** Postgres caps a statement at 65535 parameters; entries go in batches well below that. */
 const ENTRY_BATCH = 1000;
@@ -169,6 +184,18 @@ class SqlStorageTx implements StorageTx {
   }
   releaseUnique(db: DbId, indexId: string, doc: DocRef): Promise<void> {
     return releaseUnique(this.sql, db, indexId, doc);
+  }
+  putVersion(db: DbId, version: StoredVersion): Promise<void> {
+    return putVersion(this.sql, db, version);
+  }
+  removeVersion(db: DbId, coll: string, id: string, ts: number): Promise<boolean> {
+    return removeVersion(this.sql, db, coll, id, ts);
+  }
+  scanVersions(db: DbId, coll: string, id: string | null, range: VersionRange): Promise<StoredVersion[]> {
+    return scanVersions(this.sql, db, coll, id, range);
+  }
+  versionsAt(db: DbId, coll: string, ts: number, now: number): Promise<StoredVersion[]> {
+    return versionsAt(this.sql, db, coll, ts, now);
   }
   drop(db: DbId, scope: DropScope): Promise<void> {
     return drop(this.sql, db, scope);
@@ -380,7 +407,7 @@ async function drop(sql: SqlQueryable, db: DbId, scope: DropScope): Promise<void
   switch (scope.kind) {
     case 'collection':
       // A collection's documents own entries and claims in any number of indexes: they go too.
-      for (const table of ['fql_docs', 'fql_index_entries', 'fql_unique_claims']) {
+      for (const table of ['fql_docs', 'fql_index_entries', 'fql_unique_claims', 'fql_versions']) {
         await sql.write(`DELETE FROM ${table} WHERE db = $1 AND coll = $2`, [db, scope.coll]);
       }
       return;
@@ -390,7 +417,7 @@ async function drop(sql: SqlQueryable, db: DbId, scope: DropScope): Promise<void
       }
       return;
     case 'database':
-      for (const table of ['fql_docs', 'fql_index_entries', 'fql_unique_claims', 'fql_schema_versions']) {
+      for (const table of ['fql_docs', 'fql_index_entries', 'fql_unique_claims', 'fql_schema_versions', 'fql_versions']) {
         await sql.write(`DELETE FROM ${table} WHERE db = $1`, [db]);
       }
       return;
@@ -398,8 +425,9 @@ async function drop(sql: SqlQueryable, db: DbId, scope: DropScope): Promise<void
 }
 
 /**
- * Deletes expired documents with their entries and claims, and any entry that expired on its
- * own. Run it inside a transaction; returns how many documents went.
+ * Deletes expired documents with their entries and claims, any entry that expired on its own,
+ * and the versions history no longer keeps. Run it inside a transaction; returns how many
+ * documents went.
  */
 export async function sweepExpiredSql(sql: SqlQueryable, now: number): Promise<number> {
   const rows = await sql.query<{ n: number | string }>(
@@ -410,6 +438,7 @@ export async function sweepExpiredSql(sql: SqlQueryable, now: number): Promise<n
     [now],
   );
   await sql.query('DELETE FROM fql_index_entries WHERE expires_at <= $1', [now]);
+  await sweepVersionsSql(sql, now);
   return Number(rows[0]?.n ?? 0);
 }
 

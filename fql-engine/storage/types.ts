@@ -11,6 +11,9 @@
  *   bounded number of times, so the callback must have no effects outside `tx`.
  * - Expired rows (expiresAt <= now) are invisible to every read at once; `sweepExpired`
  *   deletes them later.
+ * - History: a document's past versions are kept apart from its current state (`putVersion`),
+ *   each for `keepFor` microseconds after it was replaced (`validUntil`). A version past that is
+ *   invisible at once and swept with the expired documents.
  */
 
 import type { Json } from '../values.ts';
@@ -77,6 +80,35 @@ export interface EntryOwner extends DocRef {
   readonly expiresAt: number | null;
 }
 
+/**
+ * One past version of a document, as history keeps it: what the document was from `ts` until
+ * `validUntil`. Storage keeps it as given; what it means (create, update) is the evaluator's.
+ */
+export interface StoredVersion {
+  readonly coll: string;
+  readonly id: string;
+  /** Valid time of the version, in microseconds: its key with coll and id. */
+  readonly ts: number;
+  /** The document was deleted at `ts` (body is then null). */
+  readonly deleted: boolean;
+  /** The document's body from `ts` on, as StoredDoc.body. */
+  readonly body: Json | null;
+  /** When a later version replaced it; null for a deletion (which is dated by its ts). */
+  readonly validUntil: number | null;
+  /** Microseconds the version stays visible once replaced (a deletion: once made); null keeps it forever. */
+  readonly keepFor: number | null;
+}
+
+/** Versions by valid time: `gte` inclusive, `lt` exclusive, in ts order (then id). */
+export interface VersionRange {
+  readonly gte?: number;
+  readonly lt?: number;
+  readonly reverse?: boolean;
+  readonly limit?: number;
+  /** Transaction time: a version replaced (a deletion: made) more than its keepFor before it is not returned. */
+  readonly now: number;
+}
+
 export interface PutEntriesOptions {
   /** The document has no entries in the index yet (it was just created): none need removing. */
   readonly fresh?: boolean;
@@ -116,6 +148,22 @@ export interface StorageTx {
   /** Drops every unique claim the document holds in this index. */
   releaseUnique(db: DbId, indexId: string, doc: DocRef): Promise<void>;
 
+  /**
+   * Records a version of a document. A version at the same ts (the same transaction writing the
+   * document twice, or Insert over an existing event) is replaced.
+   */
+  putVersion(db: DbId, version: StoredVersion): Promise<void>;
+  /** Removes the version at `ts`; true when there was one. */
+  removeVersion(db: DbId, coll: string, id: string, ts: number): Promise<boolean>;
+  /**
+   * Visible past versions in valid-time order: of one document (`id`), or of every document of
+   * the collection (`id` null). With the current rows (whose ts is their last write), this is how
+   * a reader finds what changed since a time.
+   */
+  scanVersions(db: DbId, coll: string, id: string | null, range: VersionRange): Promise<StoredVersion[]>;
+  /** Each document's newest visible version at or before `ts` (deletions included): the collection as of `ts`. */
+  versionsAt(db: DbId, coll: string, ts: number, now: number): Promise<StoredVersion[]>;
+
   /** Removes a whole scope: every document of a collection, every entry of an index, or a whole database. */
   drop(db: DbId, scope: DropScope): Promise<void>;
 
@@ -145,7 +193,10 @@ export interface TransactionOptions {
 export interface Storage {
   readonly backend: 'pglite' | 'postgres';
   transaction<T>(fn: (tx: StorageTx) => Promise<T>, options?: TransactionOptions): Promise<T>;
-  /** Deletes documents (and their entries and claims) whose expiresAt <= now. Returns how many. */
+  /**
+   * Deletes documents (and their entries and claims) whose expiresAt <= now, and versions no
+   * longer visible at now (replaced more than their keepFor ago). Returns how many documents.
+   */
   sweepExpired(now: number): Promise<number>;
   close(): Promise<void>;
 }

@@ -21,6 +21,7 @@ import { openPostgres } from '../storage/postgres.ts';
 import { StorageError } from '../storage/types.ts';
 import type { DbId, EntryInput, Storage, StorageTx, StoredDoc } from '../storage/types.ts';
 import { postgresMissingReason, postgresUrl } from './support/environment.ts';
+import { historyTests } from './support/history-contract.ts';
 import { unusedPort } from './support/ports.ts';
 
 /** Transaction time of most tests, in microseconds. */
@@ -140,6 +141,7 @@ function contractSuite(backend: Backend): void {
   dropTests(() => storage);
   schemaVersionTests(() => storage);
   transactionTests(() => storage);
+  historyTests(() => storage);
 }
 
 function documentTests(get: () => Storage): void {
@@ -857,7 +859,7 @@ function exitOf(child: ChildProcess): Promise<number | null> {
           'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
           [schema],
         );
-        expect(tables.rows.map((row) => row.table_name)).toEqual(['fql_docs', 'fql_index_entries', 'fql_schema_versions', 'fql_unique_claims']);
+        expect(tables.rows.map((row) => row.table_name)).toEqual(['fql_docs', 'fql_index_entries', 'fql_schema_versions', 'fql_unique_claims', 'fql_versions']);
       } finally {
         await client.end();
       }

@@ -8,6 +8,8 @@ import { QueryValue, Ref, SetValue, isObject, makeObject, typeName, valueKey, ty
 import type { QueryContext } from '../context.ts';
 import { effect, lazy, type Args, type Frame, type RawArgs, type Spec } from '../spec.ts';
 import { materialize, pageOf } from '../sets.ts';
+import { timeArg } from '../history.ts';
+import { eventsOf } from './history.ts';
 
 type Page = ObjectValue & { readonly data: readonly Value[] };
 
@@ -142,18 +144,18 @@ const paginate = effect({
   name: 'Paginate',
   optional: ['size', 'after', 'before', 'ts', 'events', 'sources', 'cursor'],
   run: async (args, f) => {
-    for (const unsupported of ['ts', 'events'] as const) {
-      if (unsupported in args && args[unsupported] !== false && args[unsupported] !== null) {
-        throw new FaunaError('invalid argument', `Paginate's ${unsupported} option is not supported by this engine.`, [unsupported]);
-      }
-    }
+    const events = args.events ?? false;
+    if (typeof events !== 'boolean') throw new FaunaError('invalid argument', `Boolean expected, ${typeName(events)} provided.`, ['events']);
+    // `ts` pages the set as it was then, as At(ts, Paginate(...)) does.
+    const ctx = args.ts === undefined || args.ts === null ? f.ctx : f.ctx.at(timeArg(args.ts, 'ts'));
+    const set = events ? new SetValue({ type: 'events', of: eventsOf(args.paginate, 'paginate') }) : paginated(args.paginate);
     const size = args.size ?? 64;
     if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > MAX_PAGE) {
       throw new FaunaError('invalid argument', `Page size must be an integer from 1 to ${MAX_PAGE}.`, ['size']);
     }
     const sources = args.sources ?? false;
     if (typeof sources !== 'boolean' && sources !== null) throw new FaunaError('invalid argument', `Boolean expected, ${typeName(sources)} provided.`, ['sources']);
-    return pageOf(f.ctx, paginated(args.paginate), { size, sources: sources === true, ...cursorsOf(args) });
+    return pageOf(ctx, set, { size, sources: sources === true, ...cursorsOf(args) });
   },
 });
 

@@ -22,6 +22,7 @@ import {
 import { createAccessProvider } from '../access-providers.ts';
 import { moveDatabase } from '../move-database.ts';
 import { firstEntry } from '../sets.ts';
+import { timeArg } from '../history.ts';
 import { listCredentials, readCredentials } from '../credentials.ts';
 
 function isSchemaRef(ref: Ref): boolean {
@@ -73,8 +74,9 @@ async function readSelf(ctx: QueryContext, kind: string, key: string): Promise<V
   throw new FaunaError('invalid ref', `There is no ${kind}/self: the query was not made with a token.`, [key]);
 }
 
-function rejectTs(args: Args): void {
-  if ('ts' in args) throw new FaunaError('invalid argument', 'Reading at a past time is not supported by this engine (no history is kept).', ['ts']);
+/** Get and Exists with a `ts` read as At(ts, ...) would. */
+function readingAt(ctx: QueryContext, args: Args): QueryContext {
+  return args.ts === undefined || args.ts === null ? ctx : ctx.at(timeArg(args.ts, 'ts'));
 }
 
 const get = effect({
@@ -82,8 +84,7 @@ const get = effect({
   name: 'Get',
   optional: ['ts'],
   run: async (args, f) => {
-    rejectTs(args);
-    const found = await readAt(f.ctx, args.get, 'get');
+    const found = await readAt(readingAt(f.ctx, args), args.get, 'get');
     if (found === null) {
       const what = args.get instanceof SetValue ? 'Set not found.' : 'Document not found.';
       throw new FaunaError('instance not found', what, ['get']);
@@ -97,12 +98,12 @@ const exists = effect({
   name: 'Exists',
   optional: ['ts'],
   run: async (args, f) => {
-    rejectTs(args);
+    const ctx = readingAt(f.ctx, args);
     // Reading the set is checked as any read (an index the caller may not read is refused)...
-    const ref = await refAt(f.ctx, args.exists, 'exists');
+    const ref = await refAt(ctx, args.exists, 'exists');
     if (ref === null) return false;
     try {
-      return (await readRef(f.ctx, ref, 'exists')) !== null;
+      return (await readRef(ctx, ref, 'exists')) !== null;
     } catch (err) {
       // ...but a document the caller may not read does not exist for it (Fauna: canRead && exists),
       // and a ref into a collection (or database) that does not exist does not exist either.

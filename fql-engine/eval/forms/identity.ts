@@ -12,6 +12,7 @@ import { decodeValue, isPlainJsonObject } from '../../wire.ts';
 import { resolveDb } from '../catalog.ts';
 import type { QueryContext } from '../context.ts';
 import { createDoc, docTarget, readDoc, readMeta } from '../documents.ts';
+import { refuseWriteInSnapshot } from '../history.ts';
 import { readSchema } from '../schema-objects.ts';
 import { effect, type Spec } from '../spec.ts';
 import { newId } from '../ids.ts';
@@ -69,6 +70,7 @@ const logout = effect({
   name: 'Logout',
   run: async (args, f) => {
     const ctx = f.ctx;
+    refuseWriteInSnapshot(ctx);
     const token = ctx.caller.token;
     if (typeof args.logout !== 'boolean') throw typeError('Boolean', args.logout, ['logout']);
     // A provider's JWT has no token document to end: Fauna answered false.

@@ -12,6 +12,7 @@ import { identitySessionCases } from './cases/identity.ts';
 import { moveSessionCases } from './cases/move-database.ts';
 import { roleSessionCases } from './cases/roles.ts';
 import { ttlSessionCases } from './cases/ttl.ts';
+import { historySessionCases } from './cases/history.ts';
 import { runSessionMatrix, sessionProblem, type SessionGroup, type SessionRow } from './identity-harness.ts';
 
 const groups: readonly SessionGroup[] = [
@@ -19,6 +20,7 @@ const groups: readonly SessionGroup[] = [
   { topic: 'roles', cases: roleSessionCases },
   { topic: 'document ttl', cases: ttlSessionCases },
   { topic: 'MoveDatabase', cases: moveSessionCases },
+  { topic: 'history', cases: historySessionCases },
 ];
 
 const matrix: readonly SessionRow[] = [

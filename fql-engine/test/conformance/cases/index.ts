@@ -22,6 +22,7 @@ import { stringCases } from './strings.ts';
 import { timeCases } from './time.ts';
 import { ttlCases } from './ttl.ts';
 import { writtenForFaunaCases } from './written-for-fauna.ts';
+import { historyCases } from './history.ts';
 
 export const caseGroups: readonly CaseGroup[] = [
   { topic: 'basics and control', cases: basicsAndControlCases },
@@ -44,5 +45,6 @@ export const caseGroups: readonly CaseGroup[] = [
   { topic: 'access providers', cases: accessProviderCases },
   { topic: 'MoveDatabase', cases: moveDatabaseCases },
   { topic: 'written for Fauna', cases: writtenForFaunaCases },
+  { topic: 'history', cases: historyCases },
   knownDifferenceGroup,
 ];
