@@ -48,7 +48,7 @@ async function baseCaller(tx: StorageTx, base: string, adminSecretHash: string, 
   if (typeof secretHash !== 'string' || !secretMatches(base, secretHash)) throw unauthorized();
   const ref = new Ref(location.id, Ref.native(location.kind));
   if (location.kind === 'tokens') return { db: location.db, caller: tokenCaller(body.public, ref) };
-  const db = String(body.meta.targetDb);
+  const db = metaString(body.meta, 'targetDb');
   // CurrentToken() names a key only in the database it was made in; a key a parent made for
   // its child (`database: Database("child")`) has no ref there, so it is no current token.
   return { db, caller: keyCaller(body.public, db === location.db ? ref : undefined) };

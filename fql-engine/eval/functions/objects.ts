@@ -36,12 +36,12 @@ function refField(r: Ref, field: string): Value | undefined {
 
 /** A page (`{data: [...], before?, after?}`): Fauna reads a number in a path into its data. */
 function pageData(v: Value): readonly Value[] | undefined {
-  return isObject(v) && Array.isArray(v.data) ? v.data : undefined;
+  return isObject(v) && isArray(v.data) ? v.data : undefined;
 }
 
 function step(cur: Value, s: Step): Value | undefined {
   if (typeof s === 'number') {
-    const list = Array.isArray(cur) ? cur : pageData(cur);
+    const list = isArray(cur) ? cur : pageData(cur);
     return list !== undefined && s >= 0 && s < list.length ? list[s] : undefined;
   }
   if (cur instanceof Ref) return refField(cur, s);
@@ -116,7 +116,7 @@ const containsField = eager({
  * ref; a ref's id, its collection and its database.
  */
 function containedValues(target: Value): readonly (Value | undefined)[] | undefined {
-  if (Array.isArray(target)) return target;
+  if (isArray(target)) return target;
   if (target instanceof Ref) return [target.id, target.collection, target.database];
   if (!isObject(target)) return undefined;
   const ref = target.ref;
