@@ -18,6 +18,7 @@
  */
 
 import faunadb from 'faunadb';
+import { ownerIndexName } from '../shared/fql/owner-index.ts';
 import type { CollectionSpec, IndexSpec, RoleSpec, SchemaSpec } from './schema.ts';
 
 const q = faunadb.query;
@@ -27,10 +28,6 @@ export const OWNED_COLLECTIONS: readonly string[] = ['notes'];
 
 /** The role every account's engine token is a member of. */
 export const OWNER_ROLE = 'owner';
-
-export function ownerIndexName(collection: string): string {
-  return `${collection}_by_owner`;
-}
 
 const ownerOf = (doc: faunadb.Expr): faunadb.Expr => q.Select(['data', 'owner'], doc, null);
 const isCaller = (owner: faunadb.Expr): faunadb.Expr => q.Equals(owner, q.CurrentIdentity());
