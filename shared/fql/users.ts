@@ -54,7 +54,7 @@ export function setUserMetadataQuery(caller: Caller, metadata: Metadata): Expr {
   const ref = accountRef(caller.accountId);
   return whileSessionLive(
     caller,
-    q.Do(q.Update(ref, { data: { user_metadata: null } }), freshUserOf(q.Update(ref, { data: { user_metadata: q.Object(metadata as Record<string, faunadb.ExprArg>) } }))),
+    q.Do(q.Update(ref, { data: { user_metadata: null } }), freshUserOf(q.Update(ref, { data: { user_metadata: q.Object(metadata) } }))),
   );
 }
 
@@ -88,7 +88,7 @@ export function setAppMetadataQuery(key: AccountKey, metadata: Metadata): Expr {
     { ref: q.Select('ref', accountDoc(key)) },
     q.Do(
       q.Update(q.Var('ref'), { data: { app_metadata: null } }),
-      freshUserOf(q.Update(q.Var('ref'), { data: { app_metadata: q.Object(metadata as Record<string, faunadb.ExprArg>) } })),
+      freshUserOf(q.Update(q.Var('ref'), { data: { app_metadata: q.Object(metadata) } })),
     ),
   );
 }
