@@ -82,6 +82,13 @@ function memoryOf(rootPid: number): Memory {
   return { total, parts };
 }
 
+/** A failed request as text: fetch puts the reason (a refused or reset connection) in `cause`. */
+function failureText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause;
+  return `${err.message} ${cause instanceof Error || typeof cause === 'string' ? String(cause) : ''}`;
+}
+
 /** Requests that wake several functions, so their workers show in the memory figure. A failed one is counted, not fatal. */
 async function exercise(siteUrl: string): Promise<number> {
   const origin = new URL(siteUrl).origin;
@@ -89,7 +96,7 @@ async function exercise(siteUrl: string): Promise<number> {
   const settle = (answer: Promise<Response>): Promise<unknown> =>
     answer.then((r) => r.arrayBuffer()).catch((err: unknown) => {
       failed += 1;
-      console.error(`  a request failed: ${err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : String(err)}`);
+      console.error(`  a request failed: ${failureText(err)}`);
     });
   const post = (p: string, body: unknown): Promise<Response> =>
     fetch(`${siteUrl}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify(body) });

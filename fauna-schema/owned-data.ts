@@ -18,19 +18,16 @@
  */
 
 import faunadb from 'faunadb';
+import { OWNED_COLLECTIONS, ownerIndexName } from '../shared/fql/owner-index.ts';
 import type { CollectionSpec, IndexSpec, RoleSpec, SchemaSpec } from './schema.ts';
 
 const q = faunadb.query;
 
-/** The collections whose documents only their owner may touch. Add yours here. */
-export const OWNED_COLLECTIONS: readonly string[] = ['notes'];
+/** The collections whose documents only their owner may touch: add yours in shared/fql/owner-index.ts. */
+export { OWNED_COLLECTIONS };
 
 /** The role every account's engine token is a member of. */
 export const OWNER_ROLE = 'owner';
-
-export function ownerIndexName(collection: string): string {
-  return `${collection}_by_owner`;
-}
 
 const ownerOf = (doc: faunadb.Expr): faunadb.Expr => q.Select(['data', 'owner'], doc, null);
 const isCaller = (owner: faunadb.Expr): faunadb.Expr => q.Equals(owner, q.CurrentIdentity());

@@ -43,7 +43,8 @@ export async function verifyJwtSecret(storage: Storage, shared: SharedSchemaCach
   const now = Math.floor(nowMs * 1000);
   const provider = await storage.transaction(async (tx) => providerByIssuer(new SchemaCache(tx, shared), claimed.db, claimed.issuer, now));
   if (provider === null || provider.public.audience !== claimed.audience) throw unauthorized();
-  const jwksUri = String(provider.public.jwks_uri);
+  const jwksUri = provider.public.jwks_uri;
+  if (typeof jwksUri !== 'string') throw unauthorized();
   const claims = await verifier.verify(token, { issuer: claimed.issuer, audience: claimed.audience, jwksUri }, new Date(nowMs));
   if (claims === null) throw unauthorized();
   return { db: claimed.db, provider: provider.id, issuer: claimed.issuer, jwksUri, claims };
@@ -91,7 +92,7 @@ async function baseCaller(tx: StorageTx, base: string, adminSecretHash: string, 
   if (typeof secretHash !== 'string' || !secretMatches(base, secretHash)) throw unauthorized();
   const ref = new Ref(location.id, Ref.native(location.kind));
   if (location.kind === 'tokens') return { db: found.db, caller: tokenCaller(body.public, ref) };
-  const db = String(body.meta.targetDb);
+  const db = metaString(body.meta, 'targetDb');
   // CurrentToken() names a key only in the database it was made in; a key a parent made for
   // its child (`database: Database("child")`) has no ref there, so it is no current token.
   return { db, caller: keyCaller(body.public, db === found.db ? ref : undefined) };

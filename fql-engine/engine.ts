@@ -24,7 +24,7 @@ import { ReadCachingTx } from './storage/read-cache.ts';
 import { ROOT_DB, StorageError, type Storage, type StorageTx } from './storage/types.ts';
 import { encodeValue } from './wire.ts';
 import { QueryMeter, metered } from './metrics.ts';
-import { FaunaTime, type Json, type Value } from './values.ts';
+import { FaunaTime, isArray, type Json, type Value } from './values.ts';
 
 export interface EngineOptions {
   /** PostgreSQL connection string; when set, PostgreSQL is the storage. */
@@ -260,12 +260,9 @@ const WRITING_FORMS = new Set([
 ]);
 
 function mayWrite(expr: Json): boolean {
-  if (Array.isArray(expr)) return expr.some(mayWrite);
+  if (isArray(expr)) return expr.some(mayWrite);
   if (expr === null || typeof expr !== 'object') return false;
-  for (const key in expr) {
-    if (WRITING_FORMS.has(key) || mayWrite((expr as { readonly [k: string]: Json })[key])) return true;
-  }
-  return false;
+  return Object.entries(expr).some(([key, child]) => WRITING_FORMS.has(key) || mayWrite(child));
 }
 
 function toFaunaError(err: unknown): FaunaError {

@@ -134,7 +134,8 @@ export function metered(tx: StorageTx, meter: QueryMeter): StorageTx {
     get(target, name, receiver) {
       if (typeof name === 'string' && Object.prototype.hasOwnProperty.call(counted, name)) return counted[name as keyof StorageTx];
       const member: unknown = Reflect.get(target, name, receiver);
-      return typeof member === 'function' ? member.bind(target) : member;
+      // `Function.bind` is typed `any`; what the proxy hands out is only ever called.
+      return typeof member === 'function' ? (member.bind(target) as unknown) : member;
     },
   });
 }

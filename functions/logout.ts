@@ -8,7 +8,7 @@ import { json, readJson } from '../shared/http.ts';
 export default endpoint({
   POST: async (req, ctx) => {
     // A body that cannot be read only means no {all: true}: logging out of this session always succeeds.
-    const body = await readJson(req, { allowEmpty: true }).catch(() => ({}) as Readonly<Record<string, unknown>>);
+    const body = await readJson(req, { allowEmpty: true }).catch((): Readonly<Record<string, unknown>> => ({}));
     const session = sessionToEnd(req, ctx.config);
     try {
       if (session) await logout(ctx.auth, session, body.all === true);

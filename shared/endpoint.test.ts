@@ -1,6 +1,7 @@
 import type { Context } from '@netlify/functions';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { developmentConfig } from '../test/support/config.ts';
+import { answerOf, errorCode } from '../test/support/http-answer.ts';
 import { HttpError } from './errors.ts';
 import { contextFor, endpoint, operationOf, type ContextFactory, type RequestContext } from './endpoint.ts';
 import { json, noContent, readJson } from './http.ts';
@@ -38,13 +39,13 @@ describe('endpoint', () => {
     const res = await handler(new Request(URL_, { method: 'DELETE' }), context);
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET, POST');
-    expect((await res.json()).error.code).toBe('method_not_allowed');
+    expect(errorCode(await answerOf(res))).toBe('method_not_allowed');
   });
 
   it('maps thrown HttpErrors and body errors to their envelopes', async () => {
     expect((await handler(post('{"a":'), context)).status).toBe(400);
     const big = await handler(post(`{"a":"${'x'.repeat(1024 * 1024)}"}`), context);
-    expect([big.status, (await big.json()).error.code]).toEqual([413, 'payload_too_large']);
+    expect([big.status, errorCode(await answerOf(big))]).toEqual([413, 'payload_too_large']);
   });
 
   it('maps any other throw to 500 internal_error without a stack', async () => {
@@ -71,14 +72,14 @@ describe('endpoint', () => {
     const cross = await fn(new Request(URL_, { method: 'POST', body: 'token=t', headers: { ...form, origin: 'https://evil.example' } }), context);
     expect([cross.status, cross.headers.get('content-type')]).toEqual([403, 'text/html; charset=utf-8']);
     const asJson = await fn(post('{}'), context);
-    expect([asJson.status, (await asJson.json()).error.code]).toEqual([400, 'weak_password']);
+    expect([asJson.status, errorCode(await answerOf(asJson))]).toEqual([400, 'weak_password']);
   });
 
   it('refuses a cross-origin cookie-carrying write before the handler runs', async () => {
     let ran = false;
     const fn = endpoint({ POST: () => { ran = true; return noContent(); } }).withContext(factory);
     const res = await fn(post('{}', { 'content-type': 'application/json', cookie: 'access_token=x', origin: 'https://evil.example' }), context);
-    expect([res.status, (await res.json()).error.code, ran]).toEqual([403, 'cross_origin', false]);
+    expect([res.status, errorCode(await answerOf(res)), ran]).toEqual([403, 'cross_origin', false]);
     const same = await fn(post('{}', { 'content-type': 'application/json', cookie: 'access_token=x', origin: 'https://auth.example.com' }), context);
     expect([same.status, ran]).toEqual([204, true]);
   });

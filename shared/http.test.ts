@@ -1,6 +1,4 @@
-import type { Context } from '@netlify/functions';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { developmentConfig } from '../test/support/config.ts';
 import { HttpError } from './errors.ts';
 import {
   errorResponse,
@@ -15,17 +13,9 @@ import {
 } from './http.ts';
 
 const URL_ = 'https://auth.example.com/api/auth/login';
-const config = developmentConfig({ URL: 'https://auth.example.com' });
-// The wrapper never looks inside the Netlify context; it only passes it on.
-const context = {} as Context;
 
 function post(body: BodyInit | null, headers: Record<string, string> = { 'content-type': 'application/json' }): Request {
   return new Request(URL_, { method: 'POST', body, headers });
-}
-
-/** The `{error: {code}}` envelope's code of an answer (its body is read). */
-async function errorCodeOf(res: Response): Promise<string> {
-  return ((await res.json()) as { error: { code: string } }).error.code;
 }
 
 /** The HttpError code a promise rejects with, or 'resolved'. */

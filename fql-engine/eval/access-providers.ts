@@ -7,7 +7,7 @@
 
 import { FaunaError } from '../errors.ts';
 import type { DbId } from '../storage/types.ts';
-import { QueryValue, Ref, isObject, makeObject, type ObjectValue, type Value } from '../values.ts';
+import { QueryValue, Ref, isArray, isObject, makeObject, type ObjectValue, type Value } from '../values.ts';
 import type { QueryContext } from './context.ts';
 import { insertRecord, paramsObject, pick, requireAdmin, validName } from './schema-objects.ts';
 
@@ -100,7 +100,7 @@ function roleName(role: Value): string | null {
 
 function listOf(v: Value | undefined): readonly Value[] {
   if (v === undefined || v === null) return [];
-  return Array.isArray(v) ? v : [v];
+  return isArray(v) ? v : [v];
 }
 
 /**

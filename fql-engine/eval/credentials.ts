@@ -11,7 +11,7 @@ import { isPlainJsonObject } from '../wire.ts';
 import { Ref, makeObject, type ObjectValue } from '../values.ts';
 import { collectionRefFor, resolveDb } from './catalog.ts';
 import type { QueryContext } from './context.ts';
-import { orderKeyFor } from './schema-cache.ts';
+import { metaString, orderKeyFor } from './schema-cache.ts';
 
 export interface CredentialsDoc {
   readonly ref: Ref;
@@ -32,7 +32,7 @@ export async function listCredentials(ctx: QueryContext, scope: Ref | undefined)
   const db: DbId = await resolveDb(ctx, scope);
   const found: CredentialsDoc[] = [];
   for (const coll of await ctx.schema.list(db, 'collections', ctx.nowMicros)) {
-    const iid = String(coll.meta.iid);
+    const iid = metaString(coll.meta, 'iid');
     for (const doc of await ctx.tx.scanDocs(db, iid, { now: ctx.nowMicros })) {
       const id = credentialsIdOf(doc);
       if (id === null) continue;

@@ -12,7 +12,7 @@
 
 import { FaunaError, typeError, type Position } from '../errors.ts';
 import { decodeTagged, isPlainJsonObject } from '../wire.ts';
-import { QueryValue, makeObject, type FaunaTime, type Json, type Value, isArray, typeName } from '../values.ts';
+import { QueryValue, makeObject, type FaunaTime, type Json, type Value, isArray } from '../values.ts';
 import { isLambdaLiteral } from './capture.ts';
 import type { QueryContext } from './context.ts';
 import { Env } from './env.ts';
@@ -180,7 +180,7 @@ export function bindParams(params: Json, arg: Value, pos: Position): Map<string,
   if (!Array.isArray(params) || !params.every((p): p is string => typeof p === 'string')) {
     throw FaunaError.at('invalid expression', 'Lambda parameters must be a string or an array of strings.', pos);
   }
-  const args = Array.isArray(arg) ? arg : params.length === 1 ? [arg] : null;
+  const args = isArray(arg) ? arg : params.length === 1 ? [arg] : null;
   if (args === null || args.length !== params.length) {
     const got = args === null ? 'Array contains 1.' : `Array contains ${args.length}.`;
     throw FaunaError.at('invalid argument', `Lambda expects an array with ${params.length} elements. ${got}`, pos);

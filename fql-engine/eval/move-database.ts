@@ -10,6 +10,7 @@ import { ROOT_DB, type DbId, type StoredDoc } from '../storage/types.ts';
 import { Ref, type ObjectValue, type Value } from '../values.ts';
 import type { QueryContext } from './context.ts';
 import { requireAdmin, schemaInstance } from './schema-objects.ts';
+import { metaString } from './schema-cache.ts';
 
 /**
  * Where moved keys are now, one note per key in the root database (which is never deleted)
@@ -32,7 +33,7 @@ export async function moveDatabase(ctx: QueryContext, from: Value, to: Value): P
   const parent = parentChain[parentChain.length - 1];
   const record = await ctx.schema.get(parent, 'databases', source.id, ctx.nowMicros);
   if (record === null) throw new FaunaError('invalid ref', `Database '${source.id}' does not exist.`, ['move_database']);
-  const moving = String(record.meta.iid);
+  const moving = metaString(record.meta, 'iid');
   const targetChain = await chainOf(ctx, target, 'to');
   if (targetChain.includes(moving)) {
     throw new FaunaError('move database error', `Cannot move database '${source.id}' into parent '${target.id}': Cannot move database from ancestor to descendant.`);
@@ -62,7 +63,7 @@ async function chainOf(ctx: QueryContext, ref: Ref | undefined, key: string): Pr
   const above = await chainOf(ctx, scopeOf(ref), key);
   const record = await ctx.schema.get(above[above.length - 1], 'databases', ref.id, ctx.nowMicros);
   if (record === null) throw new FaunaError('invalid ref', `Database '${ref.id}' does not exist.`, [key]);
-  return [...above, String(record.meta.iid)];
+  return [...above, metaString(record.meta, 'iid')];
 }
 
 /** The keys the old parent made for the moved database go with it, and their secrets keep working. */

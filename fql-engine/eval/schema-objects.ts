@@ -8,7 +8,7 @@ import { FaunaError, typeError } from '../errors.ts';
 import { hashSecret, makeSecret } from '../keys.ts';
 import type { DbId } from '../storage/types.ts';
 import { decodeValue } from '../wire.ts';
-import { FaunaTime, QueryValue, Ref, isObject, makeObject, typeName, type Json, type ObjectValue, type Value } from '../values.ts';
+import { FaunaTime, QueryValue, Ref, isObject, makeObject, type Json, type ObjectValue, type Value } from '../values.ts';
 import { HISTORY_DAYS_DEFAULT, collectionOf, collectionRefFor, resolveDb, schemaRecord } from './catalog.ts';
 import type { QueryContext } from './context.ts';
 import { writeEntries } from './documents.ts';

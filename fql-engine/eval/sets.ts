@@ -12,7 +12,7 @@ import { FaunaError } from '../errors.ts';
 import { encodeKey } from '../ordering.ts';
 import type { DbId, IndexEntry, StoredDoc } from '../storage/types.ts';
 import { decodeValue } from '../wire.ts';
-import { QueryValue, Ref, SetValue, makeObject, typeName, valueKey, type NativeName, type ObjectValue, type SetSpec, type Value } from '../values.ts';
+import { QueryValue, Ref, SetValue, isArray, makeObject, typeName, valueKey, type NativeName, type ObjectValue, type SetSpec, type Value } from '../values.ts';
 import { collectionOf, collectionRefFor, indexOf, isSchemaKind, resolveDb } from './catalog.ts';
 import type { QueryContext } from './context.ts';
 import { listCredentials } from './credentials.ts';
@@ -381,7 +381,7 @@ async function refExists(ctx: QueryContext, ref: Ref): Promise<boolean> {
 
 /** A Range bound: a cursor (a value is a cursor of one), `[]` for no bound. */
 function rangeCursor(v: Value): readonly Value[] {
-  return Array.isArray(v) ? v : [v];
+  return isArray(v) ? v : [v];
 }
 
 /** The first key past every key that starts with `key` (an inclusive `to`, see encodeKeyUpperBound). */

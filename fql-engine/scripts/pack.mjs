@@ -1,3 +1,4 @@
+// @ts-check
 // The package as published: compiled JavaScript, since Node 20 cannot run TypeScript.
 //
 // In this repository the package is its TypeScript sources (package.json's `exports` and `bin`
@@ -26,9 +27,13 @@ const REPO_MANIFEST = join(PACKAGE_DIR, '.package.repo.json');
 const DIST = join(PACKAGE_DIR, 'dist');
 const CLI = join(DIST, 'cli.js');
 
-/** The manifest npm publishes, made from the repository's. */
+/**
+ * The manifest npm publishes, made from the repository's.
+ * @param {{ scripts?: unknown, devDependencies?: unknown }} repo
+ * @returns {Record<string, unknown>}
+ */
 function publishedManifest(repo) {
-  const { scripts, devDependencies, ...published } = repo;
+  const { scripts: _scripts, devDependencies: _devDependencies, ...published } = repo;
   return {
     ...published,
     bin: { 'fql-engine': './dist/cli.js' },
@@ -60,7 +65,10 @@ function prepack() {
   build();
   const text = readFileSync(MANIFEST, 'utf8');
   writeFileSync(REPO_MANIFEST, text);
-  writeFileSync(MANIFEST, `${JSON.stringify(publishedManifest(JSON.parse(text)), null, 2)}\n`);
+  /** @type {unknown} */
+  const repo = JSON.parse(text);
+  if (repo === null || typeof repo !== 'object' || Array.isArray(repo)) throw new Error(`${MANIFEST} is not a JSON object`);
+  writeFileSync(MANIFEST, `${JSON.stringify(publishedManifest(repo), null, 2)}\n`);
 }
 
 function postpack() {
@@ -68,6 +76,7 @@ function postpack() {
   rmSync(DIST, { recursive: true, force: true });
 }
 
+/** @type {Record<string, () => void>} */
 const STEPS = {
   build,
   prepack,
@@ -87,7 +96,7 @@ if (invokedDirectly) {
   try {
     step();
   } catch (error) {
-    console.error(`fql-engine pack: ${error.message}`);
+    console.error(`fql-engine pack: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
 }

@@ -113,7 +113,8 @@ test('a ping of a scope that reads storage answers 503 when the storage is gone'
   const write = await closed.handle({ method: 'GET', path: '/ping', params: new URLSearchParams('scope=write'), headers: {}, body: '' });
   expect([node.status, JSON.parse(node.body)]).toEqual([200, { resource: 'Scope node is OK' }]);
   expect(write.status).toBe(503);
-  expect(JSON.parse(write.body).errors[0].description).toBe('Scope write is unavailable');
+  const failure = JSON.parse(write.body) as { errors: { description: string }[] };
+  expect(failure.errors[0].description).toBe('Scope write is unavailable');
 });
 
 test('HEAD /ping answers 200 with no body', async () => {

@@ -50,6 +50,7 @@ function patch(httpProxy) {
 if (isMainThread) {
   // The http-proxy that netlify-cli itself resolves: its ESM import of this CommonJS module
   // gets the same exports object, and looks createProxyServer up when it calls it.
+  /** @type {(id: 'http-proxy') => HttpProxy} */
   const require = createRequire(createRequire(import.meta.url).resolve('netlify-cli/package.json'));
   patch(require('http-proxy'));
 }

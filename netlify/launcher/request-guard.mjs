@@ -28,12 +28,22 @@ http.createServer = function guardedCreateServer(...args) {
 };
 syncBuiltinESMExports();
 
+/**
+ * @typedef {import('node:http').IncomingMessage} IncomingMessage
+ * @typedef {import('node:http').ServerResponse} ServerResponse
+ */
+
+/**
+ * @param {(this: unknown, req: IncomingMessage, res: ServerResponse) => unknown} listener
+ * @returns {(this: unknown, req: IncomingMessage, res: ServerResponse) => unknown}
+ */
 function guard(listener) {
   return function guardedListener(req, res) {
     if (Number(req.headers['content-length'] ?? 0) > BODY_LIMIT_BYTES) {
       answer(req, res, 413, 'payload_too_large', `The body must be at most ${BODY_LIMIT_BYTES} bytes.`);
       return undefined;
     }
+    /** @type {unknown} */
     let result;
     try {
       result = listener.call(this, req, res);
@@ -41,11 +51,24 @@ function guard(listener) {
       failed(req, res, err);
       return undefined;
     }
-    if (result !== null && typeof result === 'object' && typeof result.then === 'function') result.then(undefined, (err) => failed(req, res, err));
+    if (isThenable(result)) result.then(undefined, (/** @type {unknown} */ err) => failed(req, res, err));
     return result;
   };
 }
 
+/**
+ * @param {unknown} value
+ * @returns {value is PromiseLike<unknown>}
+ */
+function isThenable(value) {
+  return value !== null && typeof value === 'object' && 'then' in value && typeof value.then === 'function';
+}
+
+/**
+ * @param {IncomingMessage} req
+ * @param {ServerResponse} res
+ * @param {unknown} err
+ */
 function failed(req, res, err) {
   const message = err instanceof Error ? err.message : String(err);
   console.error(`[request-guard] ${req.method} ${req.url} failed in netlify dev: ${message}`);
@@ -53,6 +76,13 @@ function failed(req, res, err) {
   else answer(req, res, 500, 'internal_error', 'Something went wrong on our side. Please try again later.');
 }
 
+/**
+ * @param {IncomingMessage} req
+ * @param {ServerResponse} res
+ * @param {number} status
+ * @param {string} code
+ * @param {string} message
+ */
 function answer(req, res, status, code, message) {
   if (res.headersSent) {
     res.destroy();
@@ -63,7 +93,7 @@ function answer(req, res, status, code, message) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify({ error: { code, message } }));
   let drained = 0;
-  req.on('data', (chunk) => {
+  req.on('data', (/** @type {Buffer} */ chunk) => {
     drained += chunk.length;
     if (drained > DRAIN_LIMIT_BYTES) req.socket.destroy();
   });

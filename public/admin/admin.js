@@ -41,7 +41,7 @@ function say(text, kind = 'info') {
  * @param {string} url
  * @param {string} method
  * @param {unknown} [json]
- * @returns {Promise<any>}
+ * @returns {Promise<unknown>}
  */
 async function send(url, method, json) {
   /** @type {RequestInit} */
@@ -55,9 +55,12 @@ async function send(url, method, json) {
     location.assign(`/?next=${encodeURIComponent(location.pathname)}#login`);
     throw new Error('not logged in');
   }
+  /** @type {unknown} */
   const body = response.status === 204 ? null : await response.json().catch(() => null);
   if (!response.ok) {
-    const message = body?.error?.message ?? `The server answered ${response.status}.`;
+    const envelope = /** @type {{ error?: { message?: unknown } } | null} */ (body);
+    const given = envelope?.error?.message;
+    const message = typeof given === 'string' ? given : `The server answered ${response.status}.`;
     say(message, 'error');
     throw new Error(message);
   }
@@ -190,9 +193,10 @@ byId('account-roles', HTMLFormElement).addEventListener('submit', (event) => {
 byId('account-metadata', HTMLFormElement).addEventListener('submit', (event) => {
   event.preventDefault();
   const raw = new FormData(byId('account-metadata', HTMLFormElement)).get('appMetadata');
+  /** @type {unknown} */
   let appMetadata;
   try {
-    appMetadata = JSON.parse(typeof raw === 'string' && raw.trim() !== '' ? raw : '{}');
+    appMetadata = /** @type {unknown} */ (JSON.parse(typeof raw === 'string' && raw.trim() !== '' ? raw : '{}'));
   } catch {
     say('App metadata must be a JSON object.', 'error');
     return;

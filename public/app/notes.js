@@ -36,7 +36,7 @@ function say(text, kind = 'info') {
 /**
  * The JSON of a 2xx answer; anything else is said on the page and thrown.
  * @param {Response} response
- * @returns {Promise<any>}
+ * @returns {Promise<unknown>}
  */
 async function answer(response) {
   if (response.status === 401) {
@@ -44,13 +44,25 @@ async function answer(response) {
     location.assign(`/?next=${encodeURIComponent(location.pathname)}#login`);
     throw new Error('not logged in');
   }
+  /** @type {unknown} */
   const body = response.status === 204 ? null : await response.json().catch(() => null);
   if (!response.ok) {
-    const message = body?.error?.message ?? `The server answered ${response.status}.`;
+    const message = errorMessage(body) ?? `The server answered ${response.status}.`;
     say(message, 'error');
     throw new Error(message);
   }
   return body;
+}
+
+/**
+ * The message of an `{error: {message}}` envelope, if `body` is one.
+ * @param {unknown} body
+ * @returns {string | undefined}
+ */
+function errorMessage(body) {
+  const envelope = /** @type {{ error?: { message?: unknown } } | null} */ (body);
+  const message = envelope?.error?.message;
+  return typeof message === 'string' ? message : undefined;
 }
 
 /**

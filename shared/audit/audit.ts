@@ -86,7 +86,7 @@ export function auditEntry(scope: AuditScope, entry: AuditEntry): Expr {
       ip: scope.requester.ip,
       user_agent: scope.requester.userAgent,
       session: entry.session ?? null,
-      detail: entry.detail === undefined ? {} : q.Object(entry.detail as Record<string, faunadb.ExprArg>),
+      detail: entry.detail === undefined ? {} : q.Object(entry.detail),
     },
     ttl: q.TimeAdd(q.Now(), scope.retentionDays * 86_400, 'seconds'),
   });

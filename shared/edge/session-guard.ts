@@ -68,11 +68,20 @@ export function guardSettings(env: (name: string) => string | undefined, siteUrl
   return { secrets, issuer: origin, audience: `${origin}/api/auth`, paths };
 }
 
+/** Whether `text` holds a control character (U+0000 to U+001F) or a backslash. */
+function hasControlOrBackslash(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x20 || unit === 0x5c) return true;
+  }
+  return false;
+}
+
 /** A same-site path to go back to after logging in, or '/' for anything else (no open redirect). */
 export function safeNextPath(raw: string | null | undefined): string {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > 2048) return '/';
   // '//host' and '/\host' are other sites to a browser; control characters are never a path.
-  if (!raw.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\') || /[\u0000-\u001f\\]/.test(raw)) return '/';
+  if (!raw.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\') || hasControlOrBackslash(raw)) return '/';
   try {
     const url = new URL(raw, 'http://same.invalid');
     return url.host === 'same.invalid' ? `${url.pathname}${url.search}${url.hash}` : '/';

@@ -7,7 +7,7 @@
 
 import faunadb from 'faunadb';
 import { adminActor, auditEntry, type Actor, type AuditEntry, type AuditScope } from '../audit/audit.ts';
-import { OWNED_COLLECTIONS, ownerIndexName } from '../../fauna-schema/owned-data.ts';
+import { OWNED_COLLECTIONS, ownerIndexName } from './owner-index.ts';
 import { newEmailToken, type EmailTokenInput } from './accounts.ts';
 import { endSession, isDisabled, revokeSessions, SEARCH_PREFIX_MAX, userOf } from './fragments.ts';
 import { emailKey, loginFailureKeys, passwordChangeFailureKey } from './rate-limits.ts';

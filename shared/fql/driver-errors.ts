@@ -66,5 +66,11 @@ export function describeDriverError(err: unknown): string {
 
 function detailOf(raw: RawFaunaError): FaunaErrorDetail {
   const position = Array.isArray(raw.position) ? raw.position.filter((p): p is string | number => typeof p === 'string' || typeof p === 'number') : [];
-  return { code: String(raw.code ?? ''), description: String(raw.description ?? ''), position };
+  return { code: fieldText(raw.code), description: fieldText(raw.description), position };
+}
+
+/** A field of an error as Fauna sent it: text (Fauna sends strings), else its JSON, '' if absent. */
+function fieldText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }

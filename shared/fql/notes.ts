@@ -6,7 +6,7 @@
  */
 
 import faunadb from 'faunadb';
-import { ownerIndexName } from '../../fauna-schema/owned-data.ts';
+import { ownerIndexName } from './owner-index.ts';
 import type { Expr } from './run-query.ts';
 
 const q = faunadb.query;

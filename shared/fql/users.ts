@@ -55,7 +55,7 @@ export function setUserMetadataQuery(caller: Caller, metadata: Metadata): Expr {
   const ref = accountRef(caller.accountId);
   return whileSessionLive(
     caller,
-    q.Do(q.Update(ref, { data: { user_metadata: null } }), freshUserOf(q.Update(ref, { data: { user_metadata: q.Object(metadata as Record<string, faunadb.ExprArg>) } }))),
+    q.Do(q.Update(ref, { data: { user_metadata: null } }), freshUserOf(q.Update(ref, { data: { user_metadata: q.Object(metadata) } }))),
   );
 }
 
@@ -108,7 +108,7 @@ export function setAppMetadataQuery(key: AccountKey, metadata: Metadata, audited
     q.Do(
       auditEntry(audited.scope, { account: q.Var('ref'), actor: audited.actor, event: 'app_metadata_change' }),
       q.Update(q.Var('ref'), { data: { app_metadata: null } }),
-      freshUserOf(q.Update(q.Var('ref'), { data: { app_metadata: q.Object(metadata as Record<string, faunadb.ExprArg>) } })),
+      freshUserOf(q.Update(q.Var('ref'), { data: { app_metadata: q.Object(metadata) } })),
     ),
   );
 }

@@ -15,15 +15,22 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
-function interpolate(value: unknown): string {
+/** What a template may interpolate: text and numbers (escaped), markup, lists of them; nothing for null, undefined or false. */
+export type HtmlValue = SafeHtml | string | number | boolean | null | undefined | readonly HtmlValue[];
+
+function interpolate(value: HtmlValue): string {
   if (value instanceof SafeHtml) return value.value;
-  if (Array.isArray(value)) return value.map(interpolate).join('');
+  if (isHtmlList(value)) return value.map(interpolate).join('');
   if (value === null || value === undefined || value === false) return '';
   return escapeHtml(String(value));
 }
 
+function isHtmlList(value: HtmlValue): value is readonly HtmlValue[] {
+  return Array.isArray(value);
+}
+
 /** A template whose every `${value}` is escaped, unless it is SafeHtml (or an array of it). */
-export function html(strings: TemplateStringsArray, ...values: readonly unknown[]): SafeHtml {
+export function html(strings: TemplateStringsArray, ...values: readonly HtmlValue[]): SafeHtml {
   let out = strings[0];
   values.forEach((value, i) => {
     out += interpolate(value) + strings[i + 1];

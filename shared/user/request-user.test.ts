@@ -65,7 +65,7 @@ describe('getUser', () => {
       tampered: withCookie(tampered(access())),
       'refresh token as access': withCookie(signRefresh({ sub: '101', sid: '202', jti: 'j' }, config)),
       'another secret': withBearer(signAccess({ sub: '101', sid: '202', user: USER }, foreign)),
-      'alg none': withBearer(jwt.sign({ sub: '101', sid: '202', typ: 'access', email: USER.email }, '', { algorithm: 'none', keyid: keyId(config.jwtSecrets[0]) })),
+      'alg none': withBearer(jwt.sign({ sub: '101', sid: '202', typ: 'access', email: USER.email } satisfies jwt.JwtPayload, '', { algorithm: 'none', keyid: keyId(config.jwtSecrets[0]) })),
       'malformed bearer': request({ authorization: 'Bearer not a token' }),
       'empty bearer': request({ authorization: 'Bearer', cookie: `access_token=${access()}` }),
       garbage: withBearer('a.b.c'),
@@ -77,7 +77,7 @@ describe('getUser', () => {
   it('a token signed before roles existed has none; a malformed roles claim is refused', () => {
     const key = Buffer.from(config.jwtSecrets[0]);
     const sign = (extra: Record<string, unknown>): string =>
-      jwt.sign({ sub: '1', sid: '2', typ: 'access', email: 'a@example.com', ...extra }, key, {
+      jwt.sign({ sub: '1', sid: '2', typ: 'access', email: 'a@example.com', ...extra } satisfies jwt.JwtPayload, key, {
         algorithm: 'HS256', keyid: keyId(config.jwtSecrets[0]), issuer: config.jwtIssuer, audience: config.jwtAudience, expiresIn: 60,
       });
     expect(getUser(withCookie(sign({})), config)?.roles).toEqual([]);

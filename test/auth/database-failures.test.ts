@@ -32,11 +32,11 @@ const q = faunadb.query;
 async function consoleOutput(run: () => Promise<void>): Promise<string> {
   const lines: string[] = [];
   const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
-  for (const method of methods) vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void lines.push(format(...args)));
+  const spies = methods.map((method) => vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void lines.push(format(...args))));
   try {
     await run();
   } finally {
-    for (const method of methods) vi.mocked(console[method]).mockRestore();
+    for (const spy of spies) spy.mockRestore();
   }
   return lines.join('\n');
 }

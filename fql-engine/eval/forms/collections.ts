@@ -119,7 +119,7 @@ const MAX_PAGE = 100_000;
 
 /** A cursor is an array; any other value is a cursor of one (`before: null` is `[null]`: the end). */
 function cursorOf(v: Value): readonly Value[] {
-  return Array.isArray(v) ? v : [v];
+  return isArray(v) ? v : [v];
 }
 
 /** `after` (null: the start), or `before` (null: the end), given directly or in a `cursor` object. */
@@ -306,8 +306,8 @@ function joining(key: 'append' | 'prepend', name: string): Spec {
     run: async (args: Args) => {
       const extra = args[key];
       const coll = args.collection;
-      if (!Array.isArray(extra)) throw typeError('Array', extra, [key]);
-      if (!Array.isArray(coll)) throw typeError('Array', coll, ['collection']);
+      if (!isArray(extra)) throw typeError('Array', extra, [key]);
+      if (!isArray(coll)) throw typeError('Array', coll, ['collection']);
       return key === 'append' ? [...coll, ...extra] : [...extra, ...coll];
     },
   });

@@ -5,7 +5,7 @@
 
 import { FaunaError, typeError } from '../../errors.ts';
 import { isPlainJsonObject } from '../../wire.ts';
-import { QueryValue, type Json, type Value, isArray, typeName } from '../../values.ts';
+import { QueryValue, type Json, type Value, isArray } from '../../values.ts';
 import { lazy, type Frame, type RawArgs, type Spec } from '../spec.ts';
 import { captureLambda, isLambdaLiteral } from '../capture.ts';
 

@@ -1,7 +1,7 @@
 /** Reads and writes: Get, Exists, Create, Update, Replace, Delete, the Create* schema functions, and Call. */
 
 import { FaunaError, typeError } from '../../errors.ts';
-import { QueryValue, Ref, SetValue, isObject, makeObject, typeName, valueEquals, type Value } from '../../values.ts';
+import { QueryValue, Ref, SetValue, isObject, makeObject, valueEquals, type Value } from '../../values.ts';
 import { issueToken } from './identity.ts';
 import { isSchemaKind, schemaRecord } from '../catalog.ts';
 import type { Caller, QueryContext } from '../context.ts';

@@ -69,3 +69,12 @@ export function finite(n: number, position: Position): number {
   if (!Number.isFinite(n)) throw invalid('Arithmetic result is not a finite number.', position);
   return n;
 }
+
+/** Java's String.trim, which Fauna applied before parsing numbers, times, dates and units: every char up to U+0020 goes. */
+export function javaTrim(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && s.charCodeAt(start) <= 0x20) start++;
+  while (end > start && s.charCodeAt(end - 1) <= 0x20) end--;
+  return s.slice(start, end);
+}

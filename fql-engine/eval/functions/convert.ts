@@ -8,7 +8,7 @@ import { typeError } from '../../errors.ts';
 import { FaunaDate, FaunaTime, typeName, type Value } from '../../values.ts';
 import { formatDate, formatTime } from '../../wire.ts';
 import type { EagerSpec } from '../spec.ts';
-import { invalid, unary } from './common.ts';
+import { invalid, javaTrim, unary } from './common.ts';
 
 /** Java's Double.toString: plain between 10^-3 and 10^7, else "d.dddE±n"; always a fraction digit. */
 export function javaDoubleString(x: number): string {
@@ -56,7 +56,7 @@ function toString(v: Value, key: string): Value {
 const JAVA_NUMBER_PREFIX = /^-?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:E[+-]?\d+)?/;
 
 function parseNumber(text: string, key: string): number {
-  const match = JAVA_NUMBER_PREFIX.exec(text.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, ''));
+  const match = JAVA_NUMBER_PREFIX.exec(javaTrim(text));
   const n = match === null ? NaN : Number(match[0].replace(/,/g, ''));
   if (!Number.isFinite(n)) throw invalid(`Cannot cast String to Number.`, [key]);
   return n;

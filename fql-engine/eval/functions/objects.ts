@@ -37,12 +37,12 @@ function refField(r: Ref, field: string): Value | undefined {
 
 /** A page (`{data: [...], before?, after?}`): Fauna reads a number in a path into its data. */
 function pageData(v: Value): readonly Value[] | undefined {
-  return isObject(v) && Array.isArray(v.data) ? v.data : undefined;
+  return isObject(v) && isArray(v.data) ? v.data : undefined;
 }
 
 function step(cur: Value, s: Step): Value | undefined {
   if (typeof s === 'number') {
-    const list = Array.isArray(cur) ? cur : pageData(cur);
+    const list = isArray(cur) ? cur : pageData(cur);
     return list !== undefined && s >= 0 && s < list.length ? list[s] : undefined;
   }
   if (cur instanceof Ref) return refField(cur, s);
@@ -117,7 +117,7 @@ const containsField = eager({
  * ref; a ref's id, its collection and its database.
  */
 function containedValues(target: Value): readonly (Value | undefined)[] | undefined {
-  if (Array.isArray(target)) return target;
+  if (isArray(target)) return target;
   if (target instanceof Ref) return [target.id, target.collection, target.database];
   if (!isObject(target)) return undefined;
   const ref = target.ref;
@@ -229,8 +229,9 @@ function extreme(key: 'min' | 'max', name: string, keeps: (cmp: number) => boole
     name,
     run: (args) => {
       const given = args[key];
-      const outer = Array.isArray(given) ? given : [given];
-      const list = outer.length === 1 && Array.isArray(outer[0]) ? outer[0] : outer;
+      const outer: readonly Value[] = isArray(given) ? given : [given];
+      const first = outer[0];
+      const list: readonly Value[] = outer.length === 1 && isArray(first) ? first : outer;
       if (list.length === 0) throw invalid('Non-empty array expected.', [key]);
       return list.reduce((acc, v) => (keeps(compareValues(acc, v)) ? acc : v));
     },

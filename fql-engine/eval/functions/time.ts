@@ -9,7 +9,7 @@ import { FaunaError, typeError } from '../../errors.ts';
 import { FaunaDate, FaunaTime, type Value } from '../../values.ts';
 import { dateInRange, parseDate, parseTime, timeInRange } from '../../wire.ts';
 import { eager, type Args, type EagerSpec, type PureContext } from '../spec.ts';
-import { integerAt, invalid, stringAt, unary } from './common.ts';
+import { integerAt, invalid, javaTrim, stringAt, unary } from './common.ts';
 
 const NANOS_PER_DAY = 86_400_000_000_000n;
 
@@ -24,10 +24,6 @@ const UNIT_NANOS: Readonly<Record<string, bigint>> = {
   nanosecond: 1n,
 };
 
-/** Java's String.trim, which Fauna applied to a time, a date and a unit before parsing them. */
-function javaTrim(s: string): string {
-  return s.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
-}
 
 /** A unit name, singular or plural ("hour", "hours", "half days"), to its length in nanoseconds. */
 function unitNanos(args: Args, key: string): bigint {
