@@ -19,8 +19,9 @@ import pg from 'pg';
 import { POSTGRES_DEFAULTS } from '../defaults.ts';
 import { SCHEMA_DDL, errorCode, sqlStorageTx, sweepExpiredSql } from './sql-tx.ts';
 import type { SqlQueryable } from './sql-tx.ts';
+import { PgChangeFeed, changeChannel, notifyStatements } from './pg-changes.ts';
 import { StorageError } from './types.ts';
-import type { Storage, StorageTx } from './types.ts';
+import type { ChangeListener, Storage, StorageTx } from './types.ts';
 
 export interface PostgresOptions {
   readonly url: string;
@@ -56,7 +57,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Storage> {
     await pool.end();
     throw error;
   }
-  return new PostgresStorage(pool, schema, tries);
+  return new PostgresStorage(pool, schema, tries, new PgChangeFeed(options.url, changeChannel(options.schema ?? null)));
 }
 
 function quoteSchema(name: string): string {
@@ -94,17 +95,30 @@ class PostgresStorage implements Storage {
   readonly #pool: pg.Pool;
   readonly #begin: string;
   readonly #tries: number;
+  readonly #changes: PgChangeFeed;
   #closed = false;
 
-  constructor(pool: pg.Pool, schema: string | null, tries: number) {
+  constructor(pool: pg.Pool, schema: string | null, tries: number, changes: PgChangeFeed) {
     this.#pool = pool;
+    this.#changes = changes;
     // SET LOCAL rides in BEGIN's round trip, and suits poolers that hand out a new session per transaction.
     this.#begin = `BEGIN ISOLATION LEVEL SERIALIZABLE${schema === null ? '' : `; SET LOCAL search_path TO ${schema}`}`;
     this.#tries = tries;
   }
 
+  /** A transaction's announcements ride with its COMMIT (pg-changes.ts says why NOTIFY). */
   transaction<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T> {
-    return this.#serializable((sql) => fn(sqlStorageTx(sql)));
+    return this.#serializable(async (sql) => {
+      const tx = sqlStorageTx(sql);
+      const value = await fn(tx);
+      sql.beforeCommit = notifyStatements(this.#changes.channel, tx.published.map((change) => change()));
+      return value;
+    });
+  }
+
+  subscribe(listener: ChangeListener): Promise<() => Promise<void>> {
+    if (this.#closed) return Promise.reject(new StorageError('unavailable', 'the PostgreSQL storage is closed'));
+    return this.#changes.subscribe(listener);
   }
 
   sweepExpired(now: number): Promise<number> {
@@ -114,10 +128,11 @@ class PostgresStorage implements Storage {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#changes.close();
     await this.#pool.end();
   }
 
-  async #serializable<T>(body: (sql: SqlQueryable) => Promise<T>): Promise<T> {
+  async #serializable<T>(body: (sql: TrackedConnection) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       const outcome = await this.#attempt(body);
       if (outcome.ok) return outcome.value;
@@ -132,14 +147,15 @@ class PostgresStorage implements Storage {
     }
   }
 
-  async #attempt<T>(body: (sql: SqlQueryable) => Promise<T>): Promise<Attempt<T>> {
+  async #attempt<T>(body: (sql: TrackedConnection) => Promise<T>): Promise<Attempt<T>> {
     if (this.#closed) return { ok: false, retry: false, error: new StorageError('unavailable', 'the PostgreSQL storage is closed') };
     const client = await connect(this.#pool);
     const sql = new TrackedConnection(client);
     try {
       await sql.query(this.#begin, []);
       const value = await body(sql);
-      await sql.query('COMMIT', []);
+      // Simple-query protocol (no parameters), so the statements before COMMIT share its round trip.
+      await sql.simple(`${sql.beforeCommit}COMMIT`);
       client.release();
       return { ok: true, value };
     } catch (error) {
@@ -154,6 +170,8 @@ class PostgresStorage implements Storage {
 /** Runs statements on one client and remembers whether any was aborted by a conflict. */
 class TrackedConnection implements SqlQueryable {
   sawConflict = false;
+  /** Statements sent with COMMIT: a transaction's announcements. */
+  beforeCommit = '';
   /**
    * Every write answers at once here: optimistic writes would need their unique violations
    * (23505) re-run strictly, and only serialization failures are retried on this backend. Each
@@ -178,6 +196,16 @@ class TrackedConnection implements SqlQueryable {
 
   async write(text: string, params: readonly unknown[]): Promise<void> {
     await this.query(text, params);
+  }
+
+  /** Statements with no parameters, several allowed, in one round trip. */
+  async simple(text: string): Promise<void> {
+    try {
+      await this.#client.query(text);
+    } catch (error) {
+      if (isRetryable(error)) this.sawConflict = true;
+      throw error;
+    }
   }
 }
 
