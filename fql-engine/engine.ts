@@ -4,7 +4,7 @@
  * Both transports (HTTP and in-process fetch) call `handle`; nothing else reaches the evaluator.
  */
 
-import { ENGINE_DEFAULTS } from './defaults.ts';
+import { ENGINE_DEFAULTS, STREAM_DEFAULTS } from './defaults.ts';
 import { FaunaError, type FaunaErrorDetail } from './errors.ts';
 import { assertExpressionDepth } from './limits.ts';
 import { resolveCaller } from './auth.ts';
@@ -22,7 +22,9 @@ import { ReadCachingTx } from './storage/read-cache.ts';
 import { ROOT_DB, StorageError, type Storage } from './storage/types.ts';
 import { encodeValue } from './wire.ts';
 import { QueryMeter, metered } from './metrics.ts';
-import { FaunaTime, type Json, type Value } from './values.ts';
+import { openStream, type StreamHost } from './stream/endpoint.ts';
+import { readOnly } from './stream/read-only.ts';
+import { FaunaTime, type Json } from './values.ts';
 
 export interface EngineOptions {
   /** PostgreSQL connection string; when set, PostgreSQL is the storage. */
@@ -42,6 +44,8 @@ export interface EngineOptions {
   readonly bcryptCost?: number;
   /** How often expired documents are swept away (they are invisible at once regardless). */
   readonly sweepIntervalMs?: number;
+  /** How many changes a stream holds for a client that reads too slowly before it ends it (defaults.ts). */
+  readonly streamQueueLimit?: number;
 }
 
 export interface Engine extends RequestHandler {
@@ -75,12 +79,20 @@ class FqlEngine implements Engine {
   private readonly sharedSchema: SharedSchemaCache;
   /** Kept like every key's secret, as its hash: a presented secret is compared with it in constant time. */
   private readonly adminSecretHash: string;
+  private readonly streamHost: StreamHost;
 
   constructor(
     readonly storage: Storage,
     options: EngineOptions,
     private readonly ownsStorage: boolean,
   ) {
+    this.streamHost = {
+      storage,
+      sessions: new Set(),
+      maxQueuedChanges: options.streamQueueLimit ?? STREAM_DEFAULTS.maxQueuedChanges,
+      asCaller: (secret, fn) => this.asCaller(secret, new QueryMeter(), true, fn),
+      evaluate: (ctx, expr) => this.evaluator.evaluate(expr, Env.empty, ctx, []),
+    };
     this.settings = {
       pushdown: options.pushdown ?? ENGINE_DEFAULTS.pushdown,
       maxDepth: ENGINE_DEFAULTS.maxCallDepth,
@@ -96,7 +108,10 @@ class FqlEngine implements Engine {
 
   async handle(req: EngineRequest): Promise<EngineResponse> {
     if ((req.method === 'GET' || req.method === 'HEAD') && req.path === '/ping') return this.ping(req.params);
-    if (req.method !== 'POST' || req.path !== '/') {
+    if (req.path === '/stream' && req.method !== 'POST') {
+      return errorResponse(new FaunaError('method not allowed', `Method ${req.method} is not allowed on /stream: streams are opened with POST.`));
+    }
+    if (req.method !== 'POST' || (req.path !== '/' && req.path !== '/stream')) {
       return errorResponse(new FaunaError('bad request', `Unsupported endpoint: ${req.method} ${req.path}.`));
     }
     const secret = secretFrom(req.headers.authorization);
@@ -107,6 +122,7 @@ class FqlEngine implements Engine {
     } catch {
       return errorResponse(new FaunaError('invalid expression', 'The request body is not valid JSON.'));
     }
+    if (req.path === '/stream') return this.stream(secret, expr, req.params);
     const started = performance.now();
     const meter = new QueryMeter();
     const answer = await this.run(secret, expr, meter);
@@ -117,22 +133,38 @@ class FqlEngine implements Engine {
   private async run(secret: string, expr: Json, meter: QueryMeter): Promise<EngineResponse> {
     try {
       assertExpressionDepth(expr);
-      const passwords = new PasswordWork(this.settings.bcryptCost);
-      const { value, txnTime } = await this.storage.transaction(async (storageTx) => {
-        meter.startAttempt();
-        const tx = metered(new ReadCachingTx(storageTx), meter);
-        const now = this.nextTime();
-        const schema = new SchemaCache(tx, this.sharedSchema);
-        const caller = await resolveCaller(tx, schema, secret, this.adminSecretHash, now.epochMicros);
-        const ctx = new QueryContext(tx, caller.db, now, caller.caller, this.settings, schema, this.access, passwords, this.evaluator, meter);
-        const result: Value = await this.evaluator.evaluate(expr, Env.empty, ctx, []);
-        return { value: result, txnTime: now.epochMicros };
-      });
+      const { value, txnTime } = await this.asCaller(secret, meter, false, (ctx) => this.evaluator.evaluate(expr, Env.empty, ctx, []));
       return json(200, { resource: encodeValue(value) }, txnTime);
     } catch (err) {
       return errorResponse(toFaunaError(err));
     }
   }
+
+  /** One transaction as the secret's caller: a query's, or (read-only) a stream's. */
+  private async asCaller<T>(secret: string, meter: QueryMeter, readOnlyTx: boolean, fn: (ctx: QueryContext) => Promise<T>): Promise<{ value: T; txnTime: number }> {
+    const passwords = new PasswordWork(this.settings.bcryptCost);
+    return this.storage.transaction(async (storageTx) => {
+      meter.startAttempt();
+      const cached = new ReadCachingTx(storageTx);
+      const tx = metered(readOnlyTx ? readOnly(cached) : cached, meter);
+      const now = this.nextTime();
+      const schema = new SchemaCache(tx, this.sharedSchema);
+      const caller = await resolveCaller(tx, schema, secret, this.adminSecretHash, now.epochMicros);
+      const ctx = new QueryContext(tx, caller.db, now, caller.caller, this.settings, schema, this.access, passwords, this.evaluator, meter);
+      return { value: await fn(ctx), txnTime: now.epochMicros };
+    });
+  }
+
+  /** POST /stream (stream/endpoint.ts). */
+  private async stream(secret: string, expr: Json, params: URLSearchParams | undefined): Promise<EngineResponse> {
+    try {
+      assertExpressionDepth(expr);
+      return await openStream(this.streamHost, secret, expr, params);
+    } catch (err) {
+      return errorResponse(toFaunaError(err));
+    }
+  }
+
 
   /**
    * GET /ping?scope=…&timeout=…, as Fauna answered it: `node` (and any scope it does not know)
@@ -175,6 +207,7 @@ class FqlEngine implements Engine {
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    for (const session of [...this.streamHost.sessions]) session.close();
     if (this.ownsStorage) await this.storage.close();
   }
 }

@@ -12,6 +12,7 @@ import { collectionOf, indexesOver, type CollectionInfo } from './catalog.ts';
 import type { QueryContext } from './context.ts';
 import { docOrderKey, isValidDocId, newId } from './ids.ts';
 import { entriesFor, type ComputedEntry, type IndexDef } from './indexes.ts';
+import { announceDoc, announceEntries, homeRef } from './announce.ts';
 
 export interface DocTarget {
   readonly db: DbId;
@@ -72,6 +73,7 @@ export async function createDoc(ctx: QueryContext, collRef: Ref, wantedId: strin
     const state = newState(ctx, info, fields, fullMeta);
     if (await ctx.tx.insertDoc(db, storedDoc(target, state))) {
       await reindex(ctx, target, null, state);
+      announceDoc(ctx, db, info, id, 'create', null, state);
       return instanceOf(target.ref, state);
     }
     // A document past its ttl is gone: its id is free once the row is swept now.
@@ -93,6 +95,7 @@ export async function updateDoc(ctx: QueryContext, ref: Ref, params: Value, mode
   await ctx.access.check(ctx, 'write', target.coll.ref, [instanceOf(target.ref, before), instanceOf(target.ref, after), target.ref]);
   await ctx.tx.putDoc(target.db, storedDoc(target, after));
   await reindex(ctx, target, before, after);
+  announceDoc(ctx, target.db, target.coll, target.id, 'update', before, after);
   return instanceOf(target.ref, after);
 }
 
@@ -102,7 +105,17 @@ export async function deleteDoc(ctx: QueryContext, ref: Ref): Promise<ObjectValu
   if (!before) throw new FaunaError('instance not found', 'Document not found.');
   await ctx.access.check(ctx, 'delete', target.coll.ref, [target.ref]);
   await ctx.tx.deleteDoc(target.db, target.coll.iid, target.id);
+  await announceDelete(ctx, target, before);
   return instanceOf(target.ref, before);
+}
+
+/** A delete takes the document's entries with it (storage drops them): each is announced removed. */
+async function announceDelete(ctx: QueryContext, target: DocTarget, before: DocState): Promise<void> {
+  announceDoc(ctx, target.db, target.coll, target.id, 'delete', before, null);
+  const ref = homeRef(target.coll, target.id);
+  for (const def of await indexesOver(ctx, target.db, target.coll.iid)) {
+    announceEntries(ctx, target.db, def, ref, entriesFor(def, instanceOf(target.ref, before), target.ref), []);
+  }
 }
 
 /**
@@ -214,6 +227,7 @@ async function reindex(ctx: QueryContext, target: DocTarget, before: DocState | 
     const oldEntries = before ? entriesFor(def, instanceOf(target.ref, before), target.ref) : [];
     const newEntries = entriesFor(def, instanceOf(target.ref, after), target.ref);
     if (before && before.expiresAt === after.expiresAt && sameEntries(oldEntries, newEntries)) continue;
+    announceEntries(ctx, target.db, def, homeRef(target.coll, target.id), oldEntries, newEntries);
     await writeEntries(ctx, target.db, def, { coll: target.coll.iid, id: target.id, expiresAt: after.expiresAt }, newEntries, before !== null);
   }
 }
