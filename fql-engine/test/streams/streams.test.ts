@@ -2,9 +2,11 @@
 // subscription whenever a stream ends, bounded memory for a client that stops reading, engines
 // in separate processes' shoes sharing one PostgreSQL, and the endpoint's method.
 import http2 from 'node:http2';
+import faunadb from 'faunadb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openStorage } from '../../storage/open-storage.ts';
 import type { Storage } from '../../storage/types.ts';
+import { createInProcessFetch } from '../../transport/in-process.ts';
 import { postgresMissingReason, postgresUrl } from '../support/environment.ts';
 import { ADMIN_SECRET, caseDatabase, collect, q, StreamRig } from './stream-harness.ts';
 
@@ -133,6 +135,16 @@ for (const backend of backends) {
       await eventually(() => subscriptions() === 0, 'the server close lets go');
       admin.close();
       await other.engine.close();
+    });
+
+    test('#13 (known difference): the in-process fetch refuses a stream, and lets go of it', async () => {
+      const { name, admin } = await caseDatabase(rig, 'inproc');
+      await admin.query(q.CreateCollection({ name: 'c' }));
+      admin.close();
+      const client = new faunadb.Client({ secret: `${ADMIN_SECRET}:${name}:admin`, fetch: createInProcessFetch(rig.engine) });
+      const got = await collect(client, q.Ref(q.Collection('c'), '1'), undefined, async () => {}, 0);
+      expect(got.error?.code).toBe('bad request');
+      expect(subscriptions()).toBe(0);
     });
 
     test('/stream answers only POST', async () => {
