@@ -46,7 +46,10 @@ export function announceDoc(
   }));
 }
 
-/** Announces the entries that differ between a document's old and new entries in one index. */
+/**
+ * Announces the entries that differ between a document's old and new entries in one index, as
+ * one announcement (an array): working out which differ is left to the thunk.
+ */
 export function announceEntries(
   ctx: QueryContext,
   db: string,
@@ -55,26 +58,37 @@ export function announceEntries(
   oldEntries: readonly ComputedEntry[],
   newEntries: readonly ComputedEntry[],
 ): void {
+  const ts = ctx.nowMicros;
+  ctx.tx.publish(() => entryChanges(db, def, ref, ts, oldEntries, newEntries));
+}
+
+/** The entries removed from and added to one index, as set changes. */
+export function entryChanges(
+  db: string,
+  def: IndexDef,
+  ref: Ref,
+  ts: number,
+  oldEntries: readonly ComputedEntry[],
+  newEntries: readonly ComputedEntry[],
+): SetChange[] {
   const oldKeys = new Set(oldEntries.map(entryKey));
   const newKeys = new Set(newEntries.map(entryKey));
-  const removed = oldEntries.filter((e) => !newKeys.has(entryKey(e)));
-  const added = newEntries.filter((e) => !oldKeys.has(entryKey(e)));
-  if (removed.length === 0 && added.length === 0) return;
-  const ts = ctx.nowMicros;
-  const change = (entry: ComputedEntry, action: 'add' | 'remove') => (): SetChange => ({
+  const change = (entry: ComputedEntry, action: 'add' | 'remove'): SetChange => ({
     kind: 'set',
     db,
     index: def.iid,
     terms: Buffer.from(entry.terms).toString('hex'),
     indexRef: encodeValue(new Ref(def.name, Ref.native('indexes'))),
-    termValues: entry.termValues,
+    termValues: encodeValue(entry.termList),
     values: entry.values,
     ref: encodeValue(ref),
     action,
     ts,
   });
-  for (const entry of removed) ctx.tx.publish(change(entry, 'remove'));
-  for (const entry of added) ctx.tx.publish(change(entry, 'add'));
+  return [
+    ...oldEntries.filter((e) => !newKeys.has(entryKey(e))).map((e) => change(e, 'remove')),
+    ...newEntries.filter((e) => !oldKeys.has(entryKey(e))).map((e) => change(e, 'add')),
+  ];
 }
 
 function entryKey(entry: ComputedEntry): string {

@@ -12,7 +12,7 @@ import { collectionOf, indexesOver, type CollectionInfo } from './catalog.ts';
 import type { QueryContext } from './context.ts';
 import { docOrderKey, isValidDocId, newId } from './ids.ts';
 import { entriesFor, type ComputedEntry, type IndexDef } from './indexes.ts';
-import { announceDoc, announceEntries, homeRef } from './announce.ts';
+import { announceDoc, announceEntries, entryChanges, homeRef } from './announce.ts';
 
 export interface DocTarget {
   readonly db: DbId;
@@ -112,10 +112,12 @@ export async function deleteDoc(ctx: QueryContext, ref: Ref): Promise<ObjectValu
 /** A delete takes the document's entries with it (storage drops them): each is announced removed. */
 async function announceDelete(ctx: QueryContext, target: DocTarget, before: DocState): Promise<void> {
   announceDoc(ctx, target.db, target.coll, target.id, 'delete', before, null);
-  const ref = homeRef(target.coll, target.id);
-  for (const def of await indexesOver(ctx, target.db, target.coll.iid)) {
-    announceEntries(ctx, target.db, def, ref, entriesFor(def, instanceOf(target.ref, before), target.ref), []);
-  }
+  const defs = await indexesOver(ctx, target.db, target.coll.iid);
+  const ts = ctx.nowMicros;
+  ctx.tx.publish(() => {
+    const ref = homeRef(target.coll, target.id);
+    return defs.flatMap((def) => entryChanges(target.db, def, ref, ts, entriesFor(def, instanceOf(target.ref, before), target.ref), []));
+  });
 }
 
 /**

@@ -46,6 +46,16 @@ export type SetChange = {
 
 export type Change = DocChange | SetChange;
 
+/** The changes of one announcement: a change, or an array of them (a write's index entries). */
+export function readChanges(json: Json): Change[] {
+  if (!Array.isArray(json)) return maybe(readChange(json));
+  return (json as readonly Json[]).flatMap((item) => maybe(readChange(item)));
+}
+
+function maybe(change: Change | null): Change[] {
+  return change === null ? [] : [change];
+}
+
 /** A change read back from an announcement; null for anything else (a newer engine's kind). */
 export function readChange(json: Json): Change | null {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return null;

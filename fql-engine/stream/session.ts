@@ -13,7 +13,7 @@
 import { FaunaError } from '../errors.ts';
 import type { ResponseStream, StreamSink } from '../protocol.ts';
 import type { ChangeBatch, ChangeListener, StorageError } from '../storage/types.ts';
-import { readChange, type Change } from './change.ts';
+import { readChanges, type Change } from './change.ts';
 import { errorEvent, startEvent } from './render.ts';
 
 /** What a session needs from the engine for each batch. */
@@ -84,8 +84,7 @@ export class StreamSession implements ResponseStream, ChangeListener {
   #accept(batch: ChangeBatch, interest: Interest, after: number): void {
     const wanted: Change[] = [];
     for (const json of batch) {
-      const change = readChange(json);
-      if (change !== null && change.ts > after && interest.concerns(change)) wanted.push(change);
+      for (const change of readChanges(json)) if (change.ts > after && interest.concerns(change)) wanted.push(change);
     }
     if (wanted.length === 0) return;
     if (this.#queued + wanted.length > this.#options.maxQueuedChanges) {
@@ -141,7 +140,9 @@ export class StreamSession implements ResponseStream, ChangeListener {
         if (lines !== '' && !this.#sink.write(lines)) await this.#sink.drained();
       }
     } catch (error) {
-      this.#fail(error instanceof FaunaError ? error : new FaunaError('internal server error', 'The stream failed to render an event.'), false);
+      // Fauna dated a lost authorization at the transaction that found it lost.
+      const txn = this.#queue[0]?.[0]?.ts ?? 0;
+      this.#fail(error instanceof FaunaError ? error : new FaunaError('internal server error', 'The stream failed to render an event.'), false, txn);
       if (!(error instanceof FaunaError)) console.error('fql-engine: stream failed:', error);
     } finally {
       this.#pumping = false;
@@ -152,10 +153,10 @@ export class StreamSession implements ResponseStream, ChangeListener {
    * Ends the stream with an error event. `dropQueue`: the error overtakes what is queued (a
    * congestion or a lost storage); otherwise it follows what was already written.
    */
-  #fail(error: FaunaError, dropQueue: boolean): void {
+  #fail(error: FaunaError, dropQueue: boolean, txn = 0): void {
     if (this.#ended) return;
     if (dropQueue) this.#queue.length = 0;
-    this.#sink?.write(errorEvent(error));
+    this.#sink?.write(errorEvent(error, txn));
     this.close();
   }
 }
