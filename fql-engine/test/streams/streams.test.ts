@@ -1,6 +1,7 @@
 // Stream behaviour beyond single cases: losing authorization mid-stream, releasing the storage
 // subscription whenever a stream ends, bounded memory for a client that stops reading, engines
 // in separate processes' shoes sharing one PostgreSQL, and the endpoint's method.
+import http from 'node:http';
 import http2 from 'node:http2';
 import faunadb from 'faunadb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -145,6 +146,27 @@ for (const backend of backends) {
       const got = await collect(client, q.Ref(q.Collection('c'), '1'), undefined, async () => {}, 0);
       expect(got.error?.code).toBe('bad request');
       expect(subscriptions()).toBe(0);
+    });
+
+    test('HTTP/1.1 gets the same stream, chunked, and closing the connection lets go', async () => {
+      const { admin, name } = await caseDatabase(rig, 'http1');
+      await admin.query(q.CreateCollection({ name: 'c' }));
+      await admin.query(q.Create(q.Ref(q.Collection('c'), '1'), { data: {} }));
+      const body = JSON.stringify(q.Ref(q.Collection('c'), '1'));
+      const request = http.request(`${rig.server.url}/stream?fields=action`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_SECRET}:${name}:admin` } });
+      request.end(body);
+      const response = await new Promise<http.IncomingMessage>((resolve) => request.on('response', resolve));
+      response.setEncoding('utf8');
+      let text = '';
+      response.on('data', (chunk: string) => (text += chunk));
+      await eventually(() => text.includes('"start"'), 'the stream starts');
+      await admin.query(q.Update(q.Ref(q.Collection('c'), '1'), { data: { a: 1 } }));
+      await eventually(() => text.includes('"version"'), 'the event comes');
+      expect(response.headers['transfer-encoding']).toBe('chunked');
+      expect(JSON.parse(text.split('\r\n')[1])).toMatchObject({ type: 'version', event: { action: 'update' } });
+      request.destroy();
+      admin.close();
+      await eventually(() => subscriptions() === 0, 'the closed connection lets go');
     });
 
     test('/stream answers only POST', async () => {
