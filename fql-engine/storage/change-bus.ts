@@ -4,7 +4,24 @@
  * others still hear the batch, so one broken stream cannot silence the rest.
  */
 
+import type { Json } from '../values.ts';
 import type { ChangeBatch, ChangeListener, StorageError } from './types.ts';
+
+/**
+ * A committed transaction's announcements, built. One that fails to build is the evaluator's bug:
+ * it is reported and left out, and never turns a committed (or committing) write into an error.
+ */
+export function buildBatch(published: readonly (() => Json)[]): Json[] {
+  const batch: Json[] = [];
+  for (const build of published) {
+    try {
+      batch.push(build());
+    } catch (error) {
+      console.error('fql-engine: an announcement failed to build:', error);
+    }
+  }
+  return batch;
+}
 
 export class ChangeBus {
   readonly #listeners = new Set<ChangeListener>();

@@ -24,7 +24,7 @@ import type { DataDirLock } from './pglite-lock.ts';
 import { SCHEMA_DDL, UNIQUE_VIOLATION, errorCode, sqlStorageTx, sweepExpiredSql } from './sql-tx.ts';
 import type { SqlQueryable } from './sql-tx.ts';
 import { PgliteTx, PreparedStatements } from './pglite-tx.ts';
-import { ChangeBus } from './change-bus.ts';
+import { ChangeBus, buildBatch } from './change-bus.ts';
 import { StorageError } from './types.ts';
 import type { ChangeListener, Storage, StorageTx } from './types.ts';
 import type { Json } from '../values.ts';
@@ -183,7 +183,7 @@ export class PgliteStorage implements Storage {
         published = tx.published;
         return fn(tx);
       });
-      if (published.length > 0 && this.#bus.size > 0) this.#bus.deliver(published.map((change) => change()));
+      if (published.length > 0 && this.#bus.size > 0) this.#bus.deliver(buildBatch(published));
       return value;
     });
   }

@@ -19,6 +19,7 @@ import pg from 'pg';
 import { POSTGRES_DEFAULTS } from '../defaults.ts';
 import { SCHEMA_DDL, errorCode, sqlStorageTx, sweepExpiredSql } from './sql-tx.ts';
 import type { SqlQueryable } from './sql-tx.ts';
+import { buildBatch } from './change-bus.ts';
 import { PgChangeFeed, changeChannel, notifyStatements } from './pg-changes.ts';
 import { StorageError } from './types.ts';
 import type { ChangeListener, Storage, StorageTx } from './types.ts';
@@ -111,7 +112,7 @@ class PostgresStorage implements Storage {
     return this.#serializable(async (sql) => {
       const tx = sqlStorageTx(sql);
       const value = await fn(tx);
-      sql.beforeCommit = notifyStatements(this.#changes.channel, tx.published.map((change) => change()));
+      sql.beforeCommit = notifyStatements(this.#changes.channel, buildBatch(tx.published));
       return value;
     });
   }
