@@ -148,6 +148,23 @@ for (const backend of backends) {
       expect(subscriptions()).toBe(0);
     });
 
+    test('Logout deletes its token: a stream of the token hears it', async () => {
+      const { admin, name } = await caseDatabase(rig, 'logout');
+      await admin.query(q.CreateCollection({ name: 'users' }));
+      await admin.query(q.Create(q.Ref(q.Collection('users'), '1'), { credentials: { password: 'pw' } }));
+      const token = (await admin.query(q.Login(q.Ref(q.Collection('users'), '1'), { password: 'pw' }))) as { ref: unknown; secret: string };
+      const user = rig.client(token.secret);
+      const streamer = rig.client(`${ADMIN_SECRET}:${name}:admin`);
+      const got = await collect(streamer, token.ref as Parameters<typeof q.Get>[0], ['action'], async () => {
+        await user.query(q.Logout(false));
+      }, 1);
+      user.close();
+      streamer.close();
+      admin.close();
+      expect(got.error).toBeNull();
+      expect(got.events.map((e) => e.event)).toEqual([{ action: 'delete' }]);
+    });
+
     test('HTTP/1.1 gets the same stream, chunked, and closing the connection lets go', async () => {
       const { admin, name } = await caseDatabase(rig, 'http1');
       await admin.query(q.CreateCollection({ name: 'c' }));
