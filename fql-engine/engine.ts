@@ -90,7 +90,11 @@ class FqlEngine implements Engine {
       storage,
       sessions: new Set(),
       maxQueuedChanges: options.streamQueueLimit ?? STREAM_DEFAULTS.maxQueuedChanges,
-      asCaller: (secret, fn) => this.asCaller(secret, new QueryMeter(), true, fn),
+      // A stream's transactions fail the way a query's do: a storage failure is `unavailable`.
+      asCaller: (secret, fn) =>
+        this.asCaller(secret, new QueryMeter(), true, fn).catch((err: unknown) => {
+          throw toFaunaError(err);
+        }),
       evaluate: (ctx, expr) => this.evaluator.evaluate(expr, Env.empty, ctx, []),
     };
     this.settings = {
