@@ -26,6 +26,15 @@ export const JWKS_DEFAULTS = {
   maxSets: 1000,
 } as const;
 
+/** Streams (POST /stream). */
+export const STREAM_DEFAULTS = {
+  /**
+   * Changes a stream holds while its client reads too slowly. Past it the stream ends with
+   * Fauna's congestion error event, so a stalled client costs bounded memory.
+   */
+  maxQueuedChanges: 1000,
+} as const;
+
 /** The HTTP server's options, and what the `fql-engine` command listens on and with. */
 export const SERVER_DEFAULTS = {
   /** The address of the retired local Fauna image, which drivers were configured for. */

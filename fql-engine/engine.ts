@@ -4,7 +4,7 @@
  * Both transports (HTTP and in-process fetch) call `handle`; nothing else reaches the evaluator.
  */
 
-import { ENGINE_DEFAULTS, JWKS_DEFAULTS } from './defaults.ts';
+import { ENGINE_DEFAULTS, JWKS_DEFAULTS, STREAM_DEFAULTS } from './defaults.ts';
 import { FaunaError, type FaunaErrorDetail } from './errors.ts';
 import { assertExpressionDepth } from './limits.ts';
 import { resolveCaller, verifyJwtSecret, type VerifiedJwt } from './auth.ts';
@@ -24,7 +24,9 @@ import { ReadCachingTx } from './storage/read-cache.ts';
 import { ROOT_DB, StorageError, type Storage, type StorageTx } from './storage/types.ts';
 import { encodeValue } from './wire.ts';
 import { QueryMeter, metered } from './metrics.ts';
-import { FaunaTime, isArray, type Json, type Value } from './values.ts';
+import { openStream, type StreamHost } from './stream/endpoint.ts';
+import { readOnly } from './stream/read-only.ts';
+import { FaunaTime, isArray, type Json } from './values.ts';
 
 export interface EngineOptions {
   /** PostgreSQL connection string; when set, PostgreSQL is the storage. */
@@ -46,6 +48,8 @@ export interface EngineOptions {
   readonly sweepIntervalMs?: number;
   /** How access providers' JWKS are fetched and cached. */
   readonly jwks?: Partial<JwksOptions>;
+  /** How many changes a stream holds for a client that reads too slowly before it ends it (defaults.ts). */
+  readonly streamQueueLimit?: number;
 }
 
 export interface Engine extends RequestHandler {
@@ -80,12 +84,24 @@ class FqlEngine implements Engine {
   /** Kept like every key's secret, as its hash: a presented secret is compared with it in constant time. */
   private readonly adminSecretHash: string;
   private readonly jwks: JwksVerifier;
+  private readonly streamHost: StreamHost;
 
   constructor(
     readonly storage: Storage,
     options: EngineOptions,
     private readonly ownsStorage: boolean,
   ) {
+    this.streamHost = {
+      storage,
+      sessions: new Set(),
+      maxQueuedChanges: options.streamQueueLimit ?? STREAM_DEFAULTS.maxQueuedChanges,
+      // A stream's transactions fail the way a query's do: a storage failure is `unavailable`.
+      asCaller: (secret, fn) =>
+        this.asCaller(secret, new QueryMeter(), { readOnlyStorage: true, refuseWrites: true }, fn).catch((err: unknown) => {
+          throw toFaunaError(err);
+        }),
+      evaluate: (ctx, expr) => this.evaluator.evaluate(expr, Env.empty, ctx, []),
+    };
     this.settings = {
       pushdown: options.pushdown ?? ENGINE_DEFAULTS.pushdown,
       maxDepth: ENGINE_DEFAULTS.maxCallDepth,
@@ -102,7 +118,10 @@ class FqlEngine implements Engine {
 
   async handle(req: EngineRequest): Promise<EngineResponse> {
     if ((req.method === 'GET' || req.method === 'HEAD') && req.path === '/ping') return this.ping(req.params);
-    if (req.method !== 'POST' || req.path !== '/') {
+    if (req.path === '/stream' && req.method !== 'POST') {
+      return errorResponse(new FaunaError('method not allowed', `Method ${req.method} is not allowed on /stream: streams are opened with POST.`));
+    }
+    if (req.method !== 'POST' || (req.path !== '/' && req.path !== '/stream')) {
       return errorResponse(new FaunaError('bad request', `Unsupported endpoint: ${req.method} ${req.path}.`));
     }
     const secret = secretFrom(req.headers.authorization);
@@ -113,6 +132,7 @@ class FqlEngine implements Engine {
     } catch {
       return errorResponse(new FaunaError('invalid expression', 'The request body is not valid JSON.'));
     }
+    if (req.path === '/stream') return this.stream(secret, expr, req.params);
     const started = performance.now();
     const meter = new QueryMeter();
     const answer = await this.run(secret, expr, meter);
@@ -123,22 +143,40 @@ class FqlEngine implements Engine {
   private async run(secret: string, expr: Json, meter: QueryMeter): Promise<EngineResponse> {
     try {
       assertExpressionDepth(expr);
-      const passwords = new PasswordWork(this.settings.bcryptCost);
-      const jwt: VerifiedJwt | undefined = looksLikeJwt(secret) ? await verifyJwtSecret(this.storage, this.sharedSchema, this.jwks, secret, this.clock()) : undefined;
-      const readOnly = !mayWrite(expr);
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          const { value, txnTime } = await this.storage.transaction((storageTx) => this.evaluate(storageTx, { secret, jwt }, expr, passwords, meter), { readOnly });
-          return json(200, { resource: encodeValue(value) }, txnTime);
-        } catch (err) {
-          // The schema changed under the version this process had cached: run again on the new one.
-          if (!(err instanceof StaleSchemaError) || attempt >= STALE_SCHEMA_TRIES) throw err;
-        }
-      }
+      const { value, txnTime } = await this.asCaller(secret, meter, { readOnlyStorage: !mayWrite(expr), refuseWrites: false }, (ctx) => this.evaluator.evaluate(expr, Env.empty, ctx, []));
+      return json(200, { resource: encodeValue(value) }, txnTime);
     } catch (err) {
       return errorResponse(toFaunaError(err));
     }
   }
+
+  /**
+   * One transaction as the secret's caller: a query's, or a stream's (which may not write). A
+   * provider's JWT is verified first, outside the transaction: fetching a JWKS may take seconds.
+   * The transaction runs again while the schema changes under the version this process cached.
+   */
+  private async asCaller<T>(secret: string, meter: QueryMeter, mode: CallerMode, fn: (ctx: QueryContext) => Promise<T>): Promise<{ value: T; txnTime: number }> {
+    const passwords = new PasswordWork(this.settings.bcryptCost);
+    const jwt: VerifiedJwt | undefined = looksLikeJwt(secret) ? await verifyJwtSecret(this.storage, this.sharedSchema, this.jwks, secret, this.clock()) : undefined;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.storage.transaction((storageTx) => this.evaluate(storageTx, { secret, jwt }, mode, { passwords, meter }, fn), { readOnly: mode.readOnlyStorage });
+      } catch (err) {
+        if (!(err instanceof StaleSchemaError) || attempt >= STALE_SCHEMA_TRIES) throw err;
+      }
+    }
+  }
+
+  /** POST /stream (stream/endpoint.ts). */
+  private async stream(secret: string, expr: Json, params: URLSearchParams | undefined): Promise<EngineResponse> {
+    try {
+      assertExpressionDepth(expr);
+      return await openStream(this.streamHost, secret, expr, params);
+    } catch (err) {
+      return errorResponse(toFaunaError(err));
+    }
+  }
+
 
   /**
    * GET /ping?scope=…&timeout=…, as Fauna answered it: `node` (and any scope it does not know)
@@ -164,16 +202,23 @@ class FqlEngine implements Engine {
     }
   }
 
-  private async evaluate(storageTx: StorageTx, credential: { secret: string; jwt: VerifiedJwt | undefined }, expr: Json, passwords: PasswordWork, meter: QueryMeter): Promise<{ value: Value; txnTime: number }> {
-    meter.startAttempt();
-    const tx = metered(new ReadCachingTx(storageTx), meter);
+  private async evaluate<T>(
+    storageTx: StorageTx,
+    credential: { secret: string; jwt: VerifiedJwt | undefined },
+    mode: CallerMode,
+    work: { passwords: PasswordWork; meter: QueryMeter },
+    fn: (ctx: QueryContext) => Promise<T>,
+  ): Promise<{ value: T; txnTime: number }> {
+    work.meter.startAttempt();
+    const cached = new ReadCachingTx(storageTx);
+    const tx = metered(mode.refuseWrites ? readOnly(cached) : cached, work.meter);
     const now = this.nextTime();
     const schema = new SchemaCache(tx, this.sharedSchema);
-    let value: Value;
+    let value: T;
     try {
       const caller = await resolveCaller(tx, schema, credential.secret, this.adminSecretHash, now.epochMicros, credential.jwt);
-      const ctx = await withProviderRoles(new QueryContext(tx, caller.db, now, caller.caller, this.settings, schema, this.access, passwords, this.evaluator, meter));
-      value = await this.evaluator.evaluate(expr, Env.empty, ctx, []);
+      const ctx = await withProviderRoles(new QueryContext(tx, caller.db, now, caller.caller, this.settings, schema, this.access, work.passwords, this.evaluator, work.meter));
+      value = await fn(ctx);
     } catch (err) {
       // An error that stale schema may have caused is not the answer: verify throws first.
       await schema.verify();
@@ -200,6 +245,7 @@ class FqlEngine implements Engine {
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    for (const session of [...this.streamHost.sessions]) session.close();
     if (this.ownsStorage) await this.storage.close();
   }
 }
@@ -243,6 +289,12 @@ function secretFrom(header: string | undefined): string | null {
     return secret || null;
   }
   return null;
+}
+
+/** How a caller's transaction runs: READ ONLY in storage, and whether the evaluator may write at all (a stream's may not). */
+interface CallerMode {
+  readonly readOnlyStorage: boolean;
+  readonly refuseWrites: boolean;
 }
 
 /** How many times a query runs when the schema keeps changing under it. */

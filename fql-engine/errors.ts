@@ -34,6 +34,8 @@ export const FAUNA_CODES = {
   'request entity too large': 413,
   'internal server error': 500,
   'unavailable': 503,
+  // Only ever an error event inside a stream (its status is never sent): a congested stream.
+  'time out': 503,
 } as const;
 
 export type FaunaCode = keyof typeof FAUNA_CODES;

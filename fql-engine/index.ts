@@ -15,5 +15,5 @@ export type { JwksOptions } from './jwt.ts';
 export { createInProcessFetch } from './transport/in-process.ts';
 export { startHttpServer } from './transport/http-server.ts';
 export type { HttpServerOptions, RunningHttpServer } from './transport/http-server.ts';
-export type { EngineRequest, EngineResponse, RequestHandler } from './protocol.ts';
+export type { EngineRequest, EngineResponse, RequestHandler, ResponseStream, StreamSink } from './protocol.ts';
 export { redactDatabaseUrl } from './storage/database-url.ts';

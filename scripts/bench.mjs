@@ -3,7 +3,7 @@
 // others; the exit status says whether any did.
 import { spawnSync } from 'node:child_process';
 
-const PARTS = ['bench:engine', 'bench:identify', 'bench:api', 'bench:user-api', 'bench:dev'];
+const PARTS = ['bench:engine', 'bench:identify', 'bench:streams', 'bench:api', 'bench:user-api', 'bench:dev'];
 
 const failed = PARTS.filter((part) => {
   const result = spawnSync('npm', ['run', '--silent', part], { stdio: 'inherit' });

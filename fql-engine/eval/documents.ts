@@ -13,6 +13,7 @@ import type { QueryContext } from './context.ts';
 import { docOrderKey, isValidDocId, newId } from './ids.ts';
 import { entriesFor, type ComputedEntry, type IndexDef } from './indexes.ts';
 import { recordDeletion, recordReplaced, refuseWriteInSnapshot, storedDocAt } from './history.ts';
+import { announceDoc, announceEntries, entryChanges, homeRef } from './announce.ts';
 
 export interface DocTarget {
   readonly db: DbId;
@@ -77,6 +78,7 @@ export async function createDoc(ctx: QueryContext, collRef: Ref, wantedId: strin
     const state = newState(ctx, info, fields, fullMeta);
     if (await ctx.tx.insertDoc(db, storedDoc(target, state))) {
       await reindex(ctx, target, null, state);
+      announceDoc(ctx, db, info, id, 'create', null, state);
       return instanceOf(target.ref, state);
     }
     // A document past its ttl is gone: its id is free once the row is swept now.
@@ -100,19 +102,33 @@ export async function updateDoc(ctx: QueryContext, ref: Ref, params: Value, mode
   await recordReplaced(ctx, target, storedDoc(target, before));
   await ctx.tx.putDoc(target.db, storedDoc(target, after));
   await reindex(ctx, target, before, after);
+  announceDoc(ctx, target.db, target.coll, target.id, 'update', before, after);
   return instanceOf(target.ref, after);
 }
 
-export async function deleteDoc(ctx: QueryContext, ref: Ref): Promise<ObjectValue> {
+/** `unchecked`: the engine deletes on the caller's behalf (Logout's tokens), asking no role. */
+export async function deleteDoc(ctx: QueryContext, ref: Ref, options: { readonly unchecked?: boolean } = {}): Promise<ObjectValue> {
   refuseWriteInSnapshot(ctx);
   const target = await docTarget(ctx, ref);
   const before = await loadState(ctx, target);
   if (!before) throw new FaunaError('instance not found', 'Document not found.');
-  await ctx.access.check(ctx, 'delete', target.coll.ref, [target.ref]);
+  if (options.unchecked !== true) await ctx.access.check(ctx, 'delete', target.coll.ref, [target.ref]);
   await recordReplaced(ctx, target, storedDoc(target, before));
   await ctx.tx.deleteDoc(target.db, target.coll.iid, target.id);
   await recordDeletion(ctx, target);
+  await announceDelete(ctx, target, before);
   return instanceOf(target.ref, before);
+}
+
+/** A delete takes the document's entries with it (storage drops them): each is announced removed. */
+async function announceDelete(ctx: QueryContext, target: DocTarget, before: DocState): Promise<void> {
+  announceDoc(ctx, target.db, target.coll, target.id, 'delete', before, null);
+  const defs = await indexesOver(ctx, target.db, target.coll.iid);
+  const ts = ctx.nowMicros;
+  ctx.tx.publish(() => {
+    const ref = homeRef(target.coll, target.id);
+    return defs.flatMap((def) => entryChanges(target.db, def, ref, ts, entriesFor(def, instanceOf(target.ref, before), target.ref), []));
+  });
 }
 
 /**
@@ -228,6 +244,7 @@ export async function reindex(ctx: QueryContext, target: DocTarget, before: DocS
     const oldEntries = before ? entriesFor(def, instanceOf(target.ref, before), target.ref) : [];
     const newEntries = entriesFor(def, instanceOf(target.ref, after), target.ref);
     if (before && before.expiresAt === after.expiresAt && sameEntries(oldEntries, newEntries)) continue;
+    announceEntries(ctx, target.db, def, homeRef(target.coll, target.id), oldEntries, newEntries);
     await writeEntries(ctx, target.db, def, { coll: target.coll.iid, id: target.id, expiresAt: after.expiresAt }, newEntries, before !== null);
   }
 }

@@ -35,6 +35,8 @@ export interface IndexDef {
 export interface ComputedEntry extends EntryInput {
   /** The bytes a unique index claims for this entry (terms, then values when it has any). */
   readonly uniqueKey: Uint8Array;
+  /** The entry's terms (what a stream's set event shows). */
+  readonly termList: readonly Value[];
 }
 
 export function indexDefOf(record: SchemaRecord): IndexDef {
@@ -101,6 +103,7 @@ export function entriesFor(def: IndexDef, instance: ObjectValue, ref: Ref): Comp
         terms: termsKey,
         sortKey,
         values: encodeValue(values),
+        termList: terms,
         uniqueKey: encodeKey(def.values.length === 0 ? terms : [...terms, ...values]),
       });
     }

@@ -24,8 +24,10 @@ import type { DataDirLock } from './pglite-lock.ts';
 import { SCHEMA_DDL, UNIQUE_VIOLATION, errorCode, sqlStorageTx, sweepExpiredSql } from './sql-tx.ts';
 import type { SqlQueryable } from './sql-tx.ts';
 import { PgliteTx, PreparedStatements } from './pglite-tx.ts';
+import { ChangeBus, buildBatch } from './change-bus.ts';
 import { StorageError } from './types.ts';
-import type { Storage, StorageTx } from './types.ts';
+import type { ChangeListener, Storage, StorageTx } from './types.ts';
+import type { Json } from '../values.ts';
 
 /** Only the storage's own tables: whatever else shares the database (a benchmark's tables) is not ours to analyze. */
 const ANALYZE_STORAGE_TABLES = 'ANALYZE fql_docs, fql_index_entries, fql_unique_claims, fql_schema_versions';
@@ -151,6 +153,7 @@ export class PgliteStorage implements Storage {
   #writes = 0;
   #nextAnalyze = 100;
   readonly #prepared = new PreparedStatements();
+  readonly #bus = new ChangeBus();
 
   readonly #db: PGlite;
   readonly #lock: DataDirLock | null;
@@ -168,8 +171,27 @@ export class PgliteStorage implements Storage {
     return this.#db;
   }
 
+  /**
+   * Announcements are delivered inside the mutex, right after COMMIT: the next transaction has
+   * not begun, so listeners hear transactions in the order they committed.
+   */
   transaction<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T> {
-    return this.#exclusive(() => this.#run((sql) => fn(sqlStorageTx(sql))));
+    return this.#exclusive(async () => {
+      let published: readonly (() => Json)[] = [];
+      const value = await this.#run((sql) => {
+        const tx = sqlStorageTx(sql);
+        published = tx.published;
+        return fn(tx);
+      });
+      if (published.length > 0 && this.#bus.size > 0) this.#bus.deliver(buildBatch(published));
+      return value;
+    });
+  }
+
+  /** PGlite belongs to this process alone: its changes are announced in memory. */
+  subscribe(listener: ChangeListener): Promise<() => Promise<void>> {
+    const remove = this.#bus.add(listener);
+    return Promise.resolve(async () => remove());
   }
 
   sweepExpired(now: number): Promise<number> {
@@ -179,6 +201,7 @@ export class PgliteStorage implements Storage {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#bus.fail(new StorageError('unavailable', 'the PGlite storage is closed'));
     // Queued behind every transaction already started, so they finish first.
     await this.#queue.then(() => this.#db.close());
     this.#lock?.release();

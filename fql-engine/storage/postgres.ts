@@ -20,8 +20,10 @@ import { POSTGRES_DEFAULTS } from '../defaults.ts';
 import { PgTx, StatementNames } from './pg-tx.ts';
 import { SCHEMA_DDL, UNIQUE_VIOLATION, errorCode, sqlStorageTx, sweepExpiredSql } from './sql-tx.ts';
 import type { SqlQueryable } from './sql-tx.ts';
+import { buildBatch } from './change-bus.ts';
+import { PgChangeFeed, changeChannel, notifyStatements } from './pg-changes.ts';
 import { StorageError } from './types.ts';
-import type { Storage, StorageTx, TransactionOptions } from './types.ts';
+import type { ChangeListener, Storage, StorageTx, TransactionOptions } from './types.ts';
 
 export interface PostgresOptions {
   readonly url: string;
@@ -66,7 +68,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Storage> {
     await pool.end();
     throw error;
   }
-  return new PostgresStorage(pool, schema, tries);
+  return new PostgresStorage(pool, schema, tries, new PgChangeFeed(options.url, changeChannel(options.schema ?? null)));
 }
 
 function quoteSchema(name: string): string {
@@ -112,17 +114,31 @@ class PostgresStorage implements Storage {
   readonly #setSchema: string;
   readonly #tries: number;
   readonly #names = new StatementNames();
+  readonly #changes: PgChangeFeed;
   #closed = false;
 
-  constructor(pool: pg.Pool, schema: string | null, tries: number) {
+  constructor(pool: pg.Pool, schema: string | null, tries: number, changes: PgChangeFeed) {
     this.#pool = pool;
+    this.#changes = changes;
     // SET LOCAL rides in BEGIN's round trip, and suits poolers that hand out a new session per transaction.
     this.#setSchema = schema === null ? '' : `; SET LOCAL search_path TO ${schema}`;
     this.#tries = tries;
   }
 
+  /** A transaction's announcements ride with its COMMIT, in the same round trip (pg-changes.ts says why NOTIFY). */
   transaction<T>(fn: (tx: StorageTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    return this.#serializable((sql) => fn(sqlStorageTx(sql)), options.readOnly === true);
+    return this.#serializable(async (sql) => {
+      const tx = sqlStorageTx(sql);
+      const value = await fn(tx);
+      const notify = notifyStatements(this.#changes.channel, buildBatch(tx.published));
+      if (notify !== '') await sql.write(notify, []);
+      return value;
+    }, options.readOnly === true);
+  }
+
+  subscribe(listener: ChangeListener): Promise<() => Promise<void>> {
+    if (this.#closed) return Promise.reject(new StorageError('unavailable', 'the PostgreSQL storage is closed'));
+    return this.#changes.subscribe(listener);
   }
 
   sweepExpired(now: number): Promise<number> {
@@ -132,6 +148,7 @@ class PostgresStorage implements Storage {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#changes.close();
     await this.#pool.end();
   }
 

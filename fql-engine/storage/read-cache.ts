@@ -34,6 +34,7 @@ import type {
   StoredVersion,
   VersionRange,
 } from './types.ts';
+import type { Json } from '../values.ts';
 
 export class ReadCachingTx implements StorageTx {
   private readonly docs = new Map<string, Promise<StoredDoc | null>>();
@@ -70,6 +71,10 @@ export class ReadCachingTx implements StorageTx {
 
   scanDocs(db: DbId, coll: string, range: ScanRange<string>): Promise<StoredDoc[]> {
     return this.tx.scanDocs(db, coll, range);
+  }
+
+  publish(change: () => Json): void {
+    this.tx.publish(change);
   }
 
   async putIndexEntries(

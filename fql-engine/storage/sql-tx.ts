@@ -142,12 +142,19 @@ interface EntryRow {
  * Builds a `StorageTx` whose every call is one or more statements on `sql`. A class rather than
  * an object of closures: one is made for every transaction.
  */
-export function sqlStorageTx(sql: SqlQueryable): StorageTx {
+export function sqlStorageTx(sql: SqlQueryable): SqlStorageTx {
   return new SqlStorageTx(sql);
 }
 
-class SqlStorageTx implements StorageTx {
+export class SqlStorageTx implements StorageTx {
+  /** What the transaction announced (`publish`), for the backend to send on once it commits. */
+  readonly published: (() => Json)[] = [];
+
   constructor(private readonly sql: SqlQueryable) {}
+
+  publish(change: () => Json): void {
+    this.published.push(change);
+  }
 
   getDoc(db: DbId, coll: string, id: string, now: number): Promise<StoredDoc | null> {
     return getDoc(this.sql, db, coll, id, now);

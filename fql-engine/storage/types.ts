@@ -174,6 +174,14 @@ export interface StorageTx {
    */
   schemaVersion(db: DbId): Promise<number>;
   bumpSchemaVersion(db: DbId): Promise<void>;
+
+  /**
+   * Announces a change when (and only if) this transaction commits: every subscriber of the
+   * storage gets the committed transaction's changes together, once, in commit order (see
+   * `Storage.subscribe`). A thunk, so that a backend nobody listens to need not build it; it is
+   * called at most once, after the callback returned. A retried attempt's announcements are dropped.
+   */
+  publish(change: () => Json): void;
 }
 
 export type DropScope =
@@ -198,7 +206,22 @@ export interface Storage {
    * longer visible at now (replaced more than their keepFor ago). Returns how many documents.
    */
   sweepExpired(now: number): Promise<number>;
+  /**
+   * Hears every committed transaction's announcements (`StorageTx.publish`) from now on, in
+   * commit order: PGlite's from this process, PostgreSQL's from every process sharing the
+   * database. Resolves once listening; the function it resolves to stops listening.
+   */
+  subscribe(listener: ChangeListener): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+/** One committed transaction's announcements, in the order it made them. */
+export type ChangeBatch = readonly Json[];
+
+export interface ChangeListener {
+  changes(batch: ChangeBatch): void;
+  /** The storage can no longer announce changes (its listening connection failed): nothing more will come. */
+  failed(error: StorageError): void;
 }
 
 /**

@@ -78,6 +78,7 @@ function countingSchemaReads(storage: Storage): { storage: Storage; reads: () =>
   const wrapped: Storage = {
     backend: storage.backend,
     sweepExpired: (now) => storage.sweepExpired(now),
+    subscribe: (listener) => storage.subscribe(listener),
     close: () => storage.close(),
     transaction: (fn) =>
       storage.transaction((tx) => {

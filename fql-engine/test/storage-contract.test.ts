@@ -72,6 +72,7 @@ function readCached(storage: Storage): Storage {
     backend: storage.backend,
     transaction: (fn) => storage.transaction((tx) => fn(new ReadCachingTx(tx))),
     sweepExpired: (now) => storage.sweepExpired(now),
+    subscribe: (listener) => storage.subscribe(listener),
     close: () => storage.close(),
   };
 }

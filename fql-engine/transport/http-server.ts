@@ -15,10 +15,10 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { SERVER_DEFAULTS } from '../defaults.ts';
 import type { FaunaErrorDetail } from '../errors.ts';
-import type { EngineRequest, EngineResponse, RequestHandler } from '../protocol.ts';
+import type { EngineRequest, EngineResponse, RequestHandler, ResponseStream, StreamSink } from '../protocol.ts';
 
 export interface HttpServerOptions {
   readonly host: string;
@@ -60,6 +60,8 @@ interface ServerContext {
   readonly protocols: Map<net.Socket, Protocol>;
   /** In-flight HTTP/1.1 requests per socket. */
   readonly http1Busy: Map<net.Socket, number>;
+  /** Streamed bodies still being written (POST /stream): close() ends them. */
+  readonly streams: Set<ResponseStream>;
   closing: boolean;
 }
 
@@ -75,6 +77,7 @@ export async function startHttpServer(
     h2Sessions: new Set(),
     protocols: new Map(),
     http1Busy: new Map(),
+    streams: new Set(),
     closing: false,
   };
   const h1 = createHttp1Server(ctx);
@@ -200,13 +203,18 @@ async function serveHttp1(ctx: ServerContext, req: http.IncomingMessage, res: ht
             headers: normaliseHeaders(req.headers),
             body,
           });
-    writeHttp1(res, response, ctx.closing || body === null);
+    writeHttp1(res, response, ctx.closing || body === null, ctx);
   } catch (error) {
     abandonHttp1(res, error);
   }
 }
 
-function writeHttp1(res: http.ServerResponse, response: EngineResponse, closeAfter: boolean): void {
+function writeHttp1(res: http.ServerResponse, response: EngineResponse, closeAfter: boolean, ctx?: ServerContext): void {
+  if (response.stream !== undefined && ctx !== undefined) {
+    if (!res.destroyed) res.writeHead(response.status, { ...response.headers });
+    pipeStream(ctx, res, response.stream);
+    return;
+  }
   if (res.destroyed) return;
   const headers: Record<string, string> = {
     ...response.headers,
@@ -262,7 +270,7 @@ async function serveHttp2(
             headers: normaliseHeaders(headers),
             body,
           });
-    writeHttp2(stream, response, headers[':method'] === 'HEAD');
+    writeHttp2(stream, response, headers[':method'] === 'HEAD', ctx);
     // RFC 9113 §8.1: after a complete early response, ask the client to stop sending.
     if (body === null) stream.close(http2.constants.NGHTTP2_NO_ERROR);
   } catch (error) {
@@ -270,12 +278,20 @@ async function serveHttp2(
   }
 }
 
-function writeHttp2(stream: http2.ServerHttp2Stream, response: EngineResponse, head: boolean): void {
-  if (stream.destroyed || stream.closed) return;
+function writeHttp2(stream: http2.ServerHttp2Stream, response: EngineResponse, head: boolean, ctx?: ServerContext): void {
+  if (stream.destroyed || stream.closed) {
+    response.stream?.close();
+    return;
+  }
   const headers: http2.OutgoingHttpHeaders = { ':status': response.status };
   for (const [name, value] of Object.entries(response.headers)) {
     const lower = name.toLowerCase();
     if (!HOP_BY_HOP.has(lower) && !lower.startsWith(':')) headers[lower] = value;
+  }
+  if (response.stream !== undefined && ctx !== undefined) {
+    stream.respond(headers);
+    pipeStream(ctx, stream, response.stream);
+    return;
   }
   headers['content-length'] = Buffer.byteLength(response.body);
   if (head) {
@@ -296,6 +312,45 @@ function abandonHttp2(stream: http2.ServerHttp2Stream, error: unknown): void {
 }
 
 // ---- shared between both protocols ----
+
+/**
+ * Hands a streamed body its sink, and closes the body when the client goes away, so that
+ * nothing it holds (a storage subscription) outlives the request.
+ */
+function pipeStream(ctx: ServerContext, out: Writable, body: ResponseStream): void {
+  if (out.destroyed) {
+    body.close();
+    return;
+  }
+  ctx.streams.add(body);
+  out.once('close', () => {
+    ctx.streams.delete(body);
+    body.close();
+  });
+  body.open(sinkOf(out));
+}
+
+function sinkOf(out: Writable): StreamSink {
+  return {
+    // A client gone is not a full buffer: what is written to it is dropped, and 'close' ends the body.
+    write: (chunk) => out.destroyed || out.writableEnded || out.write(chunk),
+    drained: () => {
+      if (!out.writableNeedDrain || out.destroyed) return Promise.resolve();
+      return new Promise((resolve) => {
+        const done = (): void => {
+          out.off('drain', done);
+          out.off('close', done);
+          resolve();
+        };
+        out.on('drain', done);
+        out.on('close', done);
+      });
+    },
+    end: () => {
+      if (!out.destroyed && !out.writableEnded) out.end();
+    },
+  };
+}
 
 /** The client went away before its request was complete: there is nobody to answer. */
 class ClientGone extends Error {}
@@ -397,6 +452,8 @@ function tooLarge(limit: number): EngineResponse {
  */
 function closeServer(ctx: ServerContext, tcp: net.Server, graceMs: number): Promise<void> {
   ctx.closing = true;
+  // A stream never finishes on its own: ending it is what lets its connection close.
+  for (const body of ctx.streams) body.close();
   const allClosed = new Promise<void>((resolve) => tcp.close(() => resolve()));
   for (const session of ctx.h2Sessions) session.close();
   for (const socket of ctx.sockets) {

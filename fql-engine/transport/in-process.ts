@@ -10,9 +10,11 @@
  * polyfill, which is not a real AbortSignal, so the signal is duck-typed. It reads back
  * `status`, `ok`, `headers.entries()` and `text()`. The answer is a real Response whose body
  * becomes a stream only if someone asks for one (text-response.ts): the driver never does.
- * Streaming (the driver's `stream` API) is not served by the engine.
+ * Streams (the driver's `stream` API, POST /stream) are refused here with 400 `bad request`:
+ * the driver reads a streamed fetch body in Node as node-fetch's Node stream (`body.on('data')`),
+ * which a standard Response's body is not. The HTTP server serves them.
  */
-import type { EngineRequest, RequestHandler } from '../protocol.ts';
+import type { EngineRequest, EngineResponse, RequestHandler } from '../protocol.ts';
 import { TextResponse } from './text-response.ts';
 
 /** What is used of a signal; the driver's polyfilled signal has exactly this much. */
@@ -20,6 +22,17 @@ interface AbortSignalLike {
   readonly aborted: boolean;
   addEventListener(type: 'abort', listener: () => void): void;
   removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+const STREAMS_REFUSED = JSON.stringify({
+  errors: [{ position: [], code: 'bad request', description: 'Streams are served over HTTP (startHttpServer), not by the in-process fetch.' }],
+});
+
+/** A stream is closed at once (even when the caller stopped waiting), and refused. */
+function withoutStream(answer: EngineResponse): EngineResponse {
+  if (answer.stream === undefined) return answer;
+  answer.stream.close();
+  return { status: 400, headers: { 'content-type': 'application/json;charset=utf-8' }, body: STREAMS_REFUSED };
 }
 
 /** Statuses whose Response must have no body (the Response constructor rejects one). */
@@ -31,7 +44,7 @@ export function createInProcessFetch(handler: RequestHandler): typeof fetch {
     throwIfAborted(signal);
     const request = quickRequest(input, init) ?? (await toEngineRequest(input, init));
     throwIfAborted(signal);
-    const answer = await untilAborted(handler.handle(request), signal);
+    const answer = await untilAborted(handler.handle(request).then(withoutStream), signal);
     const answerInit = { status: answer.status, headers: answer.headers };
     if (NULL_BODY_STATUSES.has(answer.status) || request.method === 'HEAD') return new Response(null, answerInit);
     return new TextResponse(answer.body, answerInit);

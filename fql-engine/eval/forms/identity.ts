@@ -11,7 +11,7 @@ import { Ref, SetValue, isObject, makeObject, typeName, valueEquals, type Object
 import { decodeValue, isPlainJsonObject } from '../../wire.ts';
 import { resolveDb } from '../catalog.ts';
 import type { QueryContext } from '../context.ts';
-import { createDoc, docTarget, readDoc, readMeta } from '../documents.ts';
+import { createDoc, deleteDoc, docTarget, readDoc, readMeta } from '../documents.ts';
 import { refuseWriteInSnapshot } from '../history.ts';
 import { readSchema } from '../schema-objects.ts';
 import { effect, type Spec } from '../spec.ts';
@@ -76,11 +76,13 @@ const logout = effect({
     // A provider's JWT has no token document to end: Fauna answered false.
     if (ctx.caller.claims !== undefined) return false;
     if (!token || !ctx.caller.identity) throw new FaunaError('missing identity', 'Logout needs a token secret.');
-    if (!args.logout) return ctx.tx.deleteDoc(ctx.db, 'tokens', token.id).then(() => true);
+    // Through deleteDoc, so that streams hear of each token deleted.
+    const drop = (id: string): Promise<unknown> => deleteDoc(ctx, new Ref(id, Ref.native('tokens')), { unchecked: true });
+    if (!args.logout) return drop(token.id).then(() => true);
     for (const doc of await ctx.tx.scanDocs(ctx.db, 'tokens', { now: ctx.nowMicros })) {
       const pub = isPlainJsonObject(doc.body) ? doc.body.public : undefined;
       const instance = isPlainJsonObject(pub) ? decodeValue(pub.instance ?? null) : null;
-      if (valueEquals(instance, ctx.caller.identity)) await ctx.tx.deleteDoc(ctx.db, 'tokens', doc.id);
+      if (valueEquals(instance, ctx.caller.identity)) await drop(doc.id);
     }
     return true;
   },
