@@ -4,9 +4,11 @@
  * PostgreSQL with the server's default settings (bench/pg-cluster.ts), or BENCH_DATABASE_URL.
  *
  * For login, session, the sessions list, refresh, logout, register and the magic-link POST, at
- * concurrency 1, 8 and 32: requests per second, p50, p99, failed requests, and SQL statements
- * and round trips per request, counted on pg's sockets (a round trip: the client writes after
- * it has heard from the server). Once on the local socket, once through bench/latency-proxy.ts,
+ * concurrency 1, 8 and 32 (and a plain read through the engine, to compare with): requests per
+ * second, p50, p99, failed requests, and per request the SQL statements and round trips, counted
+ * on pg's sockets (a round trip: the client writes after it has heard from the server), the
+ * serialization failures (each an attempt run again), and the CPU of this process and of the
+ * server, with how busy the machine was (bench/cpu-meter.ts). Once on the local socket, once through bench/latency-proxy.ts,
  * which holds every chunk 2 ms on its way to the server, as a database 2 ms away would. Then an
  * account holding 1,000 sessions lists, logs in and refreshes. Emails are caught on their way
  * out: this measures the database, not a mail server.
