@@ -70,8 +70,8 @@ async function main(): Promise<void> {
   console.log(row('Update: its answer', toAnswer));
   console.log(row('Update: its version event', toEvent));
   stream.close();
-  writer.close();
-  reader.close();
+  await writer.close();
+  await reader.close();
   await server.close();
   await engine.close();
 }

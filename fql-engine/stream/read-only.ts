@@ -20,7 +20,7 @@ const WRITES: ReadonlySet<string> = new Set<keyof StorageTx>([
 
 export function readOnly(tx: StorageTx): StorageTx {
   return new Proxy(tx, {
-    get(target, name, receiver) {
+    get(target, name, receiver): unknown {
       if (typeof name === 'string' && WRITES.has(name)) return refuse;
       const member: unknown = Reflect.get(target, name, receiver);
       return typeof member === 'function' ? member.bind(target) : member;

@@ -26,15 +26,15 @@ async function runCase(rig: StreamRig, c: StreamCase): Promise<void> {
   if ((c.expectEvents === undefined) === (c.expectError === undefined)) throw new Error(`${c.name}: declare exactly one of expectEvents and expectError`);
   const { name, admin } = await caseDatabase(rig, 'case');
   for (const step of c.setup?.(q) ?? []) await admin.query(step);
-  const secret = c.asRole === undefined ? `secret:${name}:admin` : ((await admin.query(q.Select('secret', q.CreateKey({ role: q.Role(c.asRole) })))) as string);
+  const secret = c.asRole === undefined ? `secret:${name}:admin` : await admin.query<string>(q.Select('secret', q.CreateKey({ role: q.Role(c.asRole) })));
   const streamer = rig.client(secret);
   const writes = c.writes?.(q) ?? [];
   const expected = c.expectEvents ?? [];
   const got = await collect(streamer, c.stream(q), c.fields, async () => {
     for (const step of writes) await admin.query(step);
   }, expected.length);
-  streamer.close();
-  admin.close();
+  await streamer.close();
+  await admin.close();
   if (c.expectError !== undefined) {
     expect(got.error?.code).toBe(c.expectError);
     return;

@@ -22,7 +22,7 @@ function doc(coll: string, id: string): unknown {
 const THING = doc('things', '1');
 const BY_COLOUR = schemaRef('indexes', 'things_by_colour');
 
-const things = (q: Parameters<NonNullable<StreamCase['setup']>>[0]) => [
+const things: NonNullable<StreamCase['setup']> = (q) => [
   q.CreateCollection({ name: 'things' }),
   q.CreateIndex({ name: 'things_by_colour', source: q.Collection('things'), terms: [{ field: ['data', 'colour'] }], values: [{ field: ['data', 'size'] }] }),
   q.CreateIndex({ name: 'all_things', source: q.Collection('things') }),

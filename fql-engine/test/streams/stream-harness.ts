@@ -62,7 +62,7 @@ export async function caseDatabase(rig: StreamRig, label: string): Promise<{ nam
   const name = `s_${label}_${process.pid}_${++dbCounter}`;
   const root = rig.client(ADMIN_SECRET);
   await root.query(q.CreateDatabase({ name }));
-  root.close();
+  await root.close();
   return { name, admin: rig.client(`${ADMIN_SECRET}:${name}:admin`) };
 }
 

@@ -64,13 +64,13 @@ for (const backend of backends) {
       const { admin } = await caseDatabase(rig, 'lost');
       await admin.query(q.CreateCollection({ name: 'c' }));
       await admin.query(q.Create(q.Ref(q.Collection('c'), '1'), { data: {} }));
-      const key = (await admin.query(q.CreateKey({ role: 'server' }))) as { ref: unknown; secret: string };
+      const key = await admin.query<{ ref: unknown; secret: string }>(q.CreateKey({ role: 'server' }));
       const streamer = rig.client(key.secret);
       const got = await collect(streamer, q.Ref(q.Collection('c'), '1'), undefined, async () => {
         await admin.query(q.Delete(key.ref as Parameters<typeof q.Delete>[0]));
         await admin.query(q.Update(q.Ref(q.Collection('c'), '1'), { data: { a: 1 } }));
       }, 1);
-      streamer.close();
+      await streamer.close();
       expect(got.events).toEqual([]);
       expect(got.error).toEqual({ code: 'permission denied', description: 'Authorization lost during stream evaluation.' });
       await eventually(() => subscriptions() === 0, 'the subscription is released');
@@ -89,7 +89,7 @@ for (const backend of backends) {
       await eventually(() => subscriptions() === 0, 'the closed stream lets go');
       await collect(streamer, q.Collection('c'), undefined, async () => {}, 0);
       expect(subscriptions()).toBe(0);
-      streamer.close();
+      await streamer.close();
     });
 
     test('a client that stops reading gets a congestion error event, and the stream lets go', async () => {
@@ -134,14 +134,14 @@ for (const backend of backends) {
       await other.server.close();
       expect(performance.now() - began).toBeLessThan(1500);
       await eventually(() => subscriptions() === 0, 'the server close lets go');
-      admin.close();
+      await admin.close();
       await other.engine.close();
     });
 
     test('#15 (known difference): the in-process fetch refuses a stream, and lets go of it', async () => {
       const { name, admin } = await caseDatabase(rig, 'inproc');
       await admin.query(q.CreateCollection({ name: 'c' }));
-      admin.close();
+      await admin.close();
       const client = new faunadb.Client({ secret: `${ADMIN_SECRET}:${name}:admin`, fetch: createInProcessFetch(rig.engine) });
       const got = await collect(client, q.Ref(q.Collection('c'), '1'), undefined, async () => {}, 0);
       expect(got.error?.code).toBe('bad request');
@@ -152,15 +152,15 @@ for (const backend of backends) {
       const { admin, name } = await caseDatabase(rig, 'logout');
       await admin.query(q.CreateCollection({ name: 'users' }));
       await admin.query(q.Create(q.Ref(q.Collection('users'), '1'), { credentials: { password: 'pw' } }));
-      const token = (await admin.query(q.Login(q.Ref(q.Collection('users'), '1'), { password: 'pw' }))) as { ref: unknown; secret: string };
+      const token = await admin.query<{ ref: unknown; secret: string }>(q.Login(q.Ref(q.Collection('users'), '1'), { password: 'pw' }));
       const user = rig.client(token.secret);
       const streamer = rig.client(`${ADMIN_SECRET}:${name}:admin`);
       const got = await collect(streamer, token.ref as Parameters<typeof q.Get>[0], ['action'], async () => {
         await user.query(q.Logout(false));
       }, 1);
-      user.close();
-      streamer.close();
-      admin.close();
+      await user.close();
+      await streamer.close();
+      await admin.close();
       expect(got.error).toBeNull();
       expect(got.events.map((e) => e.event)).toEqual([{ action: 'delete' }]);
     });
@@ -182,7 +182,7 @@ for (const backend of backends) {
       expect(response.headers['transfer-encoding']).toBe('chunked');
       expect(JSON.parse(text.split('\r\n')[1])).toMatchObject({ type: 'version', event: { action: 'update' } });
       request.destroy();
-      admin.close();
+      await admin.close();
       await eventually(() => subscriptions() === 0, 'the closed connection lets go');
     });
 
@@ -210,8 +210,8 @@ for (const backend of backends) {
         for (let i = 1; i <= 5; i++) await admin.query(q.Create(q.Ref(q.Collection('c'), String(i)), { data: {} }));
         await admin.query(q.Delete(q.Ref(q.Collection('c'), '1')));
       }, 6);
-      streamer.close();
-      admin.close();
+      await streamer.close();
+      await admin.close();
       expect(got.error).toBeNull();
       expect(got.events.map((e) => e.event)).toEqual([...Array(5).fill({ action: 'add' }), { action: 'remove' }]);
       const txns = got.events.map((e) => e.txn);
