@@ -70,6 +70,20 @@ describe('applySchema on a fresh database', () => {
     expect(ttl).toEqual({ accounts: null, sessions: null, refresh_tokens: null, email_tokens: 7, rate_events: 1, anomalies: null, audit_events: null, notes: null });
   });
 
+  test('keeps no history anywhere: an old version of an account or a token must not outlive it', async () => {
+    await applySchema(db.adminClient, { log });
+    const kept = await db.client.query<number[]>(q.Select('data', q.Map(q.Paginate(q.Collections()), q.Lambda('c', q.Select('history_days', q.Get(q.Var('c')), -1)))));
+    expect(kept.length).toBe(APP_SCHEMA.collections.length);
+    expect(new Set(kept)).toEqual(new Set([0]));
+  });
+
+  test('a collection made with the default history (30 days) is set to keep none', async () => {
+    await db.adminClient.query(q.CreateCollection({ name: 'sessions' }));
+    const changes = await applySchema(db.adminClient, { log });
+    expect(changes).toContainEqual<SchemaChange>({ action: 'updated', kind: 'collection', name: 'sessions', details: ['history_days 30 -> 0'] });
+    expect(await db.client.query(q.Select('history_days', q.Get(q.Collection('sessions'))))).toBe(0);
+  });
+
   test('defines the indexes exactly as the queries in shared/fql rely on them', async () => {
     await applySchema(db.adminClient, { log });
     const get = (name: string): Promise<IndexDoc> => db.client.query<IndexDoc>(q.Get(q.Index(name)));

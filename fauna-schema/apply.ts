@@ -125,9 +125,10 @@ export function describeChange(change: SchemaChange): string {
 
 function planCollection(spec: CollectionSpec, existing: Existing): Planned | null {
   const ttl = spec.ttl_days ?? null;
+  const history = spec.history_days ?? 0;
   if (existing === null) {
-    const details = ttl === null ? [] : [`ttl_days ${ttl}`];
-    const params = { name: spec.name, ...(ttl === null ? {} : { ttl_days: ttl }), ...(spec.data ? { data: spec.data } : {}) };
+    const details = [...(ttl === null ? [] : [`ttl_days ${ttl}`]), ...(history === 0 ? [] : [`history_days ${history}`])];
+    const params = { name: spec.name, ...(ttl === null ? {} : { ttl_days: ttl }), history_days: history, ...(spec.data ? { data: spec.data } : {}) };
     return { change: { action: 'created', kind: 'collection', name: spec.name, details }, expr: q.CreateCollection(params) };
   }
   const patch: Record<string, unknown> = {};
@@ -136,6 +137,12 @@ function planCollection(spec: CollectionSpec, existing: Existing): Planned | nul
   if (before !== ttl) {
     patch.ttl_days = ttl;
     details.push(`ttl_days ${before ?? 'none'} -> ${ttl ?? 'none'}`);
+  }
+  // A collection made before this setting kept Fauna's default (30 days); no field means forever.
+  const historyBefore = typeof existing.history_days === 'number' ? existing.history_days : null;
+  if (historyBefore !== history) {
+    patch.history_days = history;
+    details.push(`history_days ${historyBefore ?? 'forever'} -> ${history}`);
   }
   addDataPatch(patch, details, existing.data, spec.data);
   return updateOf('collection', spec.name, q.Collection(spec.name), patch, details);

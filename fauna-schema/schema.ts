@@ -31,6 +31,12 @@ export interface CollectionSpec {
   readonly name: string;
   /** Documents are removed this many days after their last write. */
   readonly ttl_days?: number;
+  /**
+   * Days a replaced version of a document is kept (FQL history). 0 unless said: the app reads no
+   * history, and an old version of an account or a token (a password hash, a spent token) must
+   * not outlive its replacement.
+   */
+  readonly history_days?: number;
   readonly data?: SchemaData;
 }
 
