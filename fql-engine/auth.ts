@@ -13,7 +13,7 @@ import type { Caller } from './eval/context.ts';
 import { SchemaCache, metaString, type SchemaRecord, type SharedSchemaCache } from './eval/schema-cache.ts';
 import { ROOT_DB, type DbId, type Storage, type StorageTx, type StoredDoc } from './storage/types.ts';
 import { decodeValue, isPlainJsonObject } from './wire.ts';
-import { Ref, type Json, type ObjectValue } from './values.ts';
+import { Ref, type Json, type ObjectValue, type Value } from './values.ts';
 
 export interface ResolvedCaller {
   readonly db: DbId;
@@ -75,9 +75,9 @@ export async function resolveCaller(tx: StorageTx, schema: SchemaCache, secret: 
   if (path === undefined) return holder;
   if (holder.caller.role !== 'admin') throw unauthorized();
   const db = await descend(schema, holder.db, path, now);
-  const role = roleOverride ?? 'admin';
-  if (role !== 'admin' && role !== 'server') throw unauthorized();
-  return { db, caller: { role } };
+  const acting = callerOfRole(roleOverride ?? 'admin');
+  if (acting === null) throw unauthorized();
+  return { db, caller: acting };
 }
 
 async function baseCaller(tx: StorageTx, base: string, adminSecretHash: string, now: number): Promise<ResolvedCaller> {
@@ -121,11 +121,22 @@ function tokenCaller(pub: { readonly [k: string]: Json }, token: Ref): Caller {
 }
 
 function keyCaller(pub: { readonly [k: string]: Json }, key: Ref | undefined): Caller {
-  const role = decodeValue(pub.role ?? null);
-  const current = key === undefined ? {} : { key };
-  if (role === 'admin' || role === 'server') return { role, ...current };
-  if (role instanceof Ref && role.collection?.id === 'roles') return { role: 'roles', roles: [role.id], ...current };
-  throw unauthorized();
+  const acting = callerOfRole(decodeValue(pub.role ?? null));
+  if (acting === null) throw unauthorized();
+  return key === undefined ? acting : { ...acting, key };
+}
+
+/**
+ * How a key's or a function's `role` acts: 'admin' and 'server' as themselves; Fauna's older
+ * built-in roles as Fauna's server still read them, 'server-readonly' a server that only
+ * reads and 'client' a caller granted nothing (NullPermissions); a Role ref through that role.
+ */
+export function callerOfRole(role: Value): Pick<Caller, 'role' | 'roles' | 'readOnly'> | null {
+  if (role === 'admin' || role === 'server') return { role };
+  if (role === 'server-readonly') return { role: 'server', readOnly: true };
+  if (role === 'client') return { role: 'roles', roles: [] };
+  if (role instanceof Ref && role.collection?.id === 'roles') return { role: 'roles', roles: [role.id] };
+  return null;
 }
 
 async function documentExists(tx: StorageTx, schema: SchemaCache, db: DbId, ref: Ref, now: number): Promise<boolean> {

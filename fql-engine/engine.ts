@@ -217,7 +217,8 @@ class FqlEngine implements Engine {
     let value: T;
     try {
       const caller = await resolveCaller(tx, schema, credential.secret, this.adminSecretHash, now.epochMicros, credential.jwt);
-      const ctx = await withProviderRoles(new QueryContext(tx, caller.db, now, caller.caller, this.settings, schema, this.access, work.passwords, this.evaluator, work.meter));
+      const queryTx = caller.caller.readOnly === true ? readOnly(tx, refuseReadOnlyWrite) : tx;
+      const ctx = await withProviderRoles(new QueryContext(queryTx, caller.db, now, caller.caller, this.settings, schema, this.access, work.passwords, this.evaluator, work.meter));
       value = await fn(ctx);
     } catch (err) {
       // An error that stale schema may have caused is not the answer: verify throws first.
@@ -352,4 +353,9 @@ function json(status: number, body: Json, txnTime?: number): EngineResponse {
   const headers: Record<string, string> = { 'content-type': CONTENT_TYPE };
   if (txnTime !== undefined) headers['x-txn-time'] = String(txnTime);
   return { status, headers, body: JSON.stringify(body) };
+}
+
+/** A `server-readonly` key's write, wherever it is attempted: Fauna denied it. */
+function refuseReadOnlyWrite(): never {
+  throw new FaunaError('permission denied', 'Insufficient privileges to perform the action.');
 }

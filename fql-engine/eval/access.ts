@@ -3,7 +3,7 @@
  *
  * Principles:
  * - admin and server callers are never asked (server's limits on databases and keys are
- *   checked where those objects are touched).
+ *   checked where those objects are touched), except that a `server-readonly` key only reads.
  * - A `roles` caller may do an action on a resource when one of its roles has a privilege on
  *   that resource whose action is `true`, or a predicate (`Query(Lambda)`) that answers true.
  *   A caller whose roles grant nothing is refused everything: 403 `permission denied`.
@@ -20,10 +20,18 @@ import type { Evaluator } from './evaluate.ts';
 import type { SchemaRecord } from './schema-cache.ts';
 import { isLambdaLiteral } from './capture.ts';
 
+/** What a `server-readonly` key may do (Fauna's ServerReadOnlyPermissions): read, nothing else. */
+const READ_ONLY_ACTIONS: ReadonlySet<Action> = new Set<Action>(['read', 'history_read']);
+
+function denied(): FaunaError {
+  return new FaunaError('permission denied', 'Insufficient privileges to perform the action.');
+}
+
 export class RoleAccess implements AccessChecker {
   constructor(private readonly evaluator: Evaluator) {}
 
   async check(ctx: QueryContext, action: Action, resource: Ref, args: readonly Value[], options: CheckOptions = {}): Promise<void> {
+    if (ctx.caller.readOnly === true && !READ_ONLY_ACTIONS.has(action)) throw denied();
     if (ctx.caller.role !== 'roles') return;
     const names = ctx.caller.roles ?? (await this.memberships(ctx));
     // A token whose identity is a member of no role may read its own document (Fauna's Login
@@ -34,7 +42,7 @@ export class RoleAccess implements AccessChecker {
       const record = await ctx.schema.get(ctx.db, 'roles', name, ctx.nowMicros);
       if (record && (await this.grants(ctx, record, action, resource, args, options))) return;
     }
-    throw new FaunaError('permission denied', 'Insufficient privileges to perform the action.');
+    throw denied();
   }
 
   /** The roles whose membership takes the caller's identity, worked out once per query. */

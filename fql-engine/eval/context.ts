@@ -32,6 +32,11 @@ export interface Caller {
   readonly provider?: string;
   /** That JWT's claims: CurrentToken() answers them, CurrentIdentity() their `sub`. */
   readonly claims?: ObjectValue;
+  /**
+   * A `server-readonly` key's: a server caller that may only read (no write, no Call), as
+   * Fauna's ServerReadOnlyPermissions.
+   */
+  readonly readOnly?: boolean;
 }
 
 export interface EngineSettings {

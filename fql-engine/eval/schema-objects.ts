@@ -29,7 +29,7 @@ export function requireAdmin(ctx: QueryContext): void {
 
 /** Schema changes belong to admin and server callers; roles do not grant them in this engine. */
 export function requireServer(ctx: QueryContext): void {
-  if (ctx.caller.role === 'roles') throw new FaunaError('permission denied', 'Insufficient privileges to perform the action.');
+  if (ctx.caller.role === 'roles' || ctx.caller.readOnly === true) throw new FaunaError('permission denied', 'Insufficient privileges to perform the action.');
 }
 
 export function paramsObject(v: Value): ObjectValue {
@@ -227,14 +227,17 @@ export async function createDatabase(ctx: QueryContext, params: Value): Promise<
   return insertRecord(ctx, 'databases', name, pub, { iid });
 }
 
-/** A role as keys and functions name it: 'admin', 'server', or a Role ref that exists. */
+/**
+ * A role as keys and functions name it: 'admin', 'server', Fauna's older 'server-readonly' and
+ * 'client' (see callerOfRole in auth.ts), or a Role ref that exists.
+ */
 async function validRole(ctx: QueryContext, role: Value | undefined, what: string): Promise<void> {
-  if (role === 'admin' || role === 'server') return;
+  if (role === 'admin' || role === 'server' || role === 'server-readonly' || role === 'client') return;
   if (role instanceof Ref && role.collection?.id === 'roles' && role.collection.isNative()) {
     if (await ctx.schema.get(ctx.db, 'roles', role.id, ctx.nowMicros)) return;
     throw new FaunaError('validation failed', `${what}: role '${role.id}' does not exist.`, ['role']);
   }
-  throw new FaunaError('validation failed', `${what}: role must be 'admin', 'server' or a Role ref.`, ['role']);
+  throw new FaunaError('validation failed', `${what}: role must be 'admin', 'server', 'server-readonly', 'client' or a Role ref.`, ['role']);
 }
 
 /** A key; `chosenId` is the id of `Create(Ref("keys/123"), …)`, which must be free. */

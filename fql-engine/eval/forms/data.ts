@@ -2,6 +2,7 @@
 
 import { FaunaError, typeError } from '../../errors.ts';
 import { QueryValue, Ref, SetValue, isObject, makeObject, valueEquals, type Value } from '../../values.ts';
+import { callerOfRole } from '../../auth.ts';
 import { issueToken } from './identity.ts';
 import { isSchemaKind, schemaRecord } from '../catalog.ts';
 import type { Caller, QueryContext } from '../context.ts';
@@ -200,9 +201,8 @@ const call = effect({
 
 /** A function with a role runs with that role's privileges (the identity stays the caller's). */
 function callerFor(caller: Caller, role: Value | undefined): Caller {
-  if (role === 'admin' || role === 'server') return { ...caller, role, roles: undefined };
-  if (role instanceof Ref && role.collection?.id === 'roles') return { ...caller, role: 'roles', roles: [role.id] };
-  return caller;
+  const acting = role === undefined ? null : callerOfRole(role);
+  return acting === null ? caller : { ...caller, roles: undefined, readOnly: undefined, ...acting };
 }
 
 /** Errors inside a function reach the caller as Fauna's `call error`, with the real error as its cause. */

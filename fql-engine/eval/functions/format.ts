@@ -1,9 +1,9 @@
 /**
  * Format(string, values...): Fauna handed each specifier to Java's Formatter. This covers
- * `%[index$][flags][width][.precision]conversion` with conversions s S d f e E x X o b B c n %,
+ * `%[index$][flags][width][.precision]conversion` with conversions s S d f e E x X o b B n %,
  * `%@` and `%^` (the value as the wire shows it, as Fauna's server rendered it), and `%t`/`%T`
- * with a date or time suffix (format-time.ts). Anything else is refused as an invalid argument
- * rather than guessed at.
+ * with a date or time suffix (format-time.ts). Anything else (`%c` too, as Fauna's server refused
+ * it) is refused as an invalid argument rather than guessed at.
  */
 
 import { FaunaError } from '../../errors.ts';
@@ -78,7 +78,9 @@ function convert(spec: Spec, item: Item): string {
     case '^':
       return JSON.stringify(encodeValue(item.value));
     case 's': {
-      const text = scalarText(item.value) ?? JSON.stringify(encodeValue(item.value));
+      // Fauna's %s took the value through ToString, which refuses arrays, objects, refs, sets.
+      const text = scalarText(item.value);
+      if (text === undefined) throw invalid(`Cannot cast ${typeName(item.value)} to String.`, item.position);
       const cut = precision === undefined ? text : text.slice(0, precision);
       return c === 'S' ? cut.toUpperCase() : cut;
     }
@@ -106,8 +108,6 @@ function convert(spec: Spec, item: Item): string {
       const text = String(v === null ? false : typeof v === 'boolean' ? v : true);
       return c === 'B' ? text.toUpperCase() : text;
     }
-    case 'c':
-      return String.fromCodePoint(numberArg(item, c, true));
     default:
       throw invalid(`Unsupported format conversion '%${c}'.`, ['format']);
   }

@@ -156,7 +156,7 @@ describe('Format', () => {
     expect(await call({ format: '%s %d %.2f', values: ['Hey', 1995, 6.02] })).toBe('Hey 1995 6.02');
     expect(await call({ format: 'always 100%%', values: [] })).toBe('always 100%');
     expect(await call({ format: '[%5s|%-5s|%05d|%,d|%+d]', values: ['ab', 'cd', -42, 1234567, 7] })).toBe('[   ab|cd   |-0042|1,234,567|+7]');
-    expect(await call({ format: '%x %X %o %b %c %e', values: [255, -1, 8, null, 65, 12345.678] })).toBe('ff FFFFFFFFFFFFFFFF 10 false A 1.234568e+04');
+    expect(await call({ format: '%x %X %o %b %e', values: [255, -1, 8, null, 12345.678] })).toBe('ff FFFFFFFFFFFFFFFF 10 false 1.234568e+04');
     expect(await call({ format: '%s and %s', values: [null, true] })).toBe('null and true');
   });
 
@@ -164,6 +164,8 @@ describe('Format', () => {
     expect((await callError({ format: '%s %s', values: 'one' })).code).toBe('invalid argument');
     expect((await callError({ format: '%d', values: 1.5 })).code).toBe('invalid argument');
     expect((await callError({ format: '%q', values: 1 })).code).toBe('invalid argument');
+    expect((await callError({ format: '%c', values: 65 })).code).toBe('invalid argument');
+    expect((await callError({ format: '%s', values: [[1, 2]] })).code).toBe('invalid argument');
     expect((await callError({ format: 'trailing %', values: [] })).code).toBe('invalid argument');
     expect((await callError({ format: 1, values: [] })).code).toBe('invalid argument');
   });

@@ -25,10 +25,13 @@ const UNIT_NANOS: Readonly<Record<string, bigint>> = {
 };
 
 
-/** A unit name, singular or plural ("hour", "hours", "half days"), to its length in nanoseconds. */
+/**
+ * A unit name, singular or plural ("hour", "hours", "half days"), to its length in nanoseconds.
+ * Fauna matched the trimmed name exactly: "HOURS" or "Hour" is no unit (MidstUnit.scala).
+ */
 function unitNanos(args: Args, key: string): bigint {
   const unit = stringAt({ value: args[key], position: [key] });
-  const singular = javaTrim(unit).toLowerCase().replace(/s$/, '');
+  const singular = javaTrim(unit).replace(/s$/, '');
   const nanos = Object.prototype.hasOwnProperty.call(UNIT_NANOS, singular) ? UNIT_NANOS[singular] : undefined;
   if (nanos === undefined) throw invalid(`Invalid time unit '${unit}'.`, [key]);
   return nanos;

@@ -52,7 +52,7 @@ export type Step = ExprArg | null | InDatabase;
  *   whose returned secret is then used;
  * - 'bad-secret': a secret no key has.
  */
-export type Caller = 'admin' | 'server' | 'bad-secret' | { readonly key: 'admin' | 'server'; readonly database?: string };
+export type Caller = 'admin' | 'server' | 'bad-secret' | { readonly key: 'admin' | 'server' | 'server-readonly' | 'client'; readonly database?: string };
 
 export interface Afterwards {
   /** Runs as the case database's admin once the query has been checked. */

@@ -200,6 +200,70 @@ export const knownDifferences: readonly KnownDifference[] = [
     // other stream tests through the driver over HTTP/2 (test/streams/).
     cases: [],
   },
+  {
+    number: 16,
+    summary:
+      'Union, Intersection and Difference of pages are not refused: a page is an object with a `data` array to the engine, which cannot tell it from any other such object, so `Union(page1, page2)` reads its argument as one array of two pages and answers that array (and a page with an array likewise).',
+    fauna: 'Fauna refused pages, and a mix of sets and arrays, with invalid argument (MixedArguments): it combined only sets with sets or arrays with arrays.',
+    cases: [
+      {
+        name: 'Union, Intersection and Difference of two pages answer the pages as an array',
+        setup: withThing,
+        query: q.Let({ p: q.Paginate(q.Documents(q.Collection('things'))) }, [q.Union(q.Var('p'), q.Var('p')), q.Count(q.Intersection(q.Var('p'), q.Var('p'))), q.Count(q.Difference(q.Var('p'), q.Var('p')))]),
+        expect: [[{ data: [thing] }, { data: [thing] }], 2, 2],
+      },
+    ],
+  },
+  {
+    number: 17,
+    summary:
+      "Format's `%f` and `%e` print any number, an integer too (a double with no fractional part arrives as an integer, see 2, so refusing integers would refuse it), and `%g` and `%G` are refused with `invalid argument`.",
+    fauna: 'Fauna refused an integer for %f, %e and %E (invalid argument: Number expected, Integer provided) and printed doubles with %g and %G as Java\'s Formatter does.',
+    cases: [
+      { name: '%f and %e print an integer', query: q.Format('%f %e', [3, 2]), expect: '3.000000 2.000000e+00' },
+      { name: '%g is refused', query: q.Format('%g', 1.5), expectError: 'invalid argument' },
+    ],
+  },
+  {
+    number: 18,
+    summary: 'A collection may be created and given documents in the same query.',
+    fauna: 'Fauna refused a document created in a collection made in the same transaction, with invalid argument (CollectionAndDocumentCreatedInSameTx): the collection\'s documents index did not exist yet.',
+    cases: [
+      {
+        name: 'CreateCollection then Create in it, in one query',
+        query: q.Do(q.CreateCollection({ name: 'made' }), q.Select(['data', 'n'], q.Create(q.Collection('made'), { data: { n: 1 } }))),
+        expect: 1,
+        afterwards: { query: q.Count(q.Documents(q.Collection('made'))), expect: 1 },
+      },
+    ],
+  },
+  {
+    number: 19,
+    summary: "Join's lambda may read (Get, Exists, Paginate...): the engine does not check a lambda's effect before it runs it.",
+    fauna: 'Fauna required a pure lambda in Join and refused one that read or wrote with invalid argument (InvalidLambdaEffect), before running it.',
+    cases: [
+      {
+        name: 'a Join lambda that calls Get is run',
+        setup: [...withThing, q.CreateIndex({ name: 'things_by_n', source: q.Collection('things'), terms: [{ field: ['data', 'n'] }] })],
+        query: q.Paginate(q.Join(q.Documents(q.Collection('things')), q.Lambda('r', q.Match(q.Index('things_by_n'), q.Select(['data', 'n'], q.Get(q.Var('r'))))))),
+        expect: { data: [thing] },
+      },
+    ],
+  },
+  {
+    number: 20,
+    summary: "An index's terms and values name a `field` (or a `binding`, see 3): the older `path` form (`{path: \"data.n\"}`) is refused with `validation failed`.",
+    fauna: "Fauna still accepted the older `path` form of an index's terms and values.",
+    cases: [
+      {
+        name: 'CreateIndex with a path term is refused',
+        setup: [things],
+        query: q.CreateIndex({ name: 'things_by_path', source: q.Collection('things'), terms: [{ path: 'data.n' }] }),
+        expectError: 'validation failed',
+        afterwards: { query: q.Exists(q.Index('things_by_path')), expect: false },
+      },
+    ],
+  },
 ];
 
 export const knownDifferenceGroup: CaseGroup = {

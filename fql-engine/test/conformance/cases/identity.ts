@@ -86,6 +86,9 @@ const anonymousCallerCases: readonly Case[] = [
   { name: 'CurrentIdentity with the admin secret has no identity', query: q.CurrentIdentity(), expectError: 'missing identity' },
   { name: 'HasCurrentIdentity with a server key is false', as: { key: 'server' }, query: q.HasCurrentIdentity(), expect: false },
   { name: 'CurrentIdentity with a server key has no identity', as: { key: 'server' }, query: q.CurrentIdentity(), expectError: 'missing identity' },
+  // AuthFunctions.scala: Logout with anything but a token (a key, the admin secret) is false.
+  { name: 'Logout with a server key is false and ends no token', setup: [...withUsers, loginAlice], as: { key: 'server' }, query: [q.Logout(false), q.Logout(true)], expect: [false, false], afterwards: { query: tokensOfPage, expect: 1 } },
+  { name: 'Logout with the admin secret is false', query: q.Logout(true), expect: false },
   // Fauna's docs: with a key of the current database, CurrentToken is the key's ref; with the
   // root secret (or a key of a parent database, which a scoped secret is) it is 'invalid token'.
   { name: "CurrentToken with a key is the key's ref", as: { key: 'admin' }, query: q.Select('role', q.Get(q.CurrentToken())), expect: 'admin' },

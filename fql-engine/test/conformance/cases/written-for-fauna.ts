@@ -54,6 +54,12 @@ export const writtenForFaunaCases: readonly Case[] = [
   { name: 'Format %t with no suffix prints the value as ToString does', query: q.Format('%t', q.Date('2020-03-01')), expect: '2020-03-01' },
   { name: 'Format refuses a time suffix for a date', query: q.Format('%tH', q.Date('2020-03-01')), expectError: 'invalid argument' },
   { name: 'Format %@ renders a value as the wire does', query: q.Format('%@', { a: [1, 'x', null] }), expect: '{"a":[1,"x",null]}' },
+  // StringFunctions.scala: %s takes its value through ToString, and %c is no conversion Fauna knew.
+  { name: 'Format %s of an array is refused, as ToString refuses it', query: q.Format('%s', [[1, 2]]), expectError: 'invalid argument' },
+  { name: 'Format %s of a ref is refused', query: q.Format('%s', [q.Collection('things')]), setup: [q.CreateCollection({ name: 'things' })], expectError: 'invalid argument' },
+  { name: 'Format %s of an object is refused', query: q.Format('%s', [{ a: 1 }]), expectError: 'invalid argument' },
+  { name: 'Format %s prints what ToString prints', query: q.Format('%s|%s|%s', [q.Date('2020-03-01'), 2.5, false]), expect: '2020-03-01|2.5|false' },
+  { name: 'Format %c is refused', query: q.Format('%c', [65]), expectError: 'invalid argument' },
   { name: 'Time, Date and a time unit are trimmed, as Fauna trimmed them', query: [q.Time(' 2020-01-01T00:00:00Z '), q.TimeAdd(q.Date(' 2020-01-01 '), 1, ' day ')], expect: [new values.FaunaTime('2020-01-01T00:00:00Z'), new values.FaunaDate('2020-01-02')] },
   {
     name: 'Max and Min read a set and a page, as Sum does',
