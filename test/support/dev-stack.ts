@@ -28,7 +28,7 @@ export interface DevStack {
   interrupt(): Promise<{ groupGone: boolean }>;
 }
 
-const READY_TIMEOUT_MS = 240_000;
+const READY_TIMEOUT_MS = 360_000;
 const STOP_TIMEOUT_MS = 45_000;
 
 /**
