@@ -85,6 +85,8 @@ export const AUTH_SCHEMA: SchemaSpec = {
     // The longest rate window is an hour: a day of events is plenty.
     { name: 'rate_events', ttl_days: 1 },
     { name: 'anomalies' },
+    // Admins' invitations (shared/fql/invitations.ts); each carries its own ttl, a while past its expiry.
+    { name: 'invitations' },
   ],
   indexes: [
     // Unique: two concurrent sign-ups with one email cannot both commit.
@@ -105,6 +107,9 @@ export const AUTH_SCHEMA: SchemaSpec = {
       terms: [byData('key')],
       values: [{ field: ['data', 'at'], reverse: true }, { field: ['ref'] }],
     },
+    { name: 'invitations_by_hash', source: 'invitations', terms: [byData('token_hash')], unique: true },
+    // An address's invitations: the live one lets it sign up, a new one replaces the old.
+    { name: 'invitations_by_email', source: 'invitations', terms: [byData('email')] },
   ],
   functions: [],
 };

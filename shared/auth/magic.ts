@@ -16,6 +16,9 @@ import { deliver } from './email-flow.ts';
 import { linkProblemPage, tokenPage, type TokenPageOptions } from './pages.ts';
 import { withConfiguredAdmin } from './roles.ts';
 import { issueRefreshToken, type Established } from './sessions.ts';
+import { deviceNotice, sendNotice } from './notices.ts';
+import type { Notice } from '../fql/notices.ts';
+import { deviceOf } from './device.ts';
 
 export type LinkStatus = 'link_sent' | 'signup_link_sent' | 'login_link_sent';
 
@@ -55,10 +58,16 @@ interface MagicSession {
   readonly sessionId: string;
 }
 
+interface MagicLoginSession extends MagicSession {
+  readonly notice: Notice | null;
+}
+
 export async function magicLogin(ctx: AuthContext, body: Readonly<Record<string, unknown>>, userAgent: string): Promise<Established> {
   const token = stringField(body, 'token');
   const refresh = issueRefreshToken(ctx);
-  const session = await runQuery<MagicSession>(ctx.db, magicLoginQuery({ tokenHash: sha256(token), userAgent, refresh: refresh.stored }));
+  const device = deviceNotice(ctx, userAgent);
+  const { notice, ...session } = await runQuery<MagicLoginSession>(ctx.db, magicLoginQuery({ tokenHash: sha256(token), userAgent, refresh: refresh.stored, device: device.check }));
+  await sendNotice(ctx, notice, device.token, device.device);
   return withConfiguredAdmin(ctx, { ...session, refreshJti: refresh.jti });
 }
 
@@ -69,7 +78,7 @@ export async function magicSignup(ctx: AuthContext, body: Readonly<Record<string
   const refresh = issueRefreshToken(ctx);
   const session = await runQuery<MagicSession>(
     ctx.db,
-    magicSignupQuery({ tokenHash: sha256(token), name, userAgent, refresh: refresh.stored }),
+    magicSignupQuery({ tokenHash: sha256(token), name, userAgent, refresh: refresh.stored, fingerprint: deviceOf(userAgent).fingerprint }),
     { onNotUnique: 'account_exists' },
   );
   return withConfiguredAdmin(ctx, { ...session, refreshJti: refresh.jti });

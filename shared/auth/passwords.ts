@@ -7,6 +7,8 @@ import { sha256 } from '../tokens.ts';
 import { checkPassword, passwordCandidates, stringField } from '../validation.ts';
 import type { AuthContext } from './context.ts';
 import { emailLink, rateLimited } from './email-flow.ts';
+import { noticeToken, sendNotice } from './notices.ts';
+import type { Notice } from '../fql/notices.ts';
 
 /** Always the same answer: only an address with an account gets a link. */
 export async function forgotPassword(ctx: AuthContext, body: Readonly<Record<string, unknown>>, ip: string): Promise<void> {
@@ -17,7 +19,8 @@ export async function forgotPassword(ctx: AuthContext, body: Readonly<Record<str
 export async function resetPassword(ctx: AuthContext, body: Readonly<Record<string, unknown>>): Promise<void> {
   const token = stringField(body, 'token');
   const password = checkPassword(body.password, ctx.config);
-  await runQuery(ctx.db, resetPasswordQuery({ tokenHash: sha256(token), password }));
+  const notice = noticeToken(ctx);
+  await sendNotice(ctx, await runQuery<Notice>(ctx.db, resetPasswordQuery({ tokenHash: sha256(token), password, notice: notice.stored })), notice);
 }
 
 /** Needs the current password (wrong guesses count like failed logins); ends every other session of the account. */
@@ -28,11 +31,20 @@ export async function changePassword(
 ): Promise<void> {
   const current = passwordCandidates(stringField(body, 'currentPassword', { maxLength: 4096 }));
   const next = checkPassword(body.newPassword, ctx.config);
+  const notice = noticeToken(ctx);
   const result = await runQuery<ChangeResult>(
     ctx.db,
-    changePasswordQuery({ ...session, current, next, maxFailures: ctx.config.loginMaxFailures, failureWindowSeconds: ctx.config.loginFailureWindowSeconds }),
+    changePasswordQuery({
+      ...session,
+      current,
+      next,
+      maxFailures: ctx.config.loginMaxFailures,
+      failureWindowSeconds: ctx.config.loginFailureWindowSeconds,
+      notice: notice.stored,
+    }),
   );
   if (result.status === 'rate_limited') throw rateLimited(result.retryAfter);
   // 400, not 401 (docs/API.md): the session is fine, and a client treats a 401 as one to refresh.
   if (result.status === 'invalid') throw new HttpError('invalid_credentials', { status: 400 });
+  await sendNotice(ctx, result.notice, notice);
 }

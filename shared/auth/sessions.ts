@@ -21,6 +21,7 @@ import { sha256 } from '../tokens.ts';
 import { normalizeEmail, passwordCandidates } from '../validation.ts';
 import type { AuthContext } from './context.ts';
 import { rateLimited } from './email-flow.ts';
+import { deviceNotice, noticeToken, sendNotice } from './notices.ts';
 import { withConfiguredAdmin } from './roles.ts';
 
 /** A session as the endpoint needs it to sign fresh tokens. */
@@ -64,6 +65,7 @@ export async function login(ctx: AuthContext, body: Readonly<Record<string, unkn
   const password = typeof body.password === 'string' ? body.password : '';
   if (password.length === 0 || Buffer.byteLength(password) > ctx.config.passwordMaxBytes) throw badCredentials();
   const refresh = issueRefreshToken(ctx);
+  const device = deviceNotice(ctx, userAgent);
   const result = await runQuery<LoginResult>(
     ctx.db,
     loginQuery({
@@ -78,17 +80,20 @@ export async function login(ctx: AuthContext, body: Readonly<Record<string, unkn
         perIp: ctx.config.loginMaxFailuresPerIp,
         windowSeconds: ctx.config.loginFailureWindowSeconds,
       },
+      device: device.check,
     }),
   );
   if (result.status === 'rate_limited') throw rateLimited(result.retryAfter);
   if (result.status === 'invalid') throw badCredentials();
   if (result.status === 'unverified') throw new HttpError('email_not_verified');
+  await sendNotice(ctx, result.notice, device.token, device.device);
   return withConfiguredAdmin(ctx, { user: result.user, sessionId: result.sessionId, refreshJti: refresh.jti });
 }
 
 /** Rotates the refresh token; a reuse after the grace period ends the whole session. */
 export async function refreshSession(ctx: AuthContext, claims: SessionClaims & { readonly jti: string }, userAgent: string): Promise<Established> {
   const next = issueRefreshToken(ctx, claims.jti);
+  const notice = noticeToken(ctx);
   const result = await runQuery<RefreshResult>(
     ctx.db,
     refreshQuery({
@@ -96,9 +101,13 @@ export async function refreshSession(ctx: AuthContext, claims: SessionClaims & {
       next: next.stored,
       graceSeconds: ctx.config.refreshGraceSeconds,
       userAgent,
+      notice: notice.stored,
     }),
   );
-  if (result.status === 'reuse') throw new HttpError('token_reuse');
+  if (result.status === 'reuse') {
+    await sendNotice(ctx, result.notice, notice);
+    throw new HttpError('token_reuse');
+  }
   if (result.status !== 'ok' || result.sessionId !== claims.sessionId || result.user.id !== claims.accountId) {
     throw new HttpError('invalid_session');
   }

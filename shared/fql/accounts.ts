@@ -8,6 +8,7 @@ import faunadb from 'faunadb';
 import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, userOf } from './fragments.ts';
 import { emailKey, emailWait, recordEvent, type EmailLimits } from './rate-limits.ts';
 import type { Expr } from './run-query.ts';
+import { rememberDevice, securityNotice } from './notices.ts';
 import { startSession, TIMING_ACCOUNT_ID, type NewRefreshToken } from './sessions.ts';
 
 const q = faunadb.query;
@@ -96,8 +97,20 @@ export function registerQuery(input: { email: string; password: string; bindingH
  * password, starts no session, and mints a reset token (`passwordReset: true`), with which the
  * endpoint leads the owner to choose a password.
  */
-export function verifyEmailQuery(input: { tokenHash: string; bindingHash: string | null; userAgent: string; refresh: NewRefreshToken; reset: EmailTokenInput }): Expr {
+export function verifyEmailQuery(input: {
+  tokenHash: string;
+  bindingHash: string | null;
+  userAgent: string;
+  refresh: NewRefreshToken;
+  reset: EmailTokenInput;
+  /** The browser's fingerprint, remembered when a session starts (shared/auth/device.ts). */
+  fingerprint: string;
+  /** The "email verified" notice's token, stored when this verification is the account's first. */
+  notice: EmailTokenInput;
+}): Expr {
   const account = q.Var('account');
+  // The notice goes out once, when the address becomes verified; a later use only confirms again.
+  const notice = q.If(q.Select(['data', 'email_verified'], account), null, securityNotice(q.Select('ref', account), 'notice_email_verified', input.notice));
   return q.Let(
     { token: checkedEmailToken(getOrNull(emailTokenByHash(input.tokenHash)), 'verify', { singleUse: false }) },
     q.Let(
@@ -116,8 +129,13 @@ export function verifyEmailQuery(input: { tokenHash: string; bindingHash: string
           { verified: q.Update(q.Select('ref', account), { data: { email_verified: true, signup_binding: null } }) },
           {
             user: userOf(q.Var('verified')),
-            sessionId: q.If(q.Var('firstUse'), startSession(q.Select('ref', account), input.userAgent, input.refresh), null),
+            sessionId: q.If(
+              q.Var('firstUse'),
+              q.Do(rememberDevice(q.Select('ref', account), input.fingerprint), startSession(q.Select('ref', account), input.userAgent, input.refresh)),
+              null,
+            ),
             passwordReset: false,
+            notice,
           },
         ),
         q.Let(
@@ -126,6 +144,7 @@ export function verifyEmailQuery(input: { tokenHash: string; bindingHash: string
             user: userOf(q.Var('verified')),
             sessionId: null,
             passwordReset: true,
+            notice,
           }),
         ),
       ),

@@ -8,7 +8,8 @@ import faunadb from 'faunadb';
 import { newEmailToken, withEmailAllowance, type EmailTokenInput } from './accounts.ts';
 import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, userOf } from './fragments.ts';
 import { withHourlyAllowance, type EmailLimits } from './rate-limits.ts';
-import { startSession, type NewRefreshToken } from './sessions.ts';
+import { newDeviceNotice, rememberDevice } from './notices.ts';
+import { startSession, type DeviceCheck, type NewRefreshToken } from './sessions.ts';
 import type { Expr } from './run-query.ts';
 
 const q = faunadb.query;
@@ -51,7 +52,7 @@ export function magicTokenEmailQuery(tokenHash: string, kind: 'magic_login' | 'm
  * An account that was not verified yet loses its password: whoever registered it never proved the
  * address, and may not be its owner (who can set one through a reset link).
  */
-export function magicLoginQuery(input: { tokenHash: string; userAgent: string; refresh: NewRefreshToken }): Expr {
+export function magicLoginQuery(input: { tokenHash: string; userAgent: string; refresh: NewRefreshToken; device: DeviceCheck }): Expr {
   const accountRef = q.Select(['data', 'account'], q.Var('token'));
   return q.Let(
     { token: checkedEmailToken(getOrNull(emailTokenByHash(input.tokenHash)), 'magic_login', { singleUse: true }) },
@@ -67,7 +68,11 @@ export function magicLoginQuery(input: { tokenHash: string; userAgent: string; r
           ),
         ),
       },
-      { user: userOf(q.Var('account')), sessionId: startSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh) },
+      {
+        user: userOf(q.Var('account')),
+        sessionId: startSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh),
+        notice: newDeviceNotice(q.Select('ref', q.Var('account')), input.device.fingerprint, input.device.notice),
+      },
     ),
   );
 }
@@ -76,7 +81,7 @@ export function magicLoginQuery(input: { tokenHash: string; userAgent: string; r
  * Completes a sign-up: the link stays valid until it expires, but the unique email index lets
  * only one account exist; a second completion answers account_exists.
  */
-export function magicSignupQuery(input: { tokenHash: string; name: string; userAgent: string; refresh: NewRefreshToken }): Expr {
+export function magicSignupQuery(input: { tokenHash: string; name: string; userAgent: string; refresh: NewRefreshToken; fingerprint: string }): Expr {
   return q.Let(
     { token: checkedEmailToken(getOrNull(emailTokenByHash(input.tokenHash)), 'magic_signup', { singleUse: false }) },
     q.Let(
@@ -86,7 +91,10 @@ export function magicSignupQuery(input: { tokenHash: string; name: string; userA
         q.Abort('account_exists'),
         q.Let(
           { account: q.Create(q.Collection('accounts'), { data: { email: q.Var('email'), email_verified: true, name: input.name, created_at: q.Now() } }) },
-          { user: userOf(q.Var('account')), sessionId: startSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh) },
+          {
+            user: userOf(q.Var('account')),
+            sessionId: q.Do(rememberDevice(q.Select('ref', q.Var('account')), input.fingerprint), startSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh)),
+          },
         ),
       ),
     ),

@@ -5,6 +5,7 @@ import { decoyEmailToken, newEmailToken, withEmailAllowance, type EmailTokenInpu
 import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, revokeSessions, spendAccountLinks } from './fragments.ts';
 import { passwordChangeFailureKey, recordEvent, windowWait, type EmailLimits } from './rate-limits.ts';
 import type { Expr } from './run-query.ts';
+import { securityNotice, type Notice } from './notices.ts';
 import { identifyAny, whileSessionLive } from './sessions.ts';
 
 const q = faunadb.query;
@@ -29,7 +30,7 @@ export function forgotPasswordQuery(input: { email: string; token: EmailTokenInp
  * new password and revokes every session of the account. The link proves the address, so an
  * unverified account becomes verified.
  */
-export function resetPasswordQuery(input: { tokenHash: string; password: string }): Expr {
+export function resetPasswordQuery(input: { tokenHash: string; password: string; notice: EmailTokenInput }): Expr {
   return q.Let(
     { token: checkedEmailToken(getOrNull(emailTokenByHash(input.tokenHash)), 'reset', { singleUse: true, usedCode: 'invalid_token' }) },
     q.Let(
@@ -39,13 +40,13 @@ export function resetPasswordQuery(input: { tokenHash: string; password: string 
         q.Update(q.Var('account'), { data: { email_verified: true }, credentials: { password: input.password } }),
         spendAccountLinks(q.Var('account')),
         revokeSessions(q.Var('account'), null),
-        true,
+        securityNotice(q.Var('account'), 'notice_password_reset', input.notice),
       ),
     ),
   );
 }
 
-export type ChangeResult = { readonly status: 'changed' } | { readonly status: 'invalid' } | { readonly status: 'rate_limited'; readonly retryAfter: number };
+export type ChangeResult = { readonly status: 'changed'; readonly notice: Notice } | { readonly status: 'invalid' } | { readonly status: 'rate_limited'; readonly retryAfter: number };
 
 /**
  * A change needs the current password, revokes every other session and spends every outstanding
@@ -61,6 +62,7 @@ export function changePasswordQuery(input: {
   next: string;
   maxFailures: number;
   failureWindowSeconds: number;
+  notice: EmailTokenInput;
 }): Expr {
   const account = q.Ref(q.Collection('accounts'), input.accountId);
   const key = passwordChangeFailureKey(input.accountId);
@@ -78,7 +80,7 @@ export function changePasswordQuery(input: {
             q.Update(account, { credentials: { password: input.next } }),
             spendAccountLinks(account),
             revokeSessions(account, q.Ref(q.Collection('sessions'), input.sessionId)),
-            { status: 'changed' },
+            { status: 'changed', notice: securityNotice(account, 'notice_password_changed', input.notice) },
           ),
         ),
       ),

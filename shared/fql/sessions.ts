@@ -7,6 +7,8 @@
 import faunadb from 'faunadb';
 import { accountByEmail, endSession, getOrNull, revokeSessions, userOf } from './fragments.ts';
 import { loginFailureKeys, loginWait, recordLoginFailure, type LoginFailureKeys, type LoginLimits } from './rate-limits.ts';
+import type { EmailTokenInput } from './accounts.ts';
+import { newDeviceNotice, securityNotice, type Notice } from './notices.ts';
 import type { Expr } from './run-query.ts';
 
 const q = faunadb.query;
@@ -31,7 +33,13 @@ export type LoginResult =
   | { readonly status: 'rate_limited'; readonly retryAfter: number }
   | { readonly status: 'invalid' }
   | { readonly status: 'unverified' }
-  | { readonly status: 'ok'; readonly user: User; readonly sessionId: string };
+  | { readonly status: 'ok'; readonly user: User; readonly sessionId: string; readonly notice: Notice | null };
+
+/** What a session start needs to tell a new device: its fingerprint, and the token of the notice if it is new. */
+export interface DeviceCheck {
+  readonly fingerprint: string;
+  readonly notice: EmailTokenInput;
+}
 
 export interface NewRefreshToken {
   readonly jtiHash: string;
@@ -73,6 +81,7 @@ export function loginQuery(input: {
   userAgent: string;
   refresh: NewRefreshToken;
   limits: LoginLimits;
+  device: DeviceCheck;
 }): Expr {
   const keys = loginFailureKeys(input.email, input.ip);
   return q.Let(
@@ -86,7 +95,10 @@ export function identifyAny(ref: Expr, passwords: readonly string[]): Expr {
   return q.Or(...passwords.map((password) => q.Identify(ref, password)));
 }
 
-function checkPasswordAndStart(input: { email: string; passwords: readonly string[]; userAgent: string; refresh: NewRefreshToken }, failures: LoginFailureKeys): Expr {
+function checkPasswordAndStart(
+  input: { email: string; passwords: readonly string[]; userAgent: string; refresh: NewRefreshToken; device: DeviceCheck },
+  failures: LoginFailureKeys,
+): Expr {
   return q.Let(
     {
       account: getOrNull(accountByEmail(input.email)),
@@ -100,7 +112,12 @@ function checkPasswordAndStart(input: { email: string; passwords: readonly strin
       q.If(
         q.Not(q.Select(['data', 'email_verified'], q.Var('account'))),
         { status: 'unverified' },
-        { status: 'ok', user: userOf(q.Var('account')), sessionId: startSession(q.Var('ref'), input.userAgent, input.refresh) },
+        {
+          status: 'ok',
+          user: userOf(q.Var('account')),
+          sessionId: startSession(q.Var('ref'), input.userAgent, input.refresh),
+          notice: newDeviceNotice(q.Var('ref'), input.device.fingerprint, input.device.notice),
+        },
       ),
     ),
   );
@@ -108,7 +125,7 @@ function checkPasswordAndStart(input: { email: string; passwords: readonly strin
 
 export type RefreshResult =
   | { readonly status: 'invalid' }
-  | { readonly status: 'reuse' }
+  | { readonly status: 'reuse'; readonly notice: Notice }
   | { readonly status: 'ok'; readonly user: User; readonly sessionId: string };
 
 /**
@@ -117,7 +134,7 @@ export type RefreshResult =
  * revokes its whole session and records an anomaly. Otherwise it is marked used and a child
  * token is issued.
  */
-export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; graceSeconds: number; userAgent: string }): Expr {
+export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; graceSeconds: number; userAgent: string; notice: EmailTokenInput }): Expr {
   const token = q.Var('token');
   const session = q.Var('session');
   return q.Let(
@@ -141,7 +158,7 @@ export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; gr
               q.Create(q.Collection('anomalies'), {
                 data: { kind: 'refresh_token_reuse', account: q.Select('ref', q.Var('account')), session: q.Select('ref', session), at: q.Now(), user_agent: input.userAgent },
               }),
-              { status: 'reuse' },
+              { status: 'reuse', notice: securityNotice(q.Select('ref', q.Var('account')), 'notice_token_reuse', input.notice) },
             ),
             q.Do(
               q.If(q.Select(['data', 'used'], token), null, q.Update(q.Select('ref', token), { data: { used: true, used_at: q.Now() } })),

@@ -1,0 +1,70 @@
+/**
+ * Security emails to an account's owner (issue 18, item 5): a password changed or reset, an
+ * address verified, a refresh-token reuse, a login from a new browser and system. The query of
+ * the action decides and stores the notice's "this wasn't me" token (shared/fql/notices.ts); this
+ * sends the email, and spends the link when the owner presses its page's button.
+ *
+ * A notice never fails, nor slows, the action it reports: the action has committed by then, and
+ * undoing it because a mail provider is down would be worse than a missing email. It is sent after
+ * the answer where the platform allows (Netlify's waitUntil), and a failure is logged.
+ */
+
+import type { EmailTokenInput } from '../fql/accounts.ts';
+import { secureAccountCheckQuery, secureAccountQuery, type Notice } from '../fql/notices.ts';
+import { runQuery } from '../fql/run-query.ts';
+import type { DeviceCheck } from '../fql/sessions.ts';
+import { sha256 } from '../tokens.ts';
+import { stringField } from '../validation.ts';
+import type { AuthContext } from './context.ts';
+import { deviceOf, type Device } from './device.ts';
+
+/** A notice's secret, minted before the query that may store its hash. */
+export interface NoticeToken {
+  readonly token: string;
+  readonly stored: EmailTokenInput;
+}
+
+export function noticeToken(ctx: AuthContext): NoticeToken {
+  const token = ctx.randomToken();
+  return { token, stored: { hash: sha256(token), ttlSeconds: ctx.config.securityLinkTtlSeconds } };
+}
+
+/** What a session start gives its query to tell a new device, and what sending the notice needs. */
+export interface DeviceNotice {
+  readonly device: Device;
+  readonly token: NoticeToken;
+  readonly check: DeviceCheck;
+}
+
+export function deviceNotice(ctx: AuthContext, userAgent: string): DeviceNotice {
+  const device = deviceOf(userAgent);
+  const token = noticeToken(ctx);
+  return { device, token, check: { fingerprint: device.fingerprint, notice: token.stored } };
+}
+
+/** Sends the notice the query decided on (none: nothing), without ever failing the caller. */
+export async function sendNotice(ctx: AuthContext, notice: Notice | null, token: NoticeToken, device?: Device): Promise<void> {
+  if (notice === null) return;
+  const send = (): Promise<void> =>
+    ctx.sendEmail({ kind: notice.kind, to: notice.email, token: token.token, device: device?.label }).catch((err: unknown) => {
+      console.error(`auth: a ${notice.kind} security email was not sent`, err);
+    });
+  if (ctx.afterAnswer) ctx.afterAnswer(send());
+  else await send();
+}
+
+/**
+ * "This wasn't me": every session ends, the password goes, and the answer is a reset link's secret
+ * for the owner to choose a new password at once.
+ */
+export async function secureAccount(ctx: AuthContext, body: Readonly<Record<string, unknown>>): Promise<string> {
+  const token = stringField(body, 'token');
+  const reset = ctx.randomToken();
+  await runQuery(ctx.db, secureAccountQuery({ tokenHash: sha256(token), reset: { hash: sha256(reset), ttlSeconds: ctx.config.resetTokenTtlSeconds } }));
+  return reset;
+}
+
+/** Checks a "this wasn't me" link for its page, spending nothing: its address, or a link error. */
+export async function secureAccountEmail(ctx: AuthContext, token: string): Promise<string> {
+  return runQuery<string>(ctx.db, secureAccountCheckQuery(sha256(token)));
+}
