@@ -41,10 +41,13 @@ export async function requestMagicLink(ctx: AuthContext, body: Readonly<Record<s
       login: { hash, ttlSeconds: ctx.config.magicLoginTtlSeconds },
       signup: { hash, ttlSeconds: ctx.config.magicSignupTtlSeconds },
       limits: { perHour: ctx.config.emailsPerAddressPerHour, minIntervalSeconds: ctx.config.emailMinIntervalSeconds },
+      inviteOnly: ctx.config.registration === 'invite',
     }),
   );
   await deliver(ctx, decision, email, token);
   if (!ctx.config.revealAccountStatus || decision.status !== 'send') return 'link_sent';
+  // Told only where the operator chose to reveal account status: then invitations are no secret either.
+  if (decision.kind === 'invitation_only') throw new HttpError('invitation_required');
   return decision.kind === 'magic_signup' ? 'signup_link_sent' : 'login_link_sent';
 }
 
@@ -78,7 +81,7 @@ export async function magicSignup(ctx: AuthContext, body: Readonly<Record<string
   const refresh = issueRefreshToken(ctx);
   const session = await runQuery<MagicSession>(
     ctx.db,
-    magicSignupQuery({ tokenHash: sha256(token), name, userAgent, refresh: refresh.stored, fingerprint: deviceOf(userAgent).fingerprint }),
+    magicSignupQuery({ tokenHash: sha256(token), name, userAgent, refresh: refresh.stored, fingerprint: deviceOf(userAgent).fingerprint, inviteOnly: ctx.config.registration === 'invite' }),
     { onNotUnique: 'account_exists' },
   );
   return withConfiguredAdmin(ctx, { ...session, refreshJti: refresh.jti });

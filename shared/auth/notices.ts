@@ -9,6 +9,8 @@
  * the answer where the platform allows (Netlify's waitUntil), and a failure is logged.
  */
 
+import type { Config } from '../config.ts';
+import { encodeQueryValue, TOKEN_LINK_PATHS } from '../email-templates.ts';
 import type { EmailTokenInput } from '../fql/accounts.ts';
 import { secureAccountCheckQuery, secureAccountQuery, type Notice } from '../fql/notices.ts';
 import { runQuery } from '../fql/run-query.ts';
@@ -17,6 +19,9 @@ import { sha256 } from '../tokens.ts';
 import { stringField } from '../validation.ts';
 import type { AuthContext } from './context.ts';
 import { deviceOf, type Device } from './device.ts';
+import { linkProblemPage, tokenPage } from './pages.ts';
+
+export const SECURE_ACCOUNT_PATH = TOKEN_LINK_PATHS.secure_account;
 
 /** A notice's secret, minted before the query that may store its hash. */
 export interface NoticeToken {
@@ -67,4 +72,24 @@ export async function secureAccount(ctx: AuthContext, body: Readonly<Record<stri
 /** Checks a "this wasn't me" link for its page, spending nothing: its address, or a link error. */
 export async function secureAccountEmail(ctx: AuthContext, token: string): Promise<string> {
   return runQuery<string>(ctx.db, secureAccountCheckQuery(sha256(token)));
+}
+
+/** The page a "this wasn't me" link opens: what pressing its button does, or why the link cannot be used. Nothing is spent. */
+export async function secureAccountPage(ctx: AuthContext, req: Request): Promise<Response> {
+  try {
+    const email = await secureAccountEmail(ctx, new URL(req.url).searchParams.get('token') ?? '');
+    return tokenPage(req, {
+      title: 'Secure your account',
+      intro: `This logs out every session of ${email}, removes its password, and leads you to choose a new one.`,
+      action: SECURE_ACCOUNT_PATH,
+      button: 'Log out everywhere and choose a new password',
+    });
+  } catch (err) {
+    return linkProblemPage(err);
+  }
+}
+
+/** Where the owner chooses the new password after securing the account (the reset page, worded for it). */
+export function securedResetUrl(config: Config, resetToken: string): string {
+  return `${config.siteUrl}${TOKEN_LINK_PATHS.reset}?token=${encodeQueryValue(resetToken)}&secured=1`;
 }

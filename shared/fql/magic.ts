@@ -5,7 +5,8 @@
  */
 
 import faunadb from 'faunadb';
-import { newEmailToken, withEmailAllowance, type EmailTokenInput } from './accounts.ts';
+import { decoyEmailToken, newEmailToken, withEmailAllowance, type EmailTokenInput } from './accounts.ts';
+import { liveInvitation, spendInvitation } from './invitations.ts';
 import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, userOf } from './fragments.ts';
 import { withHourlyAllowance, type EmailLimits } from './rate-limits.ts';
 import { newDeviceNotice, rememberDevice } from './notices.ts';
@@ -25,18 +26,27 @@ export function magicLinkQuery(input: {
   login: EmailTokenInput;
   signup: EmailTokenInput;
   limits: EmailLimits;
+  /** REGISTRATION=invite: a new address gets a sign-up link only with a live invitation. */
+  inviteOnly: boolean;
 }): Expr {
   return withHourlyAllowance(ipKey(input.ip), input.ipLimitPerHour, withEmailAllowance(input.email, input.limits, (event) => linkFor(input, event)));
 }
 
-/** A sign-up link for a new address, a login link for an existing account. */
-function linkFor(input: { email: string; login: EmailTokenInput; signup: EmailTokenInput }, event: Expr): Expr {
+/**
+ * A sign-up link for a new address, a login link for an existing account. With invitations only,
+ * a new address without one gets an "invitation only" email instead, with a token document all
+ * the same (a decoy no link accepts): the answer, and the work behind it, are the same for an
+ * invited address and any other, so they tell nobody who is invited.
+ */
+function linkFor(input: { email: string; login: EmailTokenInput; signup: EmailTokenInput; inviteOnly: boolean }, event: Expr): Expr {
   const { email } = input;
+  const signup = q.Do(newEmailToken('magic_signup', email, null, input.signup), { status: 'send', event, kind: 'magic_signup' });
+  const refused = q.Do(decoyEmailToken(input.signup, { readAccount: false }), { status: 'send', event, kind: 'invitation_only' });
   return q.Let(
     { account: getOrNull(accountByEmail(email)) },
     q.If(
       q.IsNull(q.Var('account')),
-      q.Do(newEmailToken('magic_signup', email, null, input.signup), { status: 'send', event, kind: 'magic_signup' }),
+      input.inviteOnly ? q.If(q.IsNull(liveInvitation(email)), refused, signup) : signup,
       q.Do(newEmailToken('magic_login', email, q.Select('ref', q.Var('account')), input.login), { status: 'send', event, kind: 'magic_login' }),
     ),
   );
@@ -79,9 +89,19 @@ export function magicLoginQuery(input: { tokenHash: string; userAgent: string; r
 
 /**
  * Completes a sign-up: the link stays valid until it expires, but the unique email index lets
- * only one account exist; a second completion answers account_exists.
+ * only one account exist; a second completion answers account_exists. A live invitation of the
+ * address is spent; with invitations only, there must be one (the place for the audit entry of
+ * an invitation used).
  */
-export function magicSignupQuery(input: { tokenHash: string; name: string; userAgent: string; refresh: NewRefreshToken; fingerprint: string }): Expr {
+export function magicSignupQuery(input: {
+  tokenHash: string;
+  name: string;
+  userAgent: string;
+  refresh: NewRefreshToken;
+  fingerprint: string;
+  /** REGISTRATION=invite: the address must still have a live invitation (else Abort invitation_required). */
+  inviteOnly: boolean;
+}): Expr {
   return q.Let(
     { token: checkedEmailToken(getOrNull(emailTokenByHash(input.tokenHash)), 'magic_signup', { singleUse: false }) },
     q.Let(
@@ -90,11 +110,19 @@ export function magicSignupQuery(input: { tokenHash: string; name: string; userA
         q.Exists(q.Match(q.Index('accounts_by_email'), q.Var('email'))),
         q.Abort('account_exists'),
         q.Let(
-          { account: q.Create(q.Collection('accounts'), { data: { email: q.Var('email'), email_verified: true, name: input.name, created_at: q.Now() } }) },
-          {
-            user: userOf(q.Var('account')),
-            sessionId: q.Do(rememberDevice(q.Select('ref', q.Var('account')), input.fingerprint), startSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh)),
-          },
+          { invitation: liveInvitation(q.Var('email')) },
+          q.If(
+            input.inviteOnly ? q.IsNull(q.Var('invitation')) : false,
+            q.Abort('invitation_required'),
+            q.Let(
+              { account: q.Create(q.Collection('accounts'), { data: { email: q.Var('email'), email_verified: true, name: input.name, created_at: q.Now() } }) },
+              // An invitation of the address is spent in either mode: it has done its work.
+              q.Do(q.If(q.IsNull(q.Var('invitation')), null, spendInvitation(q.Var('invitation'))), rememberDevice(q.Select('ref', q.Var('account')), input.fingerprint), {
+                user: userOf(q.Var('account')),
+                sessionId: startSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh),
+              }),
+            ),
+          ),
         ),
       ),
     ),

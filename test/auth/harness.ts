@@ -36,6 +36,10 @@ import adminPage from '../../functions/admin-page.ts';
 import notes from '../../functions/notes.ts';
 import refreshContinue from '../../functions/refresh-continue.ts';
 import user from '../../functions/user.ts';
+import adminInvitations from '../../functions/admin-invitations.ts';
+import adminInvitationRevoke from '../../functions/admin-invitation-revoke.ts';
+import invitation from '../../functions/invitation.ts';
+import secureAccount from '../../functions/secure-account.ts';
 import { messageLinks, startMailbox, type Mailbox, type StoredMessage } from '../../netlify/mailbox/server.ts';
 import type { AuthContext } from '../../shared/auth/context.ts';
 import type { Config } from '../../shared/config.ts';
@@ -82,6 +86,10 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/api\/notes$/, handler: notes },
   { pattern: /^\/api\/notes\/(?<id>[^/]+)$/, handler: notes },
   { pattern: /^\/admin\/?$/, handler: adminPage },
+  { pattern: /^\/api\/admin\/invitations$/, handler: adminInvitations },
+  { pattern: /^\/api\/admin\/invitations\/(?<id>[^/]+)$/, handler: adminInvitationRevoke },
+  { pattern: /^\/api\/auth\/invitation$/, handler: invitation },
+  { pattern: /^\/api\/auth\/secure-account$/, handler: secureAccount },
 ];
 
 function route(path: string): { handler: Endpoint; params: Record<string, string> } {
