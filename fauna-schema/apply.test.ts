@@ -42,15 +42,15 @@ interface IndexDoc {
 describe('applySchema on a fresh database', () => {
   test('creates every collection and index of the design, and says so', async () => {
     const changes = await applySchema(db.adminClient, { log });
-    expect(await names(q.Collections())).toEqual(['accounts', 'anomalies', 'email_tokens', 'notes', 'rate_events', 'refresh_tokens', 'sessions']);
+    expect(await names(q.Collections())).toEqual(['accounts', 'anomalies', 'email_tokens', 'invitations', 'notes', 'rate_events', 'refresh_tokens', 'sessions']);
     expect(await names(q.Indexes())).toEqual([
-      'accounts_by_email', 'email_tokens_by_account', 'email_tokens_by_hash', 'notes_by_owner', 'rate_events_by_key', 'refresh_tokens_by_hash', 'refresh_tokens_by_session',
-      'sessions_by_account', 'tokens_by_session',
+      'accounts_by_email', 'email_tokens_by_account', 'email_tokens_by_hash', 'invitations_by_email', 'invitations_by_hash', 'notes_by_owner', 'rate_events_by_key',
+      'refresh_tokens_by_hash', 'refresh_tokens_by_session', 'sessions_by_account', 'tokens_by_session',
     ]);
     expect(await names(q.Roles())).toEqual(['owner']);
-    expect(changes).toHaveLength(17);
+    expect(changes).toHaveLength(20);
     expect(changes.every((c) => c.action === 'created')).toBe(true);
-    expect(lines).toHaveLength(18);
+    expect(lines).toHaveLength(21);
     expect(lines).toContain('created role owner (2 privileges)');
     expect(lines).toContain('created the timing account (accounts/1)');
     expect(lines).toContain('created collection email_tokens (ttl_days 7)');
@@ -63,7 +63,7 @@ describe('applySchema on a fresh database', () => {
     const ttl = await db.client.query<Record<string, number | null>>(
       q.ToObject(q.Select('data', q.Map(q.Paginate(q.Collections()), q.Lambda('c', [q.Select('name', q.Get(q.Var('c'))), q.Select('ttl_days', q.Get(q.Var('c')), null)])))),
     );
-    expect(ttl).toEqual({ accounts: null, sessions: null, refresh_tokens: null, email_tokens: 7, rate_events: 1, anomalies: null, notes: null });
+    expect(ttl).toEqual({ accounts: null, sessions: null, refresh_tokens: null, email_tokens: 7, rate_events: 1, anomalies: null, invitations: null, notes: null });
   });
 
   test('defines the indexes exactly as the queries in shared/fql rely on them', async () => {
@@ -81,6 +81,8 @@ describe('applySchema on a fresh database', () => {
       ['refresh_tokens_by_session', 'refresh_tokens', 'session', false],
       ['email_tokens_by_hash', 'email_tokens', 'token_hash', true],
       ['email_tokens_by_account', 'email_tokens', 'account', false],
+      ['invitations_by_hash', 'invitations', 'token_hash', true],
+      ['invitations_by_email', 'invitations', 'email', false],
     ] as const) {
       const index = await get(name);
       expect({ name, source: index.source.id, terms: index.terms, unique: index.unique }).toEqual({ name, source, terms: [{ field: ['data', field] }], unique });
@@ -99,8 +101,8 @@ describe('applySchema on a fresh database', () => {
 
   test('two runs at once both succeed and create each object once', async () => {
     const [a, b] = await Promise.all([applySchema(db.adminClient, { log }), applySchema(db.adminClient, { log })]);
-    expect(a.length + b.length).toBe(17);
-    expect(await names(q.Indexes())).toHaveLength(9);
+    expect(a.length + b.length).toBe(20);
+    expect(await names(q.Indexes())).toHaveLength(11);
   });
 });
 

@@ -40,7 +40,7 @@ describe('npm run schema', () => {
   test('applies the schema over HTTP, then finds it up to date', async () => {
     const first = await run(env);
     expect(first).toMatchObject({ code: 0, err: [] });
-    expect(first.out).toHaveLength(18);
+    expect(first.out).toHaveLength(21);
     expect(first.out).toContain('created collection rate_events (ttl_days 1)');
     const client = new faunadb.Client({ secret: 'cli-secret', scheme: 'http', domain: '127.0.0.1', port: server.port });
     expect(await client.query(q.Exists(q.Index('refresh_tokens_by_hash')))).toBe(true);
@@ -108,7 +108,7 @@ describe.skipIf(databaseUrl === null)(
       const first = await run(env);
       expect(first).toMatchObject({ code: 0, err: [] });
       expect(first.out).toContain('created index accounts_by_email (terms [data.email], unique)');
-      expect(first.out).toHaveLength(18);
+      expect(first.out).toHaveLength(21);
       expect(await run(env)).toEqual({ code: 0, out: ['schema up to date'], err: [] });
     });
   },
