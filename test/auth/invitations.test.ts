@@ -8,6 +8,7 @@
 import faunadb from 'faunadb';
 import { describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../../netlify/mailbox/server.ts';
+import { runAdminCommand } from '../../scripts/admin.ts';
 import { sha256 } from '../../shared/tokens.ts';
 import { Browser, PASSWORD, SITE, errorCode, everyDocument, latestLink, messagesTo, pageForm, signedIn, tokenOf, useAuthWorld, type Answer } from './harness.ts';
 
@@ -214,6 +215,24 @@ describe('an admin invites an address', () => {
     await world.db.client.query(q.Update(q.Ref(q.Collection('accounts'), id), { data: { roles: [] } }));
     expect(errorCode(await boss.post(INVITATIONS, { email: 'x@example.com' }))).toBe('forbidden');
     expect(await messagesTo(world.mailbox, 'x@example.com')).toEqual([]);
+  });
+});
+
+describe('npm run admin -- invite', () => {
+  it('invites from the command line, through the configured mailer; an address with an account is refused', async () => {
+    await signedIn(world, 'old@example.com');
+    const run = async (...argv: string[]): Promise<{ code: number; out: string; err: string }> => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const env = { FQL_AUTH_DEV: '1', POSTMARK_API_URL: world.mailbox.url, URL: SITE };
+      const code = await runAdminCommand(argv, env, { out: (l) => out.push(l), err: (l) => err.push(l) }, world.db.client);
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    expect(await run('invite', 'New@Example.com')).toMatchObject({ code: 0, out: expect.stringContaining('invited new@example.com') });
+    const person = new Browser();
+    expect((await submitPage(person, await invitationLink('new@example.com'), { password: PASSWORD })).status).toBe(303);
+    expect(await currentUser(person)).toMatchObject({ email: 'new@example.com', emailVerified: true });
+    expect(await run('invite', 'old@example.com')).toMatchObject({ code: 1, err: expect.stringContaining('already exists') });
   });
 });
 
