@@ -17,6 +17,7 @@ import type { DevStack } from '../support/dev-stack.ts';
 
 const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-results', 'e2e');
 const PASSWORD = 'correct horse battery staple';
+const NEW_PASSWORD = 'a new password after this was not me';
 const STEP_MS = 60_000;
 
 /**
@@ -119,6 +120,22 @@ export function describeBrowserFlows(stack: () => DevStack): void {
       expect(await page.locator('h1').textContent()).toContain(email);
       await page.locator('form button[type=submit]').click();
       await page.waitForURL((url) => url.origin === new URL(stack().siteUrl).origin);
+      await eventually(() => page.locator('#whoami').textContent()).toContain(email);
+    }, STEP_MS);
+
+    it('7. presses "this wasn\'t me" in the email-confirmed notice: logged out everywhere, chooses a new password, logs in with it', async () => {
+      await openNewestMail(page, stack().mailboxUrl, email, /address was confirmed/i);
+      await page.locator('ul.links a[href*="/api/auth/secure-account"]').first().click();
+      await page.locator('form button[type=submit]').click();
+      await page.waitForURL((url) => url.pathname === '/api/auth/password/reset' && url.searchParams.get('secured') === '1');
+      expect((await context.cookies()).map((c) => c.name)).not.toContain('refresh_token');
+      await page.locator('input[name=password]').fill(NEW_PASSWORD);
+      await page.locator('form button[type=submit]').click();
+      await page.waitForURL((url) => url.searchParams.get('password_reset') === '1');
+      const form = page.locator('#login-form');
+      await form.locator('input[name=email]').fill(email);
+      await form.locator('input[name=password]').fill(NEW_PASSWORD);
+      await form.locator('[type=submit]').click();
       await eventually(() => page.locator('#whoami').textContent()).toContain(email);
     }, STEP_MS);
   });
