@@ -4,7 +4,10 @@ import { faunaCode } from '../shared/fql/driver-errors.ts';
 import { closeAuthEngine, emptyDatabase, type AuthDatabase } from '../test/support/auth-db.ts';
 import { applySchema, SchemaMigrationError, type SchemaChange } from './apply.ts';
 import { withOwnedData } from './owned-data.ts';
-import { AUTH_SCHEMA, type SchemaSpec } from './schema.ts';
+import { APP_SCHEMA, AUTH_SCHEMA, type SchemaSpec } from './schema.ts';
+
+/** Every object the app's schema creates (one change each; the timing account is a line, not a change). */
+const CHANGES = APP_SCHEMA.collections.length + APP_SCHEMA.indexes.length + APP_SCHEMA.functions.length + (APP_SCHEMA.roles?.length ?? 0);
 
 const q = faunadb.query;
 
@@ -42,15 +45,16 @@ interface IndexDoc {
 describe('applySchema on a fresh database', () => {
   test('creates every collection and index of the design, and says so', async () => {
     const changes = await applySchema(db.adminClient, { log });
-    expect(await names(q.Collections())).toEqual(['accounts', 'anomalies', 'email_tokens', 'invitations', 'notes', 'rate_events', 'refresh_tokens', 'sessions']);
+    expect(await names(q.Collections())).toEqual(['accounts', 'anomalies', 'audit_events', 'email_tokens', 'invitations', 'notes', 'rate_events', 'refresh_tokens', 'sessions']);
     expect(await names(q.Indexes())).toEqual([
-      'accounts_by_email', 'email_tokens_by_account', 'email_tokens_by_hash', 'invitations_by_email', 'invitations_by_hash', 'notes_by_owner', 'rate_events_by_key',
+      'accounts_by_email', 'accounts_by_email_prefix', 'anomalies_by_account', 'audit_events_by_account', 'audit_events_by_actor', 'email_tokens_by_account',
+      'email_tokens_by_email', 'email_tokens_by_hash', 'invitations_by_email', 'invitations_by_hash', 'invitations_by_inviter', 'notes_by_owner', 'rate_events_by_key', 'rate_events_by_key_order', 'refresh_tokens_by_account',
       'refresh_tokens_by_hash', 'refresh_tokens_by_session', 'sessions_by_account', 'tokens_by_session',
     ]);
     expect(await names(q.Roles())).toEqual(['owner']);
-    expect(changes).toHaveLength(20);
+    expect(changes).toHaveLength(CHANGES);
     expect(changes.every((c) => c.action === 'created')).toBe(true);
-    expect(lines).toHaveLength(21);
+    expect(lines).toHaveLength(CHANGES + 1);
     expect(lines).toContain('created role owner (2 privileges)');
     expect(lines).toContain('created the timing account (accounts/1)');
     expect(lines).toContain('created collection email_tokens (ttl_days 7)');
@@ -63,7 +67,7 @@ describe('applySchema on a fresh database', () => {
     const ttl = await db.client.query<Record<string, number | null>>(
       q.ToObject(q.Select('data', q.Map(q.Paginate(q.Collections()), q.Lambda('c', [q.Select('name', q.Get(q.Var('c'))), q.Select('ttl_days', q.Get(q.Var('c')), null)])))),
     );
-    expect(ttl).toEqual({ accounts: null, sessions: null, refresh_tokens: null, email_tokens: 7, rate_events: 1, anomalies: null, invitations: null, notes: null });
+    expect(ttl).toEqual({ accounts: null, sessions: null, refresh_tokens: null, email_tokens: 7, rate_events: 1, anomalies: null, audit_events: null, invitations: null, notes: null });
   });
 
   test('defines the indexes exactly as the queries in shared/fql rely on them', async () => {
@@ -79,10 +83,12 @@ describe('applySchema on a fresh database', () => {
       ['sessions_by_account', 'sessions', 'account', false],
       ['refresh_tokens_by_hash', 'refresh_tokens', 'jti_hash', true],
       ['refresh_tokens_by_session', 'refresh_tokens', 'session', false],
+      ['refresh_tokens_by_account', 'refresh_tokens', 'account', false],
       ['email_tokens_by_hash', 'email_tokens', 'token_hash', true],
       ['email_tokens_by_account', 'email_tokens', 'account', false],
       ['invitations_by_hash', 'invitations', 'token_hash', true],
       ['invitations_by_email', 'invitations', 'email', false],
+      ['invitations_by_inviter', 'invitations', 'invited_by', false],
     ] as const) {
       const index = await get(name);
       expect({ name, source: index.source.id, terms: index.terms, unique: index.unique }).toEqual({ name, source, terms: [{ field: ['data', field] }], unique });
@@ -101,8 +107,21 @@ describe('applySchema on a fresh database', () => {
 
   test('two runs at once both succeed and create each object once', async () => {
     const [a, b] = await Promise.all([applySchema(db.adminClient, { log }), applySchema(db.adminClient, { log })]);
-    expect(a.length + b.length).toBe(20);
-    expect(await names(q.Indexes())).toHaveLength(11);
+    expect(a.length + b.length).toBe(CHANGES);
+    expect(await names(q.Indexes())).toHaveLength(APP_SCHEMA.indexes.length);
+  });
+
+  test('creating the admin search index gives accounts made before it their search prefixes', async () => {
+    const before: SchemaSpec = { ...AUTH_SCHEMA, indexes: AUTH_SCHEMA.indexes.filter((i) => i.name !== 'accounts_by_email_prefix') };
+    await applySchema(db.adminClient, { log: () => {}, schema: before });
+    await db.client.query(q.Create(q.Collection('accounts'), { data: { email: 'old@example.com', email_verified: true } }));
+    await applySchema(db.adminClient, { log });
+    expect(lines).toContain('gave 1 existing accounts their search prefixes (accounts_by_email_prefix)');
+    const found = await db.client.query<{ data: unknown[] }>(q.Paginate(q.Match(q.Index('accounts_by_email_prefix'), 'old@')));
+    expect(found.data).toHaveLength(1);
+    // The timing account has no address, and gets none.
+    const timing = await db.client.query<{ data: Record<string, unknown> }>(q.Get(q.Ref(q.Collection('accounts'), '1')));
+    expect(timing.data.email_prefixes).toBeUndefined();
   });
 });
 

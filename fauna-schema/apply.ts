@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import faunadb from 'faunadb';
 import { faunaCode } from '../shared/fql/driver-errors.ts';
+import { backfillEmailPrefixes, SEARCH_INDEX } from './search-prefixes.ts';
 import { ensureTimingAccount } from './timing-account.ts';
 import { APP_SCHEMA, type CollectionSpec, type FunctionSpec, type IndexField, type IndexSpec, type RoleSpec, type SchemaData, type SchemaSpec } from './schema.ts';
 
@@ -79,6 +80,10 @@ export async function applySchema(client: faunadb.Client, options: ApplyOptions 
     planned = await planAndWrite(client, schema);
   }
   for (const { change } of planned) log(describeChange(change));
+  if (planned.some(({ change }) => change.kind === 'index' && change.name === SEARCH_INDEX && change.action === 'created')) {
+    const filled = await backfillEmailPrefixes(client);
+    if (filled > 0) log(`gave ${filled} existing accounts their search prefixes (${SEARCH_INDEX})`);
+  }
   const timingCreated = schema.collections.some((c) => c.name === 'accounts') && (await ensureTimingAccount(client));
   if (timingCreated) log('created the timing account (accounts/1)');
   if (planned.length === 0 && !timingCreated) log('schema up to date');
@@ -127,7 +132,7 @@ function planCollection(spec: CollectionSpec, existing: Existing): Planned | nul
   }
   const patch: Record<string, unknown> = {};
   const details: string[] = [];
-  const before = existing.ttl_days ?? null;
+  const before = typeof existing.ttl_days === 'number' ? existing.ttl_days : null;
   if (before !== ttl) {
     patch.ttl_days = ttl;
     details.push(`ttl_days ${before ?? 'none'} -> ${ttl ?? 'none'}`);

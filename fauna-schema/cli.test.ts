@@ -5,7 +5,11 @@ import { openEngine, startHttpServer, type Engine, type RunningHttpServer } from
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { postgresMissingReason, postgresUrl } from '../test/support/environment.ts';
-import { runSchemaCommand } from './cli.ts';
+import { runSchemaCommand, schemaCli } from './cli.ts';
+import { APP_SCHEMA } from './schema.ts';
+
+/** A line per object the app's schema creates, and one for the timing account. */
+const SCHEMA_LINES = APP_SCHEMA.collections.length + APP_SCHEMA.indexes.length + APP_SCHEMA.functions.length + (APP_SCHEMA.roles?.length ?? 0) + 1;
 
 const q = faunadb.query;
 
@@ -21,6 +25,22 @@ async function run(env: Record<string, string>): Promise<Captured> {
   const code = await runSchemaCommand(env, { out: (l) => void out.push(l), err: (l) => void err.push(l) });
   return { code, out, err };
 }
+
+describe('npm run schema -- --help', () => {
+  test('prints the usage and touches no database; an unknown argument is refused the same way', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (l: string) => void out.push(l), err: (l: string) => void err.push(l) };
+    // An endpoint nothing listens on: applying the schema would fail with exit 1.
+    const env = { FAUNA_ENDPOINT: 'http://127.0.0.1:9', FAUNA_SECRET: 'x' };
+    expect(await schemaCli(['--help'], env, io)).toBe(0);
+    expect(out.join('\n')).toMatch(/^usage: npm run schema/);
+    expect(out.join('\n')).toContain('DATABASE_URL');
+    expect(err).toEqual([]);
+    expect(await schemaCli(['--force'], env, io)).toBe(2);
+    expect(err.join('\n')).toMatch(/unknown argument '--force'/);
+  });
+});
 
 describe('npm run schema', () => {
   let engine: Engine;
@@ -40,7 +60,7 @@ describe('npm run schema', () => {
   test('applies the schema over HTTP, then finds it up to date', async () => {
     const first = await run(env);
     expect(first).toMatchObject({ code: 0, err: [] });
-    expect(first.out).toHaveLength(21);
+    expect(first.out).toHaveLength(SCHEMA_LINES);
     expect(first.out).toContain('created collection rate_events (ttl_days 1)');
     const client = new faunadb.Client({ secret: 'cli-secret', scheme: 'http', domain: '127.0.0.1', port: server.port });
     expect(await client.query(q.Exists(q.Index('refresh_tokens_by_hash')))).toBe(true);
@@ -108,7 +128,7 @@ describe.skipIf(databaseUrl === null)(
       const first = await run(env);
       expect(first).toMatchObject({ code: 0, err: [] });
       expect(first.out).toContain('created index accounts_by_email (terms [data.email], unique)');
-      expect(first.out).toHaveLength(21);
+      expect(first.out).toHaveLength(SCHEMA_LINES);
       expect(await run(env)).toEqual({ code: 0, out: ['schema up to date'], err: [] });
     });
   },

@@ -58,6 +58,31 @@ function failureMessage(err: unknown, target: Target): string {
   return `schema: ${target.name} answered ${status} ${fauna?.code ?? ''}: ${fauna?.description ?? message}`;
 }
 
+export const USAGE = [
+  'usage: npm run schema [-- --help]',
+  '',
+  'Applies the auth schema (collections, indexes, the timing account) to the database the functions use,',
+  'idempotently: it prints what it created or changed, or "schema up to date".',
+  '',
+  'environment:',
+  '  DATABASE_URL    PostgreSQL: the engine runs in this process on it (what production does)',
+  '  FAUNA_ENDPOINT  otherwise, an engine server (default http://127.0.0.1:8443, `npm run db`)',
+  "  FAUNA_SECRET    the engine's admin secret (default 'secret'), the same one the site uses",
+].join('\n');
+
+/** The command line: `--help` prints the usage; any other argument is a mistake, said before anything is touched. */
+export async function schemaCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: CommandIo = consoleIo): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (argv.length > 0) {
+    io.err(`schema: unknown argument '${argv[0]}'\n${USAGE}`);
+    return 2;
+  }
+  return runSchemaCommand(env, io);
+}
+
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = await runSchemaCommand(process.env);
+  process.exitCode = await schemaCli(process.argv.slice(2), process.env);
 }

@@ -85,6 +85,8 @@ export const AUTH_SCHEMA: SchemaSpec = {
     // The longest rate window is an hour: a day of events is plenty.
     { name: 'rate_events', ttl_days: 1 },
     { name: 'anomalies' },
+    // Each entry carries its own ttl (AUDIT_RETENTION_DAYS from when it was written: shared/audit).
+    { name: 'audit_events' },
     // Admins' invitations (shared/fql/invitations.ts); each carries its own ttl, a while past its expiry.
     { name: 'invitations' },
   ],
@@ -94,6 +96,9 @@ export const AUTH_SCHEMA: SchemaSpec = {
     { name: 'sessions_by_account', source: 'sessions', terms: [byData('account')] },
     { name: 'refresh_tokens_by_hash', source: 'refresh_tokens', terms: [byData('jti_hash')], unique: true },
     { name: 'refresh_tokens_by_session', source: 'refresh_tokens', terms: [byData('session')] },
+    // Deleting an account deletes its refresh tokens, also those of sessions that ended before
+    // (an ended session is deleted; its tokens only expire).
+    { name: 'refresh_tokens_by_account', source: 'refresh_tokens', terms: [byData('account')] },
     { name: 'email_tokens_by_hash', source: 'email_tokens', terms: [byData('token_hash')], unique: true },
     // The engine tokens a session's site functions act through (shared/user/db.ts): ending the
     // session deletes them. 'tokens' is the engine's own Tokens() collection.
@@ -107,9 +112,33 @@ export const AUTH_SCHEMA: SchemaSpec = {
       terms: [byData('key')],
       values: [{ field: ['data', 'at'], reverse: true }, { field: ['ref'] }],
     },
+    // The admin search (shared/fql/admin.ts): one entry per prefix of the address (data.email_prefixes,
+    // '' included), newest account first, carrying what a list shows, so a page reads no document.
+    {
+      name: 'accounts_by_email_prefix',
+      source: 'accounts',
+      terms: [byData('email_prefixes')],
+      values: [{ field: ['data', 'created_at'], reverse: true }, { field: ['ref'] }, byData('email'), byData('email_verified'), byData('disabled')],
+    },
+    // What deleting an account must find besides its sessions and links.
+    { name: 'anomalies_by_account', source: 'anomalies', terms: [byData('account')] },
+    { name: 'email_tokens_by_email', source: 'email_tokens', terms: [byData('email')] },
+    // Rate-limit keys in order, so that every key of an address (one per IP address, too) is one Range.
+    { name: 'rate_events_by_key_order', source: 'rate_events', values: [byData('key'), { field: ['ref'] }] },
+    // An account's security activity, newest first; and the entries an admin wrote (their actor).
+    {
+      name: 'audit_events_by_account',
+      source: 'audit_events',
+      terms: [byData('account')],
+      // The ref too: entries of one transaction share their time, and the later write is newer.
+      values: [{ field: ['data', 'at'], reverse: true }, { field: ['ref'], reverse: true }],
+    },
+    { name: 'audit_events_by_actor', source: 'audit_events', terms: [byData('actor_account')] },
     { name: 'invitations_by_hash', source: 'invitations', terms: [byData('token_hash')], unique: true },
     // An address's invitations: the live one lets it sign up, a new one replaces the old.
     { name: 'invitations_by_email', source: 'invitations', terms: [byData('email')] },
+    // The invitations an admin sent: deleting the admin's account clears their sender.
+    { name: 'invitations_by_inviter', source: 'invitations', terms: [byData('invited_by')] },
   ],
   functions: [],
 };

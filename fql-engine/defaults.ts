@@ -16,6 +16,16 @@ export const ENGINE_DEFAULTS = {
   pushdown: true,
 } as const;
 
+/** How the JWKS of access providers are fetched and kept (openEngine's `jwks`). */
+export const JWKS_DEFAULTS = {
+  timeoutMs: 5000,
+  /** Fauna fetched a JWKS again for an unknown `kid` at most every 500 ms. */
+  cooldownMs: 500,
+  /** Fauna refreshed a JWKS every hour. */
+  cacheMaxAgeMs: 60 * 60 * 1000,
+  maxSets: 1000,
+} as const;
+
 /** The HTTP server's options, and what the `fql-engine` command listens on and with. */
 export const SERVER_DEFAULTS = {
   /** The address of the retired local Fauna image, which drivers were configured for. */

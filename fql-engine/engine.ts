@@ -4,22 +4,24 @@
  * Both transports (HTTP and in-process fetch) call `handle`; nothing else reaches the evaluator.
  */
 
-import { ENGINE_DEFAULTS } from './defaults.ts';
+import { ENGINE_DEFAULTS, JWKS_DEFAULTS } from './defaults.ts';
 import { FaunaError, type FaunaErrorDetail } from './errors.ts';
 import { assertExpressionDepth } from './limits.ts';
-import { resolveCaller } from './auth.ts';
+import { resolveCaller, verifyJwtSecret, type VerifiedJwt } from './auth.ts';
+import { JwksVerifier, looksLikeJwt, type JwksOptions } from './jwt.ts';
+import { withProviderRoles } from './eval/access-providers.ts';
 import { hashSecret } from './keys.ts';
 import { Env } from './eval/env.ts';
 import { Evaluator } from './eval/evaluate.ts';
 import { QueryContext, type EngineSettings } from './eval/context.ts';
 import { PasswordWork } from './eval/passwords.ts';
-import { SchemaCache, SharedSchemaCache } from './eval/schema-cache.ts';
+import { SchemaCache, SharedSchemaCache, StaleSchemaError } from './eval/schema-cache.ts';
 import { buildSpecTable } from './eval/table.ts';
 import { RoleAccess } from './eval/access.ts';
 import type { EngineRequest, EngineResponse, RequestHandler } from './protocol.ts';
 import { openStorage } from './storage/open-storage.ts';
 import { ReadCachingTx } from './storage/read-cache.ts';
-import { ROOT_DB, StorageError, type Storage } from './storage/types.ts';
+import { ROOT_DB, StorageError, type Storage, type StorageTx } from './storage/types.ts';
 import { encodeValue } from './wire.ts';
 import { QueryMeter, metered } from './metrics.ts';
 import { FaunaTime, type Json, type Value } from './values.ts';
@@ -42,6 +44,8 @@ export interface EngineOptions {
   readonly bcryptCost?: number;
   /** How often expired documents are swept away (they are invisible at once regardless). */
   readonly sweepIntervalMs?: number;
+  /** How access providers' JWKS are fetched and cached. */
+  readonly jwks?: Partial<JwksOptions>;
 }
 
 export interface Engine extends RequestHandler {
@@ -75,6 +79,7 @@ class FqlEngine implements Engine {
   private readonly sharedSchema: SharedSchemaCache;
   /** Kept like every key's secret, as its hash: a presented secret is compared with it in constant time. */
   private readonly adminSecretHash: string;
+  private readonly jwks: JwksVerifier;
 
   constructor(
     readonly storage: Storage,
@@ -90,6 +95,7 @@ class FqlEngine implements Engine {
     this.sharedSchema = new SharedSchemaCache(() => storage.backend === 'postgres' || sharedStorages.has(storage));
     this.clock = options.clock ?? Date.now;
     this.adminSecretHash = hashSecret(options.adminSecret);
+    this.jwks = new JwksVerifier({ ...JWKS_DEFAULTS, ...options.jwks });
     this.sweeper = setInterval(() => void this.sweep(), options.sweepIntervalMs ?? ENGINE_DEFAULTS.sweepIntervalMs);
     this.sweeper.unref();
   }
@@ -118,17 +124,17 @@ class FqlEngine implements Engine {
     try {
       assertExpressionDepth(expr);
       const passwords = new PasswordWork(this.settings.bcryptCost);
-      const { value, txnTime } = await this.storage.transaction(async (storageTx) => {
-        meter.startAttempt();
-        const tx = metered(new ReadCachingTx(storageTx), meter);
-        const now = this.nextTime();
-        const schema = new SchemaCache(tx, this.sharedSchema);
-        const caller = await resolveCaller(tx, schema, secret, this.adminSecretHash, now.epochMicros);
-        const ctx = new QueryContext(tx, caller.db, now, caller.caller, this.settings, schema, this.access, passwords, this.evaluator, meter);
-        const result: Value = await this.evaluator.evaluate(expr, Env.empty, ctx, []);
-        return { value: result, txnTime: now.epochMicros };
-      });
-      return json(200, { resource: encodeValue(value) }, txnTime);
+      const jwt: VerifiedJwt | undefined = looksLikeJwt(secret) ? await verifyJwtSecret(this.storage, this.sharedSchema, this.jwks, secret, this.clock()) : undefined;
+      const readOnly = !mayWrite(expr);
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          const { value, txnTime } = await this.storage.transaction((storageTx) => this.evaluate(storageTx, { secret, jwt }, expr, passwords, meter), { readOnly });
+          return json(200, { resource: encodeValue(value) }, txnTime);
+        } catch (err) {
+          // The schema changed under the version this process had cached: run again on the new one.
+          if (!(err instanceof StaleSchemaError) || attempt >= STALE_SCHEMA_TRIES) throw err;
+        }
+      }
     } catch (err) {
       return errorResponse(toFaunaError(err));
     }
@@ -156,6 +162,25 @@ class FqlEngine implements Engine {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  private async evaluate(storageTx: StorageTx, credential: { secret: string; jwt: VerifiedJwt | undefined }, expr: Json, passwords: PasswordWork, meter: QueryMeter): Promise<{ value: Value; txnTime: number }> {
+    meter.startAttempt();
+    const tx = metered(new ReadCachingTx(storageTx), meter);
+    const now = this.nextTime();
+    const schema = new SchemaCache(tx, this.sharedSchema);
+    let value: Value;
+    try {
+      const caller = await resolveCaller(tx, schema, credential.secret, this.adminSecretHash, now.epochMicros, credential.jwt);
+      const ctx = await withProviderRoles(new QueryContext(tx, caller.db, now, caller.caller, this.settings, schema, this.access, passwords, this.evaluator, meter));
+      value = await this.evaluator.evaluate(expr, Env.empty, ctx, []);
+    } catch (err) {
+      // An error that stale schema may have caused is not the answer: verify throws first.
+      await schema.verify();
+      throw err;
+    }
+    await schema.verify();
+    return { value, txnTime: now.epochMicros };
   }
 
   /** Transaction time: microseconds, strictly increasing within this process. */
@@ -220,6 +245,29 @@ function secretFrom(header: string | undefined): string | null {
   return null;
 }
 
+/** How many times a query runs when the schema keeps changing under it. */
+const STALE_SCHEMA_TRIES = 5;
+
+/**
+ * FQL forms that write (or may: Call runs a function). A query with none of them anywhere runs
+ * as a read-only transaction. Looking at every object key errs towards writing (a literal
+ * object with a field named `create` counts too), which costs nothing but the read-only
+ * transaction's benefits.
+ */
+const WRITING_FORMS = new Set([
+  'create', 'update', 'replace', 'delete', 'insert', 'remove', 'login', 'logout', 'call', 'move_database',
+  'create_class', 'create_collection', 'create_database', 'create_index', 'create_key', 'create_function', 'create_role', 'create_access_provider',
+]);
+
+function mayWrite(expr: Json): boolean {
+  if (Array.isArray(expr)) return expr.some(mayWrite);
+  if (expr === null || typeof expr !== 'object') return false;
+  for (const key in expr) {
+    if (WRITING_FORMS.has(key) || mayWrite((expr as { readonly [k: string]: Json })[key])) return true;
+  }
+  return false;
+}
+
 function toFaunaError(err: unknown): FaunaError {
   if (err instanceof FaunaError) return err;
   if (err instanceof StorageError && err.code === 'serialization_failure') {
@@ -227,6 +275,11 @@ function toFaunaError(err: unknown): FaunaError {
   }
   if (err instanceof StorageError && err.code === 'unavailable') {
     return new FaunaError('unavailable', 'The storage is not available right now.');
+  }
+  if (err instanceof StorageError && err.code === 'resource_exhausted') {
+    // What ran out is the server's configuration to fix: the log says which, the client that it was not unavailability.
+    console.error(`fql-engine: ${err.message}`);
+    return new FaunaError('unavailable', 'The storage ran out of a resource (see the engine log).');
   }
   // The query itself outgrew what this process can hold: its fault, not the engine's. V8 throws
   // these before it runs out of stack or builds an oversized string, and nothing was committed.

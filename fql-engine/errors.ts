@@ -21,6 +21,7 @@ export const FAUNA_CODES = {
   'validation failed': 400,
   'transaction aborted': 400,
   'call error': 400,
+  'move database error': 400,
   'stack overflow': 400,
   'bad request': 400,
   'invalid token': 400,

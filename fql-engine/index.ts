@@ -11,6 +11,7 @@
 
 export { openEngine } from './engine.ts';
 export type { Engine, EngineOptions } from './engine.ts';
+export type { JwksOptions } from './jwt.ts';
 export { createInProcessFetch } from './transport/in-process.ts';
 export { startHttpServer } from './transport/http-server.ts';
 export type { HttpServerOptions, RunningHttpServer } from './transport/http-server.ts';

@@ -25,7 +25,11 @@ export function parseSecret(secret: string): SecretLocation | null {
   const parts = secret.slice(2).split('.');
   const where = /^([kt])(\d+)$/.exec(parts[1] ?? '');
   if (parts.length !== 3 || !where) return null;
-  return { db: Buffer.from(parts[0], 'base64url').toString(), kind: where[1] === 't' ? 'tokens' : 'keys', id: where[2] };
+  const db = Buffer.from(parts[0], 'base64url').toString();
+  // A database id is `root` or digits (ids.ts); anything else is no secret of ours, and must
+  // not reach storage (a NUL byte, say, is an error there, not a miss).
+  if (!/^(root|\d{1,30})$/.test(db)) return null;
+  return { db, kind: where[1] === 't' ? 'tokens' : 'keys', id: where[2] };
 }
 
 export function hashSecret(secret: string): string {

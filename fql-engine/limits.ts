@@ -8,7 +8,7 @@
  */
 
 import { FaunaError } from './errors.ts';
-import type { Json } from './values.ts';
+import { isArray, type Json } from './values.ts';
 
 /** How deeply a query's JSON may nest (each FQL call is two levels: its object and its arguments). */
 export const MAX_EXPRESSION_DEPTH = 1000;
@@ -26,7 +26,7 @@ export function assertExpressionDepth(expr: Json): void {
     const [value, depth] = next;
     if (value === null || typeof value !== 'object') continue;
     if (depth > MAX_EXPRESSION_DEPTH) throw tooDeep('The query', MAX_EXPRESSION_DEPTH);
-    for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push([child, depth + 1]);
+    for (const child of isArray(value) ? value : Object.values(value)) stack.push([child, depth + 1]);
   }
 }
 

@@ -11,6 +11,9 @@
  *   read, as Fauna charged them; a read the transaction answers from its own cache counts again.
  * - x-byte-write-ops: one per 1 KiB (rounded up) of each document written and of each document's
  *   index entries written; a delete is one.
+ * - x-read-ops / x-write-ops: Fauna's older, size-blind counts, which it still sent and the
+ *   driver's own tests read: one per document or index range read, one per document written
+ *   (with its index entries) or deleted.
  * - x-storage-bytes-read / x-storage-bytes-write: the bytes behind those ops (wire-encoded
  *   document bodies, index entries' keys and values).
  * - x-query-bytes-in / x-query-bytes-out: the request and response bodies, in bytes.
@@ -31,20 +34,24 @@ export class QueryMeter {
   private readOps = 0;
   private bytesWritten = 0;
   private writeOps = 0;
+  private reads = 0;
+  private writes = 0;
 
   /** A transaction attempt begins: what an earlier attempt counted was rolled back with it. */
   startAttempt(): void {
     this.attempts += 1;
     this.calls = 0;
-    this.bytesRead = this.readOps = this.bytesWritten = this.writeOps = 0;
+    this.bytesRead = this.readOps = this.bytesWritten = this.writeOps = this.reads = this.writes = 0;
   }
 
   read(bytes: number): void {
+    this.reads += 1;
     this.bytesRead += bytes;
     this.readOps += Math.max(1, Math.ceil(bytes / READ_OP_BYTES));
   }
 
   wrote(bytes: number): void {
+    this.writes += 1;
     this.bytesWritten += bytes;
     this.writeOps += Math.max(1, Math.ceil(bytes / WRITE_OP_BYTES));
   }
@@ -55,6 +62,8 @@ export class QueryMeter {
       'x-compute-ops': String(Math.max(1, Math.ceil(this.calls / CALLS_PER_COMPUTE_OP))),
       'x-byte-read-ops': String(this.readOps),
       'x-byte-write-ops': String(this.writeOps),
+      'x-read-ops': String(this.reads),
+      'x-write-ops': String(this.writes),
       'x-storage-bytes-read': String(this.bytesRead),
       'x-storage-bytes-write': String(this.bytesWritten),
       'x-query-bytes-in': String(bytesIn),

@@ -167,7 +167,7 @@ describe('encodeKey', () => {
       const b = Array.from({ length: 1 + Math.floor(r() * 3) }, () => randomValue(r, 1));
       const reverse = Array.from({ length: 3 }, () => r() < 0.5);
       expect(memcmp(encodeKey(a), encodeKey(b))).toBe(Math.sign(compareTuples(a, b)));
-      expect(memcmp(encodeKey(a, reverse), encodeKey(b, reverse)), `${describeValue(a)} vs ${describeValue(b)} ${reverse}`).toBe(
+      expect(memcmp(encodeKey(a, reverse), encodeKey(b, reverse)), `${describeValue(a)} vs ${describeValue(b)} ${reverse.join(',')}`).toBe(
         Math.sign(compareTuples(a, b, reverse)),
       );
     }

@@ -147,7 +147,11 @@ export function isObject(v: unknown): v is ObjectValue {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Special);
 }
 
-export function isArray(v: Value): v is readonly Value[] {
+/**
+ * Array.isArray for the readonly arrays of Value and Json: it narrows to the array member of the
+ * union, where Array.isArray narrows a readonly array to `any[]` and lets `any` in unseen.
+ */
+export function isArray<T>(v: T): v is Extract<T, readonly unknown[]> {
   return Array.isArray(v);
 }
 
@@ -181,16 +185,15 @@ export function refEquals(a: Ref | undefined, b: Ref | undefined): boolean {
 export function valueEquals(a: Value, b: Value): boolean {
   if (a === b) return true;
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+  if (isArray(a) || isArray(b)) {
+    if (!isArray(a) || !isArray(b) || a.length !== b.length) return false;
     return a.every((x, i) => valueEquals(x, b[i]));
   }
   if (a instanceof Special || b instanceof Special) return specialEquals(a, b);
-  const ka = Object.keys(a as ObjectValue);
-  const kb = Object.keys(b as ObjectValue);
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
   if (ka.length !== kb.length) return false;
-  const bo = b as ObjectValue;
-  return ka.every((k) => Object.prototype.hasOwnProperty.call(bo, k) && valueEquals((a as ObjectValue)[k], bo[k]));
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && valueEquals(a[k], b[k]));
 }
 
 function specialEquals(a: Value, b: Value): boolean {

@@ -13,12 +13,12 @@ import {
   QueryValue,
   Ref,
   SetValue,
+  isArray,
   makeObject,
   setOwnField,
   type Json,
   type NativeName,
   NATIVE_NAMES,
-  type ObjectValue,
   type SetSpec,
   type Value,
 } from './values.ts';
@@ -26,19 +26,18 @@ import {
 export function encodeValue(v: Value, depth = 0): Json {
   if (v === null || typeof v !== 'object') return v;
   if (depth >= MAX_VALUE_DEPTH) throw tooDeep('A value', MAX_VALUE_DEPTH);
-  if (Array.isArray(v)) return v.map((item) => encodeValue(item, depth + 1));
+  if (isArray(v)) return v.map((item) => encodeValue(item, depth + 1));
   if (v instanceof Ref) return { '@ref': encodeRefBody(v) };
   if (v instanceof FaunaTime) return { '@ts': formatTime(v) };
   if (v instanceof FaunaDate) return { '@date': formatDate(v) };
   if (v instanceof Bytes) return { '@bytes': Buffer.from(v.data).toString('base64') };
   if (v instanceof QueryValue) return { '@query': v.lambda };
   if (v instanceof SetValue) return { '@set': encodeSetSpec(v.spec) };
-  const o = v as ObjectValue;
   const out: Record<string, Json> = {};
   let needsEscape = false;
-  for (const k of Object.keys(o)) {
+  for (const k of Object.keys(v)) {
     if (k.startsWith('@')) needsEscape = true;
-    setOwnField(out, k, encodeValue(o[k], depth + 1));
+    setOwnField(out, k, encodeValue(v[k], depth + 1));
   }
   return needsEscape ? { '@obj': out } : out;
 }
@@ -134,7 +133,7 @@ function decodeRef(body: Json): Ref {
   if (collection !== undefined && !(collection instanceof Ref)) throw badLiteral('@ref');
   if (database !== undefined && !(database instanceof Ref)) throw badLiteral('@ref');
   if (collection === undefined && !NATIVE_NAMES.includes(body.id as NativeName)) {
-    throw new FaunaError('invalid ref', `Ref refers to undefined collection '${body.id}'.`);
+    throw new FaunaError('invalid ref', `Ref refers to undefined collection '${body.id}'`);
   }
   return new Ref(body.id, collection, database);
 }
@@ -205,6 +204,7 @@ const REF_PATH_KINDS: Readonly<Record<string, NativeName>> = {
   tokens: 'tokens',
   credentials: 'credentials',
   roles: 'roles',
+  access_providers: 'access_providers',
 };
 
 /** The legacy string form of a ref: `collections`, `collections/users`, `collections/users/123`, `indexes/by_email`. */
@@ -300,8 +300,18 @@ export function formatTime(t: FaunaTime): string {
     seconds -= 1n;
   }
   const base = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
-  const frac = rem === 0n ? '' : `.${rem.toString().padStart(9, '0').replace(/0+$/, '')}`;
-  return `${base}${frac}Z`;
+  return `${base}${fractionDigits(rem)}Z`;
+}
+
+/**
+ * A second's fraction as Java's ISO_INSTANT prints it, which Fauna's answers show: in groups of
+ * three digits (`.030`, `.123400`, `.123456789`), none when it is zero.
+ */
+function fractionDigits(nanos: bigint): string {
+  if (nanos === 0n) return '';
+  const digits = nanos.toString().padStart(9, '0');
+  const length = digits.endsWith('000000') ? 3 : digits.endsWith('000') ? 6 : 9;
+  return `.${digits.slice(0, length)}`;
 }
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -1,11 +1,12 @@
 /** DELETE /api/admin/invitations/:id — revokes a pending invitation: its link stops working (admin role only). */
 import type { Config as FunctionConfig } from '@netlify/functions';
-import { adminCaller, revokeInvitation } from '../shared/auth/invitations.ts';
-import { endpoint } from '../shared/endpoint.ts';
+import { adminEndpoint } from '../shared/admin/endpoint.ts';
+import { revokeInvitation } from '../shared/auth/invitations.ts';
 import { json } from '../shared/http.ts';
 
-export default endpoint({
-  DELETE: async (req, ctx) => json(200, { invitation: await revokeInvitation(ctx.auth, adminCaller(req, ctx.config), ctx.netlify.params.id ?? '') }),
+export default adminEndpoint({
+  // The id from the path itself: netlify dev fills in no `context.params` for some functions.
+  DELETE: async (req, ctx, admin) => json(200, { invitation: await revokeInvitation(ctx.auth, admin, new URL(req.url).pathname.split('/').pop() ?? '') }),
 });
 
 export const config: FunctionConfig = { path: '/api/admin/invitations/:id' };

@@ -1,13 +1,16 @@
 /**
- * GET /admin/ — the demo's admin-only page, behind requireRole('admin') (and the edge guard in
- * front of it). A person is answered with pages: to log in when nobody is, "not for your
- * account" (403) when their token lacks the role.
+ * GET /admin/ — the admin console (shared/admin/page.ts, driving /api/admin/*), behind
+ * requireRole('admin') (and the edge guard in front of it). A person is answered with pages: to
+ * log in when nobody is, "not for your account" (403) when their token lacks the role.
  */
 import type { Config as FunctionConfig } from '@netlify/functions';
 import type { Config } from '../shared/config.ts';
 import { CONTINUE_PATH } from '../shared/edge/session-guard.ts';
+import { adminConsolePage } from '../shared/admin/page.ts';
 import { endpoint } from '../shared/endpoint.ts';
-import { html, htmlPage, seeOther } from '../shared/http.ts';
+import { seeOther } from '../shared/http.ts';
+import { html } from '../shared/pages/html.ts';
+import { sitePage } from '../shared/pages/layout.ts';
 import { requireRole, type SiteUser } from '../shared/user/index.ts';
 
 const ADMIN_PATH = '/admin/';
@@ -19,20 +22,14 @@ function adminOrPage(req: Request, config: Config): SiteUser | Response {
   } catch (refused) {
     if (!(refused instanceof Response)) throw refused;
     if (refused.status === 401) return seeOther(`${config.siteUrl}${CONTINUE_PATH}?next=${encodeURIComponent(ADMIN_PATH)}`);
-    return htmlPage('Not for your account', html`<h1>Not for your account</h1><p>This page needs the admin role.</p><p><a href="/">Back to the site</a></p>`, { status: 403 });
+    return sitePage(config, 'Not for your account', html`<h1>Not for your account</h1><p>This page needs the admin role.</p>`, { status: 403 });
   }
 }
 
 export default endpoint({
   GET: (req, ctx) => {
     const user = adminOrPage(req, ctx.config);
-    if (user instanceof Response) return user;
-    return htmlPage(
-      'Admin',
-      html`<h1>Admin</h1><p id="admin-whoami">Logged in as <strong>${user.email}</strong>, with the roles ${user.roles.join(', ')}.</p>
-<p>Only accounts with the admin role see this page. Grant it with <code>npm run admin -- grant someone@example.com admin</code>; it shows at their next refresh.</p>
-<p><a href="/app/">Your notes</a> · <a href="/">The site</a></p>`,
-    );
+    return user instanceof Response ? user : adminConsolePage(user);
   },
 });
 

@@ -5,17 +5,18 @@
  */
 import type { Config as FunctionConfig } from '@netlify/functions';
 import { acceptInvitation, invitationPage } from '../shared/auth/invitations.ts';
-import { answerLinkForm } from '../shared/auth/pages.ts';
 import { cookiesFor, userAgentOf } from '../shared/auth/web.ts';
 import { endpoint } from '../shared/endpoint.ts';
+import { json, readBody, seeOther } from '../shared/http.ts';
 
 export default endpoint({
   GET: (req, ctx) => invitationPage(ctx.auth, req),
-  POST: (req, ctx) =>
-    answerLinkForm(req, async (body) => {
-      const session = await acceptInvitation(ctx.auth, body, userAgentOf(req));
-      return { redirect: `${ctx.config.siteUrl}/`, status: 201, json: { user: session.user }, headers: cookiesFor(session, ctx.config) };
-    }),
+  POST: async (req, ctx) => {
+    const { kind, data } = await readBody(req);
+    const session = await acceptInvitation(ctx.auth, data, userAgentOf(req));
+    const headers = cookiesFor(session, ctx.config);
+    return kind === 'form' ? seeOther(`${ctx.config.siteUrl}/`, { headers }) : json(201, { user: session.user }, { headers });
+  },
 });
 
 export const config: FunctionConfig = { path: '/api/auth/invitation' };

@@ -1,24 +1,26 @@
 /** /api/auth/magic/signup — GET shows the account form (nothing spent); POST creates the verified account. */
 import type { Config as FunctionConfig } from '@netlify/functions';
-import { magicLinkPage, magicSignup } from '../shared/auth/magic.ts';
-import { answerLinkForm } from '../shared/auth/pages.ts';
+import { magicSignup } from '../shared/auth/magic.ts';
+import { linkPage } from '../shared/auth/pages.ts';
 import { cookiesFor, userAgentOf } from '../shared/auth/web.ts';
 import { endpoint } from '../shared/endpoint.ts';
+import { json, readBody, seeOther } from '../shared/http.ts';
 
 export default endpoint({
   GET: (req, ctx) =>
-    magicLinkPage(ctx.auth, req, 'magic_signup', (email) => ({
+    linkPage(ctx.auth, req, 'magic_signup', (email) => ({
       title: 'Finish creating your account',
       intro: `Your account will be for ${email}.`,
       action: '/api/auth/magic/signup',
       button: 'Create my account',
       textField: { name: 'name', label: 'Your name' },
     })),
-  POST: (req, ctx) =>
-    answerLinkForm(req, async (body) => {
-      const session = await magicSignup(ctx.auth, body, userAgentOf(req));
-      return { redirect: `${ctx.config.siteUrl}/`, status: 201, json: { user: session.user }, headers: cookiesFor(session, ctx.config) };
-    }),
+  POST: async (req, ctx) => {
+    const { kind, data } = await readBody(req);
+    const session = await magicSignup(ctx.auth, data, userAgentOf(req));
+    const headers = cookiesFor(session, ctx.config);
+    return kind === 'form' ? seeOther(`${ctx.config.siteUrl}/`, { headers }) : json(201, { user: session.user }, { headers });
+  },
 });
 
 export const config: FunctionConfig = { path: '/api/auth/magic/signup' };

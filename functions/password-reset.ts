@@ -1,24 +1,26 @@
-/** /api/auth/password/reset — GET shows the new-password form (the token is not spent); POST spends it. */
+/** /api/auth/password/reset — GET checks the link and shows the new-password form (nothing spent); POST spends it. */
 import type { Config as FunctionConfig } from '@netlify/functions';
 import { resetPassword } from '../shared/auth/passwords.ts';
-import { answerLinkForm, tokenPage } from '../shared/auth/pages.ts';
+import { linkPage } from '../shared/auth/pages.ts';
 import { clearingCookies } from '../shared/auth/web.ts';
 import { endpoint } from '../shared/endpoint.ts';
+import { json, readBody, seeOther } from '../shared/http.ts';
 
 export default endpoint({
   GET: (req, ctx) =>
-    tokenPage(req, {
+    linkPage(ctx.auth, req, 'reset', () => ({
       ...resetPageWording(new URL(req.url).searchParams),
       action: '/api/auth/password/reset',
       button: 'Set the new password',
       passwordField: { name: 'password', label: 'New password', minLength: ctx.config.passwordMinLength },
-    }),
-  POST: (req, ctx) =>
-    answerLinkForm(req, async (body) => {
-      await resetPassword(ctx.auth, body);
-      // Every session ended, this browser's too: its cookies go with it (docs/API.md).
-      return { redirect: `${ctx.config.siteUrl}/?password_reset=1`, status: 200, json: { status: 'password_reset' }, headers: clearingCookies(ctx.config) };
-    }),
+    })),
+  POST: async (req, ctx) => {
+    const { kind, data } = await readBody(req);
+    await resetPassword(ctx.auth, data);
+    // Every session ended, this browser's too: its cookies go with it (docs/API.md).
+    const cleared = { headers: clearingCookies(ctx.config) };
+    return kind === 'form' ? seeOther(`${ctx.config.siteUrl}/?password_reset=1`, cleared) : json(200, { status: 'password_reset' }, cleared);
+  },
 });
 
 /** verified=1: a verification from another browser than the one that registered dropped the password; secured=1: "this wasn't me" did. */

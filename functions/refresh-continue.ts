@@ -13,7 +13,9 @@ import { clearingCookies, cookiesFor, refreshSessionClaims, userAgentOf } from '
 import { LOGIN_PATH, safeNextPath } from '../shared/edge/session-guard.ts';
 import { endpoint } from '../shared/endpoint.ts';
 import { HttpError } from '../shared/errors.ts';
-import { html, htmlPage, seeOther } from '../shared/http.ts';
+import { seeOther } from '../shared/http.ts';
+import { html } from '../shared/pages/html.ts';
+import { sitePage } from '../shared/pages/layout.ts';
 
 export default endpoint({
   GET: async (req, ctx) => {
@@ -25,7 +27,7 @@ export default endpoint({
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
       // A person followed a link: a page, not a JSON body.
-      if (err.status !== 401) return htmlPage('Please try again', html`<h1>Please try again</h1><p>${err.message}</p>`, { status: err.status });
+      if (err.status !== 401) return sitePage(cfg, 'Please try again', html`<h1>Please try again</h1><p>${err.message}</p>`, { status: err.status });
       // Not a session to continue (none, expired, revoked, reused): log in, then go on.
       return seeOther(`${cfg.siteUrl}${LOGIN_PATH}?next=${encodeURIComponent(next)}#login`, { headers: clearingCookies(cfg) });
     }

@@ -5,18 +5,19 @@
  */
 import type { Config as FunctionConfig } from '@netlify/functions';
 import { secureAccount, secureAccountPage, securedResetUrl } from '../shared/auth/notices.ts';
-import { answerLinkForm } from '../shared/auth/pages.ts';
 import { clearingCookies } from '../shared/auth/web.ts';
 import { endpoint } from '../shared/endpoint.ts';
+import { json, readBody, seeOther } from '../shared/http.ts';
 
 export default endpoint({
   GET: (req, ctx) => secureAccountPage(ctx.auth, req),
-  POST: (req, ctx) =>
-    answerLinkForm(req, async (body) => {
-      const resetUrl = securedResetUrl(ctx.config, await secureAccount(ctx.auth, body));
-      // Every session ended, this browser's too (if it had one).
-      return { redirect: resetUrl, status: 200, json: { status: 'account_secured', resetUrl }, headers: clearingCookies(ctx.config) };
-    }),
+  POST: async (req, ctx) => {
+    const { kind, data } = await readBody(req);
+    const resetUrl = securedResetUrl(ctx.config, await secureAccount(ctx.auth, data));
+    // Every session ended, this browser's too (if it had one).
+    const cleared = { headers: clearingCookies(ctx.config) };
+    return kind === 'form' ? seeOther(resetUrl, cleared) : json(200, { status: 'account_secured', resetUrl }, cleared);
+  },
 });
 
 export const config: FunctionConfig = { path: '/api/auth/secure-account' };

@@ -50,6 +50,13 @@ const nextPath = sameSitePath(new URLSearchParams(location.search).get('next'));
 let currentUser = null;
 
 /**
+ * Set when the server ended this browser's session (another device logged out everywhere, or
+ * the session was revoked): the 401 of whatever was being done then is that same news, and
+ * "Your session has ended" says it better than the request's own "Log in first."
+ */
+let sessionEnded = false;
+
+/**
  * @template {HTMLElement} T
  * @param {string} id
  * @param {{ new (): T, name: string }} type
@@ -75,13 +82,6 @@ function say(text, kind = 'info') {
   message.dataset.kind = kind;
 }
 
-/** @param {number} seconds */
-function duration(seconds) {
-  if (seconds < 60) return seconds === 1 ? '1 second' : `${seconds} seconds`;
-  const minutes = Math.ceil(seconds / 60);
-  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
-}
-
 /** @param {unknown} err */
 function sayError(err) {
   if (!(err instanceof AuthError)) {
@@ -89,8 +89,12 @@ function sayError(err) {
     say('Something went wrong. Please try again.', 'error');
     return;
   }
-  const wait = err.status === 429 && err.retryAfter !== null ? ` Please wait ${duration(err.retryAfter)}.` : '';
-  say(`${err.message}${wait}`, 'error');
+  if (err.status === 401 && sessionEnded && currentUser === null) {
+    say(LOGOUT_MESSAGES.session_ended);
+    return;
+  }
+  // The server's messages say what to do, a 429's how long to wait too.
+  say(err.message, 'error');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -98,6 +102,7 @@ function sayError(err) {
 
 /** @param {string} viewId */
 function showView(viewId) {
+  byId('loading', HTMLParagraphElement).hidden = true;
   // forEach, not for...of: the project's lib list has DOM but not DOM.Iterable.
   document.querySelectorAll('main > section').forEach((section) => {
     if (section instanceof HTMLElement) section.hidden = section.id !== viewId;
@@ -144,7 +149,9 @@ function sessionItem(session) {
   const item = document.createElement('li');
   const agent = document.createElement('span');
   agent.className = 'agent';
-  agent.textContent = session.userAgent || 'Unknown browser';
+  agent.textContent = session.device || session.userAgent || 'Unknown browser';
+  // The raw string is still there for whoever wants it.
+  if (session.userAgent) agent.title = session.userAgent;
   const times = document.createElement('span');
   times.className = 'times';
   times.textContent = `Started ${when(session.createdAt)} · last used ${when(session.lastUsedAt)}`;
@@ -178,6 +185,7 @@ async function enterAccount(user) {
     return;
   }
   currentUser = user;
+  sessionEnded = false;
   renderWhoami(user);
   goTo('#account');
   await loadSessions();
@@ -189,6 +197,7 @@ function leaveAccount(reason) {
   // cannot read its http-only cookies to know better); telling them "your session ended" would be wrong.
   if (currentUser === null) return;
   currentUser = null;
+  sessionEnded = reason === 'session_ended';
   byId('whoami', HTMLParagraphElement).replaceChildren();
   byId('sessions', HTMLUListElement).replaceChildren();
   goTo('#login');
@@ -255,12 +264,15 @@ onSubmit('login-form', async (field, form) => {
 
 onSubmit('register-form', async (field, form) => {
   const email = field('email');
-  await client.register({ email, password: field('password') });
+  const { mailbox } = await client.register({ email, password: field('password') });
   form.reset();
+  showStrength('register-strength', null);
   // So "send it again" needs no retyping.
   const resendEmail = byId('resend-form', HTMLFormElement).elements.namedItem('email');
   if (resendEmail instanceof HTMLInputElement) resendEmail.value = email;
-  say('Check your email (in development: the local mailbox) and follow the link to confirm your address.');
+  // Only a development server names a mailbox: deployed, the email goes to the person's own.
+  const where = mailbox === undefined ? '' : ` (in development: the local mailbox, ${mailbox})`;
+  say(`Check your email${where} and follow the link to confirm your address.`);
 });
 
 onSubmit('resend-form', async (field) => {
@@ -283,6 +295,7 @@ onSubmit('forgot-form', async (field, form) => {
 onSubmit('change-password-form', async (field, form) => {
   await client.changePassword({ currentPassword: field('currentPassword'), newPassword: field('newPassword') });
   form.reset();
+  showStrength('change-strength', null);
   say('Your password was changed. Your other sessions were logged out.');
   await loadSessions();
 });
@@ -305,6 +318,61 @@ byId('sessions', HTMLUListElement).addEventListener('click', (event) => {
     say('That session was logged out.');
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Password strength
+
+const STRENGTH_WORDS = Object.freeze(['Very weak', 'Weak', 'Fair', 'Strong', 'Very strong']);
+
+/**
+ * Shows an estimate under a new-password field, or hides the meter (null).
+ * @param {string} id
+ * @param {import('./auth-client.js').PasswordStrength | null} strength
+ */
+function showStrength(id, strength) {
+  const box = byId(id, HTMLDivElement);
+  box.hidden = strength === null;
+  if (strength === null) return;
+  const meter = box.querySelector('meter');
+  if (meter instanceof HTMLMeterElement) meter.value = strength.score;
+  const text = byId(`${id}-text`, HTMLSpanElement);
+  const advice = strength.ok ? '' : strength.warning || strength.suggestions[0] || '';
+  text.textContent = advice === '' ? STRENGTH_WORDS[strength.score] ?? '' : `${STRENGTH_WORDS[strength.score] ?? ''}: ${advice}`;
+  box.dataset.ok = String(strength.ok);
+}
+
+/**
+ * Asks the server (the same estimate it applies) a moment after typing stops; a late answer
+ * for an older value is dropped.
+ * @param {string} formId
+ * @param {string} fieldName
+ * @param {string} meterId
+ */
+function watchStrength(formId, fieldName, meterId) {
+  const input = byId(formId, HTMLFormElement).elements.namedItem(fieldName);
+  if (!(input instanceof HTMLInputElement)) throw new Error(`#${formId} has no ${fieldName}`);
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    const asked = input.value;
+    if (asked === '') {
+      showStrength(meterId, null);
+      return;
+    }
+    timer = setTimeout(() => {
+      client.passwordStrength(asked).then(
+        (strength) => {
+          if (input.value === asked) showStrength(meterId, strength);
+        },
+        () => showStrength(meterId, null),
+      );
+    }, 250);
+  });
+}
+
+watchStrength('register-form', 'password', 'register-strength');
+watchStrength('change-password-form', 'newPassword', 'change-strength');
 
 client.onLogout(leaveAccount);
 window.addEventListener('hashchange', route);

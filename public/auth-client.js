@@ -21,7 +21,8 @@ const REFRESH_PATH = '/api/auth/refresh';
 /**
  * @typedef {{ id: string, email: string, emailVerified: boolean, name: string | null, roles: string[] }} User
  * @typedef {{ id: string, expiresAt: string }} SessionInfo
- * @typedef {{ id: string, createdAt: string, lastUsedAt: string, userAgent: string, current: boolean }} SessionSummary
+ * @typedef {{ id: string, createdAt: string, lastUsedAt: string, userAgent: string, device: string, current: boolean }} SessionSummary
+ * @typedef {{ score: number, ok: boolean, warning: string, suggestions: string[] }} PasswordStrength
  * @typedef {'logout' | 'other_tab' | 'session_ended'} LogoutReason
  * @typedef {(reason: LogoutReason) => void} LogoutListener
  * @typedef {{ baseUrl?: string, fetch?: typeof fetch, channel?: BroadcastChannel | null }} AuthClientOptions
@@ -66,6 +67,15 @@ function parseJson(text) {
  */
 function isObject(value) {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Array.isArray, narrowing to unknown[] rather than any[].
+ * @param {unknown} value
+ * @returns {value is unknown[]}
+ */
+function isList(value) {
+  return Array.isArray(value);
 }
 
 /**
@@ -270,12 +280,28 @@ export function createAuthClient(options = {}) {
     },
 
     /**
+     * `mailbox` is there in development only: the local mailbox the email went to.
      * @param {{ email: string, password: string }} credentials
-     * @returns {Promise<{ status: string }>}
+     * @returns {Promise<{ status: string, mailbox?: string }>}
      */
     async register({ email, password }) {
       const body = bodyWith(await call('POST', '/api/auth/register', { body: { email, password } }), 'status');
-      return { status: String(body.status) };
+      return typeof body.mailbox === 'string' ? { status: String(body.status), mailbox: body.mailbox } : { status: String(body.status) };
+    },
+
+    /**
+     * How guessable a new password would be (0 … 4; `ok` when register, reset and change accept it).
+     * @param {string} password
+     * @returns {Promise<PasswordStrength>}
+     */
+    async passwordStrength(password) {
+      const body = bodyWith(await call('POST', '/api/auth/password/strength', { body: { password } }), 'score');
+      return {
+        score: Number(body.score),
+        ok: body.ok === true,
+        warning: typeof body.warning === 'string' ? body.warning : '',
+        suggestions: Array.isArray(body.suggestions) ? body.suggestions.filter((s) => typeof s === 'string') : [],
+      };
     },
 
     /**
@@ -339,7 +365,7 @@ export function createAuthClient(options = {}) {
     /** @returns {Promise<SessionSummary[]>} */
     async sessions() {
       const body = bodyWith(await call('GET', '/api/auth/sessions', { authenticated: true }), 'sessions');
-      if (!Array.isArray(body.sessions)) throw new AuthError(200, 'unexpected_response', 'The server\'s "sessions" is not a list.');
+      if (!isList(body.sessions)) throw new AuthError(200, 'unexpected_response', 'The server\'s "sessions" is not a list.');
       return /** @type {SessionSummary[]} */ (body.sessions);
     },
 

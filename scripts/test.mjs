@@ -16,11 +16,24 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const reportFile = join(root, 'test-results', 'vitest.json');
 
+/**
+ * A JSON file of vitest's (its package.json, its report), with the type the caller expects.
+ * @template T
+ * @param {string} file
+ * @returns {T}
+ */
+function readJsonFile(file) {
+  /** @type {unknown} */
+  const parsed = JSON.parse(readFileSync(file, 'utf8'));
+  return /** @type {T} */ (parsed);
+}
+
 /** @returns {string} the path of vitest's CLI entry, from its package.json "bin". */
 function vitestCli() {
   const require = createRequire(join(root, 'package.json'));
   const manifestPath = require.resolve('vitest/package.json');
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  /** @type {{ bin: string | { vitest: string } }} */
+  const manifest = readJsonFile(manifestPath);
   const bin = typeof manifest.bin === 'string' ? manifest.bin : manifest.bin.vitest;
   return join(dirname(manifestPath), bin);
 }
@@ -54,8 +67,15 @@ function runVitest(extraArgs) {
 }
 
 /**
+ * The parts of vitest's JSON report that are counted.
+ * @typedef {{ status: string, title: string, ancestorTitles: string[] }} ReportTest
+ * @typedef {{ name: string, status: string, message?: string, assertionResults?: ReportTest[] }} ReportFile
+ * @typedef {{ success?: boolean, testResults?: ReportFile[] }} Report
+ */
+
+/**
  * @typedef {{ passed: number, failed: number, skipped: number, notes: string[], skippedGroups: Map<string, number> }} Count
- * @param {any} report vitest's JSON report
+ * @param {Report} report vitest's JSON report
  * @returns {Count}
  */
 function countReport(report) {
@@ -104,11 +124,11 @@ function countRun(exit) {
   return count;
 }
 
-/** @returns {any} vitest's JSON report, or null when there is none or it was cut short. */
+/** @returns {Report | null} vitest's JSON report, or null when there is none or it was cut short. */
 function readReport() {
   if (!existsSync(reportFile)) return null;
   try {
-    return JSON.parse(readFileSync(reportFile, 'utf8'));
+    return readJsonFile(reportFile);
   } catch {
     return null;
   }

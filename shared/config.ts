@@ -27,7 +27,9 @@ export interface Config extends DatabaseConfig {
   /** The site's own origin, e.g. https://example.netlify.app (no trailing slash). */
   readonly siteUrl: string;
   readonly siteOrigin: string;
-  /** Other origins allowed to make writes. */
+  /** What pages and emails call the site (SITE_NAME; Netlify sets it to the site's name), else its host. */
+  readonly siteName: string;
+  /** Other origins allowed to make writes (POST, PUT, PATCH, DELETE). */
   readonly allowedOrigins: readonly string[];
   /** Cookies get `Secure` unless the site is plain http on localhost. */
   readonly secureCookies: boolean;
@@ -70,6 +72,8 @@ export interface Config extends DatabaseConfig {
   readonly invitationTtlSeconds: number;
   /** How long the "this wasn't me" link of a security email works (single use). */
   readonly securityLinkTtlSeconds: number;
+  /** Audit entries are removed (their document ttl) this many days after they are written. */
+  readonly auditRetentionDays: number;
 
   readonly postmarkServerToken: string;
   /** Where the Postmark client sends: Postmark itself, or the local mailbox in development. */
@@ -131,6 +135,7 @@ export const INT_SETTINGS = {
   INVITATION_TTL_HOURS: { fallback: 7 * 24, min: 1, max: 30 * 24 },
   // At most a week: security links are email_tokens, whose collection keeps nothing longer.
   SECURITY_LINK_TTL_SECONDS: { fallback: 7 * DAY, min: HOUR, max: 7 * DAY },
+  AUDIT_RETENTION_DAYS: { fallback: 90, min: 1, max: 3650 },
   // Well inside a Netlify function's limit (10 s by default, 26 s at most), so a query that
   // gets no answer still ends in a 503 the client sees, not in the platform's own timeout.
   QUERY_TIMEOUT_MS: { fallback: 8000, min: 100, max: 25_000 },
@@ -181,6 +186,7 @@ export function loadConfig(env: Env): Config {
     ...database,
     siteUrl,
     siteOrigin: origin,
+    siteName: env.SITE_NAME?.trim() || new URL(siteUrl).host,
     allowedOrigins: Object.freeze(list(env.ALLOWED_ORIGINS).map((o) => originOf(o, 'ALLOWED_ORIGINS'))),
     secureCookies: secureCookiesFor(origin),
     jwtSecrets: Object.freeze(jwtSecrets),
@@ -208,6 +214,7 @@ export function loadConfig(env: Env): Config {
     registration: registrationMode(env),
     invitationTtlSeconds: int(env, 'INVITATION_TTL_HOURS') * HOUR,
     securityLinkTtlSeconds: int(env, 'SECURITY_LINK_TTL_SECONDS'),
+    auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS'),
     postmarkServerToken: secret(env, production, 'POSTMARK_SERVER_TOKEN', DEV_POSTMARK_TOKEN),
     postmarkApiUrl,
     emailFrom: secret(env, production, 'EMAIL_FROM', 'Auth <auth@localhost>'),

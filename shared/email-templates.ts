@@ -10,6 +10,7 @@
 
 import type { NoticeKind, OutgoingEmail } from './auth/context.ts';
 import type { Config } from './config.ts';
+import { EMAIL_STYLE } from './pages/style.ts';
 
 export type { EmailKind, NoticeKind, OutgoingEmail } from './auth/context.ts';
 
@@ -30,8 +31,11 @@ export const TOKEN_LINK_PATHS = {
   secure_account: '/api/auth/secure-account',
 } as const satisfies Record<string, string>;
 
-/** The site's pages for someone who already has an account; the demo SPA routes on these fragments. */
-export const SITE_PAGES = { login: '/#login', forgotPassword: '/#forgot-password' } as const;
+/**
+ * The site's pages that emails and the server's own pages send people to; the demo SPA routes on
+ * these fragments (a site of your own serves the same ones).
+ */
+export const SITE_PAGES = { login: '/#login', forgotPassword: '/#forgot-password', magic: '/#magic', resendVerification: '/#register' } as const;
 
 interface Action {
   readonly label: string;
@@ -49,7 +53,7 @@ interface Content {
 
 export function renderEmail(config: Config, email: OutgoingEmail): RenderedEmail {
   const content = contentFor(config, email);
-  return { subject: content.subject, html: toHtml(content), text: toText(content) };
+  return { subject: content.subject, html: toHtml(config, content), text: toText(content) };
 }
 
 /** The absolute link that carries `token` to the page that spends it. */
@@ -67,7 +71,7 @@ export function encodeQueryValue(value: string): string {
 }
 
 function contentFor(config: Config, email: OutgoingEmail): Content {
-  const site = new URL(config.siteUrl).host;
+  const site = config.siteName;
   switch (email.kind) {
     case 'verify':
       return {
@@ -208,32 +212,30 @@ function unknownKind(kind: never): never {
   throw new Error(`no email template for '${String(kind)}'`);
 }
 
-const FONT = 'font-family:system-ui,-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif';
-
-function toHtml(c: Content): string {
-  const paragraphs = c.paragraphs.map((p) => `<p style="margin:0 0 16px;line-height:1.5">${escapeHtml(p)}</p>`).join('');
+/** The pages' look (pages/style.ts) as inline styles, with the site's name on top linking home. */
+function toHtml(config: Config, c: Content): string {
+  const paragraphs = c.paragraphs.map((p) => `<p style="${EMAIL_STYLE.paragraph}">${escapeHtml(p)}</p>`).join('');
   const buttons = c.actions.map((a) => button(a)).join(' ');
-  const fallbacks = c.actions
-    .map((a) => `${escapeHtml(a.label)}:<br><a href="${escapeHtml(a.url)}" style="color:#2457d6;word-break:break-all">${escapeHtml(a.url)}</a>`)
-    .join('<br><br>');
-  const notes = c.notes.map((n) => `<p style="margin:0 0 8px;font-size:13px;color:#5b6475">${escapeHtml(n)}</p>`).join('');
+  const fallbacks = c.actions.map((a) => `${escapeHtml(a.label)}:<br><a href="${escapeHtml(a.url)}" style="${EMAIL_STYLE.link}">${escapeHtml(a.url)}</a>`).join('<br><br>');
+  const notes = c.notes.map((n) => `<p style="${EMAIL_STYLE.small}">${escapeHtml(n)}</p>`).join('');
+  const home = `<a href="${escapeHtml(`${config.siteUrl}/`)}" style="color:inherit;text-decoration:none">${escapeHtml(config.siteName)}</a>`;
   return (
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
     `<title>${escapeHtml(c.subject)}</title></head>` +
-    `<body style="margin:0;padding:24px;background:#f4f5f7;color:#1d2330;${FONT}">` +
-    `<div style="max-width:520px;margin:0 auto;background:#ffffff;border-radius:8px;padding:28px">` +
-    `<h1 style="font-size:20px;margin:0 0 16px">${escapeHtml(c.heading)}</h1>${paragraphs}` +
+    `<body style="${EMAIL_STYLE.body}">` +
+    `<div style="${EMAIL_STYLE.header}">${home}</div>` +
+    `<div style="${EMAIL_STYLE.card}">` +
+    `<h1 style="${EMAIL_STYLE.heading}">${escapeHtml(c.heading)}</h1>${paragraphs}` +
     (c.actions.length === 0
       ? ''
       : `<p style="margin:24px 0">${buttons}</p>` +
-        `<p style="margin:0 0 16px;font-size:13px;color:#5b6475">If a button does not work, copy the link into your browser.<br>${fallbacks}</p>`) +
+        `<p style="${EMAIL_STYLE.small};margin-bottom:16px">If a button does not work, copy the link into your browser.<br>${fallbacks}</p>`) +
     `${notes}</div></body></html>`
   );
 }
 
 function button(action: Action): string {
-  const style = 'display:inline-block;background:#2457d6;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:600';
-  return `<a href="${escapeHtml(action.url)}" style="${style}">${escapeHtml(action.label)}</a>`;
+  return `<a href="${escapeHtml(action.url)}" style="${EMAIL_STYLE.button}">${escapeHtml(action.label)}</a>`;
 }
 
 function toText(c: Content): string {

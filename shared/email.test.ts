@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { messageLinks, startMailbox, type Mailbox } from '../netlify/mailbox/server.ts';
 import { developmentConfig } from '../test/support/config.ts';
 import type { Config } from './config.ts';
 import { duration, renderEmail, type EmailKind } from './email-templates.ts';
-import { postmarkClientOptions, sendEmail } from './email.ts';
+import { localMailbox, postmarkClientOptions, sendEmail } from './email.ts';
 import { HttpError } from './errors.ts';
 
 // A token with every character that needs encoding in a query string, and escaping in HTML.
@@ -31,7 +31,8 @@ describe('email templates', () => {
     const email = renderEmail(config, { kind, to: 'ada@example.com', token: TOKEN });
     const link = `https://auth.example.test${path}?token=${ENCODED}`;
     expect(email.subject).toMatch(subject);
-    expect(new Set(hrefs(email.html))).toEqual(new Set([link]));
+    // The site's name on top links home; the only other link is the token's.
+    expect(new Set(hrefs(email.html))).toEqual(new Set(['https://auth.example.test/', link]));
     expect(email.text).toContain(`\n${link}\n`);
     expect(email.text).toContain(lifetime);
     expect(email.html).not.toContain(TOKEN);
@@ -42,8 +43,9 @@ describe('email templates', () => {
   it('already_registered: says an account exists and links to log in and to reset, without a token', () => {
     const email = renderEmail(config, { kind: 'already_registered', to: 'ada@example.com' });
     expect(email.subject).toMatch(/tried to sign up/i);
+    expect(email.html).toContain('>auth.example.test</a>');
     expect(email.text).toMatch(/already have an account/i);
-    expect(hrefs(email.html)).toEqual(['https://auth.example.test/#login', 'https://auth.example.test/#forgot-password', 'https://auth.example.test/#login', 'https://auth.example.test/#forgot-password']);
+    expect(hrefs(email.html)).toEqual(['https://auth.example.test/', 'https://auth.example.test/#login', 'https://auth.example.test/#forgot-password', 'https://auth.example.test/#login', 'https://auth.example.test/#forgot-password']);
     expect(email.text).toContain('https://auth.example.test/#forgot-password');
     expect(email.html + email.text).not.toMatch(/token=/);
   });
@@ -52,14 +54,15 @@ describe('email templates', () => {
     const email = renderEmail(config, { kind: 'invitation', to: 'ada@example.com', token: TOKEN });
     const link = `https://auth.example.test/api/auth/invitation?token=${ENCODED}`;
     expect(email.subject).toBe('You are invited to auth.example.test');
-    expect(new Set(hrefs(email.html))).toEqual(new Set([link, `${link}&via=link`]));
+    expect(new Set(hrefs(email.html))).toEqual(new Set(['https://auth.example.test/', link, `${link}&via=link`]));
     expect(email.text).toContain('7 days');
   });
 
   it('invitation_only: says no account was made, with no link at all', () => {
     const email = renderEmail(config, { kind: 'invitation_only', to: 'ada@example.com' });
     expect(email.text).toMatch(/invitation only/);
-    expect(hrefs(email.html)).toEqual([]);
+    // Only the site's name on top, linking home.
+    expect(hrefs(email.html)).toEqual(['https://auth.example.test/']);
   });
 
   it.each(['notice_password_changed', 'notice_password_reset', 'notice_email_verified', 'notice_token_reuse', 'notice_new_device'] as const)(
@@ -67,7 +70,7 @@ describe('email templates', () => {
     (kind) => {
       const email = renderEmail(config, { kind, to: 'ada@example.com', token: TOKEN, device: 'Firefox on <Linux>' });
       const link = `https://auth.example.test/api/auth/secure-account?token=${ENCODED}`;
-      expect(new Set(hrefs(email.html))).toEqual(new Set([link]));
+      expect(new Set(hrefs(email.html))).toEqual(new Set(['https://auth.example.test/', link]));
       expect(email.text).toContain('This was not me');
       expect(() => renderEmail(config, { kind, to: 'ada@example.com' })).toThrow(/needs a token/);
       if (kind === 'notice_new_device') {
@@ -82,7 +85,21 @@ describe('email templates', () => {
     const email = renderEmail(odd, { kind: 'verify', to: 'ada@example.com', token: TOKEN });
     expect(email.html).not.toContain('<script>');
     expect(email.html).toContain('&lt;script&gt;');
-    expect(hrefs(email.html)[0]).toBe(`https://odd.example.test/x"><script>alert(1)</script>/api/auth/verify?token=${ENCODED}`);
+    expect(hrefs(email.html)[1]).toBe(`https://odd.example.test/x"><script>alert(1)</script>/api/auth/verify?token=${ENCODED}`);
+  });
+
+  it('names the site by SITE_NAME in the subject, the text and on top of the HTML', () => {
+    const email = renderEmail(configFor({ SITE_NAME: 'Ada & Co' }), { kind: 'magic_login', to: 'ada@example.com', token: TOKEN });
+    expect(email.subject).toBe('Log in to Ada & Co');
+    expect(email.text).toContain('Log in to Ada & Co');
+    expect(email.html).toContain('>Ada &amp; Co</a></div>');
+  });
+
+  it('names the local mailbox in development only', () => {
+    expect(localMailbox(configFor({ POSTMARK_API_URL: 'http://127.0.0.1:8025' }))).toBe('http://127.0.0.1:8025');
+    expect(localMailbox(configFor({ POSTMARK_API_URL: 'https://api.postmarkapp.com' }))).toBeNull();
+    const production = { NODE_ENV: 'production', JWT_SECRETS: 'x'.repeat(32), DATABASE_URL: 'postgres://db/auth', FAUNA_SECRET: 's', POSTMARK_SERVER_TOKEN: 't', EMAIL_FROM: 'a@b.c' };
+    expect(localMailbox(configFor({ ...production, POSTMARK_API_URL: 'http://127.0.0.1:8025' }))).toBeNull();
   });
 
   it.each(['verify', 'reset', 'magic_login', 'magic_signup'] as const)('%s: refuses to render without a token', (kind: EmailKind) => {
@@ -103,7 +120,7 @@ describe('Postmark client options', () => {
 
 describe('sendEmail through the real postmark client', () => {
   let mailbox: Mailbox;
-  let logged: ReturnType<typeof vi.spyOn>;
+  let logged: MockInstance<typeof console.error>;
 
   beforeEach(async () => {
     mailbox = await startMailbox({});
@@ -120,7 +137,7 @@ describe('sendEmail through the real postmark client', () => {
     const [message] = await mailbox.messages();
     expect(message).toMatchObject({ from: { name: 'Auth', email: 'auth@example.test' }, to: [{ email: 'ada@example.com' }], tag: 'verify' });
     expect(message.subject).toMatch(/confirm your email/i);
-    expect(messageLinks(message)).toEqual([`https://auth.example.test/api/auth/verify?token=${ENCODED}`]);
+    expect(messageLinks(message)).toEqual([`https://auth.example.test/api/auth/verify?token=${ENCODED}`, 'https://auth.example.test/']);
     expect(logged).not.toHaveBeenCalled();
   });
 

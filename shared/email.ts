@@ -66,6 +66,16 @@ export async function sendEmail(config: Config, email: OutgoingEmail): Promise<v
   }
 }
 
+/**
+ * The local mailbox's address when this is development and email goes to one on this machine
+ * (netlify/mailbox): what the demo shows a person who just signed up. Null in production.
+ */
+export function localMailbox(config: Config): string | null {
+  if (config.production) return null;
+  const host = new URL(config.postmarkApiUrl).hostname;
+  return host === 'localhost' || host === '[::1]' || host.startsWith('127.') ? config.postmarkApiUrl : null;
+}
+
 /** `sendEmail` bound to a configuration: the shape AuthContext.sendEmail expects. */
 export function emailSender(config: Config): (email: OutgoingEmail) => Promise<void> {
   return (email) => sendEmail(config, email);

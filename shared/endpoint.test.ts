@@ -1,6 +1,7 @@
 import type { Context } from '@netlify/functions';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { developmentConfig } from '../test/support/config.ts';
+import { HttpError } from './errors.ts';
 import { contextFor, endpoint, operationOf, type ContextFactory, type RequestContext } from './endpoint.ts';
 import { json, noContent, readJson } from './http.ts';
 
@@ -56,6 +57,21 @@ describe('endpoint', () => {
     expect(text).not.toContain('x is undefined');
     const rejected = endpoint({ POST: async () => Promise.reject(new Error('late')) }).withContext(factory);
     expect((await rejected(post('{}'), context)).status).toBe(500);
+  });
+
+  it('answers a form POST that fails with a page in the site\'s style, not JSON: a person pressed that button', async () => {
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const fn = endpoint({ POST: () => { throw new HttpError('weak_password', { message: 'Use at least 8 characters.' }); } }).withContext(factory);
+    const res = await fn(new Request('https://auth.example.com/api/auth/password/reset', { method: 'POST', body: 'token=t&password=x', headers: form }), context);
+    const page = await res.text();
+    expect([res.status, res.headers.get('content-type')]).toEqual([400, 'text/html; charset=utf-8']);
+    expect(page).toContain('Use at least 8 characters.');
+    expect(page).toContain('<a href="https://auth.example.com/">Back to auth.example.com</a>');
+    // A refusal before the handler (another site's form) is a page too; JSON stays JSON.
+    const cross = await fn(new Request(URL_, { method: 'POST', body: 'token=t', headers: { ...form, origin: 'https://evil.example' } }), context);
+    expect([cross.status, cross.headers.get('content-type')]).toEqual([403, 'text/html; charset=utf-8']);
+    const asJson = await fn(post('{}'), context);
+    expect([asJson.status, (await asJson.json()).error.code]).toEqual([400, 'weak_password']);
   });
 
   it('refuses a cross-origin cookie-carrying write before the handler runs', async () => {

@@ -1,6 +1,6 @@
 /**
  * HTTP helpers for the Functions v2 endpoints: bounded body reading, JSON answers, the error
- * envelope, and small HTML pages. The wrapper every function exports is shared/endpoint.ts.
+ * envelope. Pages live in `pages/`; the wrapper every function exports is shared/endpoint.ts.
  *
  * errorResponse turns any throw into a Response: an HttpError into `{error:{code,message}}`
  * with its status and headers; anything else into 500 internal_error with a fixed message, the
@@ -10,8 +10,9 @@
  * absent or wrong), so an oversized body is cut off at the limit, never buffered whole.
  */
 
-import { createHash } from 'node:crypto';
 import { API_ERRORS, HttpError } from './errors.ts';
+
+export { escapeHtml, html, rawHtml, SafeHtml } from './pages/html.ts';
 
 /** Extra response headers; an array value becomes one header line per item (Set-Cookie). */
 export type HeaderMap = Readonly<Record<string, string | readonly string[]>>;
@@ -39,9 +40,9 @@ export interface ReadOptions {
 export const JSON_LIMIT_BYTES = 16 * 1024;
 
 const JSON_TYPE = 'application/json';
-const FORM_TYPE = 'application/x-www-form-urlencoded';
+export const FORM_TYPE = 'application/x-www-form-urlencoded';
 
-function mediaType(req: Request): string | null {
+export function mediaType(req: Request): string | null {
   const raw = req.headers.get('content-type');
   if (raw === null) return null;
   return raw.split(';')[0].trim().toLowerCase();
@@ -180,80 +181,4 @@ export function errorResponse(err: unknown): Response {
   }
   console.error('[endpoint] unhandled error:', err);
   return json(500, { error: { code: 'internal_error', message: API_ERRORS.internal_error.message } });
-}
-
-/** Markup that is already safe to embed: made only by `html` or `rawHtml`. */
-export class SafeHtml {
-  constructor(readonly value: string) {}
-
-  toString(): string {
-    return this.value;
-  }
-}
-
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
-}
-
-function interpolate(value: unknown): string {
-  if (value instanceof SafeHtml) return value.value;
-  if (Array.isArray(value)) return value.map(interpolate).join('');
-  if (value === null || value === undefined || value === false) return '';
-  return escapeHtml(String(value));
-}
-
-/** A template whose every `${value}` is escaped, unless it is SafeHtml (or an array of it). */
-export function html(strings: TemplateStringsArray, ...values: readonly unknown[]): SafeHtml {
-  let out = strings[0];
-  values.forEach((value, i) => {
-    out += interpolate(value) + strings[i + 1];
-  });
-  return new SafeHtml(out);
-}
-
-/** For markup that is trusted by construction (never for anything from a request). */
-export function rawHtml(markup: string): SafeHtml {
-  return new SafeHtml(markup);
-}
-
-const PAGE_STYLE = [
-  'body{font:16px/1.5 system-ui,sans-serif;margin:0;padding:2rem 1rem;background:#f6f6f4;color:#1d1d1b}',
-  'main{max-width:28rem;margin:0 auto;background:#fff;padding:2rem;border-radius:.5rem;box-shadow:0 1px 3px #0002}',
-  'h1{font-size:1.4rem;margin-top:0}label{display:block;margin:1rem 0 .25rem}',
-  'input{width:100%;box-sizing:border-box;padding:.5rem;font:inherit}',
-  'button{margin-top:1.25rem;padding:.6rem 1.2rem;font:inherit;cursor:pointer}',
-  '.error{color:#a40000}',
-].join('');
-
-/** The page allows nothing but its own stylesheet (by hash) and forms posting to this origin. */
-const PAGE_CSP = [
-  "default-src 'none'",
-  `style-src 'sha256-${createHash('sha256').update(PAGE_STYLE).digest('base64')}'`,
-  "img-src 'self'",
-  "form-action 'self'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-export interface PageOptions extends ResponseOptions {
-  readonly status?: number;
-}
-
-/**
- * A complete HTML page. No scripts can run (CSP), it cannot be framed, and no Referer leaves
- * it: these pages are reached through links whose query string holds a token.
- */
-export function htmlPage(title: string, body: SafeHtml, init: PageOptions = {}): Response {
-  const page = html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title><style>${rawHtml(PAGE_STYLE)}</style></head>
-<body><main>${body}</main></body></html>`;
-  const headers = baseHeaders('text/html; charset=utf-8');
-  headers.set('Content-Security-Policy', PAGE_CSP);
-  headers.set('Referrer-Policy', 'no-referrer');
-  headers.set('X-Frame-Options', 'DENY');
-  applyHeaders(headers, init.headers);
-  return new Response(page.value, { status: init.status ?? 200, headers });
 }

@@ -41,6 +41,11 @@ export function isAllowedOrigin(origin: string, config: Config): boolean {
 
 export function assertSameOrigin(req: Request, config: Config): void {
   if (!WRITE_METHODS.has(req.method.toUpperCase())) return;
+  assertSameOriginAnyMethod(req, config);
+}
+
+/** The same check whatever the method: for reads that write too (the admin API audits every call). */
+export function assertSameOriginAnyMethod(req: Request, config: Config): void {
   const origin = req.headers.get('origin');
   const site = req.headers.get('sec-fetch-site');
   // A page sent with Referrer-Policy: no-referrer (the link pages are) makes the browser send

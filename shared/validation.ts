@@ -89,7 +89,7 @@ export function checkPassword(raw: unknown, config: Config): string {
     throw new HttpError('weak_password', { message: `Use at least ${config.passwordMinLength} characters.` });
   }
   if (Buffer.byteLength(password) > config.passwordMaxBytes) {
-    throw new HttpError('weak_password', { message: `Use at most ${config.passwordMaxBytes} bytes (bcrypt ignores the rest).` });
+    throw new HttpError('weak_password', { message: `Use at most ${config.passwordMaxBytes} bytes; in a long passphrase, accented letters such as é count 2 bytes each.` });
   }
   return password;
 }

@@ -14,7 +14,7 @@
  */
 
 import { FaunaError } from '../errors.ts';
-import { QueryValue, Ref, isObject, valueEquals, type ObjectValue, type Value } from '../values.ts';
+import { QueryValue, Ref, isArray, isObject, valueEquals, type Value } from '../values.ts';
 import type { AccessChecker, Action, CheckOptions, QueryContext } from './context.ts';
 import type { Evaluator } from './evaluate.ts';
 import type { SchemaRecord } from './schema-cache.ts';
@@ -61,7 +61,7 @@ export class RoleAccess implements AccessChecker {
   private async grants(ctx: QueryContext, role: SchemaRecord, action: Action, resource: Ref, args: readonly Value[], options: CheckOptions): Promise<boolean> {
     for (const p of listOf(role.public.privileges)) {
       if (!isObject(p) || !(p.resource instanceof Ref) || !sameResource(p.resource, resource)) continue;
-      const rule = isObject(p.actions) ? (p.actions as ObjectValue)[action] : undefined;
+      const rule = isObject(p.actions) ? p.actions[action] : undefined;
       if (rule === true) return true;
       // Listing a collection: a per-document predicate is applied when each document is read.
       if (rule instanceof QueryValue && options.perDocumentLater) return true;
@@ -96,7 +96,7 @@ function argumentFor(lambda: Value, args: readonly Value[]): Value {
 
 function listOf(v: Value | undefined): readonly Value[] {
   if (v === undefined || v === null) return [];
-  return Array.isArray(v) ? v : [v];
+  return isArray(v) ? v : [v];
 }
 
 /** Roles live in one database, so two refs name the same resource when kind and name match. */

@@ -5,7 +5,7 @@
  */
 
 import { encodeValue, isPlainJsonObject } from '../wire.ts';
-import { Special, isObject, setOwnField, type Json, type Value } from '../values.ts';
+import { Special, isObject, setOwnField, type Json, type Value, isArray } from '../values.ts';
 import type { Env } from './env.ts';
 
 /** The FQL version a Query value is written in: Fauna tags every @query with it. */
@@ -29,8 +29,8 @@ function paramNames(params: Json): string[] {
 
 function substitute(expr: Json, env: Env, shadowed: ReadonlySet<string>): Json {
   if (expr === null || typeof expr !== 'object') return expr;
-  if (Array.isArray(expr)) return expr.map((e) => substitute(e, env, shadowed));
-  const obj = expr as { readonly [k: string]: Json };
+  if (isArray(expr)) return expr.map((e) => substitute(e, env, shadowed));
+  const obj = expr;
   const keys = Object.keys(obj);
   if (keys.length === 1 && keys[0].startsWith('@')) return obj;
   if (keys.length === 1 && keys[0] === 'var' && typeof obj.var === 'string') {
@@ -50,7 +50,7 @@ function substitute(expr: Json, env: Env, shadowed: ReadonlySet<string>): Json {
 /** Let binds in order: each binding shadows the names after it, and the body. */
 function substituteLet(bindings: Json, body: Json, env: Env, shadowed: ReadonlySet<string>): Json {
   const inner = new Set(shadowed);
-  const list = Array.isArray(bindings) ? bindings : [bindings];
+  const list = isArray(bindings) ? bindings : [bindings];
   const newBindings = list.map((b) => {
     if (!isPlainJsonObject(b)) return b;
     const out: Record<string, Json> = {};

@@ -8,7 +8,7 @@ import type { DbId } from '../storage/types.ts';
 import { Ref, type NativeName } from '../values.ts';
 import type { QueryContext } from './context.ts';
 import { indexDefOf, type IndexDef } from './indexes.ts';
-import type { SchemaKind, SchemaRecord } from './schema-cache.ts';
+import { metaString, type SchemaKind, type SchemaRecord } from './schema-cache.ts';
 
 export interface CollectionInfo {
   readonly name: string;
@@ -18,7 +18,7 @@ export interface CollectionInfo {
   readonly ref: Ref;
 }
 
-export const SCHEMA_KINDS: readonly SchemaKind[] = ['collections', 'indexes', 'functions', 'databases', 'keys', 'roles'];
+export const SCHEMA_KINDS: readonly SchemaKind[] = ['collections', 'indexes', 'functions', 'databases', 'keys', 'roles', 'access_providers'];
 
 export function isSchemaKind(name: string): name is SchemaKind {
   return (SCHEMA_KINDS as readonly string[]).includes(name);
@@ -33,7 +33,7 @@ export async function resolveDb(ctx: QueryContext, scope: Ref | undefined): Prom
   const parent = await resolveDb(ctx, scope.collection.database ?? scope.database);
   const record = await ctx.schema.get(parent, 'databases', scope.id, ctx.nowMicros);
   if (!record) throw new FaunaError('invalid ref', `Database '${scope.id}' does not exist.`);
-  return String(record.meta.iid);
+  return metaString(record.meta, 'iid');
 }
 
 /** A schema object's record, or null when it does not exist. */
@@ -55,13 +55,13 @@ export async function collectionOf(ctx: QueryContext, collRef: Ref): Promise<{ d
     throw new FaunaError('invalid ref', 'Collection ref expected.');
   }
   const { db, record } = await schemaRecord(ctx, collRef);
-  if (!record) throw new FaunaError('invalid ref', `Ref refers to undefined collection '${collRef.id}'.`);
+  if (!record) throw new FaunaError('invalid ref', `Ref refers to undefined collection '${collRef.id}'`);
   return { db, info: collectionInfo(record, collRef) };
 }
 
 export function collectionInfo(record: SchemaRecord, ref: Ref): CollectionInfo {
   const ttl = record.public.ttl_days;
-  return { name: record.id, iid: String(record.meta.iid), ttlDays: typeof ttl === 'number' ? ttl : null, ref };
+  return { name: record.id, iid: metaString(record.meta, 'iid'), ttlDays: typeof ttl === 'number' ? ttl : null, ref };
 }
 
 export async function indexOf(ctx: QueryContext, indexRef: Ref): Promise<{ db: DbId; def: IndexDef }> {
@@ -69,7 +69,7 @@ export async function indexOf(ctx: QueryContext, indexRef: Ref): Promise<{ db: D
     throw new FaunaError('invalid ref', 'Index ref expected.');
   }
   const { db, record } = await schemaRecord(ctx, indexRef);
-  if (!record) throw new FaunaError('invalid ref', `Ref refers to undefined index '${indexRef.id}'.`);
+  if (!record) throw new FaunaError('invalid ref', `Ref refers to undefined index '${indexRef.id}'`);
   return { db, def: indexDefOf(record) };
 }
 
@@ -86,7 +86,7 @@ export async function indexesOver(ctx: QueryContext, db: DbId, collIid: string):
 export async function collectionRefFor(ctx: QueryContext, db: DbId, scope: Ref | undefined, collKey: string): Promise<Ref> {
   if (!isUserCollectionKey(collKey)) return Ref.native(collKey as NativeName, scope);
   const all = await ctx.schema.list(db, 'collections', ctx.nowMicros);
-  const record = all.find((r) => String(r.meta.iid) === collKey);
+  const record = all.find((r) => r.meta.iid === collKey);
   if (!record) throw new FaunaError('internal server error', `Index entry points at a missing collection (${collKey}).`);
   return new Ref(record.id, Ref.native('collections'), scope);
 }

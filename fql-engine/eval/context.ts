@@ -6,7 +6,7 @@
 import type { Position } from '../errors.ts';
 import type { QueryMeter } from '../metrics.ts';
 import type { DbId, StorageTx } from '../storage/types.ts';
-import type { FaunaTime, Ref, Value } from '../values.ts';
+import type { FaunaTime, ObjectValue, Ref, Value } from '../values.ts';
 import type { SchemaCache } from './schema-cache.ts';
 import type { PasswordWork } from './passwords.ts';
 
@@ -28,6 +28,10 @@ export interface Caller {
   readonly identity?: Ref;
   /** The token used, when the secret was a token's. */
   readonly token?: Ref;
+  /** The access provider whose JWT the secret was (its name, in the query's database). */
+  readonly provider?: string;
+  /** That JWT's claims: CurrentToken() answers them, CurrentIdentity() their `sub`. */
+  readonly claims?: ObjectValue;
 }
 
 export interface EngineSettings {
@@ -60,6 +64,11 @@ export class QueryContext {
   depth = 0;
   /** Role names granted by membership, worked out once per query (see access.ts). */
   memberships: readonly string[] | undefined;
+  /**
+   * Set while the set that a Map or Foreach reads documents from is being paged: an index scan
+   * then brings the documents of its entries along in the same statement (see forms/collections.ts).
+   */
+  prefetchDocs = false;
 
   constructor(
     readonly tx: StorageTx,

@@ -239,7 +239,7 @@ async function claim(ctx: QueryContext, db: DbId, def: IndexDef, doc: { coll: st
     await ctx.tx.deleteDoc(db, holder.coll, holder.id);
     holder = await ctx.tx.claimUnique(db, def.iid, key, doc);
   }
-  if (holder) throw new FaunaError('instance not unique', `Document is not unique (index '${def.name}').`);
+  if (holder) throw new FaunaError('instance not unique', 'document is not unique.');
 }
 
 function sameEntries(a: readonly ComputedEntry[], b: readonly ComputedEntry[]): boolean {

@@ -11,17 +11,19 @@ export class Env {
   ) {}
 
   lookup(name: string): Value | undefined {
-    for (let env: Env | undefined = this; env; env = env.parent) {
-      if (env.vars.has(name)) return env.vars.get(name);
-    }
-    return undefined;
+    return Env.binding(this, name)?.vars.get(name);
   }
 
   has(name: string): boolean {
-    for (let env: Env | undefined = this; env; env = env.parent) {
-      if (env.vars.has(name)) return true;
+    return Env.binding(this, name) !== undefined;
+  }
+
+  /** The nearest environment, from `start` outwards, that binds `name`. */
+  private static binding(start: Env, name: string): Env | undefined {
+    for (let env: Env | undefined = start; env; env = env.parent) {
+      if (env.vars.has(name)) return env;
     }
-    return false;
+    return undefined;
   }
 
   with(name: string, value: Value): Env {

@@ -12,7 +12,7 @@
 
 import { FaunaError, typeError, type Position } from '../errors.ts';
 import { decodeTagged, isPlainJsonObject } from '../wire.ts';
-import { QueryValue, makeObject, type FaunaTime, type Json, type Value } from '../values.ts';
+import { QueryValue, makeObject, type FaunaTime, type Json, type Value, isArray, typeName } from '../values.ts';
 import { isLambdaLiteral } from './capture.ts';
 import type { QueryContext } from './context.ts';
 import { Env } from './env.ts';
@@ -127,7 +127,7 @@ class CallFrame implements Frame {
   ) {}
 
   eval(expr: Json, at: PathKey | readonly PathKey[], inEnv?: Env): Promise<Value> {
-    return this.evaluator.evaluate(expr, inEnv ?? this.env, this.ctx, [...this.pos, ...(Array.isArray(at) ? at : [at])]);
+    return this.evaluator.evaluate(expr, inEnv ?? this.env, this.ctx, [...this.pos, ...(isArray(at) ? at : [at])]);
   }
 
   async apply(lambda: Json, arg: Value, key: string): Promise<Value> {

@@ -10,8 +10,8 @@ import { FaunaError } from '../errors.ts';
 import { encodeKey } from '../ordering.ts';
 import type { EntryInput } from '../storage/types.ts';
 import { encodeValue } from '../wire.ts';
-import { Ref, isObject, type Json, type ObjectValue, type Value } from '../values.ts';
-import type { SchemaRecord } from './schema-cache.ts';
+import { Ref, isArray, isObject, type Json, type ObjectValue, type Value } from '../values.ts';
+import { metaString, type SchemaRecord } from './schema-cache.ts';
 
 export type FieldPath = readonly (string | number)[];
 
@@ -41,7 +41,7 @@ export function indexDefOf(record: SchemaRecord): IndexDef {
   const meta = record.meta;
   return {
     name: record.id,
-    iid: String(meta.iid),
+    iid: metaString(meta, 'iid'),
     sources: (meta.sources as readonly Json[]).map(String),
     terms: meta.terms as readonly FieldPath[],
     values: meta.values as unknown as readonly ValueField[],
@@ -62,7 +62,7 @@ export function parseValues(v: Value | undefined): ValueField[] {
 }
 
 function listOf(v: Value, key: string): readonly Value[] {
-  if (Array.isArray(v)) return v;
+  if (isArray(v)) return v;
   if (isObject(v)) return [v];
   throw new FaunaError('validation failed', `${key} must be an array of objects.`, [key]);
 }
@@ -112,7 +112,7 @@ export function entriesFor(def: IndexDef, instance: ObjectValue, ref: Ref): Comp
 export function selectPath(root: Value, path: FieldPath): Value {
   let cur: Value = root;
   for (const step of path) {
-    if (typeof step === 'number' && Array.isArray(cur)) cur = step < cur.length ? cur[step] : null;
+    if (typeof step === 'number' && isArray(cur)) cur = step < cur.length ? cur[step] : null;
     else if (typeof step === 'string' && isObject(cur) && Object.prototype.hasOwnProperty.call(cur, step)) cur = cur[step];
     else return null;
   }
@@ -121,7 +121,7 @@ export function selectPath(root: Value, path: FieldPath): Value {
 
 /** An array field contributes one entry per element; an empty array contributes none. */
 function fanOut(v: Value): readonly Value[] {
-  return Array.isArray(v) ? v : [v];
+  return isArray(v) ? v : [v];
 }
 
 function* product(choices: readonly (readonly Value[])[]): Generator<Value[]> {

@@ -1,5 +1,5 @@
 /**
- * Schema objects (collections, indexes, functions, databases, keys) as the evaluator uses
+ * Schema objects (collections, indexes, functions, databases, keys, roles, access providers) as the evaluator uses
  * them, read through a per-transaction cache. A schema object is stored as a document of a
  * native collection whose body is `{ public, meta }`: `public` is what Get returns, `meta`
  * is what only the engine needs (internal ids, hashes).
@@ -10,7 +10,7 @@ import type { DbId, StoredDoc, StorageTx } from '../storage/types.ts';
 import { decodeValue, encodeValue, isPlainJsonObject } from '../wire.ts';
 import { type Json, type NativeName, type ObjectValue, isObject } from '../values.ts';
 
-export type SchemaKind = 'collections' | 'indexes' | 'functions' | 'databases' | 'keys' | 'roles';
+export type SchemaKind = 'collections' | 'indexes' | 'functions' | 'databases' | 'keys' | 'roles' | 'access_providers';
 
 export interface SchemaRecord {
   readonly kind: SchemaKind;
@@ -26,6 +26,16 @@ export interface SchemaRecord {
 /** An object past its ttl is gone, in the cache as in storage (which no longer returns its row). */
 function live(record: SchemaRecord | null, now: number): SchemaRecord | null {
   return record !== null && record.expiresAt != null && record.expiresAt <= now ? null : record;
+}
+
+/**
+ * A string the engine wrote into a record's meta itself (an internal id, a key's database):
+ * anything else means the stored record is damaged, which must not pass as "[object Object]".
+ */
+export function metaString(meta: { readonly [k: string]: Json }, field: string): string {
+  const value = meta[field];
+  if (typeof value !== 'string') throw new Error(`A stored record's meta.${field} is not a string.`);
+  return value;
 }
 
 interface RecordMaps {
@@ -58,18 +68,46 @@ export class SharedSchemaCache {
    * its snapshot is older than what is cached (a newer version replaces an older one).
    */
   mapsAt(db: DbId, version: number): RecordMaps | null {
+    return this.at(db, version)?.maps ?? null;
+  }
+
+  /** The records cached for `db` at the newest version this process has seen, if any. */
+  latest(db: DbId): { readonly version: number; readonly maps: RecordMaps } | undefined {
+    return this.byDb.get(db);
+  }
+
+  private at(db: DbId, version: number): { version: number; maps: RecordMaps } | null {
     const cached = this.byDb.get(db);
     if (cached === undefined || cached.version < version) {
       const fresh = { version, maps: newMaps() };
       this.byDb.set(db, fresh);
-      return fresh.maps;
+      return fresh;
     }
-    return cached.version === version ? cached.maps : null;
+    return cached.version === version ? cached : null;
   }
 
   forget(db: DbId): void {
     this.byDb.delete(db);
   }
+}
+
+/**
+ * Thrown when a transaction went ahead on the schema cached at one version and the version it
+ * read turned out newer: what it did may rest on stale schema, so it is rolled back and run
+ * again (the cache now knows the newer version).
+ */
+export class StaleSchemaError extends Error {
+  constructor() {
+    super('the schema changed while the transaction used the cached one');
+    this.name = 'StaleSchemaError';
+  }
+}
+
+interface VersionCheck {
+  readonly db: DbId;
+  readonly expected: number;
+  /** The version the transaction read, or null when the read failed (the transaction fails anyway). */
+  readonly read: Promise<number | null>;
 }
 
 /**
@@ -83,6 +121,7 @@ export class SchemaCache {
   private readonly dirty = new Set<DbId>();
   /** The shared records this transaction may use, per database (null: none, read privately). */
   private readonly sharedMaps = new Map<DbId, RecordMaps | null>();
+  private checks: VersionCheck[] = [];
 
   constructor(
     private readonly tx: StorageTx,
@@ -93,13 +132,40 @@ export class SchemaCache {
     if (this.dirty.has(db)) return this.local;
     let maps = this.sharedMaps.get(db);
     if (maps === undefined) {
-      // Unversioned records sit at version 0: were the storage to become shared after a schema
-      // write, the version read then is past 0 and they are dropped.
-      const version = this.shared.versioned() ? await this.tx.schemaVersion(db) : 0;
-      maps = this.shared.mapsAt(db, version);
+      maps = await this.sharedAtOwnVersion(db);
       this.sharedMaps.set(db, maps);
     }
     return maps ?? this.local;
+  }
+
+  private async sharedAtOwnVersion(db: DbId): Promise<RecordMaps | null> {
+    // Unversioned records sit at version 0: were the storage to become shared after a schema
+    // write, the version read then is past 0 and they are dropped.
+    if (!this.shared.versioned()) return this.shared.mapsAt(db, 0);
+    const known = this.shared.latest(db);
+    if (known === undefined) return this.shared.mapsAt(db, await this.tx.schemaVersion(db));
+    // Schema changes are rare: go ahead on the newest version seen, without waiting for the
+    // version read, which then travels with the transaction's next read instead of costing a
+    // round trip of its own. verify() checks it before anything is answered.
+    const read = this.tx.schemaVersion(db).catch(() => null);
+    this.checks.push({ db, expected: known.version, read });
+    return known.maps;
+  }
+
+  /**
+   * Throws StaleSchemaError if a version this transaction went ahead on was not the one it read.
+   * Called before the transaction commits, and before an error it raised is reported.
+   */
+  async verify(): Promise<void> {
+    const checks = this.checks;
+    this.checks = [];
+    for (const check of checks) {
+      const version = await check.read;
+      if (version !== null && version !== check.expected) {
+        this.shared.mapsAt(check.db, version);
+        throw new StaleSchemaError();
+      }
+    }
   }
 
   async get(db: DbId, kind: SchemaKind, id: string, now: number): Promise<SchemaRecord | null> {
@@ -185,6 +251,7 @@ export function describeKind(kind: SchemaKind | NativeName): string {
     databases: 'Database',
     keys: 'Key',
     roles: 'Role',
+    access_providers: 'Access provider',
   };
   return names[kind] ?? 'Instance';
 }

@@ -1,6 +1,7 @@
 /**
  * Creating, reading, changing and deleting schema objects: collections, indexes, functions,
- * databases and keys. Each is one document of a native collection (see schema-cache.ts).
+ * databases, keys and roles (access providers: access-providers.ts). Each is one document of a
+ * native collection (see schema-cache.ts).
  */
 
 import { FaunaError, typeError } from '../errors.ts';
@@ -12,10 +13,14 @@ import { collectionOf, collectionRefFor, resolveDb, schemaRecord } from './catal
 import type { QueryContext } from './context.ts';
 import { writeEntries } from './documents.ts';
 import { newId } from './ids.ts';
-import { entriesFor, parseTerms, parseValues, type IndexDef } from './indexes.ts';
-import { describeKind, type SchemaKind, type SchemaRecord } from './schema-cache.ts';
+import { entriesFor, indexDefOf, parseTerms, parseValues, type IndexDef } from './indexes.ts';
+import { validateProvider } from './access-providers.ts';
+import { describeKind, metaString, type SchemaKind, type SchemaRecord } from './schema-cache.ts';
 
 const RESERVED_NAMES = new Set(['events', 'set', 'self', 'documents', '_']);
+
+/** The kinds only an admin caller may read, list or change: they hold or grant access. */
+export const ADMIN_KINDS: ReadonlySet<string> = new Set(['keys', 'databases', 'access_providers']);
 
 export function requireAdmin(ctx: QueryContext): void {
   if (ctx.caller.role !== 'admin') throw new FaunaError('permission denied', 'Insufficient privileges to perform the action.');
@@ -26,12 +31,12 @@ export function requireServer(ctx: QueryContext): void {
   if (ctx.caller.role === 'roles') throw new FaunaError('permission denied', 'Insufficient privileges to perform the action.');
 }
 
-function paramsObject(v: Value): ObjectValue {
+export function paramsObject(v: Value): ObjectValue {
   if (!isObject(v)) throw typeError('Object', v);
   return v;
 }
 
-function validName(v: Value | undefined): string {
+export function validName(v: Value | undefined): string {
   if (typeof v !== 'string' || v.length === 0 || v.includes('/') || RESERVED_NAMES.has(v)) {
     throw new FaunaError('validation failed', `Invalid name${typeof v === 'string' ? ` '${v}'` : ''}.`, ['name']);
   }
@@ -39,7 +44,7 @@ function validName(v: Value | undefined): string {
 }
 
 /** The allowed fields of a params object. A null means "not given" when creating, and "remove" when updating. */
-function pick(params: ObjectValue, allowed: readonly string[], what: string, options: { readonly keepNulls?: boolean } = {}): ObjectValue {
+export function pick(params: ObjectValue, allowed: readonly string[], what: string, options: { readonly keepNulls?: boolean } = {}): ObjectValue {
   for (const k of Object.keys(params)) {
     if (!allowed.includes(k)) throw new FaunaError('validation failed', `${what}: unknown field '${k}'.`, [k]);
   }
@@ -52,7 +57,7 @@ export async function schemaInstance(ctx: QueryContext, db: DbId, ref: Ref, reco
   if (record.kind === 'indexes') {
     const scope = ref.database ?? ref.collection?.database;
     const sources: Ref[] = [];
-    for (const s of record.meta.sources as Json[]) sources.push(await collectionRefFor(ctx, db, scope, String(s)));
+    for (const iid of indexDefOf(record).sources) sources.push(await collectionRefFor(ctx, db, scope, iid));
     pub = makeObject([...Object.entries(pub), ['source', sources.length === 1 ? sources[0] : sources]]);
   }
   return makeObject([['ref', ref], ['ts', record.ts], ...Object.entries(pub)]);
@@ -68,7 +73,7 @@ function refFor(kind: SchemaKind, id: string): Ref {
  * keep it and show it but stay (known difference 11: removing them at a time would have to take
  * their documents, entries and child databases along, which the sweeper does not do).
  */
-const EXPIRING_KINDS: ReadonlySet<SchemaKind> = new Set<SchemaKind>(['functions', 'roles', 'keys']);
+const EXPIRING_KINDS: ReadonlySet<SchemaKind> = new Set<SchemaKind>(['functions', 'roles', 'keys', 'access_providers']);
 
 function checkTtl(p: ObjectValue): void {
   if (p.ttl !== undefined && p.ttl !== null && !(p.ttl instanceof FaunaTime)) {
@@ -80,7 +85,7 @@ function expiresAtOf(kind: SchemaKind, pub: ObjectValue): number | null {
   return EXPIRING_KINDS.has(kind) && pub.ttl instanceof FaunaTime ? pub.ttl.epochMicros : null;
 }
 
-async function insertRecord(ctx: QueryContext, kind: SchemaKind, id: string, pub: ObjectValue, meta: Record<string, Json>): Promise<ObjectValue> {
+export async function insertRecord(ctx: QueryContext, kind: SchemaKind, id: string, pub: ObjectValue, meta: Record<string, Json>): Promise<ObjectValue> {
   checkTtl(pub);
   const record: SchemaRecord = { kind, id, ts: ctx.nowMicros, public: pub, meta, expiresAt: expiresAtOf(kind, pub) };
   await ctx.schema.put(ctx.db, record, { insert: true });
@@ -153,7 +158,7 @@ export async function createIndex(ctx: QueryContext, params: Value): Promise<Obj
 async function buildIndex(ctx: QueryContext, db: DbId, def: IndexDef): Promise<void> {
   const collections = await ctx.schema.list(db, 'collections', ctx.nowMicros);
   for (const iid of def.sources) {
-    const record = collections.find((r) => String(r.meta.iid) === iid);
+    const record = collections.find((r) => r.meta.iid === iid);
     if (!record && iid !== 'tokens') continue;
     const collRef = record ? refFor('collections', record.id) : Ref.native('tokens');
     for (const doc of await ctx.tx.scanDocs(db, iid, { now: ctx.nowMicros })) {
@@ -228,13 +233,15 @@ async function validRole(ctx: QueryContext, role: Value | undefined, what: strin
   throw new FaunaError('validation failed', `${what}: role must be 'admin', 'server' or a Role ref.`, ['role']);
 }
 
-export async function createKey(ctx: QueryContext, params: Value): Promise<ObjectValue> {
+/** A key; `chosenId` is the id of `Create(Ref("keys/123"), …)`, which must be free. */
+export async function createKey(ctx: QueryContext, params: Value, chosenId?: string): Promise<ObjectValue> {
   requireAdmin(ctx);
   const p = pick(paramsObject(params), ['role', 'database', 'data', 'priority', 'ttl'], 'CreateKey');
   await validRole(ctx, p.role, 'CreateKey');
   if (p.database !== undefined && !(p.database instanceof Ref)) throw new FaunaError('validation failed', 'database must be a database ref.', ['database']);
-  const target = await resolveDb(ctx, p.database as Ref | undefined);
-  const id = newId();
+  const target = await resolveDb(ctx, p.database);
+  if (chosenId !== undefined && !/^\d+$/.test(chosenId)) throw new FaunaError('invalid argument', 'A key id is a number.', ['create']);
+  const id = chosenId ?? newId();
   const secret = makeSecret({ db: ctx.db, kind: 'keys', id });
   const hash = hashSecret(secret);
   const pub = makeObject([...Object.entries(p), ['hashed_secret', hash]]);
@@ -245,7 +252,7 @@ export async function createKey(ctx: QueryContext, params: Value): Promise<Objec
 /** Get on a schema ref: the object, or null. */
 export async function readSchema(ctx: QueryContext, ref: Ref): Promise<ObjectValue | null> {
   const { db, record, kind } = await schemaRecord(ctx, ref);
-  if (kind === 'keys' || kind === 'databases') requireAdmin(ctx);
+  if (ADMIN_KINDS.has(kind)) requireAdmin(ctx);
   await ctx.access.check(ctx, 'read', Ref.native(kind), [ref]);
   return record ? schemaInstance(ctx, db, ref, record) : null;
 }
@@ -257,12 +264,13 @@ const UPDATABLE: Record<SchemaKind, readonly string[]> = {
   databases: ['name', 'data', 'priority', 'api_version', 'ttl'],
   keys: ['data', 'priority', 'ttl'],
   roles: ['name', 'privileges', 'membership', 'data', 'ttl'],
+  access_providers: ['name', 'issuer', 'jwks_uri', 'roles', 'data', 'ttl'],
 };
 
 export async function updateSchema(ctx: QueryContext, ref: Ref, params: Value, mode: 'update' | 'replace'): Promise<ObjectValue> {
   const { db, record, kind } = await schemaRecord(ctx, ref);
   requireServer(ctx);
-  if (kind === 'keys' || kind === 'databases') requireAdmin(ctx);
+  if (ADMIN_KINDS.has(kind)) requireAdmin(ctx);
   if (!record) throw new FaunaError('instance not found', `${describeKind(kind)} not found.`);
   const p = pick(paramsObject(params), UPDATABLE[kind], `Update of a ${describeKind(kind)}`, { keepNulls: true });
   if ('body' in p && !(p.body instanceof QueryValue)) throw new FaunaError('validation failed', 'body must be a Query(Lambda(...)).', ['body']);
@@ -278,6 +286,7 @@ export async function updateSchema(ctx: QueryContext, ref: Ref, params: Value, m
   const merged = makeObject(mergeTop(base, p).map(([k, v]) => [k, kind === 'indexes' && k === 'active' ? true : v] as const));
   checkTtl(merged);
   if (kind === 'collections') checkDays(merged.history_days, 'history_days');
+  if (kind === 'access_providers') await validateProvider(ctx, db, merged, record.id);
   const newId_ = kind === 'keys' ? record.id : validName(merged.name ?? record.id);
   const updated: SchemaRecord = { ...record, id: newId_, ts: ctx.nowMicros, public: merged, expiresAt: expiresAtOf(kind, merged) };
   if (newId_ !== record.id) {
@@ -303,12 +312,12 @@ function mergeTop(base: ObjectValue, patch: ObjectValue): [string, Value][] {
 export async function deleteSchema(ctx: QueryContext, ref: Ref): Promise<ObjectValue> {
   const { db, record, kind } = await schemaRecord(ctx, ref);
   requireServer(ctx);
-  if (kind === 'keys' || kind === 'databases') requireAdmin(ctx);
+  if (ADMIN_KINDS.has(kind)) requireAdmin(ctx);
   if (!record) throw new FaunaError('instance not found', `${describeKind(kind)} not found.`);
   const instance = await schemaInstance(ctx, db, ref, record);
-  if (kind === 'collections') await dropCollection(ctx, db, String(record.meta.iid));
-  if (kind === 'indexes') await ctx.tx.drop(db, { kind: 'index', indexId: String(record.meta.iid) });
-  if (kind === 'databases') await dropDatabase(ctx, String(record.meta.iid));
+  if (kind === 'collections') await dropCollection(ctx, db, metaString(record.meta, 'iid'));
+  if (kind === 'indexes') await ctx.tx.drop(db, { kind: 'index', indexId: metaString(record.meta, 'iid') });
+  if (kind === 'databases') await dropDatabase(ctx, metaString(record.meta, 'iid'));
   await ctx.schema.remove(db, kind, record.id);
   return instance;
 }
@@ -320,7 +329,7 @@ async function dropCollection(ctx: QueryContext, db: DbId, iid: string): Promise
     const sources = (idx.meta.sources as Json[]).map(String);
     if (!sources.includes(iid)) continue;
     if (sources.length === 1) {
-      await ctx.tx.drop(db, { kind: 'index', indexId: String(idx.meta.iid) });
+      await ctx.tx.drop(db, { kind: 'index', indexId: metaString(idx.meta, 'iid') });
       await ctx.schema.remove(db, 'indexes', idx.id);
     } else {
       const meta = { ...idx.meta, sources: sources.filter((s) => s !== iid) };
@@ -330,7 +339,7 @@ async function dropCollection(ctx: QueryContext, db: DbId, iid: string): Promise
 }
 
 async function dropDatabase(ctx: QueryContext, db: DbId): Promise<void> {
-  for (const child of await ctx.schema.list(db, 'databases', ctx.nowMicros)) await dropDatabase(ctx, String(child.meta.iid));
+  for (const child of await ctx.schema.list(db, 'databases', ctx.nowMicros)) await dropDatabase(ctx, metaString(child.meta, 'iid'));
   await ctx.tx.drop(db, { kind: 'database' });
   ctx.schema.forget(db);
 }

@@ -19,7 +19,7 @@ import { listCredentials } from './credentials.ts';
 import { docTarget, readDoc } from './documents.ts';
 import { orderKeyFor } from './schema-cache.ts';
 import { entryValueShape, reverseFlags, type IndexDef } from './indexes.ts';
-import { readSchema, requireAdmin } from './schema-objects.ts';
+import { ADMIN_KINDS, readSchema, requireAdmin } from './schema-objects.ts';
 
 export interface SetEntry {
   /** Bytes that order the entry within its set. */
@@ -50,7 +50,7 @@ interface Scan extends Bounds {
 interface Source {
   scan(scan: Scan): Promise<SetEntry[]>;
   /** Encodes a cursor the way this set's entry keys are encoded (index values may run in reverse). */
-  encode(cursor: readonly Value[]): Uint8Array;
+  readonly encode: (cursor: readonly Value[]) => Uint8Array;
   /** True when the set runs from high keys to low (a Reverse). */
   readonly descending: boolean;
 }
@@ -269,13 +269,16 @@ async function matchSource(ctx: QueryContext, indexRef: Ref, terms: readonly Val
     descending: false,
     encode: (cursor) => encodeKey(cursor, flags),
     scan: async (scan) => {
-      const rows = await ctx.tx.scanIndex(db, def.iid, termsKey, {
+      const range = {
         gte: higher(scan.from ? encodeKey(scan.from, flags) : undefined, bounds.gte),
         lt: lower(scan.to ? encodeKey(scan.to, flags) : undefined, bounds.lt),
         reverse: scan.backward,
         limit: scan.limit,
         now: ctx.nowMicros,
-      });
+      };
+      // A bounded page whose documents are about to be read comes with them, in one statement.
+      const withDocs = ctx.prefetchDocs && scan.limit !== undefined;
+      const rows = withDocs ? await ctx.tx.scanIndexWithDocs(db, def.iid, termsKey, range) : await ctx.tx.scanIndex(db, def.iid, termsKey, range);
       const entries: SetEntry[] = [];
       for (const row of rows) entries.push(await indexEntry(ctx, db, scope, def, row));
       return entries;
@@ -299,12 +302,12 @@ async function documentsSource(ctx: QueryContext, collRef: Ref): Promise<Source>
   return docScanSource(ctx, db, info.iid, (doc) => new Ref(doc.id, collRef));
 }
 
-const SCANNABLE_NATIVES: readonly NativeName[] = ['collections', 'indexes', 'functions', 'databases', 'keys', 'roles', 'tokens', 'credentials'];
+const SCANNABLE_NATIVES: readonly NativeName[] = ['collections', 'indexes', 'functions', 'databases', 'keys', 'roles', 'tokens', 'credentials', 'access_providers'];
 
 async function nativeSource(ctx: QueryContext, ref: Ref): Promise<Source> {
   const name = ref.id as NativeName;
   if (!SCANNABLE_NATIVES.includes(name)) throw new FaunaError('invalid argument', `Cannot list ${name} (not supported yet).`);
-  if (name === 'keys' || name === 'databases') requireAdmin(ctx);
+  if (ADMIN_KINDS.has(name)) requireAdmin(ctx);
   await ctx.access.check(ctx, 'read', Ref.native(name), []);
   if (name === 'credentials') {
     const entries = (await listCredentials(ctx, ref.database)).map((c) => refEntry(c.ref));

@@ -1,7 +1,7 @@
 /**
  * The whole language: every spec the evaluator knows, in one table. A new FQL function is
  * declared as spec.ts says, in the group file it belongs to, and its group is listed here.
- * Sum, Mean, Any and All are written for arrays; here they also learn to read pages and sets.
+ * Sum, Mean, Any, All, Min and Max are written for arrays; here they also learn to read pages and sets.
  */
 
 import { SetValue, Ref, valueEquals, type Value } from '../values.ts';
@@ -34,7 +34,7 @@ export const pureFunctions: readonly EagerSpec[] = [
   ...convertFunctions,
 ];
 
-const AGGREGATES = new Set(['sum', 'mean', 'any', 'all']);
+const AGGREGATES = new Set(['sum', 'mean', 'any', 'all', 'min', 'max']);
 
 /** An array aggregate that also accepts a page or a set, by listing it first. */
 function readingCollections(spec: EagerSpec): Spec {

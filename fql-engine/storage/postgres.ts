@@ -17,10 +17,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { POSTGRES_DEFAULTS } from '../defaults.ts';
-import { SCHEMA_DDL, errorCode, sqlStorageTx, sweepExpiredSql } from './sql-tx.ts';
+import { PgTx, StatementNames } from './pg-tx.ts';
+import { SCHEMA_DDL, UNIQUE_VIOLATION, errorCode, sqlStorageTx, sweepExpiredSql } from './sql-tx.ts';
 import type { SqlQueryable } from './sql-tx.ts';
 import { StorageError } from './types.ts';
-import type { Storage, StorageTx } from './types.ts';
+import type { Storage, StorageTx, TransactionOptions } from './types.ts';
 
 export interface PostgresOptions {
   readonly url: string;
@@ -34,6 +35,13 @@ export interface PostgresOptions {
 /** Serializes concurrent openers creating the tables ('FQLE'): CREATE ... IF NOT EXISTS races. */
 const DDL_LOCK_KEY = 0x46514c45;
 const RETRYABLE = new Set(['40001', '40P01']);
+/** "out of shared memory": under SERIALIZABLE, the predicate locks of concurrent transactions filled the server's table. */
+const OUT_OF_MEMORY = '53200';
+/** A write in a transaction begun READ ONLY. */
+const READ_ONLY_TRANSACTION = '25006';
+/** SQLSTATE classes of resources a server is configured with: insufficient resources, program limits. */
+const RESOURCE_CLASS = '53';
+const LIMIT_CLASS = '54';
 /** Admin shutdown, crash shutdown, cannot connect now, too many connections. */
 const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
 const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
@@ -46,6 +54,8 @@ export async function openPostgres(options: PostgresOptions): Promise<Storage> {
     connectionString: options.url,
     max: options.poolSize ?? POSTGRES_DEFAULTS.poolSize,
     connectionTimeoutMillis: POSTGRES_DEFAULTS.connectTimeoutMs,
+    // Statements are written without waiting for the answers before them (pg-tx.ts).
+    pipeline: true,
   });
   // An idle client whose server goes away emits 'error' on the pool; unheard, it would crash
   // the process. The pool drops that client; a transaction that cannot reach the server reports `unavailable`.
@@ -87,28 +97,36 @@ async function createTables(pool: pg.Pool, name: string | null, quoted: string |
   }
 }
 
-type Attempt<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly retry: boolean; readonly error: unknown };
+type Attempt<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: unknown; readonly next: 'retry' | 'strictly' | 'read-write' | 'fail' };
+
+interface AttemptMode {
+  readonly readOnly: boolean;
+  readonly optimistic: boolean;
+}
 
 class PostgresStorage implements Storage {
   readonly backend = 'postgres' as const;
   readonly #pool: pg.Pool;
-  readonly #begin: string;
+  readonly #setSchema: string;
   readonly #tries: number;
+  readonly #names = new StatementNames();
   #closed = false;
 
   constructor(pool: pg.Pool, schema: string | null, tries: number) {
     this.#pool = pool;
     // SET LOCAL rides in BEGIN's round trip, and suits poolers that hand out a new session per transaction.
-    this.#begin = `BEGIN ISOLATION LEVEL SERIALIZABLE${schema === null ? '' : `; SET LOCAL search_path TO ${schema}`}`;
+    this.#setSchema = schema === null ? '' : `; SET LOCAL search_path TO ${schema}`;
     this.#tries = tries;
   }
 
-  transaction<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T> {
-    return this.#serializable((sql) => fn(sqlStorageTx(sql)));
+  transaction<T>(fn: (tx: StorageTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    return this.#serializable((sql) => fn(sqlStorageTx(sql)), options.readOnly === true);
   }
 
   sweepExpired(now: number): Promise<number> {
-    return this.#serializable((sql) => sweepExpiredSql(sql, now));
+    return this.#serializable((sql) => sweepExpiredSql(sql, now), false);
   }
 
   async close(): Promise<void> {
@@ -117,67 +135,67 @@ class PostgresStorage implements Storage {
     await this.#pool.end();
   }
 
-  async #serializable<T>(body: (sql: SqlQueryable) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
-      const outcome = await this.#attempt(body);
-      if (outcome.ok) return outcome.value;
-      if (!outcome.retry) throw outcome.error;
-      if (attempt >= this.#tries) {
-        throw new StorageError(
-          'serialization_failure',
-          `gave up after ${attempt} ${attempt === 1 ? 'try' : 'tries'}: concurrent transactions kept aborting it (last: ${messageOf(outcome.error)})`,
-        );
-      }
-      await sleep(backoffMs(attempt));
-    }
-  }
-
-  async #attempt<T>(body: (sql: SqlQueryable) => Promise<T>): Promise<Attempt<T>> {
-    if (this.#closed) return { ok: false, retry: false, error: new StorageError('unavailable', 'the PostgreSQL storage is closed') };
-    const client = await connect(this.#pool);
-    const sql = new TrackedConnection(client);
-    try {
-      await sql.query(this.#begin, []);
-      const value = await body(sql);
-      await sql.query('COMMIT', []);
-      client.release();
-      return { ok: true, value };
-    } catch (error) {
-      await rollback(client, error);
-      // A conflict seen by any statement dooms the attempt, even if the callback caught it and threw something else.
-      if (sql.sawConflict || isRetryable(error)) return { ok: false, retry: true, error };
-      return { ok: false, retry: false, error: isUnavailable(error) ? unavailable(error) : error };
-    }
-  }
-}
-
-/** Runs statements on one client and remembers whether any was aborted by a conflict. */
-class TrackedConnection implements SqlQueryable {
-  sawConflict = false;
   /**
-   * Every write answers at once here: optimistic writes would need their unique violations
-   * (23505) re-run strictly, and only serialization failures are retried on this backend. Each
-   * statement is a network round trip anyway, so holding writes would not save calls either.
+   * Runs the body until it commits. A serialization failure (or a server short of lock memory,
+   * which concurrency causes and backing off cures) runs it again after a jittered pause, a
+   * bounded number of times. Two other outcomes run it again at once, without counting: an
+   * optimistic write that met a key another row holds (run strictly), and a write in a
+   * transaction begun READ ONLY (run read-write).
    */
-  readonly optimistic = false;
-  readonly #client: pg.PoolClient;
-
-  constructor(client: pg.PoolClient) {
-    this.#client = client;
-  }
-
-  async query<R extends object>(text: string, params: readonly unknown[]): Promise<R[]> {
-    try {
-      const result = await this.#client.query<R>(text, [...params]);
-      return result.rows;
-    } catch (error) {
-      if (isRetryable(error)) this.sawConflict = true;
-      throw error;
+  async #serializable<T>(body: (sql: SqlQueryable) => Promise<T>, readOnly: boolean): Promise<T> {
+    let mode: AttemptMode = { readOnly, optimistic: true };
+    for (let attempt = 1; ; ) {
+      const outcome = await this.#attempt(body, mode);
+      if (outcome.ok) return outcome.value;
+      if (outcome.next === 'fail') throw outcome.error;
+      if (outcome.next === 'strictly') mode = { ...mode, optimistic: false };
+      else if (outcome.next === 'read-write') mode = { ...mode, readOnly: false };
+      else {
+        if (attempt >= this.#tries) throw gaveUp(attempt, outcome.error);
+        await sleep(backoffMs(attempt));
+        attempt += 1;
+      }
     }
   }
 
-  async write(text: string, params: readonly unknown[]): Promise<void> {
-    await this.query(text, params);
+  async #attempt<T>(body: (sql: SqlQueryable) => Promise<T>, mode: AttemptMode): Promise<Attempt<T>> {
+    if (this.#closed) return { ok: false, next: 'fail', error: new StorageError('unavailable', 'the PostgreSQL storage is closed') };
+    const client = await connect(this.#pool);
+    // No sequential scans: under SERIALIZABLE one locks its whole table, and the planner picks
+    // them for small tables, where every write would then conflict with the read.
+    const begin = `BEGIN ISOLATION LEVEL SERIALIZABLE${mode.readOnly ? ' READ ONLY' : ''}; SET LOCAL enable_seqscan = off${this.#setSchema}`;
+    const tx = new PgTx(client, begin, this.#names, mode.optimistic);
+    let value: T;
+    try {
+      value = await body(tx);
+    } catch (error) {
+      // An optimistic write may have collided before the callback failed; strictly, that
+      // collision would have been answered first, and may be what the callback should report.
+      if (mode.optimistic) await tx.flush().catch(() => undefined);
+      return this.#failed(client, tx, error);
+    }
+    try {
+      await tx.commit();
+    } catch (error) {
+      return this.#failed(client, tx, error);
+    }
+    client.release();
+    return { ok: true, value };
+  }
+
+  /** Ends a failed attempt and decides what comes next. */
+  async #failed<T>(client: pg.PoolClient, tx: PgTx, error: unknown): Promise<Attempt<T>> {
+    // The first statement to fail says why the attempt failed: the callback may have caught it
+    // and thrown something else, and every statement after it failed only because it had.
+    const cause = tx.failure?.error ?? error;
+    await rollback(client, tx, cause);
+    const code = errorCode(cause) ?? '';
+    if (RETRYABLE.has(code) || code === OUT_OF_MEMORY) return { ok: false, next: 'retry', error: cause };
+    if (code === UNIQUE_VIOLATION && tx.optimistic) return { ok: false, next: 'strictly', error: cause };
+    if (code === READ_ONLY_TRANSACTION) return { ok: false, next: 'read-write', error: cause };
+    if (isUnavailable(cause)) return { ok: false, next: 'fail', error: unavailable(cause) };
+    if (code.startsWith(RESOURCE_CLASS) || code.startsWith(LIMIT_CLASS)) return { ok: false, next: 'fail', error: exhausted(cause) };
+    return { ok: false, next: 'fail', error };
   }
 }
 
@@ -190,13 +208,13 @@ async function connect(pool: pg.Pool): Promise<pg.PoolClient> {
 }
 
 /** Rolls back and returns the client to the pool, or discards it if its connection is suspect. */
-async function rollback(client: pg.PoolClient, cause: unknown): Promise<void> {
+async function rollback(client: pg.PoolClient, tx: PgTx, cause: unknown): Promise<void> {
   if (isUnavailable(cause)) {
     client.release(true);
     return;
   }
   try {
-    await client.query('ROLLBACK');
+    await tx.rollback();
     client.release();
   } catch {
     client.release(true);
@@ -211,8 +229,16 @@ function backoffMs(attempt: number): number {
   return Math.random() * Math.min(250, 2 ** attempt);
 }
 
-function isRetryable(error: unknown): boolean {
-  return RETRYABLE.has(errorCode(error) ?? '');
+/** The tries ran out: a serialization failure is contention; a server short of lock memory says so. */
+function gaveUp(attempt: number, last: unknown): StorageError {
+  const tries = `${attempt} ${attempt === 1 ? 'try' : 'tries'}`;
+  if (errorCode(last) === OUT_OF_MEMORY) return exhausted(last, ` (gave up after ${tries})`);
+  return new StorageError('serialization_failure', `gave up after ${tries}: concurrent transactions kept aborting it (last: ${messageOf(last)})`);
+}
+
+function exhausted(error: unknown, suffix = ''): StorageError {
+  const hint = error instanceof Error && 'hint' in error && typeof error.hint === 'string' ? ` (${error.hint})` : '';
+  return new StorageError('resource_exhausted', `PostgreSQL ran out of a resource: ${messageOf(error)}${hint}${suffix}`);
 }
 
 function isUnavailable(error: unknown): boolean {

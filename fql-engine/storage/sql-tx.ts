@@ -58,6 +58,15 @@ CREATE TABLE IF NOT EXISTS fql_docs (
 );
 CREATE INDEX IF NOT EXISTS fql_docs_order ON fql_docs (db, coll, order_key);
 CREATE INDEX IF NOT EXISTS fql_docs_expiry ON fql_docs (expires_at) WHERE expires_at IS NOT NULL;
+-- Reading a document by id goes through this hash index rather than the primary key (the
+-- planner prefers it). Under SERIALIZABLE a read locks the index page it looked at: in the
+-- primary key, the newest documents of a collection share its last pages, where every new
+-- document is inserted, so two transactions that each read a recent document and create one
+-- (two refreshes) would abort each other; a hash bucket is shared only by chance.
+CREATE INDEX IF NOT EXISTS fql_docs_id ON fql_docs USING hash (id);
+-- Room on each page for an update to stay there (HOT): it then adds no index entry, which
+-- readers of the same index pages would see as a conflict.
+ALTER TABLE fql_docs SET (fillfactor = 80);
 
 CREATE TABLE IF NOT EXISTS fql_index_entries (
   db text COLLATE "C" NOT NULL,
@@ -192,9 +201,18 @@ function live(now: string, column = 'expires_at'): string {
 
 const DOC_COLUMNS = 'coll, id, order_key, ts, body, expires_at';
 
+/**
+ * A document by key, found through the hash index on id and nothing else. Under SERIALIZABLE
+ * what a statement scans is what it locks: given `db = $1 AND coll = $2` as index conditions,
+ * the planner may scan a small collection through fql_docs_order instead and lock all of it, so
+ * that every write to that collection conflicts with the read. `|| ''` leaves db and coll as
+ * mere filters.
+ */
+const BY_KEY = "id = $3 AND db || '' = $1 AND coll || '' = $2";
+
 /** One row by key: its expiry is checked here rather than in SQL, which keeps the statement a bare key lookup. */
 async function getDoc(sql: SqlQueryable, db: DbId, coll: string, id: string, now: number): Promise<StoredDoc | null> {
-  const rows = await sql.query<DocRow>(`SELECT ${DOC_COLUMNS} FROM fql_docs WHERE db = $1 AND coll = $2 AND id = $3`, [db, coll, id]);
+  const rows = await sql.query<DocRow>(`SELECT ${DOC_COLUMNS} FROM fql_docs WHERE ${BY_KEY}`, [db, coll, id]);
   return liveDoc(rows[0], now);
 }
 
@@ -211,11 +229,19 @@ async function insertDoc(sql: SqlQueryable, db: DbId, doc: StoredDoc): Promise<b
   return rows.length === 1;
 }
 
+/**
+ * An UPDATE, and an INSERT only when it found nothing: not INSERT ... ON CONFLICT, whose
+ * conflict check reads the primary key's page, the page every new document of the collection
+ * goes to, so that under SERIALIZABLE two transactions that each update one document and create
+ * another (two refreshes) would abort each other. The UPDATE finds its row by the id's hash.
+ */
 async function putDoc(sql: SqlQueryable, db: DbId, doc: StoredDoc): Promise<void> {
   await sql.write(
-    `INSERT INTO fql_docs (db, ${DOC_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (db, coll, id) DO UPDATE SET order_key = excluded.order_key, ts = excluded.ts,
-       body = excluded.body, expires_at = excluded.expires_at`,
+    `WITH updated AS (
+       UPDATE fql_docs SET order_key = $4, ts = $5, body = $6, expires_at = $7
+       WHERE ${BY_KEY} RETURNING 1
+     )
+     INSERT INTO fql_docs (db, ${DOC_COLUMNS}) SELECT $1, $2, $3, $4, $5, $6, $7 WHERE NOT EXISTS (SELECT 1 FROM updated)`,
     docParams(db, doc),
   );
 }
@@ -299,12 +325,19 @@ interface EntryDocRow extends EntryRow {
 
 async function scanIndexWithDocs(sql: SqlQueryable, db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntryWithDoc[]> {
   const params: unknown[] = [db, indexId, terms];
-  const where = rangeConditions('e.sort_key', range, params, 'e.expires_at');
+  const where = rangeConditions('sort_key', range, params);
+  const order = orderAndLimit('sort_key', range, params);
+  // Each document is looked up by its key, entry by entry (LATERAL ... LIMIT 1 keeps the planner
+  // from joining another way): a join that scanned the collection would, under SERIALIZABLE,
+  // lock all of it, and conflict with every write to it.
   const rows = await sql.query<EntryDocRow>(
     `SELECT e.terms, e.sort_key, e.vals, e.coll, e.id, e.expires_at,
        d.order_key AS doc_order_key, d.ts AS doc_ts, d.body AS doc_body, d.expires_at AS doc_expires_at
-     FROM fql_index_entries e LEFT JOIN fql_docs d ON d.db = e.db AND d.coll = e.coll AND d.id = e.id
-     WHERE e.db = $1 AND e.index_id = $2 AND e.terms = $3 AND ${where} ${orderAndLimit('e.sort_key', range, params)}`,
+     FROM (SELECT terms, sort_key, vals, coll, id, expires_at FROM fql_index_entries
+           WHERE db = $1 AND index_id = $2 AND terms = $3 AND ${where} ${order}) e
+     LEFT JOIN LATERAL (SELECT order_key, ts, body, expires_at FROM fql_docs
+                        WHERE id = e.id AND db || '' = $1 AND coll || '' = e.coll LIMIT 1) d ON true
+     ORDER BY e.sort_key ${range.reverse === true ? 'DESC' : 'ASC'}`,
     params,
   );
   return rows.map((row) => ({ ...decodeEntry(row), doc: joinedDoc(row, range.now) }));

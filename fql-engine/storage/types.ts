@@ -133,16 +133,29 @@ export type DropScope =
   | { readonly kind: 'index'; readonly indexId: string }
   | { readonly kind: 'database' };
 
+export interface TransactionOptions {
+  /**
+   * The callback is expected only to read. PostgreSQL then runs it READ ONLY, which takes fewer
+   * predicate locks and can never be the one a conflict aborts; should it write after all, it is
+   * run again read-write. Only a hint: the outcome is the same either way.
+   */
+  readonly readOnly?: boolean;
+}
+
 export interface Storage {
   readonly backend: 'pglite' | 'postgres';
-  transaction<T>(fn: (tx: StorageTx) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: StorageTx) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Deletes documents (and their entries and claims) whose expiresAt <= now. Returns how many. */
   sweepExpired(now: number): Promise<number>;
   close(): Promise<void>;
 }
 
-/** Storage's closed set of failures. Anything else is a bug and surfaces as an internal error. */
-export type StorageErrorCode = 'serialization_failure' | 'unavailable' | 'data_dir_locked' | 'invalid_config';
+/**
+ * Storage's closed set of failures. Anything else is a bug and surfaces as an internal error.
+ * `resource_exhausted`: the server ran short of something it is configured with (shared memory
+ * for locks, connections, disk); the message names it, since the fix is the server's settings.
+ */
+export type StorageErrorCode = 'serialization_failure' | 'unavailable' | 'resource_exhausted' | 'data_dir_locked' | 'invalid_config';
 
 export class StorageError extends Error {
   constructor(

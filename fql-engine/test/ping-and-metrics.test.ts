@@ -65,6 +65,7 @@ describe.each(Object.entries(transports))('over %s', (_name, make) => {
     expect(Number(headers['x-query-bytes-in'])).toBe(JSON.stringify({ add: [1, 2] }).length);
     expect(Number(headers['x-query-bytes-out'])).toBe(Buffer.byteLength(body));
     expect(Number(headers['x-storage-bytes-write'])).toBe(0);
+    expect([headers['x-read-ops'], headers['x-write-ops']]).toEqual(['0', '0']);
   });
 
   test('writes and reads are counted, a large document in more ops', async () => {
@@ -77,6 +78,9 @@ describe.each(Object.entries(transports))('over %s', (_name, make) => {
     const read = (await client.queryWithMetrics(q.Map(q.Paginate(q.Documents(q.Collection(name))), q.Lambda('r', q.Get(q.Var('r')))))).metrics as Metrics;
     expect(read['x-byte-read-ops']).toBeGreaterThanOrEqual(1 + 1 + 3);
     expect(read['x-byte-write-ops']).toBe(0);
+    let counts: Record<string, string> = {};
+    await client.query(q.Create(q.Collection(name), { data: { s: 'x'.repeat(10_000) } }), { observer: (r: Seen) => void (counts = headersOf(r)) });
+    expect(counts['x-write-ops']).toBe('1');
   });
 
   test('compute ops are one per 50 function calls', async () => {

@@ -12,7 +12,7 @@ const makers: [string, Make][] = [
   ['TextResponse', () => new TextResponse(TEXT, INIT)],
 ];
 
-async function outcome(run: () => Promise<unknown> | unknown): Promise<unknown> {
+async function outcome(run: () => unknown): Promise<unknown> {
   try {
     return { value: await run() };
   } catch (error) {
@@ -31,7 +31,7 @@ const uses: Record<string, (res: Response) => Promise<unknown>> = {
   'status, ok and headers': async (res) => [res.status, res.ok, res.statusText, headerList(res), res instanceof Response],
   'text, then bodyUsed': async (res) => [await res.text(), res.bodyUsed],
   'a second read fails': async (res) => [await res.text(), await outcome(() => res.json())],
-  json: async (res) => res.json(),
+  json: async (res) => res.json() as Promise<unknown>,
   arrayBuffer: async (res) => new TextDecoder().decode(await res.arrayBuffer()),
   bytes: async (res) => [new TextDecoder().decode(await res.bytes()), res.bodyUsed],
   'blob and its type': async (res) => {

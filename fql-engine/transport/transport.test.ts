@@ -271,7 +271,7 @@ describe('request body limit', () => {
   it('answers 413 over HTTP/1.1 to a declared length over the limit, without calling the handler', async () => {
     const { status, body } = await http1Post(server.port, { 'content-length': '5000000' }, 'x'.repeat(100));
     expect(status).toBe(413);
-    expect(JSON.parse(body).errors[0].code).toBe('request entity too large');
+    expect((JSON.parse(body) as { errors: { code: string }[] }).errors[0].code).toBe('request entity too large');
     expect(stub.requests).toHaveLength(0);
   });
 

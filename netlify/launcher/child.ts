@@ -106,7 +106,8 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
 /** Polls `url` until it answers `expectStatus`, the child exits, or `timeoutMs` passes. */
 export async function waitForUrl(url: string, child: Child, options: { timeoutMs: number; expectStatus?: number }): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
-  let exited: string | null = null;
+  // Set by the callback below; `as` keeps TypeScript from narrowing it to null for good.
+  let exited = null as string | null;
   void child.exited.then((how) => {
     exited = how;
   });

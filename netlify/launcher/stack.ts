@@ -1,17 +1,28 @@
 /**
- * The whole local stack:
- *   - the FQL engine (the `fql-engine` command, PGlite under <data>/engine), a child process
+ * The whole local stack, in one of two modes.
+ *
+ * Development (`npm run dev`):
+ *   - the FQL engine (the `fql-engine` command, PGlite under <data>/engine, or PostgreSQL with
+ *     DATABASE_URL), a child process
  *   - the mailbox, in this process, keeping messages under <data>/mailbox
  *   - `netlify dev`, a child process, offline, with the functions pointed at the engine and at
- *     the mailbox, a guard against bodies over its limit (request-guard.mjs), and edge functions
- *     run by the `deno` package's binary with the bootstrap shipped in node_modules
- *     (edge-runtime.ts): nothing is downloaded
+ *     the mailbox, generous rate limits, a guard against bodies over its limit (request-guard.mjs),
+ *     and edge functions run by the `deno` package's binary with the bootstrap shipped in
+ *     node_modules (edge-runtime.ts): nothing is downloaded
  *   - the schema (`fauna-schema/`), applied in this process over HTTP once the engine answers,
  *     as `npm run schema` does
+ *
+ * Production rehearsal (`npm run dev -- --production`): the functions as deployed. No engine
+ * server: each function runs the engine in-process on DATABASE_URL, with NODE_ENV=production
+ * and production's defaults; the schema is applied to DATABASE_URL as docs/DEPLOY.md says;
+ * only the email goes to the local mailbox instead of Postmark.
+ *
  * It is ready when the site's /api/health answers 200 after the schema is in place. It stops
  * in reverse: netlify dev, the mailbox, then the engine.
  */
 
+import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -20,8 +31,12 @@ import { runSchemaCommand } from '../../fauna-schema/cli.ts';
 import { startMailbox, type Mailbox } from '../mailbox/server.ts';
 import { edgeRuntime } from './edge-runtime.ts';
 import { ChildFailed, startChild, waitForUrl, type Child } from './child.ts';
+import { startProgress, type Progress } from './progress.ts';
+
+export type Mode = 'development' | 'production';
 
 export interface StackOptions {
+  readonly mode: Mode;
   /** The project root: where netlify.toml, functions/ and public/ are. */
   readonly root: string;
   readonly sitePort: number;
@@ -33,7 +48,7 @@ export interface StackOptions {
   readonly secret: string;
   /** Edge functions on (the default): Deno from the `deno` package, see edge-runtime.ts. */
   readonly edgeFunctions?: boolean;
-  /** When set, the engine stores its data in this PostgreSQL instead of PGlite. */
+  /** PostgreSQL instead of PGlite; required in production mode. */
   readonly databaseUrl: string | null;
   readonly env: NodeJS.ProcessEnv;
   readonly log: (line: string) => void;
@@ -42,7 +57,10 @@ export interface StackOptions {
 export interface Stack {
   readonly siteUrl: string;
   readonly mailboxUrl: string;
-  readonly engineUrl: string;
+  /** The engine server's URL; null in production mode, where every function runs its own. */
+  readonly engineUrl: string | null;
+  /** What the functions were given that the environment did not set (production mode). */
+  readonly filledIn: readonly string[];
   /** Resolves when a child exits on its own (the stack is then broken), with its name. */
   readonly childExited: Promise<string>;
   stop(): Promise<void>;
@@ -51,29 +69,70 @@ export interface Stack {
 const ENGINE_START_MS = 60_000;
 const SITE_START_MS = 180_000;
 
+/**
+ * Development's rate limits: a walk through every flow must not lock an address out for an
+ * hour. A variable set in the environment wins; production keeps the defaults of shared/config.ts.
+ */
+export const DEV_LIMITS: Readonly<Record<string, string>> = {
+  EMAILS_PER_ADDRESS_PER_HOUR: '100',
+  EMAIL_MIN_INTERVAL_SECONDS: '0',
+  LOGIN_MAX_FAILURES: '50',
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: '500',
+  LOGIN_MAX_FAILURES_PER_IP: '200',
+  MAGIC_LINKS_PER_IP_PER_HOUR: '200',
+  EMAILS_PER_IP_PER_HOUR: '200',
+};
+
+/** The dev limits in force for this environment, as `NAME=value` (the environment's own values win). */
+export function devLimits(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(DEV_LIMITS).map(([name, value]) => [name, env[name]?.trim() || value]));
+}
+
 export async function startStack(options: StackOptions): Promise<Stack> {
+  if (options.mode === 'production' && options.databaseUrl === null) {
+    throw new Error('--production runs the functions as deployed, on PostgreSQL: set DATABASE_URL (see docs/DEPLOY.md, "Rehearse production locally").');
+  }
   await requireFreePorts(options);
+  const progress = startProgress(options.log, countFunctions(options.root));
   const started: { children: Child[]; mailbox: Mailbox | null } = { children: [], mailbox: null };
   const stop = (): Promise<void> => stopAll(started.children, started.mailbox);
   try {
     // netlify dev takes longest (it bundles every function), so it starts at once, beside the
     // engine: it needs the engine only for the first request, and that waits for the schema.
-    const engine = startEngine(options);
-    started.children.push(engine);
-    const engineUrl = `http://127.0.0.1:${options.enginePort}`;
+    const engine = options.mode === 'development' ? startEngine(options) : null;
+    if (engine !== null) started.children.push(engine);
+    const engineUrl = engine === null ? null : `http://127.0.0.1:${options.enginePort}`;
     started.mailbox = await startMailbox({ port: options.mailboxPort, dir: path.join(options.dataDir, 'mailbox') });
-    const site = startNetlifyDev(options, engineUrl, started.mailbox.url);
+    progress.step(`mailbox ready: ${started.mailbox.url}`);
+    const functionEnv = options.mode === 'development' ? developmentEnv(options, engineUrl ?? '', started.mailbox.url) : productionEnv(options, started.mailbox.url);
+    const site = startNetlifyDev(options, functionEnv.env, progress);
     started.children.push(site);
-    await waitForUrl(`${engineUrl}/ping`, engine, { timeoutMs: ENGINE_START_MS });
-    await applySchema(options, engineUrl);
+    progress.step(`starting ${engine === null ? '' : 'the engine and '}netlify dev`);
+    if (engine !== null && engineUrl !== null) {
+      progress.awaiting('the engine');
+      await waitForUrl(`${engineUrl}/ping`, engine, { timeoutMs: ENGINE_START_MS });
+      progress.step('engine ready; applying the schema');
+      await applySchema(options, { FAUNA_ENDPOINT: engineUrl, FAUNA_SECRET: options.secret });
+    } else {
+      progress.awaiting('PostgreSQL');
+      await applySchema(options, { DATABASE_URL: options.databaseUrl ?? '', FAUNA_SECRET: functionEnv.env.FAUNA_SECRET });
+    }
+    progress.step('schema in place');
     const siteUrl = `http://localhost:${options.sitePort}`;
+    progress.awaiting('netlify dev');
     await waitForUrl(`${siteUrl}/api/health`, site, { timeoutMs: SITE_START_MS });
+    progress.stop();
     const childExited = Promise.race(started.children.map((c) => c.exited.then(() => c.name)));
-    return { siteUrl, mailboxUrl: started.mailbox.url, engineUrl, childExited, stop };
+    return { siteUrl, mailboxUrl: started.mailbox.url, engineUrl, filledIn: functionEnv.filledIn, childExited, stop };
   } catch (err) {
+    progress.stop();
     await stop();
     throw err;
   }
+}
+
+function countFunctions(root: string): number {
+  return readdirSync(path.join(root, 'functions')).filter((f) => /\.[cm]?[jt]s$/.test(f)).length;
 }
 
 /**
@@ -83,7 +142,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 async function requireFreePorts(options: StackOptions): Promise<void> {
   const wanted = [
     { port: options.sitePort, flag: '--port', what: 'the site' },
-    { port: options.enginePort, flag: '--engine-port', what: 'the engine' },
+    ...(options.mode === 'development' ? [{ port: options.enginePort, flag: '--engine-port', what: 'the engine' }] : []),
     { port: options.mailboxPort, flag: '--mailbox-port', what: 'the mailbox' },
   ];
   for (const { port, flag, what } of wanted) {
@@ -117,11 +176,16 @@ function startEngine(options: StackOptions): Child {
   });
 }
 
-async function applySchema(options: StackOptions, engineUrl: string): Promise<void> {
+async function applySchema(options: StackOptions, env: Record<string, string | undefined>): Promise<void> {
   const lines: string[] = [];
   const io = { out: (line: string) => options.log(`[schema] ${line}`), err: (line: string) => lines.push(line) };
-  const code = await runSchemaCommand({ FAUNA_ENDPOINT: engineUrl, FAUNA_SECRET: options.secret }, io);
+  const code = await runSchemaCommand(env, io);
   if (code !== 0) throw new Error(lines.join('\n') || 'the schema could not be applied');
+}
+
+interface FunctionEnv {
+  readonly env: NodeJS.ProcessEnv;
+  readonly filledIn: readonly string[];
 }
 
 /**
@@ -130,25 +194,51 @@ async function applySchema(options: StackOptions, engineUrl: string): Promise<vo
  * FQL_AUTH_DEV=1 declares development, whose defaults the functions use only when told
  * (netlify dev's own NETLIFY_DEV=true says so too; this does not depend on it).
  */
-function startNetlifyDev(options: StackOptions, engineUrl: string, mailboxUrl: string): Child {
-  const env: NodeJS.ProcessEnv = {
-    ...options.env,
-    FQL_AUTH_DEV: '1',
-    FAUNA_ENDPOINT: engineUrl,
-    FAUNA_SECRET: options.secret,
-    POSTMARK_API_URL: mailboxUrl,
-    BROWSER: 'none',
-    NETLIFY_TELEMETRY_DISABLED: '1',
-  };
+function developmentEnv(options: StackOptions, engineUrl: string, mailboxUrl: string): FunctionEnv {
+  const env: NodeJS.ProcessEnv = { ...options.env, ...devLimits(options.env), FQL_AUTH_DEV: '1', FAUNA_ENDPOINT: engineUrl, FAUNA_SECRET: options.secret, POSTMARK_API_URL: mailboxUrl };
   delete env.DATABASE_URL;
+  return { env, filledIn: [] };
+}
+
+/**
+ * What production runs with: NODE_ENV=production, the engine in-process on DATABASE_URL, and
+ * every variable production requires. Those not set in the environment get a value for this
+ * rehearsal only (named in `filledIn`, and printed): a random JWT secret, Postmark's test token,
+ * a local sender. Email goes to the local mailbox, whatever POSTMARK_API_URL says.
+ */
+function productionEnv(options: StackOptions, mailboxUrl: string): FunctionEnv {
+  const rehearsal: Record<string, string> = {
+    FAUNA_SECRET: options.secret,
+    JWT_SECRETS: randomBytes(32).toString('base64url'),
+    POSTMARK_SERVER_TOKEN: 'POSTMARK_API_TEST',
+    EMAIL_FROM: 'Rehearsal <auth@localhost>',
+  };
+  const filledIn = Object.keys(rehearsal).filter((name) => !options.env[name]?.trim());
+  const env: NodeJS.ProcessEnv = { ...options.env };
+  for (const name of filledIn) env[name] = rehearsal[name];
+  env.NODE_ENV = 'production';
+  delete env.FQL_AUTH_DEV;
+  env.CONTEXT = 'production';
+  env.DATABASE_URL = options.databaseUrl ?? '';
+  env.POSTMARK_API_URL = mailboxUrl;
+  delete env.FAUNA_ENDPOINT;
+  return { env, filledIn };
+}
+
+function startNetlifyDev(options: StackOptions, functionEnv: NodeJS.ProcessEnv, progress: Progress): Child {
+  const env: NodeJS.ProcessEnv = { ...functionEnv, BROWSER: 'none', NETLIFY_TELEMETRY_DISABLED: '1' };
   const edgeFunctions = options.edgeFunctions !== false;
   if (edgeFunctions) {
     const edge = edgeRuntime(options.root);
-    env.PATH = `${edge.denoDir}${path.delimiter}${options.env.PATH ?? ''}`;
+    env.PATH = `${edge.denoDir}${path.delimiter}${functionEnv.PATH ?? ''}`;
     env.NETLIFY_EDGE_BOOTSTRAP = edge.bootstrapUrl;
   }
   const { args, cwd } = netlifyDevCommand(options.root, options.sitePort, edgeFunctions);
-  return startChild({ name: 'netlify', command: process.execPath, args, env, cwd, log: options.log });
+  const log = (line: string): void => {
+    options.log(line);
+    progress.netlifyLine(line);
+  };
+  return startChild({ name: 'netlify', command: process.execPath, args, env, cwd, log });
 }
 
 /**
@@ -160,11 +250,13 @@ function startNetlifyDev(options: StackOptions, engineUrl: string, mailboxUrl: s
  */
 export function netlifyDevCommand(root: string, port: number, edgeFunctions = false): { args: string[]; cwd: string } {
   const cli = packageBin(root, 'netlify-cli', 'netlify');
-  // The guard keeps one request with a body over netlify dev's limit from ending it (request-guard.mjs).
+  // The guard keeps one request with a body over netlify dev's limit from ending it (request-guard.mjs);
+  // the other makes netlify dev pass a function's 403 or 404 on at once, as Netlify does (function-answers-once.mjs).
   const guard = pathToFileURL(path.join(root, 'netlify', 'launcher', 'request-guard.mjs')).href;
+  const answersOnce = pathToFileURL(path.join(root, 'netlify', 'launcher', 'function-answers-once.mjs')).href;
   const edge = edgeFunctions ? [] : ['--internal-disable-edge-functions'];
   return {
-    args: ['--import', guard, cli, 'dev', '--cwd', root, '--offline', '--no-open', ...edge, '--port', String(port)],
+    args: ['--import', guard, '--import', answersOnce, cli, 'dev', '--cwd', root, '--offline', '--no-open', ...edge, '--port', String(port)],
     cwd: path.join(root, 'netlify'),
   };
 }
@@ -179,8 +271,8 @@ function packageBin(root: string, packageName: string, command: string): string 
 
 /** netlify dev first (no more queries), then the mailbox, then the engine (closes its data directory). */
 async function stopAll(children: readonly Child[], mailbox: Mailbox | null): Promise<void> {
-  const [engine, ...rest] = children;
-  await Promise.all(rest.map((c) => c.stop()));
+  const engine = children.find((c) => c.name === 'engine');
+  await Promise.all(children.filter((c) => c !== engine).map((c) => c.stop()));
   await mailbox?.close();
   await engine?.stop(30_000);
 }

@@ -144,6 +144,43 @@ byId('notes', HTMLUListElement).addEventListener('click', (event) => {
 
 client.onLogout(() => location.assign('/#login'));
 
+/** @typedef {{ at: string, event: string, actor: string, ip: string, userAgent: string }} ActivityEntry */
+
+/** Words for the audit log's events (docs/API.md, "Audit log"); an unknown one shows as it is. */
+const EVENT_WORDS = /** @type {Record<string, string>} */ ({
+  register: 'Account created',
+  verify: 'Email address confirmed',
+  login: 'Logged in',
+  login_failed: 'Failed login',
+  logout: 'Logged out',
+  refresh_reuse: 'Session ended: a refresh token was used twice',
+  password_change: 'Password changed',
+  password_reset: 'Password reset',
+  magic_link_login: 'Logged in with a magic link',
+  session_revoked: 'Session ended',
+  role_change: 'Roles changed',
+  app_metadata_change: 'Account settings changed by an admin',
+  account_disabled: 'Account disabled',
+  account_enabled: 'Account enabled',
+  verification_sent: 'Verification link sent by an admin',
+  password_reset_sent: 'Password reset link sent by an admin',
+  admin_view: 'Account viewed by an admin',
+});
+
+/** The account's own recent security activity (GET /api/auth/activity), newest first. */
+async function loadActivity() {
+  const { activity } = /** @type {{ activity: ActivityEntry[] }} */ (await send('/api/auth/activity', 'GET'));
+  byId('activity', HTMLUListElement).replaceChildren(
+    ...activity.map((entry) => {
+      const item = document.createElement('li');
+      item.dataset.event = entry.event;
+      const by = entry.actor === 'self' ? '' : ` (by ${entry.actor === 'admin' ? 'an admin' : 'the system'})`;
+      item.textContent = `${new Date(entry.at).toLocaleString()} · ${EVENT_WORDS[entry.event] ?? entry.event}${by} · ${entry.ip} · ${entry.userAgent}`;
+      return item;
+    }),
+  );
+}
+
 async function start() {
   const current = await client.session();
   if (current === null) {
@@ -152,6 +189,7 @@ async function start() {
   }
   byId('whoami', HTMLParagraphElement).textContent = `Logged in as ${current.user.email}`;
   await loadNotes().catch(() => {});
+  await loadActivity().catch(() => {});
 }
 
 void start();

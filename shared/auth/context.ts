@@ -4,6 +4,7 @@
  * request (shared/endpoint.ts); tests build it with a fresh database and the local mailbox.
  */
 
+import { UNKNOWN_REQUESTER, type AuditScope, type Requester } from '../audit/audit.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../fql/run-query.ts';
 
@@ -33,4 +34,11 @@ export interface AuthContext {
    * work is awaited before answering, as tests do.
    */
   readonly afterAnswer?: (work: Promise<unknown>) => void;
+  /** Who made the request, for the audit log (shared/audit); absent outside a request (npm run admin). */
+  readonly requester?: Requester;
+}
+
+/** What the audit entries of this operation share: the requester and the retention. */
+export function auditScope(ctx: AuthContext): AuditScope {
+  return { requester: ctx.requester ?? UNKNOWN_REQUESTER, retentionDays: ctx.config.auditRetentionDays };
 }

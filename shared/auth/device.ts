@@ -1,32 +1,13 @@
 /**
  * What a new-device notice compares: a browser family and an operating system read from the
- * User-Agent, never versions, so that updating a browser is not a "new device". Hand-written
- * rather than a parser library: two coarse names are all it needs, and the order of the tests
- * below is the whole of the trick (Edge and Opera say "Chrome", Chrome says "Safari", Android
- * says "Linux", iOS says "Mac OS X").
+ * User-Agent by bowser (as shared/user-agent.ts shows sessions), never versions, so that
+ * updating a browser is not a "new device".
  *
  * The account keeps only a hash of the pair: enough to recognise it, and it says nothing more.
  */
 
+import Bowser from 'bowser';
 import { sha256 } from '../tokens.ts';
-
-const BROWSERS: readonly (readonly [RegExp, string])[] = [
-  [/\bEdg(e|A|iOS)?\//, 'Edge'],
-  [/\b(OPR|Opera)\//, 'Opera'],
-  [/\bSamsungBrowser\//, 'Samsung Internet'],
-  [/\b(Firefox|FxiOS)\//, 'Firefox'],
-  [/\b(Chrome|Chromium|CriOS)\//, 'Chrome'],
-  [/\bSafari\//, 'Safari'],
-];
-
-const SYSTEMS: readonly (readonly [RegExp, string])[] = [
-  [/\b(iPhone|iPad|iPod)\b/, 'iOS'],
-  [/\bAndroid\b/, 'Android'],
-  [/\bCrOS\b/, 'ChromeOS'],
-  [/\bWindows\b/, 'Windows'],
-  [/\bMac OS X\b|\bMacintosh\b/, 'macOS'],
-  [/\bLinux\b/, 'Linux'],
-];
 
 export interface Device {
   /** For a person: "Firefox on Linux". */
@@ -35,14 +16,14 @@ export interface Device {
   readonly fingerprint: string;
 }
 
-function firstMatch(table: readonly (readonly [RegExp, string])[], userAgent: string): string | null {
-  return table.find(([pattern]) => pattern.test(userAgent))?.[1] ?? null;
-}
-
 export function deviceOf(userAgent: string): Device {
-  const browser = firstMatch(BROWSERS, userAgent);
-  const system = firstMatch(SYSTEMS, userAgent);
+  const parsed = Bowser.parse(userAgent);
+  const browser = parsed.browser.name || null;
+  const system = parsed.os.name || null;
   // A program (curl, a test client) is named by its first word, without its version.
-  const label = browser === null && system === null ? `an unrecognised client (${(userAgent.split(/[\s/]/)[0] || 'unknown').slice(0, 40)})` : `${browser ?? 'an unknown browser'} on ${system ?? 'an unknown system'}`;
+  const label =
+    browser === null && system === null
+      ? `an unrecognised client (${(userAgent.split(/[\s/]/)[0] || 'unknown').slice(0, 40)})`
+      : `${browser ?? 'an unknown browser'} on ${system ?? 'an unknown system'}`;
   return { label, fingerprint: sha256(`device:${label}`) };
 }

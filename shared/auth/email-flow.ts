@@ -14,7 +14,7 @@ import { normalizeEmail } from '../validation.ts';
 import type { AuthContext, EmailKind } from './context.ts';
 
 export async function deliver(ctx: AuthContext, decision: EmailDecision, to: string, token: string): Promise<void> {
-  if (decision.status === 'rate_limited') throw rateLimited(decision.retryAfter);
+  if (decision.status === 'rate_limited') throw rateLimited(decision.retryAfter, decision.limit ?? 'emails');
   if (decision.status !== 'send') return;
   const kind = decision.kind as EmailKind;
   try {
@@ -46,7 +46,7 @@ export async function emailLink(ctx: AuthContext, request: { email: unknown; ip:
   const limits = { perHour: ctx.config.emailsPerAddressPerHour, minIntervalSeconds: ctx.config.emailMinIntervalSeconds };
   const decide = query({ email, token: { hash: sha256(token), ttlSeconds }, limits });
   const decision = await runQuery<EmailDecision>(ctx.db, withHourlyAllowance(emailIpKey(request.ip), ctx.config.emailsPerIpPerHour, decide));
-  if (decision.status === 'rate_limited') throw rateLimited(decision.retryAfter);
+  if (decision.status === 'rate_limited') throw rateLimited(decision.retryAfter, decision.limit ?? 'emails');
   if (decision.status !== 'send') return;
   const send = (): Promise<void> => deliver(ctx, decision, email, token).catch((err: unknown) => console.error(`auth: a ${decision.kind} email was not sent`, err));
   if (!ctx.afterAnswer) return send();
@@ -55,6 +55,23 @@ export async function emailLink(ctx: AuthContext, request: { email: unknown; ip:
   ctx.afterAnswer(new Promise<void>((resolve) => setImmediate(resolve)).then(send));
 }
 
-export function rateLimited(retryAfterSeconds: number): HttpError {
-  return new HttpError('rate_limited', { headers: { 'Retry-After': String(Math.max(1, retryAfterSeconds)) } });
+/** What a 429 counted: each says so, so that a person knows what to wait for. */
+export type RateLimit = 'attempts' | 'emails' | 'ip';
+
+const RATE_LIMIT_MESSAGES: Readonly<Record<RateLimit, string>> = {
+  attempts: 'Too many failed attempts.',
+  emails: 'Too many emails to this address.',
+  ip: 'Too many link requests from your network.',
+};
+
+export function rateLimited(retryAfterSeconds: number, limit: RateLimit): HttpError {
+  const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  return new HttpError('rate_limited', { message: `${RATE_LIMIT_MESSAGES[limit]} Try again in ${waitInWords(seconds)}.`, headers: { 'Retry-After': String(seconds) } });
+}
+
+/** "1 minute", "53 minutes", "40 seconds": what a person waits, rounded up to minutes past one. */
+export function waitInWords(seconds: number): string {
+  if (seconds < 60) return seconds === 1 ? '1 second' : `${seconds} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
 }

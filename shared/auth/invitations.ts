@@ -7,30 +7,18 @@
 
 import faunadb from 'faunadb';
 import { HttpError } from '../errors.ts';
-import {
-  acceptInvitationQuery,
-  forgetInvitationQuery,
-  invitationEmailQuery,
-  inviteQuery,
-  listInvitationsQuery,
-  revokeInvitationQuery,
-  type AdminCaller,
-  type InvitationRow,
-  type InviteResult,
-} from '../fql/invitations.ts';
+import type { AdminCaller } from '../fql/admin.ts';
+import { acceptInvitationQuery, forgetInvitationQuery, inviteQuery, listInvitationsQuery, revokeInvitationQuery, type InvitationRow, type InviteResult } from '../fql/invitations.ts';
 import { runQuery } from '../fql/run-query.ts';
 import type { User } from '../fql/sessions.ts';
+import { assertStrongPassword } from '../password-strength.ts';
 import { sha256 } from '../tokens.ts';
 import { checkPassword, cleanName, normalizeEmail, stringField } from '../validation.ts';
-import type { AuthContext } from './context.ts';
+import { auditScope, type AuthContext } from './context.ts';
 import { deviceOf } from './device.ts';
-import { linkProblemPage, tokenPage } from './pages.ts';
-import { ADMIN_ROLE, withConfiguredAdmin } from './roles.ts';
+import { linkPage } from './pages.ts';
+import { withConfiguredAdmin } from './roles.ts';
 import { issueRefreshToken, type Established } from './sessions.ts';
-import type { Config } from '../config.ts';
-import { accessSession } from './web.ts';
-
-export type { AdminCaller } from '../fql/invitations.ts';
 
 export const INVITATION_PATH = '/api/auth/invitation';
 
@@ -54,27 +42,16 @@ function isoOf(time: faunadb.values.FaunaTime): string {
 }
 
 /**
- * The admin making a request: the access cookie's token must carry the role (else 401
- * unauthenticated or 403 forbidden), and each query checks it again in the database, with the
- * session (whileAdmin), so a role taken away or a session ended counts at once.
- */
-export function adminCaller(req: Request, config: Config): AdminCaller {
-  const session = accessSession(req, config);
-  if (!session.user.roles.includes(ADMIN_ROLE)) throw new HttpError('forbidden', { message: `This needs the '${ADMIN_ROLE}' role.` });
-  return { accountId: session.accountId, sessionId: session.sessionId };
-}
-
-/**
- * Invites an address and emails it the link. `caller` null: the operator's command line. The
- * email goes before the answer: the admin is told if it failed (502 email_failed), and then the
- * invitation is forgotten, since nobody holds its link.
+ * Invites an address and emails it the link. `caller` null: the operator's command line (its
+ * audit entry's actor is 'system'). The email goes before the answer: the admin is told if it
+ * failed (502 email_failed), and then the invitation is forgotten, since nobody holds its link.
  */
 export async function invite(ctx: AuthContext, caller: AdminCaller | null, body: Readonly<Record<string, unknown>>): Promise<Invitation> {
   const email = normalizeEmail(body.email);
   const token = ctx.randomToken();
   const result = await runQuery<InviteResult>(
     ctx.db,
-    inviteQuery({ caller, role: ADMIN_ROLE, email, tokenHash: sha256(token), ttlSeconds: ctx.config.invitationTtlSeconds }),
+    inviteQuery({ inviter: caller === null ? { operator: auditScope(ctx) } : { admin: caller }, email, tokenHash: sha256(token), ttlSeconds: ctx.config.invitationTtlSeconds }),
   );
   if (result.status === 'account_exists') throw new HttpError('account_exists');
   try {
@@ -88,7 +65,7 @@ export async function invite(ctx: AuthContext, caller: AdminCaller | null, body:
 
 /** Every invitation kept (pending, used, revoked, expired within the last week), newest first. */
 export async function listInvitations(ctx: AuthContext, caller: AdminCaller): Promise<Invitation[]> {
-  const rows = await runQuery<InvitationRow[]>(ctx.db, listInvitationsQuery(caller, ADMIN_ROLE));
+  const rows = await runQuery<InvitationRow[]>(ctx.db, listInvitationsQuery(caller));
   return rows.map(invitationOf).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
@@ -96,7 +73,7 @@ export async function listInvitations(ctx: AuthContext, caller: AdminCaller): Pr
 export async function revokeInvitation(ctx: AuthContext, caller: AdminCaller, id: string): Promise<Invitation> {
   // Document ids are digits: anything else cannot name one, and must not reach Ref().
   if (!/^\d{1,30}$/.test(id)) throw new HttpError('not_found');
-  return invitationOf(await runQuery<InvitationRow>(ctx.db, revokeInvitationQuery(caller, ADMIN_ROLE, id)));
+  return invitationOf(await runQuery<InvitationRow>(ctx.db, revokeInvitationQuery(caller, id)));
 }
 
 /**
@@ -107,11 +84,12 @@ export async function revokeInvitation(ctx: AuthContext, caller: AdminCaller, id
 export async function acceptInvitation(ctx: AuthContext, body: Readonly<Record<string, unknown>>, userAgent: string): Promise<Established> {
   const token = stringField(body, 'token');
   const password = body.password === undefined ? null : checkPassword(body.password, ctx.config);
+  if (password !== null) await assertStrongPassword(password);
   const name = password === null || body.name !== undefined ? nameOf(body) : null;
   const refresh = issueRefreshToken(ctx);
   const session = await runQuery<{ user: User; sessionId: string }>(
     ctx.db,
-    acceptInvitationQuery({ tokenHash: sha256(token), password, name, userAgent, refresh: refresh.stored, fingerprint: deviceOf(userAgent).fingerprint }),
+    acceptInvitationQuery({ tokenHash: sha256(token), password, name, userAgent, refresh: refresh.stored, fingerprint: deviceOf(userAgent).fingerprint, audit: auditScope(ctx) }),
     { onNotUnique: 'account_exists' },
   );
   return withConfiguredAdmin(ctx, { ...session, refreshJti: refresh.jti });
@@ -127,23 +105,17 @@ function nameOf(body: Readonly<Record<string, unknown>>): string {
  * The page the invitation opens, for the address it names: a password to choose, or (`via=link`)
  * a name and no password. Nothing is spent; a link that cannot be used gets a page saying why.
  */
-export async function invitationPage(ctx: AuthContext, req: Request): Promise<Response> {
-  const params = new URL(req.url).searchParams;
-  try {
-    const email = await runQuery<string>(ctx.db, invitationEmailQuery(sha256(params.get('token') ?? '')));
-    const passwordless = params.get('via') === 'link';
-    return tokenPage(req, {
-      title: 'Create your account',
-      intro: passwordless
-        ? `Your account will be for ${email}, without a password: you log in with a link sent to this address.`
-        : `Your account will be for ${email}. Choose the password you will log in with.`,
-      action: INVITATION_PATH,
-      button: 'Create my account',
-      ...(passwordless
-        ? { textField: { name: 'name', label: 'Your name' } }
-        : { passwordField: { name: 'password', label: 'Password', minLength: ctx.config.passwordMinLength } }),
-    });
-  } catch (err) {
-    return linkProblemPage(err);
-  }
+export function invitationPage(ctx: AuthContext, req: Request): Promise<Response> {
+  const passwordless = new URL(req.url).searchParams.get('via') === 'link';
+  return linkPage(ctx, req, 'invitation', (email) => ({
+    title: 'Create your account',
+    intro: passwordless
+      ? `Your account will be for ${email}, without a password: you log in with a link sent to this address.`
+      : `Your account will be for ${email}. Choose the password you will log in with.`,
+    action: INVITATION_PATH,
+    button: 'Create my account',
+    ...(passwordless
+      ? { textField: { name: 'name', label: 'Your name' } }
+      : { passwordField: { name: 'password', label: 'Password', minLength: ctx.config.passwordMinLength } }),
+  }));
 }

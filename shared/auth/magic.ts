@@ -6,14 +6,13 @@
 
 import { HttpError } from '../errors.ts';
 import type { EmailDecision } from '../fql/accounts.ts';
-import { magicLinkQuery, magicLoginQuery, magicSignupQuery, magicTokenEmailQuery } from '../fql/magic.ts';
+import { magicLinkQuery, magicLoginQuery, magicSignupQuery } from '../fql/magic.ts';
 import { runQuery } from '../fql/run-query.ts';
 import type { User } from '../fql/sessions.ts';
 import { sha256 } from '../tokens.ts';
 import { cleanName, normalizeEmail, stringField } from '../validation.ts';
-import type { AuthContext } from './context.ts';
+import { auditScope, type AuthContext } from './context.ts';
 import { deliver } from './email-flow.ts';
-import { linkProblemPage, tokenPage, type TokenPageOptions } from './pages.ts';
 import { withConfiguredAdmin } from './roles.ts';
 import { issueRefreshToken, type Established } from './sessions.ts';
 import { deviceNotice, sendNotice } from './notices.ts';
@@ -51,11 +50,6 @@ export async function requestMagicLink(ctx: AuthContext, body: Readonly<Record<s
   return decision.kind === 'magic_signup' ? 'signup_link_sent' : 'login_link_sent';
 }
 
-/** The address a link is for, for its page; nothing is spent. */
-export async function magicLinkEmail(ctx: AuthContext, token: string, kind: 'magic_login' | 'magic_signup'): Promise<string> {
-  return runQuery<string>(ctx.db, magicTokenEmailQuery(sha256(token), kind));
-}
-
 interface MagicSession {
   readonly user: User;
   readonly sessionId: string;
@@ -69,7 +63,10 @@ export async function magicLogin(ctx: AuthContext, body: Readonly<Record<string,
   const token = stringField(body, 'token');
   const refresh = issueRefreshToken(ctx);
   const device = deviceNotice(ctx, userAgent);
-  const { notice, ...session } = await runQuery<MagicLoginSession>(ctx.db, magicLoginQuery({ tokenHash: sha256(token), userAgent, refresh: refresh.stored, device: device.check }));
+  const { notice, ...session } = await runQuery<MagicLoginSession>(
+    ctx.db,
+    magicLoginQuery({ tokenHash: sha256(token), userAgent, refresh: refresh.stored, device: device.check, audit: auditScope(ctx) }),
+  );
   await sendNotice(ctx, notice, device.token, device.device);
   return withConfiguredAdmin(ctx, { ...session, refreshJti: refresh.jti });
 }
@@ -81,26 +78,16 @@ export async function magicSignup(ctx: AuthContext, body: Readonly<Record<string
   const refresh = issueRefreshToken(ctx);
   const session = await runQuery<MagicSession>(
     ctx.db,
-    magicSignupQuery({ tokenHash: sha256(token), name, userAgent, refresh: refresh.stored, fingerprint: deviceOf(userAgent).fingerprint, inviteOnly: ctx.config.registration === 'invite' }),
+    magicSignupQuery({
+      tokenHash: sha256(token),
+      name,
+      userAgent,
+      refresh: refresh.stored,
+      fingerprint: deviceOf(userAgent).fingerprint,
+      inviteOnly: ctx.config.registration === 'invite',
+      audit: auditScope(ctx),
+    }),
     { onNotUnique: 'account_exists' },
   );
   return withConfiguredAdmin(ctx, { ...session, refreshJti: refresh.jti });
-}
-
-/**
- * The page a magic link opens: built around the address the link is for, or a plain page
- * saying why the link cannot be used. Nothing is spent.
- */
-export async function magicLinkPage(
-  ctx: AuthContext,
-  req: Request,
-  kind: 'magic_login' | 'magic_signup',
-  options: (email: string) => TokenPageOptions,
-): Promise<Response> {
-  try {
-    const email = await magicLinkEmail(ctx, new URL(req.url).searchParams.get('token') ?? '', kind);
-    return tokenPage(req, options(email));
-  } catch (err) {
-    return linkProblemPage(err);
-  }
 }

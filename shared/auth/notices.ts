@@ -12,14 +12,14 @@
 import type { Config } from '../config.ts';
 import { encodeQueryValue, TOKEN_LINK_PATHS } from '../email-templates.ts';
 import type { EmailTokenInput } from '../fql/accounts.ts';
-import { secureAccountCheckQuery, secureAccountQuery, type Notice } from '../fql/notices.ts';
+import { secureAccountQuery, type Notice } from '../fql/notices.ts';
 import { runQuery } from '../fql/run-query.ts';
 import type { DeviceCheck } from '../fql/sessions.ts';
 import { sha256 } from '../tokens.ts';
 import { stringField } from '../validation.ts';
-import type { AuthContext } from './context.ts';
+import { auditScope, type AuthContext } from './context.ts';
 import { deviceOf, type Device } from './device.ts';
-import { linkProblemPage, tokenPage } from './pages.ts';
+import { linkPage } from './pages.ts';
 
 export const SECURE_ACCOUNT_PATH = TOKEN_LINK_PATHS.secure_account;
 
@@ -65,28 +65,18 @@ export async function sendNotice(ctx: AuthContext, notice: Notice | null, token:
 export async function secureAccount(ctx: AuthContext, body: Readonly<Record<string, unknown>>): Promise<string> {
   const token = stringField(body, 'token');
   const reset = ctx.randomToken();
-  await runQuery(ctx.db, secureAccountQuery({ tokenHash: sha256(token), reset: { hash: sha256(reset), ttlSeconds: ctx.config.resetTokenTtlSeconds } }));
+  await runQuery(ctx.db, secureAccountQuery({ tokenHash: sha256(token), reset: { hash: sha256(reset), ttlSeconds: ctx.config.resetTokenTtlSeconds }, audit: auditScope(ctx) }));
   return reset;
 }
 
-/** Checks a "this wasn't me" link for its page, spending nothing: its address, or a link error. */
-export async function secureAccountEmail(ctx: AuthContext, token: string): Promise<string> {
-  return runQuery<string>(ctx.db, secureAccountCheckQuery(sha256(token)));
-}
-
 /** The page a "this wasn't me" link opens: what pressing its button does, or why the link cannot be used. Nothing is spent. */
-export async function secureAccountPage(ctx: AuthContext, req: Request): Promise<Response> {
-  try {
-    const email = await secureAccountEmail(ctx, new URL(req.url).searchParams.get('token') ?? '');
-    return tokenPage(req, {
-      title: 'Secure your account',
-      intro: `This logs out every session of ${email}, removes its password, and leads you to choose a new one.`,
-      action: SECURE_ACCOUNT_PATH,
-      button: 'Log out everywhere and choose a new password',
-    });
-  } catch (err) {
-    return linkProblemPage(err);
-  }
+export function secureAccountPage(ctx: AuthContext, req: Request): Promise<Response> {
+  return linkPage(ctx, req, 'secure_account', (email) => ({
+    title: 'Secure your account',
+    intro: `This logs out every session of ${email}, removes its password, and leads you to choose a new one.`,
+    action: SECURE_ACCOUNT_PATH,
+    button: 'Log out everywhere and choose a new password',
+  }));
 }
 
 /** Where the owner chooses the new password after securing the account (the reset page, worded for it). */

@@ -1,11 +1,17 @@
 /**
- * The pages an emailed link opens. Opening one spends nothing: the page holds the token in a
- * form that the person submits with a button. Mail scanners that follow links therefore
- * cannot log anyone in or burn a link.
+ * The pages an emailed link opens. Opening one spends nothing: the page checks the link (so a
+ * used or expired one says so at once, with a way to ask for a new one) and holds the token in a
+ * form that the person submits with a button. Mail scanners that follow links therefore cannot
+ * log anyone in or burn a link.
  */
 
-import { HttpError, type ApiErrorCode } from '../errors.ts';
-import { html, htmlPage, json, readBody, seeOther, type Body, type HeaderMap } from '../http.ts';
+import { linkEmailQuery } from '../fql/links.ts';
+import { runQuery } from '../fql/run-query.ts';
+import { errorPage, type LinkKind } from '../pages/error-page.ts';
+import { html } from '../pages/html.ts';
+import { sitePage } from '../pages/layout.ts';
+import { sha256 } from '../tokens.ts';
+import type { AuthContext } from './context.ts';
 
 export interface TokenPageOptions {
   readonly title: string;
@@ -19,56 +25,36 @@ export interface TokenPageOptions {
   readonly textField?: { readonly name: string; readonly label: string };
 }
 
-export function tokenPage(req: Request, options: TokenPageOptions): Response {
+const MAX_TOKEN_LENGTH = 512;
+
+/**
+ * The page of a link of `kind`: checked first (nothing is spent), then built around the address
+ * the link is for; or a page saying why the link cannot be used and how to get a new one.
+ */
+export async function linkPage(ctx: AuthContext, req: Request, kind: LinkKind, options: (email: string) => TokenPageOptions): Promise<Response> {
   const token = new URL(req.url).searchParams.get('token') ?? '';
-  if (token.length === 0 || token.length > 512) {
-    return htmlPage('This link is incomplete', html`<h1>This link is incomplete</h1><p>Open the link from your email again, or ask for a new one.</p>`, { status: 400 });
+  if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
+    return sitePage(ctx.config, 'This link is incomplete', html`<h1>This link is incomplete</h1><p>Open the link from your email again, or ask for a new one.</p>`, { status: 400 });
   }
+  try {
+    const email = await runQuery<string>(ctx.db, linkEmailQuery(sha256(token), kind));
+    return tokenPage(ctx, token, options(email));
+  } catch (err) {
+    return errorPage(ctx.config, err, kind);
+  }
+}
+
+function tokenPage(ctx: AuthContext, token: string, options: TokenPageOptions): Response {
   const password = options.passwordField
     ? html`<label>${options.passwordField.label} <input type="password" name="${options.passwordField.name}" autocomplete="new-password" minlength="${options.passwordField.minLength}" required></label>`
     : html``;
   const text = options.textField
     ? html`<label>${options.textField.label} <input type="text" name="${options.textField.name}" autocomplete="name" maxlength="200" required></label>`
     : html``;
-  return htmlPage(
+  return sitePage(
+    ctx.config,
     options.title,
     html`<h1>${options.title}</h1><p>${options.intro}</p>
 <form method="post" action="${options.action}"><input type="hidden" name="token" value="${token}">${text}${password}<button type="submit">${options.button}</button></form>`,
   );
-}
-
-const LINK_PROBLEMS: ReadonlySet<ApiErrorCode> = new Set<ApiErrorCode>(['invalid_token', 'expired_token', 'used_token']);
-
-/** A link that cannot be used, said plainly on a page (the person arrived from an email, not from code). */
-export function linkProblemPage(err: unknown): Response {
-  if (!(err instanceof HttpError) || !LINK_PROBLEMS.has(err.code)) throw err;
-  return htmlPage('This link cannot be used', html`<h1>This link cannot be used</h1><p>${err.message} Ask for a new one.</p>`, { status: err.status });
-}
-
-/** What a link's POST did, answered as a form or as JSON wants it. */
-export interface LinkFormAnswer {
-  /** Where a form lands: a 303 to a page of the site. */
-  readonly redirect: string;
-  /** What a JSON request gets instead. */
-  readonly status: number;
-  readonly json: unknown;
-  /** Sent either way (the cookies of a session started or ended). */
-  readonly headers?: HeaderMap;
-}
-
-/**
- * The POST of a link page (verify, reset, magic login and sign-up), whose body is a form from
- * the page or JSON from code: a form gets a 303 to the site, or a page when the link cannot be
- * used; JSON gets JSON, and its errors as errors.
- */
-export async function answerLinkForm(req: Request, run: (body: Body) => Promise<LinkFormAnswer>): Promise<Response> {
-  const { kind, data } = await readBody(req);
-  try {
-    const answer = await run(data);
-    const init = { headers: answer.headers };
-    return kind === 'form' ? seeOther(answer.redirect, init) : json(answer.status, answer.json, init);
-  } catch (err) {
-    if (kind === 'form') return linkProblemPage(err);
-    throw err;
-  }
 }

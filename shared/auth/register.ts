@@ -10,8 +10,9 @@ import { registerQuery, type EmailDecision } from '../fql/accounts.ts';
 import { emailIpKey, withHourlyAllowance } from '../fql/rate-limits.ts';
 import { runQuery } from '../fql/run-query.ts';
 import { sha256 } from '../tokens.ts';
+import { addressWords, assertStrongPassword } from '../password-strength.ts';
 import { checkPassword, normalizeEmail } from '../validation.ts';
-import type { AuthContext } from './context.ts';
+import { auditScope, type AuthContext } from './context.ts';
 import { deliver } from './email-flow.ts';
 
 export interface RegisterInput {
@@ -33,6 +34,7 @@ export async function register(ctx: AuthContext, input: RegisterInput): Promise<
   if (ctx.config.registration === 'invite') throw new HttpError('invitation_required');
   const email = normalizeEmail(input.email);
   const password = checkPassword(input.password, ctx.config);
+  await assertStrongPassword(password, addressWords(email));
   const token = ctx.randomToken();
   const decide = registerQuery({
     email,
@@ -40,6 +42,7 @@ export async function register(ctx: AuthContext, input: RegisterInput): Promise<
     bindingHash: sha256(input.binding),
     token: { hash: sha256(token), ttlSeconds: ctx.config.verifyTokenTtlSeconds },
     limits: { perHour: ctx.config.emailsPerAddressPerHour, minIntervalSeconds: ctx.config.emailMinIntervalSeconds },
+    audit: auditScope(ctx),
   });
   const query = withHourlyAllowance(emailIpKey(input.ip), ctx.config.emailsPerIpPerHour, decide);
   await deliver(ctx, await runRegistration(ctx, query), email, token);

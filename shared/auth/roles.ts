@@ -11,9 +11,10 @@
 import { HttpError } from '../errors.ts';
 import { runQuery } from '../fql/run-query.ts';
 import type { User } from '../fql/sessions.ts';
-import { accountQuery, addRole, removeRole, setAppMetadataQuery, setRolesQuery, type AccountKey, type FreshUser } from '../fql/users.ts';
+import { SYSTEM, type Actor } from '../audit/audit.ts';
+import { accountQuery, addRole, removeRole, setAppMetadataQuery, setRolesQuery, type AccountKey, type Audited, type FreshUser } from '../fql/users.ts';
 import { checkMetadata } from './metadata.ts';
-import type { AuthContext } from './context.ts';
+import { auditScope, type AuthContext } from './context.ts';
 
 export const ADMIN_ROLE = 'admin';
 
@@ -27,16 +28,21 @@ export function checkRoleName(role: unknown): string {
   return role;
 }
 
-export async function grantRole(ctx: AuthContext, account: AccountKey, role: string): Promise<FreshUser> {
-  return runQuery<FreshUser>(ctx.db, setRolesQuery(account, addRole(checkRoleName(role))));
+/** Changes by the server itself (npm run admin, ADMIN_EMAILS) are audited as the system's; the admin API passes its admin. */
+function audited(ctx: AuthContext, actor: Actor): Audited {
+  return { scope: auditScope(ctx), actor };
 }
 
-export async function revokeRole(ctx: AuthContext, account: AccountKey, role: string): Promise<FreshUser> {
-  return runQuery<FreshUser>(ctx.db, setRolesQuery(account, removeRole(checkRoleName(role))));
+export async function grantRole(ctx: AuthContext, account: AccountKey, role: string, actor: Actor = SYSTEM): Promise<FreshUser> {
+  return runQuery<FreshUser>(ctx.db, setRolesQuery(account, addRole(checkRoleName(role)), audited(ctx, actor)));
 }
 
-export async function setAppMetadata(ctx: AuthContext, account: AccountKey, metadata: unknown): Promise<FreshUser> {
-  return runQuery<FreshUser>(ctx.db, setAppMetadataQuery(account, checkMetadata(metadata, 'appMetadata')));
+export async function revokeRole(ctx: AuthContext, account: AccountKey, role: string, actor: Actor = SYSTEM): Promise<FreshUser> {
+  return runQuery<FreshUser>(ctx.db, setRolesQuery(account, removeRole(checkRoleName(role)), audited(ctx, actor)));
+}
+
+export async function setAppMetadata(ctx: AuthContext, account: AccountKey, metadata: unknown, actor: Actor = SYSTEM): Promise<FreshUser> {
+  return runQuery<FreshUser>(ctx.db, setAppMetadataQuery(account, checkMetadata(metadata, 'appMetadata'), audited(ctx, actor)));
 }
 
 export async function accountOf(ctx: AuthContext, account: AccountKey): Promise<FreshUser> {

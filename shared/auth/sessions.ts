@@ -18,8 +18,9 @@ import {
   type User,
 } from '../fql/sessions.ts';
 import { sha256 } from '../tokens.ts';
+import { describeUserAgent } from '../user-agent.ts';
 import { normalizeEmail, passwordCandidates } from '../validation.ts';
-import type { AuthContext } from './context.ts';
+import { auditScope, type AuthContext } from './context.ts';
 import { rateLimited } from './email-flow.ts';
 import { deviceNotice, noticeToken, sendNotice } from './notices.ts';
 import { withConfiguredAdmin } from './roles.ts';
@@ -81,11 +82,14 @@ export async function login(ctx: AuthContext, body: Readonly<Record<string, unkn
         windowSeconds: ctx.config.loginFailureWindowSeconds,
       },
       device: device.check,
+      audit: auditScope(ctx),
     }),
   );
-  if (result.status === 'rate_limited') throw rateLimited(result.retryAfter);
+  if (result.status === 'rate_limited') throw rateLimited(result.retryAfter, 'attempts');
   if (result.status === 'invalid') throw badCredentials();
   if (result.status === 'unverified') throw new HttpError('email_not_verified');
+  // Only after a correct password, like email_not_verified: it says nothing to a guesser.
+  if (result.status === 'disabled') throw new HttpError('account_disabled');
   await sendNotice(ctx, result.notice, device.token, device.device);
   return withConfiguredAdmin(ctx, { user: result.user, sessionId: result.sessionId, refreshJti: refresh.jti });
 }
@@ -102,6 +106,7 @@ export async function refreshSession(ctx: AuthContext, claims: SessionClaims & {
       graceSeconds: ctx.config.refreshGraceSeconds,
       userAgent,
       notice: notice.stored,
+      audit: auditScope(ctx),
     }),
   );
   if (result.status === 'reuse') {
@@ -115,7 +120,7 @@ export async function refreshSession(ctx: AuthContext, claims: SessionClaims & {
 }
 
 export async function logout(ctx: AuthContext, claims: SessionClaims, all: boolean): Promise<void> {
-  await runQuery(ctx.db, logoutQuery({ ...claims, all }));
+  await runQuery(ctx.db, logoutQuery({ ...claims, all, audit: auditScope(ctx) }));
 }
 
 export interface SessionSummary {
@@ -123,6 +128,8 @@ export interface SessionSummary {
   readonly createdAt: string;
   readonly lastUsedAt: string;
   readonly userAgent: string;
+  /** The User-Agent as a person says it: "Chrome on Linux". */
+  readonly device: string;
   readonly current: boolean;
 }
 
@@ -142,10 +149,11 @@ export async function listSessions(ctx: AuthContext, claims: SessionClaims): Pro
     createdAt: d.data.created_at.date.toISOString(),
     lastUsedAt: d.data.last_used_at.date.toISOString(),
     userAgent: d.data.user_agent,
+    device: describeUserAgent(d.data.user_agent),
     current: d.ref.id === claims.sessionId,
   }));
 }
 
 export async function revokeSession(ctx: AuthContext, claims: SessionClaims, sessionId: string): Promise<void> {
-  await runQuery(ctx.db, revokeSessionQuery({ accountId: claims.accountId, sessionId, callerSessionId: claims.sessionId }));
+  await runQuery(ctx.db, revokeSessionQuery({ accountId: claims.accountId, sessionId, callerSessionId: claims.sessionId, audit: auditScope(ctx) }));
 }

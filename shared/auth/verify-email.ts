@@ -5,7 +5,7 @@ import { runQuery } from '../fql/run-query.ts';
 import type { User } from '../fql/sessions.ts';
 import { sha256 } from '../tokens.ts';
 import { stringField } from '../validation.ts';
-import type { AuthContext } from './context.ts';
+import { auditScope, type AuthContext } from './context.ts';
 import { issueRefreshToken, type Established } from './sessions.ts';
 import { emailLink } from './email-flow.ts';
 import { withConfiguredAdmin } from './roles.ts';
@@ -43,6 +43,7 @@ export async function verifyEmail(ctx: AuthContext, body: Readonly<Record<string
       reset: { hash: sha256(resetToken), ttlSeconds: ctx.config.resetTokenTtlSeconds },
       fingerprint: deviceOf(userAgent).fingerprint,
       notice: notice.stored,
+      audit: auditScope(ctx),
     }),
   );
   await sendNotice(ctx, result.notice, notice);

@@ -5,11 +5,12 @@
  */
 
 import faunadb from 'faunadb';
-import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, userOf } from './fragments.ts';
+import { auditEntry, SELF, type AuditScope } from '../audit/audit.ts';
+import { accountByEmail, checkedEmailToken, emailPrefixes, emailTokenByHash, getOrNull, isDisabled, userOf } from './fragments.ts';
 import { emailKey, emailWait, recordEvent, type EmailLimits } from './rate-limits.ts';
 import type { Expr } from './run-query.ts';
 import { rememberDevice, securityNotice } from './notices.ts';
-import { startSession, TIMING_ACCOUNT_ID, type NewRefreshToken } from './sessions.ts';
+import { startAuditedSession, TIMING_ACCOUNT_ID, type NewRefreshToken } from './sessions.ts';
 
 const q = faunadb.query;
 
@@ -20,7 +21,7 @@ export interface EmailTokenInput {
 
 /** What a query that may send an email decided: `event` is the recorded email event, to undo if sending fails. */
 export type EmailDecision =
-  | { readonly status: 'rate_limited'; readonly retryAfter: number }
+  | { readonly status: 'rate_limited'; readonly retryAfter: number; readonly limit?: 'ip' }
   | { readonly status: 'no_email' }
   | { readonly status: 'send'; readonly event: faunadb.values.Ref; readonly kind: string };
 
@@ -63,7 +64,7 @@ export function withEmailAllowance(email: string, limits: EmailLimits, then: (ev
  * sends "you already have an account"). Both answers look the same to the client, and both
  * cost one bcrypt.
  */
-export function registerQuery(input: { email: string; password: string; bindingHash: string; token: EmailTokenInput; limits: EmailLimits }): Expr {
+export function registerQuery(input: { email: string; password: string; bindingHash: string; token: EmailTokenInput; limits: EmailLimits; audit: AuditScope }): Expr {
   const { email, password, bindingHash, token, limits } = input;
   return withEmailAllowance(email, limits, (event) =>
     q.If(
@@ -73,11 +74,15 @@ export function registerQuery(input: { email: string; password: string; bindingH
       q.Let(
         {
           account: q.Create(q.Collection('accounts'), {
-            data: { email, email_verified: false, created_at: q.Now(), signup_binding: bindingHash },
+            data: { email, email_verified: false, created_at: q.Now(), signup_binding: bindingHash, email_prefixes: emailPrefixes(email) },
             credentials: { password },
           }),
         },
-        q.Do(newEmailToken('verify', email, q.Select('ref', q.Var('account')), token), { status: 'send', event, kind: 'verify' }),
+        q.Do(
+          newEmailToken('verify', email, q.Select('ref', q.Var('account')), token),
+          auditEntry(input.audit, { account: q.Select('ref', q.Var('account')), actor: SELF, event: 'register', detail: { method: 'password' } }),
+          { status: 'send', event, kind: 'verify' },
+        ),
       ),
     ),
   );
@@ -107,7 +112,10 @@ export function verifyEmailQuery(input: {
   fingerprint: string;
   /** The "email verified" notice's token, stored when this verification is the account's first. */
   notice: EmailTokenInput;
+  audit: AuditScope;
 }): Expr {
+  const verifiedEntry = (passwordKept: boolean): Expr =>
+    auditEntry(input.audit, { account: q.Select('ref', account), actor: SELF, event: 'verify', detail: { passwordKept } });
   const account = q.Var('account');
   // The notice goes out once, when the address becomes verified; a later use only confirms again.
   const notice = q.If(q.Select(['data', 'email_verified'], account), null, securityNotice(q.Select('ref', account), 'notice_email_verified', input.notice));
@@ -127,20 +135,24 @@ export function verifyEmailQuery(input: {
         q.Var('proven'),
         q.Let(
           { verified: q.Update(q.Select('ref', account), { data: { email_verified: true, signup_binding: null } }) },
-          {
+          q.Do(verifiedEntry(true), {
             user: userOf(q.Var('verified')),
+            // A disabled account is confirmed, but logged in by no path.
             sessionId: q.If(
-              q.Var('firstUse'),
-              q.Do(rememberDevice(q.Select('ref', account), input.fingerprint), startSession(q.Select('ref', account), input.userAgent, input.refresh)),
+              q.And(q.Var('firstUse'), q.Not(isDisabled(account))),
+              q.Do(
+                rememberDevice(q.Select('ref', account), input.fingerprint),
+                startAuditedSession(q.Select('ref', account), input.userAgent, input.refresh, input.audit, 'login', { method: 'verify_link' }),
+              ),
               null,
             ),
             passwordReset: false,
             notice,
-          },
+          }),
         ),
         q.Let(
           { verified: q.Update(q.Select('ref', account), { data: { email_verified: true, signup_binding: null }, credentials: null }) },
-          q.Do(newEmailToken('reset', q.Select(['data', 'email'], account), q.Select('ref', account), input.reset), {
+          q.Do(newEmailToken('reset', q.Select(['data', 'email'], account), q.Select('ref', account), input.reset), verifiedEntry(false), {
             user: userOf(q.Var('verified')),
             sessionId: null,
             passwordReset: true,

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import faunadb from 'faunadb';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
@@ -121,3 +123,22 @@ describe.skipIf(databaseUrl === null)(
     });
   },
 );
+
+describe('faunaClient over HTTP', () => {
+  test('never loads the engine or pg: npm run dev starts a fresh worker for every call, which must not pay for them', () => {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const probe = [
+      "import { createRequire } from 'node:module';",
+      "const { faunaClient } = await import('./shared/fql/client.ts');",
+      "const { loadConfig } = await import('./shared/config.ts');",
+      // Development declared, as under npm run dev: the functions reach the engine server over HTTP.
+      "faunaClient(loadConfig({ FQL_AUTH_DEV: '1' }));",
+      'const loaded = Object.keys(createRequire(import.meta.url).cache);',
+      "console.log(JSON.stringify({ pg: loaded.filter((k) => k.includes('/node_modules/pg/')).length, fauna: loaded.filter((k) => k.includes('/node_modules/faunadb/')).length > 0 }));",
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    expect(run.status, run.stderr).toBe(0);
+    // The driver is loaded (the probe works); pg, which only the in-process engine needs, is not.
+    expect(JSON.parse(run.stdout)).toEqual({ pg: 0, fauna: true });
+  });
+});

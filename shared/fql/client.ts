@@ -24,11 +24,17 @@
  * machine, the two were even for queries one after another, and `fetch` took about twice as
  * long for 50 queries at once (one connection per query in flight, against one stream each).
  * The deadline of every query is kept by shared/fql/run-query.ts, whatever the transport.
+ *
+ * The engine's modules are imported only when the first in-process query runs: over HTTP (npm
+ * run dev, where netlify dev starts a fresh worker for every call) a function never evaluates
+ * the engine, nor loads `pg`. That is why redactDatabaseUrl, needed at once, comes from its own
+ * small module rather than from the engine's index.
  */
 
 import faunadb from 'faunadb';
 import type { DatabaseConfig } from '../config.ts';
-import { createInProcessFetch, openEngine, redactDatabaseUrl, type Engine } from '../../fql-engine/index.ts';
+import type { Engine } from '../../fql-engine/index.ts';
+import { redactDatabaseUrl } from '../../fql-engine/storage/database-url.ts';
 
 interface OpenEngine {
   readonly engine: Engine;
@@ -106,7 +112,11 @@ function inProcessClient(databaseUrl: string, adminSecret: string, secret: strin
 function sharedEngine(key: string, databaseUrl: string, adminSecret: string): Promise<OpenEngine> {
   let opening = engines.get(key);
   if (opening === undefined) {
-    opening = openEngine({ databaseUrl, adminSecret }).then((engine) => ({ engine, fetch: createInProcessFetch(engine) }));
+    opening = (async () => {
+      const { openEngine, createInProcessFetch } = await import('../../fql-engine/index.ts');
+      const engine = await openEngine({ databaseUrl, adminSecret });
+      return { engine, fetch: createInProcessFetch(engine) };
+    })();
     engines.set(key, opening);
     opening.catch(() => {
       if (engines.get(key) === opening) engines.delete(key);

@@ -21,6 +21,31 @@ export function getOrNull(match: Expr): Expr {
   return q.Let({ m: match }, q.If(q.Exists(q.Var('m')), q.Get(q.Var('m')), null));
 }
 
+/** Whether an account document is disabled by an admin (it can then start no session by any path). */
+export function isDisabled(account: Expr): Expr {
+  return q.Select(['data', 'disabled'], account, false);
+}
+
+/**
+ * The longest prefix the admin search indexes; a longer one is matched on its first 12 characters,
+ * then filtered. Each prefix is one index entry written with the account: 12 keep registration cheap
+ * and already narrow a search to a handful of accounts.
+ */
+export const SEARCH_PREFIX_MAX = 12;
+
+/**
+ * What every account keeps for the admin search (index accounts_by_email_prefix): each prefix of
+ * its address up to SEARCH_PREFIX_MAX characters, the empty one included (the whole list).
+ */
+export function emailPrefixes(email: string | Expr): Expr | string[] {
+  if (typeof email === 'string') {
+    const cut = Array.from(email).slice(0, SEARCH_PREFIX_MAX);
+    return cut.map((_, i) => cut.slice(0, i).join('')).concat(cut.join(''));
+  }
+  const lengths = Array.from({ length: SEARCH_PREFIX_MAX + 1 }, (_, i) => i);
+  return q.Distinct(q.Map(lengths, q.Lambda('n', q.SubString(email, 0, q.Min(q.Var('n'), q.Length(email))))));
+}
+
 export function accountByEmail(email: string): Expr {
   return q.Match(q.Index('accounts_by_email'), email);
 }
@@ -30,24 +55,26 @@ export function emailTokenByHash(hash: string): Expr {
 }
 
 /**
- * Ends a session: marks it revoked, and deletes the engine tokens made for it (shared/user/db.ts),
- * so that a site function's database client dies with the session, not only its JWTs.
+ * Ends a session: deletes it (its refresh tokens then answer invalid, and expire on their own),
+ * and the engine tokens made for it (shared/user/db.ts), so that a site function's database
+ * client dies with the session, not only its JWTs. Deleted rather than marked, so that a
+ * session's work does not grow with its account's past.
  */
 export function endSession(session: Expr): Expr {
   return q.Do(
-    q.Update(session, { data: { revoked: true, revoked_at: q.Now() } }),
+    q.Delete(session),
     q.Foreach(q.Paginate(q.Match(q.Index('tokens_by_session'), session), { size: 100_000 }), q.Lambda('token', q.Delete(q.Var('token')))),
   );
 }
 
-/** Marks every session of an account revoked, except one (or none). */
+/** Ends every session of an account, except one (or none). */
 export function revokeSessions(account: Expr, except: Expr | null): Expr {
   return q.Foreach(
     q.Paginate(q.Match(q.Index('sessions_by_account'), account), { size: 100_000 }),
     q.Lambda(
       'session',
       q.If(
-        q.Or(q.Equals(q.Var('session'), except), q.Select(['data', 'revoked'], q.Get(q.Var('session')))),
+        q.Or(q.Equals(q.Var('session'), except), q.Select(['data', 'revoked'], q.Get(q.Var('session')), false)),
         null,
         endSession(q.Var('session')),
       ),

@@ -7,27 +7,33 @@
  */
 
 import faunadb from 'faunadb';
-import { accountByEmail, getOrNull, userOf } from './fragments.ts';
+import { auditEntry, SELF, SYSTEM, type AuditScope } from '../audit/audit.ts';
+import { adminActorOf, whileAdmin, type AdminCaller } from './admin.ts';
+import { accountByEmail, emailPrefixes, getOrNull, userOf } from './fragments.ts';
 import { rememberDevice } from './notices.ts';
 import type { Expr } from './run-query.ts';
-import { startSession, whileSessionLive, type NewRefreshToken } from './sessions.ts';
+import { startAuditedSession, type NewRefreshToken } from './sessions.ts';
 
 const q = faunadb.query;
 
 /** Expired invitations are kept this long past their expiry, so that their link says "expired" and the list shows them. */
 const KEPT_AFTER_EXPIRY_SECONDS = 7 * 24 * 3600;
 
-/** The admin who acts: their session must be live and their account hold the role now, not only in their token. */
-export interface AdminCaller {
-  readonly accountId: string;
-  readonly sessionId: string;
+/**
+ * Who invites: an admin through the API (checked in the database by whileAdmin, and the audit
+ * entry's actor), or the operator's command line (`npm run admin -- invite`: actor 'system').
+ */
+export type Inviter = { readonly admin: AdminCaller } | { readonly operator: AuditScope };
+
+function asInviter(inviter: Inviter, then: Expr): Expr {
+  return 'admin' in inviter ? whileAdmin(inviter.admin, then) : then;
 }
 
-/** Runs `then` only for a live session of an account that has `role` in the database now; else Abort('forbidden'). */
-export function whileAdmin(caller: AdminCaller | null, role: string, then: Expr): Expr {
-  if (caller === null) return then;
-  const account = q.Ref(q.Collection('accounts'), caller.accountId);
-  return whileSessionLive(caller, q.If(q.ContainsValue(role, q.Select(['data', 'roles'], q.Get(account), [])), then, q.Abort('forbidden')));
+/** The audit entry of an admin's (or the operator's) action on an invitation: about no account, naming the invitation. */
+function inviterEntry(inviter: Inviter, event: 'invitation_sent' | 'invitation_revoked' | 'invitations_listed', detail: Readonly<Record<string, unknown>>): Expr {
+  if (!('admin' in inviter)) return auditEntry(inviter.operator, { account: null, actor: SYSTEM, event, detail });
+  const { admin } = inviter;
+  return auditEntry(admin.audit, { account: null, actor: adminActorOf(admin), event, session: q.Ref(q.Collection('sessions'), admin.sessionId), detail });
 }
 
 function isLive(doc: Expr): Expr {
@@ -47,9 +53,15 @@ export function liveInvitation(email: Expr | string): Expr {
   return q.Select(['data', 0], q.Filter(invitationsOf(email), q.Lambda('doc', isLive(q.Var('doc')))), null);
 }
 
-/** Marks an invitation used (it names no account: deleting the account leaves nothing that points at it). */
-export function spendInvitation(invitation: Expr): Expr {
-  return q.Update(q.Select('ref', invitation), { data: { used: true, used_at: q.Now() } });
+/**
+ * Marks an invitation used (it names no account: deleting the account leaves nothing that points
+ * at it) and audits its acceptance on the new account (a Ref).
+ */
+export function spendInvitation(invitation: Expr, account: Expr, audit: AuditScope): Expr {
+  return q.Do(
+    q.Update(q.Select('ref', invitation), { data: { used: true, used_at: q.Now() } }),
+    auditEntry(audit, { account, actor: SELF, event: 'invitation_accepted', detail: { invitation: q.Select(['ref', 'id'], invitation) } }),
+  );
 }
 
 /** What the admin sees of an invitation; times are FQL times (the caller makes them ISO strings). */
@@ -83,13 +95,12 @@ export interface InvitationRow {
  * Invites an address: an address that has an account gets nothing (the admin is told so); any
  * live invitation of the address is revoked, and a new one stored.
  */
-export function inviteQuery(input: { caller: AdminCaller | null; role: string; email: string; tokenHash: string; ttlSeconds: number }): Expr {
-  const { email } = input;
+export function inviteQuery(input: { inviter: Inviter; email: string; tokenHash: string; ttlSeconds: number }): Expr {
+  const { email, inviter } = input;
   const expires = q.TimeAdd(q.Now(), input.ttlSeconds, 'seconds');
-  const invitedBy = input.caller === null ? null : q.Ref(q.Collection('accounts'), input.caller.accountId);
-  return whileAdmin(
-    input.caller,
-    input.role,
+  const invitedBy = 'admin' in inviter ? q.Ref(q.Collection('accounts'), inviter.admin.accountId) : null;
+  return asInviter(
+    inviter,
     q.If(
       q.Exists(accountByEmail(email)),
       { status: 'account_exists' },
@@ -105,7 +116,10 @@ export function inviteQuery(input: { caller: AdminCaller | null; role: string; e
               ttl: q.TimeAdd(expires, KEPT_AFTER_EXPIRY_SECONDS, 'seconds'),
             }),
           },
-          { status: 'created', invitation: summaryOf(q.Var('invitation')) },
+          q.Do(inviterEntry(inviter, 'invitation_sent', { invitation: q.Select(['ref', 'id'], q.Var('invitation')) }), {
+            status: 'created',
+            invitation: summaryOf(q.Var('invitation')),
+          }),
         ),
       ),
     ),
@@ -119,25 +133,23 @@ export function forgetInvitationQuery(id: string): Expr {
 }
 
 /** Every invitation still kept, newest first. */
-export function listInvitationsQuery(caller: AdminCaller, role: string): Expr {
+export function listInvitationsQuery(caller: AdminCaller): Expr {
   return whileAdmin(
     caller,
-    role,
-    q.Select('data', q.Map(q.Paginate(q.Documents(q.Collection('invitations')), { size: 1000 }), q.Lambda('ref', summaryOf(q.Get(q.Var('ref')))))),
+    q.Do(
+      inviterEntry({ admin: caller }, 'invitations_listed', {}),
+      q.Select('data', q.Map(q.Paginate(q.Documents(q.Collection('invitations')), { size: 1000 }), q.Lambda('ref', summaryOf(q.Get(q.Var('ref')))))),
+    ),
   );
 }
 
 /** Revokes a pending invitation (its link stops working); an unknown one is not_found. */
-export function revokeInvitationQuery(caller: AdminCaller, role: string, id: string): Expr {
+export function revokeInvitationQuery(caller: AdminCaller, id: string): Expr {
   const ref = q.Ref(q.Collection('invitations'), id);
+  const revoke = q.Do(q.Update(ref, { data: { revoked: true, revoked_at: q.Now() } }), inviterEntry({ admin: caller }, 'invitation_revoked', { invitation: id }));
   return whileAdmin(
     caller,
-    role,
-    q.If(
-      q.Exists(ref),
-      summaryOf(q.If(isLive(q.Get(ref)), q.Update(ref, { data: { revoked: true, revoked_at: q.Now() } }), q.Get(ref))),
-      q.Abort('not_found'),
-    ),
+    q.If(q.Exists(ref), q.Do(q.If(isLive(q.Get(ref)), revoke, null), summaryOf(q.Get(ref))), q.Abort('not_found')),
   );
 }
 
@@ -174,10 +186,11 @@ export function acceptInvitationQuery(input: {
   userAgent: string;
   refresh: NewRefreshToken;
   fingerprint: string;
+  audit: AuditScope;
 }): Expr {
   const email = q.Select(['data', 'email'], q.Var('invitation'));
   const params = {
-    data: { email, email_verified: true, created_at: q.Now(), name: input.name },
+    data: { email, email_verified: true, created_at: q.Now(), name: input.name, email_prefixes: emailPrefixes(email) },
     ...(input.password === null ? {} : { credentials: { password: input.password } }),
   };
   return q.Let(
@@ -187,10 +200,15 @@ export function acceptInvitationQuery(input: {
       q.Abort('account_exists'),
       q.Let(
         { account: q.Create(q.Collection('accounts'), params) },
-        q.Do(spendInvitation(q.Var('invitation')), rememberDevice(q.Select('ref', q.Var('account')), input.fingerprint), {
-          user: userOf(q.Var('account')),
-          sessionId: startSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh),
-        }),
+        q.Do(
+          auditEntry(input.audit, { account: q.Select('ref', q.Var('account')), actor: SELF, event: 'register', detail: { method: 'invitation' } }),
+          spendInvitation(q.Var('invitation'), q.Select('ref', q.Var('account')), input.audit),
+          rememberDevice(q.Select('ref', q.Var('account')), input.fingerprint),
+          {
+            user: userOf(q.Var('account')),
+            sessionId: startAuditedSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh, input.audit, 'login', { method: 'invitation' }),
+          },
+        ),
       ),
     ),
   );

@@ -5,12 +5,13 @@
  */
 
 import faunadb from 'faunadb';
+import { type AuditScope } from '../audit/audit.ts';
 import { decoyEmailToken, newEmailToken, withEmailAllowance, type EmailTokenInput } from './accounts.ts';
 import { liveInvitation, spendInvitation } from './invitations.ts';
-import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, userOf } from './fragments.ts';
+import { accountByEmail, checkedEmailToken, emailPrefixes, emailTokenByHash, getOrNull, isDisabled, userOf } from './fragments.ts';
 import { withHourlyAllowance, type EmailLimits } from './rate-limits.ts';
 import { newDeviceNotice, rememberDevice } from './notices.ts';
-import { startSession, type DeviceCheck, type NewRefreshToken } from './sessions.ts';
+import { startAuditedSession, type DeviceCheck, type NewRefreshToken } from './sessions.ts';
 import type { Expr } from './run-query.ts';
 
 const q = faunadb.query;
@@ -52,21 +53,17 @@ function linkFor(input: { email: string; login: EmailTokenInput; signup: EmailTo
   );
 }
 
-/** What a link's page may show before anything is spent: the address it is for. */
-export function magicTokenEmailQuery(tokenHash: string, kind: 'magic_login' | 'magic_signup'): Expr {
-  return q.Select(['data', 'email'], checkedEmailToken(getOrNull(emailTokenByHash(tokenHash)), kind, { singleUse: kind === 'magic_login' }));
-}
-
 /**
  * Spends a login link: the account's address is proven, so it becomes verified; a session starts.
  * An account that was not verified yet loses its password: whoever registered it never proved the
  * address, and may not be its owner (who can set one through a reset link).
  */
-export function magicLoginQuery(input: { tokenHash: string; userAgent: string; refresh: NewRefreshToken; device: DeviceCheck }): Expr {
+export function magicLoginQuery(input: { tokenHash: string; userAgent: string; refresh: NewRefreshToken; device: DeviceCheck; audit: AuditScope }): Expr {
   const accountRef = q.Select(['data', 'account'], q.Var('token'));
   return q.Let(
     { token: checkedEmailToken(getOrNull(emailTokenByHash(input.tokenHash)), 'magic_login', { singleUse: true }) },
-    q.Let(
+    // A disabled account logs in by no path; the Abort leaves the link unspent.
+    q.If(isDisabled(q.Get(accountRef)), q.Abort('account_disabled'), q.Let(
       {
         spent: q.Update(q.Select('ref', q.Var('token')), { data: { used: true } }),
         account: q.Update(
@@ -80,10 +77,10 @@ export function magicLoginQuery(input: { tokenHash: string; userAgent: string; r
       },
       {
         user: userOf(q.Var('account')),
-        sessionId: startSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh),
+        sessionId: startAuditedSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh, input.audit, 'magic_link_login'),
         notice: newDeviceNotice(q.Select('ref', q.Var('account')), input.device.fingerprint, input.device.notice),
       },
-    ),
+    )),
   );
 }
 
@@ -101,6 +98,7 @@ export function magicSignupQuery(input: {
   fingerprint: string;
   /** REGISTRATION=invite: the address must still have a live invitation (else Abort invitation_required). */
   inviteOnly: boolean;
+  audit: AuditScope;
 }): Expr {
   return q.Let(
     { token: checkedEmailToken(getOrNull(emailTokenByHash(input.tokenHash)), 'magic_signup', { singleUse: false }) },
@@ -115,12 +113,20 @@ export function magicSignupQuery(input: {
             input.inviteOnly ? q.IsNull(q.Var('invitation')) : false,
             q.Abort('invitation_required'),
             q.Let(
-              { account: q.Create(q.Collection('accounts'), { data: { email: q.Var('email'), email_verified: true, name: input.name, created_at: q.Now() } }) },
+              {
+                account: q.Create(q.Collection('accounts'), {
+                  data: { email: q.Var('email'), email_verified: true, name: input.name, created_at: q.Now(), email_prefixes: emailPrefixes(q.Var('email')) },
+                }),
+              },
               // An invitation of the address is spent in either mode: it has done its work.
-              q.Do(q.If(q.IsNull(q.Var('invitation')), null, spendInvitation(q.Var('invitation'))), rememberDevice(q.Select('ref', q.Var('account')), input.fingerprint), {
-                user: userOf(q.Var('account')),
-                sessionId: startSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh),
-              }),
+              q.Do(
+                q.If(q.IsNull(q.Var('invitation')), null, spendInvitation(q.Var('invitation'), q.Select('ref', q.Var('account')), input.audit)),
+                rememberDevice(q.Select('ref', q.Var('account')), input.fingerprint),
+                {
+                  user: userOf(q.Var('account')),
+                  sessionId: startAuditedSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh, input.audit, 'register', { method: 'magic_link' }),
+                },
+              ),
             ),
           ),
         ),

@@ -7,6 +7,7 @@
  */
 
 import faunadb from 'faunadb';
+import { auditEntry, SELF, type AuditScope } from '../audit/audit.ts';
 import type { NoticeKind } from '../auth/context.ts';
 import { newEmailToken, type EmailTokenInput } from './accounts.ts';
 import { checkedEmailToken, emailTokenByHash, getOrNull, revokeSessions, spendAccountLinks } from './fragments.ts';
@@ -65,9 +66,9 @@ export function newDeviceNotice(account: Expr, fingerprint: string, token: Email
  * "This wasn't me": spends the link, ends every session of the account, removes its password
  * (whoever changed it, or logged in, may know it), spends every outstanding reset and magic login
  * link, and mints the reset link the answer leads to. One transaction: either all of it or none.
- * A place for the audit entry (issue 18, item 3).
+ * Its audit entry (secure_account, actor self) is written in the same transaction.
  */
-export function secureAccountQuery(input: { tokenHash: string; reset: EmailTokenInput }): Expr {
+export function secureAccountQuery(input: { tokenHash: string; reset: EmailTokenInput; audit: AuditScope }): Expr {
   return q.Let(
     { token: checkedEmailToken(getOrNull(emailTokenByHash(input.tokenHash)), SECURE_ACCOUNT_TOKEN, { singleUse: true }) },
     q.Let(
@@ -78,13 +79,9 @@ export function secureAccountQuery(input: { tokenHash: string; reset: EmailToken
         spendAccountLinks(q.Var('account')),
         revokeSessions(q.Var('account'), null),
         newEmailToken('reset', q.Select(['data', 'email'], q.Get(q.Var('account'))), q.Var('account'), input.reset),
+        auditEntry(input.audit, { account: q.Var('account'), actor: SELF, event: 'secure_account' }),
         true,
       ),
     ),
   );
-}
-
-/** What the "this wasn't me" page may show before anything is spent: that the link is good. */
-export function secureAccountCheckQuery(tokenHash: string): Expr {
-  return q.Select(['data', 'email'], checkedEmailToken(getOrNull(emailTokenByHash(tokenHash)), SECURE_ACCOUNT_TOKEN, { singleUse: true }));
 }

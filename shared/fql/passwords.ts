@@ -1,6 +1,7 @@
 /** Password queries: asking for a reset link, resetting with it, and changing a password. */
 
 import faunadb from 'faunadb';
+import { auditEntry, SELF, type AuditScope } from '../audit/audit.ts';
 import { decoyEmailToken, newEmailToken, withEmailAllowance, type EmailTokenInput } from './accounts.ts';
 import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, revokeSessions, spendAccountLinks } from './fragments.ts';
 import { passwordChangeFailureKey, recordEvent, windowWait, type EmailLimits } from './rate-limits.ts';
@@ -30,7 +31,7 @@ export function forgotPasswordQuery(input: { email: string; token: EmailTokenInp
  * new password and revokes every session of the account. The link proves the address, so an
  * unverified account becomes verified.
  */
-export function resetPasswordQuery(input: { tokenHash: string; password: string; notice: EmailTokenInput }): Expr {
+export function resetPasswordQuery(input: { tokenHash: string; password: string; notice: EmailTokenInput; audit: AuditScope }): Expr {
   return q.Let(
     { token: checkedEmailToken(getOrNull(emailTokenByHash(input.tokenHash)), 'reset', { singleUse: true, usedCode: 'invalid_token' }) },
     q.Let(
@@ -40,6 +41,7 @@ export function resetPasswordQuery(input: { tokenHash: string; password: string;
         q.Update(q.Var('account'), { data: { email_verified: true }, credentials: { password: input.password } }),
         spendAccountLinks(q.Var('account')),
         revokeSessions(q.Var('account'), null),
+        auditEntry(input.audit, { account: q.Var('account'), actor: SELF, event: 'password_reset' }),
         securityNotice(q.Var('account'), 'notice_password_reset', input.notice),
       ),
     ),
@@ -63,6 +65,7 @@ export function changePasswordQuery(input: {
   maxFailures: number;
   failureWindowSeconds: number;
   notice: EmailTokenInput;
+  audit: AuditScope;
 }): Expr {
   const account = q.Ref(q.Collection('accounts'), input.accountId);
   const key = passwordChangeFailureKey(input.accountId);
@@ -80,6 +83,7 @@ export function changePasswordQuery(input: {
             q.Update(account, { credentials: { password: input.next } }),
             spendAccountLinks(account),
             revokeSessions(account, q.Ref(q.Collection('sessions'), input.sessionId)),
+            auditEntry(input.audit, { account, actor: SELF, event: 'password_change', session: q.Ref(q.Collection('sessions'), input.sessionId) }),
             { status: 'changed', notice: securityNotice(account, 'notice_password_changed', input.notice) },
           ),
         ),

@@ -57,13 +57,13 @@ export function emailWait(address: string, limits: EmailLimits): Expr {
 
 /**
  * Runs `then` (whose answer is an EmailDecision or the like) if `key` has had fewer than `perHour`
- * events in the last hour, and records one more; otherwise answers rate_limited. Every request
+ * events in the last hour, and records one more; otherwise answers rate_limited (limit 'ip'). Every request
  * counts, whatever it then decides: counting only those that send would say which did.
  */
 export function withHourlyAllowance(key: string, perHour: number, then: Expr): Expr {
   return q.Let(
     { hourWait: windowWait(key, 3600, perHour) },
-    q.If(q.GT(q.Var('hourWait'), 0), { status: 'rate_limited', retryAfter: q.Var('hourWait') }, q.Do(recordEvent(key), then)),
+    q.If(q.GT(q.Var('hourWait'), 0), { status: 'rate_limited', retryAfter: q.Var('hourWait'), limit: 'ip' }, q.Do(recordEvent(key), then)),
   );
 }
 

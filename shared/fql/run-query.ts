@@ -1,9 +1,10 @@
 /**
  * Running one FQL query for an operation. Queries end early with `Abort(code)` where the code
  * is one of the API's own (e.g. 'rate_limited'), so a refusal decided inside the transaction
- * leaves nothing written and reaches the client as that code. Anything else the database
- * says becomes 503 db_unavailable (it could not answer) or 500 internal_error (a bug),
- * never a driver message.
+ * leaves nothing written and reaches the client as that code. A transaction that concurrent
+ * ones kept aborting, past the engine's retries, is 409 contended (trying again may work).
+ * Anything else the database says becomes 503 db_unavailable (it could not answer) or 500
+ * internal_error (a bug), never a driver message.
  *
  * Every query has a deadline, kept here whatever the transport does: the driver's HTTP/2
  * transport can leave a query pending for good when the engine dies mid-query, and a stalled
@@ -77,8 +78,9 @@ function toHttpError(err: unknown, db: Database, options: RunOptions): HttpError
   if (options.asUser && fauna?.code === 'instance not found') return new HttpError('not_found');
   if (fauna?.code === 'transaction aborted' && isApiErrorCode(fauna.description)) return new HttpError(fauna.description);
   if (fauna?.code === 'instance not unique' && options.onNotUnique) return new HttpError(options.onNotUnique);
+  if (fauna?.code === 'contended transaction') return new HttpError('contended');
   // The driver's error holds the query as sent, passwords included: only its description is logged.
   console.error(`fql: ${db.operation}: query failed: ${describeDriverError(err)}`);
-  if (status === null || status >= 500 || status === 409) return new HttpError('db_unavailable');
+  if (status === null || status >= 500) return new HttpError('db_unavailable');
   return new HttpError('internal_error');
 }

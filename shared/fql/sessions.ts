@@ -2,10 +2,16 @@
  * Session queries: login, refresh (verify and rotate in one transaction), logout, listing
  * and revoking sessions. Refresh tokens are stored as the SHA-256 of their jti, with `used`
  * and `parent_hash`, and expire with their document ttl.
+ *
+ * A session's work must not grow with its account's past: an ended session is deleted (its
+ * refresh tokens then answer invalid, and expire on their own), a session nobody refreshes
+ * expires (see sessionExpiry), and the engine's sweeper removes what expired. A listing reads
+ * at most MAX_LISTED_SESSIONS sessions, newest first.
  */
 
 import faunadb from 'faunadb';
-import { accountByEmail, endSession, getOrNull, revokeSessions, userOf } from './fragments.ts';
+import { auditEntry, SELF, SYSTEM, type AuditEventName, type AuditScope } from '../audit/audit.ts';
+import { accountByEmail, isDisabled, endSession, getOrNull, revokeSessions, userOf } from './fragments.ts';
 import { loginFailureKeys, loginWait, recordLoginFailure, type LoginFailureKeys, type LoginLimits } from './rate-limits.ts';
 import type { EmailTokenInput } from './accounts.ts';
 import { newDeviceNotice, securityNotice, type Notice } from './notices.ts';
@@ -33,6 +39,7 @@ export type LoginResult =
   | { readonly status: 'rate_limited'; readonly retryAfter: number }
   | { readonly status: 'invalid' }
   | { readonly status: 'unverified' }
+  | { readonly status: 'disabled' }
   | { readonly status: 'ok'; readonly user: User; readonly sessionId: string; readonly notice: Notice | null };
 
 /** What a session start needs to tell a new device: its fingerprint, and the token of the notice if it is new. */
@@ -45,6 +52,29 @@ export interface NewRefreshToken {
   readonly jtiHash: string;
   readonly parentHash: string | null;
   readonly ttlSeconds: number;
+}
+
+/** How many sessions a listing shows at most: the newest. */
+export const MAX_LISTED_SESSIONS = 50;
+
+/**
+ * A session lives two refresh lifetimes past its start, and a refresh that finds less than one
+ * and a half left moves it to two again. So it always outlives its newest refresh token, yet its
+ * index entries (which carry its expiry) are rewritten at most once per half lifetime, not at
+ * every refresh. A session left alone expires, and the sweeper removes it.
+ */
+function sessionExpiry(refreshTtlSeconds: number): Expr {
+  return q.TimeAdd(q.Now(), 2 * refreshTtlSeconds, 'seconds');
+}
+
+function sessionTouched(session: Expr, refreshTtlSeconds: number): Expr {
+  // A session from before session expiry has no ttl: it gets one now.
+  const left = q.TimeDiff(q.Now(), q.Select('ttl', session, q.Now()), 'seconds');
+  return q.If(
+    q.LT(left, 1.5 * refreshTtlSeconds),
+    { data: { last_used_at: q.Now() }, ttl: sessionExpiry(refreshTtlSeconds) },
+    { data: { last_used_at: q.Now() } },
+  );
 }
 
 function newRefreshToken(session: Expr, account: Expr, token: NewRefreshToken): Expr {
@@ -61,9 +91,18 @@ export function startSession(account: Expr, userAgent: string, refresh: NewRefre
     {
       session: q.Create(q.Collection('sessions'), {
         data: { account, created_at: q.Now(), last_used_at: q.Now(), user_agent: userAgent, revoked: false },
+        ttl: sessionExpiry(refresh.ttlSeconds),
       }),
     },
     q.Do(newRefreshToken(q.Select('ref', q.Var('session')), account, refresh), q.Select(['ref', 'id'], q.Var('session'))),
+  );
+}
+
+/** startSession, and its audit entry (`event`, by the account itself) in the same transaction. */
+export function startAuditedSession(account: Expr, userAgent: string, refresh: NewRefreshToken, audit: AuditScope, event: AuditEventName, detail?: Readonly<Record<string, unknown>>): Expr {
+  return q.Let(
+    { sessionId: startSession(account, userAgent, refresh) },
+    q.Do(auditEntry(audit, { account, actor: SELF, event, session: sessionRef(q.Var('sessionId')), detail }), q.Var('sessionId')),
   );
 }
 
@@ -82,6 +121,7 @@ export function loginQuery(input: {
   refresh: NewRefreshToken;
   limits: LoginLimits;
   device: DeviceCheck;
+  audit: AuditScope;
 }): Expr {
   const keys = loginFailureKeys(input.email, input.ip);
   return q.Let(
@@ -95,10 +135,20 @@ export function identifyAny(ref: Expr, passwords: readonly string[]): Expr {
   return q.Or(...passwords.map((password) => q.Identify(ref, password)));
 }
 
-function checkPasswordAndStart(
-  input: { email: string; passwords: readonly string[]; userAgent: string; refresh: NewRefreshToken; device: DeviceCheck },
-  failures: LoginFailureKeys,
-): Expr {
+/**
+ * A failed login is audited on its account, and on no account when the address has none: the
+ * same write either way, so neither the answer nor its time tells which (no enumeration).
+ */
+function loginFailure(audit: AuditScope, reason: 'password' | 'unverified' | 'disabled'): Expr {
+  return auditEntry(audit, {
+    account: q.If(q.IsNull(q.Var('account')), null, q.Select('ref', q.Var('account'))),
+    actor: SELF,
+    event: 'login_failed',
+    detail: { reason },
+  });
+}
+
+function checkPasswordAndStart(input: { email: string; passwords: readonly string[]; userAgent: string; refresh: NewRefreshToken; device: DeviceCheck; audit: AuditScope }, failures: LoginFailureKeys): Expr {
   return q.Let(
     {
       account: getOrNull(accountByEmail(input.email)),
@@ -108,16 +158,20 @@ function checkPasswordAndStart(
     },
     q.If(
       q.Not(q.Var('ok')),
-      q.Do(recordLoginFailure(failures), { status: 'invalid' }),
+      q.Do(recordLoginFailure(failures), loginFailure(input.audit, 'password'), { status: 'invalid' }),
       q.If(
         q.Not(q.Select(['data', 'email_verified'], q.Var('account'))),
-        { status: 'unverified' },
-        {
-          status: 'ok',
-          user: userOf(q.Var('account')),
-          sessionId: startSession(q.Var('ref'), input.userAgent, input.refresh),
-          notice: newDeviceNotice(q.Var('ref'), input.device.fingerprint, input.device.notice),
-        },
+        q.Do(loginFailure(input.audit, 'unverified'), { status: 'unverified' }),
+        q.If(
+          isDisabled(q.Var('account')),
+          q.Do(loginFailure(input.audit, 'disabled'), { status: 'disabled' }),
+          {
+            status: 'ok',
+            user: userOf(q.Var('account')),
+            sessionId: startAuditedSession(q.Var('ref'), input.userAgent, input.refresh, input.audit, 'login'),
+            notice: newDeviceNotice(q.Var('ref'), input.device.fingerprint, input.device.notice),
+          },
+        ),
       ),
     ),
   );
@@ -131,10 +185,10 @@ export type RefreshResult =
 /**
  * Refresh, in one transaction: the presented token must exist, belong to a live session,
  * and be unused, or used less than `graceSeconds` ago (parallel tabs). A token reused later
- * revokes its whole session and records an anomaly. Otherwise it is marked used and a child
+ * ends its whole session and records an anomaly. Otherwise it is marked used and a child
  * token is issued.
  */
-export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; graceSeconds: number; userAgent: string; notice: EmailTokenInput }): Expr {
+export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; graceSeconds: number; userAgent: string; notice: EmailTokenInput; audit: AuditScope }): Expr {
   const token = q.Var('token');
   const session = q.Var('session');
   return q.Let(
@@ -143,9 +197,10 @@ export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; gr
       q.IsNull(token),
       { status: 'invalid' },
       q.Let(
-        { session: q.Get(q.Select(['data', 'session'], token)), account: q.Get(q.Select(['data', 'account'], token)) },
+        { session: docOrNull(q.Select(['data', 'session'], token)), account: q.Get(q.Select(['data', 'account'], token)) },
         q.If(
-          q.Select(['data', 'revoked'], session),
+          // Ended sessions are deleted; `revoked` is what ended them before that.
+          q.Or(q.IsNull(session), q.Select(['data', 'revoked'], session, false), isDisabled(q.Var('account'))),
           { status: 'invalid' },
           q.If(
             q.And(
@@ -158,11 +213,12 @@ export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; gr
               q.Create(q.Collection('anomalies'), {
                 data: { kind: 'refresh_token_reuse', account: q.Select('ref', q.Var('account')), session: q.Select('ref', session), at: q.Now(), user_agent: input.userAgent },
               }),
+              auditEntry(input.audit, { account: q.Select('ref', q.Var('account')), actor: SYSTEM, event: 'refresh_reuse', session: q.Select('ref', session) }),
               { status: 'reuse', notice: securityNotice(q.Select('ref', q.Var('account')), 'notice_token_reuse', input.notice) },
             ),
             q.Do(
               q.If(q.Select(['data', 'used'], token), null, q.Update(q.Select('ref', token), { data: { used: true, used_at: q.Now() } })),
-              q.Update(q.Select('ref', session), { data: { last_used_at: q.Now() } }),
+              q.Update(q.Select('ref', session), sessionTouched(session, input.next.ttlSeconds)),
               newRefreshToken(q.Select('ref', session), q.Select('ref', q.Var('account')), input.next),
               { status: 'ok', user: userOf(q.Var('account')), sessionId: q.Select(['ref', 'id'], session) },
             ),
@@ -173,7 +229,11 @@ export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; gr
   );
 }
 
-function sessionRef(id: string): Expr {
+function docOrNull(ref: Expr): Expr {
+  return q.Let({ ref }, q.If(q.Exists(q.Var('ref')), q.Get(q.Var('ref')), null));
+}
+
+function sessionRef(id: string | Expr): Expr {
   return q.Ref(q.Collection('sessions'), id);
 }
 
@@ -186,31 +246,32 @@ function accountRef(id: string): Expr {
  * token of a revoked one (after a reset, or stolen and then logged out) must not be able to log
  * the owner out of their new sessions; ending one's own session is harmless, and always done.
  */
-export function logoutQuery(input: { accountId: string; sessionId: string; all: boolean }): Expr {
-  if (input.all) return whileSessionLive(input, q.Do(revokeSessions(accountRef(input.accountId), null), true), 'invalid_session');
+export function logoutQuery(input: { accountId: string; sessionId: string; all: boolean; audit: AuditScope }): Expr {
+  const entry = auditEntry(input.audit, { account: accountRef(input.accountId), actor: SELF, event: 'logout', session: sessionRef(input.sessionId), detail: { all: input.all } });
+  if (input.all) return whileSessionLive(input, q.Do(revokeSessions(accountRef(input.accountId), null), entry, true), 'invalid_session');
   return q.If(
     q.Exists(sessionRef(input.sessionId)),
-    q.Do(endSession(sessionRef(input.sessionId)), true),
+    q.Do(endSession(sessionRef(input.sessionId)), entry, true),
     true,
   );
 }
 
-/** The live sessions of an account (asked from one of them, which must be live itself). */
+/**
+ * The newest live sessions of an account (asked from one of them, which must be live itself).
+ * They are read first, documents and all, in one statement (the last page of the index, whose
+ * entries run oldest to newest); the caller's own session is then usually among them, so
+ * checking it reads nothing more.
+ */
 export function listSessionsQuery(accountId: string, callerSessionId: string): Expr {
-  return whileSessionLive({ accountId, sessionId: callerSessionId }, listLiveSessions(accountId));
+  return q.Let(
+    { newest: newestSessions(accountId) },
+    whileSessionLive({ accountId, sessionId: callerSessionId }, q.Reverse(q.Filter(q.Var('newest'), q.Lambda('s', q.Not(q.Select(['data', 'revoked'], q.Var('s'), false)))))),
+  );
 }
 
-function listLiveSessions(accountId: string): Expr {
-  return q.Select(
-    'data',
-    q.Filter(
-      q.Map(
-        q.Paginate(q.Match(q.Index('sessions_by_account'), accountRef(accountId)), { size: 1000 }),
-        q.Lambda('ref', q.Get(q.Var('ref'))),
-      ),
-      q.Lambda('s', q.Not(q.Select(['data', 'revoked'], q.Var('s')))),
-    ),
-  );
+function newestSessions(accountId: string): Expr {
+  const lastPage = q.Paginate(q.Match(q.Index('sessions_by_account'), accountRef(accountId)), { before: null, size: MAX_LISTED_SESSIONS });
+  return q.Select('data', q.Map(lastPage, q.Lambda('ref', q.Get(q.Var('ref')))));
 }
 
 /**
@@ -220,16 +281,17 @@ function listLiveSessions(accountId: string): Expr {
 export function whileSessionLive(caller: { accountId: string; sessionId: string }, then: Expr, refusal: 'unauthenticated' | 'invalid_session' = 'unauthenticated'): Expr {
   const ref = sessionRef(caller.sessionId);
   return q.If(
-    q.And(q.Exists(ref), q.Equals(q.Select(['data', 'account'], q.Get(ref)), accountRef(caller.accountId)), q.Not(q.Select(['data', 'revoked'], q.Get(ref)))),
+    q.And(q.Exists(ref), q.Equals(q.Select(['data', 'account'], q.Get(ref)), accountRef(caller.accountId)), q.Not(q.Select(['data', 'revoked'], q.Get(ref), false))),
     then,
     q.Abort(refusal),
   );
 }
 
-/** Revokes one session of the account; a session of someone else is "not found", like a missing one. */
-export function revokeSessionQuery(input: { accountId: string; sessionId: string; callerSessionId: string }): Expr {
+/** Ends (deletes) one session of the account; a session of someone else is "not found", like a missing one. */
+export function revokeSessionQuery(input: { accountId: string; sessionId: string; callerSessionId: string; audit: AuditScope }): Expr {
   const ref = sessionRef(input.sessionId);
-  return whileSessionLive({ accountId: input.accountId, sessionId: input.callerSessionId }, revokeIfOwned(ref, input.accountId));
+  const entry = auditEntry(input.audit, { account: accountRef(input.accountId), actor: SELF, event: 'session_revoked', session: sessionRef(input.callerSessionId), detail: { session: input.sessionId } });
+  return whileSessionLive({ accountId: input.accountId, sessionId: input.callerSessionId }, q.Do(revokeIfOwned(ref, input.accountId), entry, true));
 }
 
 function revokeIfOwned(ref: Expr, accountId: string): Expr {

@@ -4,6 +4,7 @@
  */
 
 import faunadb from 'faunadb';
+import { auditEntry, type Actor, type AuditScope } from '../audit/audit.ts';
 import { accountByEmail, getOrNull, userOf } from './fragments.ts';
 import type { Expr } from './run-query.ts';
 import { whileSessionLive, type User } from './sessions.ts';
@@ -61,17 +62,35 @@ export function setUserMetadataQuery(caller: Caller, metadata: Metadata): Expr {
 /** An account by id or by address; a missing one aborts not_found. */
 export type AccountKey = { readonly id: string } | { readonly email: string };
 
-function accountDoc(key: AccountKey): Expr {
+export function accountDoc(key: AccountKey): Expr {
   const doc = 'id' in key ? q.If(q.Exists(accountRef(key.id)), q.Get(accountRef(key.id)), null) : getOrNull(accountByEmail(key.email));
   return q.Let({ account: doc }, q.If(q.IsNull(q.Var('account')), q.Abort('not_found'), q.Var('account')));
 }
 
+/** Who changes an account (an admin, or the server: npm run admin, ADMIN_EMAILS), for its audit entry. */
+export interface Audited {
+  readonly scope: AuditScope;
+  readonly actor: Actor;
+}
+
 /** Sets the account's roles (already validated and de-duplicated); answers the fresh user. */
-export function setRolesQuery(key: AccountKey, change: (current: Expr) => Expr): Expr {
+export function setRolesQuery(key: AccountKey, change: (current: Expr) => Expr, audited: Audited): Expr {
+  const ref = q.Select('ref', q.Var('account'));
   return q.Let(
     { account: accountDoc(key) },
-    freshUserOf(q.Update(q.Select('ref', q.Var('account')), { data: { roles: change(q.Select(['data', 'roles'], q.Var('account'), [])) } })),
+    q.Let(
+      { before: q.Select(['data', 'roles'], q.Var('account'), []), after: change(q.Select(['data', 'roles'], q.Var('account'), [])) },
+      q.Do(
+        auditEntry(audited.scope, { account: ref, actor: audited.actor, event: 'role_change', detail: { before: q.Var('before'), after: q.Var('after') } }),
+        freshUserOf(q.Update(ref, { data: { roles: q.Var('after') } })),
+      ),
+    ),
   );
+}
+
+/** Replaces the roles whole (the admin API's PUT). */
+export function replaceRoles(roles: readonly string[]): (current: Expr) => Expr {
+  return () => q.Distinct([...roles]);
 }
 
 export function addRole(role: string): (current: Expr) => Expr {
@@ -83,10 +102,11 @@ export function removeRole(role: string): (current: Expr) => Expr {
 }
 
 /** Replaces the account's app metadata (admin or server only: no session is asked for). */
-export function setAppMetadataQuery(key: AccountKey, metadata: Metadata): Expr {
+export function setAppMetadataQuery(key: AccountKey, metadata: Metadata, audited: Audited): Expr {
   return q.Let(
     { ref: q.Select('ref', accountDoc(key)) },
     q.Do(
+      auditEntry(audited.scope, { account: q.Var('ref'), actor: audited.actor, event: 'app_metadata_change' }),
       q.Update(q.Var('ref'), { data: { app_metadata: null } }),
       freshUserOf(q.Update(q.Var('ref'), { data: { app_metadata: q.Object(metadata as Record<string, faunadb.ExprArg>) } })),
     ),

@@ -22,6 +22,7 @@ import logout from '../../functions/logout.ts';
 import passwordChange from '../../functions/password-change.ts';
 import passwordForgot from '../../functions/password-forgot.ts';
 import passwordReset from '../../functions/password-reset.ts';
+import passwordStrength from '../../functions/password-strength.ts';
 import refresh from '../../functions/refresh.ts';
 import register from '../../functions/register.ts';
 import sessionRevoke from '../../functions/session-revoke.ts';
@@ -36,12 +37,24 @@ import adminPage from '../../functions/admin-page.ts';
 import notes from '../../functions/notes.ts';
 import refreshContinue from '../../functions/refresh-continue.ts';
 import user from '../../functions/user.ts';
+import activity from '../../functions/activity.ts';
+import adminAccounts from '../../functions/admin-accounts.ts';
+import adminAccount from '../../functions/admin-account.ts';
+import adminAccountDisable from '../../functions/admin-account-disable.ts';
+import adminAccountEnable from '../../functions/admin-account-enable.ts';
+import adminAccountSessions from '../../functions/admin-account-sessions.ts';
+import adminAccountSession from '../../functions/admin-account-session.ts';
+import adminAccountVerification from '../../functions/admin-account-verification.ts';
+import adminAccountPasswordReset from '../../functions/admin-account-password-reset.ts';
+import adminAccountRoles from '../../functions/admin-account-roles.ts';
+import adminAccountAppMetadata from '../../functions/admin-account-app-metadata.ts';
 import adminInvitations from '../../functions/admin-invitations.ts';
 import adminInvitationRevoke from '../../functions/admin-invitation-revoke.ts';
 import invitation from '../../functions/invitation.ts';
 import secureAccount from '../../functions/secure-account.ts';
 import { messageLinks, startMailbox, type Mailbox, type StoredMessage } from '../../netlify/mailbox/server.ts';
 import type { AuthContext } from '../../shared/auth/context.ts';
+import { userAgentOf } from '../../shared/auth/web.ts';
 import type { Config } from '../../shared/config.ts';
 import { emailSender } from '../../shared/email.ts';
 import { operationOf, type ContextFactory, type Endpoint } from '../../shared/endpoint.ts';
@@ -77,6 +90,7 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/api\/auth\/sessions\/(?<id>[^/]+)$/, handler: sessionRevoke },
   { pattern: /^\/api\/auth\/password\/forgot$/, handler: passwordForgot },
   { pattern: /^\/api\/auth\/password\/reset$/, handler: passwordReset },
+  { pattern: /^\/api\/auth\/password\/strength$/, handler: passwordStrength },
   { pattern: /^\/api\/auth\/password\/change$/, handler: passwordChange },
   { pattern: /^\/api\/auth\/magic$/, handler: magic },
   { pattern: /^\/api\/auth\/magic\/login$/, handler: magicLogin },
@@ -86,6 +100,17 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/api\/notes$/, handler: notes },
   { pattern: /^\/api\/notes\/(?<id>[^/]+)$/, handler: notes },
   { pattern: /^\/admin\/?$/, handler: adminPage },
+  { pattern: /^\/api\/auth\/activity$/, handler: activity },
+  { pattern: /^\/api\/admin\/accounts$/, handler: adminAccounts },
+  { pattern: /^\/api\/admin\/accounts\/(?<id>[^/]+)$/, handler: adminAccount },
+  { pattern: /^\/api\/admin\/accounts\/(?<id>[^/]+)\/disable$/, handler: adminAccountDisable },
+  { pattern: /^\/api\/admin\/accounts\/(?<id>[^/]+)\/enable$/, handler: adminAccountEnable },
+  { pattern: /^\/api\/admin\/accounts\/(?<id>[^/]+)\/sessions$/, handler: adminAccountSessions },
+  { pattern: /^\/api\/admin\/accounts\/(?<id>[^/]+)\/sessions\/(?<sid>[^/]+)$/, handler: adminAccountSession },
+  { pattern: /^\/api\/admin\/accounts\/(?<id>[^/]+)\/verification$/, handler: adminAccountVerification },
+  { pattern: /^\/api\/admin\/accounts\/(?<id>[^/]+)\/password-reset$/, handler: adminAccountPasswordReset },
+  { pattern: /^\/api\/admin\/accounts\/(?<id>[^/]+)\/roles$/, handler: adminAccountRoles },
+  { pattern: /^\/api\/admin\/accounts\/(?<id>[^/]+)\/app-metadata$/, handler: adminAccountAppMetadata },
   { pattern: /^\/api\/admin\/invitations$/, handler: adminInvitations },
   { pattern: /^\/api\/admin\/invitations\/(?<id>[^/]+)$/, handler: adminInvitationRevoke },
   { pattern: /^\/api\/auth\/invitation$/, handler: invitation },
@@ -287,7 +312,8 @@ export function useAuthWorld(options: WorldOptions = {}): AuthWorld {
       world.config = cfg;
       world.contexts = (req, netlify) => {
         const db = { client, deadlineMs: cfg.queryTimeoutMs, operation: operationOf(req) };
-        return { config: cfg, auth: { config: cfg, db, sendEmail, randomToken, afterAnswer }, netlify };
+        const requester = { ip: netlify.ip || 'unknown', userAgent: userAgentOf(req) };
+        return { config: cfg, auth: { config: cfg, db, sendEmail, randomToken, afterAnswer, requester }, netlify };
       };
       return cfg;
     };

@@ -38,6 +38,8 @@ describe('POST /api/auth/password/forgot', () => {
     expect(res.status).toBe(429);
     expect(errorCode(res)).toBe('rate_limited');
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+    // It says what it counted, and how long to wait.
+    expect((res.body as { error: { message: string } }).error.message).toMatch(/^Too many emails to this address\. Try again in \d+ (seconds|minute|minutes)\.$/);
   });
 
   it('answers 202 even when Postmark fails (only an account could make it fail), and asking again then works', async () => {
@@ -102,6 +104,42 @@ describe('/api/auth/password/reset', () => {
     // docs/API.md: a spent reset link is invalid_token (resets have no used_token).
     expect(errorCode(again)).toBe('invalid_token');
     expect((await new Browser().post('/api/auth/login', { email: 'deb@example.com', password: NEW_PASSWORD })).status).toBe(200);
+  });
+
+  it('a used or expired link says so on its page at once, with a button to ask for a new one; nothing is spent by looking', async () => {
+    await signedIn(world, 'gus@example.com');
+    const link = await resetLink('gus@example.com');
+    expect((await new Browser().get(link)).text).toMatch(/type="password" name="password"/);
+    expect((await new Browser().post('/api/auth/password/reset', { token: tokenOf(link), password: NEW_PASSWORD })).status).toBe(200);
+    const used = await new Browser().get(link);
+    expect([used.status, used.headers.get('content-type')]).toEqual([400, 'text/html; charset=utf-8']);
+    expect(used.text).toContain('This link has already been used.');
+    expect(used.text).not.toMatch(/type="password"/);
+    expect(used.text).toContain('href="http://localhost:8888/#forgot-password">Send me a new reset link</a>');
+    world.configure({ RESET_TOKEN_TTL_SECONDS: '60' });
+    const expiring = await resetLink('gus@example.com');
+    world.clock.advance(61);
+    const expired = await new Browser().get(expiring);
+    expect(expired.status).toBe(400);
+    expect(expired.text).toContain('This link has expired.');
+  });
+
+  it('a form whose password is refused answers with a page in the site\'s style saying what to do, never JSON', async () => {
+    await signedIn(world, 'hal@example.com');
+    const link = await resetLink('hal@example.com');
+    const form = pageForm((await new Browser().get(link)).text);
+    // 40 × "é" is 80 bytes: more than bcrypt reads.
+    for (const [password, says] of [
+      ['é'.repeat(40), /Use at most 72 bytes; in a long passphrase, accented letters such as é count 2 bytes each\./],
+      ['password', /too easy to guess/],
+    ] as const) {
+      const page = await new Browser().call('POST', form.action, { form: { token: form.token, password } });
+      expect([page.status, page.headers.get('content-type')]).toEqual([400, 'text/html; charset=utf-8']);
+      expect(page.text).toMatch(says);
+      expect(page.text).toContain('Choose another password');
+      expect(page.text).toContain('<a href="http://localhost:8888/">Back to localhost:8888</a>');
+      expect(page.text).not.toContain('{"error"');
+    }
   });
 
   it('JSON POST answers 200', async () => {
@@ -169,6 +207,16 @@ describe('POST /api/auth/password/change', () => {
     expect(errorCode(res)).toBe('rate_limited');
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await new Browser().post('/api/auth/login', { email: 'guess@example.com', password: PASSWORD })).status).toBe(200);
+  });
+
+  it('answers 400 weak_password for a common password, with zxcvbn\'s advice', async () => {
+    const b = await signedIn(world, 'ivy@example.com');
+    const res = await b.post('/api/auth/password/change', { currentPassword: PASSWORD, newPassword: 'password' });
+    expect([res.status, errorCode(res)]).toEqual([400, 'weak_password']);
+    expect((res.body as { error: { message: string } }).error.message).toMatch(/too easy to guess\. This is a heavily used password\./);
+    const strength = await b.post('/api/auth/password/strength', { password: 'password' });
+    expect(strength.body).toEqual({ score: 0, ok: false, warning: 'This is a heavily used password.', suggestions: expect.any(Array) });
+    expect((await b.post('/api/auth/password/strength', { password: PASSWORD })).body).toMatchObject({ score: 4, ok: true });
   });
 
   it('answers 400 weak_password for a too short new password', async () => {

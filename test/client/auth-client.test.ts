@@ -89,7 +89,7 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 describe('auth-client: logging in', () => {
   it('register, verify and login go through; session() then returns the user and sessions() lists one current session', async () => {
     const signUp = clientFor(wireTo(new Browser()));
-    expect(await signUp.register({ email: 'ann@example.com', password: PASSWORD })).toEqual({ status: 'verification_sent' });
+    expect(await signUp.register({ email: 'ann@example.com', password: PASSWORD })).toEqual({ status: 'verification_sent', mailbox: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
     const { link } = await latestLink(world.mailbox, 'ann@example.com', '/api/auth/verify');
     const verified = await signUp.verifyEmail(tokenOf(link));
     expect(verified.user).toMatchObject({ email: 'ann@example.com', emailVerified: true });

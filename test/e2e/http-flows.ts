@@ -111,6 +111,11 @@ export class Flows {
     return this.stack().siteUrl;
   }
 
+  /** Everything `npm run dev` printed so far (netlify dev's request log included). */
+  output(): string {
+    return this.stack().output();
+  }
+
   client(userAgent?: string): SiteClient {
     return new SiteClient(this.site, userAgent);
   }
@@ -118,7 +123,8 @@ export class Flows {
   async register(email: string, client = this.client()): Promise<void> {
     const res = await client.post('/api/auth/register', { email, password: PASSWORD });
     expect(res.status, res.text).toBe(202);
-    expect(res.body).toEqual({ status: 'verification_sent' });
+    // In development the answer names the local mailbox (the demo points at it).
+    expect(res.body).toEqual({ status: 'verification_sent', mailbox: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
   }
 
   link(email: string, path: string): Promise<{ message: { subject: string; textBody: string | null }; link: string }> {
@@ -231,7 +237,7 @@ function describeRegistration(flows: Flows): void {
     const before = (await triedToSignUp()).length;
     const res = await flows.client().post('/api/auth/register', { email, password: 'some other password' });
     expect(res.status).toBe(202);
-    expect(res.body).toEqual({ status: 'verification_sent' });
+    expect(res.body).toEqual({ status: 'verification_sent', mailbox: expect.any(String) });
     const messages = await triedToSignUp();
     expect(messages).toHaveLength(before + 1);
     expect(wording(messages[0])).toMatch(/already have an account/i);
@@ -514,6 +520,20 @@ function describeMagicLinks(flows: Flows): void {
 }
 
 function describeGuards(flows: Flows): void {
+  it('a 403 or a 404 runs its function once, as a 200 does: netlify dev retries no .html, .htm or /index.html after it', async () => {
+    const unverified = 'e2e-once-403@example.com';
+    await flows.register(unverified);
+    const me = await flows.verifiedAccount('e2e-once-404@example.com');
+    const from = flows.output().length;
+    expectError(await flows.client().post('/api/auth/login', { email: unverified, password: PASSWORD }), 403, 'email_not_verified');
+    expectError(await me.delete('/api/auth/sessions/999999999'), 404, 'not_found');
+    const calls = (): string[] => [...flows.output().slice(from).matchAll(/: (POST \/api\/auth\/login|DELETE \/api\/auth\/sessions\/999999999)\S*$/gm)].map((m) => m[0].slice(2));
+    // netlify dev logs each call of a function ("Request from …: POST /path"); the log may trail the answer.
+    await expect.poll(() => calls().length, { timeout: 5_000, interval: 100 }).toBeGreaterThanOrEqual(2);
+    expect(calls()).toEqual(['POST /api/auth/login', 'DELETE /api/auth/sessions/999999999']);
+    expect(flows.output().slice(from)).not.toMatch(/Missing form submission function handler/);
+  }, FLOW_MS);
+
   it('a cross-origin POST carrying cookies is 403 cross_origin and changes nothing', async () => {
     const email = 'e2e-cross-origin@example.com';
     await flows.verifiedAccount(email);

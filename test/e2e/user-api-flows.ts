@@ -29,7 +29,7 @@ function eventually<T>(read: () => Promise<T> | T): ReturnType<typeof expect.pol
 /** `npm run admin` against the stack's engine, as a developer runs it next to `npm run dev`. */
 async function admin(stack: DevStack, ...argv: string[]): Promise<void> {
   const lines: string[] = [];
-  const code = await runAdminCommand(argv, { FAUNA_ENDPOINT: stack.engineUrl, FAUNA_SECRET: 'secret' }, { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+  const code = await runAdminCommand(argv, { FAUNA_ENDPOINT: stack.engineUrl ?? undefined, FAUNA_SECRET: 'secret' }, { out: (l) => lines.push(l), err: (l) => lines.push(l) });
   expect(code, lines.join('\n')).toBe(0);
 }
 
@@ -164,6 +164,28 @@ function describeInChromium(stack: () => DevStack, flows: Flows): void {
       const shown = await page.goto(`${stack().siteUrl}/admin/`);
       expect(shown?.status()).toBe(200);
       await eventually(() => page.locator('#admin-whoami').textContent()).toContain(email);
+    }, STEP_MS);
+
+    it('5. the admin console: finds a user, disables them (their login is refused), enables them again (it works)', async () => {
+      const target = `e2e-console-${Date.now()}@example.com`;
+      await flows.verifiedAccount(target);
+      const login = async (): Promise<{ status: number; text: string }> => flows.client().post('/api/auth/login', { email: target, password: PASSWORD });
+      await page.locator('#admin-search input[name=q]').fill('e2e-console-');
+      await page.locator('#admin-search [type=submit]').click();
+      const result = page.locator('#admin-results li', { hasText: target });
+      await eventually(() => result.count()).toBe(1);
+      await result.locator('button.open').click();
+      await eventually(() => page.locator('#account-email').textContent()).toBe(target);
+      await page.locator('#account-disable').click();
+      await eventually(() => page.locator('#account-status').textContent()).toContain('Disabled');
+      const refused = await login();
+      expect([refused.status, refused.text]).toEqual([403, expect.stringContaining('account_disabled')]);
+      await eventually(() => page.locator('#account-activity').textContent()).toContain('account_disabled');
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'admin-console.png'), fullPage: true });
+      await page.locator('#account-enable').click();
+      await eventually(() => page.locator('#account-status').textContent()).toContain('Active');
+      expect((await login()).status).toBe(200);
     }, STEP_MS);
   });
 }

@@ -11,7 +11,8 @@ import { unusedPort } from './ports.ts';
 export interface DevStack {
   readonly siteUrl: string;
   readonly mailboxUrl: string;
-  readonly engineUrl: string;
+  /** Null for `--production`, where each function runs the engine in-process. */
+  readonly engineUrl: string | null;
   readonly ports: { readonly site: number; readonly engine: number; readonly mailbox: number };
   /** The process `npm run dev` runs as: the root of the stack's process tree. */
   readonly pid: number;
@@ -42,12 +43,21 @@ export const E2E_ENV: Readonly<Record<string, string>> = {
   REFRESH_GRACE_SECONDS: '2',
 };
 
-/** `env` goes on top of this process's environment (DATABASE_URL is always taken out). */
-export async function startDevStack(root: string, dataDir: string, env: Readonly<Record<string, string>> = E2E_ENV): Promise<DevStack> {
+export interface DevStackOptions {
+  /** More flags for `npm run dev`, e.g. `--production`. */
+  readonly args?: readonly string[];
+  /** DATABASE_URL for the stack; without it, DATABASE_URL is taken out of its environment. */
+  readonly databaseUrl?: string;
+}
+
+/** `env` goes on top of this process's environment. */
+export async function startDevStack(root: string, dataDir: string, env: Readonly<Record<string, string>> = E2E_ENV, options: DevStackOptions = {}): Promise<DevStack> {
   const ports = { site: await unusedPort(), engine: await unusedPort(), mailbox: await unusedPort() };
-  const args = ['run', 'dev', '--', '--port', String(ports.site), '--engine-port', String(ports.engine), '--mailbox-port', String(ports.mailbox), '--data', dataDir];
+  const flags = ['--port', String(ports.site), '--engine-port', String(ports.engine), '--mailbox-port', String(ports.mailbox), '--data', dataDir, ...(options.args ?? [])];
+  const args = ['run', 'dev', '--', ...flags];
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   delete childEnv.DATABASE_URL;
+  if (options.databaseUrl !== undefined) childEnv.DATABASE_URL = options.databaseUrl;
   const startedAt = performance.now();
   // detached: its own process group, like a terminal's foreground job.
   const child = spawn('npm', args, { cwd: root, env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -72,7 +82,7 @@ export async function startDevStack(root: string, dataDir: string, env: Readonly
   return {
     siteUrl: printedUrl(output, 'Site'),
     mailboxUrl: printedUrl(output, 'Mailbox'),
-    engineUrl: printedUrl(output, 'Engine'),
+    engineUrl: /^\s+Engine:\s+http/m.test(output) ? printedUrl(output, 'Engine') : null,
     ports,
     pid,
     readySeconds,

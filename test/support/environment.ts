@@ -1,49 +1,16 @@
 // What the test machine offers, as seen from inside a test file.
 //
 // Optional infrastructure is found here: PostgreSQL once per run by test/global-setup.ts (handed
-// to the workers through vitest's provide/inject), Debian's Chromium on disk. A suite that needs it asks here and, when it is missing, skips itself with the reason in its name,
+// to the workers through vitest's provide/inject), Debian's Chromium on disk.
+// A suite that needs it asks here and, when it is missing, skips itself with the reason in its name,
 // so a local run says what did not run. Under CI nothing may be left out: asking for missing
 // infrastructure throws, and the run fails.
 import { existsSync } from 'node:fs';
-import { inject } from 'vitest';
+import { isCI } from '../../fql-engine/test/support/environment.ts';
 
-/** What test/global-setup.ts provides to every worker. */
-export interface ProvidedEnvironment {
-  /** A database URL for the run's throw-away PostgreSQL database, or null when there is none. */
-  postgresUrl: string | null;
-  /** Why postgresUrl is null; empty when PostgreSQL is available. */
-  postgresMissingReason: string;
-}
-
-declare module 'vitest' {
-  export interface ProvidedContext extends ProvidedEnvironment {}
-}
-
-/** True when running under CI, where every suite must run. */
-export function isCI(): boolean {
-  const value = (process.env.CI ?? '').trim().toLowerCase();
-  return value !== '' && value !== '0' && value !== 'false';
-}
-
-/**
- * The URL of a PostgreSQL database reserved for this test run, or null when PostgreSQL is not
- * available on this machine. Under CI it never returns null: it throws with the reason.
- */
-export function postgresUrl(): string | null {
-  const url = inject('postgresUrl') ?? null;
-  if (url !== null) return url;
-  if (isCI()) {
-    throw new Error(`PostgreSQL is required when CI is set, but: ${postgresMissingReason()}`);
-  }
-  return null;
-}
-
-/** Why postgresUrl() returns null, in words fit for a skipped suite's name; empty when it does not. */
-export function postgresMissingReason(): string {
-  if ((inject('postgresUrl') ?? null) !== null) return '';
-  // undefined means the run did not go through vitest.config.ts (whose globalSetup provides it).
-  return inject('postgresMissingReason') ?? 'test/global-setup.ts did not run (use npm test or vitest.config.ts)';
-}
+// PostgreSQL is found the same way in the engine's suites and in these: one definition, theirs
+// (the engine's tests may use nothing from this folder, so the sharing goes this way).
+export { isCI, postgresMissingReason, postgresUrl, type ProvidedEnvironment } from '../../fql-engine/test/support/environment.ts';
 
 const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 

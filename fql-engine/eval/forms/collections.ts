@@ -4,7 +4,7 @@
  */
 
 import { FaunaError, typeError } from '../../errors.ts';
-import { QueryValue, Ref, SetValue, isObject, makeObject, typeName, valueKey, type ObjectValue, type Value } from '../../values.ts';
+import { QueryValue, Ref, SetValue, isObject, makeObject, typeName, valueKey, type ObjectValue, type Value, isArray } from '../../values.ts';
 import type { QueryContext } from '../context.ts';
 import { effect, lazy, type Args, type Frame, type RawArgs, type Spec } from '../spec.ts';
 import { materialize, pageOf } from '../sets.ts';
@@ -17,7 +17,7 @@ function isPage(v: Value): v is Page {
 
 /** The elements of an array or a page; anything else is refused (a set must be paginated first). */
 function elements(v: Value, key: string): readonly Value[] {
-  if (Array.isArray(v)) return v;
+  if (isArray(v)) return v;
   if (isPage(v)) return v.data;
   throw typeError('Array or Page', v, [key]);
 }
@@ -41,7 +41,7 @@ function iterate(key: 'map' | 'filter' | 'foreach', name: string): Spec {
     name,
     params: ['collection'],
     run: async (raw: RawArgs, f: Frame) => {
-      const coll = await f.eval(raw.collection, 'collection');
+      const coll = await collectionFor(raw, key, f);
       if (key === 'filter' && isSetLike(coll)) return filteredSet(asSet(coll, 'collection'), await f.eval(raw.filter, 'filter'));
       const items = elements(coll, 'collection');
       const out: Value[] = [];
@@ -62,6 +62,27 @@ function iterate(key: 'map' | 'filter' | 'foreach', name: string): Spec {
 function filteredSet(set: SetValue, lambda: Value): SetValue {
   if (!(lambda instanceof QueryValue)) throw new FaunaError('invalid argument', `Lambda expected, ${typeName(lambda)} provided.`, ['filter']);
   return new SetValue({ type: 'filter', set, lambda });
+}
+
+/**
+ * The collection a Map or Foreach runs over. When its lambda reads documents (it holds a Get),
+ * a page of an index is read with its documents, in one statement instead of one per element.
+ */
+async function collectionFor(raw: RawArgs, key: 'map' | 'filter' | 'foreach', f: Frame): Promise<Value> {
+  if (key === 'filter' || !readsDocuments(raw[key])) return f.eval(raw.collection, 'collection');
+  const before = f.ctx.prefetchDocs;
+  f.ctx.prefetchDocs = true;
+  try {
+    return await f.eval(raw.collection, 'collection');
+  } finally {
+    f.ctx.prefetchDocs = before;
+  }
+}
+
+function readsDocuments(expr: unknown): boolean {
+  if (Array.isArray(expr)) return expr.some(readsDocuments);
+  if (expr === null || typeof expr !== 'object') return false;
+  return Object.entries(expr).some(([k, v]) => k === 'get' || readsDocuments(v));
 }
 
 const reduce = lazy({
@@ -187,12 +208,47 @@ function algebraParts(v: Value): readonly Value[] {
   return list.length > 0 && (list.some(isSetLike) || list.every((p) => Array.isArray(p))) ? list : [v];
 }
 
+/**
+ * Arrays combine as multisets, as Fauna's server combined them (Scala's `intersect` and `diff`;
+ * a union keeps each value as often as the array holding it most often does), in the order of
+ * first appearance; nothing is deduplicated that was repeated on one side only.
+ */
 function arrayAlgebra(key: 'union' | 'intersection' | 'difference', parts: readonly (readonly Value[])[]): Value[] {
   const [first, ...rest] = parts;
-  const restKeys = rest.map((p) => new Set(p.map(valueKey)));
-  if (key === 'union') return distinctValues(parts.flat());
-  if (key === 'intersection') return distinctValues(first.filter((v) => restKeys.every((s) => s.has(valueKey(v)))));
-  return distinctValues(first.filter((v) => !restKeys.some((s) => s.has(valueKey(v)))));
+  const step = key === 'union' ? unionOf : key === 'intersection' ? intersectOf : differenceOf;
+  return rest.reduce<Value[]>((acc, part) => step(acc, part), [...first]);
+}
+
+function counts(values: readonly Value[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const v of values) m.set(valueKey(v), (m.get(valueKey(v)) ?? 0) + 1);
+  return m;
+}
+
+function unionOf(left: readonly Value[], right: readonly Value[]): Value[] {
+  const occurrence = counts(left);
+  for (const [k, n] of counts(right)) occurrence.set(k, Math.max(occurrence.get(k) ?? 0, n));
+  const out: Value[] = [];
+  for (const v of [...left, ...right]) {
+    const k = valueKey(v);
+    for (let i = 0; i < (occurrence.get(k) ?? 0); i++) out.push(v);
+    occurrence.set(k, 0);
+  }
+  return out;
+}
+
+const intersectOf = (left: readonly Value[], right: readonly Value[]): Value[] => keepCounted(left, right, true);
+const differenceOf = (left: readonly Value[], right: readonly Value[]): Value[] => keepCounted(left, right, false);
+
+/** Scala's `intersect` (keep = true) or `diff` (keep = false): each match on the right is used once. */
+function keepCounted(left: readonly Value[], right: readonly Value[], keep: boolean): Value[] {
+  const available = counts(right);
+  return left.filter((v) => {
+    const k = valueKey(v);
+    const n = available.get(k) ?? 0;
+    if (n > 0) available.set(k, n - 1);
+    return keep ? n > 0 : n === 0;
+  });
 }
 
 function distinctValues(values: readonly Value[]): Value[] {

@@ -5,13 +5,13 @@
 
 import { FaunaError, typeError } from '../../errors.ts';
 import { isPlainJsonObject } from '../../wire.ts';
-import { QueryValue, type Json, type Value } from '../../values.ts';
+import { QueryValue, type Json, type Value, isArray, typeName } from '../../values.ts';
 import { lazy, type Frame, type RawArgs, type Spec } from '../spec.ts';
 import { captureLambda, isLambdaLiteral } from '../capture.ts';
 
 /** Let's bindings: `[{name: expr}, ...]` from drivers >= 2.x, or one object from older ones. */
 function bindingList(raw: Json): (readonly [string, Json])[] {
-  if (Array.isArray(raw)) {
+  if (isArray(raw)) {
     return raw.flatMap((b) => {
       if (!isPlainJsonObject(b)) throw new FaunaError('invalid expression', 'Let bindings must be objects.', ['let']);
       return Object.keys(b).map((k) => [k, b[k]] as const);
@@ -33,7 +33,7 @@ async function runLet(raw: RawArgs, f: Frame): Promise<Value> {
 async function runVar(raw: RawArgs, f: Frame): Promise<Value> {
   const name = raw.var;
   if (typeof name !== 'string') throw new FaunaError('invalid argument', 'String expected.', ['var']);
-  if (!f.env.has(name)) throw new FaunaError('unbound variable', `Unbound variable '${name}'`, []);
+  if (!f.env.has(name)) throw new FaunaError('unbound variable', `Variable '${name}' is not defined.`, []);
   return f.env.lookup(name) as Value;
 }
 
@@ -46,9 +46,9 @@ async function runIf(raw: RawArgs, f: Frame): Promise<Value> {
 }
 
 async function runDo(raw: RawArgs, f: Frame): Promise<Value> {
-  const exprs = Array.isArray(raw.do) ? raw.do : [raw.do];
+  const exprs = isArray(raw.do) ? raw.do : [raw.do];
   let last: Value = null;
-  for (let i = 0; i < exprs.length; i++) last = await f.eval(exprs[i], Array.isArray(raw.do) ? ['do', i] : 'do');
+  for (let i = 0; i < exprs.length; i++) last = await f.eval(exprs[i], isArray(raw.do) ? ['do', i] : 'do');
   return last;
 }
 

@@ -1,10 +1,11 @@
 /** Reads and writes: Get, Exists, Create, Update, Replace, Delete, the Create* schema functions, and Call. */
 
 import { FaunaError, typeError } from '../../errors.ts';
-import { QueryValue, Ref, SetValue, isObject, typeName, valueEquals, type Value } from '../../values.ts';
+import { QueryValue, Ref, SetValue, isObject, makeObject, typeName, valueEquals, type Value } from '../../values.ts';
 import { issueToken } from './identity.ts';
 import { isSchemaKind, schemaRecord } from '../catalog.ts';
 import type { Caller, QueryContext } from '../context.ts';
+import type { SchemaKind } from '../schema-cache.ts';
 import { createDoc, deleteDoc, docTarget, readDoc, updateDoc } from '../documents.ts';
 import { effect, type Args, type Frame, type Spec } from '../spec.ts';
 import {
@@ -18,6 +19,8 @@ import {
   readSchema,
   updateSchema,
 } from '../schema-objects.ts';
+import { createAccessProvider } from '../access-providers.ts';
+import { moveDatabase } from '../move-database.ts';
 import { firstEntry } from '../sets.ts';
 import { listCredentials, readCredentials } from '../credentials.ts';
 
@@ -109,16 +112,39 @@ const exists = effect({
   },
 });
 
+/**
+ * Create in a built-in schema collection is that collection's Create function, as in Fauna
+ * (`CreateCollection` is `Create(Ref("collections"), …)`): older programs write
+ * `Create(Ref("classes"), {name})` and `Create(Ref("indexes"), {...})`.
+ */
+const SCHEMA_CREATORS: Readonly<Record<SchemaKind, (ctx: QueryContext, params: Value) => Promise<Value>>> = {
+  collections: createCollection,
+  indexes: createIndex,
+  functions: createFunction,
+  databases: createDatabase,
+  keys: (ctx, params) => createKey(ctx, params),
+  roles: createRole,
+  access_providers: createAccessProvider,
+};
+
+/** Create's target: a ref, or a collection's name (Fauna resolves a string to the collection). */
+function createTarget(v: Value): Ref {
+  return typeof v === 'string' ? new Ref(v, Ref.native('collections')) : refArg({ create: v }, 'create');
+}
+
 const create = effect({
   key: 'create',
   name: 'Create',
   optional: ['params'],
   run: async (args, f) => {
-    const target = refArg(args, 'create');
+    const target = createTarget(args.create);
     const params = args.params ?? null;
     if (target.collection?.id === 'collections' && target.collection.isNative()) return createDoc(f.ctx, target, undefined, params);
     if (target.collection && !target.collection.isNative()) return createDoc(f.ctx, target.collection, target.id, params);
     if (target.isNative() && target.id === 'tokens') return issueToken(f.ctx, target, isObject(params) ? params : {});
+    if (target.isNative() && isSchemaKind(target.id)) return SCHEMA_CREATORS[target.id](f.ctx, params ?? makeObject([]));
+    // A key's id may be chosen, as a document's may: `Create(Ref("keys/123"), {database, role})`.
+    if (target.collection?.isNative() && target.collection.id === 'keys') return createKey(f.ctx, params ?? makeObject([]), target.id);
     throw new FaunaError('invalid argument', 'Create expects a collection ref or a document ref.', ['create']);
   },
 });
@@ -161,13 +187,13 @@ const call = effect({
       throw typeError('Function Ref', args.call, ['call']);
     }
     const { record } = await schemaRecord(f.ctx, fnRef);
-    if (!record) throw new FaunaError('invalid ref', `Ref refers to undefined function '${fnRef.id}'.`, ['call']);
+    if (!record) throw new FaunaError('invalid ref', `Ref refers to undefined function '${fnRef.id}'`, ['call']);
     const body = record.public.body;
     if (!(body instanceof QueryValue)) throw new FaunaError('invalid argument', 'Function body is not a lambda.', ['call']);
     // The predicate takes the arguments the way the function's own Lambda does.
     const callArgs = Array.isArray(args.arguments) ? (args.arguments as readonly Value[]) : [args.arguments];
     await f.ctx.access.check(f.ctx, 'call', new Ref(fnRef.id, Ref.native('functions')), callArgs);
-    return callBody(f, fnRef.id, body, args.arguments, callerFor(f.ctx.caller, record.public.role));
+    return callBody(f, body, args.arguments, callerFor(f.ctx.caller, record.public.role));
   },
 });
 
@@ -179,13 +205,13 @@ function callerFor(caller: Caller, role: Value | undefined): Caller {
 }
 
 /** Errors inside a function reach the caller as Fauna's `call error`, with the real error as its cause. */
-async function callBody(f: Frame, name: string, body: QueryValue, argument: Value, caller: Caller): Promise<Value> {
+async function callBody(f: Frame, body: QueryValue, argument: Value, caller: Caller): Promise<Value> {
   try {
     if (caller === f.ctx.caller) return await f.applyValue(body, argument, 'call');
     return await f.applyValueIn(f.ctx.as(caller), body, argument, 'call');
   } catch (err) {
     if (!(err instanceof FaunaError)) throw err;
-    throw new FaunaError('call error', `Calling the function '${name}' resulted in an error.`, [], [err.toDetail()]);
+    throw new FaunaError('call error', 'Calling the function resulted in an error.', [], [err.toDetail()]);
   }
 }
 
@@ -204,4 +230,6 @@ export const dataFunctions: readonly Spec[] = [
   createSchema('create_database', 'CreateDatabase', createDatabase),
   createSchema('create_key', 'CreateKey', createKey),
   createSchema('create_role', 'CreateRole', createRole),
+  createSchema('create_access_provider', 'CreateAccessProvider', createAccessProvider),
+  effect({ key: 'move_database', name: 'MoveDatabase', params: ['to'], run: (args, f) => moveDatabase(f.ctx, args.move_database, args.to) }),
 ];

@@ -5,6 +5,7 @@
  */
 
 import { FaunaError, typeError } from '../../errors.ts';
+import { secretDoc } from '../../auth.ts';
 import { hashSecret, makeSecret, parseSecret, secretMatches } from '../../keys.ts';
 import { Ref, SetValue, isObject, makeObject, typeName, valueEquals, type ObjectValue, type Value } from '../../values.ts';
 import { decodeValue, isPlainJsonObject } from '../../wire.ts';
@@ -70,6 +71,8 @@ const logout = effect({
     const ctx = f.ctx;
     const token = ctx.caller.token;
     if (typeof args.logout !== 'boolean') throw typeError('Boolean', args.logout, ['logout']);
+    // A provider's JWT has no token document to end: Fauna answered false.
+    if (ctx.caller.claims !== undefined) return false;
     if (!token || !ctx.caller.identity) throw new FaunaError('missing identity', 'Logout needs a token secret.');
     if (!args.logout) return ctx.tx.deleteDoc(ctx.db, 'tokens', token.id).then(() => true);
     for (const doc of await ctx.tx.scanDocs(ctx.db, 'tokens', { now: ctx.nowMicros })) {
@@ -84,9 +87,10 @@ const logout = effect({
 /** The ref of the key or token a secret belongs to, when it lives in the caller's database. */
 async function refOfSecret(ctx: QueryContext, secret: string): Promise<Ref | null> {
   const location = parseSecret(secret);
-  if (location === null || location.db !== ctx.db) return null;
-  const doc = await ctx.tx.getDoc(location.db, location.kind, location.id, ctx.nowMicros);
-  const meta = doc !== null && isPlainJsonObject(doc.body) && isPlainJsonObject(doc.body.meta) ? doc.body.meta : null;
+  const found = location === null ? null : await secretDoc(ctx.tx, location, ctx.nowMicros);
+  if (location === null || found === null || found.db !== ctx.db) return null;
+  const doc = found.doc;
+  const meta = isPlainJsonObject(doc.body) && isPlainJsonObject(doc.body.meta) ? doc.body.meta : null;
   if (meta === null || typeof meta.secretHash !== 'string' || !secretMatches(secret, meta.secretHash)) return null;
   return new Ref(location.id, Ref.native(location.kind));
 }
@@ -123,8 +127,14 @@ function current(key: string, name: string, pick: (ctx: QueryContext) => Value |
 const NO_IDENTITY: Missing = { code: 'missing identity', description: 'The current identity is not defined: the query was not made with a token secret.' };
 const NO_TOKEN: Missing = { code: 'invalid token', description: 'There is no current token: the query was made with the admin secret, or with a key made in another database.' };
 
-const identityOf = (ctx: QueryContext): Value | undefined => ctx.caller.identity;
-const tokenOf = (ctx: QueryContext): Value | undefined => ctx.caller.token ?? ctx.caller.key;
+/** A token's document; for a provider's JWT, its `sub` claim (Fauna's), when it has one. */
+function identityOf(ctx: QueryContext): Value | undefined {
+  const sub = ctx.caller.claims?.sub;
+  return ctx.caller.identity ?? (sub === null ? undefined : sub);
+}
+
+/** The token or key used; for a provider's JWT, its claims (Fauna answered the JWT's payload). */
+const tokenOf = (ctx: QueryContext): Value | undefined => ctx.caller.token ?? ctx.caller.key ?? ctx.caller.claims;
 
 export const identityFunctions: readonly Spec[] = [
   keyFromSecret,

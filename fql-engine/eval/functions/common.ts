@@ -4,7 +4,7 @@
  */
 
 import { FaunaError, typeError, type Position } from '../../errors.ts';
-import type { Value } from '../../values.ts';
+import { isArray, type Value } from '../../values.ts';
 import { eager, type Args, type EagerSpec } from '../spec.ts';
 
 export function invalid(description: string, position: Position): FaunaError {
@@ -23,7 +23,7 @@ export interface Item {
  */
 export function items(args: Args, key: string): readonly Item[] {
   const v = args[key];
-  if (!Array.isArray(v)) return [{ value: v, position: [key] }];
+  if (!isArray(v)) return [{ value: v, position: [key] }];
   return v.map((value, i) => ({ value, position: [key, i] }));
 }
 

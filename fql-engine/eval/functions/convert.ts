@@ -47,14 +47,18 @@ function toString(v: Value, key: string): Value {
   return text;
 }
 
-const INTEGER_TEXT = /^[+-]?\d+$/;
-// Java's Double.parseDouble, minus hex floats and the f/d suffixes.
-const DOUBLE_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/**
+ * What Java's NumberFormat (en_US), which Fauna's ToNumber, ToInteger and ToDouble used,
+ * reads at the start of the trimmed text: an optional minus, digits with `,` grouping, a
+ * fraction, an `E` exponent. It reads the longest such prefix ("42abc" is 42, "1,234.5" is
+ * 1234.5) and refuses text that does not start with one ("+5", "abc").
+ */
+const JAVA_NUMBER_PREFIX = /^-?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:E[+-]?\d+)?/;
 
 function parseNumber(text: string, key: string): number {
-  const s = text.trim();
-  const n = INTEGER_TEXT.test(s) || DOUBLE_TEXT.test(s) ? Number(s) : NaN;
-  if (!Number.isFinite(n)) throw invalid(`Cannot cast '${text}' to a number.`, [key]);
+  const match = JAVA_NUMBER_PREFIX.exec(text.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, ''));
+  const n = match === null ? NaN : Number(match[0].replace(/,/g, ''));
+  if (!Number.isFinite(n)) throw invalid(`Cannot cast String to Number.`, [key]);
   return n;
 }
 

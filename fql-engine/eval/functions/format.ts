@@ -1,8 +1,9 @@
 /**
- * Format(string, values...): Fauna handed this to Java's Formatter. This covers the part of
- * its syntax people use: `%[index$][flags][width][.precision]conversion` with conversions
- * s S d f e E x X o b B c n %. Anything else is refused as an invalid argument rather than
- * guessed at.
+ * Format(string, values...): Fauna handed each specifier to Java's Formatter. This covers
+ * `%[index$][flags][width][.precision]conversion` with conversions s S d f e E x X o b B c n %,
+ * `%@` and `%^` (the value as the wire shows it, as Fauna's server rendered it), and `%t`/`%T`
+ * with a date or time suffix (format-time.ts). Anything else is refused as an invalid argument
+ * rather than guessed at.
  */
 
 import { FaunaError } from '../../errors.ts';
@@ -12,14 +13,17 @@ import { eager } from '../spec.ts';
 import { invalid, items, stringAt, type Item } from './common.ts';
 import { scalarText } from './convert.ts';
 import { roundTo } from './numbers.ts';
+import { formatDateTime } from './format-time.ts';
 
-const SPEC = /%(?:(\d+)\$)?([-#+ 0,(]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])/g;
+const SPEC = /%(?:(\d+)\$)?([-#+ 0,(]*)(\d+)?(?:\.(\d+))?([tT](?=[a-zA-Z]))?([a-zA-Z%@^])/g;
 
 interface Spec {
   readonly flags: string;
   readonly width?: number;
   readonly precision?: number;
   readonly conversion: string;
+  /** `t` or `T` when the conversion is a date/time suffix. */
+  readonly dateTime?: string;
 }
 
 function pad(text: string, spec: Spec): string {
@@ -66,7 +70,13 @@ function radix(n: number, base: number): string {
 
 function convert(spec: Spec, item: Item): string {
   const { conversion: c, flags, precision } = spec;
+  if (spec.dateTime !== undefined) return formatDateTime(item, c, spec.dateTime === 'T');
   switch (c.toLowerCase()) {
+    case 't':
+      return formatDateTime(item, undefined, false);
+    case '@':
+    case '^':
+      return JSON.stringify(encodeValue(item.value));
     case 's': {
       const text = scalarText(item.value) ?? JSON.stringify(encodeValue(item.value));
       const cut = precision === undefined ? text : text.slice(0, precision);
@@ -105,13 +115,13 @@ function convert(spec: Spec, item: Item): string {
 
 function formatWith(template: string, values: readonly Item[]): string {
   let next = 0;
-  return template.replace(SPEC, (_m, index: string | undefined, flags: string, width: string | undefined, precision: string | undefined, conversion: string) => {
+  return template.replace(SPEC, (_m, index: string | undefined, flags: string, width: string | undefined, precision: string | undefined, dateTime: string | undefined, conversion: string) => {
     if (conversion === '%') return '%';
     if (conversion === 'n') return '\n';
     const i = index === undefined ? next++ : Number(index) - 1;
     const item = values[i];
     if (item === undefined) throw invalid(`Format needs an argument for '%${conversion}'.`, ['values']);
-    const spec: Spec = { flags, conversion, width: width === undefined ? undefined : Number(width), precision: precision === undefined ? undefined : Number(precision) };
+    const spec: Spec = { flags, conversion, dateTime, width: width === undefined ? undefined : Number(width), precision: precision === undefined ? undefined : Number(precision) };
     return pad(convert(spec, item), spec);
   });
 }

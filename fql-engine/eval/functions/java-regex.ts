@@ -150,7 +150,7 @@ export function javaRegex(pattern: string, position: Position): RegExp {
     const { text, unicode } = translateBody(rest);
     return new RegExp(text, `${flags}${unicode ? 'u' : ''}g`);
   } catch {
-    throw invalid(`Invalid regular expression '${pattern}'.`, position);
+    throw invalid(`Search pattern /${pattern}/ is not a valid regular expression.`, position);
   }
 }
 

@@ -140,8 +140,6 @@ export const numberFunctions: readonly EagerSpec[] = [
   fold('multiply', 'Multiply', (a, b) => a * b),
   fold('divide', 'Divide', divide),
   fold('modulo', 'Modulo', modulo),
-  fold('min', 'Min', (a, b) => Math.min(a, b)),
-  fold('max', 'Max', (a, b) => Math.max(a, b)),
   bitwise('bitand', 'BitAnd', (a, b) => a & b),
   bitwise('bitor', 'BitOr', (a, b) => a | b),
   bitwise('bitxor', 'BitXor', (a, b) => a ^ b),

@@ -5,9 +5,10 @@
  */
 
 import { FaunaError, typeError, type Position } from '../../errors.ts';
-import { Ref, isObject, makeObject, valueEquals, type ObjectValue, type Value } from '../../values.ts';
+import { Ref, isObject, makeObject, valueEquals, type ObjectValue, type Value, isArray } from '../../values.ts';
 import { eager, type Args, type EagerSpec } from '../spec.ts';
 import { booleanAt, invalid, numberAt, stringAt, type Item } from './common.ts';
+import { compareValues } from '../../ordering.ts';
 
 type Step = string | number;
 
@@ -18,7 +19,7 @@ function hasOwn(o: object, k: string): boolean {
 /** A path is one field name or index, or an array of them. */
 function pathOf(args: Args, key: string): readonly Step[] {
   const raw = args[key];
-  const list: readonly Item[] = Array.isArray(raw) ? raw.map((value, i) => ({ value, position: [key, i] })) : [{ value: raw, position: [key] }];
+  const list: readonly Item[] = isArray(raw) ? raw.map((value, i) => ({ value, position: [key, i] })) : [{ value: raw, position: [key] }];
   return list.map(({ value, position }) => {
     if (typeof value === 'string') return value;
     if (typeof value === 'number' && Number.isInteger(value)) return value;
@@ -82,7 +83,7 @@ const select = eager({
 function selectAllFrom(cur: Value, path: readonly Step[]): Value[] {
   if (path.length === 0) return [cur];
   const [s, ...rest] = path;
-  if (typeof s === 'string' && Array.isArray(cur)) return cur.flatMap((e) => selectAllFrom(e, path));
+  if (typeof s === 'string' && isArray(cur)) return cur.flatMap((e) => selectAllFrom(e, path));
   const next = step(cur, s);
   return next === undefined ? [] : selectAllFrom(next, rest);
 }
@@ -138,7 +139,7 @@ const containsValue = eager({
 
 function objectsOf(v: Value, key: string): readonly ObjectValue[] {
   if (isObject(v)) return [v];
-  if (!Array.isArray(v)) throw typeError('Object or Array', v, [key]);
+  if (!isArray(v)) throw typeError('Object or Array', v, [key]);
   return v.map((o, i) => {
     if (!isObject(o)) throw typeError('Object', o, [key, i]);
     return o;
@@ -176,10 +177,10 @@ const toObject = eager({
   name: 'ToObject',
   run: (args) => {
     const pairs = args.to_object;
-    if (!Array.isArray(pairs)) throw typeError('Array', pairs, ['to_object']);
+    if (!isArray(pairs)) throw typeError('Array', pairs, ['to_object']);
     const out = new Map<string, Value>();
     pairs.forEach((pair, i) => {
-      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string') {
+      if (!isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string') {
         throw invalid('Each element must be a [String, value] pair.', ['to_object', i]);
       }
       out.set(pair[0], pair[1]);
@@ -199,23 +200,42 @@ const toArray = eager({
 
 function arrayItems(args: Args, key: string): readonly Item[] {
   const v = args[key];
-  if (!Array.isArray(v)) throw typeError('Array', v, [key]);
+  if (!isArray(v)) throw typeError('Array', v, [key]);
   return v.map((value, i) => ({ value, position: [key, i] }));
 }
 
 /** Sum of integers is an integer; any double makes it a double. Empty sums to 0. */
 const sum = eager({ key: 'sum', name: 'Sum', run: (args) => arrayItems(args, 'sum').reduce((acc, i) => acc + numberAt(i), 0) });
 
-/** An empty mean is refused (our choice: there is no number to answer). */
+/** An empty mean is refused, in Fauna's words. */
 const mean = eager({
   key: 'mean',
   name: 'Mean',
   run: (args) => {
     const list = arrayItems(args, 'mean');
-    if (list.length === 0) throw invalid('Mean of an empty collection.', ['mean']);
+    if (list.length === 0) throw invalid('Non-empty array expected.', ['mean']);
     return list.reduce((acc, i) => acc + numberAt(i), 0) / list.length;
   },
 });
+
+/**
+ * Min and Max compare any values, in the order of index entries (Fauna's server folded them
+ * with its index-term ordering), and read sets and pages too (table.ts); a single array or page
+ * given as the one element is what is compared.
+ */
+function extreme(key: 'min' | 'max', name: string, keeps: (cmp: number) => boolean): EagerSpec {
+  return eager({
+    key,
+    name,
+    run: (args) => {
+      const given = args[key];
+      const outer = Array.isArray(given) ? given : [given];
+      const list = outer.length === 1 && Array.isArray(outer[0]) ? outer[0] : outer;
+      if (list.length === 0) throw invalid('Non-empty array expected.', [key]);
+      return list.reduce((acc, v) => (keeps(compareValues(acc, v)) ? acc : v));
+    },
+  });
+}
 
 const any = eager({ key: 'any', name: 'Any', run: (args) => arrayItems(args, 'any').map(booleanAt).some(Boolean) });
 const all = eager({ key: 'all', name: 'All', run: (args) => arrayItems(args, 'all').map(booleanAt).every(Boolean) });
@@ -232,6 +252,8 @@ export const objectFunctions: readonly EagerSpec[] = [
   toArray,
   sum,
   mean,
+  extreme('min', 'Min', (cmp) => cmp < 0),
+  extreme('max', 'Max', (cmp) => cmp > 0),
   any,
   all,
 ];

@@ -1,6 +1,6 @@
 /**
- * String functions. Fauna ran on the JVM, so positions and lengths count UTF-16 code
- * units (Java's String.length), which is also what JS strings count.
+ * String functions, as Fauna's server wrote them: lengths and positions count code points
+ * (java-strings.ts), Repeat and Space stop at 1024, NGram's sizes are at most one apart.
  */
 
 import { typeError } from '../../errors.ts';
@@ -10,6 +10,7 @@ import { given, integerAt, invalid, items, stringAt, unary } from './common.ts';
 import { format } from './format.ts';
 import { javaQuote, javaRegex, javaReplace } from './java-regex.ts';
 import { MAX_BUILT_CHARS } from '../../limits.ts';
+import { codePointLength, codePointOffset, codePointsBefore, icuTitleCase, javaStrip, javaStripLeading, javaStripTrailing } from './java-strings.ts';
 
 function str(args: Args, key: string): string {
   return stringAt({ value: args[key], position: [key] });
@@ -59,34 +60,50 @@ const casefold = eager({
     const n = given(args, 'normalizer');
     const normalizer = n === undefined ? 'NFKCCaseFold' : stringAt({ value: n, position: ['normalizer'] });
     if (!(NORMALIZERS as readonly string[]).includes(normalizer)) {
-      throw invalid(`Normalizer must be one of ${NORMALIZERS.join(', ')}.`, ['normalizer']);
+      throw invalid(`String ${NORMALIZERS.slice(0, -1).map((x) => `'${x}'`).join(', ')}, or '${NORMALIZERS[NORMALIZERS.length - 1]}' expected, String provided.`, ['normalizer']);
     }
     return normalizer === 'NFKCCaseFold' ? nfkcCaseFold(s) : s.normalize(normalizer);
   },
 });
+
+/** A start outside the string searches from its beginning, as Fauna's did. */
+function startOffset(s: string, start: number): number {
+  return start > 0 && start < s.length ? codePointOffset(s, start) : 0;
+}
 
 const findStr = eager({
   key: 'findstr',
   name: 'FindStr',
   params: ['find'],
   optional: ['start'],
-  run: (args) => str(args, 'findstr').indexOf(str(args, 'find'), Math.max(0, int(args, 'start', 0))),
+  run: (args) => {
+    const s = str(args, 'findstr');
+    const index = s.indexOf(str(args, 'find'), startOffset(s, int(args, 'start', 0)));
+    return index > 0 ? codePointsBefore(s, index) : index;
+  },
 });
 
-/** Matches as Fauna lists them: `end` is the index of the last matched character, inclusive. */
+/**
+ * Matches as Fauna lists them: in the string from `start` on (so `^` matches there), at most
+ * 1024, positions in code points; `end` is the index of the last matched character, inclusive.
+ */
 const findStrRegex = eager({
   key: 'findstrregex',
   name: 'FindStrRegex',
   params: ['pattern'],
   optional: ['start', 'num_results'],
   run: (args) => {
-    const s = str(args, 'findstrregex');
+    const whole = str(args, 'findstrregex');
     const re = javaRegex(str(args, 'pattern'), ['pattern']);
-    const limit = int(args, 'num_results', 1024);
-    re.lastIndex = Math.max(0, int(args, 'start', 0));
+    const limit = Math.min(int(args, 'num_results', 1024), 1024);
+    const start = int(args, 'start', 0);
+    const from = startOffset(whole, start);
+    const s = whole.slice(from);
+    const base = from === 0 ? 0 : start;
     const found: Value[] = [];
     for (let m = re.exec(s); m && found.length < limit; m = re.exec(s)) {
-      found.push(makeObject([['start', m.index], ['end', m.index + m[0].length - 1], ['data', m[0]]]));
+      const end = m.index + Math.max(0, m[0].length - 1);
+      found.push(makeObject([['start', base + codePointsBefore(s, m.index)], ['end', base + codePointsBefore(s, end)], ['data', m[0]]]));
       if (m[0].length === 0) re.lastIndex++;
     }
     return found;
@@ -120,18 +137,21 @@ const replaceStrRegex = eager({
   },
 });
 
-/** A negative start counts from the end; both ends are clamped into the string. */
+/** In code points; a negative start counts from the end. Fauna refuses a start outside the string. */
 const subString = eager({
   key: 'substring',
   name: 'SubString',
   optional: ['start', 'length'],
   run: (args) => {
     const s = str(args, 'substring');
+    const total = codePointLength(s);
     const rawStart = int(args, 'start', 0);
-    const start = Math.min(s.length, rawStart < 0 ? Math.max(0, s.length + rawStart) : rawStart);
-    const len = given(args, 'length') === undefined ? s.length - start : int(args, 'length', 0);
-    if (len < 0) throw invalid('Length must not be negative.', ['length']);
-    return s.slice(start, start + len);
+    const start = rawStart >= 0 ? rawStart : total + rawStart;
+    const length = given(args, 'length') === undefined ? undefined : int(args, 'length', 0);
+    const end = length === undefined ? total : length < 0 ? -1 : Math.min(start + length, total);
+    if (start > total || start < 0) throw invalid('start must be less than or equal to the string length', []);
+    if (end < 0) throw invalid('length must be positive', []);
+    return s.slice(codePointOffset(s, start), codePointOffset(s, end));
   },
 });
 
@@ -139,11 +159,8 @@ function withinBuildLimit(chars: number, key: string): void {
   if (chars > MAX_BUILT_CHARS) throw invalid(`The result would hold more than ${MAX_BUILT_CHARS} characters.`, [key]);
 }
 
-function count(args: Args, key: string, fallback: number): number {
-  const n = int(args, key, fallback);
-  if (n < 0) throw invalid('Count must not be negative.', [key]);
-  return n;
-}
+/** Fauna built at most 1024 copies, and none for a count below one. */
+const MAX_COPIES = 1024;
 
 const repeat = eager({
   key: 'repeat',
@@ -151,7 +168,7 @@ const repeat = eager({
   optional: ['number'],
   run: (args) => {
     const s = str(args, 'repeat');
-    const n = count(args, 'number', 2);
+    const n = Math.max(0, Math.min(int(args, 'number', 2), MAX_COPIES));
     withinBuildLimit(s.length * n, 'number');
     return s.repeat(n);
   },
@@ -160,20 +177,8 @@ const repeat = eager({
 const space = eager({
   key: 'space',
   name: 'Space',
-  run: (args) => {
-    const n = count(args, 'space', 0);
-    withinBuildLimit(n, 'space');
-    return ' '.repeat(n);
-  },
+  run: (args) => ' '.repeat(Math.max(0, Math.min(int(args, 'space', 0), MAX_COPIES))),
 });
-
-/** Each whitespace-separated word: first character upper case, the rest lower case. */
-function titleCase(s: string): string {
-  return s.replace(/\S+/g, (word) => {
-    const first = String.fromCodePoint(word.codePointAt(0) as number);
-    return first.toUpperCase() + word.slice(first.length).toLowerCase();
-  });
-}
 
 /** How many characters ngramsOf would build, counted without building them. */
 function ngramChars(length: number, min: number, max: number): number {
@@ -191,15 +196,32 @@ function ngramsOf(term: string, min: number, max: number): string[] {
   return out;
 }
 
+const NGRAM_MIN = 1;
+const NGRAM_MAX = 2;
+
+/** Fauna's bounds (Lucene's NGramTokenizer, sizes at most one apart), in its words. */
+function ngramBoundsProblem(min: number | undefined, max: number | undefined): string | null {
+  const lo = min ?? NGRAM_MIN;
+  const hi = max ?? NGRAM_MAX;
+  if (min !== undefined && (lo > hi || lo <= 0)) return 'min ngram size must be > 0 and <= max';
+  if (min === undefined && (hi <= 0 || hi <= lo)) return 'max ngram size must be > 0 and >= min';
+  if (hi <= 0) return 'max ngram size must be > 0';
+  if (hi - lo > 1) return max === undefined ? 'min ngram size must be >= max - 1' : 'max ngram size must be <= min + 1';
+  return null;
+}
+
 const ngram = eager({
   key: 'ngram',
   name: 'NGram',
   optional: ['min', 'max'],
   run: (args) => {
     const terms = items(args, 'ngram').map(stringAt);
-    const min = int(args, 'min', 1);
-    const max = int(args, 'max', 2);
-    if (min < 1 || max < min) throw invalid('NGram needs 1 <= min <= max.', ['min']);
+    const givenMin = given(args, 'min') === undefined ? undefined : int(args, 'min', NGRAM_MIN);
+    const givenMax = given(args, 'max') === undefined ? undefined : int(args, 'max', NGRAM_MAX);
+    const problem = ngramBoundsProblem(givenMin, givenMax);
+    if (problem !== null) throw invalid(problem, []);
+    const min = givenMin ?? NGRAM_MIN;
+    const max = givenMax ?? NGRAM_MAX;
     withinBuildLimit(terms.reduce((sum, t) => sum + ngramChars(t.length, min, max), 0), 'ngram');
     return terms.flatMap((t) => ngramsOf(t, min, max));
   },
@@ -210,11 +232,11 @@ export const stringFunctions: readonly EagerSpec[] = [
   casefold,
   stringFn('lowercase', 'LowerCase', (s) => s.toLowerCase()),
   stringFn('uppercase', 'UpperCase', (s) => s.toUpperCase()),
-  stringFn('titlecase', 'TitleCase', titleCase),
-  stringFn('trim', 'Trim', (s) => s.trim()),
-  stringFn('ltrim', 'LTrim', (s) => s.trimStart()),
-  stringFn('rtrim', 'RTrim', (s) => s.trimEnd()),
-  stringFn('length', 'Length', (s) => s.length),
+  stringFn('titlecase', 'TitleCase', icuTitleCase),
+  stringFn('trim', 'Trim', javaStrip),
+  stringFn('ltrim', 'LTrim', javaStripLeading),
+  stringFn('rtrim', 'RTrim', javaStripTrailing),
+  stringFn('length', 'Length', codePointLength),
   stringFn('regexescape', 'RegexEscape', javaQuote),
   stringTest('containsstr', 'ContainsStr', 'search', (s, o) => s.includes(o)),
   stringTest('startswith', 'StartsWith', 'search', (s, o) => s.startsWith(o)),

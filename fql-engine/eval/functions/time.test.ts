@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { FaunaDate, FaunaTime } from '../../values.ts';
+import { FaunaDate, FaunaTime, typeName } from '../../values.ts';
 import { formatDate, formatTime, parseDate, parseTime } from '../../wire.ts';
 import { NOW, call, callError } from './spec-harness.ts';
 
 async function timeText(args: Parameters<typeof call>[0]): Promise<string> {
   const v = await call(args);
-  if (!(v instanceof FaunaTime)) throw new Error(`not a time: ${String(v)}`);
+  if (!(v instanceof FaunaTime)) throw new Error(`not a time: ${typeName(v)}`);
   return formatTime(v);
 }
 
 async function dateText(args: Parameters<typeof call>[0]): Promise<string> {
   const v = await call(args);
-  if (!(v instanceof FaunaDate)) throw new Error(`not a date: ${String(v)}`);
+  if (!(v instanceof FaunaDate)) throw new Error(`not a date: ${typeName(v)}`);
   return formatDate(v);
 }
 
@@ -90,7 +90,8 @@ describe('conversions and calendar fields', () => {
     expect(await timeText({ to_time: parseDate('1970-01-03') })).toBe('1970-01-03T00:00:00Z');
     expect(await dateText({ to_date: '1970-01-01' })).toBe('1970-01-01');
     expect(await dateText({ to_date: parseTime('1969-12-31T23:59:59Z') })).toBe('1969-12-31');
-    expect((await callError({ to_time: 5 })).code).toBe('invalid argument');
+    expect(await timeText({ to_time: 1500 })).toBe('1970-01-01T00:00:01.500Z');
+    expect((await callError({ to_time: 1.5 })).code).toBe('invalid argument');
     expect((await callError({ to_date: 'soon' })).code).toBe('invalid argument');
   });
 

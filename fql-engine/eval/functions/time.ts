@@ -24,10 +24,15 @@ const UNIT_NANOS: Readonly<Record<string, bigint>> = {
   nanosecond: 1n,
 };
 
+/** Java's String.trim, which Fauna applied to a time, a date and a unit before parsing them. */
+function javaTrim(s: string): string {
+  return s.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
+}
+
 /** A unit name, singular or plural ("hour", "hours", "half days"), to its length in nanoseconds. */
 function unitNanos(args: Args, key: string): bigint {
   const unit = stringAt({ value: args[key], position: [key] });
-  const singular = unit.toLowerCase().replace(/s$/, '');
+  const singular = javaTrim(unit).toLowerCase().replace(/s$/, '');
   const nanos = Object.prototype.hasOwnProperty.call(UNIT_NANOS, singular) ? UNIT_NANOS[singular] : undefined;
   if (nanos === undefined) throw invalid(`Invalid time unit '${unit}'.`, [key]);
   return nanos;
@@ -64,7 +69,7 @@ const time = eager({
   name: 'Time',
   run: (args, ctx: PureContext) => {
     const s = stringAt({ value: args.time, position: ['time'] });
-    return s === 'now' ? ctx.now : at(() => parseTime(s), 'time');
+    return s === 'now' ? ctx.now : at(() => parseTime(javaTrim(s)), 'time');
   },
 });
 
@@ -122,18 +127,20 @@ const timeDiff = eager({
   },
 });
 
+/** A string as Time reads it; an integer as milliseconds since the epoch (Fauna's Timestamp.ofMillis). */
 function toTime(v: Value, key: string): Value {
-  if (typeof v === 'string') return at(() => parseTime(v), key);
+  if (typeof v === 'string') return at(() => parseTime(javaTrim(v)), key);
+  if (typeof v === 'number' && Number.isInteger(v)) return timeInRange(new FaunaTime(BigInt(v) * 1_000_000n));
   if (v instanceof FaunaTime) return v;
   if (v instanceof FaunaDate) return timeOfDate(v);
-  throw typeError('String, Time or Date', v, [key]);
+  throw typeError('Integer, String, Time or Date', v, [key]);
 }
 
 function toDate(v: Value, key: string): Value {
   if (typeof v === 'string') return at(() => parseDate(v), key);
   if (v instanceof FaunaDate) return v;
   if (v instanceof FaunaTime) return dateOfTime(v);
-  throw typeError('String, Time or Date', v, [key]);
+  throw typeError('Integer, String, Time or Date', v, [key]);
 }
 
 /** Whole units since the epoch, rounded down (an instant before 1970 is in the unit it falls in). */
@@ -168,7 +175,7 @@ export const timeFunctions: readonly EagerSpec[] = [
   shift('time_add', 'TimeAdd', 1n),
   shift('time_subtract', 'TimeSubtract', -1n),
   timeDiff,
-  unary('date', 'Date', (v, k) => at(() => parseDate(stringAt({ value: v, position: [k] })), k)),
+  unary('date', 'Date', (v, k) => at(() => parseDate(javaTrim(stringAt({ value: v, position: [k] }))), k)),
   unary('to_time', 'ToTime', toTime),
   unary('to_date', 'ToDate', toDate),
   unary('to_seconds', 'ToSeconds', since(UNIT_NANOS.second)),

@@ -34,6 +34,7 @@ const { Let, Match, Index, Var, Not, Exists, If, Do, Create, Collection, TimeAdd
 // ---------------------------------------------------------------------------------------
 // The article's schema. Its text cuts each CreateIndex off before the closing `})`.
 
+// dprint-ignore: as the article writes it
 const articleSchema: readonly ExprArg[] = [
   CreateCollection({ name: "accounts" }),
   CreateIndex({ name: "unique_emails", source: Collection("accounts"), terms: [{field: ["data", "email"]}], unique: true, }),
@@ -49,6 +50,7 @@ const articleSchema: readonly ExprArg[] = [
 
 /** The /magic endpoint: a signup token for a new address, a login token for an existing account. */
 function magicInsert(tokenHash: string, email: string): ExprArg {
+  // dprint-ignore: as the article writes it
   return (
 Let( { token_hash: tokenHash, email: email, account_match: Match(Index("accounts_by_email"), Var("email")), account_is_new: Not(Exists(Var("account_match"))), }, If( Var("account_is_new"), Do( // In case it does not exist
 Create( // Store signup token for new account
@@ -61,6 +63,7 @@ Collection("login_tokens"), { data: { token_hash: Var("token_hash"), email: Var(
 
 /** The /login endpoint: "invalid", "expired", "used", or {account_id} (and the token is spent). */
 function loginCheck(tokenHash: string): ExprArg {
+  // dprint-ignore: as the article writes it
   return (
 Let( { token_hash: tokenHash, token_match: Match(Index("login_tokens_by_hash"), Var("token_hash")), token: If(Exists(Var("token_match")), Get(Var("token_match")), null), }, If( IsNull(Var("token")), // Token not found?
 "invalid", If( GT(TimeDiff(Select(["data", "expires_at"], Var("token")), Now(), "seconds"), 0), // Expired?
@@ -75,6 +78,7 @@ Update(Select("ref", Var("token")), {data: {used: true}}), // Set as used
 
 /** The /signup endpoint: "invalid", "expired", or {email}. */
 function signupCheck(tokenHash: string): ExprArg {
+  // dprint-ignore: as the article writes it
   return (
 Let( { token_hash: tokenHash, token_match: Match(Index("signup_tokens_by_hash"), Var("token_hash")), token: If(Exists(Var("token_match")), Get(Var("token_match")), null), }, If( IsNull(Var("token")), // Hash not found?
 "invalid", If( GT(TimeDiff(Select(["data", "expires_at"], Var("token")), Now(), "seconds"), 0), // Expired?

@@ -168,7 +168,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 function hasFlag(v: unknown, flag: '_isFaunaValue' | '_isFaunaExpr'): boolean {
-  return isRecord(v) && (v as Record<string, unknown>)[flag] === true;
+  return isRecord(v) && v[flag] === true;
 }
 
 /**
@@ -183,7 +183,7 @@ export function toComparable(v: unknown): Json {
   if (hasFlag(v, '_isFaunaValue')) return actualJson(v);
   if (hasFlag(v, '_isFaunaExpr')) return exprValue((v as { raw: unknown }).raw);
   if (isRecord(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toComparable(x)]));
-  throw new Error(`expect: cannot compare ${String(v)}`);
+  throw new Error(`expect: cannot compare a ${typeof v}`);
 }
 
 const SCHEMA_CONSTRUCTORS: Readonly<Record<string, string>> = {
@@ -192,9 +192,10 @@ const SCHEMA_CONSTRUCTORS: Readonly<Record<string, string>> = {
   function: 'functions',
   database: 'databases',
   role: 'roles',
+  access_provider: 'access_providers',
 };
 
-const NATIVE_CONSTRUCTORS = ['collections', 'indexes', 'functions', 'databases', 'keys', 'roles'];
+const NATIVE_CONSTRUCTORS = ['collections', 'indexes', 'functions', 'databases', 'keys', 'roles', 'access_providers'];
 
 function ref(id: string, collection?: Json, database?: Json): Json {
   const body: { [k: string]: Json } = { id };

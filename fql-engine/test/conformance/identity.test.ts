@@ -9,6 +9,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { identitySessionCases } from './cases/identity.ts';
+import { moveSessionCases } from './cases/move-database.ts';
 import { roleSessionCases } from './cases/roles.ts';
 import { ttlSessionCases } from './cases/ttl.ts';
 import { runSessionMatrix, sessionProblem, type SessionGroup, type SessionRow } from './identity-harness.ts';
@@ -17,6 +18,7 @@ const groups: readonly SessionGroup[] = [
   { topic: 'identity and tokens', cases: identitySessionCases },
   { topic: 'roles', cases: roleSessionCases },
   { topic: 'document ttl', cases: ttlSessionCases },
+  { topic: 'MoveDatabase', cases: moveSessionCases },
 ];
 
 const matrix: readonly SessionRow[] = [

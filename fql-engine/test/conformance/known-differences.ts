@@ -113,10 +113,10 @@ export const knownDifferences: readonly KnownDifference[] = [
   },
   {
     number: 7,
-    summary: 'Size limits (`limits.ts`): a query or a value nests at most 1000 levels (deeper is `stack overflow`), and a string function (`Repeat`, `Space`, `NGram`) builds at most 8 Mi characters (`invalid argument`). Without them a query could exhaust the process for every other query.',
+    summary: 'Size limits (`limits.ts`): a query or a value nests at most 1000 levels (deeper is `stack overflow`), and a string function (`Repeat`, `NGram`) builds at most 8 Mi characters (`invalid argument`). Without them a query could exhaust the process for every other query.',
     fauna: "Fauna's own limits were different and are not documented for v4.",
     cases: [
-      { name: 'Repeat past 8 Mi characters is refused', query: q.Length(q.Repeat('a', 8 * 1024 * 1024 + 1)), expectError: 'invalid argument' },
+      { name: 'Repeat past 8 Mi characters is refused', query: q.Length(q.Repeat(q.Repeat('abcdefghi', 1024), 1024)), expectError: 'invalid argument' },
       { name: 'a value nested 1001 levels is refused', query: q.Reduce(q.Lambda(['acc', 'x'], [q.Var('acc')]), 0, new Array(1001).fill(0)), expectError: 'stack overflow' },
     ],
   },
@@ -167,6 +167,27 @@ export const knownDifferences: readonly KnownDifference[] = [
         expectError: 'validation failed',
         afterwards: { query: q.Exists(q.Index('all_collections')), expect: false },
       },
+    ],
+  },
+  {
+    number: 13,
+    summary: "An access provider's `jwks_uri` may be plain `http` to this machine (`localhost`, `127.0.0.1`, `[::1]`), so that a local identity provider can serve its keys in development; any other host needs `https`.",
+    fauna: 'Fauna required https for every jwks_uri.',
+    cases: [
+      {
+        name: 'a jwks_uri over http to 127.0.0.1 is accepted',
+        query: q.Select('jwks_uri', q.CreateAccessProvider({ name: 'local', issuer: 'https://local.test/', jwks_uri: 'http://127.0.0.1:9999/jwks.json' })),
+        expect: 'http://127.0.0.1:9999/jwks.json',
+      },
+    ],
+  },
+  {
+    number: 14,
+    summary: 'A document ref may hold any id: `Ref(Collection("things"), "abc")` is a ref to nothing (Get: `instance not found`; Exists: false), and only Create refuses an id that is not a positive 64-bit integer. This repository\'s own functions put ids that callers send into refs and rely on Exists answering false.',
+    fauna: 'Fauna refused the ref itself with invalid argument ("Number or numeric String expected, non-numeric \'abc\' provided.", or "The id provided is too large").',
+    cases: [
+      { name: 'Exists of a ref with a non-numeric id is false', setup: [things], query: q.Exists(q.Ref(q.Collection('things'), 'abc')), expect: false },
+      { name: 'Create with a non-numeric id is refused', setup: [things], query: q.Create(q.Ref(q.Collection('things'), 'abc'), {}), expectError: 'invalid argument' },
     ],
   },
 ];

@@ -28,8 +28,8 @@ async function collectionKey(engine: Engine, name: string, nowMicros: number): P
   const record = await engine.storage.transaction((tx) => tx.getDoc(ROOT_DB, 'collections', name, nowMicros));
   const meta = record !== null && isPlainJsonObject(record.body) ? record.body.meta : undefined;
   const iid = isPlainJsonObject(meta) ? meta.iid : undefined;
-  if (iid === undefined || iid === null) throw new Error(`collection '${name}' has no internal id in storage`);
-  return String(iid);
+  if (typeof iid !== 'string') throw new Error(`collection '${name}' has no internal id in storage`);
+  return iid;
 }
 
 /** The stored row as seen at `nowMicros` (a time before the document expired). */

@@ -22,7 +22,6 @@ export const errorCases: readonly Case[] = [
   { name: 'invalid expression: an object naming no function', query: raw({ nonsense: 1 }), expectError: 'invalid expression' },
   { name: 'invalid expression: a known function with a wrong argument key', query: raw({ add: [1, 2], extra: 3 }), expectError: 'invalid expression' },
   { name: 'invalid expression: Events is not supported', setup: [scratch, q.Create(note('101'), {})], query: q.Paginate(q.Events(note('101'))), expectError: 'invalid expression' },
-  { name: 'invalid expression: MoveDatabase is not supported', setup: [q.CreateDatabase({ name: 'a' }), q.CreateDatabase({ name: 'b' })], query: q.MoveDatabase(q.Database('a'), q.Database('b')), expectError: 'invalid expression' },
   { name: 'an unsupported function writes nothing before it', setup: [scratch], query: q.Do(q.Create(note('101'), {}), q.Paginate(q.Events(note('101')))), expectError: 'invalid expression', afterwards: { query: q.Exists(note('101')), expect: false } },
 
   { name: 'invalid argument: Add of a string', query: q.Add([1, 'two']), expectError: 'invalid argument' },

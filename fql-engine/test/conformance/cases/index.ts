@@ -2,6 +2,7 @@
 
 import type { CaseGroup } from '../harness.ts';
 import { knownDifferenceGroup } from '../known-differences.ts';
+import { accessProviderCases } from './access-providers.ts';
 import { basicsAndControlCases } from './basics-and-control.ts';
 import { documentCases } from './documents.ts';
 import { errorCases } from './errors.ts';
@@ -10,6 +11,7 @@ import { identityCases } from './identity.ts';
 import { indexAndSetCases } from './indexes-and-sets.ts';
 import { keyAndAuthCases } from './keys-and-auth.ts';
 import { logicAndCompareCases } from './logic-and-compare.ts';
+import { moveDatabaseCases } from './move-database.ts';
 import { moreFunctionCases } from './more-functions.ts';
 import { numberCases } from './numbers.ts';
 import { objectAndTypeCases } from './objects-and-types.ts';
@@ -19,6 +21,7 @@ import { schemaAndDatabaseCases } from './schema-and-databases.ts';
 import { stringCases } from './strings.ts';
 import { timeCases } from './time.ts';
 import { ttlCases } from './ttl.ts';
+import { writtenForFaunaCases } from './written-for-fauna.ts';
 
 export const caseGroups: readonly CaseGroup[] = [
   { topic: 'basics and control', cases: basicsAndControlCases },
@@ -38,5 +41,8 @@ export const caseGroups: readonly CaseGroup[] = [
   { topic: 'identity and tokens', cases: identityCases },
   { topic: 'roles', cases: roleCases },
   { topic: 'document ttl', cases: ttlCases },
+  { topic: 'access providers', cases: accessProviderCases },
+  { topic: 'MoveDatabase', cases: moveDatabaseCases },
+  { topic: 'written for Fauna', cases: writtenForFaunaCases },
   knownDifferenceGroup,
 ];

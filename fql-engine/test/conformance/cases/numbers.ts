@@ -19,6 +19,7 @@ export const numberCases: readonly Case[] = [
   { name: 'Modulo by zero', query: q.Modulo(1, 0), expectError: 'invalid argument' },
   { name: 'Min and Max', query: [q.Min(2, 3, 5, 4), q.Max(2, 3, 5, 4)], expect: [2, 5] },
   { name: 'Min and Max mix integers and doubles', query: [q.Max(1, 2.5), q.Min(-1, 0.5)], expect: [2.5, -1] },
-  { name: 'Max refuses a string', query: q.Max('a', 1), expectError: 'invalid argument' },
+  { name: 'Min and Max compare any values, in the order of index entries', query: [q.Max('a', 1), q.Min('b', 'a'), q.Max([q.Date('2020-01-01'), q.Date('2021-01-01')])], expect: ['a', 'a', q.Date('2021-01-01')] },
+  { name: 'Max of nothing is refused', query: q.Max([]), expectError: 'invalid argument' },
   { name: 'arithmetic nests', query: q.Add(q.Multiply(2, 3), q.Subtract(10, q.Divide(8, 2))), expect: 12 },
 ];

@@ -27,7 +27,7 @@ const world = [
   q.Create(post2, { data: { owner: bob, text: 'b' } }),
 ];
 
-type Actions = Record<string, boolean | ExprArg>;
+type Actions = Record<string, ExprArg>;
 const usersMembers = [{ resource: q.Collection('users') }];
 const role = (name: string, privileges: readonly { resource: ExprArg; actions: Actions }[], membership: readonly object[] = usersMembers): ExprArg =>
   q.CreateRole({ name, privileges: [...privileges], membership: [...membership] });

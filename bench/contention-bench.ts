@@ -13,29 +13,16 @@
  */
 
 import { hash, verify } from '@node-rs/bcrypt';
-import type { Context } from '@netlify/functions';
-import type { OutgoingEmail } from '../auth/context.ts';
-import type { ContextFactory } from '../endpoint.ts';
-import { createDatabase, dropDatabase } from '../../test/support/pg-databases.ts';
+import { createDatabase, dropDatabase } from '../test/support/pg-databases.ts';
+import { PASSWORD, authFunctionsOn, post, registerVerifiedMembers } from './auth-on-postgres.ts';
 
-const SITE = 'http://localhost:8888';
-const PASSWORD = 'correct horse battery staple';
-const CONTEXT = { params: {}, ip: '192.0.2.1' } as unknown as Context;
+const IP = '192.0.2.1';
 
 function argument(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   const value = i > 0 ? Number(process.argv[i + 1]) : fallback;
   if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} wants a positive integer`);
   return value;
-}
-
-type Handler = (req: Request, context: Context) => Promise<Response>;
-
-function post(handler: Handler, path: string, body: unknown, cookie = ''): Promise<Response> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', origin: SITE };
-  if (cookie) headers.cookie = cookie;
-  const req = new Request(`${SITE}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
-  return handler(req, CONTEXT);
 }
 
 async function rawBcryptFloor(burst: number): Promise<number> {
@@ -51,45 +38,13 @@ interface Burst {
 }
 
 async function run(databaseUrl: string, burst: number): Promise<Burst> {
-  // The functions read their configuration once, from the environment, at their first request.
-  Object.assign(process.env, {
-    FQL_AUTH_DEV: '1',
-    DATABASE_URL: databaseUrl,
-    FAUNA_SECRET: 'bench-admin-secret',
-    URL: SITE,
-    EMAILS_PER_ADDRESS_PER_HOUR: '1000',
-    EMAIL_MIN_INTERVAL_SECONDS: '0',
-    EMAILS_PER_IP_PER_HOUR: '100000',
-  });
-  const { runSchemaCommand } = await import('../../fauna-schema/cli.ts');
-  const { processContext } = await import('../endpoint.ts');
-  const { closeFaunaClients } = await import('../fql/client.ts');
-  const { default: registerFn } = await import('../../functions/register.ts');
-  const { default: loginFn } = await import('../../functions/login.ts');
-  const { default: verifyEndpoint } = await import('../../functions/verify.ts');
+  const fns = await authFunctionsOn(databaseUrl);
   try {
-    if ((await runSchemaCommand(process.env, { out: () => {}, err: (l) => console.error(l) })) !== 0) throw new Error('the schema could not be applied');
-    // Emails are caught on their way out: this measures the database, not a mail server.
-    const verifyTokens: string[] = [];
-    const catchEmails: ContextFactory = (req, netlify) => {
-      const ctx = processContext(req, netlify);
-      const sendEmail = async (email: OutgoingEmail): Promise<void> => {
-        if (email.kind === 'verify' && email.token !== undefined) verifyTokens.push(email.token);
-      };
-      return { ...ctx, auth: { ...ctx.auth, sendEmail } };
-    };
-    const [register, login, verifyFn] = [registerFn, loginFn, verifyEndpoint].map((fn) => fn.withContext(catchEmails));
-    // Each verification carries its registration's signup cookie, so the password stays.
-    const cookies: string[] = [];
-    for (let i = 0; i < burst; i++) {
-      const registered = await post(register, '/api/auth/register', { email: `member${i}@example.com`, password: PASSWORD });
-      cookies.push(registered.headers.getSetCookie().map((line) => line.split(';')[0]).join('; '));
-    }
-    for (const [i, token] of verifyTokens.entries()) await post(verifyFn, '/api/auth/verify', { token }, cookies[i]);
+    await registerVerifiedMembers(fns, burst, IP);
     const started = performance.now();
     const answers = await Promise.all([
-      ...Array.from({ length: burst }, (_, i) => post(login, '/api/auth/login', { email: `member${i}@example.com`, password: PASSWORD })),
-      ...Array.from({ length: burst }, (_, i) => post(register, '/api/auth/register', { email: `newcomer${i}@example.com`, password: PASSWORD })),
+      ...Array.from({ length: burst }, (_, i) => post(fns.login, '/api/auth/login', { email: `member${i}@example.com`, password: PASSWORD }, IP)),
+      ...Array.from({ length: burst }, (_, i) => post(fns.register, '/api/auth/register', { email: `newcomer${i}@example.com`, password: PASSWORD }, IP)),
     ]);
     const ms = performance.now() - started;
     const statuses: Record<string, number> = {};
@@ -100,7 +55,7 @@ async function run(databaseUrl: string, burst: number): Promise<Burst> {
     }
     return { ms, statuses };
   } finally {
-    await closeFaunaClients();
+    await fns.close();
   }
 }
 

@@ -21,10 +21,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startDevStack } from '../../test/support/dev-stack.ts';
-import { processTable } from '../../test/support/processes.ts';
+import { startDevStack } from '../test/support/dev-stack.ts';
+import { processTable } from '../test/support/processes.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 interface Usage {
   readonly processes: number;
@@ -82,19 +82,26 @@ function memoryOf(rootPid: number): Memory {
   return { total, parts };
 }
 
-/** Requests that wake several functions, so their workers show in the memory figure. */
-async function exercise(siteUrl: string): Promise<void> {
+/** Requests that wake several functions, so their workers show in the memory figure. A failed one is counted, not fatal. */
+async function exercise(siteUrl: string): Promise<number> {
   const origin = new URL(siteUrl).origin;
+  let failed = 0;
+  const settle = (answer: Promise<Response>): Promise<unknown> =>
+    answer.then((r) => r.arrayBuffer()).catch((err: unknown) => {
+      failed += 1;
+      console.error(`  a request failed: ${err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : String(err)}`);
+    });
   const post = (p: string, body: unknown): Promise<Response> =>
     fetch(`${siteUrl}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify(body) });
   for (let i = 0; i < 5; i++) {
     await Promise.all([
-      fetch(`${siteUrl}/api/health`).then((r) => r.arrayBuffer()),
-      fetch(`${siteUrl}/api/auth/session`).then((r) => r.arrayBuffer()),
-      post('/api/auth/login', { email: `bench${i}@example.com`, password: 'not the password' }).then((r) => r.arrayBuffer()),
-      post('/api/auth/magic', { email: `bench${i}@example.com` }).then((r) => r.arrayBuffer()),
+      settle(fetch(`${siteUrl}/api/health`)),
+      settle(fetch(`${siteUrl}/api/auth/session`)),
+      settle(post('/api/auth/login', { email: `bench${i}@example.com`, password: 'not the password' })),
+      settle(post('/api/auth/magic', { email: `bench${i}@example.com` })),
     ]);
   }
+  return failed;
 }
 
 interface BuiltFunction {
@@ -141,8 +148,8 @@ async function main(): Promise<void> {
     console.log(`second start (data kept)       npm run dev -> /api/health 200: ${second.readySeconds.toFixed(1)} s`);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     console.log(formatMemory('memory, idle after start', memoryOf(second.pid)));
-    await exercise(second.siteUrl);
-    console.log(formatMemory('memory, after 20 requests', memoryOf(second.pid)));
+    const failed = await exercise(second.siteUrl);
+    console.log(formatMemory(`memory, after 20 requests${failed === 0 ? '' : ` (${failed} failed)`}`, memoryOf(second.pid)));
     await second.interrupt();
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

@@ -15,25 +15,12 @@
  */
 
 import { hash, verify } from '@node-rs/bcrypt';
-import type { Context } from '@netlify/functions';
-import type { OutgoingEmail } from '../auth/context.ts';
-import type { ContextFactory } from '../endpoint.ts';
-import { createDatabase, dropDatabase } from '../../test/support/pg-databases.ts';
+import { createDatabase, dropDatabase } from '../test/support/pg-databases.ts';
+import { PASSWORD, authFunctionsOn, post, registerVerifiedMembers } from './auth-on-postgres.ts';
 
-const SITE = 'http://localhost:8888';
-const PASSWORD = 'correct horse battery staple';
 const BURST = 60;
 /** The median login of a burst may take this many times the floor's whole burst. */
 const TARGET_RATIO = 2;
-
-type Handler = (req: Request, context: Context) => Promise<Response>;
-
-function post(handler: Handler, path: string, body: unknown, ip: string, cookie = ''): Promise<Response> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', origin: SITE };
-  if (cookie) headers.cookie = cookie;
-  const req = new Request(`${SITE}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
-  return handler(req, { params: {}, ip } as unknown as Context);
-}
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -68,47 +55,16 @@ async function bcryptFloor(): Promise<number> {
 }
 
 async function bursts(databaseUrl: string): Promise<{ spread: Latencies; oneIp: Latencies }> {
-  // The functions read their configuration once, from the environment: set it before they load.
-  Object.assign(process.env, {
-    FQL_AUTH_DEV: '1',
-    DATABASE_URL: databaseUrl,
-    FAUNA_SECRET: 'bench-admin-secret',
-    URL: SITE,
-    EMAILS_PER_ADDRESS_PER_HOUR: '1000',
-    EMAIL_MIN_INTERVAL_SECONDS: '0',
-    EMAILS_PER_IP_PER_HOUR: '100000',
-  });
-  const { runSchemaCommand } = await import('../../fauna-schema/cli.ts');
-  const { processContext } = await import('../endpoint.ts');
-  const { closeFaunaClients } = await import('../fql/client.ts');
-  const { default: registerFn } = await import('../../functions/register.ts');
-  const { default: loginFn } = await import('../../functions/login.ts');
-  const { default: verifyEndpoint } = await import('../../functions/verify.ts');
+  const fns = await authFunctionsOn(databaseUrl);
   try {
-    if ((await runSchemaCommand(process.env, { out: () => {}, err: (l) => console.error(l) })) !== 0) throw new Error('the schema could not be applied');
-    let lastToken = '';
-    // Emails are caught on their way out: this measures the database, not a mail server.
-    const catchEmails: ContextFactory = (req, netlify) => {
-      const ctx = processContext(req, netlify);
-      const sendEmail = async (email: OutgoingEmail): Promise<void> => {
-        if (email.kind === 'verify' && email.token !== undefined) lastToken = email.token;
-      };
-      return { ...ctx, auth: { ...ctx.auth, sendEmail } };
-    };
-    const [register, login, verifyFn] = [registerFn, loginFn, verifyEndpoint].map((fn) => fn.withContext(catchEmails));
-    for (let i = 0; i < BURST; i++) {
-      const registered = await post(register, '/api/auth/register', { email: `member${i}@example.com`, password: PASSWORD }, '192.0.2.1');
-      // The verification keeps the password only in the browser that registered (its cookie).
-      const cookie = registered.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
-      await post(verifyFn, '/api/auth/verify', { token: lastToken }, '192.0.2.1', cookie);
-    }
-    const spread = await timed(Array.from({ length: BURST }, (_, i) => () => post(login, '/api/auth/login', { email: `member${i}@example.com`, password: PASSWORD }, `198.51.100.${i + 1}`)));
+    await registerVerifiedMembers(fns, BURST, '192.0.2.1');
+    const spread = await timed(Array.from({ length: BURST }, (_, i) => () => post(fns.login, '/api/auth/login', { email: `member${i}@example.com`, password: PASSWORD }, `198.51.100.${i + 1}`)));
     const oneIp = await timed(
-      Array.from({ length: BURST }, (_, i) => () => post(login, '/api/auth/login', { email: `member${i}@example.com`, password: i % 5 === 0 ? 'a wrong password' : PASSWORD }, '203.0.113.7')),
+      Array.from({ length: BURST }, (_, i) => () => post(fns.login, '/api/auth/login', { email: `member${i}@example.com`, password: i % 5 === 0 ? 'a wrong password' : PASSWORD }, '203.0.113.7')),
     );
     return { spread, oneIp };
   } finally {
-    await closeFaunaClients();
+    await fns.close();
   }
 }
 

@@ -1,0 +1,144 @@
+/**
+ * One transaction on a PostgreSQL connection, sent in as few round trips as it can be.
+ *
+ * Why: on PostgreSQL each wait for an answer is a network round trip (about 2 ms to a hosted
+ * database), which dwarfs what a statement costs the server. The connection is in pg's pipeline
+ * mode: statements are written one after another without waiting, and answered in order. So:
+ * - BEGIN is not sent on its own: it goes out with the transaction's first statement.
+ * - Writes whose result nobody reads are held, and go out with the next read or with COMMIT.
+ *   A read therefore costs one round trip, whatever was held before it, and a transaction that
+ *   ends with writes pays one round trip for them and COMMIT together.
+ * - A read issued while another is on its way rides in the same round trip (the schema version,
+ *   checked alongside the first read; see eval/schema-cache.ts).
+ * - Statements are prepared once per connection, by name, so the server does not parse and plan
+ *   them again for every transaction.
+ *
+ * A statement that failed leaves the transaction aborted, and the statements behind it fail
+ * too. The first failure is remembered, and `commit` refuses to report success after one, even
+ * if the caller caught it.
+ */
+
+import type pg from 'pg';
+import type { SqlQueryable } from './sql-tx.ts';
+
+/** Templates vary only with batch sizes and list lengths; past this many names, statements go unnamed. */
+const MAX_NAMED = 500;
+
+/** Names of prepared statements, by text, shared by the pool's connections (each prepares a name once). */
+export class StatementNames {
+  readonly #names = new Map<string, string>();
+
+  nameOf(text: string): string | undefined {
+    let name = this.#names.get(text);
+    if (name === undefined && this.#names.size < MAX_NAMED) {
+      name = `fql_${this.#names.size + 1}`;
+      this.#names.set(text, name);
+    }
+    return name;
+  }
+}
+
+interface Statement {
+  readonly text: string;
+  readonly params: readonly unknown[];
+}
+
+export class PgTx implements SqlQueryable {
+  #begun = false;
+  #held: Statement[] = [];
+  /** Statements sent whose answers nobody awaits: their failure must still fail the commit. */
+  #unawaited: Promise<unknown>[] = [];
+  /** The first error any statement of this transaction raised. */
+  #failure: { readonly error: unknown } | null = null;
+
+  constructor(
+    private readonly client: pg.PoolClient,
+    /** BEGIN with its isolation level and any SET LOCAL, as one simple query. */
+    private readonly begin: string,
+    private readonly names: StatementNames,
+    readonly optimistic: boolean,
+  ) {}
+
+  /** The first error a statement raised, if any did: the transaction cannot commit after it. */
+  get failure(): { readonly error: unknown } | null {
+    return this.#failure;
+  }
+
+  /** Whether anything reached the server: if not, there is nothing to commit or roll back. */
+  get begun(): boolean {
+    return this.#begun;
+  }
+
+  query<R extends object>(text: string, params: readonly unknown[]): Promise<R[]> {
+    this.#sendPending();
+    return this.#run<R>({ text, params });
+  }
+
+  async write(text: string, params: readonly unknown[]): Promise<void> {
+    this.#held.push({ text, params });
+  }
+
+  /** Sends what is held (with BEGIN, if it has not gone yet) and waits for all of it. */
+  async flush(): Promise<void> {
+    if (this.#held.length === 0) return;
+    this.#sendPending();
+    await this.#settle();
+  }
+
+  /**
+   * Sends what is held with COMMIT: one round trip. Throws the first failure of the transaction,
+   * which must then be rolled back. Answers whether anything was written or read.
+   */
+  async commit(): Promise<boolean> {
+    if (this.#failure !== null) throw this.#failure.error;
+    if (!this.#begun && this.#held.length === 0) return false;
+    this.#sendPending();
+    const committed = this.#run({ text: 'COMMIT', params: [] });
+    await this.#settle();
+    await committed.catch(() => undefined);
+    const failure = this.failure;
+    if (failure !== null) throw failure.error;
+    return true;
+  }
+
+  /** Ends the transaction if it began; what is held is dropped. */
+  async rollback(): Promise<void> {
+    this.#held = [];
+    if (!this.#begun) return;
+    await this.#settle();
+    await this.client.query('ROLLBACK');
+  }
+
+  /** BEGIN if it has not gone yet, then every held write, without waiting for their answers. */
+  #sendPending(): void {
+    if (!this.#begun) {
+      this.#begun = true;
+      this.#unawaited.push(this.#run({ text: this.begin, params: [] }).catch(() => undefined));
+    }
+    for (const statement of this.#takeHeld()) this.#unawaited.push(this.#run(statement).catch(() => undefined));
+  }
+
+  async #settle(): Promise<void> {
+    const pending = this.#unawaited;
+    this.#unawaited = [];
+    await Promise.all(pending);
+  }
+
+  #takeHeld(): Statement[] {
+    const held = this.#held;
+    this.#held = [];
+    return held;
+  }
+
+  async #run<R extends object>(statement: Statement): Promise<R[]> {
+    const { text, params } = statement;
+    try {
+      if (params.length === 0) return (await this.client.query<R>(text)).rows;
+      const name = this.names.nameOf(text);
+      return (await this.client.query<R>({ text, values: [...params], ...(name === undefined ? {} : { name }) })).rows;
+    } catch (error) {
+      this.#failure ??= { error };
+      throw error;
+    }
+  }
+}
