@@ -57,10 +57,10 @@ async function submitPage(browser: Browser, link: string, fields: Record<string,
   return browser.call('POST', form.action, { form: { token: form.token, ...fields } });
 }
 
-async function currentUser(browser: Browser): Promise<{ email: string; emailVerified: boolean; name: string | null }> {
+async function currentUser(browser: Browser): Promise<{ id: string; email: string; emailVerified: boolean; name: string | null }> {
   const res = await browser.get('/api/auth/user');
   if (res.status !== 200) throw new Error(`GET /api/auth/user answered ${res.status}: ${res.text}`);
-  return (res.body as { user: { email: string; emailVerified: boolean; name: string | null } }).user;
+  return (res.body as { user: { id: string; email: string; emailVerified: boolean; name: string | null } }).user;
 }
 
 function headerNames(res: Answer): string[] {
@@ -73,6 +73,23 @@ async function listed(boss: Browser): Promise<InvitationJson[]> {
   const res = await boss.get(INVITATIONS);
   expect(res.status).toBe(200);
   return (res.body as { invitations: InvitationJson[] }).invitations;
+}
+
+interface AuditRow {
+  readonly event: string;
+  /** Absent when null (the engine keeps no null field). */
+  readonly account?: faunadb.values.Ref;
+  readonly actor: string;
+  readonly actor_account?: faunadb.values.Ref;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+/** The audit log's entries, oldest first. */
+async function auditLog(): Promise<AuditRow[]> {
+  const page = await world.db.client.query<{ data: { data: AuditRow }[] }>(
+    q.Map(q.Paginate(q.Documents(q.Collection('audit_events')), { size: 10_000 }), q.Lambda('r', q.Get(q.Var('r')))),
+  );
+  return page.data.map((d) => d.data);
 }
 
 describe('an admin invites an address', () => {
@@ -302,5 +319,49 @@ describe('REGISTRATION=invite', () => {
     expect((await new Browser().post('/api/auth/login', { email: 'lee@example.com', password: PASSWORD })).status).toBe(200);
     await new Browser().post('/api/auth/magic', { email: 'lee@example.com' });
     expect(tagged(await messagesTo(world.mailbox, 'lee@example.com'), 'magic_login')).toHaveLength(1);
+  });
+});
+
+describe('the audit log of invitations', () => {
+  it('an invitation sent, listed and revoked is the admin\'s entry; one accepted is register, invitation_accepted and login on the new account', async () => {
+    const boss = await admin();
+    const bossId = (await currentUser(boss)).id;
+    const revoked = await invite(boss, 'rex@example.com');
+    expect((await boss.call('DELETE', `${INVITATIONS}/${revoked.id}`)).status).toBe(200);
+    await listed(boss);
+    const sent = await invite(boss, 'ann@example.com');
+    const adminEntries = (await auditLog()).filter((e) => e.event.startsWith('invitation') && e.actor === 'admin');
+    expect(adminEntries.map((e) => [e.event, e.actor_account?.id, e.account ?? null, e.detail.invitation ?? null])).toEqual([
+      ['invitation_sent', bossId, null, revoked.id],
+      ['invitation_revoked', bossId, null, revoked.id],
+      ['invitations_listed', bossId, null, null],
+      ['invitation_sent', bossId, null, sent.id],
+    ]);
+    // Revoking it again changes nothing, and writes nothing.
+    await boss.call('DELETE', `${INVITATIONS}/${revoked.id}`);
+    expect((await auditLog()).filter((e) => e.event === 'invitation_revoked')).toHaveLength(1);
+
+    const ann = new Browser();
+    expect((await submitPage(ann, await invitationLink('ann@example.com'), { password: PASSWORD })).status).toBe(303);
+    const annId = (await currentUser(ann)).id;
+    const annEntries = (await auditLog()).filter((e) => e.account?.id === annId);
+    expect(annEntries.map((e) => [e.event, e.actor, e.detail])).toEqual([
+      ['register', 'self', { method: 'invitation' }],
+      ['invitation_accepted', 'self', { invitation: sent.id }],
+      ['login', 'self', { method: 'invitation' }],
+    ]);
+  });
+
+  it('a magic sign-up that spends an invitation says so; the command line\'s invitation is the system\'s', async () => {
+    await admin({ REGISTRATION: 'invite' });
+    const env = { FQL_AUTH_DEV: '1', POSTMARK_API_URL: world.mailbox.url, URL: SITE };
+    expect(await runAdminCommand(['invite', 'cli@example.com'], env, { out: () => {}, err: () => {} }, world.db.client)).toBe(0);
+    expect((await auditLog()).filter((e) => e.event === 'invitation_sent').map((e) => [e.actor, e.actor_account ?? null])).toEqual([['system', null]]);
+    await new Browser().post('/api/auth/magic', { email: 'cli@example.com' });
+    const { link } = await latestLink(world.mailbox, 'cli@example.com', '/api/auth/magic/signup');
+    const cli = new Browser();
+    expect((await submitPage(cli, link, { name: 'Cli' })).status).toBe(303);
+    const id = (await currentUser(cli)).id;
+    expect((await auditLog()).filter((e) => e.account?.id === id).map((e) => e.event)).toEqual(['invitation_accepted', 'register']);
   });
 });

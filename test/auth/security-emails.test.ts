@@ -90,6 +90,24 @@ describe('security emails', () => {
     expect(await notices('ann@example.com', 'notice_password_reset')).toHaveLength(1);
   });
 
+  it('"this wasn\'t me" is the account\'s own audit entry, in its transaction: a used link writes none', async () => {
+    const ann = await signedIn(world, 'ann@example.com');
+    expect((await ann.post('/api/auth/password/change', { currentPassword: PASSWORD, newPassword: 'the thief chose this one' })).status).toBe(200);
+    const link = await secureLink('ann@example.com', 'notice_password_changed');
+    const entries = async (): Promise<{ actor: string; account: faunadb.values.Ref }[]> =>
+      (
+        await world.db.client.query<{ data: { data: { event: string; actor: string; account: faunadb.values.Ref } }[] }>(
+          q.Map(q.Paginate(q.Documents(q.Collection('audit_events')), { size: 10_000 }), q.Lambda('r', q.Get(q.Var('r')))),
+        )
+      ).data.map((d) => d.data).filter((e) => e.event === 'secure_account');
+    expect(await entries()).toEqual([]);
+    expect((await secureAccount(link)).status).toBe(303);
+    const { id } = await world.db.client.query<faunadb.values.Ref>(q.Select('ref', q.Get(q.Match(q.Index('accounts_by_email'), 'ann@example.com'))));
+    expect((await entries()).map((e) => [e.actor, e.account.id])).toEqual([['self', id]]);
+    expect(errorCode(await new Browser().post(SECURE, { token: tokenOf(link) }))).toBe('used_token');
+    expect(await entries()).toHaveLength(1);
+  });
+
   it('password reset: the owner is told, with the same way out', async () => {
     await signedIn(world, 'bob@example.com');
     await new Browser().post('/api/auth/password/forgot', { email: 'bob@example.com' });
