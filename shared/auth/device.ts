@@ -21,9 +21,8 @@ export function deviceOf(userAgent: string): Device {
   const browser = parsed.browser.name || null;
   const system = parsed.os.name || null;
   // A program (curl, a test client) is named by its first word, without its version.
-  const label =
-    browser === null && system === null
-      ? `an unrecognised client (${(userAgent.split(/[\s/]/)[0] || 'unknown').slice(0, 40)})`
-      : `${browser ?? 'an unknown browser'} on ${system ?? 'an unknown system'}`;
+  const label = browser === null && system === null
+    ? `an unrecognised client (${(userAgent.split(/[\s/]/)[0] || 'unknown').slice(0, 40)})`
+    : `${browser ?? 'an unknown browser'} on ${system ?? 'an unknown system'}`;
   return { label, fingerprint: sha256(`device:${label}`) };
 }

@@ -8,7 +8,15 @@
 import faunadb from 'faunadb';
 import { HttpError } from '../errors.ts';
 import type { AdminCaller } from '../fql/admin.ts';
-import { acceptInvitationQuery, forgetInvitationQuery, inviteQuery, listInvitationsQuery, revokeInvitationQuery, type InvitationRow, type InviteResult } from '../fql/invitations.ts';
+import {
+  acceptInvitationQuery,
+  forgetInvitationQuery,
+  inviteQuery,
+  listInvitationsQuery,
+  revokeInvitationQuery,
+  type InvitationRow,
+  type InviteResult,
+} from '../fql/invitations.ts';
 import { runQuery } from '../fql/run-query.ts';
 import type { User } from '../fql/sessions.ts';
 import { assertStrongPassword } from '../password-strength.ts';
@@ -51,13 +59,20 @@ export async function invite(ctx: AuthContext, caller: AdminCaller | null, body:
   const token = ctx.randomToken();
   const result = await runQuery<InviteResult>(
     ctx.db,
-    inviteQuery({ inviter: caller === null ? { operator: auditScope(ctx) } : { admin: caller }, email, tokenHash: sha256(token), ttlSeconds: ctx.config.invitationTtlSeconds }),
+    inviteQuery({
+      inviter: caller === null ? { operator: auditScope(ctx) } : { admin: caller },
+      email,
+      tokenHash: sha256(token),
+      ttlSeconds: ctx.config.invitationTtlSeconds,
+    }),
   );
   if (result.status === 'account_exists') throw new HttpError('account_exists');
   try {
     await ctx.sendEmail({ kind: 'invitation', to: email, token });
   } catch (err) {
-    await runQuery(ctx.db, forgetInvitationQuery(result.invitation.id)).catch((cleanup: unknown) => console.error('auth: could not forget an unsent invitation', cleanup));
+    await runQuery(ctx.db, forgetInvitationQuery(result.invitation.id)).catch((cleanup: unknown) =>
+      console.error('auth: could not forget an unsent invitation', cleanup)
+    );
     throw err instanceof HttpError ? err : new HttpError('email_failed');
   }
   return invitationOf(result.invitation);
@@ -89,7 +104,15 @@ export async function acceptInvitation(ctx: AuthContext, body: Readonly<Record<s
   const refresh = issueRefreshToken(ctx);
   const session = await runQuery<{ user: User; sessionId: string }>(
     ctx.db,
-    acceptInvitationQuery({ tokenHash: sha256(token), password, name, userAgent, refresh: refresh.stored, fingerprint: deviceOf(userAgent).fingerprint, audit: auditScope(ctx) }),
+    acceptInvitationQuery({
+      tokenHash: sha256(token),
+      password,
+      name,
+      userAgent,
+      refresh: refresh.stored,
+      fingerprint: deviceOf(userAgent).fingerprint,
+      audit: auditScope(ctx),
+    }),
     { onNotUnique: 'account_exists' },
   );
   return withConfiguredAdmin(ctx, { ...session, refreshJti: refresh.jti });

@@ -65,7 +65,10 @@ export async function sendNotice(ctx: AuthContext, notice: Notice | null, token:
 export async function secureAccount(ctx: AuthContext, body: Readonly<Record<string, unknown>>): Promise<string> {
   const token = stringField(body, 'token');
   const reset = ctx.randomToken();
-  await runQuery(ctx.db, secureAccountQuery({ tokenHash: sha256(token), reset: { hash: sha256(reset), ttlSeconds: ctx.config.resetTokenTtlSeconds }, audit: auditScope(ctx) }));
+  await runQuery(
+    ctx.db,
+    secureAccountQuery({ tokenHash: sha256(token), reset: { hash: sha256(reset), ttlSeconds: ctx.config.resetTokenTtlSeconds }, audit: auditScope(ctx) }),
+  );
   return reset;
 }
 

@@ -30,7 +30,11 @@ function asInviter(inviter: Inviter, then: Expr): Expr {
 }
 
 /** The audit entry of an admin's (or the operator's) action on an invitation: about no account, naming the invitation. */
-function inviterEntry(inviter: Inviter, event: 'invitation_sent' | 'invitation_revoked' | 'invitations_listed', detail: Readonly<Record<string, unknown>>): Expr {
+function inviterEntry(
+  inviter: Inviter,
+  event: 'invitation_sent' | 'invitation_revoked' | 'invitations_listed',
+  detail: Readonly<Record<string, unknown>>,
+): Expr {
   if (!('admin' in inviter)) return auditEntry(inviter.operator, { account: null, actor: SYSTEM, event, detail });
   const { admin } = inviter;
   return auditEntry(admin.audit, { account: null, actor: adminActorOf(admin), event, session: q.Ref(q.Collection('sessions'), admin.sessionId), detail });
@@ -146,7 +150,10 @@ export function listInvitationsQuery(caller: AdminCaller): Expr {
 /** Revokes a pending invitation (its link stops working); an unknown one is not_found. */
 export function revokeInvitationQuery(caller: AdminCaller, id: string): Expr {
   const ref = q.Ref(q.Collection('invitations'), id);
-  const revoke = q.Do(q.Update(ref, { data: { revoked: true, revoked_at: q.Now() } }), inviterEntry({ admin: caller }, 'invitation_revoked', { invitation: id }));
+  const revoke = q.Do(
+    q.Update(ref, { data: { revoked: true, revoked_at: q.Now() } }),
+    inviterEntry({ admin: caller }, 'invitation_revoked', { invitation: id }),
+  );
   return whileAdmin(
     caller,
     q.If(q.Exists(ref), q.Do(q.If(isLive(q.Get(ref)), revoke, null), summaryOf(q.Get(ref))), q.Abort('not_found')),

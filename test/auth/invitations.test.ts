@@ -10,7 +10,20 @@ import { describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../../netlify/mailbox/server.ts';
 import { runAdminCommand } from '../../scripts/admin.ts';
 import { sha256 } from '../../shared/tokens.ts';
-import { Browser, PASSWORD, SITE, errorCode, everyDocument, latestLink, messagesTo, pageForm, signedIn, tokenOf, useAuthWorld, type Answer } from './harness.ts';
+import {
+  Browser,
+  PASSWORD,
+  SITE,
+  errorCode,
+  everyDocument,
+  latestLink,
+  messagesTo,
+  pageForm,
+  signedIn,
+  tokenOf,
+  useAuthWorld,
+  type Answer,
+} from './harness.ts';
 
 const q = faunadb.query;
 const world = useAuthWorld({ clock: true });
@@ -217,10 +230,12 @@ describe('an admin invites an address', () => {
   it('is refused to non-admins (403), to nobody (401), from another origin (403), and to an admin whose role was taken away since', async () => {
     const boss = await admin();
     const ann = await signedIn(world, 'ann@example.com');
-    for (const [browser, code] of [
-      [ann, 'forbidden'],
-      [new Browser(), 'unauthenticated'],
-    ] as const) {
+    for (
+      const [browser, code] of [
+        [ann, 'forbidden'],
+        [new Browser(), 'unauthenticated'],
+      ] as const
+    ) {
       expect(errorCode(await browser.post(INVITATIONS, { email: 'x@example.com' }))).toBe(code);
       expect(errorCode(await browser.get(INVITATIONS))).toBe(code);
       expect(errorCode(await browser.delete(`${INVITATIONS}/1`))).toBe(code);
@@ -323,7 +338,7 @@ describe('REGISTRATION=invite', () => {
 });
 
 describe('the audit log of invitations', () => {
-  it('an invitation sent, listed and revoked is the admin\'s entry; one accepted is register, invitation_accepted and login on the new account', async () => {
+  it("an invitation sent, listed and revoked is the admin's entry; one accepted is register, invitation_accepted and login on the new account", async () => {
     const boss = await admin();
     const bossId = (await currentUser(boss)).id;
     const revoked = await invite(boss, 'rex@example.com');
@@ -352,7 +367,7 @@ describe('the audit log of invitations', () => {
     ]);
   });
 
-  it('a magic sign-up that spends an invitation says so; the command line\'s invitation is the system\'s', async () => {
+  it("a magic sign-up that spends an invitation says so; the command line's invitation is the system's", async () => {
     await admin({ REGISTRATION: 'invite' });
     const env = { FQL_AUTH_DEV: '1', POSTMARK_API_URL: world.mailbox.url, URL: SITE };
     expect(await runAdminCommand(['invite', 'cli@example.com'], env, { out: () => {}, err: () => {} }, world.db.client)).toBe(0);

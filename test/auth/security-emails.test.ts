@@ -10,7 +10,21 @@ import { describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../../netlify/mailbox/server.ts';
 import { deviceOf } from '../../shared/auth/device.ts';
 import { sha256 } from '../../shared/tokens.ts';
-import { Browser, PASSWORD, SITE, errorCode, everyDocument, latestLink, messagesTo, pageForm, signedIn, sleep, tokenOf, useAuthWorld, type Answer } from './harness.ts';
+import {
+  Browser,
+  PASSWORD,
+  SITE,
+  errorCode,
+  everyDocument,
+  latestLink,
+  messagesTo,
+  pageForm,
+  signedIn,
+  sleep,
+  tokenOf,
+  useAuthWorld,
+  type Answer,
+} from './harness.ts';
 
 const q = faunadb.query;
 const world = useAuthWorld();
