@@ -127,7 +127,10 @@ export function describeBrowserFlows(stack: () => DevStack): void {
       await eventually(() => page.locator('#whoami').textContent()).toContain(email);
     }, STEP_MS);
 
-    it('7. presses "this wasn\'t me" in the email-confirmed notice: logged out everywhere, chooses a new password, logs in with it', async () => {
+    describeNoDeadEnds(stack, { browser: () => browser, page: () => page, email });
+
+    // Last: it changes the account's password, which the steps before log in with.
+    it('12. presses "this wasn\'t me" in the email-confirmed notice: logged out everywhere, chooses a new password, logs in with it', async () => {
       await openNewestMail(page, stack().mailboxUrl, email, /address was confirmed/i);
       await page.locator('ul.links a[href*="/api/auth/secure-account"]').first().click();
       await page.locator('form button[type=submit]').click();
@@ -142,8 +145,6 @@ export function describeBrowserFlows(stack: () => DevStack): void {
       await form.locator('[type=submit]').click();
       await eventually(() => page.locator('#whoami').textContent()).toContain(email);
     }, STEP_MS);
-
-    describeNoDeadEnds(stack, { browser: () => browser, page: () => page, email });
   });
 }
 
