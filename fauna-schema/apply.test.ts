@@ -45,10 +45,10 @@ interface IndexDoc {
 describe('applySchema on a fresh database', () => {
   test('creates every collection and index of the design, and says so', async () => {
     const changes = await applySchema(db.adminClient, { log });
-    expect(await names(q.Collections())).toEqual(['accounts', 'anomalies', 'audit_events', 'email_tokens', 'notes', 'rate_events', 'refresh_tokens', 'sessions']);
+    expect(await names(q.Collections())).toEqual(['accounts', 'anomalies', 'audit_events', 'email_tokens', 'invitations', 'notes', 'rate_events', 'refresh_tokens', 'sessions']);
     expect(await names(q.Indexes())).toEqual([
       'accounts_by_email', 'accounts_by_email_prefix', 'anomalies_by_account', 'audit_events_by_account', 'audit_events_by_actor', 'email_tokens_by_account',
-      'email_tokens_by_email', 'email_tokens_by_hash', 'notes_by_owner', 'rate_events_by_key', 'rate_events_by_key_order', 'refresh_tokens_by_account',
+      'email_tokens_by_email', 'email_tokens_by_hash', 'invitations_by_email', 'invitations_by_hash', 'invitations_by_inviter', 'notes_by_owner', 'rate_events_by_key', 'rate_events_by_key_order', 'refresh_tokens_by_account',
       'refresh_tokens_by_hash', 'refresh_tokens_by_session', 'sessions_by_account', 'tokens_by_session',
     ]);
     expect(await names(q.Roles())).toEqual(['owner']);
@@ -67,7 +67,7 @@ describe('applySchema on a fresh database', () => {
     const ttl = await db.client.query<Record<string, number | null>>(
       q.ToObject(q.Select('data', q.Map(q.Paginate(q.Collections()), q.Lambda('c', [q.Select('name', q.Get(q.Var('c'))), q.Select('ttl_days', q.Get(q.Var('c')), null)])))),
     );
-    expect(ttl).toEqual({ accounts: null, sessions: null, refresh_tokens: null, email_tokens: 7, rate_events: 1, anomalies: null, audit_events: null, notes: null });
+    expect(ttl).toEqual({ accounts: null, sessions: null, refresh_tokens: null, email_tokens: 7, rate_events: 1, anomalies: null, audit_events: null, invitations: null, notes: null });
   });
 
   test('keeps no history anywhere: an old version of an account or a token must not outlive it', async () => {
@@ -100,6 +100,9 @@ describe('applySchema on a fresh database', () => {
       ['refresh_tokens_by_account', 'refresh_tokens', 'account', false],
       ['email_tokens_by_hash', 'email_tokens', 'token_hash', true],
       ['email_tokens_by_account', 'email_tokens', 'account', false],
+      ['invitations_by_hash', 'invitations', 'token_hash', true],
+      ['invitations_by_email', 'invitations', 'email', false],
+      ['invitations_by_inviter', 'invitations', 'invited_by', false],
     ] as const) {
       const index = await get(name);
       expect({ name, source: index.source.id, terms: index.terms, unique: index.unique }).toEqual({ name, source, terms: [{ field: ['data', field] }], unique });

@@ -93,6 +93,8 @@ export const AUTH_SCHEMA: SchemaSpec = {
     { name: 'anomalies' },
     // Each entry carries its own ttl (AUDIT_RETENTION_DAYS from when it was written: shared/audit).
     { name: 'audit_events' },
+    // Admins' invitations (shared/fql/invitations.ts); each carries its own ttl, a while past its expiry.
+    { name: 'invitations' },
   ],
   indexes: [
     // Unique: two concurrent sign-ups with one email cannot both commit.
@@ -138,6 +140,11 @@ export const AUTH_SCHEMA: SchemaSpec = {
       values: [{ field: ['data', 'at'], reverse: true }, { field: ['ref'], reverse: true }],
     },
     { name: 'audit_events_by_actor', source: 'audit_events', terms: [byData('actor_account')] },
+    { name: 'invitations_by_hash', source: 'invitations', terms: [byData('token_hash')], unique: true },
+    // An address's invitations: the live one lets it sign up, a new one replaces the old.
+    { name: 'invitations_by_email', source: 'invitations', terms: [byData('email')] },
+    // The invitations an admin sent: deleting the admin's account clears their sender.
+    { name: 'invitations_by_inviter', source: 'invitations', terms: [byData('invited_by')] },
   ],
   functions: [],
 };

@@ -9,10 +9,7 @@ import { json, readBody, seeOther } from '../shared/http.ts';
 export default endpoint({
   GET: (req, ctx) =>
     linkPage(ctx.auth, req, 'reset', () => ({
-      // verified=1: a verification from another browser than the one that registered dropped the password.
-      ...(new URL(req.url).searchParams.get('verified') === '1'
-        ? { title: 'Choose a password', intro: 'Your email address is confirmed. This account was registered from another browser, so its password was not kept: choose the password you will log in with.' }
-        : { title: 'Choose a new password', intro: 'Enter a new password for your account. Every session of the account will be logged out.' }),
+      ...resetPageWording(new URL(req.url).searchParams),
       action: '/api/auth/password/reset',
       button: 'Set the new password',
       passwordField: { name: 'password', label: 'New password', minLength: ctx.config.passwordMinLength },
@@ -25,5 +22,16 @@ export default endpoint({
     return kind === 'form' ? seeOther(`${ctx.config.siteUrl}/?password_reset=1`, cleared) : json(200, { status: 'password_reset' }, cleared);
   },
 });
+
+/** verified=1: a verification from another browser than the one that registered dropped the password; secured=1: "this wasn't me" did. */
+function resetPageWording(params: URLSearchParams): { title: string; intro: string } {
+  if (params.get('verified') === '1') {
+    return { title: 'Choose a password', intro: 'Your email address is confirmed. This account was registered from another browser, so its password was not kept: choose the password you will log in with.' };
+  }
+  if (params.get('secured') === '1') {
+    return { title: 'Choose a new password', intro: 'Every session of your account was logged out and its password removed. Choose a new password to log in again.' };
+  }
+  return { title: 'Choose a new password', intro: 'Enter a new password for your account. Every session of the account will be logged out.' };
+}
 
 export const config: FunctionConfig = { path: '/api/auth/password/reset' };

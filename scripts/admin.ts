@@ -7,16 +7,21 @@
  *   npm run admin -- revoke alice@example.com admin
  *   npm run admin -- show alice@example.com
  *   npm run admin -- app-metadata alice@example.com '{"plan":"pro"}'
+ *   npm run admin -- invite bob@example.com
  *
  * A role change shows in the user's access token at its next refresh (within
  * ACCESS_TOKEN_TTL_SECONDS), and at once to requireFreshSession and GET /api/auth/user.
+ * `invite` emails an invitation (as POST /api/admin/invitations does), through the configured
+ * Postmark (next to `npm run dev`, its mailbox).
  */
 
 import { pathToFileURL } from 'node:url';
 import type faunadb from 'faunadb';
 import type { AuthContext } from '../shared/auth/context.ts';
+import { invite, type Invitation } from '../shared/auth/invitations.ts';
 import { accountOf, grantRole, revokeRole, setAppMetadata } from '../shared/auth/roles.ts';
 import { ConfigError, loadConfig } from '../shared/config.ts';
+import { emailSender } from '../shared/email.ts';
 import { HttpError } from '../shared/errors.ts';
 import { closeFaunaClients, describeFaunaTarget, faunaClient } from '../shared/fql/client.ts';
 import type { FreshUser } from '../shared/fql/users.ts';
@@ -28,6 +33,7 @@ export const ADMIN_USAGE = [
   '       npm run admin -- revoke <email> <role>',
   '       npm run admin -- show <email>',
   "       npm run admin -- app-metadata <email> '<json object>'",
+  '       npm run admin -- invite <email>',
 ].join('\n');
 
 export interface AdminIo {
@@ -35,13 +41,15 @@ export interface AdminIo {
   readonly err: (line: string) => void;
 }
 
-type Command = (ctx: AuthContext, email: string, arg: string | undefined) => Promise<FreshUser>;
+/** A command's work, and the lines it prints. */
+type Command = (ctx: AuthContext, email: string, arg: string | undefined) => Promise<readonly string[]>;
 
 const COMMANDS: Readonly<Record<string, { readonly args: number; readonly run: Command }>> = {
-  grant: { args: 3, run: (ctx, email, role) => grantRole(ctx, { email }, role ?? '') },
-  revoke: { args: 3, run: (ctx, email, role) => revokeRole(ctx, { email }, role ?? '') },
-  show: { args: 2, run: (ctx, email) => accountOf(ctx, { email }) },
-  'app-metadata': { args: 3, run: (ctx, email, json) => setAppMetadata(ctx, { email }, parseJson(json ?? '')) },
+  grant: { args: 3, run: async (ctx, email, role) => describeUser(await grantRole(ctx, { email }, role ?? '')) },
+  revoke: { args: 3, run: async (ctx, email, role) => describeUser(await revokeRole(ctx, { email }, role ?? '')) },
+  show: { args: 2, run: async (ctx, email) => describeUser(await accountOf(ctx, { email })) },
+  'app-metadata': { args: 3, run: async (ctx, email, json) => describeUser(await setAppMetadata(ctx, { email }, parseJson(json ?? ''))) },
+  invite: { args: 2, run: async (ctx, email) => describeInvitation(await invite(ctx, null, { email })) },
 };
 
 function parseJson(text: string): unknown {
@@ -60,6 +68,10 @@ function describeUser(user: FreshUser): string[] {
   ];
 }
 
+function describeInvitation(invitation: Invitation): string[] {
+  return [`invited ${invitation.email} (invitation ${invitation.id}); the link expires at ${invitation.expiresAt}`];
+}
+
 /** Runs one command with this environment; resolves to the process exit code. */
 /** `client` stands in for the configured database's (a test's own database). */
 export async function runAdminCommand(
@@ -74,8 +86,9 @@ export async function runAdminCommand(
     io.err(ADMIN_USAGE);
     return 2;
   }
-  // The command signs no token and sends no email: of the configuration only the database
-  // matters. Next to `npm run dev` that is the local engine with its development secret, so
+  // The command signs no token, and only `invite` sends an email: of the configuration the
+  // database and the mailer matter. Next to `npm run dev` those are the local engine with its
+  // development secret and the local mailbox, so
   // development is assumed unless the environment declares otherwise (NODE_ENV=production or
   // CONTEXT=production still wins, and then every required variable must be set).
   const configEnv = { FQL_AUTH_DEV: '1', ...env };
@@ -85,10 +98,9 @@ export async function runAdminCommand(
       config,
       db: { client: client ?? faunaClient(config), deadlineMs: config.queryTimeoutMs, operation: `npm run admin ${name}` },
       randomToken,
-      sendEmail: () => Promise.reject(new Error('npm run admin sends no email')),
+      sendEmail: emailSender(config),
     };
-    const user = await command.run(ctx, normalizeEmail(rawEmail), arg);
-    for (const line of describeUser(user)) io.out(line);
+    for (const line of await command.run(ctx, normalizeEmail(rawEmail), arg)) io.out(line);
     return 0;
   } catch (err) {
     if (err instanceof HttpError && err.code === 'not_found') io.err(`admin: there is no account for ${rawEmail} in ${describeFaunaTarget(loadConfig(configEnv))}.`);

@@ -46,6 +46,16 @@ describe('loadConfig', () => {
     expect(c.jwtSecrets).toEqual(['new', 'old']);
   });
 
+  it('REGISTRATION is open by default, or invite; invitation and security-link lifetimes have defaults and ranges', () => {
+    const c = developmentConfig({});
+    expect([c.registration, c.invitationTtlSeconds, c.securityLinkTtlSeconds]).toEqual(['open', 7 * 86_400, 7 * 86_400]);
+    const d = developmentConfig({ REGISTRATION: ' Invite ', INVITATION_TTL_HOURS: '48', SECURITY_LINK_TTL_SECONDS: '3600' });
+    expect([d.registration, d.invitationTtlSeconds, d.securityLinkTtlSeconds]).toEqual(['invite', 48 * 3600, 3600]);
+    expect(() => developmentConfig({ REGISTRATION: 'closed' })).toThrow(/REGISTRATION must be open or invite/);
+    expect(() => developmentConfig({ INVITATION_TTL_HOURS: '0' })).toThrow(/INVITATION_TTL_HOURS must be a whole number from 1 to 720/);
+    expect(() => developmentConfig({ SECURITY_LINK_TTL_SECONDS: '604801' })).toThrow(/SECURITY_LINK_TTL_SECONDS/);
+  });
+
   it('refuses malformed values with a message naming the variable', () => {
     expect(() => developmentConfig({ LOGIN_MAX_FAILURES: 'five' })).toThrow(/LOGIN_MAX_FAILURES/);
     expect(() => developmentConfig({ REVEAL_ACCOUNT_STATUS: 'maybe' })).toThrow(/REVEAL_ACCOUNT_STATUS/);

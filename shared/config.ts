@@ -66,6 +66,12 @@ export interface Config extends DatabaseConfig {
   readonly revealAccountStatus: boolean;
   /** Verified addresses that get the admin role when they log in (lower-cased): the first admin. */
   readonly adminEmails: readonly string[];
+  /** `invite`: only an admin's invitation creates an account (register refuses; magic sign-up needs one). */
+  readonly registration: RegistrationMode;
+  /** How long an invitation link works (single use). */
+  readonly invitationTtlSeconds: number;
+  /** How long the "this wasn't me" link of a security email works (single use). */
+  readonly securityLinkTtlSeconds: number;
   /** Audit entries are removed (their document ttl) this many days after they are written. */
   readonly auditRetentionDays: number;
 
@@ -74,6 +80,8 @@ export interface Config extends DatabaseConfig {
   readonly postmarkApiUrl: string;
   readonly emailFrom: string;
 }
+
+export type RegistrationMode = 'open' | 'invite';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -124,6 +132,9 @@ export const INT_SETTINGS = {
   MAGIC_LINKS_PER_IP_PER_HOUR: { fallback: 20, min: 1, max: 10_000 },
   EMAILS_PER_IP_PER_HOUR: { fallback: 20, min: 1, max: 10_000 },
   PASSWORD_MIN_LENGTH: { fallback: 8, min: 8, max: 64 },
+  INVITATION_TTL_HOURS: { fallback: 7 * 24, min: 1, max: 30 * 24 },
+  // At most a week: security links are email_tokens, whose collection keeps nothing longer.
+  SECURITY_LINK_TTL_SECONDS: { fallback: 7 * DAY, min: HOUR, max: 7 * DAY },
   AUDIT_RETENTION_DAYS: { fallback: 90, min: 1, max: 3650 },
   // Well inside a Netlify function's limit (10 s by default, 26 s at most), so a query that
   // gets no answer still ends in a 503 the client sees, not in the platform's own timeout.
@@ -200,6 +211,9 @@ export function loadConfig(env: Env): Config {
     passwordMaxBytes: 72,
     revealAccountStatus: bool(env, 'REVEAL_ACCOUNT_STATUS', false),
     adminEmails: Object.freeze(emails(env.ADMIN_EMAILS, 'ADMIN_EMAILS')),
+    registration: registrationMode(env),
+    invitationTtlSeconds: int(env, 'INVITATION_TTL_HOURS') * HOUR,
+    securityLinkTtlSeconds: int(env, 'SECURITY_LINK_TTL_SECONDS'),
     auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS'),
     postmarkServerToken: secret(env, production, 'POSTMARK_SERVER_TOKEN', DEV_POSTMARK_TOKEN),
     postmarkApiUrl,
@@ -240,6 +254,13 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
   throw new ConfigError(`${name} must be true or false, not '${raw}'.`);
+}
+
+function registrationMode(env: Env): RegistrationMode {
+  const raw = env.REGISTRATION?.trim().toLowerCase();
+  if (!raw) return 'open';
+  if (raw === 'open' || raw === 'invite') return raw;
+  throw new ConfigError(`REGISTRATION must be open or invite, not '${raw}'.`);
 }
 
 function list(raw: string | undefined): string[] {

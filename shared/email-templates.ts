@@ -8,11 +8,11 @@
  * its own.
  */
 
-import type { EmailKind, OutgoingEmail } from './auth/context.ts';
+import type { NoticeKind, OutgoingEmail } from './auth/context.ts';
 import type { Config } from './config.ts';
 import { EMAIL_STYLE } from './pages/style.ts';
 
-export type { EmailKind, OutgoingEmail } from './auth/context.ts';
+export type { EmailKind, NoticeKind, OutgoingEmail } from './auth/context.ts';
 
 export interface RenderedEmail {
   readonly subject: string;
@@ -26,7 +26,10 @@ export const TOKEN_LINK_PATHS = {
   reset: '/api/auth/password/reset',
   magic_login: '/api/auth/magic/login',
   magic_signup: '/api/auth/magic/signup',
-} as const satisfies Record<Exclude<EmailKind, 'already_registered'>, string>;
+  invitation: '/api/auth/invitation',
+  // The "this wasn't me" link of every security notice.
+  secure_account: '/api/auth/secure-account',
+} as const satisfies Record<string, string>;
 
 /**
  * The site's pages that emails and the server's own pages send people to; the demo SPA routes on
@@ -80,6 +83,16 @@ function contentFor(config: Config, email: OutgoingEmail): Content {
       };
     case 'already_registered':
       return alreadyRegistered(config, site);
+    case 'invitation':
+      return invitation(config, site, email.token);
+    case 'invitation_only':
+      return invitationOnly(site);
+    case 'notice_password_changed':
+    case 'notice_password_reset':
+    case 'notice_email_verified':
+    case 'notice_token_reuse':
+    case 'notice_new_device':
+      return notice(config, site, email.kind, email);
     case 'reset':
       return {
         subject: `Reset your password for ${site}`,
@@ -125,6 +138,76 @@ function alreadyRegistered(config: Config, site: string): Content {
   };
 }
 
+function invitation(config: Config, site: string, token: string | undefined): Content {
+  const link = tokenLink(config, 'invitation', token);
+  return {
+    subject: `You are invited to ${site}`,
+    heading: `You are invited to ${site}`,
+    paragraphs: [`Someone who runs ${site} invited this email address to create an account. Choose a password, or go on without one: the link logs you in, and you can log in later with a link sent to this address.`],
+    actions: [
+      { label: 'Choose a password', url: link },
+      { label: 'Continue with a magic link', url: `${link}&via=link` },
+    ],
+    notes: [`The invitation works once and expires in ${duration(config.invitationTtlSeconds)}.`, 'If you do not want an account, ignore this email: none is created without the link.'],
+  };
+}
+
+function invitationOnly(site: string): Content {
+  return {
+    subject: `${site} is open by invitation only`,
+    heading: 'Accounts are by invitation only',
+    paragraphs: [
+      `Someone, hopefully you, asked to sign up on ${site} with this email address. New accounts there are made by invitation only, and this address has no invitation, so no account was created.`,
+      'If you expected an invitation, ask the people who run the site to send one to this address.',
+    ],
+    actions: [],
+    notes: ['If it was not you, ignore this email: nothing was created.'],
+  };
+}
+
+const NOTICES: Readonly<Record<NoticeKind, { readonly subject: string; readonly heading: string; readonly what: (site: string, device: string) => string }>> = {
+  notice_password_changed: {
+    subject: 'Your password was changed',
+    heading: 'Your password was changed',
+    what: (site) => `The password of your account on ${site} was just changed, from a logged-in session. Every other session was logged out.`,
+  },
+  notice_password_reset: {
+    subject: 'Your password was reset',
+    heading: 'Your password was reset',
+    what: (site) => `The password of your account on ${site} was just set with a reset link sent to this address. Every session was logged out.`,
+  },
+  notice_email_verified: {
+    subject: 'Your email address was confirmed',
+    heading: 'Your email address was confirmed',
+    what: (site) => `This email address was just confirmed for an account on ${site}.`,
+  },
+  notice_token_reuse: {
+    subject: 'A session of your account was ended',
+    heading: 'A session of your account was ended',
+    what: (site) => `One of your sessions on ${site} presented a login token that had already been used, which is what a copied token looks like. That session was ended.`,
+  },
+  notice_new_device: {
+    subject: 'A new login to your account',
+    heading: 'A new login to your account',
+    what: (site, device) => `Your account on ${site} was just logged in to from ${device}, a browser and system not seen on this account before.`,
+  },
+};
+
+/** A security notice: what happened, and the "this wasn't me" link that ends every session and leads to a new password. */
+function notice(config: Config, site: string, kind: NoticeKind, email: OutgoingEmail): Content {
+  const n = NOTICES[kind];
+  return {
+    subject: `${n.subject} on ${site}`,
+    heading: n.heading,
+    paragraphs: [
+      n.what(site, email.device ?? 'an unknown browser'),
+      'If it was you, there is nothing to do. If it was not, secure your account: the link logs out every session, removes the password, and leads you to choose a new one.',
+    ],
+    actions: [{ label: 'This was not me: secure my account', url: tokenLink(config, 'secure_account', email.token) }],
+    notes: [`The link works once and expires in ${duration(config.securityLinkTtlSeconds)}.`],
+  };
+}
+
 function unknownKind(kind: never): never {
   throw new Error(`no email template for '${String(kind)}'`);
 }
@@ -143,8 +226,10 @@ function toHtml(config: Config, c: Content): string {
     `<div style="${EMAIL_STYLE.header}">${home}</div>` +
     `<div style="${EMAIL_STYLE.card}">` +
     `<h1 style="${EMAIL_STYLE.heading}">${escapeHtml(c.heading)}</h1>${paragraphs}` +
-    `<p style="margin:24px 0">${buttons}</p>` +
-    `<p style="${EMAIL_STYLE.small};margin-bottom:16px">If a button does not work, copy the link into your browser.<br>${fallbacks}</p>` +
+    (c.actions.length === 0
+      ? ''
+      : `<p style="margin:24px 0">${buttons}</p>` +
+        `<p style="${EMAIL_STYLE.small};margin-bottom:16px">If a button does not work, copy the link into your browser.<br>${fallbacks}</p>`) +
     `${notes}</div></body></html>`
   );
 }

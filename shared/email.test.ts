@@ -50,6 +50,36 @@ describe('email templates', () => {
     expect(email.html + email.text).not.toMatch(/token=/);
   });
 
+  it('invitation: a password link and a magic-link one, on one token, with the lifetime', () => {
+    const email = renderEmail(config, { kind: 'invitation', to: 'ada@example.com', token: TOKEN });
+    const link = `https://auth.example.test/api/auth/invitation?token=${ENCODED}`;
+    expect(email.subject).toBe('You are invited to auth.example.test');
+    expect(new Set(hrefs(email.html))).toEqual(new Set(['https://auth.example.test/', link, `${link}&via=link`]));
+    expect(email.text).toContain('7 days');
+  });
+
+  it('invitation_only: says no account was made, with no link at all', () => {
+    const email = renderEmail(config, { kind: 'invitation_only', to: 'ada@example.com' });
+    expect(email.text).toMatch(/invitation only/);
+    // Only the site's name on top, linking home.
+    expect(hrefs(email.html)).toEqual(['https://auth.example.test/']);
+  });
+
+  it.each(['notice_password_changed', 'notice_password_reset', 'notice_email_verified', 'notice_token_reuse', 'notice_new_device'] as const)(
+    '%s: says what happened, with one "this was not me" link carrying the token',
+    (kind) => {
+      const email = renderEmail(config, { kind, to: 'ada@example.com', token: TOKEN, device: 'Firefox on <Linux>' });
+      const link = `https://auth.example.test/api/auth/secure-account?token=${ENCODED}`;
+      expect(new Set(hrefs(email.html))).toEqual(new Set(['https://auth.example.test/', link]));
+      expect(email.text).toContain('This was not me');
+      expect(() => renderEmail(config, { kind, to: 'ada@example.com' })).toThrow(/needs a token/);
+      if (kind === 'notice_new_device') {
+        expect(email.text).toContain('Firefox on <Linux>');
+        expect(email.html).toContain('Firefox on &lt;Linux&gt;');
+      }
+    },
+  );
+
   it('escapes every interpolated value in the HTML, the site URL included', () => {
     const odd = configFor({ URL: `https://odd.example.test/x"><script>alert(1)</script>` });
     const email = renderEmail(odd, { kind: 'verify', to: 'ada@example.com', token: TOKEN });

@@ -28,6 +28,7 @@ export const API_ERRORS = {
   invalid_session: { status: 401, message: 'The session is not valid. Log in again.' },
   token_reuse: { status: 401, message: 'This session was ended because its refresh token was used twice.' },
   email_not_verified: { status: 403, message: 'Confirm your email address first: check your inbox.' },
+  invitation_required: { status: 403, message: 'This site is open by invitation only. Use the link in your invitation email, or ask for an invitation.' },
   account_disabled: { status: 403, message: 'This account has been disabled. Contact the site\'s administrators.' },
   forbidden: { status: 403, message: 'You may not do that.' },
   cross_origin: { status: 403, message: 'This request came from another site and was refused.' },

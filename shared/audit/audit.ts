@@ -37,6 +37,11 @@ export const AUDIT_EVENTS = [
   'password_reset_sent',
   'admin_search',
   'admin_view',
+  'invitation_sent',
+  'invitation_revoked',
+  'invitations_listed',
+  'invitation_accepted',
+  'secure_account',
 ] as const;
 
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];

@@ -8,13 +8,18 @@ import { UNKNOWN_REQUESTER, type AuditScope, type Requester } from '../audit/aud
 import type { Config } from '../config.ts';
 import type { Database } from '../fql/run-query.ts';
 
-export type EmailKind = 'verify' | 'already_registered' | 'reset' | 'magic_login' | 'magic_signup';
+/** The security notices to the account's owner, each with a "this wasn't me" link (shared/auth/notices.ts). */
+export type NoticeKind = 'notice_password_changed' | 'notice_password_reset' | 'notice_email_verified' | 'notice_token_reuse' | 'notice_new_device';
+
+export type EmailKind = 'verify' | 'already_registered' | 'reset' | 'magic_login' | 'magic_signup' | 'invitation' | 'invitation_only' | NoticeKind;
 
 export interface OutgoingEmail {
   readonly kind: EmailKind;
   readonly to: string;
   /** The secret for the link; only ever in the email, never stored. */
   readonly token?: string;
+  /** What a new-device notice names: the browser and system, e.g. "Firefox on Linux". */
+  readonly device?: string;
 }
 
 export interface AuthContext {

@@ -18,7 +18,7 @@ export async function deliver(ctx: AuthContext, decision: EmailDecision, to: str
   if (decision.status !== 'send') return;
   const kind = decision.kind as EmailKind;
   try {
-    await ctx.sendEmail({ kind, to, token: kind === 'already_registered' ? undefined : token });
+    await ctx.sendEmail({ kind, to, token: kind === 'already_registered' || kind === 'invitation_only' ? undefined : token });
   } catch (err) {
     await runQuery(ctx.db, forgetEmailEvent(decision.event)).catch((cleanup: unknown) => console.error('auth: could not forget an unsent email', cleanup));
     throw err instanceof HttpError ? err : new HttpError('email_failed');

@@ -15,6 +15,9 @@ import { auditScope, type AuthContext } from './context.ts';
 import { deliver } from './email-flow.ts';
 import { withConfiguredAdmin } from './roles.ts';
 import { issueRefreshToken, type Established } from './sessions.ts';
+import { deviceNotice, sendNotice } from './notices.ts';
+import type { Notice } from '../fql/notices.ts';
+import { deviceOf } from './device.ts';
 
 export type LinkStatus = 'link_sent' | 'signup_link_sent' | 'login_link_sent';
 
@@ -37,10 +40,13 @@ export async function requestMagicLink(ctx: AuthContext, body: Readonly<Record<s
       login: { hash, ttlSeconds: ctx.config.magicLoginTtlSeconds },
       signup: { hash, ttlSeconds: ctx.config.magicSignupTtlSeconds },
       limits: { perHour: ctx.config.emailsPerAddressPerHour, minIntervalSeconds: ctx.config.emailMinIntervalSeconds },
+      inviteOnly: ctx.config.registration === 'invite',
     }),
   );
   await deliver(ctx, decision, email, token);
   if (!ctx.config.revealAccountStatus || decision.status !== 'send') return 'link_sent';
+  // Told only where the operator chose to reveal account status: then invitations are no secret either.
+  if (decision.kind === 'invitation_only') throw new HttpError('invitation_required');
   return decision.kind === 'magic_signup' ? 'signup_link_sent' : 'login_link_sent';
 }
 
@@ -49,10 +55,19 @@ interface MagicSession {
   readonly sessionId: string;
 }
 
+interface MagicLoginSession extends MagicSession {
+  readonly notice: Notice | null;
+}
+
 export async function magicLogin(ctx: AuthContext, body: Readonly<Record<string, unknown>>, userAgent: string): Promise<Established> {
   const token = stringField(body, 'token');
   const refresh = issueRefreshToken(ctx);
-  const session = await runQuery<MagicSession>(ctx.db, magicLoginQuery({ tokenHash: sha256(token), userAgent, refresh: refresh.stored, audit: auditScope(ctx) }));
+  const device = deviceNotice(ctx, userAgent);
+  const { notice, ...session } = await runQuery<MagicLoginSession>(
+    ctx.db,
+    magicLoginQuery({ tokenHash: sha256(token), userAgent, refresh: refresh.stored, device: device.check, audit: auditScope(ctx) }),
+  );
+  await sendNotice(ctx, notice, device.token, device.device);
   return withConfiguredAdmin(ctx, { ...session, refreshJti: refresh.jti });
 }
 
@@ -63,7 +78,15 @@ export async function magicSignup(ctx: AuthContext, body: Readonly<Record<string
   const refresh = issueRefreshToken(ctx);
   const session = await runQuery<MagicSession>(
     ctx.db,
-    magicSignupQuery({ tokenHash: sha256(token), name, userAgent, refresh: refresh.stored, audit: auditScope(ctx) }),
+    magicSignupQuery({
+      tokenHash: sha256(token),
+      name,
+      userAgent,
+      refresh: refresh.stored,
+      fingerprint: deviceOf(userAgent).fingerprint,
+      inviteOnly: ctx.config.registration === 'invite',
+      audit: auditScope(ctx),
+    }),
     { onNotUnique: 'account_exists' },
   );
   return withConfiguredAdmin(ctx, { ...session, refreshJti: refresh.jti });

@@ -24,7 +24,14 @@ export interface RegisterInput {
   readonly binding: string;
 }
 
+/**
+ * With REGISTRATION=invite every address is refused alike, before anything is read: an invitee
+ * creates the account from the invitation's link, which proves the address. Accepting invited
+ * addresses here would let anyone who knows one register it first (with a password of their own,
+ * spending the invitation), and a different answer for them would tell who is invited.
+ */
 export async function register(ctx: AuthContext, input: RegisterInput): Promise<void> {
+  if (ctx.config.registration === 'invite') throw new HttpError('invitation_required');
   const email = normalizeEmail(input.email);
   const password = checkPassword(input.password, ctx.config);
   await assertStrongPassword(password, addressWords(email));

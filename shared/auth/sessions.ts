@@ -22,6 +22,7 @@ import { describeUserAgent } from '../user-agent.ts';
 import { normalizeEmail, passwordCandidates } from '../validation.ts';
 import { auditScope, type AuthContext } from './context.ts';
 import { rateLimited } from './email-flow.ts';
+import { deviceNotice, noticeToken, sendNotice } from './notices.ts';
 import { withConfiguredAdmin } from './roles.ts';
 
 /** A session as the endpoint needs it to sign fresh tokens. */
@@ -65,6 +66,7 @@ export async function login(ctx: AuthContext, body: Readonly<Record<string, unkn
   const password = typeof body.password === 'string' ? body.password : '';
   if (password.length === 0 || Buffer.byteLength(password) > ctx.config.passwordMaxBytes) throw badCredentials();
   const refresh = issueRefreshToken(ctx);
+  const device = deviceNotice(ctx, userAgent);
   const result = await runQuery<LoginResult>(
     ctx.db,
     loginQuery({
@@ -79,6 +81,7 @@ export async function login(ctx: AuthContext, body: Readonly<Record<string, unkn
         perIp: ctx.config.loginMaxFailuresPerIp,
         windowSeconds: ctx.config.loginFailureWindowSeconds,
       },
+      device: device.check,
       audit: auditScope(ctx),
     }),
   );
@@ -87,12 +90,14 @@ export async function login(ctx: AuthContext, body: Readonly<Record<string, unkn
   if (result.status === 'unverified') throw new HttpError('email_not_verified');
   // Only after a correct password, like email_not_verified: it says nothing to a guesser.
   if (result.status === 'disabled') throw new HttpError('account_disabled');
+  await sendNotice(ctx, result.notice, device.token, device.device);
   return withConfiguredAdmin(ctx, { user: result.user, sessionId: result.sessionId, refreshJti: refresh.jti });
 }
 
 /** Rotates the refresh token; a reuse after the grace period ends the whole session. */
 export async function refreshSession(ctx: AuthContext, claims: SessionClaims & { readonly jti: string }, userAgent: string): Promise<Established> {
   const next = issueRefreshToken(ctx, claims.jti);
+  const notice = noticeToken(ctx);
   const result = await runQuery<RefreshResult>(
     ctx.db,
     refreshQuery({
@@ -100,10 +105,14 @@ export async function refreshSession(ctx: AuthContext, claims: SessionClaims & {
       next: next.stored,
       graceSeconds: ctx.config.refreshGraceSeconds,
       userAgent,
+      notice: notice.stored,
       audit: auditScope(ctx),
     }),
   );
-  if (result.status === 'reuse') throw new HttpError('token_reuse');
+  if (result.status === 'reuse') {
+    await sendNotice(ctx, result.notice, notice);
+    throw new HttpError('token_reuse');
+  }
   if (result.status !== 'ok' || result.sessionId !== claims.sessionId || result.user.id !== claims.accountId) {
     throw new HttpError('invalid_session');
   }

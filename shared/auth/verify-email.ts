@@ -9,6 +9,9 @@ import { auditScope, type AuthContext } from './context.ts';
 import { issueRefreshToken, type Established } from './sessions.ts';
 import { emailLink } from './email-flow.ts';
 import { withConfiguredAdmin } from './roles.ts';
+import { deviceOf } from './device.ts';
+import { noticeToken, sendNotice } from './notices.ts';
+import type { Notice } from '../fql/notices.ts';
 
 /**
  * A verified account, and the session its link's first use started (null on later uses, and
@@ -29,7 +32,8 @@ export async function verifyEmail(ctx: AuthContext, body: Readonly<Record<string
   const token = stringField(body, 'token');
   const refresh = issueRefreshToken(ctx);
   const resetToken = ctx.randomToken();
-  const result = await runQuery<{ user: User; sessionId: string | null; passwordReset: boolean }>(
+  const notice = noticeToken(ctx);
+  const result = await runQuery<{ user: User; sessionId: string | null; passwordReset: boolean; notice: Notice | null }>(
     ctx.db,
     verifyEmailQuery({
       tokenHash: sha256(token),
@@ -37,9 +41,12 @@ export async function verifyEmail(ctx: AuthContext, body: Readonly<Record<string
       userAgent,
       refresh: refresh.stored,
       reset: { hash: sha256(resetToken), ttlSeconds: ctx.config.resetTokenTtlSeconds },
+      fingerprint: deviceOf(userAgent).fingerprint,
+      notice: notice.stored,
       audit: auditScope(ctx),
     }),
   );
+  await sendNotice(ctx, result.notice, notice);
   const resetTokenOut = result.passwordReset ? resetToken : null;
   if (result.sessionId === null) return { user: result.user, session: null, resetToken: resetTokenOut };
   const session = await withConfiguredAdmin(ctx, { user: result.user, sessionId: result.sessionId, refreshJti: refresh.jti });

@@ -9,6 +9,7 @@ import { auditEntry, SELF, type AuditScope } from '../audit/audit.ts';
 import { accountByEmail, checkedEmailToken, emailPrefixes, emailTokenByHash, getOrNull, isDisabled, userOf } from './fragments.ts';
 import { emailKey, emailWait, recordEvent, type EmailLimits } from './rate-limits.ts';
 import type { Expr } from './run-query.ts';
+import { rememberDevice, securityNotice } from './notices.ts';
 import { startAuditedSession, TIMING_ACCOUNT_ID, type NewRefreshToken } from './sessions.ts';
 
 const q = faunadb.query;
@@ -101,10 +102,23 @@ export function registerQuery(input: { email: string; password: string; bindingH
  * password, starts no session, and mints a reset token (`passwordReset: true`), with which the
  * endpoint leads the owner to choose a password.
  */
-export function verifyEmailQuery(input: { tokenHash: string; bindingHash: string | null; userAgent: string; refresh: NewRefreshToken; reset: EmailTokenInput; audit: AuditScope }): Expr {
+export function verifyEmailQuery(input: {
+  tokenHash: string;
+  bindingHash: string | null;
+  userAgent: string;
+  refresh: NewRefreshToken;
+  reset: EmailTokenInput;
+  /** The browser's fingerprint, remembered when a session starts (shared/auth/device.ts). */
+  fingerprint: string;
+  /** The "email verified" notice's token, stored when this verification is the account's first. */
+  notice: EmailTokenInput;
+  audit: AuditScope;
+}): Expr {
   const verifiedEntry = (passwordKept: boolean): Expr =>
     auditEntry(input.audit, { account: q.Select('ref', account), actor: SELF, event: 'verify', detail: { passwordKept } });
   const account = q.Var('account');
+  // The notice goes out once, when the address becomes verified; a later use only confirms again.
+  const notice = q.If(q.Select(['data', 'email_verified'], account), null, securityNotice(q.Select('ref', account), 'notice_email_verified', input.notice));
   return q.Let(
     { token: checkedEmailToken(getOrNull(emailTokenByHash(input.tokenHash)), 'verify', { singleUse: false }) },
     q.Let(
@@ -124,8 +138,16 @@ export function verifyEmailQuery(input: { tokenHash: string; bindingHash: string
           q.Do(verifiedEntry(true), {
             user: userOf(q.Var('verified')),
             // A disabled account is confirmed, but logged in by no path.
-            sessionId: q.If(q.And(q.Var('firstUse'), q.Not(isDisabled(account))), startAuditedSession(q.Select('ref', account), input.userAgent, input.refresh, input.audit, 'login', { method: 'verify_link' }), null),
+            sessionId: q.If(
+              q.And(q.Var('firstUse'), q.Not(isDisabled(account))),
+              q.Do(
+                rememberDevice(q.Select('ref', account), input.fingerprint),
+                startAuditedSession(q.Select('ref', account), input.userAgent, input.refresh, input.audit, 'login', { method: 'verify_link' }),
+              ),
+              null,
+            ),
             passwordReset: false,
+            notice,
           }),
         ),
         q.Let(
@@ -134,6 +156,7 @@ export function verifyEmailQuery(input: { tokenHash: string; bindingHash: string
             user: userOf(q.Var('verified')),
             sessionId: null,
             passwordReset: true,
+            notice,
           }),
         ),
       ),

@@ -178,8 +178,8 @@ function deleteRateEvents(email: string, accountId: string): Expr {
 /**
  * Deletes an account and everything that refers to it: its sessions with their refresh and engine
  * tokens, its emailed links (also those sent to its address before it existed), its anomalies,
- * rate-limit events and audit entries, and its owned data (OWNED_COLLECTIONS). Entries it wrote as
- * an admin lose their actor. The deletion's own entry names the account by its id only.
+ * rate-limit events and audit entries, invitations to its address, and its owned data
+ * (OWNED_COLLECTIONS). Entries it wrote as an admin lose their actor, invitations it sent their sender. The deletion's own entry names the account by its id only.
  * `email` must be the account's address, typed again (else confirmation_mismatch).
  */
 export function deleteAccountQuery(caller: AdminCaller, id: string, email: string): Expr {
@@ -203,6 +203,9 @@ export function deleteAccountQuery(caller: AdminCaller, id: string, email: strin
     deleteAll(q.Match(q.Index('anomalies_by_account'), ref), 'anomaly'),
     deleteAll(q.Match(q.Index('audit_events_by_account'), ref), ['at', 'ref']),
     q.Foreach(q.Paginate(q.Match(q.Index('audit_events_by_actor'), ref), PAGE_ALL), q.Lambda('entry', q.Update(q.Var('entry'), { data: { actor_account: null } }))),
+    // Invitations to its address go; those it sent as an admin stay, without their sender.
+    deleteAll(q.Match(q.Index('invitations_by_email'), email), 'invitation'),
+    q.Foreach(q.Paginate(q.Match(q.Index('invitations_by_inviter'), ref), PAGE_ALL), q.Lambda('invitation', q.Update(q.Var('invitation'), { data: { invited_by: null } }))),
     deleteRateEvents(email, id),
     ...OWNED_COLLECTIONS.map((c) => deleteAll(q.Match(q.Index(ownerIndexName(c)), ref), ['ts', 'ref'])),
     q.Delete(ref),

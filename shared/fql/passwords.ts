@@ -6,6 +6,7 @@ import { decoyEmailToken, newEmailToken, withEmailAllowance, type EmailTokenInpu
 import { accountByEmail, checkedEmailToken, emailTokenByHash, getOrNull, revokeSessions, spendAccountLinks } from './fragments.ts';
 import { passwordChangeFailureKey, recordEvent, windowWait, type EmailLimits } from './rate-limits.ts';
 import type { Expr } from './run-query.ts';
+import { securityNotice, type Notice } from './notices.ts';
 import { identifyAny, whileSessionLive } from './sessions.ts';
 
 const q = faunadb.query;
@@ -30,7 +31,7 @@ export function forgotPasswordQuery(input: { email: string; token: EmailTokenInp
  * new password and revokes every session of the account. The link proves the address, so an
  * unverified account becomes verified.
  */
-export function resetPasswordQuery(input: { tokenHash: string; password: string; audit: AuditScope }): Expr {
+export function resetPasswordQuery(input: { tokenHash: string; password: string; notice: EmailTokenInput; audit: AuditScope }): Expr {
   return q.Let(
     { token: checkedEmailToken(getOrNull(emailTokenByHash(input.tokenHash)), 'reset', { singleUse: true, usedCode: 'invalid_token' }) },
     q.Let(
@@ -41,13 +42,13 @@ export function resetPasswordQuery(input: { tokenHash: string; password: string;
         spendAccountLinks(q.Var('account')),
         revokeSessions(q.Var('account'), null),
         auditEntry(input.audit, { account: q.Var('account'), actor: SELF, event: 'password_reset' }),
-        true,
+        securityNotice(q.Var('account'), 'notice_password_reset', input.notice),
       ),
     ),
   );
 }
 
-export type ChangeResult = { readonly status: 'changed' } | { readonly status: 'invalid' } | { readonly status: 'rate_limited'; readonly retryAfter: number };
+export type ChangeResult = { readonly status: 'changed'; readonly notice: Notice } | { readonly status: 'invalid' } | { readonly status: 'rate_limited'; readonly retryAfter: number };
 
 /**
  * A change needs the current password, revokes every other session and spends every outstanding
@@ -63,6 +64,7 @@ export function changePasswordQuery(input: {
   next: string;
   maxFailures: number;
   failureWindowSeconds: number;
+  notice: EmailTokenInput;
   audit: AuditScope;
 }): Expr {
   const account = q.Ref(q.Collection('accounts'), input.accountId);
@@ -82,7 +84,7 @@ export function changePasswordQuery(input: {
             spendAccountLinks(account),
             revokeSessions(account, q.Ref(q.Collection('sessions'), input.sessionId)),
             auditEntry(input.audit, { account, actor: SELF, event: 'password_change', session: q.Ref(q.Collection('sessions'), input.sessionId) }),
-            { status: 'changed' },
+            { status: 'changed', notice: securityNotice(account, 'notice_password_changed', input.notice) },
           ),
         ),
       ),

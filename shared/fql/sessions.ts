@@ -13,6 +13,8 @@ import faunadb from 'faunadb';
 import { auditEntry, SELF, SYSTEM, type AuditEventName, type AuditScope } from '../audit/audit.ts';
 import { accountByEmail, isDisabled, endSession, getOrNull, revokeSessions, userOf } from './fragments.ts';
 import { loginFailureKeys, loginWait, recordLoginFailure, type LoginFailureKeys, type LoginLimits } from './rate-limits.ts';
+import type { EmailTokenInput } from './accounts.ts';
+import { newDeviceNotice, securityNotice, type Notice } from './notices.ts';
 import type { Expr } from './run-query.ts';
 
 const q = faunadb.query;
@@ -38,7 +40,13 @@ export type LoginResult =
   | { readonly status: 'invalid' }
   | { readonly status: 'unverified' }
   | { readonly status: 'disabled' }
-  | { readonly status: 'ok'; readonly user: User; readonly sessionId: string };
+  | { readonly status: 'ok'; readonly user: User; readonly sessionId: string; readonly notice: Notice | null };
+
+/** What a session start needs to tell a new device: its fingerprint, and the token of the notice if it is new. */
+export interface DeviceCheck {
+  readonly fingerprint: string;
+  readonly notice: EmailTokenInput;
+}
 
 export interface NewRefreshToken {
   readonly jtiHash: string;
@@ -112,6 +120,7 @@ export function loginQuery(input: {
   userAgent: string;
   refresh: NewRefreshToken;
   limits: LoginLimits;
+  device: DeviceCheck;
   audit: AuditScope;
 }): Expr {
   const keys = loginFailureKeys(input.email, input.ip);
@@ -139,7 +148,7 @@ function loginFailure(audit: AuditScope, reason: 'password' | 'unverified' | 'di
   });
 }
 
-function checkPasswordAndStart(input: { email: string; passwords: readonly string[]; userAgent: string; refresh: NewRefreshToken; audit: AuditScope }, failures: LoginFailureKeys): Expr {
+function checkPasswordAndStart(input: { email: string; passwords: readonly string[]; userAgent: string; refresh: NewRefreshToken; device: DeviceCheck; audit: AuditScope }, failures: LoginFailureKeys): Expr {
   return q.Let(
     {
       account: getOrNull(accountByEmail(input.email)),
@@ -156,7 +165,12 @@ function checkPasswordAndStart(input: { email: string; passwords: readonly strin
         q.If(
           isDisabled(q.Var('account')),
           q.Do(loginFailure(input.audit, 'disabled'), { status: 'disabled' }),
-          { status: 'ok', user: userOf(q.Var('account')), sessionId: startAuditedSession(q.Var('ref'), input.userAgent, input.refresh, input.audit, 'login') },
+          {
+            status: 'ok',
+            user: userOf(q.Var('account')),
+            sessionId: startAuditedSession(q.Var('ref'), input.userAgent, input.refresh, input.audit, 'login'),
+            notice: newDeviceNotice(q.Var('ref'), input.device.fingerprint, input.device.notice),
+          },
         ),
       ),
     ),
@@ -165,7 +179,7 @@ function checkPasswordAndStart(input: { email: string; passwords: readonly strin
 
 export type RefreshResult =
   | { readonly status: 'invalid' }
-  | { readonly status: 'reuse' }
+  | { readonly status: 'reuse'; readonly notice: Notice }
   | { readonly status: 'ok'; readonly user: User; readonly sessionId: string };
 
 /**
@@ -174,7 +188,7 @@ export type RefreshResult =
  * ends its whole session and records an anomaly. Otherwise it is marked used and a child
  * token is issued.
  */
-export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; graceSeconds: number; userAgent: string; audit: AuditScope }): Expr {
+export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; graceSeconds: number; userAgent: string; notice: EmailTokenInput; audit: AuditScope }): Expr {
   const token = q.Var('token');
   const session = q.Var('session');
   return q.Let(
@@ -200,7 +214,7 @@ export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; gr
                 data: { kind: 'refresh_token_reuse', account: q.Select('ref', q.Var('account')), session: q.Select('ref', session), at: q.Now(), user_agent: input.userAgent },
               }),
               auditEntry(input.audit, { account: q.Select('ref', q.Var('account')), actor: SYSTEM, event: 'refresh_reuse', session: q.Select('ref', session) }),
-              { status: 'reuse' },
+              { status: 'reuse', notice: securityNotice(q.Select('ref', q.Var('account')), 'notice_token_reuse', input.notice) },
             ),
             q.Do(
               q.If(q.Select(['data', 'used'], token), null, q.Update(q.Select('ref', token), { data: { used: true, used_at: q.Now() } })),

@@ -16,12 +16,15 @@ interface Step {
   readonly path: string;
 }
 
-/** Where, on the site, a person asks for a new link of each kind. */
-const NEW_LINK: Readonly<Record<LinkKind, Step>> = {
+/** Where, on the site, a person asks for a new link of each kind (an invitation comes only from an admin). */
+const NEW_LINK: Readonly<Record<LinkKind, Step | null>> = {
   verify: { label: 'Send me a new confirmation link', path: SITE_PAGES.resendVerification },
   reset: { label: 'Send me a new reset link', path: SITE_PAGES.forgotPassword },
   magic_login: { label: 'Send me a new link', path: SITE_PAGES.magic },
   magic_signup: { label: 'Send me a new link', path: SITE_PAGES.magic },
+  invitation: null,
+  // Securing the account again is choosing a new password: a reset link does it.
+  secure_account: { label: 'Send me a reset link', path: SITE_PAGES.forgotPassword },
 };
 
 interface PageText {
@@ -51,6 +54,7 @@ const PAGE_TEXTS: Partial<Record<ApiErrorCode, PageText>> = {
     next: 'Log in instead, with a password or a login link.',
     step: () => ({ label: 'Log in', path: SITE_PAGES.login }),
   },
+  invitation_required: { title: 'Accounts are by invitation only', next: 'Ask the people who run the site to invite this address.' },
   invalid_body: UNREADABLE_FORM,
   invalid_json: UNREADABLE_FORM,
   payload_too_large: UNREADABLE_FORM,

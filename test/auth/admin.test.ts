@@ -262,10 +262,15 @@ describe('delete', () => {
   it('leaves no document in any collection that refers to the account or holds its address', async () => {
     const admin = await anAdmin();
     const email = 'gone@example.com';
-    // Before the account exists: a magic sign-up link for the address.
+    // Before the account exists: a magic sign-up link for the address, and an invitation to it.
     await new Browser().post('/api/auth/magic', { email });
+    expect((await admin.post('/api/admin/invitations', { email })).status).toBe(201);
     const gone = await signedIn(world, email);
     const id = await idOf(gone);
+    // As an admin, it invites someone: that invitation stays, without its sender.
+    await grantRole(ops(world), { id }, 'admin');
+    expect((await gone.post('/api/auth/refresh')).status).toBe(200);
+    expect((await gone.post('/api/admin/invitations', { email: 'friend@example.com' })).status).toBe(201);
     const ref = JSON.stringify(await world.db.client.query(q.Ref(q.Collection('accounts'), id)));
     // Everything an account gathers: notes (and the engine token behind db(req)), a second
     // session, failed logins from two IPs, a wrong current password, links, a refresh reuse.
@@ -286,13 +291,15 @@ describe('delete', () => {
     };
     const before = (await everyDocument(world.db.adminClient)).filter(refersToIt);
     const collections = new Set(before.map((d) => (d as { ref: { value: { collection: { value: { id: string } } } } }).ref.value.collection.value.id));
-    expect([...collections].sort()).toEqual(['accounts', 'anomalies', 'audit_events', 'email_tokens', 'notes', 'rate_events', 'refresh_tokens', 'sessions']);
+    expect([...collections].sort()).toEqual(['accounts', 'anomalies', 'audit_events', 'email_tokens', 'invitations', 'notes', 'rate_events', 'refresh_tokens', 'sessions']);
     const res = await admin.call('DELETE', `/api/admin/accounts/${id}`, { json: { email: 'Gone@Example.com' } });
     expect(res.status, res.text).toBe(204);
     expect((await everyDocument(world.db.adminClient)).filter(refersToIt)).toEqual([]);
     const tokens = await world.db.adminClient.query<{ data: unknown[] }>(q.Paginate(q.Documents(q.Tokens())));
     expect(tokens.data).toEqual([]);
     expect((await admin.get(`/api/admin/accounts/${id}`)).status).toBe(404);
+    const invitations = (await admin.get('/api/admin/invitations')).body as { invitations: { email: string; invitedBy: string | null }[] };
+    expect(invitations.invitations.map((i) => [i.email, i.invitedBy])).toEqual([['friend@example.com', null]]);
     expect(errorCode(await new Browser().post('/api/auth/login', { email, password: PASSWORD }))).toBe('invalid_credentials');
     const deleted = (await auditEvents(world)).filter((e) => e.event === 'account_deleted');
     expect(deleted).toMatchObject([{ actor: 'admin', detail: { account_id: id } }]);

@@ -48,6 +48,10 @@ import adminAccountVerification from '../../functions/admin-account-verification
 import adminAccountPasswordReset from '../../functions/admin-account-password-reset.ts';
 import adminAccountRoles from '../../functions/admin-account-roles.ts';
 import adminAccountAppMetadata from '../../functions/admin-account-app-metadata.ts';
+import adminInvitations from '../../functions/admin-invitations.ts';
+import adminInvitationRevoke from '../../functions/admin-invitation-revoke.ts';
+import invitation from '../../functions/invitation.ts';
+import secureAccount from '../../functions/secure-account.ts';
 import { messageLinks, startMailbox, type Mailbox, type StoredMessage } from '../../netlify/mailbox/server.ts';
 import type { AuthContext } from '../../shared/auth/context.ts';
 import { userAgentOf } from '../../shared/auth/web.ts';
@@ -107,6 +111,10 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/api\/admin\/accounts\/(?<id>[^/]+)\/password-reset$/, handler: adminAccountPasswordReset },
   { pattern: /^\/api\/admin\/accounts\/(?<id>[^/]+)\/roles$/, handler: adminAccountRoles },
   { pattern: /^\/api\/admin\/accounts\/(?<id>[^/]+)\/app-metadata$/, handler: adminAccountAppMetadata },
+  { pattern: /^\/api\/admin\/invitations$/, handler: adminInvitations },
+  { pattern: /^\/api\/admin\/invitations\/(?<id>[^/]+)$/, handler: adminInvitationRevoke },
+  { pattern: /^\/api\/auth\/invitation$/, handler: invitation },
+  { pattern: /^\/api\/auth\/secure-account$/, handler: secureAccount },
 ];
 
 function route(path: string): { handler: Endpoint; params: Record<string, string> } {

@@ -17,6 +17,7 @@ import type { DevStack } from '../support/dev-stack.ts';
 
 const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-results', 'e2e');
 const PASSWORD = 'correct horse battery staple';
+const NEW_PASSWORD = 'a new password after this was not me';
 const STEP_MS = 60_000;
 
 /**
@@ -127,6 +128,23 @@ export function describeBrowserFlows(stack: () => DevStack): void {
     }, STEP_MS);
 
     describeNoDeadEnds(stack, { browser: () => browser, page: () => page, email });
+
+    // Last: it changes the account's password, which the steps before log in with.
+    it('12. presses "this wasn\'t me" in the email-confirmed notice: logged out everywhere, chooses a new password, logs in with it', async () => {
+      await openNewestMail(page, stack().mailboxUrl, email, /address was confirmed/i);
+      await page.locator('ul.links a[href*="/api/auth/secure-account"]').first().click();
+      await page.locator('form button[type=submit]').click();
+      await page.waitForURL((url) => url.pathname === '/api/auth/password/reset' && url.searchParams.get('secured') === '1');
+      expect((await context.cookies()).map((c) => c.name)).not.toContain('refresh_token');
+      await page.locator('input[name=password]').fill(NEW_PASSWORD);
+      await page.locator('form button[type=submit]').click();
+      await page.waitForURL((url) => url.searchParams.get('password_reset') === '1');
+      const form = page.locator('#login-form');
+      await form.locator('input[name=email]').fill(email);
+      await form.locator('input[name=password]').fill(NEW_PASSWORD);
+      await form.locator('[type=submit]').click();
+      await eventually(() => page.locator('#whoami').textContent()).toContain(email);
+    }, STEP_MS);
   });
 }
 
@@ -184,7 +202,8 @@ function describeNoDeadEnds(stack: () => DevStack, env: { browser: () => Browser
 
   it('9. the used reset link says so at once, with a button that asks for a new one', async () => {
     const page = env.page();
-    await openNewestMail(page, stack().mailboxUrl, env.email, /reset/i);
+    // The reset link's email, not the "your password was reset" notice that followed it.
+    await openNewestMail(page, stack().mailboxUrl, env.email, /reset your password/i);
     await page.locator('ul.links a[href*="/api/auth/password/reset"]').first().click();
     await eventually(() => page.locator('h1').textContent()).toBe('This link cannot be used');
     expect(await page.locator('main').textContent()).toContain('already been used');

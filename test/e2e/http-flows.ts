@@ -232,13 +232,14 @@ function describeRegistration(flows: Flows): void {
   it('registering an existing address answers the same 202 and mails "you already have an account"', async () => {
     const email = 'e2e-register-again@example.com';
     await flows.verifiedAccount(email);
-    const before = await flows.messageCount(email);
+    // Counted by subject: the "email confirmed" notice of the verification goes out after its answer, and may land any time.
+    const triedToSignUp = async (): ReturnType<typeof messagesTo> => (await flows.messages(email)).filter((m) => /tried to sign up/i.test(m.subject));
+    const before = (await triedToSignUp()).length;
     const res = await flows.client().post('/api/auth/register', { email, password: 'some other password' });
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ status: 'verification_sent', mailbox: expect.any(String) });
-    const messages = await flows.messages(email);
+    const messages = await triedToSignUp();
     expect(messages).toHaveLength(before + 1);
-    expect(messages[0].subject).toMatch(/tried to sign up/i);
     expect(wording(messages[0])).toMatch(/already have an account/i);
     expect(wording(messages[0])).not.toMatch(/token=/);
     // The second password never took.
