@@ -24,20 +24,31 @@ export async function seedAccounts(client: faunadb.Client, count: number): Promi
     const creates = [];
     for (let i = start; i < Math.min(count, start + BATCH); i++) {
       const email = benchEmail(i);
-      creates.push(q.Create(q.Collection('accounts'), { data: { email, email_verified: i % 3 !== 0, created_at: q.Now(), email_prefixes: emailPrefixes(email) } }));
+      creates.push(
+        q.Create(q.Collection('accounts'), { data: { email, email_verified: i % 3 !== 0, created_at: q.Now(), email_prefixes: emailPrefixes(email) } }),
+      );
     }
     await client.query(q.Do(...creates, true));
   }
 }
 
 /** GET /api/admin/accounts with a rotating prefix of one of the `accounts` seeded, `searches` times, as the admin of `cookie`. */
-export async function measureAdminSearch(handler: NetlifyHandler, site: string, cookie: string, options: { accounts: number; searches: number }, context: Parameters<NetlifyHandler>[1]): Promise<Measurement> {
+export async function measureAdminSearch(
+  handler: NetlifyHandler,
+  site: string,
+  cookie: string,
+  options: { accounts: number; searches: number },
+  context: Parameters<NetlifyHandler>[1],
+): Promise<Measurement> {
   const { accounts, searches } = options;
   return measure(`GET /api/admin/accounts?q= (${accounts} accounts)`, searches, async (i) => {
     // The warm-up counts from below zero.
     const n = (((i * 7919) % accounts) + accounts) % accounts;
     const prefix = benchEmail(n).slice(0, 3 + (i % 6));
-    const res = await handler(new Request(`${site}/api/admin/accounts?q=${encodeURIComponent(prefix)}&limit=25`, { headers: { cookie, 'user-agent': 'api-bench' } }), context);
+    const res = await handler(
+      new Request(`${site}/api/admin/accounts?q=${encodeURIComponent(prefix)}&limit=25`, { headers: { cookie, 'user-agent': 'api-bench' } }),
+      context,
+    );
     if (res.status !== 200) throw new Error(`admin search answered ${res.status}: ${await res.text()}`);
     const body = (await res.json()) as { accounts: unknown[] };
     if (body.accounts.length === 0) throw new Error(`no account starts with ${prefix}`);

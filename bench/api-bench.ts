@@ -88,7 +88,11 @@ async function main(): Promise<void> {
     await applySchema(new faunadb.Client({ secret: 'secret:bench:admin', fetch }), { log: () => {} });
     const sent: OutgoingEmail[] = [];
     const db = { client, deadlineMs: cfg.queryTimeoutMs, operation: 'api-bench' };
-    const factory: ContextFactory = (_req, netlify) => ({ config: cfg, auth: { config: cfg, db, randomToken, sendEmail: async (e) => void sent.push(e) }, netlify });
+    const factory: ContextFactory = (_req, netlify) => ({
+      config: cfg,
+      auth: { config: cfg, db, randomToken, sendEmail: async (e) => void sent.push(e) },
+      netlify,
+    });
     const on = (fn: Endpoint): NetlifyHandler => fn.withContext(factory);
     await verifiedAccount(on, sent);
     const ops: AuthContext = { config: cfg, db, randomToken, sendEmail: async () => {} };
@@ -140,7 +144,10 @@ async function run(cfg: Config, on: (fn: Endpoint) => NetlifyHandler): Promise<v
   }, 5);
   const loggedIn = await measure(`POST /api/auth/login (cost ${COST})`, logins, () => login().then((r) => r.text()), 5);
   // The first login's token carries the admin role (granted before it).
-  const adminSearch = await measureAdminSearch(on(adminAccountsFn), SITE, `access_token=${access}`, { accounts: argument('accounts', 10_000), searches: argument('searches', 300) }, CONTEXT);
+  const adminSearch = await measureAdminSearch(on(adminAccountsFn), SITE, `access_token=${access}`, {
+    accounts: argument('accounts', 10_000),
+    searches: argument('searches', 300),
+  }, CONTEXT);
   report({ rawJwt, floor, bareFloor, session, refreshed, rawBcrypt, loggedIn, adminSearch });
 }
 

@@ -121,7 +121,11 @@ function buildFunctions(): BuiltFunction[] {
   const out = mkdtempSync(path.join(tmpdir(), 'functions-build-'));
   try {
     const cli = path.join(ROOT, 'node_modules', 'netlify-cli', 'bin', 'run.js');
-    execFileSync(process.execPath, [cli, 'functions:build', '--src', 'functions', '--functions', out], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, NETLIFY_TELEMETRY_DISABLED: '1' } });
+    execFileSync(process.execPath, [cli, 'functions:build', '--src', 'functions', '--functions', out], {
+      cwd: ROOT,
+      stdio: 'ignore',
+      env: { ...process.env, NETLIFY_TELEMETRY_DISABLED: '1' },
+    });
     return readdirSync(out)
       .filter((f) => f.endsWith('.zip'))
       .sort()

@@ -58,9 +58,18 @@ async function bursts(databaseUrl: string): Promise<{ spread: Latencies; oneIp: 
   const fns = await authFunctionsOn(databaseUrl);
   try {
     await registerVerifiedMembers(fns, BURST, '192.0.2.1');
-    const spread = await timed(Array.from({ length: BURST }, (_, i) => () => post(fns.login, '/api/auth/login', { email: `member${i}@example.com`, password: PASSWORD }, `198.51.100.${i + 1}`)));
+    const spread = await timed(
+      Array.from(
+        { length: BURST },
+        (_, i) => () => post(fns.login, '/api/auth/login', { email: `member${i}@example.com`, password: PASSWORD }, `198.51.100.${i + 1}`),
+      ),
+    );
     const oneIp = await timed(
-      Array.from({ length: BURST }, (_, i) => () => post(fns.login, '/api/auth/login', { email: `member${i}@example.com`, password: i % 5 === 0 ? 'a wrong password' : PASSWORD }, '203.0.113.7')),
+      Array.from(
+        { length: BURST },
+        (_, i) => () =>
+          post(fns.login, '/api/auth/login', { email: `member${i}@example.com`, password: i % 5 === 0 ? 'a wrong password' : PASSWORD }, '203.0.113.7'),
+      ),
     );
     return { spread, oneIp };
   } finally {

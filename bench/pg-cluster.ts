@@ -38,7 +38,15 @@ export async function startCluster(): Promise<Cluster> {
   };
   const port = await unusedPort();
   const stop = (): void => {
-    if (existsSync(join(data, 'postmaster.pid'))) spawnSync(asRoot ? 'runuser' : join(bin, 'pg_ctl'), [...(asRoot ? ['-u', OS_USER, '--', join(bin, 'pg_ctl')] : []), 'stop', '-m', 'immediate', '-D', data]);
+    if (existsSync(join(data, 'postmaster.pid')))
+      spawnSync(asRoot ? 'runuser' : join(bin, 'pg_ctl'), [
+        ...(asRoot ? ['-u', OS_USER, '--', join(bin, 'pg_ctl')] : []),
+        'stop',
+        '-m',
+        'immediate',
+        '-D',
+        data,
+      ]);
     rmSync(dir, { recursive: true, force: true });
   };
   try {

@@ -125,7 +125,10 @@ async function run(cfg: Config, server: faunadb.Client, access: string): Promise
   const accountId = requireUser(sessionRequest(), cfg).id;
   const sameRead = q.Select(
     'data',
-    q.Map(q.Paginate(q.Match(q.Index('notes_by_owner'), q.Ref(q.Collection('accounts'), accountId)), { size: 100 }), q.Lambda(['ts', 'ref'], q.Get(q.Var('ref')))),
+    q.Map(
+      q.Paginate(q.Match(q.Index('notes_by_owner'), q.Ref(q.Collection('accounts'), accountId)), { size: 100 }),
+      q.Lambda(['ts', 'ref'], q.Get(q.Var('ref'))),
+    ),
   );
   const lists = argument('lists', 500);
   const [asUser, asServer] = await measureInTurns(
@@ -166,7 +169,11 @@ function report(m: Record<'session' | 'site' | 'bare' | 'asUser' | 'asServer', T
   // Not a target: the two endpoints do the same work (verify, then answer JSON), so this shows
   // what the machine's noise is worth in this run as much as any difference between them.
   const p50Share = m.session.p50Ms / m.site.p50Ms;
-  console.log(`info  a site function answering with requireUser: ${(siteShare * 100).toFixed(1)}% of /session's rate (median rounds), ${(p50Share * 100).toFixed(1)}% by p50`);
+  console.log(
+    `info  a site function answering with requireUser: ${(siteShare * 100).toFixed(1)}% of /session's rate (median rounds), ${
+      (p50Share * 100).toFixed(1)
+    }% by p50`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -45,11 +45,37 @@ interface IndexDoc {
 describe('applySchema on a fresh database', () => {
   test('creates every collection and index of the design, and says so', async () => {
     const changes = await applySchema(db.adminClient, { log });
-    expect(await names(q.Collections())).toEqual(['accounts', 'anomalies', 'audit_events', 'email_tokens', 'invitations', 'notes', 'rate_events', 'refresh_tokens', 'sessions']);
+    expect(await names(q.Collections())).toEqual([
+      'accounts',
+      'anomalies',
+      'audit_events',
+      'email_tokens',
+      'invitations',
+      'notes',
+      'rate_events',
+      'refresh_tokens',
+      'sessions',
+    ]);
     expect(await names(q.Indexes())).toEqual([
-      'accounts_by_email', 'accounts_by_email_prefix', 'anomalies_by_account', 'audit_events_by_account', 'audit_events_by_actor', 'email_tokens_by_account',
-      'email_tokens_by_email', 'email_tokens_by_hash', 'invitations_by_email', 'invitations_by_hash', 'invitations_by_inviter', 'notes_by_owner', 'rate_events_by_key', 'rate_events_by_key_order', 'refresh_tokens_by_account',
-      'refresh_tokens_by_hash', 'refresh_tokens_by_session', 'sessions_by_account', 'tokens_by_session',
+      'accounts_by_email',
+      'accounts_by_email_prefix',
+      'anomalies_by_account',
+      'audit_events_by_account',
+      'audit_events_by_actor',
+      'email_tokens_by_account',
+      'email_tokens_by_email',
+      'email_tokens_by_hash',
+      'invitations_by_email',
+      'invitations_by_hash',
+      'invitations_by_inviter',
+      'notes_by_owner',
+      'rate_events_by_key',
+      'rate_events_by_key_order',
+      'refresh_tokens_by_account',
+      'refresh_tokens_by_hash',
+      'refresh_tokens_by_session',
+      'sessions_by_account',
+      'tokens_by_session',
     ]);
     expect(await names(q.Roles())).toEqual(['owner']);
     expect(changes).toHaveLength(CHANGES);
@@ -65,14 +91,31 @@ describe('applySchema on a fresh database', () => {
   test('sets ttl_days where the data model says (docs/ARCHITECTURE.md), and nowhere else', async () => {
     await applySchema(db.adminClient, { log });
     const ttl = await db.client.query<Record<string, number | null>>(
-      q.ToObject(q.Select('data', q.Map(q.Paginate(q.Collections()), q.Lambda('c', [q.Select('name', q.Get(q.Var('c'))), q.Select('ttl_days', q.Get(q.Var('c')), null)])))),
+      q.ToObject(
+        q.Select(
+          'data',
+          q.Map(q.Paginate(q.Collections()), q.Lambda('c', [q.Select('name', q.Get(q.Var('c'))), q.Select('ttl_days', q.Get(q.Var('c')), null)])),
+        ),
+      ),
     );
-    expect(ttl).toEqual({ accounts: null, sessions: null, refresh_tokens: null, email_tokens: 7, rate_events: 1, anomalies: null, audit_events: null, invitations: null, notes: null });
+    expect(ttl).toEqual({
+      accounts: null,
+      sessions: null,
+      refresh_tokens: null,
+      email_tokens: 7,
+      rate_events: 1,
+      anomalies: null,
+      audit_events: null,
+      invitations: null,
+      notes: null,
+    });
   });
 
   test('keeps no history anywhere: an old version of an account or a token must not outlive it', async () => {
     await applySchema(db.adminClient, { log });
-    const kept = await db.client.query<number[]>(q.Select('data', q.Map(q.Paginate(q.Collections()), q.Lambda('c', q.Select('history_days', q.Get(q.Var('c')), -1)))));
+    const kept = await db.client.query<number[]>(
+      q.Select('data', q.Map(q.Paginate(q.Collections()), q.Lambda('c', q.Select('history_days', q.Get(q.Var('c')), -1)))),
+    );
     expect(kept.length).toBe(APP_SCHEMA.collections.length);
     expect(new Set(kept)).toEqual(new Set([0]));
   });
@@ -92,20 +135,27 @@ describe('applySchema on a fresh database', () => {
     expect(rate.terms).toEqual([{ field: ['data', 'key'] }]);
     expect(rate.values).toEqual([{ field: ['data', 'at'], reverse: true }, { field: ['ref'] }]);
     expect(rate.unique).toBe(false);
-    for (const [name, source, field, unique] of [
-      ['accounts_by_email', 'accounts', 'email', true],
-      ['sessions_by_account', 'sessions', 'account', false],
-      ['refresh_tokens_by_hash', 'refresh_tokens', 'jti_hash', true],
-      ['refresh_tokens_by_session', 'refresh_tokens', 'session', false],
-      ['refresh_tokens_by_account', 'refresh_tokens', 'account', false],
-      ['email_tokens_by_hash', 'email_tokens', 'token_hash', true],
-      ['email_tokens_by_account', 'email_tokens', 'account', false],
-      ['invitations_by_hash', 'invitations', 'token_hash', true],
-      ['invitations_by_email', 'invitations', 'email', false],
-      ['invitations_by_inviter', 'invitations', 'invited_by', false],
-    ] as const) {
+    for (
+      const [name, source, field, unique] of [
+        ['accounts_by_email', 'accounts', 'email', true],
+        ['sessions_by_account', 'sessions', 'account', false],
+        ['refresh_tokens_by_hash', 'refresh_tokens', 'jti_hash', true],
+        ['refresh_tokens_by_session', 'refresh_tokens', 'session', false],
+        ['refresh_tokens_by_account', 'refresh_tokens', 'account', false],
+        ['email_tokens_by_hash', 'email_tokens', 'token_hash', true],
+        ['email_tokens_by_account', 'email_tokens', 'account', false],
+        ['invitations_by_hash', 'invitations', 'token_hash', true],
+        ['invitations_by_email', 'invitations', 'email', false],
+        ['invitations_by_inviter', 'invitations', 'invited_by', false],
+      ] as const
+    ) {
       const index = await get(name);
-      expect({ name, source: index.source.id, terms: index.terms, unique: index.unique }).toEqual({ name, source, terms: [{ field: ['data', field] }], unique });
+      expect({ name, source: index.source.id, terms: index.terms, unique: index.unique }).toEqual({
+        name,
+        source,
+        terms: [{ field: ['data', field] }],
+        unique,
+      });
     }
   });
 
@@ -209,7 +259,10 @@ describe('applySchema on a database that differs', () => {
 describe('user-defined functions', () => {
   const lookup = (field: string): SchemaSpec => ({
     ...AUTH_SCHEMA,
-    functions: [{ name: 'account_field', body: q.Query(q.Lambda('email', q.Select(['data', field], q.Get(q.Match(q.Index('accounts_by_email'), q.Var('email')))))) }],
+    functions: [{
+      name: 'account_field',
+      body: q.Query(q.Lambda('email', q.Select(['data', field], q.Get(q.Match(q.Index('accounts_by_email'), q.Var('email')))))),
+    }],
   });
 
   test('are created, updated when their body changes, and left alone when it does not', async () => {
@@ -265,7 +318,7 @@ describe('the indexes enforce what the design relies on', () => {
     expect(await db.client.query(q.Count(q.Match(q.Index('accounts_by_email'), 'same@example.com')))).toBe(1);
   });
 
-  test("twenty concurrent sign-ups with one email make one account", async () => {
+  test('twenty concurrent sign-ups with one email make one account', async () => {
     const account = q.Create(q.Collection('accounts'), { data: { email: 'race@example.com' } });
     const codes = await Promise.all(Array.from({ length: 20 }, () => errorCode(account)));
     expect(codes.filter((c) => c === undefined)).toHaveLength(1);
@@ -303,7 +356,9 @@ describe('roles', () => {
 
   test('a server key cannot apply a schema with roles: the engine refuses, and nothing is written', async () => {
     const err = await applySchema(db.client, { log }).catch((e: unknown) => e);
-    expect((err as { requestResult?: { responseContent?: { errors?: { code: string }[] } } }).requestResult?.responseContent?.errors?.[0]?.code).toBe('permission denied');
+    expect((err as { requestResult?: { responseContent?: { errors?: { code: string }[] } } }).requestResult?.responseContent?.errors?.[0]?.code).toBe(
+      'permission denied',
+    );
     expect(await names(q.Collections())).toEqual([]);
   });
 

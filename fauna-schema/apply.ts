@@ -15,7 +15,16 @@ import faunadb from 'faunadb';
 import { faunaCode } from '../shared/fql/driver-errors.ts';
 import { backfillEmailPrefixes, SEARCH_INDEX } from './search-prefixes.ts';
 import { ensureTimingAccount } from './timing-account.ts';
-import { APP_SCHEMA, type CollectionSpec, type FunctionSpec, type IndexField, type IndexSpec, type RoleSpec, type SchemaData, type SchemaSpec } from './schema.ts';
+import {
+  APP_SCHEMA,
+  type CollectionSpec,
+  type FunctionSpec,
+  type IndexField,
+  type IndexSpec,
+  type RoleSpec,
+  type SchemaData,
+  type SchemaSpec,
+} from './schema.ts';
 
 const q = faunadb.query;
 
@@ -160,7 +169,11 @@ function planIndex(spec: IndexSpec, existing: Existing): Planned | null {
       unique: spec.unique === true,
       ...(spec.data ? { data: spec.data } : {}),
     };
-    const details = [`terms ${showFields(spec.terms ?? [])}`, ...(spec.values ? [`values ${showFields(spec.values)}`] : []), ...(spec.unique ? ['unique'] : [])];
+    const details = [
+      `terms ${showFields(spec.terms ?? [])}`,
+      ...(spec.values ? [`values ${showFields(spec.values)}`] : []),
+      ...(spec.unique ? ['unique'] : []),
+    ];
     return { change: { action: 'created', kind: 'index', name: spec.name, details }, expr: q.CreateIndex(params) };
   }
   const patch: Record<string, unknown> = {};

@@ -72,7 +72,9 @@ describe('npm run schema', () => {
     const result = await run({ FAUNA_ENDPOINT: 'http://127.0.0.1:1', FAUNA_SECRET: 'cli-secret' });
     expect(result.code).toBe(1);
     expect(result.out).toEqual([]);
-    expect(result.err.join('\n')).toMatch(/^schema: cannot reach the FQL engine at http:\/\/127\.0\.0\.1:1 \(FAUNA_ENDPOINT\): .*ECONNREFUSED[\s\S]*npm run db/);
+    expect(result.err.join('\n')).toMatch(
+      /^schema: cannot reach the FQL engine at http:\/\/127\.0\.0\.1:1 \(FAUNA_ENDPOINT\): .*ECONNREFUSED[\s\S]*npm run db/,
+    );
   });
 
   test('exits 1 naming FAUNA_SECRET when the engine refuses it', async () => {

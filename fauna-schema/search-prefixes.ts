@@ -31,7 +31,11 @@ export async function backfillEmailPrefixes(client: faunadb.Client): Promise<num
                   'ref',
                   q.Let(
                     { email: q.Select(['data', 'email'], q.Get(q.Var('ref')), null), has: q.ContainsPath(['data', 'email_prefixes'], q.Get(q.Var('ref'))) },
-                    q.If(q.Or(q.IsNull(q.Var('email')), q.Var('has')), false, q.Do(q.Update(q.Var('ref'), { data: { email_prefixes: emailPrefixes(q.Var('email')) } }), true)),
+                    q.If(
+                      q.Or(q.IsNull(q.Var('email')), q.Var('has')),
+                      false,
+                      q.Do(q.Update(q.Var('ref'), { data: { email_prefixes: emailPrefixes(q.Var('email')) } }), true),
+                    ),
                   ),
                 ),
               ),

@@ -61,7 +61,14 @@ async function jwtCaller(schema: SchemaCache, jwt: VerifiedJwt, now: number): Pr
   return { db: jwt.db, caller: { role: 'roles', provider: jwt.provider, claims: jwt.claims } };
 }
 
-export async function resolveCaller(tx: StorageTx, schema: SchemaCache, secret: string, adminSecretHash: string, now: number, jwt?: VerifiedJwt): Promise<ResolvedCaller> {
+export async function resolveCaller(
+  tx: StorageTx,
+  schema: SchemaCache,
+  secret: string,
+  adminSecretHash: string,
+  now: number,
+  jwt?: VerifiedJwt,
+): Promise<ResolvedCaller> {
   if (looksLikeJwt(secret)) {
     if (jwt === undefined) throw unauthorized();
     return jwtCaller(schema, jwt, now);

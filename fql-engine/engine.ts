@@ -136,14 +136,23 @@ class FqlEngine implements Engine {
     const started = performance.now();
     const meter = new QueryMeter();
     const answer = await this.run(secret, expr, meter);
-    const headers = { ...answer.headers, ...meter.headers(performance.now() - started, Buffer.byteLength(req.body), Buffer.byteLength(answer.body)), ...traceHeaders(req) };
+    const headers = {
+      ...answer.headers,
+      ...meter.headers(performance.now() - started, Buffer.byteLength(req.body), Buffer.byteLength(answer.body)),
+      ...traceHeaders(req),
+    };
     return { ...answer, headers };
   }
 
   private async run(secret: string, expr: Json, meter: QueryMeter): Promise<EngineResponse> {
     try {
       assertExpressionDepth(expr);
-      const { value, txnTime } = await this.asCaller(secret, meter, { readOnlyStorage: !mayWrite(expr), refuseWrites: false }, (ctx) => this.evaluator.evaluate(expr, Env.empty, ctx, []));
+      const { value, txnTime } = await this.asCaller(
+        secret,
+        meter,
+        { readOnlyStorage: !mayWrite(expr), refuseWrites: false },
+        (ctx) => this.evaluator.evaluate(expr, Env.empty, ctx, []),
+      );
       return json(200, { resource: encodeValue(value) }, txnTime);
     } catch (err) {
       return errorResponse(toFaunaError(err));
@@ -155,12 +164,21 @@ class FqlEngine implements Engine {
    * provider's JWT is verified first, outside the transaction: fetching a JWKS may take seconds.
    * The transaction runs again while the schema changes under the version this process cached.
    */
-  private async asCaller<T>(secret: string, meter: QueryMeter, mode: CallerMode, fn: (ctx: QueryContext) => Promise<T>): Promise<{ value: T; txnTime: number }> {
+  private async asCaller<T>(
+    secret: string,
+    meter: QueryMeter,
+    mode: CallerMode,
+    fn: (ctx: QueryContext) => Promise<T>,
+  ): Promise<{ value: T; txnTime: number }> {
     const passwords = new PasswordWork(this.settings.bcryptCost);
-    const jwt: VerifiedJwt | undefined = looksLikeJwt(secret) ? await verifyJwtSecret(this.storage, this.sharedSchema, this.jwks, secret, this.clock()) : undefined;
-    for (let attempt = 1; ; attempt += 1) {
+    const jwt: VerifiedJwt | undefined = looksLikeJwt(secret)
+      ? await verifyJwtSecret(this.storage, this.sharedSchema, this.jwks, secret, this.clock())
+      : undefined;
+    for (let attempt = 1;; attempt += 1) {
       try {
-        return await this.storage.transaction((storageTx) => this.evaluate(storageTx, { secret, jwt }, mode, { passwords, meter }, fn), { readOnly: mode.readOnlyStorage });
+        return await this.storage.transaction((storageTx) => this.evaluate(storageTx, { secret, jwt }, mode, { passwords, meter }, fn), {
+          readOnly: mode.readOnlyStorage,
+        });
       } catch (err) {
         if (!(err instanceof StaleSchemaError) || attempt >= STALE_SCHEMA_TRIES) throw err;
       }
@@ -176,7 +194,6 @@ class FqlEngine implements Engine {
       return errorResponse(toFaunaError(err));
     }
   }
-
 
   /**
    * GET /ping?scope=…&timeout=…, as Fauna answered it: `node` (and any scope it does not know)
@@ -218,7 +235,9 @@ class FqlEngine implements Engine {
     try {
       const caller = await resolveCaller(tx, schema, credential.secret, this.adminSecretHash, now.epochMicros, credential.jwt);
       const queryTx = caller.caller.readOnly === true ? readOnly(tx, refuseReadOnlyWrite) : tx;
-      const ctx = await withProviderRoles(new QueryContext(queryTx, caller.db, now, caller.caller, this.settings, schema, this.access, work.passwords, this.evaluator, work.meter));
+      const ctx = await withProviderRoles(
+        new QueryContext(queryTx, caller.db, now, caller.caller, this.settings, schema, this.access, work.passwords, this.evaluator, work.meter),
+      );
       value = await fn(ctx);
     } catch (err) {
       // An error that stale schema may have caused is not the answer: verify throws first.
@@ -308,8 +327,24 @@ const STALE_SCHEMA_TRIES = 5;
  * transaction's benefits.
  */
 const WRITING_FORMS = new Set([
-  'create', 'update', 'replace', 'delete', 'insert', 'remove', 'login', 'logout', 'call', 'move_database',
-  'create_class', 'create_collection', 'create_database', 'create_index', 'create_key', 'create_function', 'create_role', 'create_access_provider',
+  'create',
+  'update',
+  'replace',
+  'delete',
+  'insert',
+  'remove',
+  'login',
+  'logout',
+  'call',
+  'move_database',
+  'create_class',
+  'create_collection',
+  'create_database',
+  'create_index',
+  'create_key',
+  'create_function',
+  'create_role',
+  'create_access_provider',
 ]);
 
 function mayWrite(expr: Json): boolean {

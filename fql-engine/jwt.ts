@@ -67,7 +67,11 @@ export class JwksVerifier {
   constructor(private readonly options: JwksOptions) {}
 
   /** The token's claims when it is valid for this provider at `now`, else null. */
-  async verify(token: string, expected: { readonly issuer: string; readonly audience: string; readonly jwksUri: string }, now: Date): Promise<ObjectValue | null> {
+  async verify(
+    token: string,
+    expected: { readonly issuer: string; readonly audience: string; readonly jwksUri: string },
+    now: Date,
+  ): Promise<ObjectValue | null> {
     try {
       const { payload } = await jwtVerify(token, this.setFor(expected.jwksUri), {
         issuer: expected.issuer,

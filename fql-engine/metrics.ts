@@ -41,7 +41,13 @@ export class QueryMeter {
   startAttempt(): void {
     this.attempts += 1;
     this.calls = 0;
-    this.bytesRead = this.readOps = this.bytesWritten = this.writeOps = this.reads = this.writes = 0;
+    this.bytesRead =
+      this.readOps =
+      this.bytesWritten =
+      this.writeOps =
+      this.reads =
+      this.writes =
+        0;
   }
 
   read(bytes: number): void {

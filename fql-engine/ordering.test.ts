@@ -48,7 +48,12 @@ function randomValue(r: () => number, depth = 0): Value {
     case 4:
       return new Ref(pick(r, ['1', '2', '10', '9', '01', 'x', '', '18446744073709551615']), pick(r, [users, posts]));
     case 5:
-      return pick(r, [Ref.native('collections'), Ref.native('indexes'), users, new Ref('users', Ref.native('collections'), new Ref('child', Ref.native('databases')))]);
+      return pick(r, [
+        Ref.native('collections'),
+        Ref.native('indexes'),
+        users,
+        new Ref('users', Ref.native('collections'), new Ref('child', Ref.native('databases'))),
+      ]);
     case 6:
       return new FaunaTime(BigInt(Math.floor(r() * 2000) - 1000) * pick(r, [1n, 1_000_000_000n, 10n ** 18n]));
     case 7:

@@ -257,10 +257,12 @@ export function valueKey(v: Value): string {
   if (v instanceof QueryValue) return `query:${JSON.stringify(v.lambda)}`;
   if (v instanceof SetValue) return `set:${setSpecKey(v)}`;
   const o = v as ObjectValue;
-  return `{${Object.keys(o)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${valueKey(o[k])}`)
-    .join(',')}}`;
+  return `{${
+    Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${valueKey(o[k])}`)
+      .join(',')
+  }}`;
 }
 
 /** Fauna's name for a value's type, used in error descriptions. */

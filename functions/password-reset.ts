@@ -26,10 +26,17 @@ export default endpoint({
 /** verified=1: a verification from another browser than the one that registered dropped the password; secured=1: "this wasn't me" did. */
 function resetPageWording(params: URLSearchParams): { title: string; intro: string } {
   if (params.get('verified') === '1') {
-    return { title: 'Choose a password', intro: 'Your email address is confirmed. This account was registered from another browser, so its password was not kept: choose the password you will log in with.' };
+    return {
+      title: 'Choose a password',
+      intro:
+        'Your email address is confirmed. This account was registered from another browser, so its password was not kept: choose the password you will log in with.',
+    };
   }
   if (params.get('secured') === '1') {
-    return { title: 'Choose a new password', intro: 'Every session of your account was logged out and its password removed. Choose a new password to log in again.' };
+    return {
+      title: 'Choose a new password',
+      intro: 'Every session of your account was logged out and its password removed. Choose a new password to log in again.',
+    };
   }
   return { title: 'Choose a new password', intro: 'Enter a new password for your account. Every session of the account will be logged out.' };
 }

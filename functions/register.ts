@@ -18,7 +18,9 @@ export default endpoint({
     }
     // In development, where the email went: the demo links to it.
     const mailbox = localMailbox(ctx.config);
-    return json(202, mailbox === null ? { status: 'verification_sent' } : { status: 'verification_sent', mailbox }, { headers: signupBindingCookie(binding, ctx.config) });
+    return json(202, mailbox === null ? { status: 'verification_sent' } : { status: 'verification_sent', mailbox }, {
+      headers: signupBindingCookie(binding, ctx.config),
+    });
   },
 });
 

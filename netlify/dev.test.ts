@@ -31,13 +31,16 @@ describe('what npm run dev prints', () => {
     expect(devLimits({ LOGIN_MAX_FAILURES: '7' }).LOGIN_MAX_FAILURES).toBe('7');
   });
 
-  it('counts netlify dev\'s bundling from its output and times each step', () => {
+  it("counts netlify dev's bundling from its output and times each step", () => {
     const lines: string[] = [];
     const progress = startProgress((l) => lines.push(l), 2);
     progress.netlifyLine('[netlify]    │   Local dev server ready: http://localhost:8888   │');
     progress.netlifyLine('[netlify] ⬥ Loaded function login');
     progress.netlifyLine('[netlify] ⬥ Loaded function health');
     progress.stop();
-    expect(lines).toEqual([expect.stringMatching(/^\[\d+\.\d s\] netlify dev is up; bundling 2 functions/), expect.stringMatching(/^\[\d+\.\d s\] all 2 functions bundled$/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^\[\d+\.\d s\] netlify dev is up; bundling 2 functions/),
+      expect.stringMatching(/^\[\d+\.\d s\] all 2 functions bundled$/),
+    ]);
   });
 });

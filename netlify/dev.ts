@@ -119,7 +119,9 @@ function printReady(stack: Stack, options: StackOptions, seconds: number): void 
   console.log(`  Site:    ${stack.siteUrl}`);
   console.log(`  Mailbox: ${stack.mailboxUrl}`);
   if (stack.engineUrl !== null) {
-    const storage = options.databaseUrl === null ? `PGlite in ${path.relative(ROOT, path.join(options.dataDir, 'engine')) || '.'}` : `PostgreSQL at ${redactUrl(options.databaseUrl)}`;
+    const storage = options.databaseUrl === null
+      ? `PGlite in ${path.relative(ROOT, path.join(options.dataDir, 'engine')) || '.'}`
+      : `PostgreSQL at ${redactUrl(options.databaseUrl)}`;
     console.log(`  Engine:  ${stack.engineUrl} (${storage}, admin secret ${maskSecret(options.secret)})`);
   } else {
     console.log(`  Engine:  in-process in each function, on PostgreSQL at ${redactUrl(options.databaseUrl ?? '')}`);

@@ -103,7 +103,8 @@ export async function runAdminCommand(
     for (const line of await command.run(ctx, normalizeEmail(rawEmail), arg)) io.out(line);
     return 0;
   } catch (err) {
-    if (err instanceof HttpError && err.code === 'not_found') io.err(`admin: there is no account for ${rawEmail} in ${describeFaunaTarget(loadConfig(configEnv))}.`);
+    if (err instanceof HttpError && err.code === 'not_found')
+      io.err(`admin: there is no account for ${rawEmail} in ${describeFaunaTarget(loadConfig(configEnv))}.`);
     else if (err instanceof HttpError || err instanceof ConfigError) io.err(`admin: ${err.message}`);
     else io.err(`admin: ${err instanceof Error ? err.message : String(err)}`);
     return 1;

@@ -118,7 +118,9 @@ describe('development is declared, never assumed (issue 19)', () => {
 
 describe('every setting is checked when it is read', () => {
   it('LOGIN_MAX_FAILURES=1000000 (a page the engine would refuse at every login) fails at start, naming its range', () => {
-    expect(() => developmentConfig({ LOGIN_MAX_FAILURES: '1000000' })).toThrow(new ConfigError("LOGIN_MAX_FAILURES must be a whole number from 1 to 1000, not '1000000'."));
+    expect(() => developmentConfig({ LOGIN_MAX_FAILURES: '1000000' })).toThrow(
+      new ConfigError("LOGIN_MAX_FAILURES must be a whole number from 1 to 1000, not '1000000'."),
+    );
   });
 
   it('every numeric setting takes its bounds and refuses what is past them or not a whole number', () => {
@@ -137,7 +139,9 @@ describe('every setting is checked when it is read', () => {
   it('FAUNA_ENDPOINT and POSTMARK_API_URL must be http(s) URLs, at load', () => {
     for (const name of ['FAUNA_ENDPOINT', 'POSTMARK_API_URL']) {
       for (const bad of ['ftp://127.0.0.1:21', 'not a url', '127.0.0.1:8443']) {
-        expect(() => developmentConfig({ [name]: bad }), `${name}=${bad}`).toThrow(new ConfigError(`${name} must be an http:// or https:// URL, not '${bad}'.`));
+        expect(() => developmentConfig({ [name]: bad }), `${name}=${bad}`).toThrow(
+          new ConfigError(`${name} must be an http:// or https:// URL, not '${bad}'.`),
+        );
       }
       expect(() => developmentConfig({ [name]: 'https://example.com:8443' })).not.toThrow();
     }
@@ -159,7 +163,10 @@ describe('every setting is checked when it is read', () => {
   });
 
   it('npm run schema reads only what reaching the database needs', () => {
-    expect(loadDatabaseConfig({ DATABASE_URL: 'postgresql://auth@db.example.com/auth', FAUNA_SECRET: 'admin' })).toMatchObject({ production: true, queryTimeoutMs: 8000 });
+    expect(loadDatabaseConfig({ DATABASE_URL: 'postgresql://auth@db.example.com/auth', FAUNA_SECRET: 'admin' })).toMatchObject({
+      production: true,
+      queryTimeoutMs: 8000,
+    });
     expect(() => loadDatabaseConfig({ DATABASE_URL: 'postgresql://auth@db.example.com/auth' })).toThrow(/FAUNA_SECRET must be set in production/);
   });
 });

@@ -96,8 +96,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789abcdef';
 const DEV_POSTMARK_TOKEN = 'POSTMARK_API_TEST';
 
-const SEE_README =
-  '(see README: environment variables). Development defaults apply only under netlify dev (NETLIFY_DEV=true) or with FQL_AUTH_DEV=1.';
+const SEE_README = '(see README: environment variables). Development defaults apply only under netlify dev (NETLIFY_DEV=true) or with FQL_AUTH_DEV=1.';
 
 interface IntSetting {
   readonly fallback: number;

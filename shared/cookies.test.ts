@@ -17,11 +17,13 @@ describe('session cookies', () => {
   it('writes exactly the attributes of docs/API.md, Secure on an https site', () => {
     const [access, refresh] = sessionCookies(tokens, https).map(dissect);
     expect(access).toEqual({
-      name: '__Host-access_token', value: tokens.access,
+      name: '__Host-access_token',
+      value: tokens.access,
       attributes: new Set(['HttpOnly', 'SameSite=Lax', 'Path=/', 'Max-Age=900', 'Secure']),
     });
     expect(refresh).toEqual({
-      name: '__Secure-refresh_token', value: tokens.refresh,
+      name: '__Secure-refresh_token',
+      value: tokens.refresh,
       attributes: new Set(['HttpOnly', 'SameSite=Strict', 'Path=/api/auth', 'Max-Age=2592000', 'Secure']),
     });
   });

@@ -38,7 +38,6 @@ export const REFRESH_COOKIE_PATH = '/api/auth';
 
 export type Cookies = Readonly<Record<string, string | undefined>>;
 
-
 export function readCookies(req: Request): Cookies {
   const header = req.headers.get('cookie');
   return header ? parse(header) : {};

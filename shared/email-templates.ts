@@ -77,9 +77,14 @@ function contentFor(config: Config, email: OutgoingEmail): Content {
       return {
         subject: `Confirm your email address for ${site}`,
         heading: 'Confirm your email address',
-        paragraphs: [`Someone, hopefully you, created an account on ${site} with this email address. Confirm that the address is yours to start using the account.`],
+        paragraphs: [
+          `Someone, hopefully you, created an account on ${site} with this email address. Confirm that the address is yours to start using the account.`,
+        ],
         actions: [{ label: 'Confirm my email address', url: tokenLink(config, 'verify', email.token) }],
-        notes: [`The link expires in ${duration(config.verifyTokenTtlSeconds)}.`, 'If you did not create an account, ignore this email: the account stays unconfirmed.'],
+        notes: [
+          `The link expires in ${duration(config.verifyTokenTtlSeconds)}.`,
+          'If you did not create an account, ignore this email: the account stays unconfirmed.',
+        ],
       };
     case 'already_registered':
       return alreadyRegistered(config, site);
@@ -97,9 +102,14 @@ function contentFor(config: Config, email: OutgoingEmail): Content {
       return {
         subject: `Reset your password for ${site}`,
         heading: 'Reset your password',
-        paragraphs: [`Someone asked to reset the password of your account on ${site}. Choose a new password with the link below; doing so logs you out on every device.`],
+        paragraphs: [
+          `Someone asked to reset the password of your account on ${site}. Choose a new password with the link below; doing so logs you out on every device.`,
+        ],
         actions: [{ label: 'Choose a new password', url: tokenLink(config, 'reset', email.token) }],
-        notes: [`The link works once and expires in ${duration(config.resetTokenTtlSeconds)}.`, 'If you did not ask for this, ignore this email: your password stays the same.'],
+        notes: [
+          `The link works once and expires in ${duration(config.resetTokenTtlSeconds)}.`,
+          'If you did not ask for this, ignore this email: your password stays the same.',
+        ],
       };
     case 'magic_login':
       return {
@@ -107,15 +117,23 @@ function contentFor(config: Config, email: OutgoingEmail): Content {
         heading: `Log in to ${site}`,
         paragraphs: [`Here is the link you asked for to log in to ${site}. No password is needed.`],
         actions: [{ label: `Log in to ${site}`, url: tokenLink(config, 'magic_login', email.token) }],
-        notes: [`The link works once and expires in ${duration(config.magicLoginTtlSeconds)}.`, 'If you did not ask for this, ignore this email: nobody can log in without the link.'],
+        notes: [
+          `The link works once and expires in ${duration(config.magicLoginTtlSeconds)}.`,
+          'If you did not ask for this, ignore this email: nobody can log in without the link.',
+        ],
       };
     case 'magic_signup':
       return {
         subject: `Finish creating your account on ${site}`,
         heading: 'Finish creating your account',
-        paragraphs: [`Someone, hopefully you, asked to sign up on ${site} with this email address. Follow the link to choose your name and finish creating the account.`],
+        paragraphs: [
+          `Someone, hopefully you, asked to sign up on ${site} with this email address. Follow the link to choose your name and finish creating the account.`,
+        ],
         actions: [{ label: 'Finish creating your account', url: tokenLink(config, 'magic_signup', email.token) }],
-        notes: [`The link expires in ${duration(config.magicSignupTtlSeconds)}.`, 'If you did not ask for this, ignore this email: no account is created without the link.'],
+        notes: [
+          `The link expires in ${duration(config.magicSignupTtlSeconds)}.`,
+          'If you did not ask for this, ignore this email: no account is created without the link.',
+        ],
       };
     default:
       return unknownKind(email.kind);
@@ -143,12 +161,17 @@ function invitation(config: Config, site: string, token: string | undefined): Co
   return {
     subject: `You are invited to ${site}`,
     heading: `You are invited to ${site}`,
-    paragraphs: [`Someone who runs ${site} invited this email address to create an account. Choose a password, or go on without one: the link logs you in, and you can log in later with a link sent to this address.`],
+    paragraphs: [
+      `Someone who runs ${site} invited this email address to create an account. Choose a password, or go on without one: the link logs you in, and you can log in later with a link sent to this address.`,
+    ],
     actions: [
       { label: 'Choose a password', url: link },
       { label: 'Continue with a magic link', url: `${link}&via=link` },
     ],
-    notes: [`The invitation works once and expires in ${duration(config.invitationTtlSeconds)}.`, 'If you do not want an account, ignore this email: none is created without the link.'],
+    notes: [
+      `The invitation works once and expires in ${duration(config.invitationTtlSeconds)}.`,
+      'If you do not want an account, ignore this email: none is created without the link.',
+    ],
   };
 }
 
@@ -184,7 +207,8 @@ const NOTICES: Readonly<Record<NoticeKind, { readonly subject: string; readonly 
   notice_token_reuse: {
     subject: 'A session of your account was ended',
     heading: 'A session of your account was ended',
-    what: (site) => `One of your sessions on ${site} presented a login token that had already been used, which is what a copied token looks like. That session was ended.`,
+    what: (site) =>
+      `One of your sessions on ${site} presented a login token that had already been used, which is what a copied token looks like. That session was ended.`,
   },
   notice_new_device: {
     subject: 'A new login to your account',
@@ -216,7 +240,9 @@ function unknownKind(kind: never): never {
 function toHtml(config: Config, c: Content): string {
   const paragraphs = c.paragraphs.map((p) => `<p style="${EMAIL_STYLE.paragraph}">${escapeHtml(p)}</p>`).join('');
   const buttons = c.actions.map((a) => button(a)).join(' ');
-  const fallbacks = c.actions.map((a) => `${escapeHtml(a.label)}:<br><a href="${escapeHtml(a.url)}" style="${EMAIL_STYLE.link}">${escapeHtml(a.url)}</a>`).join('<br><br>');
+  const fallbacks = c.actions.map((a) => `${escapeHtml(a.label)}:<br><a href="${escapeHtml(a.url)}" style="${EMAIL_STYLE.link}">${escapeHtml(a.url)}</a>`).join(
+    '<br><br>',
+  );
   const notes = c.notes.map((n) => `<p style="${EMAIL_STYLE.small}">${escapeHtml(n)}</p>`).join('');
   const home = `<a href="${escapeHtml(`${config.siteUrl}/`)}" style="color:inherit;text-decoration:none">${escapeHtml(config.siteName)}</a>`;
   return (

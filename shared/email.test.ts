@@ -16,18 +16,22 @@ function configFor(env: Record<string, string>): Config {
 
 /** Every href in the HTML, with the entities an attribute may hold decoded. */
 function hrefs(html: string): string[] {
-  return [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1].replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
+  return [...html.matchAll(/href="([^"]*)"/g)].map((m) =>
+    m[1].replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+  );
 }
 
 describe('email templates', () => {
   const config = configFor({});
 
-  it.each([
-    ['verify', '/api/auth/verify', /confirm your email/i, '24 hours'],
-    ['reset', '/api/auth/password/reset', /reset your password/i, '30 minutes'],
-    ['magic_login', '/api/auth/magic/login', /^Log in to auth\.example\.test$/, '30 minutes'],
-    ['magic_signup', '/api/auth/magic/signup', /finish creating your account/i, '8 hours'],
-  ] as const)('%s: one absolute link with the token encoded, in HTML and text', (kind, path, subject, lifetime) => {
+  it.each(
+    [
+      ['verify', '/api/auth/verify', /confirm your email/i, '24 hours'],
+      ['reset', '/api/auth/password/reset', /reset your password/i, '30 minutes'],
+      ['magic_login', '/api/auth/magic/login', /^Log in to auth\.example\.test$/, '30 minutes'],
+      ['magic_signup', '/api/auth/magic/signup', /finish creating your account/i, '8 hours'],
+    ] as const,
+  )('%s: one absolute link with the token encoded, in HTML and text', (kind, path, subject, lifetime) => {
     const email = renderEmail(config, { kind, to: 'ada@example.com', token: TOKEN });
     const link = `https://auth.example.test${path}?token=${ENCODED}`;
     expect(email.subject).toMatch(subject);
@@ -45,7 +49,13 @@ describe('email templates', () => {
     expect(email.subject).toMatch(/tried to sign up/i);
     expect(email.html).toContain('>auth.example.test</a>');
     expect(email.text).toMatch(/already have an account/i);
-    expect(hrefs(email.html)).toEqual(['https://auth.example.test/', 'https://auth.example.test/#login', 'https://auth.example.test/#forgot-password', 'https://auth.example.test/#login', 'https://auth.example.test/#forgot-password']);
+    expect(hrefs(email.html)).toEqual([
+      'https://auth.example.test/',
+      'https://auth.example.test/#login',
+      'https://auth.example.test/#forgot-password',
+      'https://auth.example.test/#login',
+      'https://auth.example.test/#forgot-password',
+    ]);
     expect(email.text).toContain('https://auth.example.test/#forgot-password');
     expect(email.html + email.text).not.toMatch(/token=/);
   });
@@ -98,7 +108,14 @@ describe('email templates', () => {
   it('names the local mailbox in development only', () => {
     expect(localMailbox(configFor({ POSTMARK_API_URL: 'http://127.0.0.1:8025' }))).toBe('http://127.0.0.1:8025');
     expect(localMailbox(configFor({ POSTMARK_API_URL: 'https://api.postmarkapp.com' }))).toBeNull();
-    const production = { NODE_ENV: 'production', JWT_SECRETS: 'x'.repeat(32), DATABASE_URL: 'postgres://db/auth', FAUNA_SECRET: 's', POSTMARK_SERVER_TOKEN: 't', EMAIL_FROM: 'a@b.c' };
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRETS: 'x'.repeat(32),
+      DATABASE_URL: 'postgres://db/auth',
+      FAUNA_SECRET: 's',
+      POSTMARK_SERVER_TOKEN: 't',
+      EMAIL_FROM: 'a@b.c',
+    };
     expect(localMailbox(configFor({ ...production, POSTMARK_API_URL: 'http://127.0.0.1:8025' }))).toBeNull();
   });
 
@@ -107,7 +124,13 @@ describe('email templates', () => {
   });
 
   it('states lifetimes in the largest exact unit', () => {
-    expect([duration(1800), duration(86_400), duration(8 * 3600), duration(7 * 86_400), duration(90)]).toEqual(['30 minutes', '24 hours', '8 hours', '7 days', '90 seconds']);
+    expect([duration(1800), duration(86_400), duration(8 * 3600), duration(7 * 86_400), duration(90)]).toEqual([
+      '30 minutes',
+      '24 hours',
+      '8 hours',
+      '7 days',
+      '90 seconds',
+    ]);
   });
 });
 

@@ -29,7 +29,12 @@ describe('endpoint', () => {
 
   it('dispatches by method and passes the context on', async () => {
     let seen: RequestContext | undefined;
-    const fn = endpoint({ GET: (_req, ctx) => { seen = ctx; return noContent(); } }).withContext(factory);
+    const fn = endpoint({
+      GET: (_req, ctx) => {
+        seen = ctx;
+        return noContent();
+      },
+    }).withContext(factory);
     expect((await fn(new Request(URL_), context)).status).toBe(204);
     expect(seen?.netlify).toBe(context);
     expect(await (await handler(post('{"a":1}'), context)).json()).toEqual({ got: { a: 1 } });
@@ -50,7 +55,11 @@ describe('endpoint', () => {
 
   it('maps any other throw to 500 internal_error without a stack', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    const boom = endpoint({ POST: () => { throw new TypeError('x is undefined'); } }).withContext(factory);
+    const boom = endpoint({
+      POST: () => {
+        throw new TypeError('x is undefined');
+      },
+    }).withContext(factory);
     const res = await boom(post('{}'), context);
     const text = await res.text();
     expect(res.status).toBe(500);
@@ -60,10 +69,17 @@ describe('endpoint', () => {
     expect((await rejected(post('{}'), context)).status).toBe(500);
   });
 
-  it('answers a form POST that fails with a page in the site\'s style, not JSON: a person pressed that button', async () => {
+  it("answers a form POST that fails with a page in the site's style, not JSON: a person pressed that button", async () => {
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
-    const fn = endpoint({ POST: () => { throw new HttpError('weak_password', { message: 'Use at least 8 characters.' }); } }).withContext(factory);
-    const res = await fn(new Request('https://auth.example.com/api/auth/password/reset', { method: 'POST', body: 'token=t&password=x', headers: form }), context);
+    const fn = endpoint({
+      POST: () => {
+        throw new HttpError('weak_password', { message: 'Use at least 8 characters.' });
+      },
+    }).withContext(factory);
+    const res = await fn(
+      new Request('https://auth.example.com/api/auth/password/reset', { method: 'POST', body: 'token=t&password=x', headers: form }),
+      context,
+    );
     const page = await res.text();
     expect([res.status, res.headers.get('content-type')]).toEqual([400, 'text/html; charset=utf-8']);
     expect(page).toContain('Use at least 8 characters.');
@@ -77,7 +93,12 @@ describe('endpoint', () => {
 
   it('refuses a cross-origin cookie-carrying write before the handler runs', async () => {
     let ran = false;
-    const fn = endpoint({ POST: () => { ran = true; return noContent(); } }).withContext(factory);
+    const fn = endpoint({
+      POST: () => {
+        ran = true;
+        return noContent();
+      },
+    }).withContext(factory);
     const res = await fn(post('{}', { 'content-type': 'application/json', cookie: 'access_token=x', origin: 'https://evil.example' }), context);
     expect([res.status, errorCode(await answerOf(res)), ran]).toEqual([403, 'cross_origin', false]);
     const same = await fn(post('{}', { 'content-type': 'application/json', cookie: 'access_token=x', origin: 'https://auth.example.com' }), context);

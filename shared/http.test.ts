@@ -124,7 +124,8 @@ describe('readBody', () => {
 
   it('reads a form, first value winning', async () => {
     expect(await readBody(form('token=abc%2B%2F&name=J%C3%BC+M&token=evil'))).toEqual({
-      kind: 'form', data: { token: 'abc+/', name: 'Jü M' },
+      kind: 'form',
+      data: { token: 'abc+/', name: 'Jü M' },
     });
   });
 

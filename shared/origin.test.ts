@@ -40,13 +40,22 @@ describe('assertSameOrigin', () => {
   });
 
   it('refuses look-alikes: other scheme, port, subdomain, suffix, null', () => {
-    for (const origin of ['http://auth.example.com', 'https://auth.example.com:8443', 'https://x.auth.example.com',
-      'https://auth.example.com.evil.example', 'null', 'not a url', '']) {
+    for (
+      const origin of [
+        'http://auth.example.com',
+        'https://auth.example.com:8443',
+        'https://x.auth.example.com',
+        'https://auth.example.com.evil.example',
+        'null',
+        'not a url',
+        '',
+      ]
+    ) {
       expect(outcome(request('POST', { ...COOKIE, origin }))).toBe(REFUSED);
     }
   });
 
-  it('reads `Origin: null` (a no-referrer page\'s form, or a sandboxed frame) by Sec-Fetch-Site', () => {
+  it("reads `Origin: null` (a no-referrer page's form, or a sandboxed frame) by Sec-Fetch-Site", () => {
     expect(outcome(request('POST', { origin: 'null', 'sec-fetch-site': 'same-origin' }))).toBe('allowed');
     expect(outcome(request('POST', { origin: 'null', 'sec-fetch-site': 'cross-site' }))).toBe(REFUSED);
     expect(outcome(request('POST', { origin: 'null', 'sec-fetch-site': 'none' }))).toBe(REFUSED);
@@ -75,7 +84,7 @@ describe('assertSameOrigin', () => {
     expect(outcome(request('GET', { 'sec-fetch-site': 'cross-site' }))).toBe('allowed');
   });
 
-  it('refuses a cross-site write without cookies too (login CSRF with the attacker\'s own link)', () => {
+  it("refuses a cross-site write without cookies too (login CSRF with the attacker's own link)", () => {
     expect(outcome(request('POST', { origin: 'https://evil.example' }))).toBe(REFUSED);
     expect(outcome(request('POST', { cookie: '  ', origin: 'https://evil.example' }))).toBe(REFUSED);
     expect(outcome(request('POST', { 'sec-fetch-site': 'cross-site' }))).toBe(REFUSED);

@@ -28,7 +28,11 @@ let factory: Promise<ZxcvbnFactory> | undefined;
 
 function estimator(): Promise<ZxcvbnFactory> {
   factory ??= (async () => {
-    const [{ ZxcvbnFactory: Factory }, common, en] = await Promise.all([import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-common'), import('@zxcvbn-ts/language-en')]);
+    const [{ ZxcvbnFactory: Factory }, common, en] = await Promise.all([
+      import('@zxcvbn-ts/core'),
+      import('@zxcvbn-ts/language-common'),
+      import('@zxcvbn-ts/language-en'),
+    ]);
     return new Factory({
       dictionary: { ...common.dictionary, ...en.dictionary },
       graphs: common.adjacencyGraphs,
@@ -54,7 +58,9 @@ export async function assertStrongPassword(password: string, related: readonly s
   const strength = await passwordStrength(password, related);
   if (strength.ok) return;
   const advice = [strength.warning, ...strength.suggestions].filter((s) => s !== '').join(' ');
-  throw new HttpError('weak_password', { message: `This password is too easy to guess.${advice === '' ? '' : ` ${advice}`} A few unrelated words make a strong one.` });
+  throw new HttpError('weak_password', {
+    message: `This password is too easy to guess.${advice === '' ? '' : ` ${advice}`} A few unrelated words make a strong one.`,
+  });
 }
 
 /** The words of an address that a password should not lean on: its local part and its domain's name. */

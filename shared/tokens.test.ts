@@ -37,7 +37,19 @@ function forge(header: Record<string, unknown>, payload: Record<string, unknown>
 }
 
 function validPayload(config: Config, typ: 'access' | 'refresh'): Record<string, unknown> {
-  return { sub: 'acc1', sid: 'ses1', jti: 'j1', email: USER.email, email_verified: true, name: null, typ, iat: T0, exp: T0 + 60, iss: config.jwtIssuer, aud: config.jwtAudience };
+  return {
+    sub: 'acc1',
+    sid: 'ses1',
+    jti: 'j1',
+    email: USER.email,
+    email_verified: true,
+    name: null,
+    typ,
+    iat: T0,
+    exp: T0 + 60,
+    iss: config.jwtIssuer,
+    aud: config.jwtAudience,
+  };
 }
 
 function codeOf(fn: () => unknown): string {
@@ -53,15 +65,25 @@ function codeOf(fn: () => unknown): string {
 describe('session JWTs', () => {
   const config = configWith();
 
-  it('round-trips access and refresh claims, signed HS256 with the first secret\'s kid', () => {
+  it("round-trips access and refresh claims, signed HS256 with the first secret's kid", () => {
     const access = signAccess({ sub: 'acc1', sid: 'ses1', user: USER }, config, at(T0));
     const refresh = signRefresh({ sub: 'acc1', sid: 'ses1', jti: 'j1' }, config, at(T0));
     expect(jwt.decode(access, { complete: true })?.header).toMatchObject({ alg: 'HS256', kid: keyId(OLD) });
     expect(verifyAccess(access, config, at(T0 + 1))).toEqual({
-      typ: 'access', sub: 'acc1', sid: 'ses1', user: USER, iat: T0, exp: T0 + config.accessTokenTtlSeconds,
+      typ: 'access',
+      sub: 'acc1',
+      sid: 'ses1',
+      user: USER,
+      iat: T0,
+      exp: T0 + config.accessTokenTtlSeconds,
     });
     expect(verifyRefresh(refresh, config, at(T0 + 1))).toEqual({
-      typ: 'refresh', sub: 'acc1', sid: 'ses1', jti: 'j1', iat: T0, exp: T0 + config.refreshTokenTtlSeconds,
+      typ: 'refresh',
+      sub: 'acc1',
+      sid: 'ses1',
+      jti: 'j1',
+      iat: T0,
+      exp: T0 + config.refreshTokenTtlSeconds,
     });
   });
 

@@ -108,7 +108,12 @@ function wallClock(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-function sign(payload: Readonly<Record<string, string | boolean | null | readonly string[]>>, ttlSeconds: number, config: Config, options: TokenOptions): string {
+function sign(
+  payload: Readonly<Record<string, string | boolean | null | readonly string[]>>,
+  ttlSeconds: number,
+  config: Config,
+  options: TokenOptions,
+): string {
   const { kid, key } = keyring(config).signing;
   const iat = (options.now ?? wallClock)();
   return jwt.sign({ ...payload, iat, exp: iat + ttlSeconds }, key, {
@@ -121,7 +126,12 @@ function sign(payload: Readonly<Record<string, string | boolean | null | readonl
 
 export function signAccess(input: AccessInput & { readonly user: UserClaims }, config: Config, options: TokenOptions = {}): string {
   const { email, emailVerified, name, roles } = input.user;
-  return sign({ sub: input.sub, sid: input.sid, typ: 'access', email, email_verified: emailVerified, name, roles }, config.accessTokenTtlSeconds, config, options);
+  return sign(
+    { sub: input.sub, sid: input.sid, typ: 'access', email, email_verified: emailVerified, name, roles },
+    config.accessTokenTtlSeconds,
+    config,
+    options,
+  );
 }
 
 export function signRefresh(input: RefreshInput, config: Config, options: TokenOptions = {}): string {
@@ -201,7 +211,12 @@ function rolesClaim(payload: Readonly<Record<string, unknown>>): readonly string
 export function verifyAccess(token: string, config: Config, options: TokenOptions = {}): AccessClaims {
   try {
     const { payload: p, iat, exp } = verifyPayload(token, 'access', config, options);
-    const user = { email: stringClaim(p, 'email'), emailVerified: p.email_verified === true, name: typeof p.name === 'string' ? p.name : null, roles: rolesClaim(p) };
+    const user = {
+      email: stringClaim(p, 'email'),
+      emailVerified: p.email_verified === true,
+      name: typeof p.name === 'string' ? p.name : null,
+      roles: rolesClaim(p),
+    };
     return { typ: 'access', sub: stringClaim(p, 'sub'), sid: stringClaim(p, 'sid'), user, iat, exp };
   } catch (err) {
     if (!(err instanceof TokenRefused)) throw err;

@@ -38,16 +38,49 @@ export function normalizeEmail(raw: unknown): string {
   if (email.length > MAX_EMAIL_LENGTH || !EMAIL_RE.test(email)) throw new HttpError('invalid_email', { message: 'That is not a valid email address.' });
   const [local, domain] = email.split('@');
   if ([local, ...domain.split('.')].some(mixesScripts)) {
-    throw new HttpError('mixed_script_email', { message: 'The email address mixes alphabets (for example a Cyrillic letter among Latin ones). Type it again.' });
+    throw new HttpError('mixed_script_email', {
+      message: 'The email address mixes alphabets (for example a Cyrillic letter among Latin ones). Type it again.',
+    });
   }
   return email;
 }
 
 /** Scripts that have letters look-alike to other scripts' letters, or that UTS #39 lets combine. */
 const SCRIPTS = [
-  'Latin', 'Greek', 'Cyrillic', 'Armenian', 'Hebrew', 'Arabic', 'Syriac', 'Thaana', 'Devanagari', 'Bengali', 'Gurmukhi',
-  'Gujarati', 'Oriya', 'Tamil', 'Telugu', 'Kannada', 'Malayalam', 'Sinhala', 'Thai', 'Lao', 'Tibetan', 'Myanmar', 'Georgian',
-  'Hangul', 'Ethiopic', 'Cherokee', 'Khmer', 'Mongolian', 'Hiragana', 'Katakana', 'Bopomofo', 'Han', 'Coptic', 'Glagolitic',
+  'Latin',
+  'Greek',
+  'Cyrillic',
+  'Armenian',
+  'Hebrew',
+  'Arabic',
+  'Syriac',
+  'Thaana',
+  'Devanagari',
+  'Bengali',
+  'Gurmukhi',
+  'Gujarati',
+  'Oriya',
+  'Tamil',
+  'Telugu',
+  'Kannada',
+  'Malayalam',
+  'Sinhala',
+  'Thai',
+  'Lao',
+  'Tibetan',
+  'Myanmar',
+  'Georgian',
+  'Hangul',
+  'Ethiopic',
+  'Cherokee',
+  'Khmer',
+  'Mongolian',
+  'Hiragana',
+  'Katakana',
+  'Bopomofo',
+  'Han',
+  'Coptic',
+  'Glagolitic',
 ].map((name) => ({ name, re: new RegExp(`\\p{Script=${name}}`, 'u') }));
 
 /** UTS #39 "highly restrictive": besides one script alone, only these sets may mix. */
@@ -89,7 +122,9 @@ export function checkPassword(raw: unknown, config: Config): string {
     throw new HttpError('weak_password', { message: `Use at least ${config.passwordMinLength} characters.` });
   }
   if (Buffer.byteLength(password) > config.passwordMaxBytes) {
-    throw new HttpError('weak_password', { message: `Use at most ${config.passwordMaxBytes} bytes; in a long passphrase, accented letters such as é count 2 bytes each.` });
+    throw new HttpError('weak_password', {
+      message: `Use at most ${config.passwordMaxBytes} bytes; in a long passphrase, accented letters such as é count 2 bytes each.`,
+    });
   }
   return password;
 }

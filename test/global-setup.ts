@@ -73,8 +73,7 @@ function findPostgresBinaries(): Found {
   const binDir = dir === undefined ? undefined : dirname(realpathSync(join(dir, 'initdb')));
   if (binDir !== undefined && existsSync(join(binDir, 'pg_ctl'))) return { binDir };
   return {
-    reason:
-      'PostgreSQL is not installed (no initdb and pg_ctl on PATH or in /usr/lib/postgresql/*/bin). ' +
+    reason: 'PostgreSQL is not installed (no initdb and pg_ctl on PATH or in /usr/lib/postgresql/*/bin). ' +
       'Install it (Debian: apt-get install postgresql) or set TEST_DATABASE_URL.',
   };
 }
@@ -123,7 +122,7 @@ function initCluster(cluster: Cluster): void {
 /** Starts the server on a free port, trying again if another process takes the port first. */
 async function startServer(cluster: Cluster): Promise<void> {
   const attempts = 3;
-  for (let attempt = 1; ; attempt += 1) {
+  for (let attempt = 1;; attempt += 1) {
     cluster.port = await unusedPort();
     const data = join(cluster.dir, 'data');
     const log = join(cluster.dir, 'server.log');

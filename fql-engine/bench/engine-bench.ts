@@ -110,7 +110,14 @@ class HandSql {
   insert(i: number): Promise<void> {
     const id = this.nextId++;
     this.ids.push(id);
-    return this.inTx(() => this.runner.query(`INSERT INTO ${this.table} (id, key, data, ts) VALUES ($1, $2, $3, $4)`, [id, key(i), JSON.stringify({ key: key(i), n: i }), nowMicros()]));
+    return this.inTx(() =>
+      this.runner.query(`INSERT INTO ${this.table} (id, key, data, ts) VALUES ($1, $2, $3, $4)`, [
+        id,
+        key(i),
+        JSON.stringify({ key: key(i), n: i }),
+        nowMicros(),
+      ])
+    );
   }
 
   getById(i: number): Promise<void> {
@@ -125,7 +132,11 @@ class HandSql {
     const id = this.ids[Math.abs(i) % this.ids.length];
     return this.inTx(async () => {
       const [row] = (await this.runner.query<{ data: string }>(`SELECT data FROM ${this.table} WHERE id = $1`, [id])).rows;
-      await this.runner.query(`UPDATE ${this.table} SET data = $2, ts = $3 WHERE id = $1`, [id, JSON.stringify({ ...JSON.parse(row.data), n: i + 1 }), nowMicros()]);
+      await this.runner.query(`UPDATE ${this.table} SET data = $2, ts = $3 WHERE id = $1`, [
+        id,
+        JSON.stringify({ ...JSON.parse(row.data), n: i + 1 }),
+        nowMicros(),
+      ]);
     });
   }
 
@@ -146,8 +157,18 @@ class HandSql {
     const k = key(i % (ops * 2));
     return this.inTx(async () => {
       const [row] = (await this.runner.query<{ id: number; data: string }>(`SELECT id, data FROM ${this.table} WHERE key = $1`, [k])).rows;
-      if (row) await this.runner.query(`UPDATE ${this.table} SET data = $2, ts = $3 WHERE id = $1`, [row.id, JSON.stringify({ ...JSON.parse(row.data), n: i }), nowMicros()]);
-      else await this.runner.query(`INSERT INTO ${this.table} (id, key, data, ts) VALUES ($1, $2, $3, $4)`, [this.nextId++, k, JSON.stringify({ key: k, n: i }), nowMicros()]);
+      if (row)
+        await this.runner.query(`UPDATE ${this.table} SET data = $2, ts = $3 WHERE id = $1`, [
+          row.id,
+          JSON.stringify({ ...JSON.parse(row.data), n: i }),
+          nowMicros(),
+        ]);
+      else await this.runner.query(`INSERT INTO ${this.table} (id, key, data, ts) VALUES ($1, $2, $3, $4)`, [
+          this.nextId++,
+          k,
+          JSON.stringify({ key: k, n: i }),
+          nowMicros(),
+        ]);
     });
   }
 }
@@ -180,7 +201,12 @@ async function main(): Promise<void> {
   const byKey = q.Index('bench_by_key');
 
   const pairs: Pair[] = [];
-  const pair = async (name: string, sqlName: string, fql: (i: number) => Promise<unknown>, hand: (h: HandSql, i: number) => Promise<unknown>): Promise<void> => {
+  const pair = async (
+    name: string,
+    sqlName: string,
+    fql: (i: number) => Promise<unknown>,
+    hand: (h: HandSql, i: number) => Promise<unknown>,
+  ): Promise<void> => {
     const [f, sql, prep] = await measureInTurns(
       [
         { name, op: fql },
@@ -203,7 +229,9 @@ async function main(): Promise<void> {
   await pair('Let/If upsert (3 steps)', 'SELECT + UPDATE/INSERT', (i) => {
     const k = key(i % (ops * 2));
     const m = q.Match(byKey, k);
-    return client.query(q.Let({ found: q.Exists(m) }, q.If(q.Var('found'), q.Update(q.Select('ref', q.Get(m)), { data: { n: i } }), q.Create(bench, { data: { key: k, n: i } }))));
+    return client.query(
+      q.Let({ found: q.Exists(m) }, q.If(q.Var('found'), q.Update(q.Select('ref', q.Get(m)), { data: { n: i } }), q.Create(bench, { data: { key: k, n: i } }))),
+    );
   }, (h, i) => h.upsert(i, ops));
 
   // Issue 14's Range and Join, on indexes made only now, over what the pairs above wrote: their
@@ -211,10 +239,22 @@ async function main(): Promise<void> {
   await client.query(q.CreateIndex({ name: 'bench_keys', source: bench, values: [{ field: ['data', 'key'] }, { field: ['ref'] }] }));
   await client.query(q.CreateIndex({ name: 'bench_key_by_ref', source: bench, terms: [{ field: ['ref'] }], values: [{ field: ['data', 'key'] }] }));
   const keys = q.Match(q.Index('bench_keys'));
-  await pair('Range, a page of 10', 'SELECT key >= … LIMIT 10', (i) => client.query(q.Paginate(q.Range(keys, [key(Math.abs(i) % ops)], []), { size: 10 })), (h, i) => h.keysFrom(i, ops));
-  await pair('Join through an index', 'SELECT by key, then by id', (i) => client.query(q.Paginate(q.Join(q.Match(byKey, key(Math.abs(i) % ops)), q.Index('bench_key_by_ref')))), (h, i) => h.keyViaId(i, ops));
+  await pair(
+    'Range, a page of 10',
+    'SELECT key >= … LIMIT 10',
+    (i) => client.query(q.Paginate(q.Range(keys, [key(Math.abs(i) % ops)], []), { size: 10 })),
+    (h, i) => h.keysFrom(i, ops),
+  );
+  await pair(
+    'Join through an index',
+    'SELECT by key, then by id',
+    (i) => client.query(q.Paginate(q.Join(q.Match(byKey, key(Math.abs(i) % ops)), q.Index('bench_key_by_ref')))),
+    (h, i) => h.keyViaId(i, ops),
+  );
 
-  console.log(`fql-engine benchmark: ${ops} operations per round, ${ROUNDS} rounds in turns after ${WARMUP} warm-up operations (median round shown), in-process PGlite, one run\n`);
+  console.log(
+    `fql-engine benchmark: ${ops} operations per round, ${ROUNDS} rounds in turns after ${WARMUP} warm-up operations (median round shown), in-process PGlite, one run\n`,
+  );
   for (const p of pairs) {
     for (const m of [p.fql, p.sql, p.prepared]) console.log(`${formatRow(m)}   (${formatRounds(m)})`);
     const ratio = (sql: TurnsMeasurement): string => (sql.opsPerSec / p.fql.opsPerSec).toFixed(2);

@@ -33,7 +33,9 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 export function formatRow(m: Measurement): string {
-  return `${m.name.padEnd(34)} ${m.opsPerSec.toFixed(0).padStart(8)} ops/s   p50 ${m.p50Ms.toFixed(3).padStart(7)} ms   p99 ${m.p99Ms.toFixed(3).padStart(7)} ms`;
+  return `${m.name.padEnd(34)} ${m.opsPerSec.toFixed(0).padStart(8)} ops/s   p50 ${m.p50Ms.toFixed(3).padStart(7)} ms   p99 ${
+    m.p99Ms.toFixed(3).padStart(7)
+  } ms`;
 }
 
 /** A target's verdict, as every benchmark prints it: `PASS  label: detail` or `FAIL  label: detail`. */

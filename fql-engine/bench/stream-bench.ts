@@ -28,7 +28,9 @@ function percentile(sorted: readonly number[], p: number): number {
 
 function row(name: string, samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);
-  return `${name.padEnd(28)} p50 ${percentile(sorted, 0.5).toFixed(3).padStart(7)} ms   p95 ${percentile(sorted, 0.95).toFixed(3).padStart(7)} ms   p99 ${percentile(sorted, 0.99).toFixed(3).padStart(7)} ms`;
+  return `${name.padEnd(28)} p50 ${percentile(sorted, 0.5).toFixed(3).padStart(7)} ms   p95 ${percentile(sorted, 0.95).toFixed(3).padStart(7)} ms   p99 ${
+    percentile(sorted, 0.99).toFixed(3).padStart(7)
+  } ms`;
 }
 
 async function main(): Promise<void> {

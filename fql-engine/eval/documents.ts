@@ -72,7 +72,7 @@ export async function createDoc(ctx: QueryContext, collRef: Ref, wantedId: strin
   const fields = writableFields(params, 'create', info);
   await ctx.access.check(ctx, wantedId === undefined ? 'create' : 'create_with_id', info.ref, [fields]);
   const fullMeta = await withCredentials(ctx, meta, fields);
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 0;; attempt++) {
     const id = wantedId ?? newId();
     const target: DocTarget = { db, coll: info, id, ref: new Ref(id, collRef) };
     const state = newState(ctx, info, fields, fullMeta);

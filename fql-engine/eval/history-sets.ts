@@ -18,7 +18,14 @@ import { entriesFor, entryValueShape, type IndexDef } from './indexes.ts';
 import type { SetEntry } from './sets.ts';
 
 /** The entries an index held for `terms` at `ts`, in index order. */
-export async function matchEntriesAt(ctx: QueryContext, db: DbId, def: IndexDef, scope: Ref | undefined, termsKey: Uint8Array, ts: number): Promise<SetEntry[]> {
+export async function matchEntriesAt(
+  ctx: QueryContext,
+  db: DbId,
+  def: IndexDef,
+  scope: Ref | undefined,
+  termsKey: Uint8Array,
+  ts: number,
+): Promise<SetEntry[]> {
   const entries: SetEntry[] = [];
   for (const coll of def.sources) {
     const collRef = await collectionRefFor(ctx, db, scope, coll);

@@ -36,7 +36,10 @@ export async function moveDatabase(ctx: QueryContext, from: Value, to: Value): P
   const moving = metaString(record.meta, 'iid');
   const targetChain = await chainOf(ctx, target, 'to');
   if (targetChain.includes(moving)) {
-    throw new FaunaError('move database error', `Cannot move database '${source.id}' into parent '${target.id}': Cannot move database from ancestor to descendant.`);
+    throw new FaunaError(
+      'move database error',
+      `Cannot move database '${source.id}' into parent '${target.id}': Cannot move database from ancestor to descendant.`,
+    );
   }
   const destination = targetChain[targetChain.length - 1];
   const moved = { ...record, ts: ctx.nowMicros };

@@ -128,7 +128,11 @@ function checkDays(v: Value | undefined, field: string): void {
  */
 export async function createIndex(ctx: QueryContext, params: Value): Promise<ObjectValue> {
   requireServer(ctx);
-  const p = pick(paramsObject(params), ['name', 'source', 'terms', 'values', 'unique', 'serialized', 'data', 'partitions', 'permissions', 'active', 'ttl'], 'CreateIndex');
+  const p = pick(
+    paramsObject(params),
+    ['name', 'source', 'terms', 'values', 'unique', 'serialized', 'data', 'partitions', 'permissions', 'active', 'ttl'],
+    'CreateIndex',
+  );
   const name = validName(p.name);
   const sourceRefs = Array.isArray(p.source) ? p.source : [p.source];
   const sources: string[] = [];
@@ -148,7 +152,10 @@ export async function createIndex(ctx: QueryContext, params: Value): Promise<Obj
   }
   const def: IndexDef = { name, iid: `i${newId()}`, sources, terms: parseTerms(p.terms), values: parseValues(p.values), unique: p.unique === true };
   const pub = makeObject([
-    ['name', name], ['active', true], ['serialized', p.serialized ?? true], ['unique', def.unique],
+    ['name', name],
+    ['active', true],
+    ['serialized', p.serialized ?? true],
+    ['unique', def.unique],
     ...(['terms', 'values', 'data', 'permissions', 'ttl'] as const).filter((k) => p[k] !== undefined).map((k) => [k, p[k]] as const),
     ['partitions', def.unique ? 1 : partitions],
   ]);

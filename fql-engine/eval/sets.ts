@@ -269,7 +269,8 @@ async function matchSource(ctx: QueryContext, indexRef: Ref, terms: readonly Val
   const flags = reverseFlags(def);
   const scope = indexRef.database ?? indexRef.collection?.database;
   if (ctx.snapshot !== undefined) {
-    const inBounds = (e: SetEntry): boolean => (bounds.gte === undefined || Buffer.compare(e.key, bounds.gte) >= 0) && (bounds.lt === undefined || Buffer.compare(e.key, bounds.lt) < 0);
+    const inBounds = (e: SetEntry): boolean =>
+      (bounds.gte === undefined || Buffer.compare(e.key, bounds.gte) >= 0) && (bounds.lt === undefined || Buffer.compare(e.key, bounds.lt) < 0);
     const entries = (await matchEntriesAt(ctx, db, def, scope, termsKey, ctx.snapshot)).filter(inBounds);
     return new MemorySource(entries, (cursor) => encodeKey(cursor, flags), false);
   }
@@ -313,7 +314,17 @@ async function documentsSource(ctx: QueryContext, collRef: Ref): Promise<Source>
   return docScanSource(ctx, db, info.iid, (doc) => new Ref(doc.id, collRef));
 }
 
-const SCANNABLE_NATIVES: readonly NativeName[] = ['collections', 'indexes', 'functions', 'databases', 'keys', 'roles', 'tokens', 'credentials', 'access_providers'];
+const SCANNABLE_NATIVES: readonly NativeName[] = [
+  'collections',
+  'indexes',
+  'functions',
+  'databases',
+  'keys',
+  'roles',
+  'tokens',
+  'credentials',
+  'access_providers',
+];
 
 async function nativeSource(ctx: QueryContext, ref: Ref): Promise<Source> {
   const name = ref.id as NativeName;

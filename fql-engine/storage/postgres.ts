@@ -182,7 +182,7 @@ class PostgresStorage implements Storage {
    */
   async #serializable<T>(body: (sql: SqlQueryable) => Promise<T>, readOnly: boolean): Promise<T> {
     let mode: AttemptMode = { readOnly, optimistic: true };
-    for (let attempt = 1; ; ) {
+    for (let attempt = 1;;) {
       const outcome = await this.#attempt(body, mode);
       if (outcome.ok) return outcome.value;
       if (outcome.next === 'fail') throw outcome.error;

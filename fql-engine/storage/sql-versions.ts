@@ -52,7 +52,12 @@ export async function putVersion(sql: SqlQueryable, db: DbId, v: StoredVersion):
 }
 
 export async function removeVersion(sql: SqlQueryable, db: DbId, coll: string, id: string, ts: number): Promise<boolean> {
-  const rows = await sql.query<{ one: number }>('DELETE FROM fql_versions WHERE db = $1 AND coll = $2 AND id = $3 AND ts = $4 RETURNING 1 AS one', [db, coll, id, ts]);
+  const rows = await sql.query<{ one: number }>('DELETE FROM fql_versions WHERE db = $1 AND coll = $2 AND id = $3 AND ts = $4 RETURNING 1 AS one', [
+    db,
+    coll,
+    id,
+    ts,
+  ]);
   return rows.length === 1;
 }
 

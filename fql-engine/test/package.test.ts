@@ -47,7 +47,8 @@ function npmEnv(): NodeJS.ProcessEnv {
 
 function npm(args: readonly string[], cwd: string): string {
   const result = spawnSync('npm', [...args, '--no-audit', '--no-fund'], { cwd, env: npmEnv(), encoding: 'utf8', timeout: NPM_TIMEOUT_MS });
-  if (result.status !== 0) throw new Error(`npm ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stdout}${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`npm ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stdout}${result.stderr}`);
   return result.stdout;
 }
 

@@ -48,10 +48,13 @@ describe('PGlite transactions', () => {
     const calls = await callsDuring(storage, () =>
       storage.transaction(async (tx) => {
         await tx.insertDoc(db, doc('1'));
-        await tx.putIndexEntries(db, 'ix', { coll: 'users', id: '1', expiresAt: null }, [{ terms: new Uint8Array([1]), sortKey: new Uint8Array([1]), values: null }], { fresh: true });
+        await tx.putIndexEntries(db, 'ix', { coll: 'users', id: '1', expiresAt: null }, [{
+          terms: new Uint8Array([1]),
+          sortKey: new Uint8Array([1]),
+          values: null,
+        }], { fresh: true });
         expect(await tx.claimUnique(db, 'ix', new Uint8Array([1]), { coll: 'users', id: '1' })).toBeNull();
-      }),
-    );
+      }));
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatch(/fql_docs.*fql_index_entries.*fql_unique_claims/s);
     expect(calls[0]).not.toMatch(/BEGIN|COMMIT/);
@@ -90,8 +93,7 @@ describe('PGlite transactions', () => {
       storage.transaction(async (tx) => {
         await tx.putDoc(db, doc('1'));
         seen = await tx.getDoc(db, 'users', '1', NOW);
-      }),
-    );
+      }));
     expect(seen).not.toBeNull();
     expect(calls).toHaveLength(2);
     // BEGIN, then the held write (its body among the arguments), then the read by the document's key.
@@ -119,7 +121,7 @@ describe('PGlite statistics', () => {
     // PGlite has no autovacuum: without ANALYZE the planner may scan a collection to find one id.
     const storage = await openPglite({});
     try {
-      await storage.raw.exec("CREATE TABLE not_ours (k int); INSERT INTO not_ours SELECT generate_series(1, 10)");
+      await storage.raw.exec('CREATE TABLE not_ours (k int); INSERT INTO not_ours SELECT generate_series(1, 10)');
       const reltuples = async (table: string): Promise<number> =>
         (await storage.raw.query<{ n: number }>('SELECT reltuples::int AS n FROM pg_class WHERE relname = $1', [table])).rows[0].n;
       const before = await reltuples('fql_docs');

@@ -90,11 +90,13 @@ describe('ReadCachingTx', () => {
     });
   });
 
-  test.each([
-    ['putDoc', (c: ReadCachingTx, db: DbId): Promise<void> => c.putDoc(db, doc('1', 2)), { data: { n: 2 } }],
-    ['deleteDoc', async (c: ReadCachingTx, db: DbId): Promise<void> => void (await c.deleteDoc(db, 'users', '1')), null],
-    ['drop', (c: ReadCachingTx, db: DbId): Promise<void> => c.drop(db, { kind: 'collection', coll: 'users' }), null],
-  ] as const)('after %s the document is read again and the write is seen', async (_name, write, body) => {
+  test.each(
+    [
+      ['putDoc', (c: ReadCachingTx, db: DbId): Promise<void> => c.putDoc(db, doc('1', 2)), { data: { n: 2 } }],
+      ['deleteDoc', async (c: ReadCachingTx, db: DbId): Promise<void> => void (await c.deleteDoc(db, 'users', '1')), null],
+      ['drop', (c: ReadCachingTx, db: DbId): Promise<void> => c.drop(db, { kind: 'collection', coll: 'users' }), null],
+    ] as const,
+  )('after %s the document is read again and the write is seen', async (_name, write, body) => {
     await withCache(async (cache, reads, db) => {
       await cache.getDoc(db, 'users', '1', NOW);
       await write(cache, db);
@@ -112,11 +114,13 @@ describe('ReadCachingTx', () => {
     });
   });
 
-  test.each([
-    ['putIndexEntries', (c: ReadCachingTx, db: DbId): Promise<void> => c.putIndexEntries(db, 'ix', { coll: 'users', id: '1', expiresAt: null }, []), []],
-    ['deleteDoc', async (c: ReadCachingTx, db: DbId): Promise<void> => void (await c.deleteDoc(db, 'users', '1')), []],
-    ['putDoc with an expiry', (c: ReadCachingTx, db: DbId): Promise<void> => c.putDoc(db, doc('1', 1, NOW + 5)), ['1']],
-  ] as const)('after %s the index is scanned again', async (_name, write, ids) => {
+  test.each(
+    [
+      ['putIndexEntries', (c: ReadCachingTx, db: DbId): Promise<void> => c.putIndexEntries(db, 'ix', { coll: 'users', id: '1', expiresAt: null }, []), []],
+      ['deleteDoc', async (c: ReadCachingTx, db: DbId): Promise<void> => void (await c.deleteDoc(db, 'users', '1')), []],
+      ['putDoc with an expiry', (c: ReadCachingTx, db: DbId): Promise<void> => c.putDoc(db, doc('1', 1, NOW + 5)), ['1']],
+    ] as const,
+  )('after %s the index is scanned again', async (_name, write, ids) => {
     await withCache(async (cache, reads, db) => {
       expect((await cache.scanIndex(db, 'ix', TERMS, { now: NOW })).map((e) => e.id)).toEqual(['1']);
       await write(cache, db);

@@ -83,16 +83,19 @@ function countingSchemaReads(storage: Storage): { storage: Storage; reads: () =>
     transaction: (fn) =>
       storage.transaction((tx) => {
         // Every other method is tx's own, found through the prototype.
-        const counted: StorageTx = Object.assign(Object.create(tx) as StorageTx, {
-          getDoc: (db, coll, id, now) => {
-            if (schemaKinds.has(coll)) reads += 1;
-            return tx.getDoc(db, coll, id, now);
-          },
-          scanDocs: (db, coll, range) => {
-            if (schemaKinds.has(coll)) reads += 1;
-            return tx.scanDocs(db, coll, range);
-          },
-        } satisfies Partial<StorageTx>);
+        const counted: StorageTx = Object.assign(
+          Object.create(tx) as StorageTx,
+          {
+            getDoc: (db, coll, id, now) => {
+              if (schemaKinds.has(coll)) reads += 1;
+              return tx.getDoc(db, coll, id, now);
+            },
+            scanDocs: (db, coll, range) => {
+              if (schemaKinds.has(coll)) reads += 1;
+              return tx.scanDocs(db, coll, range);
+            },
+          } satisfies Partial<StorageTx>,
+        );
         return fn(counted);
       }),
   };

@@ -80,19 +80,20 @@ function suite(open: () => Promise<Storage>, openSecond: (() => Promise<Storage>
   });
 
   // Only PostgreSQL is shared by processes: PGlite's directory belongs to one.
-  if (openSecond !== null) test('another storage on the same database hears it', async () => {
-    const other = await openSecond();
-    try {
-      const heard = collector();
-      const stop = await other.subscribe(heard);
-      await Promise.all(Array.from({ length: 10 }, (_, i) => announce(storage, [i])));
-      await heard.until(10);
-      expect(heard.batches.flat().sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-      await stop();
-    } finally {
-      await other.close();
-    }
-  });
+  if (openSecond !== null)
+    test('another storage on the same database hears it', async () => {
+      const other = await openSecond();
+      try {
+        const heard = collector();
+        const stop = await other.subscribe(heard);
+        await Promise.all(Array.from({ length: 10 }, (_, i) => announce(storage, [i])));
+        await heard.until(10);
+        expect(heard.batches.flat().sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        await stop();
+      } finally {
+        await other.close();
+      }
+    });
 
   test('closing the storage tells its listeners', async () => {
     const closing = await open();

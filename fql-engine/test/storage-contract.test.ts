@@ -106,7 +106,13 @@ async function orderKeys(storage: Storage, db: DbId, coll: string, range: Partia
   return docs.map((found) => found.orderKey);
 }
 
-async function sortKeys(storage: Storage, db: DbId, indexId: string, terms: Uint8Array, range: Partial<Parameters<StorageTx['scanIndex']>[3]> = {}): Promise<number[][]> {
+async function sortKeys(
+  storage: Storage,
+  db: DbId,
+  indexId: string,
+  terms: Uint8Array,
+  range: Partial<Parameters<StorageTx['scanIndex']>[3]> = {},
+): Promise<number[][]> {
   const entries = await inTx(storage, (tx) => tx.scanIndex(db, indexId, terms, { now: NOW, ...range }));
   return entries.map((found) => [...found.sortKey]);
 }
@@ -243,7 +249,10 @@ function indexTests(get: () => Storage): void {
         await tx.putIndexEntries(db, 'by_tag', { coll: 'things', id: `d${i}`, expiresAt: null }, [entry(terms, bytes(...key), [`v${i}`, { n: i }])]);
       }
       // Same index, other terms (one a prefix of ours): never matched by an equality on terms.
-      await tx.putIndexEntries(db, 'by_tag', { coll: 'things', id: 'other', expiresAt: null }, [entry(bytes(7, 0), bytes(1)), entry(bytes(7, 0, 1, 0), bytes(1))]);
+      await tx.putIndexEntries(db, 'by_tag', { coll: 'things', id: 'other', expiresAt: null }, [
+        entry(bytes(7, 0), bytes(1)),
+        entry(bytes(7, 0, 1, 0), bytes(1)),
+      ]);
     });
     return db;
   }
@@ -556,7 +565,7 @@ function transactionTests(get: () => Storage): void {
     expect(await inTx(storage, (tx) => tx.claimUnique(db, 'ix', bytes(1), { coll: 'users', id: '2' }))).toBeNull();
   });
 
-  test('a write\'s answer holds even when the callback throws before committing', async () => {
+  test("a write's answer holds even when the callback throws before committing", async () => {
     // PGlite may hold writes until COMMIT and learn of a collision only then: what the callback
     // throws must still follow from what its writes answered.
     const storage = get();
@@ -577,7 +586,7 @@ function transactionTests(get: () => Storage): void {
     expect((await inTx(storage, (tx) => tx.scanDocs(db, 'users', { now: NOW }))).map((found) => found.id)).toEqual(['1']);
   });
 
-  test('concurrent transactions neither commit nor undo each other\'s writes', async () => {
+  test("concurrent transactions neither commit nor undo each other's writes", async () => {
     const storage = get();
     const db = freshDb();
     const boom = new Error('boom');

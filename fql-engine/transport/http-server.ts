@@ -193,16 +193,15 @@ function countHttp1Request(ctx: ServerContext, socket: net.Socket, delta: number
 async function serveHttp1(ctx: ServerContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   try {
     const body = await readBody(req, req.headers['content-length'], ctx.maxBodyBytes);
-    const response =
-      body === null
-        ? tooLarge(ctx.maxBodyBytes)
-        : await dispatch(ctx, {
-            method: req.method ?? 'GET',
-            path: pathOf(req.url),
-            params: paramsOf(req.url),
-            headers: normaliseHeaders(req.headers),
-            body,
-          });
+    const response = body === null
+      ? tooLarge(ctx.maxBodyBytes)
+      : await dispatch(ctx, {
+        method: req.method ?? 'GET',
+        path: pathOf(req.url),
+        params: paramsOf(req.url),
+        headers: normaliseHeaders(req.headers),
+        body,
+      });
     writeHttp1(res, response, ctx.closing || body === null, ctx);
   } catch (error) {
     abandonHttp1(res, error);
@@ -260,16 +259,15 @@ async function serveHttp2(
 ): Promise<void> {
   try {
     const body = await readBody(stream, headers['content-length'], ctx.maxBodyBytes);
-    const response =
-      body === null
-        ? tooLarge(ctx.maxBodyBytes)
-        : await dispatch(ctx, {
-            method: headers[':method'] ?? 'GET',
-            path: pathOf(headers[':path']),
-            params: paramsOf(headers[':path']),
-            headers: normaliseHeaders(headers),
-            body,
-          });
+    const response = body === null
+      ? tooLarge(ctx.maxBodyBytes)
+      : await dispatch(ctx, {
+        method: headers[':method'] ?? 'GET',
+        path: pathOf(headers[':path']),
+        params: paramsOf(headers[':path']),
+        headers: normaliseHeaders(headers),
+        body,
+      });
     writeHttp2(stream, response, headers[':method'] === 'HEAD', ctx);
     // RFC 9113 §8.1: after a complete early response, ask the client to stop sending.
     if (body === null) stream.close(http2.constants.NGHTTP2_NO_ERROR);

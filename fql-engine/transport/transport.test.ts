@@ -73,16 +73,14 @@ const MODES: readonly Mode[] = [
     name: 'HTTP/1.1 (driver given globalThis.fetch)',
     adapter: 'fetch',
     hostHeader: true,
-    client: (secret, server) =>
-      new faunadb.Client({ secret, domain: '127.0.0.1', port: server.port, scheme: 'http', fetch: globalThis.fetch }),
+    client: (secret, server) => new faunadb.Client({ secret, domain: '127.0.0.1', port: server.port, scheme: 'http', fetch: globalThis.fetch }),
   },
   {
     name: 'in-process fetch',
     adapter: 'fetch',
     hostHeader: false,
     // An unreachable port: anything that tried the network would fail.
-    client: (secret, _server, handler) =>
-      new faunadb.Client({ secret, domain: '127.0.0.1', port: 9, scheme: 'http', fetch: createInProcessFetch(handler) }),
+    client: (secret, _server, handler) => new faunadb.Client({ secret, domain: '127.0.0.1', port: 9, scheme: 'http', fetch: createInProcessFetch(handler) }),
   },
 ];
 
@@ -192,7 +190,11 @@ describe('both protocols on one port', () => {
     const server = await startHttpServer(stub, { host: '127.0.0.1', port: 0 });
     const h2 = new faunadb.Client({ secret: 'a', domain: '127.0.0.1', port: server.port, scheme: 'http' });
     const h1 = new faunadb.Client({
-      secret: 'b', domain: '127.0.0.1', port: server.port, scheme: 'http', fetch: globalThis.fetch,
+      secret: 'b',
+      domain: '127.0.0.1',
+      port: server.port,
+      scheme: 'http',
+      fetch: globalThis.fetch,
     });
     try {
       const answers = await Promise.all(
@@ -321,10 +323,18 @@ describe('close()', () => {
     stub.answer = () => json(200, { resource: 1 });
     const server = await startHttpServer(stub, { host: '127.0.0.1', port: 0, closeGraceMs: 10_000 });
     const h2 = new faunadb.Client({
-      secret: 'a', domain: '127.0.0.1', port: server.port, scheme: 'http', http2SessionIdleTime: 5000,
+      secret: 'a',
+      domain: '127.0.0.1',
+      port: server.port,
+      scheme: 'http',
+      http2SessionIdleTime: 5000,
     });
     const h1 = new faunadb.Client({
-      secret: 'b', domain: '127.0.0.1', port: server.port, scheme: 'http', fetch: globalThis.fetch,
+      secret: 'b',
+      domain: '127.0.0.1',
+      port: server.port,
+      scheme: 'http',
+      fetch: globalThis.fetch,
     });
     const idle = net.connect(server.port, '127.0.0.1');
     idle.on('error', () => undefined);
@@ -364,7 +374,11 @@ describe('close()', () => {
     stub.answer = () => new Promise(() => undefined);
     const server = await startHttpServer(stub, { host: '127.0.0.1', port: 0, closeGraceMs: 100 });
     const h1 = new faunadb.Client({
-      secret: 'b', domain: '127.0.0.1', port: server.port, scheme: 'http', fetch: globalThis.fetch,
+      secret: 'b',
+      domain: '127.0.0.1',
+      port: server.port,
+      scheme: 'http',
+      fetch: globalThis.fetch,
     });
     try {
       const answer = h1.query(1).then(() => 'answered', () => 'failed');

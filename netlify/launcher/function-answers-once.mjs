@@ -35,7 +35,7 @@ function patch(httpProxy) {
   const createPatched = (options) => {
     const server = create(options);
     const web = server.web;
-    server.web = function (req, res, options, ...rest) {
+    server.web = function(req, res, options, ...rest) {
       if (options?.headers?.[FUNCTION_HEADER] !== undefined) req.alternativePaths = [];
       return web.call(this, req, res, options, ...rest);
     };

@@ -106,7 +106,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const engineUrl = engine === null ? null : `http://127.0.0.1:${options.enginePort}`;
     started.mailbox = await startMailbox({ port: options.mailboxPort, dir: path.join(options.dataDir, 'mailbox') });
     progress.step(`mailbox ready: ${started.mailbox.url}`);
-    const functionEnv = options.mode === 'development' ? developmentEnv(options, engineUrl ?? '', started.mailbox.url) : productionEnv(options, started.mailbox.url);
+    const functionEnv = options.mode === 'development'
+      ? developmentEnv(options, engineUrl ?? '', started.mailbox.url)
+      : productionEnv(options, started.mailbox.url);
     const site = startNetlifyDev(options, functionEnv.env, progress);
     started.children.push(site);
     progress.step(`starting ${engine === null ? '' : 'the engine and '}netlify dev`);
@@ -171,7 +173,16 @@ function startEngine(options: StackOptions): Child {
     name: 'engine',
     command: process.execPath,
     // The fql-engine command, run by this Node with tsx: in this repository it is TypeScript.
-    args: ['--import', 'tsx', packageBin(options.root, 'fql-engine', 'fql-engine'), '--port', String(options.enginePort), '--secret', options.secret, ...storage],
+    args: [
+      '--import',
+      'tsx',
+      packageBin(options.root, 'fql-engine', 'fql-engine'),
+      '--port',
+      String(options.enginePort),
+      '--secret',
+      options.secret,
+      ...storage,
+    ],
     env,
     cwd: options.root,
     log: options.log,
@@ -197,7 +208,14 @@ interface FunctionEnv {
  * (netlify dev's own NETLIFY_DEV=true says so too; this does not depend on it).
  */
 function developmentEnv(options: StackOptions, engineUrl: string, mailboxUrl: string): FunctionEnv {
-  const env: NodeJS.ProcessEnv = { ...options.env, ...devLimits(options.env), FQL_AUTH_DEV: '1', FAUNA_ENDPOINT: engineUrl, FAUNA_SECRET: options.secret, POSTMARK_API_URL: mailboxUrl };
+  const env: NodeJS.ProcessEnv = {
+    ...options.env,
+    ...devLimits(options.env),
+    FQL_AUTH_DEV: '1',
+    FAUNA_ENDPOINT: engineUrl,
+    FAUNA_SECRET: options.secret,
+    POSTMARK_API_URL: mailboxUrl,
+  };
   delete env.DATABASE_URL;
   return { env, filledIn: [] };
 }

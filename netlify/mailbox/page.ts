@@ -112,7 +112,9 @@ export function renderMessage(m: StoredMessage): string {
   return [
     `<h2>${escapeHtml(m.subject || '(no subject)')}</h2><dl>${facts.join('')}</dl>`,
     linksSection(m),
-    m.htmlBody === null ? '' : `<section><h3>HTML</h3><iframe title="HTML body" sandbox="${FRAME_SANDBOX}" src="/messages/${escapeHtml(m.id)}/html"></iframe></section>`,
+    m.htmlBody === null
+      ? ''
+      : `<section><h3>HTML</h3><iframe title="HTML body" sandbox="${FRAME_SANDBOX}" src="/messages/${escapeHtml(m.id)}/html"></iframe></section>`,
     m.textBody === null ? '' : `<section><h3>Text</h3><pre>${linkify(m.textBody)}</pre></section>`,
     m.template ? `<section><h3>Template model</h3><pre>${linkify(JSON.stringify(m.template.model, null, 2))}</pre></section>` : '',
     m.headers.length === 0 ? '' : `<section><h3>Headers</h3><pre>${escapeHtml(m.headers.map((h) => `${h.name}: ${h.value}`).join('\n'))}</pre></section>`,
@@ -167,8 +169,7 @@ function time(iso: string): string {
 }
 
 function page(status: number, title: string, main: string): PageResponse {
-  const body =
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
+  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
     `<title>${escapeHtml(title)} · Mailbox</title><style>${CSS}</style></head>` +
     `<body><header><h1><a href="/">Mailbox</a></h1><span>local Postmark</span></header><main>${main}</main></body></html>`;
   return { status, headers: { ...COMMON_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': PAGE_CSP }, body };

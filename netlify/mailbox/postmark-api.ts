@@ -34,7 +34,8 @@ export const MAX_BATCH_MESSAGES = 500;
 export const REFUSALS = {
   missingToken: {
     errorCode: 10,
-    message: 'No Account or Server API tokens were supplied in the HTTP headers. Please add a header for either X-Postmark-Server-Token or X-Postmark-Account-Token.',
+    message:
+      'No Account or Server API tokens were supplied in the HTTP headers. Please add a header for either X-Postmark-Server-Token or X-Postmark-Account-Token.',
   },
   invalidJson: { errorCode: 402, message: 'Invalid JSON: the request body could not be parsed.' },
   jsonRequired: { errorCode: 409, message: 'Content-Type and Accept headers must be set to application/json, text/json, or text/x-json.' },
@@ -189,14 +190,17 @@ function parseTemplate(body: Json): { use: TemplateUse } | { refusal: PostmarkRe
 type Extras = Pick<MessageDraft, 'headers' | 'metadata' | 'attachments'>;
 
 function parseExtras(body: Json): { values: Extras } | { refusal: PostmarkRefusal } {
-  const headers = arrayOf(body.Headers, (h): MessageHeader | null =>
-    isObject(h) && typeof h.Name === 'string' && typeof h.Value === 'string' ? { name: h.Name, value: h.Value } : null,
+  const headers = arrayOf(
+    body.Headers,
+    (h): MessageHeader | null => isObject(h) && typeof h.Name === 'string' && typeof h.Value === 'string' ? { name: h.Name, value: h.Value } : null,
   );
   if (!headers) return { refusal: incompatibleJson("'Headers' must be a list of {Name, Value} strings.") };
-  const attachments = arrayOf(body.Attachments, (a): AttachmentInfo | null =>
-    isObject(a) && typeof a.Name === 'string' && typeof a.Content === 'string' && typeof a.ContentType === 'string'
-      ? { name: a.Name, contentType: a.ContentType, size: Buffer.byteLength(a.Content, 'base64') }
-      : null,
+  const attachments = arrayOf(
+    body.Attachments,
+    (a): AttachmentInfo | null =>
+      isObject(a) && typeof a.Name === 'string' && typeof a.Content === 'string' && typeof a.ContentType === 'string'
+        ? { name: a.Name, contentType: a.ContentType, size: Buffer.byteLength(a.Content, 'base64') }
+        : null,
   );
   if (!attachments) return { refusal: incompatibleJson("'Attachments' must be a list of {Name, Content, ContentType}.") };
   const metadata = body.Metadata ?? {};

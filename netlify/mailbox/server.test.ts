@@ -118,7 +118,11 @@ describe('mailbox speaking Postmark (memory)', () => {
     ['no From', 300, "Invalid 'From' value.", { From: '' }],
     ['a malformed From', 300, "Invalid 'From' address: 'Auth <auth>'.", { From: 'Auth <auth>' }],
     ['neither body', 300, 'Provide either email TextBody or HtmlBody or both.', { TextBody: undefined, HtmlBody: undefined }],
-    ['51 recipients over To, Cc and Bcc', 300, 'Maximum of 50 recipients allowed per email message', { To: recipients(20), Cc: recipients(20), Bcc: recipients(11) }],
+    ['51 recipients over To, Cc and Bcc', 300, 'Maximum of 50 recipients allowed per email message', {
+      To: recipients(20),
+      Cc: recipients(20),
+      Bcc: recipients(11),
+    }],
   ])('refuses %s with 422 and ErrorCode %i', async (_name, code, message, fields) => {
     const sent = client.sendEmail({ From: FROM, To: 'ok@example.com', Subject: 's', TextBody: 't', ...fields });
     expect(await refusal(sent)).toEqual({ statusCode: 422, code, message, name: 'InvalidEmailRequestError' });
@@ -152,7 +156,10 @@ describe('mailbox speaking Postmark (memory)', () => {
 
   it('answers a simulated outage until it is cleared', async () => {
     mailbox.failWith({ status: 500, message: 'provider on fire' });
-    expect(await refusal(client.sendEmail({ From: FROM, To: 'a@example.com', Subject: 's', TextBody: 't' }))).toMatchObject({ statusCode: 500, name: 'InternalServerError' });
+    expect(await refusal(client.sendEmail({ From: FROM, To: 'a@example.com', Subject: 's', TextBody: 't' }))).toMatchObject({
+      statusCode: 500,
+      name: 'InternalServerError',
+    });
     mailbox.failWith(null);
     await client.sendEmail({ From: FROM, To: 'a@example.com', Subject: 's', TextBody: 't' });
     expect(await mailbox.messages()).toHaveLength(1);
@@ -189,7 +196,12 @@ describe('mailbox web page', () => {
 
   it('lists messages newest first, escaping what senders wrote', async () => {
     await client.sendEmail({ From: FROM, To: 'first@example.com', Subject: 'first', TextBody: 't' });
-    await client.sendEmail({ From: `"${hostile.replace(/["\\]/g, '\\$&')}" <x@example.com>`, To: `"<img src=x onerror=alert(2)>" <evil@example.com>`, Subject: hostile, TextBody: 't' });
+    await client.sendEmail({
+      From: `"${hostile.replace(/["\\]/g, '\\$&')}" <x@example.com>`,
+      To: `"<img src=x onerror=alert(2)>" <evil@example.com>`,
+      Subject: hostile,
+      TextBody: 't',
+    });
     const res = await fetch(`${mailbox.url}/`);
     const html = await res.text();
     expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'/);

@@ -129,7 +129,9 @@ async function openAccount(id) {
   const a = detail.account;
   byId('admin-account', HTMLElement).hidden = false;
   byId('account-email', HTMLHeadingElement).textContent = a.email;
-  byId('account-status', HTMLParagraphElement).textContent = `${a.emailVerified ? 'Verified' : 'Not verified'} · ${a.disabled ? 'Disabled' : 'Active'} · created ${a.createdAt ?? 'unknown'}`;
+  byId('account-status', HTMLParagraphElement).textContent = `${a.emailVerified ? 'Verified' : 'Not verified'} · ${
+    a.disabled ? 'Disabled' : 'Active'
+  } · created ${a.createdAt ?? 'unknown'}`;
   byId('account-disable', HTMLButtonElement).hidden = a.disabled;
   byId('account-enable', HTMLButtonElement).hidden = !a.disabled;
   byId('account-verify', HTMLButtonElement).hidden = a.emailVerified;
@@ -149,7 +151,9 @@ async function openAccount(id) {
       return item;
     }),
   );
-  byId('account-activity', HTMLUListElement).replaceChildren(...detail.activity.map((e) => line(`${e.at} · ${e.event} · ${e.actor} · ${e.ip} · ${e.userAgent}`)));
+  byId('account-activity', HTMLUListElement).replaceChildren(
+    ...detail.activity.map((e) => line(`${e.at} · ${e.event} · ${e.actor} · ${e.ip} · ${e.userAgent}`)),
+  );
 }
 
 /**
@@ -175,11 +179,20 @@ byId('admin-results', HTMLUListElement).addEventListener('click', (event) => {
   const id = event.target instanceof HTMLButtonElement ? event.target.closest('li')?.dataset.id : undefined;
   if (id) void openAccount(id).catch(() => {});
 });
-byId('account-disable', HTMLButtonElement).addEventListener('click', () => onAccount((base) => send(`${base}/disable`, 'POST'), 'The account is disabled, and its sessions ended.'));
+byId('account-disable', HTMLButtonElement).addEventListener(
+  'click',
+  () => onAccount((base) => send(`${base}/disable`, 'POST'), 'The account is disabled, and its sessions ended.'),
+);
 byId('account-enable', HTMLButtonElement).addEventListener('click', () => onAccount((base) => send(`${base}/enable`, 'POST'), 'The account is enabled.'));
 byId('account-revoke-all', HTMLButtonElement).addEventListener('click', () => onAccount((base) => send(`${base}/sessions`, 'DELETE'), 'Every session ended.'));
-byId('account-reset', HTMLButtonElement).addEventListener('click', () => onAccount((base) => send(`${base}/password-reset`, 'POST'), 'A password reset link was sent.'));
-byId('account-verify', HTMLButtonElement).addEventListener('click', () => onAccount((base) => send(`${base}/verification`, 'POST'), 'A verification link was sent.'));
+byId('account-reset', HTMLButtonElement).addEventListener(
+  'click',
+  () => onAccount((base) => send(`${base}/password-reset`, 'POST'), 'A password reset link was sent.'),
+);
+byId('account-verify', HTMLButtonElement).addEventListener(
+  'click',
+  () => onAccount((base) => send(`${base}/verification`, 'POST'), 'A verification link was sent.'),
+);
 byId('account-sessions', HTMLUListElement).addEventListener('click', (event) => {
   const sid = event.target instanceof HTMLButtonElement ? event.target.closest('li')?.dataset.id : undefined;
   if (sid) onAccount((base) => send(`${base}/sessions/${encodeURIComponent(sid)}`, 'DELETE'), 'The session ended.');

@@ -124,7 +124,12 @@ export async function accountDetail(ctx: AuthContext, admin: AdminCaller, id: st
   const row = await runQuery<DetailRow>(ctx.db, accountDetailQuery(admin, id, DETAIL_ACTIVITY));
   return {
     account: { ...row.account, createdAt: row.account.createdAt?.date.toISOString() ?? null },
-    sessions: row.sessions.map((s) => ({ id: s.ref.id, createdAt: s.data.created_at.date.toISOString(), lastUsedAt: s.data.last_used_at.date.toISOString(), userAgent: s.data.user_agent })),
+    sessions: row.sessions.map((s) => ({
+      id: s.ref.id,
+      createdAt: s.data.created_at.date.toISOString(),
+      lastUsedAt: s.data.last_used_at.date.toISOString(),
+      userAgent: s.data.user_agent,
+    })),
     activity: row.activity.map(activityEntryOf),
   };
 }
@@ -152,7 +157,8 @@ const ROLES_MAX = 32;
 /** Replaces the roles whole; an admin cannot take the admin role from their own account. */
 export async function setRoles(ctx: AuthContext, admin: AdminCaller, id: string, body: Readonly<Record<string, unknown>>): Promise<FreshUser> {
   const roles = body.roles;
-  if (!Array.isArray(roles) || roles.length > ROLES_MAX) throw new HttpError('invalid_body', { message: `'roles' is an array of at most ${ROLES_MAX} role names.` });
+  if (!Array.isArray(roles) || roles.length > ROLES_MAX)
+    throw new HttpError('invalid_body', { message: `'roles' is an array of at most ${ROLES_MAX} role names.` });
   const checked = roles.map(checkRoleName);
   if (id === admin.accountId && !checked.includes(admin.role)) throw new HttpError('own_account');
   return runQuery<FreshUser>(ctx.db, adminSetRolesQuery(admin, id, checked));

@@ -40,7 +40,12 @@ export interface LinkRequest {
  * one; so would an email_failed that only an account can cause. A failed send is logged, and its
  * email event forgotten so that asking again is not held back.
  */
-export async function emailLink(ctx: AuthContext, request: { email: unknown; ip: string }, ttlSeconds: number, query: (input: LinkRequest) => Expr): Promise<void> {
+export async function emailLink(
+  ctx: AuthContext,
+  request: { email: unknown; ip: string },
+  ttlSeconds: number,
+  query: (input: LinkRequest) => Expr,
+): Promise<void> {
   const email = normalizeEmail(request.email);
   const token = ctx.randomToken();
   const limits = { perHour: ctx.config.emailsPerAddressPerHour, minIntervalSeconds: ctx.config.emailMinIntervalSeconds };
@@ -48,7 +53,8 @@ export async function emailLink(ctx: AuthContext, request: { email: unknown; ip:
   const decision = await runQuery<EmailDecision>(ctx.db, withHourlyAllowance(emailIpKey(request.ip), ctx.config.emailsPerIpPerHour, decide));
   if (decision.status === 'rate_limited') throw rateLimited(decision.retryAfter, decision.limit ?? 'emails');
   if (decision.status !== 'send') return;
-  const send = (): Promise<void> => deliver(ctx, decision, email, token).catch((err: unknown) => console.error(`auth: a ${decision.kind} email was not sent`, err));
+  const send = (): Promise<void> =>
+    deliver(ctx, decision, email, token).catch((err: unknown) => console.error(`auth: a ${decision.kind} email was not sent`, err));
   if (!ctx.afterAnswer) return send();
   // Not even started before the answer: building and sending the message is work that only an
   // account causes, so it must not delay the answer (issue 19, item 9).
@@ -66,7 +72,10 @@ const RATE_LIMIT_MESSAGES: Readonly<Record<RateLimit, string>> = {
 
 export function rateLimited(retryAfterSeconds: number, limit: RateLimit): HttpError {
   const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
-  return new HttpError('rate_limited', { message: `${RATE_LIMIT_MESSAGES[limit]} Try again in ${waitInWords(seconds)}.`, headers: { 'Retry-After': String(seconds) } });
+  return new HttpError('rate_limited', {
+    message: `${RATE_LIMIT_MESSAGES[limit]} Try again in ${waitInWords(seconds)}.`,
+    headers: { 'Retry-After': String(seconds) },
+  });
 }
 
 /** "1 minute", "53 minutes", "40 seconds": what a person waits, rounded up to minutes past one. */

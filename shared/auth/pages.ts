@@ -34,7 +34,12 @@ const MAX_TOKEN_LENGTH = 512;
 export async function linkPage(ctx: AuthContext, req: Request, kind: LinkKind, options: (email: string) => TokenPageOptions): Promise<Response> {
   const token = new URL(req.url).searchParams.get('token') ?? '';
   if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
-    return sitePage(ctx.config, 'This link is incomplete', html`<h1>This link is incomplete</h1><p>Open the link from your email again, or ask for a new one.</p>`, { status: 400 });
+    return sitePage(
+      ctx.config,
+      'This link is incomplete',
+      html`<h1>This link is incomplete</h1><p>Open the link from your email again, or ask for a new one.</p>`,
+      { status: 400 },
+    );
   }
   try {
     const email = await runQuery<string>(ctx.db, linkEmailQuery(sha256(token), kind));

@@ -22,7 +22,11 @@ export async function resetPassword(ctx: AuthContext, body: Readonly<Record<stri
   const password = checkPassword(body.password, ctx.config);
   await assertStrongPassword(password);
   const notice = noticeToken(ctx);
-  await sendNotice(ctx, await runQuery<Notice>(ctx.db, resetPasswordQuery({ tokenHash: sha256(token), password, notice: notice.stored, audit: auditScope(ctx) })), notice);
+  await sendNotice(
+    ctx,
+    await runQuery<Notice>(ctx.db, resetPasswordQuery({ tokenHash: sha256(token), password, notice: notice.stored, audit: auditScope(ctx) })),
+    notice,
+  );
 }
 
 /** Needs the current password (wrong guesses count like failed logins); ends every other session of the account. */

@@ -28,7 +28,12 @@ export interface Verified {
  * Proves the address; the link's first use logs in too, and keeps the password only when
  * `binding` (the request's signup cookie) is the one its registration set (see verifyEmailQuery).
  */
-export async function verifyEmail(ctx: AuthContext, body: Readonly<Record<string, unknown>>, userAgent: string, binding: string | undefined): Promise<Verified> {
+export async function verifyEmail(
+  ctx: AuthContext,
+  body: Readonly<Record<string, unknown>>,
+  userAgent: string,
+  binding: string | undefined,
+): Promise<Verified> {
   const token = stringField(body, 'token');
   const refresh = issueRefreshToken(ctx);
   const resetToken = ctx.randomToken();

@@ -91,7 +91,12 @@ export function safeNextPath(raw: string | null | undefined): string {
 }
 
 /** What the guard answers a request for `url` carrying `accessToken` (the access cookie's value, if any). */
-export async function decide(url: URL, accessToken: string | undefined, settings: GuardSettings, nowSeconds = Math.floor(Date.now() / 1000)): Promise<GuardDecision> {
+export async function decide(
+  url: URL,
+  accessToken: string | undefined,
+  settings: GuardSettings,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Promise<GuardDecision> {
   const rule = settings.paths.find((p) => url.pathname.startsWith(p.prefix) || url.pathname === p.prefix.replace(/\/$/, ''));
   if (rule === undefined) return { kind: 'pass', user: null };
   const user = accessToken === undefined ? null : await verifyAccessToken(accessToken, settings, nowSeconds);
@@ -196,7 +201,8 @@ const PAGE_HEADERS = {
 };
 
 function page(status: number, title: string, text: string): Response {
-  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1><p>${text}</p><p><a href="/">Back to the site</a></p></body></html>`;
+  const body =
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1><p>${text}</p><p><a href="/">Back to the site</a></p></body></html>`;
   return new Response(body, { status, headers: PAGE_HEADERS });
 }
 

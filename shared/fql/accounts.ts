@@ -64,7 +64,9 @@ export function withEmailAllowance(email: string, limits: EmailLimits, then: (ev
  * sends "you already have an account"). Both answers look the same to the client, and both
  * cost one bcrypt.
  */
-export function registerQuery(input: { email: string; password: string; bindingHash: string; token: EmailTokenInput; limits: EmailLimits; audit: AuditScope }): Expr {
+export function registerQuery(
+  input: { email: string; password: string; bindingHash: string; token: EmailTokenInput; limits: EmailLimits; audit: AuditScope },
+): Expr {
   const { email, password, bindingHash, token, limits } = input;
   return withEmailAllowance(email, limits, (event) =>
     q.If(
@@ -84,8 +86,7 @@ export function registerQuery(input: { email: string; password: string; bindingH
           { status: 'send', event, kind: 'verify' },
         ),
       ),
-    ),
-  );
+    ));
 }
 
 /**
@@ -182,8 +183,7 @@ export function resendVerificationQuery(input: { email: string; token: EmailToke
           q.Do(newEmailToken('verify', email, q.Select('ref', q.Var('account')), token), { status: 'send', event, kind: 'verify' }),
         ),
       ),
-    ),
-  );
+    ));
 }
 
 /** Undoes the email event of a message that could not be sent, so trying again is not held back. */

@@ -33,7 +33,10 @@ const PAGE_ALL = { size: 100_000 };
 /** Runs `then` only while the caller's session is live and its account is an admin now, not disabled. */
 export function whileAdmin(caller: AdminCaller, then: Expr): Expr {
   const me = q.Get(accountRef(caller.accountId));
-  return whileSessionLive(caller, q.If(q.And(q.ContainsValue(caller.role, q.Select(['data', 'roles'], me, [])), q.Not(isDisabled(me))), then, q.Abort('forbidden')));
+  return whileSessionLive(
+    caller,
+    q.If(q.And(q.ContainsValue(caller.role, q.Select(['data', 'roles'], me, [])), q.Not(isDisabled(me))), then, q.Abort('forbidden')),
+  );
 }
 
 export function adminActorOf(caller: AdminCaller): Actor {
@@ -137,7 +140,11 @@ export function revokeAccountSessionsQuery(caller: AdminCaller, id: string, sess
     caller,
     q.Let(
       { account: target(id) },
-      q.Do(sessionId === null ? revokeSessions(ref, null) : one(sessionId), byAdmin(caller, { account: ref, event: 'session_revoked', detail: { session: sessionId ?? 'all' } }), true),
+      q.Do(
+        sessionId === null ? revokeSessions(ref, null) : one(sessionId),
+        byAdmin(caller, { account: ref, event: 'session_revoked', detail: { session: sessionId ?? 'all' } }),
+        true,
+      ),
     ),
   );
 }
@@ -202,10 +209,16 @@ export function deleteAccountQuery(caller: AdminCaller, id: string, email: strin
     deleteAll(q.Match(q.Index('email_tokens_by_email'), email), 'link'),
     deleteAll(q.Match(q.Index('anomalies_by_account'), ref), 'anomaly'),
     deleteAll(q.Match(q.Index('audit_events_by_account'), ref), ['at', 'ref']),
-    q.Foreach(q.Paginate(q.Match(q.Index('audit_events_by_actor'), ref), PAGE_ALL), q.Lambda('entry', q.Update(q.Var('entry'), { data: { actor_account: null } }))),
+    q.Foreach(
+      q.Paginate(q.Match(q.Index('audit_events_by_actor'), ref), PAGE_ALL),
+      q.Lambda('entry', q.Update(q.Var('entry'), { data: { actor_account: null } })),
+    ),
     // Invitations to its address go; those it sent as an admin stay, without their sender.
     deleteAll(q.Match(q.Index('invitations_by_email'), email), 'invitation'),
-    q.Foreach(q.Paginate(q.Match(q.Index('invitations_by_inviter'), ref), PAGE_ALL), q.Lambda('invitation', q.Update(q.Var('invitation'), { data: { invited_by: null } }))),
+    q.Foreach(
+      q.Paginate(q.Match(q.Index('invitations_by_inviter'), ref), PAGE_ALL),
+      q.Lambda('invitation', q.Update(q.Var('invitation'), { data: { invited_by: null } })),
+    ),
     deleteRateEvents(email, id),
     ...OWNED_COLLECTIONS.map((c) => deleteAll(q.Match(q.Index(ownerIndexName(c)), ref), ['ts', 'ref'])),
     q.Delete(ref),
@@ -214,6 +227,10 @@ export function deleteAccountQuery(caller: AdminCaller, id: string, email: strin
   );
   return whileAdmin(
     caller,
-    notSelf(caller, id, q.Let({ account: target(id) }, q.If(q.Equals(q.Select(['data', 'email'], q.Var('account')), email), remove, q.Abort('confirmation_mismatch')))),
+    notSelf(
+      caller,
+      id,
+      q.Let({ account: target(id) }, q.If(q.Equals(q.Select(['data', 'email'], q.Var('account')), email), remove, q.Abort('confirmation_mismatch'))),
+    ),
   );
 }

@@ -64,7 +64,6 @@ describe('faunaClient over HTTP (FAUNA_ENDPOINT)', () => {
   test('an endpoint that is not http(s) is refused with a clear message', () => {
     expect(() => faunaClient(developmentConfig({ FAUNA_ENDPOINT: 'ftp://127.0.0.1:21' }))).toThrow(/FAUNA_ENDPOINT must be an http:\/\/ or https:\/\/ URL/);
   });
-
 });
 
 describe('faunaClient in-process (DATABASE_URL): an unreachable PostgreSQL', () => {

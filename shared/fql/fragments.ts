@@ -108,7 +108,11 @@ export function spendAccountLinks(account: Expr): Expr {
  * Checks an emailed token document: aborts with invalid_token, expired_token or used_token,
  * the way the passwordless-login article's query answers invalid, expired or used.
  */
-export function checkedEmailToken(token: Expr, kind: string, options: { readonly singleUse: boolean; readonly usedCode?: 'used_token' | 'invalid_token' }): Expr {
+export function checkedEmailToken(
+  token: Expr,
+  kind: string,
+  options: { readonly singleUse: boolean; readonly usedCode?: 'used_token' | 'invalid_token' },
+): Expr {
   return q.If(
     q.Or(q.IsNull(token), q.Not(q.Equals(q.Select(['data', 'kind'], token), kind))),
     q.Abort('invalid_token'),

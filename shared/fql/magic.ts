@@ -63,24 +63,28 @@ export function magicLoginQuery(input: { tokenHash: string; userAgent: string; r
   return q.Let(
     { token: checkedEmailToken(getOrNull(emailTokenByHash(input.tokenHash)), 'magic_login', { singleUse: true }) },
     // A disabled account logs in by no path; the Abort leaves the link unspent.
-    q.If(isDisabled(q.Get(accountRef)), q.Abort('account_disabled'), q.Let(
-      {
-        spent: q.Update(q.Select('ref', q.Var('token')), { data: { used: true } }),
-        account: q.Update(
-          accountRef,
-          q.If(
-            q.Select(['data', 'email_verified'], q.Get(accountRef), false),
-            { data: { email_verified: true } },
-            { data: { email_verified: true }, credentials: null },
+    q.If(
+      isDisabled(q.Get(accountRef)),
+      q.Abort('account_disabled'),
+      q.Let(
+        {
+          spent: q.Update(q.Select('ref', q.Var('token')), { data: { used: true } }),
+          account: q.Update(
+            accountRef,
+            q.If(
+              q.Select(['data', 'email_verified'], q.Get(accountRef), false),
+              { data: { email_verified: true } },
+              { data: { email_verified: true }, credentials: null },
+            ),
           ),
-        ),
-      },
-      {
-        user: userOf(q.Var('account')),
-        sessionId: startAuditedSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh, input.audit, 'magic_link_login'),
-        notice: newDeviceNotice(q.Select('ref', q.Var('account')), input.device.fingerprint, input.device.notice),
-      },
-    )),
+        },
+        {
+          user: userOf(q.Var('account')),
+          sessionId: startAuditedSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh, input.audit, 'magic_link_login'),
+          notice: newDeviceNotice(q.Select('ref', q.Var('account')), input.device.fingerprint, input.device.notice),
+        },
+      ),
+    ),
   );
 }
 
@@ -124,7 +128,9 @@ export function magicSignupQuery(input: {
                 rememberDevice(q.Select('ref', q.Var('account')), input.fingerprint),
                 {
                   user: userOf(q.Var('account')),
-                  sessionId: startAuditedSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh, input.audit, 'register', { method: 'magic_link' }),
+                  sessionId: startAuditedSession(q.Select('ref', q.Var('account')), input.userAgent, input.refresh, input.audit, 'register', {
+                    method: 'magic_link',
+                  }),
                 },
               ),
             ),

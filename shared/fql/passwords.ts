@@ -22,8 +22,7 @@ export function forgotPasswordQuery(input: { email: string; token: EmailTokenInp
         q.Do(decoyEmailToken(token, { readAccount: true }), { status: 'no_email' }),
         q.Do(newEmailToken('reset', email, q.Select('ref', q.Var('account')), token), { status: 'send', event, kind: 'reset' }),
       ),
-    ),
-  );
+    ));
 }
 
 /**
@@ -48,7 +47,10 @@ export function resetPasswordQuery(input: { tokenHash: string; password: string;
   );
 }
 
-export type ChangeResult = { readonly status: 'changed'; readonly notice: Notice } | { readonly status: 'invalid' } | { readonly status: 'rate_limited'; readonly retryAfter: number };
+export type ChangeResult = { readonly status: 'changed'; readonly notice: Notice } | { readonly status: 'invalid' } | {
+  readonly status: 'rate_limited';
+  readonly retryAfter: number;
+};
 
 /**
  * A change needs the current password, revokes every other session and spends every outstanding

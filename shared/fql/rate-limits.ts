@@ -36,7 +36,10 @@ export function windowWait(key: string, windowSeconds: number, max: number): Exp
     q.If(
       q.LT(q.Count(q.Var('ats')), max),
       0,
-      q.Let({ age: q.TimeDiff(q.Select(Math.max(1, max) - 1, q.Var('ats')), q.Now(), 'seconds') }, q.If(q.GTE(q.Var('age'), windowSeconds), 0, q.Subtract(windowSeconds, q.Var('age')))),
+      q.Let(
+        { age: q.TimeDiff(q.Select(Math.max(1, max) - 1, q.Var('ats')), q.Now(), 'seconds') },
+        q.If(q.GTE(q.Var('age'), windowSeconds), 0, q.Subtract(windowSeconds, q.Var('age'))),
+      ),
     ),
   );
 }

@@ -99,7 +99,14 @@ export function startSession(account: Expr, userAgent: string, refresh: NewRefre
 }
 
 /** startSession, and its audit entry (`event`, by the account itself) in the same transaction. */
-export function startAuditedSession(account: Expr, userAgent: string, refresh: NewRefreshToken, audit: AuditScope, event: AuditEventName, detail?: Readonly<Record<string, unknown>>): Expr {
+export function startAuditedSession(
+  account: Expr,
+  userAgent: string,
+  refresh: NewRefreshToken,
+  audit: AuditScope,
+  event: AuditEventName,
+  detail?: Readonly<Record<string, unknown>>,
+): Expr {
   return q.Let(
     { sessionId: startSession(account, userAgent, refresh) },
     q.Do(auditEntry(audit, { account, actor: SELF, event, session: sessionRef(q.Var('sessionId')), detail }), q.Var('sessionId')),
@@ -148,7 +155,10 @@ function loginFailure(audit: AuditScope, reason: 'password' | 'unverified' | 'di
   });
 }
 
-function checkPasswordAndStart(input: { email: string; passwords: readonly string[]; userAgent: string; refresh: NewRefreshToken; device: DeviceCheck; audit: AuditScope }, failures: LoginFailureKeys): Expr {
+function checkPasswordAndStart(
+  input: { email: string; passwords: readonly string[]; userAgent: string; refresh: NewRefreshToken; device: DeviceCheck; audit: AuditScope },
+  failures: LoginFailureKeys,
+): Expr {
   return q.Let(
     {
       account: getOrNull(accountByEmail(input.email)),
@@ -188,7 +198,9 @@ export type RefreshResult =
  * ends its whole session and records an anomaly. Otherwise it is marked used and a child
  * token is issued.
  */
-export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; graceSeconds: number; userAgent: string; notice: EmailTokenInput; audit: AuditScope }): Expr {
+export function refreshQuery(
+  input: { jtiHash: string; next: NewRefreshToken; graceSeconds: number; userAgent: string; notice: EmailTokenInput; audit: AuditScope },
+): Expr {
   const token = q.Var('token');
   const session = q.Var('session');
   return q.Let(
@@ -211,7 +223,13 @@ export function refreshQuery(input: { jtiHash: string; next: NewRefreshToken; gr
             q.Do(
               endSession(q.Select('ref', session)),
               q.Create(q.Collection('anomalies'), {
-                data: { kind: 'refresh_token_reuse', account: q.Select('ref', q.Var('account')), session: q.Select('ref', session), at: q.Now(), user_agent: input.userAgent },
+                data: {
+                  kind: 'refresh_token_reuse',
+                  account: q.Select('ref', q.Var('account')),
+                  session: q.Select('ref', session),
+                  at: q.Now(),
+                  user_agent: input.userAgent,
+                },
               }),
               auditEntry(input.audit, { account: q.Select('ref', q.Var('account')), actor: SYSTEM, event: 'refresh_reuse', session: q.Select('ref', session) }),
               { status: 'reuse', notice: securityNotice(q.Select('ref', q.Var('account')), 'notice_token_reuse', input.notice) },
@@ -247,7 +265,13 @@ function accountRef(id: string): Expr {
  * the owner out of their new sessions; ending one's own session is harmless, and always done.
  */
 export function logoutQuery(input: { accountId: string; sessionId: string; all: boolean; audit: AuditScope }): Expr {
-  const entry = auditEntry(input.audit, { account: accountRef(input.accountId), actor: SELF, event: 'logout', session: sessionRef(input.sessionId), detail: { all: input.all } });
+  const entry = auditEntry(input.audit, {
+    account: accountRef(input.accountId),
+    actor: SELF,
+    event: 'logout',
+    session: sessionRef(input.sessionId),
+    detail: { all: input.all },
+  });
   if (input.all) return whileSessionLive(input, q.Do(revokeSessions(accountRef(input.accountId), null), entry, true), 'invalid_session');
   return q.If(
     q.Exists(sessionRef(input.sessionId)),
@@ -265,7 +289,10 @@ export function logoutQuery(input: { accountId: string; sessionId: string; all: 
 export function listSessionsQuery(accountId: string, callerSessionId: string): Expr {
   return q.Let(
     { newest: newestSessions(accountId) },
-    whileSessionLive({ accountId, sessionId: callerSessionId }, q.Reverse(q.Filter(q.Var('newest'), q.Lambda('s', q.Not(q.Select(['data', 'revoked'], q.Var('s'), false)))))),
+    whileSessionLive(
+      { accountId, sessionId: callerSessionId },
+      q.Reverse(q.Filter(q.Var('newest'), q.Lambda('s', q.Not(q.Select(['data', 'revoked'], q.Var('s'), false))))),
+    ),
   );
 }
 
@@ -278,10 +305,18 @@ function newestSessions(accountId: string): Expr {
  * Runs `then` only while the caller's own session is live: an access token outlives a revoked
  * session by up to its lifetime, and must not be able to change anything meanwhile.
  */
-export function whileSessionLive(caller: { accountId: string; sessionId: string }, then: Expr, refusal: 'unauthenticated' | 'invalid_session' = 'unauthenticated'): Expr {
+export function whileSessionLive(
+  caller: { accountId: string; sessionId: string },
+  then: Expr,
+  refusal: 'unauthenticated' | 'invalid_session' = 'unauthenticated',
+): Expr {
   const ref = sessionRef(caller.sessionId);
   return q.If(
-    q.And(q.Exists(ref), q.Equals(q.Select(['data', 'account'], q.Get(ref)), accountRef(caller.accountId)), q.Not(q.Select(['data', 'revoked'], q.Get(ref), false))),
+    q.And(
+      q.Exists(ref),
+      q.Equals(q.Select(['data', 'account'], q.Get(ref)), accountRef(caller.accountId)),
+      q.Not(q.Select(['data', 'revoked'], q.Get(ref), false)),
+    ),
     then,
     q.Abort(refusal),
   );
@@ -290,7 +325,13 @@ export function whileSessionLive(caller: { accountId: string; sessionId: string 
 /** Ends (deletes) one session of the account; a session of someone else is "not found", like a missing one. */
 export function revokeSessionQuery(input: { accountId: string; sessionId: string; callerSessionId: string; audit: AuditScope }): Expr {
   const ref = sessionRef(input.sessionId);
-  const entry = auditEntry(input.audit, { account: accountRef(input.accountId), actor: SELF, event: 'session_revoked', session: sessionRef(input.callerSessionId), detail: { session: input.sessionId } });
+  const entry = auditEntry(input.audit, {
+    account: accountRef(input.accountId),
+    actor: SELF,
+    event: 'session_revoked',
+    session: sessionRef(input.callerSessionId),
+    detail: { session: input.sessionId },
+  });
   return whileSessionLive({ accountId: input.accountId, sessionId: input.callerSessionId }, q.Do(revokeIfOwned(ref, input.accountId), entry, true));
 }
 

@@ -52,7 +52,8 @@ async function onNote<T>(client: faunadb.Client, expr: Expr): Promise<T> {
   try {
     return await userQuery<T>(client, expr);
   } catch (err) {
-    if (err instanceof HttpError && (err.code === 'forbidden' || err.code === 'not_found')) throw new HttpError('not_found', { message: 'There is no such note.' });
+    if (err instanceof HttpError && (err.code === 'forbidden' || err.code === 'not_found'))
+      throw new HttpError('not_found', { message: 'There is no such note.' });
     throw err;
   }
 }

@@ -9,7 +9,7 @@ import { sitePage } from './layout.ts';
 const site = developmentConfig({ URL: 'https://auth.example.com', SITE_NAME: 'Example & Co' });
 
 describe('sitePage', () => {
-  it('serves a page with a strict CSP, no referrer, an escaped title, and the site\'s name linking home', async () => {
+  it("serves a page with a strict CSP, no referrer, an escaped title, and the site's name linking home", async () => {
     const res = sitePage(site, 'Reset <password>', html`<form method="post"><input name="token" value="${'t"k'}"></form>`);
     const body = await res.text();
     expect(res.status).toBe(200);

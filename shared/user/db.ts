@@ -131,7 +131,8 @@ export function db(req: Request, ctx?: SiteContext): faunadb.Client {
  */
 export function userQuery<T>(client: faunadb.Client, expr: Expr): Promise<T> {
   const server = servers.get(client);
-  const database: Database =
-    server === undefined ? { client, deadlineMs: processConfig().queryTimeoutMs, operation: 'a site function' } : { ...server, client };
+  const database: Database = server === undefined
+    ? { client, deadlineMs: processConfig().queryTimeoutMs, operation: 'a site function' }
+    : { ...server, client };
   return runQuery<T>(database, expr, { asUser: true });
 }

@@ -65,7 +65,12 @@ describe('getUser', () => {
       tampered: withCookie(tampered(access())),
       'refresh token as access': withCookie(signRefresh({ sub: '101', sid: '202', jti: 'j' }, config)),
       'another secret': withBearer(signAccess({ sub: '101', sid: '202', user: USER }, foreign)),
-      'alg none': withBearer(jwt.sign({ sub: '101', sid: '202', typ: 'access', email: USER.email } satisfies jwt.JwtPayload, '', { algorithm: 'none', keyid: keyId(config.jwtSecrets[0]) })),
+      'alg none': withBearer(
+        jwt.sign({ sub: '101', sid: '202', typ: 'access', email: USER.email } satisfies jwt.JwtPayload, '', {
+          algorithm: 'none',
+          keyid: keyId(config.jwtSecrets[0]),
+        }),
+      ),
       'malformed bearer': request({ authorization: 'Bearer not a token' }),
       'empty bearer': request({ authorization: 'Bearer', cookie: `access_token=${access()}` }),
       garbage: withBearer('a.b.c'),
@@ -78,7 +83,11 @@ describe('getUser', () => {
     const key = Buffer.from(config.jwtSecrets[0]);
     const sign = (extra: Record<string, unknown>): string =>
       jwt.sign({ sub: '1', sid: '2', typ: 'access', email: 'a@example.com', ...extra } satisfies jwt.JwtPayload, key, {
-        algorithm: 'HS256', keyid: keyId(config.jwtSecrets[0]), issuer: config.jwtIssuer, audience: config.jwtAudience, expiresIn: 60,
+        algorithm: 'HS256',
+        keyid: keyId(config.jwtSecrets[0]),
+        issuer: config.jwtIssuer,
+        audience: config.jwtAudience,
+        expiresIn: 60,
       });
     expect(getUser(withCookie(sign({})), config)?.roles).toEqual([]);
     expect(getUser(withCookie(sign({ roles: 'admin' })), config)).toBeNull();
@@ -95,11 +104,17 @@ describe('requireUser', () => {
     expect(await refusal(() => requireUser(request(), config))).toEqual({ status: 401, code: 'unauthenticated', challenge: null });
     expect(await refusal(() => requireUser(withCookie(tampered(access())), config))).toEqual({ status: 401, code: 'unauthenticated', challenge: null });
     const expired = access(USER.roles, { now: () => now() - 3600 });
-    expect(await refusal(() => requireUser(withBearer(expired), config))).toEqual({ status: 401, code: 'unauthenticated', challenge: 'Bearer error="invalid_token"' });
+    expect(await refusal(() => requireUser(withBearer(expired), config))).toEqual({
+      status: 401,
+      code: 'unauthenticated',
+      challenge: 'Bearer error="invalid_token"',
+    });
   });
 
   it('thrown inside endpoint(), the Response is the answer', async () => {
-    const fn = endpoint({ GET: (req, ctx) => Response.json({ id: requireUser(req, ctx.config).id }) }).withContext((req, netlify) => contextFor(config, req, netlify));
+    const fn = endpoint({ GET: (req, ctx) => Response.json({ id: requireUser(req, ctx.config).id }) }).withContext((req, netlify) =>
+      contextFor(config, req, netlify)
+    );
     const ok = await fn(withBearer(access()), {} as never);
     expect(await ok.json()).toEqual({ id: '101' });
     const refused = await fn(request(), {} as never);

@@ -17,7 +17,12 @@ const q = faunadb.query;
 const EVIL = 'https://evil.example';
 
 function ops(w: AuthWorld): AuthContext {
-  return { config: w.config, db: { client: w.db.client, deadlineMs: w.config.queryTimeoutMs, operation: 'test' }, randomToken, sendEmail: () => Promise.reject(new Error('no email here')) };
+  return {
+    config: w.config,
+    db: { client: w.db.client, deadlineMs: w.config.queryTimeoutMs, operation: 'test' },
+    randomToken,
+    sendEmail: () => Promise.reject(new Error('no email here')),
+  };
 }
 
 async function idOf(browser: Browser): Promise<string> {
@@ -153,7 +158,11 @@ describe('search and view', () => {
     const id = await idOf(ann);
     const res = await admin.get(`/api/admin/accounts/${id}`);
     expect(res.status, res.text).toBe(200);
-    const body = res.body as { account: Record<string, unknown>; sessions: { id: string }[]; activity: { event: string; ip: string; userAgent: string; actor: string }[] };
+    const body = res.body as {
+      account: Record<string, unknown>;
+      sessions: { id: string }[];
+      activity: { event: string; ip: string; userAgent: string; actor: string }[];
+    };
     expect(body.account).toMatchObject({ id, email: 'ann@example.com', emailVerified: true, disabled: false, roles: [], appMetadata: {}, userMetadata: {} });
     expect(body.sessions.map((s) => s.id)).toEqual([await sessionIdOf(ann)]);
     // This very view is audited first; a verification's first use is its login too (one transaction).
@@ -291,7 +300,17 @@ describe('delete', () => {
     };
     const before = (await everyDocument(world.db.adminClient)).filter(refersToIt);
     const collections = new Set(before.map((d) => (d as { ref: { value: { collection: { value: { id: string } } } } }).ref.value.collection.value.id));
-    expect([...collections].sort()).toEqual(['accounts', 'anomalies', 'audit_events', 'email_tokens', 'invitations', 'notes', 'rate_events', 'refresh_tokens', 'sessions']);
+    expect([...collections].sort()).toEqual([
+      'accounts',
+      'anomalies',
+      'audit_events',
+      'email_tokens',
+      'invitations',
+      'notes',
+      'rate_events',
+      'refresh_tokens',
+      'sessions',
+    ]);
     const res = await admin.call('DELETE', `/api/admin/accounts/${id}`, { json: { email: 'Gone@Example.com' } });
     expect(res.status, res.text).toBe(204);
     expect((await everyDocument(world.db.adminClient)).filter(refersToIt)).toEqual([]);

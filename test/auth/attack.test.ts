@@ -126,14 +126,16 @@ describe('issue 19, item 11: addresses a person cannot tell apart, names that re
     const raw = 'cafe\u0301 au lait, no sugar';
     await signedIn(world, 'legacy@example.com', new Browser(), 'some other password');
     // As the API stored passwords before: the form as typed.
-    await world.db.client.query(q.Update(q.Select('ref', q.Get(q.Match(q.Index('accounts_by_email'), 'legacy@example.com'))), { credentials: { password: raw } }));
+    await world.db.client.query(
+      q.Update(q.Select('ref', q.Get(q.Match(q.Index('accounts_by_email'), 'legacy@example.com'))), { credentials: { password: raw } }),
+    );
     expect((await new Browser().post('/api/auth/login', { email: 'legacy@example.com', password: raw })).status).toBe(200);
     expect((await new Browser().post('/api/auth/login', { email: 'legacy@example.com', password: 'wrong password!' })).status).toBe(401);
   });
 });
 
 describe('issue 19, item 4: a revoked session cannot change anything', () => {
-  it('logout {all: true} with a revoked session\'s tokens answers 401 invalid_session and ends no live session', async () => {
+  it("logout {all: true} with a revoked session's tokens answers 401 invalid_session and ends no live session", async () => {
     const owner = await signedIn(world, 'revoked@example.com');
     const thief = owner.fork('thief/1.0');
     // The owner logs out of the session the thief copied, then logs in again.
@@ -204,7 +206,7 @@ describe('issue 19, item 7: a new password spends every outstanding reset and ma
     expectError(await new Browser().post(MAGIC_LOGIN, { token: magic }), 400, 'used_token');
   });
 
-  it('another account\'s links are untouched', async () => {
+  it("another account's links are untouched", async () => {
     await signedIn(world, 'links-other@example.com');
     const owner = await signedIn(world, 'links-mine@example.com');
     await new Browser().post('/api/auth/password/forgot', { email: 'links-other@example.com' });
@@ -230,7 +232,10 @@ describe('issue 19, item 5: email bombing through address variants is limited pe
     expectError(await bomber.post('/api/auth/password/forgot', { email: 'victim+0@example.com' }), 429, 'rate_limited');
     expectError(await bomber.post('/api/auth/verify/resend', { email: 'victim+0@example.com' }), 429, 'rate_limited');
     // Someone else, elsewhere, is not held back.
-    expect((await new Browser('neighbour/1.0', '198.51.100.67').post('/api/auth/register', { email: 'neighbour@example.com', password: 'a neighbour password' })).status).toBe(202);
+    expect(
+      (await new Browser('neighbour/1.0', '198.51.100.67').post('/api/auth/register', { email: 'neighbour@example.com', password: 'a neighbour password' }))
+        .status,
+    ).toBe(202);
   });
 
   it('forgot and resend count every request, with or without an account, so the limit says nothing about accounts', async () => {
@@ -249,7 +254,7 @@ describe('issue 19, item 8: failed logins are limited per IP address, and the lo
   const EMAIL = 'lockout@example.com';
   const RIGHT = 'correct horse battery staple';
 
-  it('five wrong guesses from the attacker\'s IP lock that IP out (even with the right password), not the owner', async () => {
+  it("five wrong guesses from the attacker's IP lock that IP out (even with the right password), not the owner", async () => {
     await signedIn(world, EMAIL, new Browser('owner/1.0', '198.51.100.1'));
     const attacker = new Browser('attacker/1.0', '203.0.113.5');
     for (let i = 0; i < 5; i++) expectError(await attacker.post('/api/auth/login', { email: EMAIL, password: `guess ${i} wrong` }), 401, 'invalid_credentials');
@@ -263,7 +268,8 @@ describe('issue 19, item 8: failed logins are limited per IP address, and the lo
     await signedIn(world, EMAIL, new Browser('owner/1.0', '198.51.100.1'));
     for (const ip of ['203.0.113.1', '203.0.113.2', '203.0.113.3']) {
       const attacker = new Browser('attacker/1.0', ip);
-      for (let i = 0; i < 2; i++) expectError(await attacker.post('/api/auth/login', { email: EMAIL, password: `guess ${i} wrong` }), 401, 'invalid_credentials');
+      for (let i = 0; i < 2; i++)
+        expectError(await attacker.post('/api/auth/login', { email: EMAIL, password: `guess ${i} wrong` }), 401, 'invalid_credentials');
     }
     expectError(await new Browser('owner/1.0', '198.51.100.1').post('/api/auth/login', { email: EMAIL, password: RIGHT }), 429, 'rate_limited');
   });
@@ -271,7 +277,8 @@ describe('issue 19, item 8: failed logins are limited per IP address, and the lo
   it('guessing across 21 addresses from one IP: the 21st attempt is refused (LOGIN_MAX_FAILURES_PER_IP, 20)', async () => {
     await signedIn(world, 'stuffed@example.com', new Browser('owner/1.0', '198.51.100.1'));
     const stuffer = new Browser('stuffer/1.0', '203.0.113.9');
-    for (let i = 0; i < 20; i++) expectError(await stuffer.post('/api/auth/login', { email: `user${i}@example.com`, password: 'password123' }), 401, 'invalid_credentials');
+    for (let i = 0; i < 20; i++)
+      expectError(await stuffer.post('/api/auth/login', { email: `user${i}@example.com`, password: 'password123' }), 401, 'invalid_credentials');
     expectError(await stuffer.post('/api/auth/login', { email: 'stuffed@example.com', password: RIGHT }), 429, 'rate_limited');
     expect((await new Browser('owner/1.0', '198.51.100.1').post('/api/auth/login', { email: 'stuffed@example.com', password: RIGHT })).status).toBe(200);
   });
@@ -292,7 +299,7 @@ describe('issue 19, item 3: a pre-account hijack through verification', () => {
     expect((await attacker.get('/api/auth/session')).status).toBe(401);
   }
 
-  it('the victim confirms in their own browser: the address is verified, the attacker\'s password is gone, and the victim chooses one', async () => {
+  it("the victim confirms in their own browser: the address is verified, the attacker's password is gone, and the victim chooses one", async () => {
     const attacker = await attackerRegistersVictim();
     const victim = new Browser('victim/1.0', '198.51.100.20');
     const { link } = await latestLink(world.mailbox, VICTIM, '/api/auth/verify');
@@ -347,25 +354,31 @@ describe('issue 19, item 3: a pre-account hijack through verification', () => {
     expect((await new Browser().post('/api/auth/login', { email: 'honest@example.com', password: 'the owner chose this' })).status).toBe(200);
   });
 
-  it('the attacker\'s own cookie planted twice in the victim\'s browser counts as none', async () => {
+  it("the attacker's own cookie planted twice in the victim's browser counts as none", async () => {
     const attacker = await attackerRegistersVictim();
     const binding = attacker.jar.get('signup_binding') ?? '';
     const { link } = await latestLink(world.mailbox, VICTIM, '/api/auth/verify');
-    const res = await new Browser().post('/api/auth/verify', { token: tokenOf(link) }, { cookies: false, headers: { cookie: `signup_binding=${binding}; signup_binding=${binding}` } });
+    const res = await new Browser().post('/api/auth/verify', { token: tokenOf(link) }, {
+      cookies: false,
+      headers: { cookie: `signup_binding=${binding}; signup_binding=${binding}` },
+    });
     expect(res.body).toHaveProperty('setPasswordUrl');
     await expectAttackerLockedOut(attacker);
   });
 });
 
 describe('issue 19, item 9: forgot and resend do the same work for an address with an account and one without', () => {
-
   /**
    * What one call costs this process, in CPU milliseconds (the engine runs in-process, so its
    * work counts too). CPU time, not wall time: the work a request causes is what a timing attack
    * measures, and wall time on a shared machine mostly measures the neighbours.
    */
   async function cpuMs(handler: typeof passwordForgot, path: string, email: string): Promise<number> {
-    const req = new Request(`${SITE}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: SITE }, body: JSON.stringify({ email }) });
+    const req = new Request(`${SITE}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: SITE },
+      body: JSON.stringify({ email }),
+    });
     const before = process.cpuUsage();
     const res = await handler.withContext(world.contexts)(req, { ip: '192.0.2.99', params: {} } as unknown as Context);
     const used = process.cpuUsage(before);
@@ -387,7 +400,13 @@ describe('issue 19, item 9: forgot and resend do the same work for an address wi
    * is a 3-sigma event), while the 2.5 to 3.5 ms that a token written and an email started for
    * one side only cost (measured without the equalising work) stand out over 100 pairs.
    */
-  async function pairedDifference(handler: typeof passwordForgot, path: string, real: string, unknown: string, drain: () => Promise<void>): Promise<{ median: number; bound: number }> {
+  async function pairedDifference(
+    handler: typeof passwordForgot,
+    path: string,
+    real: string,
+    unknown: string,
+    drain: () => Promise<void>,
+  ): Promise<{ median: number; bound: number }> {
     const WARM_UP = 6;
     const PAIRS = 100;
     const differences: number[] = [];

@@ -38,7 +38,12 @@ async function idOf(browser: Browser): Promise<string> {
 }
 
 function ops(w: AuthWorld): AuthContext {
-  return { config: w.config, db: { client: w.db.client, deadlineMs: w.config.queryTimeoutMs, operation: 'test' }, randomToken, sendEmail: () => Promise.reject(new Error('no email here')) };
+  return {
+    config: w.config,
+    db: { client: w.db.client, deadlineMs: w.config.queryTimeoutMs, operation: 'test' },
+    randomToken,
+    sendEmail: () => Promise.reject(new Error('no email here')),
+  };
 }
 
 describe('what is recorded, and GET /api/auth/activity', () => {

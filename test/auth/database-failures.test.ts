@@ -121,7 +121,10 @@ describe('a query that gets no answer', () => {
     // The real engine, in a process of its own. Killed with queries in flight, it leaves the
     // driver's HTTP/2 requests pending for good: only the deadline ends them.
     const port = await unusedPort();
-    const engine = spawn(process.execPath, ['--import', 'tsx', 'fql-engine/cli.ts', '--port', String(port), '--memory', '--secret', 'secret'], { cwd: ROOT, stdio: 'ignore' });
+    const engine = spawn(process.execPath, ['--import', 'tsx', 'fql-engine/cli.ts', '--port', String(port), '--memory', '--secret', 'secret'], {
+      cwd: ROOT,
+      stdio: 'ignore',
+    });
     children.push(engine);
     const busy = new faunadb.Client({ secret: 'secret', scheme: 'http', domain: '127.0.0.1', port });
     try {

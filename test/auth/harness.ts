@@ -128,7 +128,6 @@ function route(path: string): { handler: Endpoint; params: Record<string, string
 // ---------------------------------------------------------------------------------------------
 // A browser
 
-
 export interface CallOptions extends BodyOptions {
   /** A raw body (with its own content-type in `headers`). */
   readonly raw?: BodyInit;
@@ -143,7 +142,6 @@ export interface CallOptions extends BodyOptions {
 
 /** A documentation address (RFC 5737): every Browser has one unless told otherwise. */
 export const DEFAULT_IP = '192.0.2.10';
-
 
 export class Browser extends HttpVerbs<CallOptions> {
   readonly jar = new CookieJar();
@@ -184,7 +182,6 @@ export class Browser extends HttpVerbs<CallOptions> {
     return other;
   }
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Per-test world: database, mailbox, context

@@ -188,7 +188,7 @@ describe('POST /api/auth/magic', () => {
     expect(await countDocuments('email_tokens')).toBe(tokensBefore + 1);
   });
 
-  it('honeypot: an empty `website` (what a person\'s browser sends) is a normal request', async () => {
+  it("honeypot: an empty `website` (what a person's browser sends) is a normal request", async () => {
     const res = await askForLink('person@example.com', new Browser(), { website: '' });
     expect(res.status).toBe(202);
     await latestLink(world.mailbox, 'person@example.com', SIGNUP);
@@ -260,7 +260,8 @@ describe('POST /api/auth/magic limits', () => {
     expectError(byAddress, 429, 'rate_limited');
     world.clock.advance(Math.max(retryAfter(byIp), retryAfter(byAddress)) + 1);
     const again = [await askForLink('ip-b@example.com', bot), await askForLink('addr@example.com', new Browser('p', '198.51.100.3'))];
-    expect(again.map((a) => `${a.status} ${errorCode(a) ?? ''}`.trim()), `Retry-After was ${retryAfter(byIp)} s (IP) and ${retryAfter(byAddress)} s (address)`).toEqual(['202', '202']);
+    expect(again.map((a) => `${a.status} ${errorCode(a) ?? ''}`.trim()), `Retry-After was ${retryAfter(byIp)} s (IP) and ${retryAfter(byAddress)} s (address)`)
+      .toEqual(['202', '202']);
   });
 });
 
@@ -362,7 +363,7 @@ describe('/api/auth/magic/login', () => {
     expect(await newDocuments('sessions')).toBe(1);
   });
 
-  it('marks an unverified password account verified, and drops the password nobody proved was the owner\'s', async () => {
+  it("marks an unverified password account verified, and drops the password nobody proved was the owner's", async () => {
     await passwordAccount('unverified@example.com', false);
     expectError(await new Browser().post('/api/auth/login', { email: 'unverified@example.com', password: PASSWORD }), 403, 'email_not_verified');
     const { link } = await emailedLink('unverified@example.com', LOGIN);
@@ -419,7 +420,13 @@ describe('/api/auth/magic/signup', () => {
     expect(cookieNames(res)).toEqual(['access_token', 'refresh_token']);
     const session = await b.get('/api/auth/session');
     expect(session.status).toBe(200);
-    expect((session.body as { user: unknown }).user).toEqual({ id: expect.any(String), email: 'form@example.com', emailVerified: true, name: 'Form Person', roles: [] });
+    expect((session.body as { user: unknown }).user).toEqual({
+      id: expect.any(String),
+      email: 'form@example.com',
+      emailVerified: true,
+      name: 'Form Person',
+      roles: [],
+    });
     expect(await accountsWith('form@example.com')).toEqual([expect.objectContaining({ email: 'form@example.com', email_verified: true, name: 'Form Person' })]);
   });
 

@@ -81,7 +81,8 @@ describe('the notes of one user, through functions/notes.ts', () => {
     const ann = await signedIn(world, 'ann@example.com');
     const nobody = await new Browser().get('/api/notes');
     expect([nobody.status, errorCode(nobody)]).toEqual([401, 'unauthenticated']);
-    for (const body of [{}, { text: '' }, { text: 7 }, { text: 'x'.repeat(10_001) }]) expect(errorCode(await ann.post('/api/notes', body))).toBe('invalid_body');
+    for (const body of [{}, { text: '' }, { text: 7 }, { text: 'x'.repeat(10_001) }])
+      expect(errorCode(await ann.post('/api/notes', body))).toBe('invalid_body');
     for (const path of ['/api/notes/abc', '/api/notes/1.html', '/api/notes/0']) expect(errorCode(await ann.get(path))).toBe('not_found');
     expect(errorCode(await ann.post('/api/notes', { text: 'x' }, { origin: 'https://evil.example' }))).toBe('cross_origin');
     expect(await listed(ann)).toEqual([]);
@@ -103,7 +104,13 @@ describe('two users cannot see or touch each other’s notes', () => {
     await addNote(bob, "bob's note");
     expect(await listed(ann)).toEqual(["ann's secret"]);
     expect(await listed(bob)).toEqual(["bob's note"]);
-    for (const res of [await bob.get(`/api/notes/${secret.id}`), await bob.patch(`/api/notes/${secret.id}`, { text: 'mine now' }), await bob.delete(`/api/notes/${secret.id}`)]) {
+    for (
+      const res of [
+        await bob.get(`/api/notes/${secret.id}`),
+        await bob.patch(`/api/notes/${secret.id}`, { text: 'mine now' }),
+        await bob.delete(`/api/notes/${secret.id}`),
+      ]
+    ) {
       expect([res.status, errorCode(res)]).toEqual([404, 'not_found']);
     }
     expect(((await ann.get(`/api/notes/${secret.id}`)).body as { note: Note }).note.text).toBe("ann's secret");
@@ -113,8 +120,12 @@ describe('two users cannot see or touch each other’s notes', () => {
     const ann = await signedIn(world, 'ann@example.com');
     const bob = await signedIn(world, 'bob@example.com');
     const secret = await addNote(ann, "ann's secret");
-    const everyNote = endpoint({ GET: async (req, ctx) => json(200, await userQuery(db(req, ctx), q.Map(q.Paginate(q.Documents(q.Collection('notes'))), q.Lambda('r', q.Get(q.Var('r')))))) });
-    const request = (b: Browser): Request => new Request('http://localhost:8888/api/buggy', { headers: { cookie: `access_token=${b.jar.get('access_token')}` } });
+    const everyNote = endpoint({
+      GET: async (req, ctx) =>
+        json(200, await userQuery(db(req, ctx), q.Map(q.Paginate(q.Documents(q.Collection('notes'))), q.Lambda('r', q.Get(q.Var('r')))))),
+    });
+    const request = (b: Browser): Request =>
+      new Request('http://localhost:8888/api/buggy', { headers: { cookie: `access_token=${b.jar.get('access_token')}` } });
     const res = await everyNote.withContext(world.contexts)(request(bob), {} as never);
     expect(res.status).toBe(403);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('forbidden');

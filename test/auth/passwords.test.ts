@@ -39,7 +39,9 @@ describe('POST /api/auth/password/forgot', () => {
     expect(errorCode(res)).toBe('rate_limited');
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
     // It says what it counted, and how long to wait.
-    expect((res.body as { error: { message: string } }).error.message).toMatch(/^Too many emails to this address\. Try again in \d+ (seconds|minute|minutes)\.$/);
+    expect((res.body as { error: { message: string } }).error.message).toMatch(
+      /^Too many emails to this address\. Try again in \d+ (seconds|minute|minutes)\.$/,
+    );
   });
 
   it('answers 202 even when Postmark fails (only an account could make it fail), and asking again then works', async () => {
@@ -124,15 +126,17 @@ describe('/api/auth/password/reset', () => {
     expect(expired.text).toContain('This link has expired.');
   });
 
-  it('a form whose password is refused answers with a page in the site\'s style saying what to do, never JSON', async () => {
+  it("a form whose password is refused answers with a page in the site's style saying what to do, never JSON", async () => {
     await signedIn(world, 'hal@example.com');
     const link = await resetLink('hal@example.com');
     const form = pageForm((await new Browser().get(link)).text);
     // 40 × "é" is 80 bytes: more than bcrypt reads.
-    for (const [password, says] of [
-      ['é'.repeat(40), /Use at most 72 bytes; in a long passphrase, accented letters such as é count 2 bytes each\./],
-      ['password', /too easy to guess/],
-    ] as const) {
+    for (
+      const [password, says] of [
+        ['é'.repeat(40), /Use at most 72 bytes; in a long passphrase, accented letters such as é count 2 bytes each\./],
+        ['password', /too easy to guess/],
+      ] as const
+    ) {
       const page = await new Browser().call('POST', form.action, { form: { token: form.token, password } });
       expect([page.status, page.headers.get('content-type')]).toEqual([400, 'text/html; charset=utf-8']);
       expect(page.text).toMatch(says);
@@ -200,7 +204,9 @@ describe('POST /api/auth/password/change', () => {
     world.configure({ LOGIN_MAX_FAILURES: '3' });
     const me = await signedIn(world, 'guess@example.com');
     for (let i = 0; i < 3; i++) {
-      expect(errorCode(await me.post('/api/auth/password/change', { currentPassword: `guess ${i} wrong`, newPassword: NEW_PASSWORD }))).toBe('invalid_credentials');
+      expect(errorCode(await me.post('/api/auth/password/change', { currentPassword: `guess ${i} wrong`, newPassword: NEW_PASSWORD }))).toBe(
+        'invalid_credentials',
+      );
     }
     const res = await me.post('/api/auth/password/change', { currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
     expect(res.status).toBe(429);
@@ -209,7 +215,7 @@ describe('POST /api/auth/password/change', () => {
     expect((await new Browser().post('/api/auth/login', { email: 'guess@example.com', password: PASSWORD })).status).toBe(200);
   });
 
-  it('answers 400 weak_password for a common password, with zxcvbn\'s advice', async () => {
+  it("answers 400 weak_password for a common password, with zxcvbn's advice", async () => {
     const b = await signedIn(world, 'ivy@example.com');
     const res = await b.post('/api/auth/password/change', { currentPassword: PASSWORD, newPassword: 'password' });
     expect([res.status, errorCode(res)]).toEqual([400, 'weak_password']);

@@ -68,7 +68,9 @@ describe('tokens that are refused', () => {
     const res = await withAccess(access);
     expect(res.status).toBe(401);
     expect(errorCode(res)).toBe('unauthenticated');
-    const refresh = signRefresh({ sub: session.user.id, sid: session.session.id, jti: 'whatever' }, { ...world.config, refreshTokenTtlSeconds: 60 }, { now: longAgo });
+    const refresh = signRefresh({ sub: session.user.id, sid: session.session.id, jti: 'whatever' }, { ...world.config, refreshTokenTtlSeconds: 60 }, {
+      now: longAgo,
+    });
     expect(errorCode(await withRefresh(refresh))).toBe('invalid_session');
   });
 
@@ -102,7 +104,10 @@ describe('requests that are refused', () => {
     const evil = await b.post('/api/auth/logout', { all: true }, { origin: 'https://evil.example' });
     expect(evil.status).toBe(403);
     expect(errorCode(evil)).toBe('cross_origin');
-    const site = await b.post('/api/auth/password/change', { currentPassword: PASSWORD, newPassword: 'evil new password' }, { origin: null, headers: { 'sec-fetch-site': 'cross-site' } });
+    const site = await b.post('/api/auth/password/change', { currentPassword: PASSWORD, newPassword: 'evil new password' }, {
+      origin: null,
+      headers: { 'sec-fetch-site': 'cross-site' },
+    });
     expect(site.status).toBe(403);
     expect(errorCode(site)).toBe('cross_origin');
     const del = await b.delete('/api/auth/sessions/1', { origin: 'http://localhost:9999' });
@@ -111,14 +116,17 @@ describe('requests that are refused', () => {
     expect((await new Browser().post('/api/auth/login', { email: 'csrf@example.com', password: PASSWORD })).status).toBe(200);
   });
 
-  it('a cross-site POST without cookies is refused too: no login CSRF into the attacker\'s account', async () => {
+  it("a cross-site POST without cookies is refused too: no login CSRF into the attacker's account", async () => {
     await signedIn(world, 'attacker@example.com');
     const victim = new Browser('victim-browser');
     const forged = await victim.post('/api/auth/login', { email: 'attacker@example.com', password: PASSWORD }, { origin: 'https://evil.example' });
     expect(forged.status).toBe(403);
     expect(errorCode(forged)).toBe('cross_origin');
     expect(forged.setCookies).toHaveLength(0);
-    const viaFetchMetadata = await victim.post('/api/auth/login', { email: 'attacker@example.com', password: PASSWORD }, { origin: null, headers: { 'sec-fetch-site': 'cross-site' } });
+    const viaFetchMetadata = await victim.post('/api/auth/login', { email: 'attacker@example.com', password: PASSWORD }, {
+      origin: null,
+      headers: { 'sec-fetch-site': 'cross-site' },
+    });
     expect(errorCode(viaFetchMetadata)).toBe('cross_origin');
     expect((await victim.get('/api/auth/session')).status).toBe(401);
   });

@@ -149,7 +149,9 @@ describe('POST /api/auth/refresh', () => {
     const newest = await tab.post('/api/auth/refresh');
     expect(newest.status).toBe(401);
     expect(errorCode(newest)).toBe('invalid_session');
-    const anomalies = await world.db.adminClient.query<{ data: { data: { kind: string; user_agent: string; at: unknown; account: unknown; session: unknown } }[] }>(
+    const anomalies = await world.db.adminClient.query<
+      { data: { data: { kind: string; user_agent: string; at: unknown; account: unknown; session: unknown } }[] }
+    >(
       q.Map(q.Paginate(q.Documents(q.Collection('anomalies'))), q.Lambda('r', q.Get(q.Var('r')))),
     );
     expect(anomalies.data).toHaveLength(1);
@@ -197,7 +199,7 @@ describe('POST /api/auth/logout', () => {
     expect(errorCode(await two.post('/api/auth/refresh'))).toBe('invalid_session');
   });
 
-  it('a revoked session\'s access token, still unexpired, can no longer list, revoke or change anything', async () => {
+  it("a revoked session's access token, still unexpired, can no longer list, revoke or change anything", async () => {
     const one = await signedIn(world, 'kim@example.com');
     const two = new Browser('second-device');
     await two.post('/api/auth/login', { email: 'kim@example.com', password: PASSWORD });
@@ -249,7 +251,7 @@ describe('/api/auth/sessions', () => {
     expect(errorCode(res)).toBe('unauthenticated');
   });
 
-  it('DELETE /sessions/:id answers 204, leaves this session\'s cookies alone, and that session can no longer refresh', async () => {
+  it("DELETE /sessions/:id answers 204, leaves this session's cookies alone, and that session can no longer refresh", async () => {
     const one = await signedIn(world, 'lea@example.com');
     const two = new Browser('second-device');
     await two.post('/api/auth/login', { email: 'lea@example.com', password: PASSWORD });
@@ -275,7 +277,7 @@ describe('/api/auth/sessions', () => {
     expect(errorCode(await spentRefresh.post('/api/auth/refresh'))).toBe('invalid_session');
   });
 
-  it('DELETE of someone else\'s session or a missing one answers 404 and changes nothing', async () => {
+  it("DELETE of someone else's session or a missing one answers 404 and changes nothing", async () => {
     const mallory = await signedIn(world, 'mal@example.com');
     const victim = await signedIn(world, 'vic@example.com');
     const victimId = await sessionIdOf(victim);

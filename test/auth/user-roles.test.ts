@@ -17,7 +17,12 @@ import { Browser, errorCode, PASSWORD, signedIn, SITE, useAuthWorld, type AuthWo
 const world = useAuthWorld();
 
 function ops(w: AuthWorld): AuthContext {
-  return { config: w.config, db: { client: w.db.client, deadlineMs: w.config.queryTimeoutMs, operation: 'test' }, randomToken, sendEmail: () => Promise.reject(new Error('no email here')) };
+  return {
+    config: w.config,
+    db: { client: w.db.client, deadlineMs: w.config.queryTimeoutMs, operation: 'test' },
+    randomToken,
+    sendEmail: () => Promise.reject(new Error('no email here')),
+  };
 }
 
 async function idOf(browser: Browser): Promise<string> {
@@ -41,7 +46,9 @@ describe('GET and PATCH /api/auth/user', () => {
     const ann = await signedIn(world, 'ann@example.com');
     const res = await ann.get('/api/auth/user');
     expect(res.status, res.text).toBe(200);
-    expect(res.body).toEqual({ user: { id: expect.any(String), email: 'ann@example.com', emailVerified: true, name: null, roles: [], appMetadata: {}, userMetadata: {} } });
+    expect(res.body).toEqual({
+      user: { id: expect.any(String), email: 'ann@example.com', emailVerified: true, name: null, roles: [], appMetadata: {}, userMetadata: {} },
+    });
   });
 
   it('PATCH replaces the user’s own metadata; app metadata and roles are not theirs to set', async () => {

@@ -89,7 +89,10 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 describe('auth-client: logging in', () => {
   it('register, verify and login go through; session() then returns the user and sessions() lists one current session', async () => {
     const signUp = clientFor(wireTo(new Browser()));
-    expect(await signUp.register({ email: 'ann@example.com', password: PASSWORD })).toEqual({ status: 'verification_sent', mailbox: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+    expect(await signUp.register({ email: 'ann@example.com', password: PASSWORD })).toEqual({
+      status: 'verification_sent',
+      mailbox: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+    });
     const { link } = await latestLink(world.mailbox, 'ann@example.com', '/api/auth/verify');
     const verified = await signUp.verifyEmail(tokenOf(link));
     expect(verified.user).toMatchObject({ email: 'ann@example.com', emailVerified: true });
@@ -346,10 +349,18 @@ describe('auth-client: authFetch, for the site’s own endpoints', () => {
     const browser = await signedIn(world, 'nina@example.com');
     const wire = wireTo(browser);
     const client = clientFor(wire);
-    const created = await client.authFetch('/api/notes', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'one' }) });
+    const created = await client.authFetch('/api/notes', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'one' }),
+    });
     expect(created.status).toBe(201);
     browser.jar.delete('access_token');
-    const again = await client.authFetch('/api/notes', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'two' }) });
+    const again = await client.authFetch('/api/notes', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'two' }),
+    });
     expect(again.status).toBe(201);
     expect(wire.requests).toEqual(['POST /api/notes', 'POST /api/notes', REFRESH, 'POST /api/notes']);
     const list = (await (await client.authFetch('/api/notes')).json()) as { notes: { text: string }[] };

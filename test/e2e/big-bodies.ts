@@ -36,11 +36,13 @@ function chunked(bytes: number): ReadableStream<Uint8Array> {
 }
 
 export function describeBigBodies(stack: () => DevStack): void {
-  describe('a body over netlify dev\'s 6 MB limit does not stop the stack', () => {
+  describe("a body over netlify dev's 6 MB limit does not stop the stack", () => {
     it('with Content-Length: 413 payload_too_large, then the stack still answers', async () => {
       const { siteUrl } = stack();
       const body = JSON.stringify({ email: 'big@example.com', password: 'x'.repeat(SEVEN_MB) });
-      const answer = await outcome(() => fetch(`${siteUrl}/api/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json', origin: siteUrl }, body }));
+      const answer = await outcome(() =>
+        fetch(`${siteUrl}/api/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json', origin: siteUrl }, body })
+      );
       expect(answer).toBe('413 payload_too_large');
       const health = await fetch(`${siteUrl}/api/health`);
       expect(health.status).toBe(200);

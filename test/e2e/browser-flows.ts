@@ -177,7 +177,7 @@ function describeNoDeadEnds(stack: () => DevStack, env: { browser: () => Browser
     }
   }, STEP_MS);
 
-  it('8. a reset form refused by the server answers with a page in the site\'s style that says what to do, never JSON', async () => {
+  it("8. a reset form refused by the server answers with a page in the site's style that says what to do, never JSON", async () => {
     const page = env.page();
     await page.goto(`${stack().siteUrl}/#forgot-password`);
     await page.locator('#forgot-form input[name=email]').fill(env.email);
@@ -235,7 +235,7 @@ function describeNoDeadEnds(stack: () => DevStack, env: { browser: () => Browser
     }
   }, STEP_MS);
 
-  it('11. a strength meter rates a new password as it is typed, with the server\'s advice', async () => {
+  it("11. a strength meter rates a new password as it is typed, with the server's advice", async () => {
     const page = env.page();
     await page.goto(`${stack().siteUrl}/#register`);
     const password = page.locator('#register-form input[name=password]');

@@ -31,7 +31,9 @@ const PASSWORD = 'correct horse battery staple';
 
 export function describeDeployMode(before: () => Promise<void>): void {
   const serverUrl = postgresUrl();
-  const title = serverUrl === null ? `npm run dev -- --production (not run: ${postgresMissingReason()})` : 'npm run dev -- --production: the functions as deployed';
+  const title = serverUrl === null
+    ? `npm run dev -- --production (not run: ${postgresMissingReason()})`
+    : 'npm run dev -- --production: the functions as deployed';
   describe.skipIf(serverUrl === null)(title, () => {
     describeRehearsal(serverUrl ?? '', before);
   });
@@ -93,7 +95,7 @@ function describeRehearsal(serverUrl: string, before: () => Promise<void>): void
     expect(await documentsMentioning(databaseUrl, email)).toBeGreaterThan(0);
   }, 60_000);
 
-  it('keeps production\'s rate limits: a second email to one address within a minute is refused, and says why', async () => {
+  it("keeps production's rate limits: a second email to one address within a minute is refused, and says why", async () => {
     const site = new SiteClient(running().siteUrl);
     const email = 'deployed-limits@example.com';
     expect((await site.post('/api/auth/password/forgot', { email })).status).toBe(202);

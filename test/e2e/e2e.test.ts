@@ -105,7 +105,10 @@ describe('Ctrl-C, then a second start', () => {
     expect(stack.output()).toMatch(/\[schema\] schema up to date/);
     const mail = await fetch(`${stack.mailboxUrl}/api/messages?to=${encodeURIComponent(email)}`);
     const { messages } = (await mail.json()) as { messages: { subject: string }[] };
-    expect(messages.map((m) => m.subject).sort()).toEqual([expect.stringMatching(/^Confirm your email/), expect.stringMatching(/^Your email address was confirmed/)]);
+    expect(messages.map((m) => m.subject).sort()).toEqual([
+      expect.stringMatching(/^Confirm your email/),
+      expect.stringMatching(/^Your email address was confirmed/),
+    ]);
     const site = new SiteClient(stack.siteUrl);
     const login = await site.post('/api/auth/login', { email, password: 'correct horse battery staple' });
     expect(login.status, login.text).toBe(200);

@@ -271,26 +271,30 @@ function describeRegistration(flows: Flows): void {
 }
 
 function describeLogin(flows: Flows): void {
-  it('login: wrong password 401 invalid_credentials, unverified 403 email_not_verified, right 200 {user} with both cookies as docs/API.md lists them', async () => {
-    const email = 'e2e-login@example.com';
-    await flows.verifiedAccount(email);
-    const wrong = await flows.client().post('/api/auth/login', { email, password: 'not the password' });
-    expectError(wrong, 401, 'invalid_credentials');
-    expect(wrong.setCookies).toHaveLength(0);
+  it(
+    'login: wrong password 401 invalid_credentials, unverified 403 email_not_verified, right 200 {user} with both cookies as docs/API.md lists them',
+    async () => {
+      const email = 'e2e-login@example.com';
+      await flows.verifiedAccount(email);
+      const wrong = await flows.client().post('/api/auth/login', { email, password: 'not the password' });
+      expectError(wrong, 401, 'invalid_credentials');
+      expect(wrong.setCookies).toHaveLength(0);
 
-    const unverified = 'e2e-login-unverified@example.com';
-    await flows.register(unverified);
-    const refused = await flows.client().post('/api/auth/login', { email: unverified, password: PASSWORD });
-    expectError(refused, 403, 'email_not_verified');
-    expect(refused.setCookies).toHaveLength(0);
+      const unverified = 'e2e-login-unverified@example.com';
+      await flows.register(unverified);
+      const refused = await flows.client().post('/api/auth/login', { email: unverified, password: PASSWORD });
+      expectError(refused, 403, 'email_not_verified');
+      expect(refused.setCookies).toHaveLength(0);
 
-    const me = flows.client();
-    const res = await me.post('/api/auth/login', { email, password: PASSWORD });
-    expect(res.status, res.text).toBe(200);
-    expect(res.body).toEqual({ user: { id: expect.any(String), email, emailVerified: true, name: null, roles: [] } });
-    expectLoginCookies(res);
-    expect((await flows.sessionOf(me)).user.email).toBe(email);
-  }, FLOW_MS);
+      const me = flows.client();
+      const res = await me.post('/api/auth/login', { email, password: PASSWORD });
+      expect(res.status, res.text).toBe(200);
+      expect(res.body).toEqual({ user: { id: expect.any(String), email, emailVerified: true, name: null, roles: [] } });
+      expectLoginCookies(res);
+      expect((await flows.sessionOf(me)).user.email).toBe(email);
+    },
+    FLOW_MS,
+  );
 
   it('refresh rotates the refresh cookie; an old one works within the grace, and after it revokes the whole session (token_reuse)', async () => {
     const email = 'e2e-refresh@example.com';
@@ -410,33 +414,37 @@ function describeSessions(flows: Flows): void {
 }
 
 function describePasswords(flows: Flows): void {
-  it('password forgot → email → reset page (twice, nothing spent) → form POST: 303 to /?password_reset=1; old password out, new in, sessions revoked', async () => {
-    const email = 'e2e-reset@example.com';
-    await flows.verifiedAccount(email);
-    const existing = await flows.loggedIn(email, 'existing-session/1.0');
-    const asked = await flows.client().post('/api/auth/password/forgot', { email });
-    expect(asked.status, asked.text).toBe(202);
-    const { message, link } = await flows.link(email, RESET);
-    expect(message.subject).toMatch(/reset/i);
+  it(
+    'password forgot → email → reset page (twice, nothing spent) → form POST: 303 to /?password_reset=1; old password out, new in, sessions revoked',
+    async () => {
+      const email = 'e2e-reset@example.com';
+      await flows.verifiedAccount(email);
+      const existing = await flows.loggedIn(email, 'existing-session/1.0');
+      const asked = await flows.client().post('/api/auth/password/forgot', { email });
+      expect(asked.status, asked.text).toBe(202);
+      const { message, link } = await flows.link(email, RESET);
+      expect(message.subject).toMatch(/reset/i);
 
-    const person = flows.client();
-    expectHtml(await person.get(link));
-    const page = await person.get(link);
-    expectHtml(page);
-    const form = pageForm(page.text);
-    expect(form).toEqual({ action: RESET, token: tokenOf(link) });
-    const posted = await person.call('POST', form.action, { form: { token: form.token, [passwordFieldOf(page.text)]: NEW_PASSWORD } });
-    expect(posted.status, posted.text).toBe(303);
-    expect(posted.headers.get('location')).toBe(`${flows.site}/?password_reset=1`);
+      const person = flows.client();
+      expectHtml(await person.get(link));
+      const page = await person.get(link);
+      expectHtml(page);
+      const form = pageForm(page.text);
+      expect(form).toEqual({ action: RESET, token: tokenOf(link) });
+      const posted = await person.call('POST', form.action, { form: { token: form.token, [passwordFieldOf(page.text)]: NEW_PASSWORD } });
+      expect(posted.status, posted.text).toBe(303);
+      expect(posted.headers.get('location')).toBe(`${flows.site}/?password_reset=1`);
 
-    expectError(await flows.client().post('/api/auth/login', { email, password: PASSWORD }), 401, 'invalid_credentials');
-    await flows.loggedIn(email, undefined, NEW_PASSWORD);
-    expectError(await existing.post('/api/auth/refresh'), 401, 'invalid_session');
-    // Single use: the same form again shows the problem on a page.
-    const again = await person.call('POST', form.action, { form: { token: form.token, password: 'yet another passphrase' } });
-    expectHtml(again, 400);
-    expect(again.text).toMatch(/not valid/i);
-  }, FLOW_MS);
+      expectError(await flows.client().post('/api/auth/login', { email, password: PASSWORD }), 401, 'invalid_credentials');
+      await flows.loggedIn(email, undefined, NEW_PASSWORD);
+      expectError(await existing.post('/api/auth/refresh'), 401, 'invalid_session');
+      // Single use: the same form again shows the problem on a page.
+      const again = await person.call('POST', form.action, { form: { token: form.token, password: 'yet another passphrase' } });
+      expectHtml(again, 400);
+      expect(again.text).toMatch(/not valid/i);
+    },
+    FLOW_MS,
+  );
 
   it('password forgot for an unknown address answers the same 202 and mails nothing', async () => {
     const email = 'e2e-forgot-nobody@example.com';
@@ -489,34 +497,38 @@ function describeMagicLinks(flows: Flows): void {
     expect(session.user).toEqual({ id: expect.any(String), email, emailVerified: true, name: 'Magic Person', roles: [] });
   }, FLOW_MS);
 
-  it('magic link for an account: login link → "Continue as <email>" → form POST: 303 + cookies; the link then shows "already used" (JSON: 400 used_token)', async () => {
-    const email = 'e2e-magic-known@example.com';
-    await flows.verifiedAccount(email);
-    const res = await flows.client().post('/api/auth/magic', { email });
-    expect(res.status, res.text).toBe(202);
-    expect(res.body).toEqual({ status: 'link_sent' });
-    const { link } = await flows.link(email, MAGIC_LOGIN);
-    const me = flows.client();
-    const page = await me.get(link);
-    expectHtml(page);
-    expect(page.text).toContain(`Continue as ${email}`);
-    const form = pageForm(page.text);
-    expect(form).toEqual({ action: MAGIC_LOGIN, token: tokenOf(link) });
-    const posted = await me.call('POST', form.action, { form: { token: form.token } });
-    expect(posted.status, posted.text).toBe(303);
-    expect(new URL(posted.headers.get('location') ?? '', 'http://invalid.example').origin).toBe(new URL(flows.site).origin);
-    expectBothCookies(posted);
-    expect((await flows.sessionOf(me)).user).toEqual({ id: expect.any(String), email, emailVerified: true, name: null, roles: [] });
+  it(
+    'magic link for an account: login link → "Continue as <email>" → form POST: 303 + cookies; the link then shows "already used" (JSON: 400 used_token)',
+    async () => {
+      const email = 'e2e-magic-known@example.com';
+      await flows.verifiedAccount(email);
+      const res = await flows.client().post('/api/auth/magic', { email });
+      expect(res.status, res.text).toBe(202);
+      expect(res.body).toEqual({ status: 'link_sent' });
+      const { link } = await flows.link(email, MAGIC_LOGIN);
+      const me = flows.client();
+      const page = await me.get(link);
+      expectHtml(page);
+      expect(page.text).toContain(`Continue as ${email}`);
+      const form = pageForm(page.text);
+      expect(form).toEqual({ action: MAGIC_LOGIN, token: tokenOf(link) });
+      const posted = await me.call('POST', form.action, { form: { token: form.token } });
+      expect(posted.status, posted.text).toBe(303);
+      expect(new URL(posted.headers.get('location') ?? '', 'http://invalid.example').origin).toBe(new URL(flows.site).origin);
+      expectBothCookies(posted);
+      expect((await flows.sessionOf(me)).user).toEqual({ id: expect.any(String), email, emailVerified: true, name: null, roles: [] });
 
-    const second = flows.client();
-    const again = await second.call('POST', form.action, { form: { token: form.token } });
-    expectHtml(again, 400);
-    expect(again.text).toMatch(/already been used/i);
-    const json = await second.post(MAGIC_LOGIN, { token: form.token });
-    expectError(json, 400, 'used_token');
-    expect(json.setCookies).toHaveLength(0);
-    expectError(await second.get('/api/auth/session'), 401, 'unauthenticated');
-  }, FLOW_MS);
+      const second = flows.client();
+      const again = await second.call('POST', form.action, { form: { token: form.token } });
+      expectHtml(again, 400);
+      expect(again.text).toMatch(/already been used/i);
+      const json = await second.post(MAGIC_LOGIN, { token: form.token });
+      expectError(json, 400, 'used_token');
+      expect(json.setCookies).toHaveLength(0);
+      expectError(await second.get('/api/auth/session'), 401, 'unauthenticated');
+    },
+    FLOW_MS,
+  );
 }
 
 function describeGuards(flows: Flows): void {
@@ -527,7 +539,8 @@ function describeGuards(flows: Flows): void {
     const from = flows.output().length;
     expectError(await flows.client().post('/api/auth/login', { email: unverified, password: PASSWORD }), 403, 'email_not_verified');
     expectError(await me.delete('/api/auth/sessions/999999999'), 404, 'not_found');
-    const calls = (): string[] => [...flows.output().slice(from).matchAll(/: (POST \/api\/auth\/login|DELETE \/api\/auth\/sessions\/999999999)\S*$/gm)].map((m) => m[0].slice(2));
+    const calls = (): string[] =>
+      [...flows.output().slice(from).matchAll(/: (POST \/api\/auth\/login|DELETE \/api\/auth\/sessions\/999999999)\S*$/gm)].map((m) => m[0].slice(2));
     // netlify dev logs each call of a function ("Request from …: POST /path"); the log may trail the answer.
     await expect.poll(() => calls().length, { timeout: 5_000, interval: 100 }).toBeGreaterThanOrEqual(2);
     expect(calls()).toEqual(['POST /api/auth/login', 'DELETE /api/auth/sessions/999999999']);

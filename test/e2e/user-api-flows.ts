@@ -20,7 +20,15 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const ARTIFACTS = path.join(ROOT, 'test-results', 'e2e');
 const PASSWORD = 'correct horse battery staple';
 const STEP_MS = 60_000;
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 function eventually<T>(read: () => Promise<T> | T): ReturnType<typeof expect.poll<T>> {
   return expect.poll(read, { timeout: 20_000, interval: 100 });
@@ -29,7 +37,10 @@ function eventually<T>(read: () => Promise<T> | T): ReturnType<typeof expect.pol
 /** `npm run admin` against the stack's engine, as a developer runs it next to `npm run dev`. */
 async function admin(stack: DevStack, ...argv: string[]): Promise<void> {
   const lines: string[] = [];
-  const code = await runAdminCommand(argv, { FAUNA_ENDPOINT: stack.engineUrl ?? undefined, FAUNA_SECRET: 'secret' }, { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+  const code = await runAdminCommand(argv, { FAUNA_ENDPOINT: stack.engineUrl ?? undefined, FAUNA_SECRET: 'secret' }, {
+    out: (l) => lines.push(l),
+    err: (l) => lines.push(l),
+  });
   expect(code, lines.join('\n')).toBe(0);
 }
 
@@ -88,7 +99,9 @@ export function describeUserApiFlows(stack: () => DevStack): void {
 
 function describeInChromium(stack: () => DevStack, flows: Flows): void {
   const executablePath = chromiumPath();
-  const title = executablePath === null ? `notes, the guard and the admin page in Chromium (not run: ${chromiumMissingReason()})` : 'notes, the guard and the admin page in Chromium';
+  const title = executablePath === null
+    ? `notes, the guard and the admin page in Chromium (not run: ${chromiumMissingReason()})`
+    : 'notes, the guard and the admin page in Chromium';
   describe.skipIf(executablePath === null)(title, () => {
     const email = `e2e-notes-${Date.now()}@example.com`;
     let browser: Browser;

@@ -51,9 +51,24 @@ export interface DevStackOptions {
 }
 
 /** `env` goes on top of this process's environment. */
-export async function startDevStack(root: string, dataDir: string, env: Readonly<Record<string, string>> = E2E_ENV, options: DevStackOptions = {}): Promise<DevStack> {
+export async function startDevStack(
+  root: string,
+  dataDir: string,
+  env: Readonly<Record<string, string>> = E2E_ENV,
+  options: DevStackOptions = {},
+): Promise<DevStack> {
   const ports = { site: await unusedPort(), engine: await unusedPort(), mailbox: await unusedPort() };
-  const flags = ['--port', String(ports.site), '--engine-port', String(ports.engine), '--mailbox-port', String(ports.mailbox), '--data', dataDir, ...(options.args ?? [])];
+  const flags = [
+    '--port',
+    String(ports.site),
+    '--engine-port',
+    String(ports.engine),
+    '--mailbox-port',
+    String(ports.mailbox),
+    '--data',
+    dataDir,
+    ...(options.args ?? []),
+  ];
   const args = ['run', 'dev', '--', ...flags];
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   delete childEnv.DATABASE_URL;

@@ -154,7 +154,8 @@ const paginate = effect({
       throw new FaunaError('invalid argument', `Page size must be an integer from 1 to ${MAX_PAGE}.`, ['size']);
     }
     const sources = args.sources ?? false;
-    if (typeof sources !== 'boolean' && sources !== null) throw new FaunaError('invalid argument', `Boolean expected, ${typeName(sources)} provided.`, ['sources']);
+    if (typeof sources !== 'boolean' && sources !== null)
+      throw new FaunaError('invalid argument', `Boolean expected, ${typeName(sources)} provided.`, ['sources']);
     return pageOf(ctx, set, { size, sources: sources === true, ...cursorsOf(args) });
   },
 });
@@ -329,7 +330,8 @@ const join = effect({
   run: async (args) => {
     const via = args.with;
     const isIndex = via instanceof Ref && via.collection?.id === 'indexes' && via.collection.isNative();
-    if (!isIndex && !(via instanceof QueryValue)) throw new FaunaError('invalid argument', `Index Ref or Lambda expected, ${typeName(via)} provided.`, ['with']);
+    if (!isIndex && !(via instanceof QueryValue))
+      throw new FaunaError('invalid argument', `Index Ref or Lambda expected, ${typeName(via)} provided.`, ['with']);
     return new SetValue({ type: 'join', source: asSet(args.join, 'join'), with: via });
   },
 });

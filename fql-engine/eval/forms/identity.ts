@@ -129,7 +129,10 @@ function current(key: string, name: string, pick: (ctx: QueryContext) => Value |
 }
 
 const NO_IDENTITY: Missing = { code: 'missing identity', description: 'The current identity is not defined: the query was not made with a token secret.' };
-const NO_TOKEN: Missing = { code: 'invalid token', description: 'There is no current token: the query was made with the admin secret, or with a key made in another database.' };
+const NO_TOKEN: Missing = {
+  code: 'invalid token',
+  description: 'There is no current token: the query was made with the admin secret, or with a key made in another database.',
+};
 
 /** A token's document; for a provider's JWT, its `sub` claim (Fauna's), when it has one. */
 function identityOf(ctx: QueryContext): Value | undefined {

@@ -48,7 +48,15 @@ describe('ToNumber, ToInteger, ToDouble', () => {
   });
 
   it('refuse text that is not a number, and other types', async () => {
-    const calls: readonly Readonly<Record<string, Value>>[] = [{ to_number: 'abc' }, { to_number: '' }, { to_number: '+5' }, { to_double: 'NaN' }, { to_integer: 'x1' }, { to_number: true }, { to_number: null }];
+    const calls: readonly Readonly<Record<string, Value>>[] = [
+      { to_number: 'abc' },
+      { to_number: '' },
+      { to_number: '+5' },
+      { to_double: 'NaN' },
+      { to_integer: 'x1' },
+      { to_number: true },
+      { to_number: null },
+    ];
     for (const args of calls) {
       const e = await callError(args);
       expect(e.code, JSON.stringify(args)).toBe('invalid argument');

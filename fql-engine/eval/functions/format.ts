@@ -115,15 +115,32 @@ function convert(spec: Spec, item: Item): string {
 
 function formatWith(template: string, values: readonly Item[]): string {
   let next = 0;
-  return template.replace(SPEC, (_m, index: string | undefined, flags: string, width: string | undefined, precision: string | undefined, dateTime: string | undefined, conversion: string) => {
-    if (conversion === '%') return '%';
-    if (conversion === 'n') return '\n';
-    const i = index === undefined ? next++ : Number(index) - 1;
-    const item = values[i];
-    if (item === undefined) throw invalid(`Format needs an argument for '%${conversion}'.`, ['values']);
-    const spec: Spec = { flags, conversion, dateTime, width: width === undefined ? undefined : Number(width), precision: precision === undefined ? undefined : Number(precision) };
-    return pad(convert(spec, item), spec);
-  });
+  return template.replace(
+    SPEC,
+    (
+      _m,
+      index: string | undefined,
+      flags: string,
+      width: string | undefined,
+      precision: string | undefined,
+      dateTime: string | undefined,
+      conversion: string,
+    ) => {
+      if (conversion === '%') return '%';
+      if (conversion === 'n') return '\n';
+      const i = index === undefined ? next++ : Number(index) - 1;
+      const item = values[i];
+      if (item === undefined) throw invalid(`Format needs an argument for '%${conversion}'.`, ['values']);
+      const spec: Spec = {
+        flags,
+        conversion,
+        dateTime,
+        width: width === undefined ? undefined : Number(width),
+        precision: precision === undefined ? undefined : Number(precision),
+      };
+      return pad(convert(spec, item), spec);
+    },
+  );
 }
 
 export const format = eager({

@@ -125,7 +125,7 @@ function translateBody(body: string): Piece {
   let text = '';
   let unicode = false;
   let inClass = false;
-  for (let i = 0; i < body.length; ) {
+  for (let i = 0; i < body.length;) {
     const c = body[i];
     if (c === '\\' && i + 1 < body.length) {
       const piece = escape(body, i, inClass);

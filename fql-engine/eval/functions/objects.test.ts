@@ -30,14 +30,16 @@ describe('Select', () => {
   });
 
   it("fails with Fauna's value not found (404) without a default", async () => {
-    for (const args of [
-      { select: 'c', from: obj },
-      { select: 3, from: [1, 2, 3] },
-      { select: ['a', 'b', 'c'], from: obj },
-      { select: 0, from: obj },
-      { select: 'a', from: [obj] },
-      { select: 'database', from: doc },
-    ]) {
+    for (
+      const args of [
+        { select: 'c', from: obj },
+        { select: 3, from: [1, 2, 3] },
+        { select: ['a', 'b', 'c'], from: obj },
+        { select: 0, from: obj },
+        { select: 'a', from: [obj] },
+        { select: 'database', from: doc },
+      ]
+    ) {
       const e = await callError(args);
       expect(e.code, JSON.stringify(args.select)).toBe('value not found');
       expect(e.status).toBe(404);

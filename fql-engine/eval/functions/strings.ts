@@ -60,7 +60,10 @@ const casefold = eager({
     const n = given(args, 'normalizer');
     const normalizer = n === undefined ? 'NFKCCaseFold' : stringAt({ value: n, position: ['normalizer'] });
     if (!(NORMALIZERS as readonly string[]).includes(normalizer)) {
-      throw invalid(`String ${NORMALIZERS.slice(0, -1).map((x) => `'${x}'`).join(', ')}, or '${NORMALIZERS[NORMALIZERS.length - 1]}' expected, String provided.`, ['normalizer']);
+      throw invalid(
+        `String ${NORMALIZERS.slice(0, -1).map((x) => `'${x}'`).join(', ')}, or '${NORMALIZERS[NORMALIZERS.length - 1]}' expected, String provided.`,
+        ['normalizer'],
+      );
     }
     return normalizer === 'NFKCCaseFold' ? nfkcCaseFold(s) : s.normalize(normalizer);
   },

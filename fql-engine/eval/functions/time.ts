@@ -24,7 +24,6 @@ const UNIT_NANOS: Readonly<Record<string, bigint>> = {
   nanosecond: 1n,
 };
 
-
 /**
  * A unit name, singular or plural ("hour", "hours", "half days"), to its length in nanoseconds.
  * Fauna matched the trimmed name exactly: "HOURS" or "Hour" is no unit (MidstUnit.scala).

@@ -12,7 +12,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import faunadb from 'faunadb';
 import { openEngine } from '../../engine.ts';
 import { createInProcessFetch } from '../../transport/in-process.ts';
-import { ADMIN_SECRET, BackendRig, connectionOf, createCaseDatabase, declareBackends, q, runAll, scopedSecret, type Connection, type Outcome } from './harness.ts';
+import {
+  ADMIN_SECRET,
+  BackendRig,
+  connectionOf,
+  createCaseDatabase,
+  declareBackends,
+  q,
+  runAll,
+  scopedSecret,
+  type Connection,
+  type Outcome,
+} from './harness.ts';
 
 const ISSUER = 'https://idp.test/';
 
@@ -60,7 +71,9 @@ async function token(audience: string, key: SigningKey, claims: JWTPayload = {})
 
 /** An HS256 token: a shared-secret signature no provider can publish, refused as Fauna refused it. */
 async function hs256Token(audience: string): Promise<string> {
-  return new SignJWT({ iss: ISSUER, aud: audience, sub: 'x', exp: nowSeconds() + 300 }).setProtectedHeader({ alg: 'HS256', kid: 'k1' }).sign(new TextEncoder().encode('a-shared-secret-of-32-bytes-long!'));
+  return new SignJWT({ iss: ISSUER, aud: audience, sub: 'x', exp: nowSeconds() + 300 }).setProtectedHeader({ alg: 'HS256', kid: 'k1' }).sign(
+    new TextEncoder().encode('a-shared-secret-of-32-bytes-long!'),
+  );
 }
 
 function valueOf(outcome: Outcome): unknown {
@@ -133,7 +146,16 @@ declareBackends('access-provider JWTs', [{ backend: 'pglite' }, { backend: 'post
 
     it('is its sub for CurrentIdentity and its claims for CurrentToken', async () => {
       const jwt = await token(w.audience, w.key, { scope: 'read' });
-      const answer = valueOf(await w.conn.attempt([q.CurrentIdentity(), q.HasCurrentIdentity(), q.HasCurrentToken(), q.Select('scope', q.CurrentToken()), q.Select('iss', q.CurrentToken()), q.Select('aud', q.CurrentToken())], jwt));
+      const answer = valueOf(
+        await w.conn.attempt([
+          q.CurrentIdentity(),
+          q.HasCurrentIdentity(),
+          q.HasCurrentToken(),
+          q.Select('scope', q.CurrentToken()),
+          q.Select('iss', q.CurrentToken()),
+          q.Select('aud', q.CurrentToken()),
+        ], jwt),
+      );
       expect(answer).toEqual(['user-42', true, true, 'read', ISSUER, w.audience]);
     });
 
@@ -191,7 +213,14 @@ declareBackends('access-provider JWTs', [{ backend: 'pglite' }, { backend: 'post
         return `${enc({ alg: 'none', kid: 'k1' })}.${enc({ iss: ISSUER, aud: w.audience, sub: 'x', exp: nowSeconds() + 300 })}.x`;
       }],
       ["no role's predicate admits it and its provider grants no plain role", async () => {
-        await runAll(w.conn, w.db, [q.CreateAccessProvider({ name: 'strict', issuer: 'https://strict.test/', jwks_uri: jwksUri, roles: [{ role: q.Role('reader'), predicate: q.Query(q.Lambda('c', false)) }] })]);
+        await runAll(w.conn, w.db, [
+          q.CreateAccessProvider({
+            name: 'strict',
+            issuer: 'https://strict.test/',
+            jwks_uri: jwksUri,
+            roles: [{ role: q.Role('reader'), predicate: q.Query(q.Lambda('c', false)) }],
+          }),
+        ]);
         return token(w.audience, w.key, { iss: 'https://strict.test/' });
       }],
     ];
@@ -211,7 +240,14 @@ declareBackends('access-provider JWTs', [{ backend: 'pglite' }, { backend: 'post
 
     it('the JWKS cannot be fetched', async () => {
       const jwt = await token(w.audience, w.key, { iss: 'https://down.test/' });
-      await runAll(w.conn, w.db, [q.CreateAccessProvider({ name: 'down', issuer: 'https://down.test/', jwks_uri: jwksUri.replace('/jwks.json', '/missing.json'), roles: [q.Role('reader')] })]);
+      await runAll(w.conn, w.db, [
+        q.CreateAccessProvider({
+          name: 'down',
+          issuer: 'https://down.test/',
+          jwks_uri: jwksUri.replace('/jwks.json', '/missing.json'),
+          roles: [q.Role('reader')],
+        }),
+      ]);
       expect(codeOf(await w.conn.attempt(readNote, jwt))).toBe('unauthorized');
     });
   });
@@ -242,7 +278,12 @@ describe('a JWKS that does not answer', () => {
     const client = new faunadb.Client({ secret: ADMIN_SECRET, domain: 'engine.invalid', scheme: 'http', fetch: createInProcessFetch(engine) });
     try {
       const conn = connectionOf(client);
-      const provider = await client.query<{ audience: string }>(q.Do(q.CreateRole({ name: 'reader', privileges: [] }), q.CreateAccessProvider({ name: 'idp', issuer: ISSUER, jwks_uri: uri, roles: [q.Role('reader')] })));
+      const provider = await client.query<{ audience: string }>(
+        q.Do(
+          q.CreateRole({ name: 'reader', privileges: [] }),
+          q.CreateAccessProvider({ name: 'idp', issuer: ISSUER, jwks_uri: uri, roles: [q.Role('reader')] }),
+        ),
+      );
       const jwt = await token(provider.audience, await signingKey('k1'));
       const started = Date.now();
       expect(codeOf(await conn.attempt(q.Add(1, 1), jwt))).toBe('unauthorized');

@@ -29,7 +29,29 @@ import {
   type TransportName,
 } from './harness.ts';
 
-const { Let, Match, Index, Var, Not, Exists, If, Do, Create, Collection, TimeAdd, TimeSubtract, Now, Get, IsNull, GT, TimeDiff, Select, Update, CreateCollection, CreateIndex } = faunadb.query;
+const {
+  Let,
+  Match,
+  Index,
+  Var,
+  Not,
+  Exists,
+  If,
+  Do,
+  Create,
+  Collection,
+  TimeAdd,
+  TimeSubtract,
+  Now,
+  Get,
+  IsNull,
+  GT,
+  TimeDiff,
+  Select,
+  Update,
+  CreateCollection,
+  CreateIndex,
+} = faunadb.query;
 
 // ---------------------------------------------------------------------------------------
 // The article's schema. Its text cuts each CreateIndex off before the closing `})`.
@@ -129,7 +151,12 @@ class ArticleDatabase {
 
   /** A login token as the login check expects one: carrying the account id. */
   addLoginToken(tokenHash: string, fields: { accountId: string; used?: boolean; expiresAt?: ExprArg }): Promise<unknown> {
-    const data = { token_hash: tokenHash, account_id: fields.accountId, used: fields.used ?? false, expires_at: fields.expiresAt ?? TimeAdd(Now(), 30, 'minutes') };
+    const data = {
+      token_hash: tokenHash,
+      account_id: fields.accountId,
+      used: fields.used ?? false,
+      expires_at: fields.expiresAt ?? TimeAdd(Now(), 30, 'minutes'),
+    };
     return this.run(Create(Collection('login_tokens'), { data }));
   }
 
@@ -161,7 +188,9 @@ function declareScenarios(rig: BackendRig, clock: TestClock, transport: Transpor
 
   it('magic insert: a new address gets a signup token', async () => {
     expect(await db.run(magicInsert(hash('new'), email('new')))).toBe('signup');
-    expect(await db.run(faunadb.query.Paginate(Match(Index('signup_tokens_by_hash'), hash('new'))))).toMatchObject({ data: [[email('new'), expect.anything()]] });
+    expect(await db.run(faunadb.query.Paginate(Match(Index('signup_tokens_by_hash'), hash('new'))))).toMatchObject({
+      data: [[email('new'), expect.anything()]],
+    });
     expect(await db.run(Exists(Match(Index('login_tokens_by_hash'), hash('new'))))).toBe(false);
   });
 
@@ -199,7 +228,7 @@ function declareScenarios(rig: BackendRig, clock: TestClock, transport: Transpor
     expect(await db.run(loginCheck(hash('past')))).toBe('expired');
   });
 
-  it('login check: the insert\'s login token expires after its 30 minutes', async () => {
+  it("login check: the insert's login token expires after its 30 minutes", async () => {
     await db.addAccount(email('late'), 'acct-late');
     expect(await db.run(magicInsert(hash('late'), email('late')))).toBe('login');
     clock.advance(31 * MINUTE);
@@ -210,7 +239,7 @@ function declareScenarios(rig: BackendRig, clock: TestClock, transport: Transpor
   // ["data", "account_id"]: run as written, a fresh, unused token from the insert has no
   // account_id, so Select fails with 'value not found', as it did on Fauna. The whole query
   // rolls back, so the Update that marked the token used is undone: it stays unused.
-  it('login check of the insert\'s own token: value not found, and nothing written', async () => {
+  it("login check of the insert's own token: value not found, and nothing written", async () => {
     await db.addAccount(email('asref'), 'acct-asref');
     expect(await db.run(magicInsert(hash('asref'), email('asref')))).toBe('login');
     expect(errorCode(await db.attempt(loginCheck(hash('asref'))))).toBe('value not found');

@@ -30,7 +30,11 @@ const udf = (name: string, params: string | string[], body: ExprArg, role: ExprA
   q.CreateFunction({ name, body: q.Query(q.Lambda(params, body)), role });
 /** Users may call the named functions, and nothing else. */
 const callersOf = (...names: string[]): ExprArg =>
-  q.CreateRole({ name: `callers_of_${names.join('_')}`, membership: [{ resource: q.Collection('users') }], privileges: names.map((n) => ({ resource: q.Function(n), actions: { call: true } })) });
+  q.CreateRole({
+    name: `callers_of_${names.join('_')}`,
+    membership: [{ resource: q.Collection('users') }],
+    privileges: names.map((n) => ({ resource: q.Function(n), actions: { call: true } })),
+  });
 const count = (set: ExprArg): ExprArg => q.Count(set);
 
 // ---------------------------------------------------------------------------------------
@@ -38,7 +42,11 @@ const count = (set: ExprArg): ExprArg => q.Count(set);
 
 const GRACE_SECONDS = 30;
 const tokensByInstance = q.CreateIndex({ name: 'tokens_by_instance', source: q.Tokens(), terms: [{ field: ['instance'] }] });
-const usedRefreshTokens = q.CreateIndex({ name: 'refresh_tokens_by_used', source: q.Tokens(), terms: [{ field: ['data', 'type'] }, { field: ['data', 'used'] }] });
+const usedRefreshTokens = q.CreateIndex({
+  name: 'refresh_tokens_by_used',
+  source: q.Tokens(),
+  terms: [{ field: ['data', 'type'] }, { field: ['data', 'used'] }],
+});
 const anomalies = q.CreateCollection({ name: 'anomalies' });
 
 const issuePair = udf(
@@ -95,7 +103,10 @@ const refreshRotation: readonly SessionCase[] = [
       { as: 'p1.refresh', query: q.Call(q.Function('refresh')), save: 'p2' },
       { as: 'p2.access', query: q.CurrentIdentity(), expect: alice },
       { as: 'p2.refresh', query: q.Equals(q.Select(['data', 'type'], q.Get(q.CurrentToken())), 'refresh'), expectError: 'permission denied' },
-      { query: [count(q.Match(q.Index('refresh_tokens_by_used'), ['refresh', true])), count(q.Match(q.Index('refresh_tokens_by_used'), ['refresh', false]))], expect: [1, 1] },
+      {
+        query: [count(q.Match(q.Index('refresh_tokens_by_used'), ['refresh', true])), count(q.Match(q.Index('refresh_tokens_by_used'), ['refresh', false]))],
+        expect: [1, 1],
+      },
     ],
   },
   {
@@ -117,7 +128,10 @@ const refreshRotation: readonly SessionCase[] = [
       firstPair,
       { as: 'p1.refresh', query: q.Call(q.Function('refresh')), save: 'p2' },
       { advanceMs: (GRACE_SECONDS + 5) * 1000, as: 'p1.refresh', query: q.Call(q.Function('refresh')), expect: { refused: 'refresh token reused' } },
-      { query: [anomalyCount, q.Select(['data', 'user'], q.Get(q.Select(['data', 0], q.Paginate(q.Documents(q.Collection('anomalies'))))))], expect: [1, alice] },
+      {
+        query: [anomalyCount, q.Select(['data', 'user'], q.Get(q.Select(['data', 0], q.Paginate(q.Documents(q.Collection('anomalies'))))))],
+        expect: [1, alice],
+      },
       { as: 'p2.access', query: q.CurrentIdentity(), expectError: 'unauthorized' },
       { as: 'p2.refresh', query: q.Call(q.Function('refresh')), expectError: 'unauthorized' },
       { as: 'p1.refresh', query: q.Call(q.Function('refresh')), expectError: 'unauthorized' },
@@ -127,11 +141,18 @@ const refreshRotation: readonly SessionCase[] = [
   {
     name: 'an access token may not rotate: Abort, and nothing is written',
     setup: rotation,
-    steps: [firstPair, { as: 'p1.access', query: q.Call(q.Function('refresh')), expectError: 'call error' }, { query: [anomalyCount, count(q.Match(q.Index('tokens_by_instance'), alice))], expect: [0, 2] }],
+    steps: [firstPair, { as: 'p1.access', query: q.Call(q.Function('refresh')), expectError: 'call error' }, {
+      query: [anomalyCount, count(q.Match(q.Index('tokens_by_instance'), alice))],
+      expect: [0, 2],
+    }],
   },
   {
     name: 'why the program does not Abort on reuse: Abort undoes the anomaly record',
-    setup: [...rotation, udf('record_then_abort', [], q.Do(q.Create(q.Collection('anomalies'), { data: {} }), q.Abort('refused'))), callersOf('record_then_abort')],
+    setup: [
+      ...rotation,
+      udf('record_then_abort', [], q.Do(q.Create(q.Collection('anomalies'), { data: {} }), q.Abort('refused'))),
+      callersOf('record_then_abort'),
+    ],
     steps: [loginAlice, { as: 'alice', query: q.Call(q.Function('record_then_abort')), expectError: 'call error' }, { query: anomalyCount, expect: 0 }],
   },
 ];
@@ -173,27 +194,47 @@ const rateLimiting: readonly SessionCase[] = [
   {
     name: `${LIMIT} calls pass, the next one Aborts and writes nothing`,
     setup: rateLimit,
-    steps: [loginAlice, echoAs('alice', 'one'), echoAs('alice', 'two'), echoAs('alice', 'three'), refusedAs('alice'), { query: q.Count(callsOf(alice)), expect: LIMIT }],
+    steps: [loginAlice, echoAs('alice', 'one'), echoAs('alice', 'two'), echoAs('alice', 'three'), refusedAs('alice'), {
+      query: q.Count(callsOf(alice)),
+      expect: LIMIT,
+    }],
   },
   {
     name: 'the log index answers the newest entry first',
     setup: rateLimit,
-    steps: [loginAlice, echoAs('alice', 'one'), { advanceMs: 1000, ...echoAs('alice', 'two') }, { query: q.Let({ page: callsOf(alice) }, q.GT(q.Select([0, 0], q.Var('page')), q.Select([1, 0], q.Var('page')))), expect: true }],
+    steps: [loginAlice, echoAs('alice', 'one'), { advanceMs: 1000, ...echoAs('alice', 'two') }, {
+      query: q.Let({ page: callsOf(alice) }, q.GT(q.Select([0, 0], q.Var('page')), q.Select([1, 0], q.Var('page')))),
+      expect: true,
+    }],
   },
   {
     name: 'once the window has passed, calls pass again',
     setup: rateLimit,
-    steps: [loginAlice, echoAs('alice', 'one'), echoAs('alice', 'two'), echoAs('alice', 'three'), refusedAs('alice'), { advanceMs: (WINDOW_SECONDS + 1) * 1000, ...echoAs('alice', 'again') }],
+    steps: [loginAlice, echoAs('alice', 'one'), echoAs('alice', 'two'), echoAs('alice', 'three'), refusedAs('alice'), {
+      advanceMs: (WINDOW_SECONDS + 1) * 1000,
+      ...echoAs('alice', 'again'),
+    }],
   },
   {
     name: 'a sliding window: only the calls inside it count',
     setup: rateLimit,
-    steps: [loginAlice, echoAs('alice', 'one'), { advanceMs: 40_000, ...echoAs('alice', 'two') }, echoAs('alice', 'three'), refusedAs('alice'), { advanceMs: 21_000, ...echoAs('alice', 'four') }, refusedAs('alice')],
+    steps: [loginAlice, echoAs('alice', 'one'), { advanceMs: 40_000, ...echoAs('alice', 'two') }, echoAs('alice', 'three'), refusedAs('alice'), {
+      advanceMs: 21_000,
+      ...echoAs('alice', 'four'),
+    }, refusedAs('alice')],
   },
   {
     name: "one user's calls do not limit another's",
     setup: rateLimit,
-    steps: [loginAlice, { save: 'bob', query: q.Login(bob, { password: 'hunter2' }) }, echoAs('alice', 'one'), echoAs('alice', 'two'), echoAs('alice', 'three'), refusedAs('alice'), echoAs('bob', 'mine')],
+    steps: [
+      loginAlice,
+      { save: 'bob', query: q.Login(bob, { password: 'hunter2' }) },
+      echoAs('alice', 'one'),
+      echoAs('alice', 'two'),
+      echoAs('alice', 'three'),
+      refusedAs('alice'),
+      echoAs('bob', 'mine'),
+    ],
   },
 ];
 
@@ -226,12 +267,19 @@ const changingPassword: readonly SessionCase[] = [
   {
     name: 'a wrong old password Aborts and changes nothing',
     setup: passwordChange,
-    steps: [loginAlice, { as: 'alice', query: q.Call(q.Function('change_password'), 'guess', 'n3w-pass'), expectError: 'call error' }, { query: [q.Identify(alice, 'sekret'), q.Identify(alice, 'n3w-pass')], expect: [true, false] }],
+    steps: [loginAlice, { as: 'alice', query: q.Call(q.Function('change_password'), 'guess', 'n3w-pass'), expectError: 'call error' }, {
+      query: [q.Identify(alice, 'sekret'), q.Identify(alice, 'n3w-pass')],
+      expect: [true, false],
+    }],
   },
   {
     name: 'a token changes only its own identity password',
     setup: passwordChange,
-    steps: [{ save: 'bob', query: q.Login(bob, { password: 'hunter2' }) }, { as: 'bob', query: q.Call(q.Function('change_password'), 'hunter2', 'bobs-new'), expect: true }, { query: [q.Identify(alice, 'sekret'), q.Identify(bob, 'bobs-new')], expect: [true, true] }],
+    steps: [{ save: 'bob', query: q.Login(bob, { password: 'hunter2' }) }, {
+      as: 'bob',
+      query: q.Call(q.Function('change_password'), 'hunter2', 'bobs-new'),
+      expect: true,
+    }, { query: [q.Identify(alice, 'sekret'), q.Identify(bob, 'bobs-new')], expect: [true, true] }],
   },
 ];
 
@@ -261,7 +309,14 @@ const resetterRole = q.CreateRole({
     {
       resource: q.Collection('users'),
       // Only the request's own account, and only its credentials: its data must stay as it was.
-      actions: { write: q.Query(q.Lambda(['oldData', 'newData', 'ref'], q.And(q.Equals(q.Var('ref'), accountOfRequest), q.Equals(q.Select('data', q.Var('oldData')), q.Select('data', q.Var('newData')))))) },
+      actions: {
+        write: q.Query(
+          q.Lambda(
+            ['oldData', 'newData', 'ref'],
+            q.And(q.Equals(q.Var('ref'), accountOfRequest), q.Equals(q.Select('data', q.Var('oldData')), q.Select('data', q.Var('newData')))),
+          ),
+        ),
+      },
     },
   ],
 });
@@ -286,22 +341,35 @@ const resettingPassword: readonly SessionCase[] = [
   {
     name: 'a reset token may not change the account data',
     setup: passwordReset,
-    steps: [requested, { as: 'reset', query: q.Update(alice, { data: { email: 'mallory@example.com' } }), expectError: 'permission denied' }, { query: q.Select(['data', 'email'], q.Get(alice)), expect: 'alice@example.com' }],
+    steps: [requested, { as: 'reset', query: q.Update(alice, { data: { email: 'mallory@example.com' } }), expectError: 'permission denied' }, {
+      query: q.Select(['data', 'email'], q.Get(alice)),
+      expect: 'alice@example.com',
+    }],
   },
   {
     name: "a reset token may not change another account's password",
     setup: passwordReset,
-    steps: [requested, { as: 'reset', query: q.Do(q.Update(bob, { credentials: { password: 'owned' } }), true), expectError: 'permission denied' }, { query: q.Identify(bob, 'hunter2'), expect: true }],
+    steps: [requested, { as: 'reset', query: q.Do(q.Update(bob, { credentials: { password: 'owned' } }), true), expectError: 'permission denied' }, {
+      query: q.Identify(bob, 'hunter2'),
+      expect: true,
+    }],
   },
   {
     name: 'a reset token may not read the account nor log in as it',
     setup: passwordReset,
-    steps: [requested, { as: 'reset', query: q.Get(alice), expectError: 'permission denied' }, { as: 'reset', query: q.Login(alice, { password: 'sekret' }), expectError: 'permission denied' }],
+    steps: [requested, { as: 'reset', query: q.Get(alice), expectError: 'permission denied' }, {
+      as: 'reset',
+      query: q.Login(alice, { password: 'sekret' }),
+      expectError: 'permission denied',
+    }],
   },
   {
     name: 'a reset token past its 15 minutes is unauthorized',
     setup: passwordReset,
-    steps: [requested, { advanceMs: 16 * 60_000, as: 'reset', query: resetTo('late'), expectError: 'unauthorized' }, { query: q.Identify(alice, 'sekret'), expect: true }],
+    steps: [requested, { advanceMs: 16 * 60_000, as: 'reset', query: resetTo('late'), expectError: 'unauthorized' }, {
+      query: q.Identify(alice, 'sekret'),
+      expect: true,
+    }],
   },
   {
     name: "a user token is not in the resetter's role",

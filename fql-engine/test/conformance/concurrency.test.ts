@@ -65,7 +65,10 @@ function declareBackend(backend: BackendName): void {
       const secret = scopedSecret(db, 'server');
       const outcomes = await Promise.all(writers.map((w, i) => w.attempt(createUser('same@example.com', i), secret)));
       expect(tally(outcomes)).toEqual({ ok: 1, 'instance not unique': WRITERS - 1 });
-      const [count, matched] = await runAll(admin, db, [q.Count(q.Documents(q.Collection('users'))), q.Paginate(q.Match(q.Index('users_by_email'), 'same@example.com'))]);
+      const [count, matched] = await runAll(admin, db, [
+        q.Count(q.Documents(q.Collection('users'))),
+        q.Paginate(q.Match(q.Index('users_by_email'), 'same@example.com')),
+      ]);
       expect(count).toBe(1);
       expect((matched as { data: unknown[] }).data).toHaveLength(1);
     });

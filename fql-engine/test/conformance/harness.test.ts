@@ -29,7 +29,9 @@ describe('assertOutcome', () => {
 
   it('compares error codes, and the driver exception that goes with them', () => {
     expect(() => assertOutcome(errorCase, error('invalid ref'), 'l')).toThrow();
-    expect(() => assertOutcome({ name: 'n', query: 1, expectError: 'instance not found' }, error('instance not found', 'BadRequest'), 'l')).toThrow(/driver exception/);
+    expect(() => assertOutcome({ name: 'n', query: 1, expectError: 'instance not found' }, error('instance not found', 'BadRequest'), 'l')).toThrow(
+      /driver exception/,
+    );
     expect(() => assertOutcome({ name: 'n', query: 1, expectError: 'instance not found' }, error('instance not found', 'NotFound'), 'l')).not.toThrow();
   });
 

@@ -109,7 +109,12 @@ function fieldOf(value: unknown, field: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[field] : undefined;
 }
 
-async function runStep(conn: Connection, clock: TestClock, step: SessionStep, at: { db: string; saved: Record<string, unknown>; label: string }): Promise<void> {
+async function runStep(
+  conn: Connection,
+  clock: TestClock,
+  step: SessionStep,
+  at: { db: string; saved: Record<string, unknown>; label: string },
+): Promise<void> {
   if (step.advanceMs !== undefined) clock.advance(step.advanceMs);
   const query = resolve(step.query, at.saved);
   const caller = step.as ?? 'admin';

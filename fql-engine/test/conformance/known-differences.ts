@@ -23,7 +23,8 @@ const withThing = [things, q.Create(thing, { data: { n: 1 } })];
 export const knownDifferences: readonly KnownDifference[] = [
   {
     number: 1,
-    summary: 'History is kept for documents only: schema objects (collections, indexes, functions, roles, keys, databases) and tokens keep no versions, so inside At or at a `ts` they read as they are now, and Events of one is refused. Events of a set is kept for Singleton, Documents and Match; of any other set (Union, Range, Join...) it is refused with `invalid argument`.',
+    summary:
+      'History is kept for documents only: schema objects (collections, indexes, functions, roles, keys, databases) and tokens keep no versions, so inside At or at a `ts` they read as they are now, and Events of one is refused. Events of a set is kept for Singleton, Documents and Match; of any other set (Union, Range, Join...) it is refused with `invalid argument`.',
     fauna: 'Fauna kept the versions of schema documents too (At showed a collection made later as missing), and the events of any set of refs.',
     cases: [
       {
@@ -33,7 +34,12 @@ export const knownDifferences: readonly KnownDifference[] = [
         expect: true,
       },
       { name: 'Events of a collection is refused', setup: withThing, query: q.Paginate(q.Events(q.Collection('things'))), expectError: 'invalid ref' },
-      { name: 'Events of a Union is refused', setup: withThing, query: q.Paginate(q.Events(q.Union(q.Documents(q.Collection('things'))))), expectError: 'invalid argument' },
+      {
+        name: 'Events of a Union is refused',
+        setup: withThing,
+        query: q.Paginate(q.Events(q.Union(q.Documents(q.Collection('things'))))),
+        expectError: 'invalid argument',
+      },
     ],
   },
   {
@@ -66,7 +72,8 @@ export const knownDifferences: readonly KnownDifference[] = [
   },
   {
     number: 4,
-    summary: 'Roles cannot grant schema changes: a caller acting through roles (a token, a key with a role, a function with a role) is refused CreateCollection, CreateIndex, CreateFunction and Update/Delete of schema objects, whatever its privileges on Collections() and the like.',
+    summary:
+      'Roles cannot grant schema changes: a caller acting through roles (a token, a key with a role, a function with a role) is refused CreateCollection, CreateIndex, CreateFunction and Update/Delete of schema objects, whatever its privileges on Collections() and the like.',
     fauna: 'Fauna let a role grant create/write/delete on Collections(), Indexes(), Functions() and on single schema objects.',
     cases: [
       {
@@ -83,7 +90,8 @@ export const knownDifferences: readonly KnownDifference[] = [
   },
   {
     number: 5,
-    summary: 'Credentials are kept with their document: `Credentials()` can be listed and its documents read, but not written (Create, Update and Delete of a credentials ref are refused; set `credentials` on the document instead).',
+    summary:
+      'Credentials are kept with their document: `Credentials()` can be listed and its documents read, but not written (Create, Update and Delete of a credentials ref are refused; set `credentials` on the document instead).',
     fauna: 'Fauna kept credentials as documents of their own, which could be written directly (Create(Credentials(), {instance, password}) and the like).',
     cases: [
       {
@@ -104,7 +112,8 @@ export const knownDifferences: readonly KnownDifference[] = [
   },
   {
     number: 6,
-    summary: 'Times and dates fall between the years 0000 and 9999: a time outside them, parsed or computed (`Epoch`, `TimeAdd`), is refused with `invalid argument` (Fauna\'s Java times reached much further).',
+    summary:
+      "Times and dates fall between the years 0000 and 9999: a time outside them, parsed or computed (`Epoch`, `TimeAdd`), is refused with `invalid argument` (Fauna's Java times reached much further).",
     fauna: 'Fauna (a Java Instant) kept times far beyond: Time("+10000-01-01T00:00:00Z") was a time.',
     cases: [
       { name: 'a five-digit year is refused', query: q.Time('+10000-01-01T00:00:00Z'), expectError: 'invalid argument' },
@@ -114,16 +123,22 @@ export const knownDifferences: readonly KnownDifference[] = [
   },
   {
     number: 7,
-    summary: 'Size limits (`limits.ts`): a query or a value nests at most 1000 levels (deeper is `stack overflow`), and a string function (`Repeat`, `NGram`) builds at most 8 Mi characters (`invalid argument`). Without them a query could exhaust the process for every other query.',
+    summary:
+      'Size limits (`limits.ts`): a query or a value nests at most 1000 levels (deeper is `stack overflow`), and a string function (`Repeat`, `NGram`) builds at most 8 Mi characters (`invalid argument`). Without them a query could exhaust the process for every other query.',
     fauna: "Fauna's own limits were different and are not documented for v4.",
     cases: [
       { name: 'Repeat past 8 Mi characters is refused', query: q.Length(q.Repeat(q.Repeat('abcdefghi', 1024), 1024)), expectError: 'invalid argument' },
-      { name: 'a value nested 1001 levels is refused', query: q.Reduce(q.Lambda(['acc', 'x'], [q.Var('acc')]), 0, new Array(1001).fill(0)), expectError: 'stack overflow' },
+      {
+        name: 'a value nested 1001 levels is refused',
+        query: q.Reduce(q.Lambda(['acc', 'x'], [q.Var('acc')]), 0, new Array(1001).fill(0)),
+        expectError: 'stack overflow',
+      },
     ],
   },
   {
     number: 8,
-    summary: 'Regular expressions follow Java\'s syntax where JS can express it (`\\Q…\\E`, `\\A \\z \\Z`, `\\h`, POSIX classes such as `\\p{Alpha}`, Unicode properties such as `\\p{L}` and `\\p{IsLatin}`); possessive quantifiers, atomic groups, mid-pattern flags and Unicode blocks (`\\p{InGreek}`) are refused with `invalid argument` rather than read another way.',
+    summary:
+      "Regular expressions follow Java's syntax where JS can express it (`\\Q…\\E`, `\\A \\z \\Z`, `\\h`, POSIX classes such as `\\p{Alpha}`, Unicode properties such as `\\p{L}` and `\\p{IsLatin}`); possessive quantifiers, atomic groups, mid-pattern flags and Unicode blocks (`\\p{InGreek}`) are refused with `invalid argument` rather than read another way.",
     fauna: 'Fauna ran java.util.regex, which accepts them.',
     cases: [
       { name: 'a possessive quantifier is refused', query: q.ContainsStrRegex('aaa', 'a++'), expectError: 'invalid argument' },
@@ -138,15 +153,24 @@ export const knownDifferences: readonly KnownDifference[] = [
     cases: [
       {
         name: 'Drop on a page keeps its after cursor and adds no before',
-        setup: [things, q.CreateIndex({ name: 'things_n', source: q.Collection('things'), values: [{ field: ['data', 'n'] }] }), ...[1, 2, 3, 4].map((n) => q.Create(q.Ref(q.Collection('things'), String(100 + n)), { data: { n } }))],
-        query: q.Let({ page: q.Drop(1, q.Paginate(q.Match(q.Index('things_n')), { size: 3 })) }, [q.Select('data', q.Var('page')), q.ContainsField('before', q.Var('page')), q.ContainsField('after', q.Var('page'))]),
+        setup: [
+          things,
+          q.CreateIndex({ name: 'things_n', source: q.Collection('things'), values: [{ field: ['data', 'n'] }] }),
+          ...[1, 2, 3, 4].map((n) => q.Create(q.Ref(q.Collection('things'), String(100 + n)), { data: { n } })),
+        ],
+        query: q.Let({ page: q.Drop(1, q.Paginate(q.Match(q.Index('things_n')), { size: 3 })) }, [
+          q.Select('data', q.Var('page')),
+          q.ContainsField('before', q.Var('page')),
+          q.ContainsField('after', q.Var('page')),
+        ]),
         expect: [[2, 3], false, true],
       },
     ],
   },
   {
     number: 11,
-    summary: 'A `ttl` on a collection, an index or a database is kept and shown, but the object stays past it: removing one at a time would have to take its documents, entries and child databases along, which the sweeper does not do. (Functions, roles and keys do go at their ttl.)',
+    summary:
+      'A `ttl` on a collection, an index or a database is kept and shown, but the object stays past it: removing one at a time would have to take its documents, entries and child databases along, which the sweeper does not do. (Functions, roles and keys do go at their ttl.)',
     fauna: 'Fauna removed any document at its ttl, schema documents included.',
     cases: [
       {
@@ -159,7 +183,8 @@ export const knownDifferences: readonly KnownDifference[] = [
   },
   {
     number: 12,
-    summary: 'An index reads user collections and Tokens() only: CreateIndex with a schema collection (Collections(), Indexes()...) as its source is refused with `validation failed`.',
+    summary:
+      'An index reads user collections and Tokens() only: CreateIndex with a schema collection (Collections(), Indexes()...) as its source is refused with `validation failed`.',
     fauna: 'Fauna indexed schema collections too, e.g. an index over Ref("collections").',
     cases: [
       {
@@ -172,7 +197,8 @@ export const knownDifferences: readonly KnownDifference[] = [
   },
   {
     number: 13,
-    summary: "An access provider's `jwks_uri` may be plain `http` to this machine (`localhost`, `127.0.0.1`, `[::1]`), so that a local identity provider can serve its keys in development; any other host needs `https`.",
+    summary:
+      "An access provider's `jwks_uri` may be plain `http` to this machine (`localhost`, `127.0.0.1`, `[::1]`), so that a local identity provider can serve its keys in development; any other host needs `https`.",
     fauna: 'Fauna required https for every jwks_uri.',
     cases: [
       {
@@ -184,18 +210,26 @@ export const knownDifferences: readonly KnownDifference[] = [
   },
   {
     number: 14,
-    summary: 'A document ref may hold any id: `Ref(Collection("things"), "abc")` is a ref to nothing (Get: `instance not found`; Exists: false), and only Create refuses an id that is not a positive 64-bit integer. This repository\'s own functions put ids that callers send into refs and rely on Exists answering false.',
-    fauna: 'Fauna refused the ref itself with invalid argument ("Number or numeric String expected, non-numeric \'abc\' provided.", or "The id provided is too large").',
+    summary:
+      'A document ref may hold any id: `Ref(Collection("things"), "abc")` is a ref to nothing (Get: `instance not found`; Exists: false), and only Create refuses an id that is not a positive 64-bit integer. This repository\'s own functions put ids that callers send into refs and rely on Exists answering false.',
+    fauna:
+      'Fauna refused the ref itself with invalid argument ("Number or numeric String expected, non-numeric \'abc\' provided.", or "The id provided is too large").',
     cases: [
       { name: 'Exists of a ref with a non-numeric id is false', setup: [things], query: q.Exists(q.Ref(q.Collection('things'), 'abc')), expect: false },
-      { name: 'Create with a non-numeric id is refused', setup: [things], query: q.Create(q.Ref(q.Collection('things'), 'abc'), {}), expectError: 'invalid argument' },
+      {
+        name: 'Create with a non-numeric id is refused',
+        setup: [things],
+        query: q.Create(q.Ref(q.Collection('things'), 'abc'), {}),
+        expectError: 'invalid argument',
+      },
     ],
   },
   {
     number: 15,
     summary:
       "Streams (`POST /stream`) check the caller's read access when they send an event, so a role predicate that reads the document sees it as it is then, not as it was at the event's transaction; a Documents stream's set events carry no `index`; documents gone at their ttl send no events; Insert and Remove (edits of history) send no `history_rewrite` event; and the in-process fetch refuses streams with `bad request` (in Node the driver reads a streamed fetch body as a Node stream, which a standard Response's body is not): the HTTP server serves them.",
-    fauna: 'Fauna checked access at the event\'s snapshot, named its documents index in Documents set events, sent an event for every removal and history rewrite, and streamed over any transport the driver had.',
+    fauna:
+      "Fauna checked access at the event's snapshot, named its documents index in Documents set events, sent an event for every removal and history rewrite, and streamed over any transport the driver had.",
     // A query case cannot open a stream: this difference's cases, named '#15 …', run with the
     // other stream tests through the driver over HTTP/2 (test/streams/).
     cases: [],
@@ -209,7 +243,11 @@ export const knownDifferences: readonly KnownDifference[] = [
       {
         name: 'Union, Intersection and Difference of two pages answer the pages as an array',
         setup: withThing,
-        query: q.Let({ p: q.Paginate(q.Documents(q.Collection('things'))) }, [q.Union(q.Var('p'), q.Var('p')), q.Count(q.Intersection(q.Var('p'), q.Var('p'))), q.Count(q.Difference(q.Var('p'), q.Var('p')))]),
+        query: q.Let({ p: q.Paginate(q.Documents(q.Collection('things'))) }, [
+          q.Union(q.Var('p'), q.Var('p')),
+          q.Count(q.Intersection(q.Var('p'), q.Var('p'))),
+          q.Count(q.Difference(q.Var('p'), q.Var('p'))),
+        ]),
         expect: [[{ data: [thing] }, { data: [thing] }], 2, 2],
       },
     ],
@@ -218,7 +256,8 @@ export const knownDifferences: readonly KnownDifference[] = [
     number: 17,
     summary:
       "Format's `%f` and `%e` print any number, an integer too (a double with no fractional part arrives as an integer, see 2, so refusing integers would refuse it), and `%g` and `%G` are refused with `invalid argument`.",
-    fauna: 'Fauna refused an integer for %f, %e and %E (invalid argument: Number expected, Integer provided) and printed doubles with %g and %G as Java\'s Formatter does.',
+    fauna:
+      "Fauna refused an integer for %f, %e and %E (invalid argument: Number expected, Integer provided) and printed doubles with %g and %G as Java's Formatter does.",
     cases: [
       { name: '%f and %e print an integer', query: q.Format('%f %e', [3, 2]), expect: '3.000000 2.000000e+00' },
       { name: '%g is refused', query: q.Format('%g', 1.5), expectError: 'invalid argument' },
@@ -227,7 +266,8 @@ export const knownDifferences: readonly KnownDifference[] = [
   {
     number: 18,
     summary: 'A collection may be created and given documents in the same query.',
-    fauna: 'Fauna refused a document created in a collection made in the same transaction, with invalid argument (CollectionAndDocumentCreatedInSameTx): the collection\'s documents index did not exist yet.',
+    fauna:
+      "Fauna refused a document created in a collection made in the same transaction, with invalid argument (CollectionAndDocumentCreatedInSameTx): the collection's documents index did not exist yet.",
     cases: [
       {
         name: 'CreateCollection then Create in it, in one query',
@@ -245,14 +285,17 @@ export const knownDifferences: readonly KnownDifference[] = [
       {
         name: 'a Join lambda that calls Get is run',
         setup: [...withThing, q.CreateIndex({ name: 'things_by_n', source: q.Collection('things'), terms: [{ field: ['data', 'n'] }] })],
-        query: q.Paginate(q.Join(q.Documents(q.Collection('things')), q.Lambda('r', q.Match(q.Index('things_by_n'), q.Select(['data', 'n'], q.Get(q.Var('r'))))))),
+        query: q.Paginate(
+          q.Join(q.Documents(q.Collection('things')), q.Lambda('r', q.Match(q.Index('things_by_n'), q.Select(['data', 'n'], q.Get(q.Var('r')))))),
+        ),
         expect: { data: [thing] },
       },
     ],
   },
   {
     number: 20,
-    summary: "An index's terms and values name a `field` (or a `binding`, see 3): the older `path` form (`{path: \"data.n\"}`) is refused with `validation failed`.",
+    summary:
+      'An index\'s terms and values name a `field` (or a `binding`, see 3): the older `path` form (`{path: "data.n"}`) is refused with `validation failed`.',
     fauna: "Fauna still accepted the older `path` form of an index's terms and values.",
     cases: [
       {

@@ -34,7 +34,9 @@ export const STREAM_CASES: readonly StreamCase[] = [
     name: 'a document stream sends a version event per write, with action and document by default',
     setup: things,
     stream: (q) => q.Ref(q.Collection('things'), '1'),
-    writes: (q) => [q.Update(q.Ref(q.Collection('things'), '1'), { data: { size: 2 } }), q.Replace(q.Ref(q.Collection('things'), '1'), { data: { colour: 'blue' } })],
+    writes: (
+      q,
+    ) => [q.Update(q.Ref(q.Collection('things'), '1'), { data: { size: 2 } }), q.Replace(q.Ref(q.Collection('things'), '1'), { data: { colour: 'blue' } })],
     expectEvents: [
       { type: 'version', event: { action: 'update', document: { ref: THING, ts: '<ts>', data: { colour: 'red', size: 2 } } } },
       { type: 'version', event: { action: 'update', document: { ref: THING, ts: '<ts>', data: { colour: 'blue' } } } },
@@ -131,7 +133,10 @@ export const STREAM_CASES: readonly StreamCase[] = [
       ...things(q),
       q.CreateRole({
         name: 'reds',
-        privileges: [{ resource: q.Collection('things'), actions: { read: q.Query(q.Lambda('ref', q.Equals('red', q.Select(['data', 'colour'], q.Get(q.Var('ref')), null)))) } }],
+        privileges: [{
+          resource: q.Collection('things'),
+          actions: { read: q.Query(q.Lambda('ref', q.Equals('red', q.Select(['data', 'colour'], q.Get(q.Var('ref')), null)))) },
+        }],
       }),
     ],
     asRole: 'reds',
@@ -151,7 +156,7 @@ export const STREAM_CASES: readonly StreamCase[] = [
     expectError: 'permission denied',
   },
   {
-    name: '#15 (known difference): a Documents stream\'s set events carry no index, even on request',
+    name: "#15 (known difference): a Documents stream's set events carry no index, even on request",
     setup: things,
     stream: (q) => q.Documents(q.Collection('things')),
     fields: ['action', 'index'],
@@ -160,9 +165,25 @@ export const STREAM_CASES: readonly StreamCase[] = [
   },
   { name: 'a collection cannot be streamed', setup: things, stream: (q) => q.Collection('things'), expectError: 'invalid argument' },
   { name: 'an object cannot be streamed', stream: () => ({ a: 1 }), expectError: 'invalid argument' },
-  { name: 'a union of sets cannot be streamed', setup: things, stream: (q) => q.Union(q.Match(q.Index('all_things')), q.Match(q.Index('all_things'))), expectError: 'invalid argument' },
+  {
+    name: 'a union of sets cannot be streamed',
+    setup: things,
+    stream: (q) => q.Union(q.Match(q.Index('all_things')), q.Match(q.Index('all_things'))),
+    expectError: 'invalid argument',
+  },
   { name: 'a stream may not write', setup: things, stream: (q) => q.Create(q.Collection('things'), { data: {} }), expectError: 'invalid expression' },
   { name: 'a ref to an undefined collection', stream: (q) => q.Ref(q.Collection('nope'), '1'), expectError: 'invalid ref' },
-  { name: 'a Get of a missing document fails as the query would', setup: things, stream: (q) => q.Get(q.Ref(q.Collection('things'), '404')), expectError: 'instance not found' },
-  { name: 'an unknown event field is refused', setup: things, stream: (q) => q.Ref(q.Collection('things'), '1'), fields: ['document', 'colour'], expectError: 'invalid argument' },
+  {
+    name: 'a Get of a missing document fails as the query would',
+    setup: things,
+    stream: (q) => q.Get(q.Ref(q.Collection('things'), '404')),
+    expectError: 'instance not found',
+  },
+  {
+    name: 'an unknown event field is refused',
+    setup: things,
+    stream: (q) => q.Ref(q.Collection('things'), '1'),
+    fields: ['document', 'colour'],
+    expectError: 'invalid argument',
+  },
 ];

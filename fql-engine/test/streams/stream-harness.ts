@@ -76,7 +76,14 @@ export interface Collected {
  * Opens a stream, runs `afterStart` once it started, and collects what comes until `count`
  * events (or an error) have come, then a little longer to catch any extra, or until `timeoutMs`.
  */
-export function collect(client: Client, expr: Expr, fields: readonly string[] | undefined, afterStart: () => Promise<void>, count: number, timeoutMs = 5000): Promise<Collected> {
+export function collect(
+  client: Client,
+  expr: Expr,
+  fields: readonly string[] | undefined,
+  afterStart: () => Promise<void>,
+  count: number,
+  timeoutMs = 5000,
+): Promise<Collected> {
   return new Promise((resolve) => {
     const events: Received[] = [];
     let start: number | null = null;

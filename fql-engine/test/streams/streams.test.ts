@@ -60,7 +60,7 @@ for (const backend of backends) {
       await rig?.engine.storage.close();
     });
 
-    test('a key deleted while its stream is open ends the stream with Fauna\'s error event', async () => {
+    test("a key deleted while its stream is open ends the stream with Fauna's error event", async () => {
       const { admin } = await caseDatabase(rig, 'lost');
       await admin.query(q.CreateCollection({ name: 'c' }));
       await admin.query(q.Create(q.Ref(q.Collection('c'), '1'), { data: {} }));
@@ -116,7 +116,11 @@ for (const backend of backends) {
       await ended;
       session.close();
       const events = text.split('\r\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { type: string; event: unknown });
-      expect(events.at(-1)).toEqual({ type: 'error', txn: 0, event: { code: 'time out', description: 'Stream closed due to congestion after accumulating 3 items.' } });
+      expect(events.at(-1)).toEqual({
+        type: 'error',
+        txn: 0,
+        event: { code: 'time out', description: 'Stream closed due to congestion after accumulating 3 items.' },
+      });
       expect(events.filter((e) => e.type === 'version').length).toBeLessThan(20);
     });
 
@@ -170,7 +174,10 @@ for (const backend of backends) {
       await admin.query(q.CreateCollection({ name: 'c' }));
       await admin.query(q.Create(q.Ref(q.Collection('c'), '1'), { data: {} }));
       const body = JSON.stringify(q.Ref(q.Collection('c'), '1'));
-      const request = http.request(`${rig.server.url}/stream?fields=action`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_SECRET}:${name}:admin` } });
+      const request = http.request(`${rig.server.url}/stream?fields=action`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_SECRET}:${name}:admin` },
+      });
       request.end(body);
       const response = await new Promise<http.IncomingMessage>((resolve) => request.on('response', resolve));
       response.setEncoding('utf8');
@@ -198,27 +205,30 @@ for (const backend of backends) {
   });
 }
 
-(databaseUrl === null ? describe.skip : describe)(databaseUrl === null ? `PostgreSQL shared: NOT RUN (${postgresMissingReason()})` : 'PostgreSQL shared by two engines', () => {
-  test('a stream on one engine hears the writes committed through another', async () => {
-    const streaming = await StreamRig.open({ databaseUrl: databaseUrl ?? '' });
-    const writing = await StreamRig.open({ databaseUrl: databaseUrl ?? '' });
-    try {
-      const { name, admin } = await caseDatabase(writing, 'shared');
-      await admin.query(q.CreateCollection({ name: 'c' }));
-      const streamer = streaming.client(`${ADMIN_SECRET}:${name}:admin`);
-      const got = await collect(streamer, q.Documents(q.Collection('c')), ['action'], async () => {
-        for (let i = 1; i <= 5; i++) await admin.query(q.Create(q.Ref(q.Collection('c'), String(i)), { data: {} }));
-        await admin.query(q.Delete(q.Ref(q.Collection('c'), '1')));
-      }, 6);
-      await streamer.close();
-      await admin.close();
-      expect(got.error).toBeNull();
-      expect(got.events.map((e) => e.event)).toEqual([...Array(5).fill({ action: 'add' }), { action: 'remove' }]);
-      const txns = got.events.map((e) => e.txn);
-      expect([...txns].sort((a, b) => a - b)).toEqual(txns);
-    } finally {
-      await streaming.close();
-      await writing.close();
-    }
-  });
-});
+(databaseUrl === null ? describe.skip : describe)(
+  databaseUrl === null ? `PostgreSQL shared: NOT RUN (${postgresMissingReason()})` : 'PostgreSQL shared by two engines',
+  () => {
+    test('a stream on one engine hears the writes committed through another', async () => {
+      const streaming = await StreamRig.open({ databaseUrl: databaseUrl ?? '' });
+      const writing = await StreamRig.open({ databaseUrl: databaseUrl ?? '' });
+      try {
+        const { name, admin } = await caseDatabase(writing, 'shared');
+        await admin.query(q.CreateCollection({ name: 'c' }));
+        const streamer = streaming.client(`${ADMIN_SECRET}:${name}:admin`);
+        const got = await collect(streamer, q.Documents(q.Collection('c')), ['action'], async () => {
+          for (let i = 1; i <= 5; i++) await admin.query(q.Create(q.Ref(q.Collection('c'), String(i)), { data: {} }));
+          await admin.query(q.Delete(q.Ref(q.Collection('c'), '1')));
+        }, 6);
+        await streamer.close();
+        await admin.close();
+        expect(got.error).toBeNull();
+        expect(got.events.map((e) => e.event)).toEqual([...Array(5).fill({ action: 'add' }), { action: 'remove' }]);
+        const txns = got.events.map((e) => e.txn);
+        expect([...txns].sort((a, b) => a - b)).toEqual(txns);
+      } finally {
+        await streaming.close();
+        await writing.close();
+      }
+    });
+  },
+);
