@@ -172,12 +172,41 @@ const history: readonly SessionCase[] = [
     ],
   },
   {
-    name: 'At(ts, ...) a Join sees the category as it was before a product moved',
+    name: 'a wrong price is corrected in history: Remove the event, Insert the right one at its ts',
+    setup: [...schema, ...withoutGreen],
+    steps: [
+      ...priceChanges,
+      { query: (s) => q.Remove(GREEN, tsOf(s, 'v2'), 'update'), expect: null },
+      { query: q.Map(page(q.Events(GREEN)), q.Lambda('e', q.Select(['data', 'price'], q.Var('e')))), expect: [8, 7] },
+      { query: priceAt(GREEN, 'v2'), expect: 8 },
+      { query: (s) => q.Select('action', q.Insert(GREEN, tsOf(s, 'v2'), 'update', { data: { name: 'green tea', category: TEA, price: 10 } })), expect: 'update' },
+      { query: q.Map(page(q.Events(GREEN)), q.Lambda('e', q.Select(['data', 'price'], q.Var('e')))), expect: [8, 10, 7] },
+      { query: q.Select(['data', 'price'], q.Get(GREEN)), expect: 7 },
+      {
+        query: (s) => q.At(tsOf(s, 'v2'), page(priceRange(5, 10))),
+        expect: [
+          [5, BLACK],
+          [10, GREEN],
+        ],
+      },
+    ],
+  },
+  {
+    name: 'At(ts, ...) a Join sees the category as it was before a product moved; the set\'s Events show the move',
     setup: [...schema, ...stock],
     steps: [
       { query: q.Update(BLACK, { data: { category: COFFEE } }), save: 'moved' },
       { query: page(q.Join(named('tea'), q.Index('products_by_category'))), expect: [GREEN, OOLONG] },
       { query: (s) => q.At(tsOf(s, 'moved') - 1, page(q.Join(named('tea'), q.Index('products_by_category')))), expect: [GREEN, BLACK, OOLONG] },
+      {
+        query: q.Map(page(q.Events(q.Match(q.Index('products_by_category'), TEA))), q.Lambda('e', [q.Select('action', q.Var('e')), q.Select('document', q.Var('e'))])),
+        expect: [
+          ['add', GREEN],
+          ['add', BLACK],
+          ['add', OOLONG],
+          ['remove', BLACK],
+        ],
+      },
     ],
   },
 ];
