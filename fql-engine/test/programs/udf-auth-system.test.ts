@@ -39,7 +39,7 @@ const schema: readonly ExprArg[] = [
     terms: [{ field: ['data', 'email'] }],
     values: [{ field: ['ts'], reverse: true }, { field: ['ref'] }],
   }),
-  // register runs as 'server': it may create users but may not touch the schema.
+  // register runs as 'server': it may create users, not roles nor keys.
   udf(
     'register',
     ['email', 'password'],
@@ -76,6 +76,15 @@ const schema: readonly ExprArg[] = [
     'admin',
   ),
   udf('logout', [], q.Logout(false), 'admin'),
+  // verify runs under a role of the child's own, which may change any user's data but never data.role.
+  q.CreateRole({
+    name: 'verifier',
+    privileges: [
+      { resource: users, actions: { read: true, write: q.Query(q.Lambda(['old', 'new', 'ref'], q.Equals(q.Select(['data', 'role'], q.Var('old')), q.Select(['data', 'role'], q.Var('new'))))) } },
+      { resource: q.Index('users_by_email'), actions: { read: true } },
+    ],
+  }),
+  udf('verify', ['email', 'changes'], q.Select('data', q.Update(userOf(q.Var('email')), { data: q.Var('changes') })), q.Role('verifier')),
   q.CreateRole({
     name: 'verified_members',
     membership: [{ resource: users, predicate: dataIs('verified', true) }],
@@ -129,17 +138,18 @@ const installing: readonly SessionCase[] = [
     name: "the parent's key for the child installs the schema there, and the parent does not see it",
     steps: [
       ...child,
-      { as: 'childAdmin', query: q.Map(q.Select('data', q.Paginate(q.Functions())), q.Lambda('f', q.Select('id', q.Var('f')))), expect: ['change_password', 'limited_login', 'login', 'logout', 'register'] },
-      { as: 'childAdmin', query: q.Map(q.Select('data', q.Paginate(q.Roles())), q.Lambda('r', q.Select('id', q.Var('r')))), expect: ['admins', 'verified_members'] },
+      { as: 'childAdmin', query: q.Map(q.Select('data', q.Paginate(q.Functions())), q.Lambda('f', q.Select('id', q.Var('f')))), expect: ['change_password', 'limited_login', 'login', 'logout', 'register', 'verify'] },
+      { as: 'childAdmin', query: q.Map(q.Select('data', q.Paginate(q.Roles())), q.Lambda('r', q.Select('id', q.Var('r')))), expect: ['admins', 'verified_members', 'verifier'] },
       { query: [q.Exists(q.Collection('users')), q.Exists(q.Collection('users', q.Database('child')))], expect: [false, true] },
       { query: q.Select(['data', 'email'], q.Get(q.Ref(q.Collection('users'), '1'))), expectError: 'invalid ref' },
     ],
   },
   {
-    name: 'the server key calls the UDFs but may not change the schema; a user token may not register',
+    name: 'the server key calls the UDFs but may not make roles nor keys; a user token may not register',
     steps: [
       ...people,
       { ...server(q.CreateRole({ name: 'sneaky', privileges: [] })), expectError: 'permission denied' },
+      { ...server(q.CreateKey({ role: 'admin' })), expectError: 'permission denied' },
       { ...server(q.Select('ref', q.Get(q.Function('register')))), expect: q.Function('register') },
       login('alice@example.com', 'alice-pass', 'alice'),
       { as: 'alice', query: q.Call(q.Function('register'), 'mallory@example.com', 'x'), expectError: 'permission denied' },
@@ -184,6 +194,19 @@ const membership: readonly SessionCase[] = [
       setData('alice@example.com', { verified: false }),
       { as: 'alice', query: q.Call(q.Function('change_password'), 'alice-2', 'alice-3'), expectError: 'permission denied' },
       { ...server([q.Identify(userOf('alice@example.com'), 'alice-2'), q.Identify(userOf('alice@example.com'), 'alice-pass')]), expect: [true, false] },
+    ],
+  },
+  {
+    name: "a UDF under the child's own role verifies a user, but its role keeps it from promoting one",
+    steps: [
+      ...people,
+      login('alice@example.com', 'alice-pass', 'alice'),
+      { ...server(q.Call(q.Function('verify'), 'alice@example.com', { verified: true })), expect: { email: 'alice@example.com', verified: true, role: 'member' } },
+      { as: 'alice', query: q.Call(q.Function('change_password'), 'alice-pass', 'alice-2'), expect: true },
+      // Refused inside the function: Fauna answers 'call error' (its cause: permission denied).
+      { ...server(q.Call(q.Function('verify'), 'alice@example.com', { role: 'admin' })), expectError: 'call error' },
+      { as: 'alice', query: q.Call(q.Function('verify'), 'alice@example.com', { verified: false }), expectError: 'permission denied' },
+      { ...server(q.Select('data', q.Get(userOf('alice@example.com')))), expect: { email: 'alice@example.com', verified: true, role: 'member' } },
     ],
   },
   {
