@@ -28,7 +28,12 @@ const schema: readonly ExprArg[] = [
   q.CreateCollection({ name: 'products' }),
   q.CreateIndex({ name: 'categories_by_name', source: q.Collection('categories'), terms: [{ field: ['data', 'name'] }], unique: true }),
   q.CreateIndex({ name: 'products_by_category', source: q.Collection('products'), terms: [{ field: ['data', 'category'] }] }),
-  q.CreateIndex({ name: 'products_by_category_price', source: q.Collection('products'), terms: [{ field: ['data', 'category'] }], values: [{ field: ['data', 'price'] }, { field: ['ref'] }] }),
+  q.CreateIndex({
+    name: 'products_by_category_price',
+    source: q.Collection('products'),
+    terms: [{ field: ['data', 'category'] }],
+    values: [{ field: ['data', 'price'] }, { field: ['ref'] }],
+  }),
   q.CreateIndex({ name: 'products_by_price', source: q.Collection('products'), values: [{ field: ['data', 'price'] }, { field: ['ref'] }] }),
   q.Create(TEA, { data: { name: 'tea' } }),
   q.Create(COFFEE, { data: { name: 'coffee' } }),
@@ -138,7 +143,10 @@ const history: readonly SessionCase[] = [
     steps: [
       ...priceChanges,
       {
-        query: q.Map(page(q.Events(GREEN)), q.Lambda('e', [q.Select('action', q.Var('e')), q.Select('document', q.Var('e')), q.Select(['data', 'price'], q.Var('e'))])),
+        query: q.Map(
+          page(q.Events(GREEN)),
+          q.Lambda('e', [q.Select('action', q.Var('e')), q.Select('document', q.Var('e')), q.Select(['data', 'price'], q.Var('e'))]),
+        ),
         expect: [
           ['create', GREEN, 8],
           ['update', GREEN, 9],
@@ -179,7 +187,10 @@ const history: readonly SessionCase[] = [
       { query: (s) => q.Remove(GREEN, tsOf(s, 'v2'), 'update'), expect: null },
       { query: q.Map(page(q.Events(GREEN)), q.Lambda('e', q.Select(['data', 'price'], q.Var('e')))), expect: [8, 7] },
       { query: priceAt(GREEN, 'v2'), expect: 8 },
-      { query: (s) => q.Select('action', q.Insert(GREEN, tsOf(s, 'v2'), 'update', { data: { name: 'green tea', category: TEA, price: 10 } })), expect: 'update' },
+      {
+        query: (s) => q.Select('action', q.Insert(GREEN, tsOf(s, 'v2'), 'update', { data: { name: 'green tea', category: TEA, price: 10 } })),
+        expect: 'update',
+      },
       { query: q.Map(page(q.Events(GREEN)), q.Lambda('e', q.Select(['data', 'price'], q.Var('e')))), expect: [8, 10, 7] },
       { query: q.Select(['data', 'price'], q.Get(GREEN)), expect: 7 },
       {
@@ -192,14 +203,17 @@ const history: readonly SessionCase[] = [
     ],
   },
   {
-    name: 'At(ts, ...) a Join sees the category as it was before a product moved; the set\'s Events show the move',
+    name: "At(ts, ...) a Join sees the category as it was before a product moved; the set's Events show the move",
     setup: [...schema, ...stock],
     steps: [
       { query: q.Update(BLACK, { data: { category: COFFEE } }), save: 'moved' },
       { query: page(q.Join(named('tea'), q.Index('products_by_category'))), expect: [GREEN, OOLONG] },
       { query: (s) => q.At(tsOf(s, 'moved') - 1, page(q.Join(named('tea'), q.Index('products_by_category')))), expect: [GREEN, BLACK, OOLONG] },
       {
-        query: q.Map(page(q.Events(q.Match(q.Index('products_by_category'), TEA))), q.Lambda('e', [q.Select('action', q.Var('e')), q.Select('document', q.Var('e'))])),
+        query: q.Map(
+          page(q.Events(q.Match(q.Index('products_by_category'), TEA))),
+          q.Lambda('e', [q.Select('action', q.Var('e')), q.Select('document', q.Var('e'))]),
+        ),
         expect: [
           ['add', GREEN],
           ['add', BLACK],
@@ -250,8 +264,22 @@ const storefront: readonly StorefrontStream[] = [
     fields: ['action', 'document', 'diff'],
     writes: [setPrice(GREEN, 9), setPrice(BLACK, 4), setPrice(GREEN, 7)],
     expectEvents: [
-      { type: 'version', event: { action: 'update', document: { ref: json.product('11'), ts: '<ts>', data: greenTea(9) }, diff: { ref: json.product('11'), ts: '<ts>', data: { price: 9 } } } },
-      { type: 'version', event: { action: 'update', document: { ref: json.product('11'), ts: '<ts>', data: greenTea(7) }, diff: { ref: json.product('11'), ts: '<ts>', data: { price: 7 } } } },
+      {
+        type: 'version',
+        event: {
+          action: 'update',
+          document: { ref: json.product('11'), ts: '<ts>', data: greenTea(9) },
+          diff: { ref: json.product('11'), ts: '<ts>', data: { price: 9 } },
+        },
+      },
+      {
+        type: 'version',
+        event: {
+          action: 'update',
+          document: { ref: json.product('11'), ts: '<ts>', data: greenTea(7) },
+          diff: { ref: json.product('11'), ts: '<ts>', data: { price: 7 } },
+        },
+      },
     ],
   },
   {
@@ -274,8 +302,30 @@ const storefront: readonly StorefrontStream[] = [
     fields: ['action', 'document', 'index'],
     writes: [setPrice(GREEN, 9), setPrice(ESPRESSO, 13)],
     expectEvents: [
-      { type: 'set', event: { action: 'remove', document: { ref: json.product('11'), ts: '<ts>' }, index: { ref: { '@ref': { id: 'products_by_category_price', collection: { '@ref': { id: 'indexes' } } } }, terms: [json.category('1')], values: [8, json.product('11')] } } },
-      { type: 'set', event: { action: 'add', document: { ref: json.product('11'), ts: '<ts>' }, index: { ref: { '@ref': { id: 'products_by_category_price', collection: { '@ref': { id: 'indexes' } } } }, terms: [json.category('1')], values: [9, json.product('11')] } } },
+      {
+        type: 'set',
+        event: {
+          action: 'remove',
+          document: { ref: json.product('11'), ts: '<ts>' },
+          index: {
+            ref: { '@ref': { id: 'products_by_category_price', collection: { '@ref': { id: 'indexes' } } } },
+            terms: [json.category('1')],
+            values: [8, json.product('11')],
+          },
+        },
+      },
+      {
+        type: 'set',
+        event: {
+          action: 'add',
+          document: { ref: json.product('11'), ts: '<ts>' },
+          index: {
+            ref: { '@ref': { id: 'products_by_category_price', collection: { '@ref': { id: 'indexes' } } } },
+            terms: [json.category('1')],
+            values: [9, json.product('11')],
+          },
+        },
+      },
     ],
   },
 ];
@@ -287,7 +337,9 @@ const streamBackends = [
 ];
 
 for (const backend of streamBackends) {
-  const title = backend.missing === null ? `storefront streams on ${backend.title}, HTTP/2` : `storefront streams on ${backend.title}: NOT RUN (${backend.missing})`;
+  const title = backend.missing === null
+    ? `storefront streams on ${backend.title}, HTTP/2`
+    : `storefront streams on ${backend.title}: NOT RUN (${backend.missing})`;
   (backend.missing === null ? describe : describe.skip)(title, () => {
     let rig: StreamRig | undefined;
     beforeAll(async () => {

@@ -20,7 +20,8 @@ const TOKEN_MINUTES = 30;
 const users = q.Collection('users');
 const byEmail = (email: ExprArg): ExprArg => q.Match(q.Index('users_by_email'), email);
 const userOf = (email: ExprArg): ExprArg => q.Select('ref', q.Get(byEmail(email)));
-const udf = (name: string, params: string | string[], body: ExprArg, role: ExprArg): ExprArg => q.CreateFunction({ name, body: q.Query(q.Lambda(params, body)), role });
+const udf = (name: string, params: string | string[], body: ExprArg, role: ExprArg): ExprArg =>
+  q.CreateFunction({ name, body: q.Query(q.Lambda(params, body)), role });
 const isOwn = q.Query(q.Lambda('ref', q.Equals(q.Var('ref'), q.CurrentIdentity())));
 /** A membership predicate: the identity's document has this value at data.<name>, read at each query. */
 const dataIs = (name: string, value: ExprArg): ExprArg => q.Query(q.Lambda('ref', q.Equals(q.Select(['data', name], q.Get(q.Var('ref'))), value)));
@@ -43,7 +44,10 @@ const schema: readonly ExprArg[] = [
   udf(
     'register',
     ['email', 'password'],
-    q.Select(['data', 'email'], q.Create(users, { credentials: { password: q.Var('password') }, data: { email: q.Var('email'), verified: false, role: 'member' } })),
+    q.Select(
+      ['data', 'email'],
+      q.Create(users, { credentials: { password: q.Var('password') }, data: { email: q.Var('email'), verified: false, role: 'member' } }),
+    ),
     'server',
   ),
   udf('login', ['email', 'password'], tokenFor(userOf(q.Var('email')), q.Var('password')), 'admin'),
@@ -72,7 +76,11 @@ const schema: readonly ExprArg[] = [
   udf(
     'change_password',
     ['old', 'new'],
-    q.If(q.Identify(q.CurrentIdentity(), q.Var('old')), q.Do(q.Update(q.CurrentIdentity(), { credentials: { password: q.Var('new') } }), true), q.Abort('wrong password')),
+    q.If(
+      q.Identify(q.CurrentIdentity(), q.Var('old')),
+      q.Do(q.Update(q.CurrentIdentity(), { credentials: { password: q.Var('new') } }), true),
+      q.Abort('wrong password'),
+    ),
     'admin',
   ),
   udf('logout', [], q.Logout(false), 'admin'),
@@ -80,7 +88,13 @@ const schema: readonly ExprArg[] = [
   q.CreateRole({
     name: 'verifier',
     privileges: [
-      { resource: users, actions: { read: true, write: q.Query(q.Lambda(['old', 'new', 'ref'], q.Equals(q.Select(['data', 'role'], q.Var('old')), q.Select(['data', 'role'], q.Var('new'))))) } },
+      {
+        resource: users,
+        actions: {
+          read: true,
+          write: q.Query(q.Lambda(['old', 'new', 'ref'], q.Equals(q.Select(['data', 'role'], q.Var('old')), q.Select(['data', 'role'], q.Var('new'))))),
+        },
+      },
       { resource: q.Index('users_by_email'), actions: { read: true } },
     ],
   }),
@@ -113,15 +127,16 @@ const child: readonly SessionStep[] = [
 ];
 
 const server = (query: ExprArg, save?: string): SessionStep => ({ as: 'childServer', query, ...(save ? { save } : {}) });
-const register = (email: string, password: string): SessionStep => ({ as: 'childServer', query: q.Call(q.Function('register'), email, password), expect: email });
+const register = (email: string, password: string): SessionStep => ({
+  as: 'childServer',
+  query: q.Call(q.Function('register'), email, password),
+  expect: email,
+});
 const login = (email: string, password: string, save: string): SessionStep => server(q.Call(q.Function('login'), email, password), save);
 const setData = (email: string, data: Record<string, unknown>): SessionStep => server(q.Do(q.Update(userOf(email), { data }), true));
 const emailOf = (who: string): ExprArg => q.Select(['data', 'email'], q.Get(userOf(who)));
 /** An expectation read from a kept result (a ref the server looked up earlier). */
-const kept =
-  (name: string) =>
-  (saved: Saved): unknown =>
-    saved[name];
+const kept = (name: string) => (saved: Saved): unknown => saved[name];
 const people: readonly SessionStep[] = [
   ...child,
   register('alice@example.com', 'alice-pass'),
@@ -138,8 +153,16 @@ const installing: readonly SessionCase[] = [
     name: "the parent's key for the child installs the schema there, and the parent does not see it",
     steps: [
       ...child,
-      { as: 'childAdmin', query: q.Map(q.Select('data', q.Paginate(q.Functions())), q.Lambda('f', q.Select('id', q.Var('f')))), expect: ['change_password', 'limited_login', 'login', 'logout', 'register', 'verify'] },
-      { as: 'childAdmin', query: q.Map(q.Select('data', q.Paginate(q.Roles())), q.Lambda('r', q.Select('id', q.Var('r')))), expect: ['admins', 'verified_members', 'verifier'] },
+      {
+        as: 'childAdmin',
+        query: q.Map(q.Select('data', q.Paginate(q.Functions())), q.Lambda('f', q.Select('id', q.Var('f')))),
+        expect: ['change_password', 'limited_login', 'login', 'logout', 'register', 'verify'],
+      },
+      {
+        as: 'childAdmin',
+        query: q.Map(q.Select('data', q.Paginate(q.Roles())), q.Lambda('r', q.Select('id', q.Var('r')))),
+        expect: ['admins', 'verified_members', 'verifier'],
+      },
       { query: [q.Exists(q.Collection('users')), q.Exists(q.Collection('users', q.Database('child')))], expect: [false, true] },
       { query: q.Select(['data', 'email'], q.Get(q.Ref(q.Collection('users'), '1'))), expectError: 'invalid ref' },
     ],
@@ -172,7 +195,10 @@ const signingIn: readonly SessionCase[] = [
   },
   {
     name: 'no secret in clear: the password is not in the user document',
-    steps: [...people, { ...server(q.Select('data', q.Get(userOf('bob@example.com')))), expect: { email: 'bob@example.com', verified: false, role: 'member' } }],
+    steps: [...people, {
+      ...server(q.Select('data', q.Get(userOf('bob@example.com')))),
+      expect: { email: 'bob@example.com', verified: false, role: 'member' },
+    }],
   },
 ];
 
@@ -201,7 +227,10 @@ const membership: readonly SessionCase[] = [
     steps: [
       ...people,
       login('alice@example.com', 'alice-pass', 'alice'),
-      { ...server(q.Call(q.Function('verify'), 'alice@example.com', { verified: true })), expect: { email: 'alice@example.com', verified: true, role: 'member' } },
+      {
+        ...server(q.Call(q.Function('verify'), 'alice@example.com', { verified: true })),
+        expect: { email: 'alice@example.com', verified: true, role: 'member' },
+      },
       { as: 'alice', query: q.Call(q.Function('change_password'), 'alice-pass', 'alice-2'), expect: true },
       // Refused inside the function: Fauna answers 'call error' (its cause: permission denied).
       { ...server(q.Call(q.Function('verify'), 'alice@example.com', { role: 'admin' })), expectError: 'call error' },
@@ -287,7 +316,7 @@ const endingSessions: readonly SessionCase[] = [
     ],
   },
   {
-    name: 'Logout(true) ends every token of the user, and no other user\'s',
+    name: "Logout(true) ends every token of the user, and no other user's",
     steps: [
       ...people,
       setData('alice@example.com', { verified: true }),
