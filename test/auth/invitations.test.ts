@@ -242,6 +242,8 @@ describe('an admin invites an address', () => {
     }
     expect(errorCode(await boss.post(INVITATIONS, { email: 'x@example.com' }, { origin: 'https://evil.example' }))).toBe('cross_origin');
     expect(errorCode(await boss.delete(`${INVITATIONS}/1`, { origin: 'https://evil.example' }))).toBe('cross_origin');
+    // A listing writes its audit entry: a read from another origin is refused like a write.
+    expect(errorCode(await boss.get(INVITATIONS, { origin: 'https://evil.example' }))).toBe('cross_origin');
     // The token still says admin; the database no longer does.
     const { id } = ((await boss.get('/api/auth/session')).body as { user: { id: string } }).user;
     await world.db.client.query(q.Update(q.Ref(q.Collection('accounts'), id), { data: { roles: [] } }));

@@ -21,6 +21,20 @@ const NEW_PASSWORD = 'a new password after this was not me';
 const STEP_MS = 60_000;
 
 /**
+ * Waits for the page to reach a URL, and when it does not, fails with what the page says: this
+ * wait once timed out in a full run (and passed alone), and an error page would otherwise look
+ * like a slow answer.
+ */
+async function arriveAt(page: Page, reached: (url: URL) => boolean): Promise<void> {
+  try {
+    await page.waitForURL(reached, { timeout: 40_000 });
+  } catch (err) {
+    const said = await page.locator('body').innerText().catch(() => '(the page could not be read)');
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\nat ${page.url()}, the page says:\n${said.slice(0, 2000)}`, { cause: err });
+  }
+}
+
+/**
  * Waits for the page to show something. netlify dev starts a fresh worker for every function
  * call (~0.3 s each on a busy machine), so a view that needs two or three calls can take
  * seconds, not vitest's default second.
@@ -138,7 +152,7 @@ export function describeBrowserFlows(stack: () => DevStack): void {
       expect((await context.cookies()).map((c) => c.name)).not.toContain('refresh_token');
       await page.locator('input[name=password]').fill(NEW_PASSWORD);
       await page.locator('form button[type=submit]').click();
-      await page.waitForURL((url) => url.searchParams.get('password_reset') === '1');
+      await arriveAt(page, (url) => url.searchParams.get('password_reset') === '1');
       const form = page.locator('#login-form');
       await form.locator('input[name=email]').fill(email);
       await form.locator('input[name=password]').fill(NEW_PASSWORD);
