@@ -14,7 +14,6 @@
  */
 
 import { hash, verify } from '@node-rs/bcrypt';
-import type { Context } from '@netlify/functions';
 import faunadb from 'faunadb';
 import { createInProcessFetch, openEngine } from 'fql-engine';
 import jwt from 'jsonwebtoken';
@@ -34,38 +33,20 @@ import { loadConfig, type Config } from '../shared/config.ts';
 import { endpoint, type ContextFactory, type Endpoint, type NetlifyHandler } from '../shared/endpoint.ts';
 import { json } from '../shared/http.ts';
 import { randomToken } from '../shared/tokens.ts';
+import { NO_CONTEXT, SITE, cookieValue, integerArgument, siteRequest } from './requests.ts';
 
-const SITE = 'http://localhost:8888';
 const COST = 10;
 const EMAIL = 'bench@example.com';
 const PASSWORD = 'correct horse battery staple';
-const CONTEXT = { params: {} } as unknown as Context;
-
-function argument(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i > 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} wants a positive integer`);
-  return value;
-}
 
 function request(method: string, path: string, cookie: string, body?: unknown): Request {
-  const headers = new Headers({ origin: SITE, 'user-agent': 'api-bench' });
-  if (cookie) headers.set('cookie', cookie);
-  if (body !== undefined) headers.set('content-type', 'application/json');
-  return new Request(`${SITE}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return siteRequest('api-bench', method, path, cookie, body);
 }
 
 async function call(fn: NetlifyHandler, req: Request, expected: number): Promise<Response> {
-  const res = await fn(req, CONTEXT);
+  const res = await fn(req, NO_CONTEXT);
   if (res.status !== expected) throw new Error(`${req.method} ${new URL(req.url).pathname} answered ${res.status}: ${await res.text()}`);
   return res;
-}
-
-function cookieValue(res: Response, name: string): string {
-  for (const line of res.headers.getSetCookie()) {
-    if (line.startsWith(`${name}=`)) return line.slice(name.length + 1).split(';')[0];
-  }
-  throw new Error(`no ${name} cookie`);
 }
 
 /** A verified account, made through the endpoints; the verify token is caught on its way to the mailer. */
@@ -97,7 +78,7 @@ async function main(): Promise<void> {
     await verifiedAccount(on, sent);
     const ops: AuthContext = { config: cfg, db, randomToken, sendEmail: async () => {} };
     await grantRole(ops, { email: EMAIL }, 'admin');
-    const accounts = argument('accounts', 10_000);
+    const accounts = integerArgument('accounts', 10_000);
     const seeding = performance.now();
     await seedAccounts(client, accounts);
     console.log(`info  seeded ${accounts} accounts in ${((performance.now() - seeding) / 1000).toFixed(1)} s (batched FQL Creates)`);
@@ -131,23 +112,23 @@ async function run(cfg: Config, on: (fn: Endpoint) => NetlifyHandler): Promise<v
       { name: 'floor: verify + Response only (ref.)', op: get(bare) },
       { name: 'GET /api/auth/session', op: get(on(sessionFn)) },
     ],
-    argument('sessions', 5000),
+    integerArgument('sessions', 5000),
   );
-  const refreshed = await measure('POST /api/auth/refresh', argument('refreshes', 300), async () => {
+  const refreshed = await measure('POST /api/auth/refresh', integerArgument('refreshes', 300), async () => {
     const res = await call(on(refreshFn), request('POST', '/api/auth/refresh', `refresh_token=${refresh}`), 200);
     refresh = cookieValue(res, 'refresh_token');
   });
   const rawHash = await hash(PASSWORD, COST);
-  const logins = argument('logins', 40);
+  const logins = integerArgument('logins', 40);
   const rawBcrypt = await measure(`raw bcrypt verify (cost ${COST})`, logins, async () => {
     if (!(await verify(PASSWORD, rawHash))) throw new Error('bcrypt verify answered false');
   }, 5);
   const loggedIn = await measure(`POST /api/auth/login (cost ${COST})`, logins, () => login().then((r) => r.text()), 5);
   // The first login's token carries the admin role (granted before it).
   const adminSearch = await measureAdminSearch(on(adminAccountsFn), SITE, `access_token=${access}`, {
-    accounts: argument('accounts', 10_000),
-    searches: argument('searches', 300),
-  }, CONTEXT);
+    accounts: integerArgument('accounts', 10_000),
+    searches: integerArgument('searches', 300),
+  }, NO_CONTEXT);
   report({ rawJwt, floor, bareFloor, session, refreshed, rawBcrypt, loggedIn, adminSearch });
 }
 
@@ -160,7 +141,7 @@ function report(m: Record<'rawJwt' | 'floor' | 'bareFloor' | 'session' | 'refres
     check('session ≥ 50% of raw verify rate', sessionShare >= 0.5, `${(sessionShare * 100).toFixed(1)}%`),
     check('login ≤ 1.3× bcrypt time (p50)', loginRatio <= 1.3, `${loginRatio.toFixed(3)}×`),
     check('refresh p50 ≤ 5 ms', m.refreshed.p50Ms <= 5, `${m.refreshed.p50Ms.toFixed(3)} ms`),
-    check(`admin search over ${argument('accounts', 10_000)} accounts p50 ≤ 20 ms`, m.adminSearch.p50Ms <= 20, `${m.adminSearch.p50Ms.toFixed(3)} ms`),
+    check(`admin search over ${integerArgument('accounts', 10_000)} accounts p50 ≤ 20 ms`, m.adminSearch.p50Ms <= 20, `${m.adminSearch.p50Ms.toFixed(3)} ms`),
   ];
   printVerdicts(results);
   // Not a target: what the session endpoint adds to an endpoint that does nothing, next to what

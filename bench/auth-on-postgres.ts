@@ -8,8 +8,8 @@
 import type { Context } from '@netlify/functions';
 import type { OutgoingEmail } from '../shared/auth/context.ts';
 import type { ContextFactory, NetlifyHandler } from '../shared/endpoint.ts';
+import { SITE } from './requests.ts';
 
-export const SITE = 'http://localhost:8888';
 export const PASSWORD = 'correct horse battery staple';
 
 export interface AuthFunctions {

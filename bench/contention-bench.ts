@@ -15,15 +15,9 @@
 import { hash, verify } from '@node-rs/bcrypt';
 import { createDatabase, dropDatabase } from '../test/support/pg-databases.ts';
 import { PASSWORD, authFunctionsOn, post, registerVerifiedMembers } from './auth-on-postgres.ts';
+import { integerArgument } from './requests.ts';
 
 const IP = '192.0.2.1';
-
-function argument(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i > 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} wants a positive integer`);
-  return value;
-}
 
 async function rawBcryptFloor(burst: number): Promise<number> {
   const stored = await hash(PASSWORD, 10);
@@ -65,7 +59,7 @@ async function main(): Promise<void> {
     console.log('bench:contention did NOT run: set BENCH_DATABASE_URL to a PostgreSQL URL whose user may CREATE DATABASE.');
     return;
   }
-  const burst = argument('burst', 25);
+  const burst = integerArgument('burst', 25);
   const name = `bench_contention_${process.pid}`;
   const databaseUrl = await createDatabase(serverUrl, name);
   try {

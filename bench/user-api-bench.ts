@@ -14,7 +14,6 @@
  *   npm run bench:user-api -- --requests 5000 --lists 500
  */
 
-import type { Context } from '@netlify/functions';
 import faunadb from 'faunadb';
 import { applySchema } from '../fauna-schema/apply.ts';
 import { check, formatRounds, formatRow, measureInTurns, printVerdicts, type TurnsMeasurement } from '../fql-engine/bench/measure.ts';
@@ -31,26 +30,15 @@ import { json } from '../shared/http.ts';
 import { listNotes } from '../shared/notes/notes.ts';
 import { randomToken } from '../shared/tokens.ts';
 import { db, requireUser } from '../shared/user/index.ts';
+import { NO_CONTEXT, SITE, cookieValue, integerArgument, siteRequest } from './requests.ts';
 
-const SITE = 'http://localhost:8888';
 const EMAIL = 'bench@example.com';
 const PASSWORD = 'correct horse battery staple';
-const CONTEXT = { params: {} } as unknown as Context;
 const NOTES = 10;
 const q = faunadb.query;
 
-function argument(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i > 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} wants a positive integer`);
-  return value;
-}
-
 function request(method: string, path: string, cookie: string, body?: unknown): Request {
-  const headers = new Headers({ origin: SITE, 'user-agent': 'user-api-bench' });
-  if (cookie) headers.set('cookie', cookie);
-  if (body !== undefined) headers.set('content-type', 'application/json');
-  return new Request(`${SITE}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return siteRequest('user-api-bench', method, path, cookie, body);
 }
 
 /** The bench's database and caught emails, for every endpoint it calls. */
@@ -58,26 +46,22 @@ let contexts: ContextFactory | null = null;
 
 function contextOf(req: Request): RequestContext {
   if (contexts === null) throw new Error('the bench has no database yet');
-  return contexts(req, CONTEXT);
+  return contexts(req, NO_CONTEXT);
 }
 
 async function call(fn: Endpoint, req: Request, expected: number): Promise<Response> {
-  const res = await fn.withContext(contextOf)(req, CONTEXT);
+  const res = await fn.withContext(contextOf)(req, NO_CONTEXT);
   if (res.status !== expected) throw new Error(`${req.method} ${new URL(req.url).pathname} answered ${res.status}: ${await res.text()}`);
   return res;
 }
 
-function cookieValue(res: Response, name: string): string {
-  for (const line of res.headers.getSetCookie()) if (line.startsWith(`${name}=`)) return line.slice(name.length + 1).split(';')[0];
-  throw new Error(`no ${name} cookie`);
-}
-
 /** A verified, logged-in account with ten notes, made through the endpoints; its access cookie. */
 async function accountWithNotes(sent: OutgoingEmail[]): Promise<string> {
-  await call(registerFn, request('POST', '/api/auth/register', '', { email: EMAIL, password: PASSWORD }), 202);
+  const registered = await call(registerFn, request('POST', '/api/auth/register', '', { email: EMAIL, password: PASSWORD }), 202);
   const token = sent.find((e) => e.kind === 'verify')?.token;
   if (!token) throw new Error('no verification token was sent');
-  await call(verifyFn, request('POST', '/api/auth/verify', '', { token }), 200);
+  // From the registering browser (its signup_binding cookie), so the password is kept.
+  await call(verifyFn, request('POST', '/api/auth/verify', `signup_binding=${cookieValue(registered, 'signup_binding')}`, { token }), 200);
   const login = await call(loginFn, request('POST', '/api/auth/login', '', { email: EMAIL, password: PASSWORD }), 200);
   const access = `access_token=${cookieValue(login, 'access_token')}`;
   for (let i = 0; i < NOTES; i++) await call(notesFn, request('POST', '/api/notes', access, { text: `note ${i}` }), 201);
@@ -112,7 +96,7 @@ async function run(cfg: Config, server: faunadb.Client, access: string): Promise
   const sessionRequest = (): Request => request('GET', '/api/auth/session', access);
   // The site function a developer writes: who is asking, answered as /session answers it.
   const siteFunction = endpoint({ GET: (req, ctx) => json(200, { user: requireUser(req, ctx.config) }) });
-  const requests = argument('requests', 5000);
+  const requests = integerArgument('requests', 5000);
   const [session, site, bare] = await measureInTurns(
     [
       { name: 'GET /api/auth/session', op: () => call(sessionFn, sessionRequest(), 200).then((r) => r.text()) },
@@ -130,7 +114,7 @@ async function run(cfg: Config, server: faunadb.Client, access: string): Promise
       q.Lambda(['ts', 'ref'], q.Get(q.Var('ref'))),
     ),
   );
-  const lists = argument('lists', 500);
+  const lists = integerArgument('lists', 500);
   const [asUser, asServer] = await measureInTurns(
     [
       {
