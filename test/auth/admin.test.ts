@@ -7,32 +7,30 @@
 
 import faunadb from 'faunadb';
 import { describe, expect, it } from 'vitest';
-import type { AuthContext } from '../../shared/auth/context.ts';
 import { grantRole } from '../../shared/auth/roles.ts';
-import { randomToken } from '../../shared/tokens.ts';
-import { Browser, errorCode, everyDocument, latestLink, PASSWORD, signedIn, tokenOf, useAuthWorld, type Answer, type AuthWorld } from './harness.ts';
+import {
+  Browser,
+  errorCode,
+  everyDocument,
+  latestLink,
+  PASSWORD,
+  signedIn,
+  tokenOf,
+  useAuthWorld,
+  type Answer,
+  type AuthWorld,
+  accountIdOf,
+  operationsOn,
+} from './harness.ts';
 
 const world = useAuthWorld();
 const q = faunadb.query;
 const EVIL = 'https://evil.example';
 
-function ops(w: AuthWorld): AuthContext {
-  return {
-    config: w.config,
-    db: { client: w.db.client, deadlineMs: w.config.queryTimeoutMs, operation: 'test' },
-    randomToken,
-    sendEmail: () => Promise.reject(new Error('no email here')),
-  };
-}
-
-async function idOf(browser: Browser): Promise<string> {
-  return ((await browser.get('/api/auth/session')).body as { user: { id: string } }).user.id;
-}
-
 /** A signed-in admin whose token carries the role. */
 async function anAdmin(email = 'root@example.com'): Promise<Browser> {
   const admin = await signedIn(world, email);
-  await grantRole(ops(world), { id: await idOf(admin) }, 'admin');
+  await grantRole(operationsOn(world), { id: await accountIdOf(admin) }, 'admin');
   expect((await admin.post('/api/auth/refresh')).status).toBe(200);
   return admin;
 }
@@ -87,7 +85,7 @@ describe('who may call the admin API', () => {
   it('every endpoint: 401 to nobody, 403 forbidden to a non-admin, 403 cross_origin to an admin from another site; nothing changes', async () => {
     const admin = await anAdmin();
     const ann = await signedIn(world, 'ann@example.com');
-    const annId = await idOf(ann);
+    const annId = await accountIdOf(ann);
     const calls = everyEndpoint(annId, await sessionIdOf(ann), 'ann@example.com');
     const before = (await auditEvents(world)).length;
     for (const c of calls) {
@@ -106,7 +104,7 @@ describe('who may call the admin API', () => {
   it('a role taken away in the database is refused at once, though the token still carries it', async () => {
     const admin = await anAdmin();
     expect((await admin.get('/api/admin/accounts')).status).toBe(200);
-    await world.db.client.query(q.Update(q.Ref(q.Collection('accounts'), await idOf(admin)), { data: { roles: [] } }));
+    await world.db.client.query(q.Update(q.Ref(q.Collection('accounts'), await accountIdOf(admin)), { data: { roles: [] } }));
     const res = await admin.get('/api/admin/accounts');
     expect([res.status, errorCode(res)]).toEqual([403, 'forbidden']);
   });
@@ -155,7 +153,7 @@ describe('search and view', () => {
     const admin = await anAdmin();
     const ann = await signedIn(world, 'ann@example.com');
     await ann.post('/api/auth/login', { email: 'ann@example.com', password: 'wrong password' });
-    const id = await idOf(ann);
+    const id = await accountIdOf(ann);
     const res = await admin.get(`/api/admin/accounts/${id}`);
     expect(res.status, res.text).toBe(200);
     const body = res.body as {
@@ -178,7 +176,7 @@ describe('disable and enable', () => {
   it('a disabled account logs in by no path (password, magic link, refresh) and its sessions end; enabled, it logs in again', async () => {
     const admin = await anAdmin();
     const ann = await signedIn(world, 'ann@example.com');
-    const id = await idOf(ann);
+    const id = await accountIdOf(ann);
     const res = await admin.post(`/api/admin/accounts/${id}/disable`);
     expect([res.status, res.body]).toEqual([200, { status: 'disabled' }]);
     expect(errorCode(await ann.post('/api/auth/refresh'))).toBe('invalid_session');
@@ -201,7 +199,7 @@ describe('disable and enable', () => {
 
   it('an admin cannot disable, delete or demote their own account (409 own_account)', async () => {
     const admin = await anAdmin();
-    const me = await idOf(admin);
+    const me = await accountIdOf(admin);
     expect(errorCode(await admin.post(`/api/admin/accounts/${me}/disable`))).toBe('own_account');
     expect(errorCode(await admin.call('DELETE', `/api/admin/accounts/${me}`, { json: { email: 'root@example.com' } }))).toBe('own_account');
     expect(errorCode(await admin.call('PUT', `/api/admin/accounts/${me}/roles`, { json: { roles: [] } }))).toBe('own_account');
@@ -214,7 +212,7 @@ describe('sessions, links, roles and metadata', () => {
     const ann = await signedIn(world, 'ann@example.com');
     const annToo = new Browser('second-browser');
     await annToo.post('/api/auth/login', { email: 'ann@example.com', password: PASSWORD });
-    const id = await idOf(ann);
+    const id = await accountIdOf(ann);
     expect((await admin.call('DELETE', `/api/admin/accounts/${id}/sessions/${await sessionIdOf(admin)}`)).status).toBe(404);
     expect((await admin.call('DELETE', `/api/admin/accounts/${id}/sessions/${await sessionIdOf(ann)}`)).status).toBe(204);
     expect(errorCode(await ann.post('/api/auth/refresh'))).toBe('invalid_session');
@@ -242,7 +240,7 @@ describe('sessions, links, roles and metadata', () => {
   it('sets roles (whole) and app metadata; bad input is 400', async () => {
     const admin = await anAdmin();
     const ann = await signedIn(world, 'ann@example.com');
-    const id = await idOf(ann);
+    const id = await accountIdOf(ann);
     const roles = await admin.call('PUT', `/api/admin/accounts/${id}/roles`, { json: { roles: ['editor', 'editor', 'beta'] } });
     expect((roles.body as { user: { roles: string[] } }).user.roles).toEqual(['editor', 'beta']);
     const meta = await admin.call('PUT', `/api/admin/accounts/${id}/app-metadata`, { json: { appMetadata: { plan: 'pro' } } });
@@ -259,7 +257,7 @@ describe('delete', () => {
   it('asks for the address typed again (400 confirmation_mismatch, nothing deleted)', async () => {
     const admin = await anAdmin();
     const ann = await signedIn(world, 'ann@example.com');
-    const id = await idOf(ann);
+    const id = await accountIdOf(ann);
     for (const email of [undefined, 'bob@example.com', 'not an address']) {
       const res = await admin.call('DELETE', `/api/admin/accounts/${id}`, { json: { email } });
       expect([res.status, errorCode(res)]).toEqual([400, 'confirmation_mismatch']);
@@ -275,9 +273,9 @@ describe('delete', () => {
     await new Browser().post('/api/auth/magic', { email });
     expect((await admin.post('/api/admin/invitations', { email })).status).toBe(201);
     const gone = await signedIn(world, email);
-    const id = await idOf(gone);
+    const id = await accountIdOf(gone);
     // As an admin, it invites someone: that invitation stays, without its sender.
-    await grantRole(ops(world), { id }, 'admin');
+    await grantRole(operationsOn(world), { id }, 'admin');
     expect((await gone.post('/api/auth/refresh')).status).toBe(200);
     expect((await gone.post('/api/admin/invitations', { email: 'friend@example.com' })).status).toBe(201);
     const ref = JSON.stringify(await world.db.client.query(q.Ref(q.Collection('accounts'), id)));

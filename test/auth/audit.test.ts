@@ -6,10 +6,8 @@
 
 import faunadb from 'faunadb';
 import { describe, expect, it } from 'vitest';
-import type { AuthContext } from '../../shared/auth/context.ts';
 import { grantRole } from '../../shared/auth/roles.ts';
-import { randomToken } from '../../shared/tokens.ts';
-import { Browser, errorCode, latestLink, PASSWORD, signedIn, tokenOf, useAuthWorld, type AuthWorld } from './harness.ts';
+import { Browser, errorCode, latestLink, PASSWORD, signedIn, tokenOf, useAuthWorld, type AuthWorld, accountIdOf, operationsOn } from './harness.ts';
 
 const world = useAuthWorld();
 const q = faunadb.query;
@@ -31,19 +29,6 @@ async function activity(browser: Browser): Promise<Entry[]> {
 
 async function countEntries(w: AuthWorld): Promise<number> {
   return w.db.client.query<number>(q.Count(q.Documents(q.Collection('audit_events'))));
-}
-
-async function idOf(browser: Browser): Promise<string> {
-  return ((await browser.get('/api/auth/session')).body as { user: { id: string } }).user.id;
-}
-
-function ops(w: AuthWorld): AuthContext {
-  return {
-    config: w.config,
-    db: { client: w.db.client, deadlineMs: w.config.queryTimeoutMs, operation: 'test' },
-    randomToken,
-    sendEmail: () => Promise.reject(new Error('no email here')),
-  };
 }
 
 describe('what is recorded, and GET /api/auth/activity', () => {
@@ -129,10 +114,10 @@ describe('retention', () => {
 describe('the entry and its action are one transaction', () => {
   it('the action fails after its entry was written: neither remains (an admin disabling, with the engine-token index gone)', async () => {
     const admin = await signedIn(world, 'root@example.com');
-    await grantRole(ops(world), { id: await idOf(admin) }, 'admin');
+    await grantRole(operationsOn(world), { id: await accountIdOf(admin) }, 'admin');
     await admin.post('/api/auth/refresh');
     const ann = await signedIn(world, 'ann@example.com');
-    const annId = await idOf(ann);
+    const annId = await accountIdOf(ann);
     const before = await countEntries(world);
     // Ending a session deletes its engine tokens through this index: the disable fails there,
     // after its audit entry (written first) and the account's update.

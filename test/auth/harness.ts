@@ -395,6 +395,25 @@ export async function everyDocument(admin: faunadb.Client): Promise<unknown[]> {
   return docs;
 }
 
+/**
+ * The operations' context on this world's database, for calling shared/auth directly (what an
+ * endpoint or `npm run admin` would do), with no mailer: a test that sends mail goes through a
+ * function.
+ */
+export function operationsOn(w: AuthWorld): AuthContext {
+  return {
+    config: w.config,
+    db: { client: w.db.client, deadlineMs: w.config.queryTimeoutMs, operation: 'test' },
+    randomToken,
+    sendEmail: () => Promise.reject(new Error('no email here')),
+  };
+}
+
+/** The account id of whoever is logged in in this browser. */
+export async function accountIdOf(browser: Browser): Promise<string> {
+  return ((await browser.get('/api/auth/session')).body as { user: { id: string } }).user.id;
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -6,28 +6,13 @@
 
 import { describe, expect, it } from 'vitest';
 import { runAdminCommand } from '../../scripts/admin.ts';
-import type { AuthContext } from '../../shared/auth/context.ts';
 import { grantRole, revokeRole, setAppMetadata } from '../../shared/auth/roles.ts';
 import { endpoint } from '../../shared/endpoint.ts';
 import { json } from '../../shared/http.ts';
-import { randomToken } from '../../shared/tokens.ts';
 import { requireFreshSession } from '../../shared/user/index.ts';
-import { Browser, errorCode, PASSWORD, signedIn, SITE, useAuthWorld, type AuthWorld } from './harness.ts';
+import { Browser, errorCode, PASSWORD, signedIn, SITE, useAuthWorld, accountIdOf, operationsOn } from './harness.ts';
 
 const world = useAuthWorld();
-
-function ops(w: AuthWorld): AuthContext {
-  return {
-    config: w.config,
-    db: { client: w.db.client, deadlineMs: w.config.queryTimeoutMs, operation: 'test' },
-    randomToken,
-    sendEmail: () => Promise.reject(new Error('no email here')),
-  };
-}
-
-async function idOf(browser: Browser): Promise<string> {
-  return ((await browser.get('/api/auth/session')).body as { user: { id: string } }).user.id;
-}
 
 async function tokenRoles(browser: Browser): Promise<string[]> {
   return ((await browser.get('/api/auth/session')).body as { user: { roles: string[] } }).user.roles;
@@ -77,7 +62,7 @@ describe('GET and PATCH /api/auth/user', () => {
 describe('roles', () => {
   it('a role granted shows at once to requireFreshSession and GET /user, and in the token at the next refresh', async () => {
     const ann = await signedIn(world, 'ann@example.com');
-    await grantRole(ops(world), { id: await idOf(ann) }, 'editor');
+    await grantRole(operationsOn(world), { id: await accountIdOf(ann) }, 'editor');
     expect(await tokenRoles(ann)).toEqual([]);
     expect(await (await callSensitive(ann)).json()).toEqual({ roles: ['editor'] });
     expect(((await ann.get('/api/auth/user')).body as { user: { roles: string[] } }).user.roles).toEqual(['editor']);
@@ -87,12 +72,12 @@ describe('roles', () => {
 
   it('a role taken away is gone at once for requireFreshSession, and from the token at the next refresh', async () => {
     const ann = await signedIn(world, 'ann@example.com');
-    const id = await idOf(ann);
-    await grantRole(ops(world), { id }, 'admin');
-    await grantRole(ops(world), { id }, 'admin');
+    const id = await accountIdOf(ann);
+    await grantRole(operationsOn(world), { id }, 'admin');
+    await grantRole(operationsOn(world), { id }, 'admin');
     await ann.post('/api/auth/refresh');
     expect(await tokenRoles(ann)).toEqual(['admin']);
-    await revokeRole(ops(world), { id }, 'admin');
+    await revokeRole(operationsOn(world), { id }, 'admin');
     expect(await (await callSensitive(ann)).json()).toEqual({ roles: [] });
     expect(await tokenRoles(ann)).toEqual(['admin']);
     await ann.post('/api/auth/refresh');
@@ -111,11 +96,11 @@ describe('roles', () => {
 
   it('role names and app metadata are checked; an unknown account is not_found', async () => {
     const ann = await signedIn(world, 'ann@example.com');
-    const id = await idOf(ann);
-    await expect(grantRole(ops(world), { id }, 'no spaces')).rejects.toMatchObject({ code: 'invalid_body' });
-    await expect(grantRole(ops(world), { email: 'ghost@example.com' }, 'admin')).rejects.toMatchObject({ code: 'not_found' });
-    expect((await setAppMetadata(ops(world), { id }, { plan: 'pro' })).appMetadata).toEqual({ plan: 'pro' });
-    await expect(setAppMetadata(ops(world), { id }, ['x'])).rejects.toMatchObject({ code: 'invalid_body' });
+    const id = await accountIdOf(ann);
+    await expect(grantRole(operationsOn(world), { id }, 'no spaces')).rejects.toMatchObject({ code: 'invalid_body' });
+    await expect(grantRole(operationsOn(world), { email: 'ghost@example.com' }, 'admin')).rejects.toMatchObject({ code: 'not_found' });
+    expect((await setAppMetadata(operationsOn(world), { id }, { plan: 'pro' })).appMetadata).toEqual({ plan: 'pro' });
+    await expect(setAppMetadata(operationsOn(world), { id }, ['x'])).rejects.toMatchObject({ code: 'invalid_body' });
   });
 
   it('ADMIN_EMAILS: a listed, verified address gets the admin role when its session starts; others do not', async () => {
@@ -154,7 +139,7 @@ describe('the admin-only page, behind requireRole', () => {
     const refused = await ann.get('/admin/');
     expect([refused.status, refused.headers.get('content-type')]).toEqual([403, 'text/html; charset=utf-8']);
     expect(refused.text).toContain('needs the admin role');
-    await grantRole(ops(world), { id: await idOf(ann) }, 'admin');
+    await grantRole(operationsOn(world), { id: await accountIdOf(ann) }, 'admin');
     await ann.post('/api/auth/refresh');
     const page = await ann.get('/admin/');
     expect(page.status).toBe(200);
