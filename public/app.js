@@ -7,6 +7,7 @@
  * wrong password costs one retype, not a whole form.
  */
 import { AuthError, createAuthClient } from './auth-client.js';
+import { byId, say } from './page.js';
 
 /**
  * @typedef {import('./auth-client.js').User} User
@@ -56,31 +57,8 @@ let currentUser = null;
  */
 let sessionEnded = false;
 
-/**
- * @template {HTMLElement} T
- * @param {string} id
- * @param {{ new (): T, name: string }} type
- * @returns {T}
- */
-function byId(id, type) {
-  const element = document.getElementById(id);
-  // A missing element is a bug in index.html; failing loudly beats a silently dead button.
-  if (!(element instanceof type)) throw new Error(`#${id} is missing or is not a ${type.name}`);
-  return element;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Messages
-
-/**
- * @param {string} text
- * @param {'info' | 'error'} [kind]
- */
-function say(text, kind = 'info') {
-  const message = byId('message', HTMLParagraphElement);
-  message.textContent = text;
-  message.dataset.kind = kind;
-}
 
 /** @param {unknown} err */
 function sayError(err) {

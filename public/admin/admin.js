@@ -6,6 +6,7 @@
  * refreshes the session once on a 401. Text from the server goes in with textContent only.
  */
 import { createAuthClient } from '../auth-client.js';
+import { byId, errorMessage, say } from '../page.js';
 
 /** @typedef {{ id: string, email: string, emailVerified: boolean, disabled: boolean, createdAt: string | null }} Summary */
 /** @typedef {{ id: string, createdAt: string, lastUsedAt: string, userAgent: string }} Session */
@@ -13,28 +14,6 @@ import { createAuthClient } from '../auth-client.js';
 /** @typedef {{ account: Summary & { roles: string[], appMetadata: object }, sessions: Session[], activity: Entry[] }} Detail */
 
 const client = createAuthClient();
-
-/**
- * @template {HTMLElement} T
- * @param {string} id
- * @param {{ new (): T, name: string }} type
- * @returns {T}
- */
-function byId(id, type) {
-  const element = document.getElementById(id);
-  if (!(element instanceof type)) throw new Error(`#${id} is missing or is not a ${type.name}`);
-  return element;
-}
-
-/**
- * @param {string} text
- * @param {'info' | 'error'} [kind]
- */
-function say(text, kind = 'info') {
-  const message = byId('message', HTMLParagraphElement);
-  message.textContent = text;
-  message.dataset.kind = kind;
-}
 
 /**
  * The JSON of a 2xx answer (null for 204); anything else is said on the page and thrown.
@@ -58,9 +37,7 @@ async function send(url, method, json) {
   /** @type {unknown} */
   const body = response.status === 204 ? null : await response.json().catch(() => null);
   if (!response.ok) {
-    const envelope = /** @type {{ error?: { message?: unknown } } | null} */ (body);
-    const given = envelope?.error?.message;
-    const message = typeof given === 'string' ? given : `The server answered ${response.status}.`;
+    const message = errorMessage(body) ?? `The server answered ${response.status}.`;
     say(message, 'error');
     throw new Error(message);
   }

@@ -6,32 +6,11 @@
  * once on a 401. Text from the server goes in with textContent only.
  */
 import { createAuthClient } from '../auth-client.js';
+import { byId, errorMessage, say } from '../page.js';
 
 /** @typedef {{ id: string, text: string, createdAt: string, updatedAt: string }} Note */
 
 const client = createAuthClient();
-
-/**
- * @template {HTMLElement} T
- * @param {string} id
- * @param {{ new (): T, name: string }} type
- * @returns {T}
- */
-function byId(id, type) {
-  const element = document.getElementById(id);
-  if (!(element instanceof type)) throw new Error(`#${id} is missing or is not a ${type.name}`);
-  return element;
-}
-
-/**
- * @param {string} text
- * @param {'info' | 'error'} [kind]
- */
-function say(text, kind = 'info') {
-  const message = byId('message', HTMLParagraphElement);
-  message.textContent = text;
-  message.dataset.kind = kind;
-}
 
 /**
  * The JSON of a 2xx answer; anything else is said on the page and thrown.
@@ -52,17 +31,6 @@ async function answer(response) {
     throw new Error(message);
   }
   return body;
-}
-
-/**
- * The message of an `{error: {message}}` envelope, if `body` is one.
- * @param {unknown} body
- * @returns {string | undefined}
- */
-function errorMessage(body) {
-  const envelope = /** @type {{ error?: { message?: unknown } } | null} */ (body);
-  const message = envelope?.error?.message;
-  return typeof message === 'string' ? message : undefined;
 }
 
 /**
