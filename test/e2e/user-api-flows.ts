@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAdminCommand } from '../../scripts/admin.ts';
-import { chromiumMissingReason, chromiumPath } from '../support/environment.ts';
+import { CHROMIUM_ARGS, chromiumMissingReason, chromiumPath } from '../support/environment.ts';
 import type { DevStack } from '../support/dev-stack.ts';
 import { processesMentioning } from '../support/processes.ts';
 import { Flows } from './http-flows.ts';
@@ -20,16 +20,6 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const ARTIFACTS = path.join(ROOT, 'test-results', 'e2e');
 const PASSWORD = 'correct horse battery staple';
 const STEP_MS = 60_000;
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 function eventually<T>(read: () => Promise<T> | T): ReturnType<typeof expect.poll<T>> {
   return expect.poll(read, { timeout: 20_000, interval: 100 });
 }
@@ -111,7 +101,7 @@ function describeInChromium(stack: () => DevStack, flows: Flows): void {
 
     beforeAll(async () => {
       account = await flows.verifiedAccount(email);
-      browser = await chromium.launch({ executablePath: executablePath ?? undefined, args: CHROMIUM_ARGS, headless: true });
+      browser = await chromium.launch({ executablePath: executablePath ?? undefined, args: [...CHROMIUM_ARGS], headless: true });
       context = await browser.newContext();
       page = await context.newPage();
     }, STEP_MS);

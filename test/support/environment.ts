@@ -12,6 +12,20 @@ import { isCI } from '../../fql-engine/test/support/environment.ts';
 // (the engine's tests may use nothing from this folder, so the sharing goes this way).
 export { isCI, postgresMissingReason, postgresUrl, type ProvidedEnvironment } from '../../fql-engine/test/support/environment.ts';
 
+/**
+ * How the browser tests launch Chromium. The flags keep it quiet on a machine with no internet:
+ * no background connections, no component updates, no sync (each would be refused, many at a time).
+ */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
 /**
