@@ -102,6 +102,11 @@ export function metered(tx: StorageTx, meter: QueryMeter): StorageTx {
       meter.read(doc === null ? 0 : jsonBytes(doc.body));
       return doc;
     },
+    getDocs: async (...args) => {
+      const docs = await tx.getDocs(...args);
+      for (const doc of docs) meter.read(doc === null ? 0 : jsonBytes(doc.body));
+      return docs;
+    },
     scanDocs: async (...args) => {
       const docs = await tx.scanDocs(...args);
       for (const doc of docs) meter.read(jsonBytes(doc.body));
