@@ -11,7 +11,7 @@ import { parseSecret, secretMatches, type SecretLocation } from './keys.ts';
 import { MOVED_KEYS, movedKeyNote } from './eval/move-database.ts';
 import type { Caller } from './eval/context.ts';
 import { SchemaCache, metaString, type SchemaRecord, type SharedSchemaCache } from './eval/schema-cache.ts';
-import { ROOT_DB, type DbId, type Storage, type StorageTx, type StoredDoc } from './storage/types.ts';
+import { ROOT_DB, type DbId, type DocRef, type Storage, type StorageTx, type StoredDoc } from './storage/types.ts';
 import { decodeValue, isPlainJsonObject } from './wire.ts';
 import { Ref, type Json, type ObjectValue, type Value } from './values.ts';
 
@@ -66,6 +66,7 @@ export async function resolveCaller(
   schema: SchemaCache,
   secret: string,
   adminSecretHash: string,
+  hints: IdentityHints,
   now: number,
   jwt?: VerifiedJwt,
 ): Promise<ResolvedCaller> {
@@ -75,10 +76,7 @@ export async function resolveCaller(
   }
   const [base, path, roleOverride, ...extra] = secret.split(':');
   if (extra.length > 0) throw unauthorized();
-  const holder = await baseCaller(tx, base, adminSecretHash, now);
-  const identity = holder.caller.identity;
-  // A token outlives nothing: once its identity is deleted (or expired), its secret is refused.
-  if (identity && !(await documentExists(tx, schema, holder.db, identity, now))) throw unauthorized();
+  const holder = await baseCaller(tx, schema, base, adminSecretHash, hints, now);
   if (path === undefined) return holder;
   if (holder.caller.role !== 'admin') throw unauthorized();
   const db = await descend(schema, holder.db, path, now);
@@ -87,22 +85,100 @@ export async function resolveCaller(
   return { db, caller: acting };
 }
 
-async function baseCaller(tx: StorageTx, base: string, adminSecretHash: string, now: number): Promise<ResolvedCaller> {
+async function baseCaller(
+  tx: StorageTx,
+  schema: SchemaCache,
+  base: string,
+  adminSecretHash: string,
+  hints: IdentityHints,
+  now: number,
+): Promise<ResolvedCaller> {
   if (secretMatches(base, adminSecretHash)) return { db: ROOT_DB, caller: { role: 'admin' } };
   const location = parseSecret(base);
   if (!location) throw unauthorized();
-  // An expired token (or key) is invisible here, exactly as to Get.
+  if (location.kind === 'tokens') return tokenHolder(tx, schema, base, location, hints, now);
+  // An expired key is invisible here, exactly as to Get.
   const found = await secretDoc(tx, location, now);
-  const body = found?.doc.body;
-  if (!found || !isPlainJsonObject(body) || !isPlainJsonObject(body.meta) || !isPlainJsonObject(body.public)) throw unauthorized();
-  const { secretHash } = body.meta;
-  if (typeof secretHash !== 'string' || !secretMatches(base, secretHash)) throw unauthorized();
-  const ref = new Ref(location.id, Ref.native(location.kind));
-  if (location.kind === 'tokens') return { db: found.db, caller: tokenCaller(body.public, ref) };
+  const body = secretBody(found?.doc ?? null, base);
+  const ref = new Ref(location.id, Ref.native('keys'));
   const db = metaString(body.meta, 'targetDb');
   // CurrentToken() names a key only in the database it was made in; a key a parent made for
   // its child (`database: Database("child")`) has no ref there, so it is no current token.
-  return { db, caller: keyCaller(body.public, db === found.db ? ref : undefined) };
+  return { db, caller: keyCaller(body.public, found !== null && db === found.db ? ref : undefined) };
+}
+
+type SecretBody = { readonly public: { readonly [k: string]: Json }; readonly meta: { readonly [k: string]: Json } };
+
+/** The body of the document a secret names, if the secret is its own; anything else is unauthorized. */
+function secretBody(doc: StoredDoc | null, secret: string): SecretBody {
+  const body = doc?.body;
+  if (!isPlainJsonObject(body) || !isPlainJsonObject(body.meta) || !isPlainJsonObject(body.public)) throw unauthorized();
+  const { secretHash } = body.meta;
+  if (typeof secretHash !== 'string' || !secretMatches(secret, secretHash)) throw unauthorized();
+  return { public: body.public, meta: body.meta };
+}
+
+/**
+ * A token acts as its identity (its `instance`), with the roles whose membership takes it, for
+ * as long as both documents exist: an expired or deleted token is invisible here, exactly as to
+ * Get, and once its identity is deleted (or expired) its secret is refused too. Both are read in
+ * the query's own transaction, in one statement when the hints know where the identity is kept.
+ */
+async function tokenHolder(
+  tx: StorageTx,
+  schema: SchemaCache,
+  secret: string,
+  location: SecretLocation,
+  hints: IdentityHints,
+  now: number,
+): Promise<ResolvedCaller> {
+  const token: DocRef = { coll: 'tokens', id: location.id };
+  const hint = hints.get(location);
+  const [doc, hinted] = hint === undefined
+    ? [await tx.getDoc(location.db, token.coll, token.id, now), undefined]
+    : await tx.getDocs(location.db, [token, hint], now);
+  const body = secretBody(doc, secret);
+  const identity = decodeValue(body.public.instance ?? null);
+  if (!(identity instanceof Ref)) throw unauthorized();
+  const key = await documentKey(schema, location.db, identity, now);
+  if (key === null) throw unauthorized();
+  // The token's own instance decides: a hint that names another document was only a guess.
+  const identityDoc = hint !== undefined && hint.coll === key.coll && hint.id === key.id ? hinted : await tx.getDoc(location.db, key.coll, key.id, now);
+  if (!identityDoc) throw unauthorized();
+  hints.remember(location, key);
+  return { db: location.db, caller: { role: 'roles', identity, token: new Ref(location.id, Ref.native('tokens')) } };
+}
+
+/**
+ * Where each token's identity document is kept, as the token's last query found it: a hint, not
+ * a verdict. With it, a query reads the token and that document in one statement instead of
+ * one after the other; the token document read then still decides who the identity is, and
+ * whether it exists. So nothing here can let a deleted token or identity through, whoever
+ * deleted it (this engine, or another on the same database): at worst a stale hint costs the
+ * identity's read a statement of its own.
+ */
+export class IdentityHints {
+  private readonly byToken = new Map<string, DocRef>();
+
+  /** `limit`: tokens remembered; past it the oldest is forgotten. */
+  constructor(private readonly limit: number) {}
+
+  get(token: SecretLocation): DocRef | undefined {
+    return this.byToken.get(hintKey(token));
+  }
+
+  remember(token: SecretLocation, identity: DocRef): void {
+    const key = hintKey(token);
+    const known = this.byToken.get(key);
+    if (known !== undefined && known.coll === identity.coll && known.id === identity.id) return;
+    this.byToken.delete(key);
+    this.byToken.set(key, { coll: identity.coll, id: identity.id });
+    if (this.byToken.size > this.limit) this.byToken.delete(this.byToken.keys().next().value ?? key);
+  }
+}
+
+function hintKey(token: SecretLocation): string {
+  return `${token.db}\u0000${token.id}`;
 }
 
 /**
@@ -118,13 +194,6 @@ export async function secretDoc(tx: StorageTx, location: SecretLocation, now: nu
   if (typeof db !== 'string') return null;
   const moved = await tx.getDoc(db, 'keys', location.id, now);
   return moved === null ? null : { db, doc: moved };
-}
-
-/** A token acts as its identity, with the roles whose membership takes it. */
-function tokenCaller(pub: { readonly [k: string]: Json }, token: Ref): Caller {
-  const identity = decodeValue(pub.instance ?? null);
-  if (!(identity instanceof Ref)) throw unauthorized();
-  return { role: 'roles', identity, token };
 }
 
 function keyCaller(pub: { readonly [k: string]: Json }, key: Ref | undefined): Caller {
@@ -146,9 +215,10 @@ export function callerOfRole(role: Value): Pick<Caller, 'role' | 'roles' | 'read
   return null;
 }
 
-async function documentExists(tx: StorageTx, schema: SchemaCache, db: DbId, ref: Ref, now: number): Promise<boolean> {
+/** Where a document is stored: its collection's internal id and its id; null when its collection does not exist. */
+async function documentKey(schema: SchemaCache, db: DbId, ref: Ref, now: number): Promise<DocRef | null> {
   const collection = ref.collection && !ref.collection.isNative() ? await schema.get(db, 'collections', ref.collection.id, now) : null;
-  return collection !== null && (await tx.getDoc(db, metaString(collection.meta, 'iid'), ref.id, now)) !== null;
+  return collection === null ? null : { coll: metaString(collection.meta, 'iid'), id: ref.id };
 }
 
 /** Walks a `child/grandchild` path of database names down from a database. */

@@ -14,6 +14,8 @@ export const ENGINE_DEFAULTS = {
   sweepIntervalMs: 60_000,
   /** Sets are read through SQL where they can be; false evaluates every set in memory. */
   pushdown: true,
+  /** Tokens whose identity's place an engine remembers, to read both in one statement (auth.ts). */
+  identityHints: 10_000,
 } as const;
 
 /** How the JWKS of access providers are fetched and kept (openEngine's `jwks`). */

@@ -7,7 +7,7 @@
 import { ENGINE_DEFAULTS, JWKS_DEFAULTS, STREAM_DEFAULTS } from './defaults.ts';
 import { FaunaError, type FaunaErrorDetail } from './errors.ts';
 import { assertExpressionDepth } from './limits.ts';
-import { resolveCaller, verifyJwtSecret, type VerifiedJwt } from './auth.ts';
+import { IdentityHints, resolveCaller, verifyJwtSecret, type VerifiedJwt } from './auth.ts';
 import { JwksVerifier, looksLikeJwt, type JwksOptions } from './jwt.ts';
 import { withProviderRoles } from './eval/access-providers.ts';
 import { hashSecret } from './keys.ts';
@@ -85,6 +85,8 @@ class FqlEngine implements Engine {
   private readonly adminSecretHash: string;
   private readonly jwks: JwksVerifier;
   private readonly streamHost: StreamHost;
+  /** Where tokens' identities are kept, so that a token and its identity are read in one statement (auth.ts). */
+  private readonly identityHints = new IdentityHints(ENGINE_DEFAULTS.identityHints);
 
   constructor(
     readonly storage: Storage,
@@ -233,7 +235,7 @@ class FqlEngine implements Engine {
     const schema = new SchemaCache(tx, this.sharedSchema);
     let value: T;
     try {
-      const caller = await resolveCaller(tx, schema, credential.secret, this.adminSecretHash, now.epochMicros, credential.jwt);
+      const caller = await resolveCaller(tx, schema, credential.secret, this.adminSecretHash, this.identityHints, now.epochMicros, credential.jwt);
       const queryTx = caller.caller.readOnly === true ? readOnly(tx, refuseReadOnlyWrite) : tx;
       const ctx = await withProviderRoles(
         new QueryContext(queryTx, caller.db, now, caller.caller, this.settings, schema, this.access, work.passwords, this.evaluator, work.meter),

@@ -79,8 +79,20 @@ export class QueryMeter {
   }
 }
 
+/**
+ * The sizes of stored bodies already measured. A transaction's read cache answers every read of
+ * a document with the same object, and each read counts (see above): measuring it once is enough.
+ */
+const measured = new WeakMap<object, number>();
+
 function jsonBytes(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value ?? null));
+  if (value === null || typeof value !== 'object') return Buffer.byteLength(JSON.stringify(value ?? null));
+  let bytes = measured.get(value);
+  if (bytes === undefined) {
+    bytes = Buffer.byteLength(JSON.stringify(value));
+    measured.set(value, bytes);
+  }
+  return bytes;
 }
 
 type EntryLike = { readonly sortKey: Uint8Array; readonly values: unknown; readonly terms?: Uint8Array };
@@ -101,6 +113,11 @@ export function metered(tx: StorageTx, meter: QueryMeter): StorageTx {
       const doc = await tx.getDoc(...args);
       meter.read(doc === null ? 0 : jsonBytes(doc.body));
       return doc;
+    },
+    getDocs: async (...args) => {
+      const docs = await tx.getDocs(...args);
+      for (const doc of docs) meter.read(doc === null ? 0 : jsonBytes(doc.body));
+      return docs;
     },
     scanDocs: async (...args) => {
       const docs = await tx.scanDocs(...args);

@@ -19,6 +19,7 @@ import type { AccessChecker, Action, CheckOptions, QueryContext } from './contex
 import type { Evaluator } from './evaluate.ts';
 import type { SchemaRecord } from './schema-cache.ts';
 import { isLambdaLiteral } from './capture.ts';
+import { UNKNOWN, runCompiled } from './compiled-predicates.ts';
 
 /** What a `server-readonly` key may do (Fauna's ServerReadOnlyPermissions): read, nothing else. */
 const READ_ONLY_ACTIONS: ReadonlySet<Action> = new Set<Action>(['read', 'history_read']);
@@ -78,10 +79,16 @@ export class RoleAccess implements AccessChecker {
     return false;
   }
 
-  /** A predicate answers true, or it does not grant (any other answer is a no). */
+  /**
+   * A predicate answers true, or it does not grant (any other answer is a no). The commonest
+   * shapes run compiled (compiled-predicates.ts), the rest, and whatever those cannot tell,
+   * through the evaluator.
+   */
   private async predicate(ctx: QueryContext, lambda: Value, args: readonly Value[]): Promise<boolean> {
     const asServer = ctx.as({ ...ctx.caller, role: 'server', roles: undefined });
-    const result = await this.evaluator.applyValue(lambda, argumentFor(lambda, args), asServer, []);
+    const arg = argumentFor(lambda, args);
+    const compiled = await runCompiled(lambda, asServer, arg);
+    const result = compiled !== UNKNOWN ? compiled : await this.evaluator.applyValue(lambda, arg, asServer, []);
     return result === true;
   }
 }

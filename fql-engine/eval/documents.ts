@@ -154,12 +154,24 @@ async function loadState(ctx: QueryContext, target: DocTarget, at?: number): Pro
   return doc ? decodeState(doc) : null;
 }
 
+/**
+ * Documents already decoded, by the stored document they came from. A transaction's read cache
+ * answers every read of a document with the same StoredDoc, and one query often reads a document
+ * several times (a role's read predicate `Get`s each document the query reads): decoding it
+ * (its times, refs, nested objects) once is enough, since neither it nor its values change.
+ */
+const decoded = new WeakMap<StoredDoc, DocState>();
+
 /** A stored document (or version) as the evaluator reads it. */
 export function decodeState(doc: StoredDoc): DocState {
+  const known = decoded.get(doc);
+  if (known !== undefined) return known;
   const body = doc.body;
   if (!isPlainJsonObject(body) || !isPlainJsonObject(body.meta)) throw new FaunaError('internal server error', 'Corrupt document.');
   const pub = decodeValue(body.public ?? {});
-  return { ts: doc.ts, public: isObject(pub) ? pub : {}, meta: body.meta, expiresAt: doc.expiresAt };
+  const state = { ts: doc.ts, public: isObject(pub) ? pub : {}, meta: body.meta, expiresAt: doc.expiresAt };
+  decoded.set(doc, state);
+  return state;
 }
 
 export function instanceOf(ref: Ref, state: DocState): ObjectValue {

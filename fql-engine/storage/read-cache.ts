@@ -54,6 +54,21 @@ export class ReadCachingTx implements StorageTx {
     return read;
   }
 
+  /** What is not remembered yet is read in one statement, and remembered each on its own. */
+  getDocs(db: DbId, keys: readonly DocRef[], now: number): Promise<(StoredDoc | null)[]> {
+    const missing = keys.filter((key) => !this.docs.has(docKey(db, key.coll, key.id, now)));
+    if (missing.length > 0) {
+      const read = this.tx.getDocs(db, missing, now);
+      missing.forEach((key, i) => {
+        const docKeyOf = docKey(db, key.coll, key.id, now);
+        const one = read.then((docs) => docs[i]);
+        this.docs.set(docKeyOf, one);
+        one.catch(() => this.docs.delete(docKeyOf));
+      });
+    }
+    return Promise.all(keys.map((key) => this.getDoc(db, key.coll, key.id, now)));
+  }
+
   async insertDoc(db: DbId, doc: StoredDoc): Promise<boolean> {
     this.forgetDocWrite(db, doc.coll, doc.id);
     return this.tx.insertDoc(db, doc);

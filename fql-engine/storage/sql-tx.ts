@@ -163,6 +163,9 @@ export class SqlStorageTx implements StorageTx {
   getDoc(db: DbId, coll: string, id: string, now: number): Promise<StoredDoc | null> {
     return getDoc(this.sql, db, coll, id, now);
   }
+  getDocs(db: DbId, keys: readonly DocRef[], now: number): Promise<(StoredDoc | null)[]> {
+    return getDocs(this.sql, db, keys, now);
+  }
   insertDoc(db: DbId, doc: StoredDoc): Promise<boolean> {
     return insertDoc(this.sql, db, doc);
   }
@@ -252,6 +255,21 @@ const BY_KEY = "id = $3 AND db || '' = $1 AND coll || '' = $2";
 async function getDoc(sql: SqlQueryable, db: DbId, coll: string, id: string, now: number): Promise<StoredDoc | null> {
   const rows = await sql.query<DocRow>(`SELECT ${DOC_COLUMNS} FROM fql_docs WHERE ${BY_KEY}`, [db, coll, id]);
   return liveDoc(rows[0], now);
+}
+
+/**
+ * Documents by key, in one statement: each key is BY_KEY's lookup, so the statement locks what
+ * as many getDocs would (a scan for several ids at once could take in more of the table).
+ */
+async function getDocs(sql: SqlQueryable, db: DbId, keys: readonly DocRef[], now: number): Promise<(StoredDoc | null)[]> {
+  if (keys.length === 0) return [];
+  if (keys.length === 1) return [await getDoc(sql, db, keys[0].coll, keys[0].id, now)];
+  const params: unknown[] = [db];
+  const lookups = keys.map(
+    (key) => `SELECT ${DOC_COLUMNS} FROM fql_docs WHERE id = $${params.push(key.id)} AND db || '' = $1 AND coll || '' = $${params.push(key.coll)}`,
+  );
+  const rows = await sql.query<DocRow>(lookups.join(' UNION ALL '), params);
+  return keys.map((key) => liveDoc(rows.find((row) => row.coll === key.coll && row.id === key.id), now));
 }
 
 async function insertDoc(sql: SqlQueryable, db: DbId, doc: StoredDoc): Promise<boolean> {

@@ -116,6 +116,11 @@ export interface PutEntriesOptions {
 
 export interface StorageTx {
   getDoc(db: DbId, coll: string, id: string, now: number): Promise<StoredDoc | null>;
+  /**
+   * getDoc of several documents of one database in one statement, answered in the order asked:
+   * for a caller that needs two documents whose keys it knows at once (a token and its identity).
+   */
+  getDocs(db: DbId, keys: readonly DocRef[], now: number): Promise<(StoredDoc | null)[]>;
   /** Inserts a new document; false (and nothing written) when one with that key exists, expired or not. */
   insertDoc(db: DbId, doc: StoredDoc): Promise<boolean>;
   /** Writes a document whether or not it exists. */

@@ -10,14 +10,18 @@ const NOW = 1_700_000_000_000_000;
 const TERMS = new Uint8Array([1]);
 
 /** Counts what reaches the real transaction underneath the cache. */
-type Reads = { getDoc: number; scanIndex: number; scanIndexWithDocs: number };
+type Reads = { getDoc: number; getDocs: number; scanIndex: number; scanIndexWithDocs: number };
 
 function counted(tx: StorageTx): { tx: StorageTx; reads: Reads } {
-  const reads = { getDoc: 0, scanIndex: 0, scanIndexWithDocs: 0 };
+  const reads = { getDoc: 0, getDocs: 0, scanIndex: 0, scanIndexWithDocs: 0 };
   const wrapped: StorageTx = Object.create(tx) as StorageTx;
   wrapped.getDoc = (...args) => {
     reads.getDoc += 1;
     return tx.getDoc(...args);
+  };
+  wrapped.getDocs = (...args) => {
+    reads.getDocs += 1;
+    return tx.getDocs(...args);
   };
   wrapped.scanIndex = (...args) => {
     reads.scanIndex += 1;
@@ -82,11 +86,26 @@ describe('ReadCachingTx', () => {
     });
   });
 
+  test('getDocs reads what is not remembered in one statement, and remembers each document', async () => {
+    await withCache(async (cache, reads, db) => {
+      await cache.getDoc(db, 'users', '1', NOW);
+      const found = await cache.getDocs(db, [{ coll: 'users', id: '1' }, { coll: 'users', id: '2' }, { coll: 'users', id: '3' }], NOW);
+      expect(found.map((d) => d?.id ?? null)).toEqual(['1', null, null]);
+      expect(reads).toEqual({ getDoc: 1, getDocs: 1, scanIndex: 0, scanIndexWithDocs: 0 });
+      expect(await cache.getDoc(db, 'users', '2', NOW)).toBeNull();
+      expect(await cache.getDocs(db, [{ coll: 'users', id: '3' }, { coll: 'users', id: '1' }], NOW)).toEqual([null, found[0]]);
+      expect(reads).toEqual({ getDoc: 1, getDocs: 1, scanIndex: 0, scanIndexWithDocs: 0 });
+      await cache.insertDoc(db, doc('2', 2));
+      expect((await cache.getDocs(db, [{ coll: 'users', id: '2' }], NOW))[0]?.body).toEqual({ data: { n: 2 } });
+      expect(reads.getDocs).toBe(2);
+    });
+  });
+
   test('a scan for one entry brings its document along: reading it next reaches storage no more', async () => {
     await withCache(async (cache, reads, db) => {
       expect((await cache.scanIndex(db, 'ix', TERMS, { now: NOW, limit: 1 })).map((e) => e.id)).toEqual(['1']);
       expect((await cache.getDoc(db, 'users', '1', NOW))?.body).toEqual({ data: { n: 1 } });
-      expect(reads).toEqual({ getDoc: 0, scanIndex: 0, scanIndexWithDocs: 1 });
+      expect(reads).toEqual({ getDoc: 0, getDocs: 0, scanIndex: 0, scanIndexWithDocs: 1 });
     });
   });
 

@@ -199,6 +199,26 @@ function documentTests(get: () => Storage): void {
     expect(await inTx(storage, (tx) => tx.getDoc(db, 'other', '1', NOW))).toBeNull();
     expect(await inTx(storage, (tx) => tx.getDoc(freshDb(), 'users', '1', NOW))).toBeNull();
   });
+
+  test('getDocs answers each key as getDoc would, in the order asked', async () => {
+    const storage = get();
+    const db = freshDb();
+    await inTx(storage, async (tx) => {
+      await tx.insertDoc(db, doc('tokens', '5'));
+      await tx.insertDoc(db, doc('users', '5', { body: { other: true } }));
+      await tx.insertDoc(db, doc('users', '9', { expiresAt: NOW - 1 }));
+    });
+    const keys = [
+      { coll: 'users', id: '5' },
+      { coll: 'users', id: '404' },
+      { coll: 'tokens', id: '5' },
+      { coll: 'users', id: '9' },
+    ];
+    const found = await inTx(storage, (tx) => tx.getDocs(db, keys, NOW));
+    expect(found).toEqual([doc('users', '5', { body: { other: true } }), null, doc('tokens', '5'), null]);
+    expect(await inTx(storage, (tx) => tx.getDocs(freshDb(), keys, NOW))).toEqual([null, null, null, null]);
+    expect(await inTx(storage, (tx) => tx.getDocs(db, [], NOW))).toEqual([]);
+  });
 }
 
 function scanDocsTests(get: () => Storage): void {
