@@ -33,14 +33,14 @@ describe('what npm run dev prints', () => {
 
   it("counts netlify dev's bundling from its output and times each step", () => {
     const lines: string[] = [];
-    const progress = startProgress((l) => lines.push(l), 2);
+    const progress = startProgress((l) => lines.push(l), { functions: 2, netlifyBundles: true });
     progress.netlifyLine('[netlify]    │   Local dev server ready: http://localhost:8888   │');
     progress.netlifyLine('[netlify] ⬥ Loaded function login');
     progress.netlifyLine('[netlify] ⬥ Loaded function health');
     progress.stop();
     expect(lines).toEqual([
       expect.stringMatching(/^\[\d+\.\d s\] netlify dev is up; bundling 2 functions/),
-      expect.stringMatching(/^\[\d+\.\d s\] all 2 functions bundled$/),
+      expect.stringMatching(/^\[\d+\.\d s\] netlify dev bundled all 2 functions$/),
     ]);
   });
 });
