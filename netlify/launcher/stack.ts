@@ -33,6 +33,7 @@ import { pathToFileURL } from 'node:url';
 import { runSchemaCommand } from '../../fauna-schema/cli.ts';
 import { startMailbox, type Mailbox } from '../mailbox/server.ts';
 import { functionFiles, startDevFunctions, type DevFunctions } from './dev-functions.ts';
+import { edgeConfigNotice } from './edge-config-notice.ts';
 import { edgeRuntime } from './edge-runtime.ts';
 import { ChildFailed, startChild, waitForUrl, type Child } from './child.ts';
 import { startProgress, type Progress } from './progress.ts';
@@ -276,10 +277,10 @@ function startNetlifyDev(options: StackOptions, functionEnv: NodeJS.ProcessEnv, 
     env.NETLIFY_EDGE_BOOTSTRAP = edge.bootstrapUrl;
   }
   const { args, cwd } = netlifyDevCommand(options.root, options.sitePort, { edgeFunctions, functionsDir: functions?.shimDir });
-  const log = (line: string): void => {
+  const log = edgeConfigNotice((line) => {
     options.log(line);
     progress.netlifyLine(line);
-  };
+  }, '[netlify] ');
   return startChild({ name: 'netlify', command: process.execPath, args, env, cwd, log });
 }
 
