@@ -30,11 +30,12 @@
  * itself there, exactly as a deploy does.
  */
 
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { context, type BuildContext, type BuildResult, type Message, type Plugin } from 'esbuild';
-import ts from 'typescript';
+import type TypeScript from 'typescript';
 
 /** The variable netlify dev's workers read to find the bundles: a file: URL ending in '/'. */
 export const BUNDLES_VARIABLE = 'FQL_AUTH_DEV_BUNDLES';
@@ -74,13 +75,13 @@ export async function startDevFunctions(options: DevFunctionsOptions): Promise<D
   const shimDir = path.join(options.root, '.netlify', 'dev-functions');
   const bundleDir = path.join(options.root, '.netlify', 'dev-bundles', String(options.sitePort));
   const files = functionFiles(functionsDir);
-  writeShims(functionsDir, shimDir, files);
+  await writeShims(functionsDir, shimDir, files);
   // Chunks are named by their content: a directory left by an earlier run would only grow.
   rmSync(bundleDir, { recursive: true, force: true });
   const startedAt = performance.now();
   let first: { resolve: (seconds: number) => void; reject: (err: Error) => void } | null = null;
   const built = new Promise<number>((resolve, reject) => (first = { resolve, reject }));
-  const onBuilt = (result: BuildResult): void => {
+  const onBuilt = async (result: BuildResult): Promise<void> => {
     const errors = result.errors.map(formatMessage);
     if (first !== null) {
       const settle = first;
@@ -93,8 +94,8 @@ export async function startDevFunctions(options: DevFunctionsOptions): Promise<D
       options.log(`[functions] not rebuilt, the last good build still serves:\n${errors.join('\n')}`);
       return;
     }
-    writeShims(functionsDir, shimDir, files);
-    options.log('[functions] rebuilt');
+    await writeShims(functionsDir, shimDir, files);
+    options.log('[functions] rebuilt after a change');
   };
   const ctx = await bundler(functionsDir, files, bundleDir, onBuilt);
   await ctx.watch();
@@ -110,7 +111,7 @@ export async function startDevFunctions(options: DevFunctionsOptions): Promise<D
   };
 }
 
-function bundler(functionsDir: string, files: readonly string[], bundleDir: string, onBuilt: (result: BuildResult) => void): Promise<BuildContext> {
+function bundler(functionsDir: string, files: readonly string[], bundleDir: string, onBuilt: (result: BuildResult) => Promise<void>): Promise<BuildContext> {
   const reportBuilds: Plugin = { name: 'report-builds', setup: (build) => build.onEnd(onBuilt) };
   return context({
     entryPoints: files.map((f) => path.join(functionsDir, f)),
@@ -157,26 +158,47 @@ function formatMessage(message: Message): string {
   return `  ${where}${message.text}`;
 }
 
-/** One shim per function; a shim is rewritten only when it changes, since netlify dev reloads a changed one. */
-function writeShims(functionsDir: string, shimDir: string, files: readonly string[]): void {
+/**
+ * One shim per function. A shim names the hash of its source: an unchanged source is not parsed
+ * again (TypeScript takes a while to load, and a second start needs it for no shim), and an
+ * unchanged shim is not rewritten, since netlify dev reloads a function whose shim changed.
+ */
+async function writeShims(functionsDir: string, shimDir: string, files: readonly string[]): Promise<void> {
   mkdirSync(shimDir, { recursive: true });
   const wanted = new Set<string>();
   for (const file of files) {
     const name = file.replace(FUNCTION_FILE, '');
     const shim = path.join(shimDir, `${name}.mjs`);
     wanted.add(`${name}.mjs`);
-    const text = shimSource(name, configInitializer(path.join(functionsDir, file)));
-    if (!existsSync(shim) || readFileSync(shim, 'utf8') !== text) writeFileSync(shim, text);
+    const source = readFileSync(path.join(functionsDir, file), 'utf8');
+    const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
+    const old = existsSync(shim) ? readFileSync(shim, 'utf8') : '';
+    if (old.startsWith(shimHeader(file, hash))) continue;
+    const text = shimSource(file, hash, configInitializer(await typescript(), file, source));
+    if (text !== old) writeFileSync(shim, text);
   }
   for (const old of readdirSync(shimDir)) if (!wanted.has(old)) rmSync(path.join(shimDir, old), { force: true });
 }
 
-export function shimSource(name: string, config: string | null): string {
+let loadingTypeScript: Promise<typeof TypeScript> | null = null;
+
+function typescript(): Promise<typeof TypeScript> {
+  loadingTypeScript ??= import('typescript').then((m) => m.default);
+  return loadingTypeScript;
+}
+
+function shimHeader(file: string, hash: string): string {
+  return `// For npm run dev only: functions/${file} (source ${hash}), written by netlify/launcher/dev-functions.ts.`;
+}
+
+/** A shim: the function's config, and its default export loaded from the bundle named by BUNDLES_VARIABLE. */
+export function shimSource(file: string, hash: string, config: string | null): string {
+  const bundle = `${file.replace(FUNCTION_FILE, '')}.mjs`;
   return [
-    `// For npm run dev only, written by netlify/launcher/dev-functions.ts from functions/${name}: its config, and its bundle loaded from ${BUNDLES_VARIABLE}.`,
+    shimHeader(file, hash),
     ...(config === null ? [] : [`export const config = ${config};`]),
     `const load = (file) => import(new URL(file, process.env.${BUNDLES_VARIABLE}).href);`,
-    `export default async (req, context) => (await load(${JSON.stringify(`${name}.mjs`)})).default(req, context);`,
+    `export default async (req, context) => (await load(${JSON.stringify(bundle)})).default(req, context);`,
     '',
   ].join('\n');
 }
@@ -186,16 +208,17 @@ export function shimSource(name: string, config: string | null): string {
  * the function has no config. netlify reads the config from the source without running it, so
  * it is a literal there, and copying its text keeps it exactly as netlify would read it.
  */
-export function configInitializer(file: string): string | null {
-  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+export function configInitializer(ts: typeof TypeScript, file: string, text: string): string | null {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
   for (const statement of source.statements) {
     if (!ts.isVariableStatement(statement)) continue;
     if (!statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) continue;
     for (const declaration of statement.declarationList.declarations) {
       if (!ts.isIdentifier(declaration.name) || declaration.name.text !== 'config' || declaration.initializer === undefined) continue;
-      let initializer: ts.Expression = declaration.initializer;
-      while (ts.isAsExpression(initializer) || ts.isSatisfiesExpression(initializer) || ts.isParenthesizedExpression(initializer))
+      let initializer: TypeScript.Expression = declaration.initializer;
+      while (ts.isAsExpression(initializer) || ts.isSatisfiesExpression(initializer) || ts.isParenthesizedExpression(initializer)) {
         initializer = initializer.expression;
+      }
       const js = ts.transpileModule(`export default ${initializer.getText(source)};`, { compilerOptions: { target: ts.ScriptTarget.ESNext } }).outputText;
       return js.replace(/^export default /, '').replace(/;\s*$/, '');
     }
