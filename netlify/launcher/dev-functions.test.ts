@@ -62,7 +62,7 @@ describe("npm run dev's function bundles", () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('serves a function through its shim, and an edited source at the next call', async () => {
+  it('serves a function through its shim, an edited source at the next call, and a function added or removed', async () => {
     root = project();
     const logged: string[] = [];
     functions = await startDevFunctions({ root, sitePort: 1, log: (line) => logged.push(line) });
@@ -79,6 +79,13 @@ describe("npm run dev's function bundles", () => {
 
     writeFileSync(path.join(root, 'functions', 'hello.ts'), helloSource('/api/hi'));
     await until('the new config', () => readFileSync(shim, 'utf8').includes("path: '/api/hi'"));
+
+    writeFileSync(path.join(root, 'functions', 'bye.ts'), helloSource('/api/bye'));
+    const byeShim = path.join(functions.shimDir, 'bye.mjs');
+    await until('the added function', () => existsSync(byeShim));
+    expect(await callInWorker(byeShim, functions.env)).toBe('two /api/hello');
+    rmSync(path.join(root, 'functions', 'bye.ts'));
+    await until('the removed function', () => !existsSync(byeShim));
 
     const bundles = new URL(functions.env[BUNDLES_VARIABLE]);
     await functions.stop();

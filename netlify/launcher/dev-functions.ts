@@ -31,7 +31,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, watch, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { context, type BuildContext, type BuildResult, type Message, type Plugin } from 'esbuild';
@@ -74,7 +74,7 @@ export async function startDevFunctions(options: DevFunctionsOptions): Promise<D
   const functionsDir = path.join(options.root, 'functions');
   const shimDir = path.join(options.root, '.netlify', 'dev-functions');
   const bundleDir = path.join(options.root, '.netlify', 'dev-bundles', String(options.sitePort));
-  const files = functionFiles(functionsDir);
+  let files = functionFiles(functionsDir);
   await writeShims(functionsDir, shimDir, files);
   // Chunks are named by their content: a directory left by an earlier run would only grow.
   rmSync(bundleDir, { recursive: true, force: true });
@@ -97,14 +97,30 @@ export async function startDevFunctions(options: DevFunctionsOptions): Promise<D
     await writeShims(functionsDir, shimDir, files);
     options.log('[functions] rebuilt after a change');
   };
-  const ctx = await bundler(functionsDir, files, bundleDir, onBuilt);
+  let ctx = await bundler(functionsDir, files, bundleDir, onBuilt);
   await ctx.watch();
+  // esbuild's entry points are fixed: a function added to functions/ or taken out of it needs a
+  // new context (and its shim added or removed, which netlify dev's watch of the shims follows).
+  let updating = Promise.resolve();
+  const followFunctionsDir = (): void => {
+    updating = updating.then(async () => {
+      const now = functionFiles(functionsDir);
+      if (now.join('\n') === files.join('\n')) return;
+      files = now;
+      await ctx.dispose();
+      ctx = await bundler(functionsDir, files, bundleDir, onBuilt);
+      await ctx.watch();
+    }).catch((err: unknown) => options.log(`[functions] could not follow functions/: ${err instanceof Error ? err.message : String(err)}`));
+  };
+  const dirWatcher = watch(functionsDir, followFunctionsDir);
   return {
     shimDir,
     env: { [BUNDLES_VARIABLE]: `${pathToFileURL(bundleDir).href}/` },
     names: files.map((f) => f.replace(FUNCTION_FILE, '')),
     built,
     async stop() {
+      dirWatcher.close();
+      await updating;
       await ctx.dispose();
       rmSync(bundleDir, { recursive: true, force: true });
     },
