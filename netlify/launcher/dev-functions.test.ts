@@ -16,6 +16,18 @@ function project(): string {
   mkdirSync(path.join(root, 'shared'));
   writeFileSync(path.join(root, 'shared', 'word.ts'), "export const word: string = 'one';\n");
   writeFileSync(path.join(root, 'functions', 'hello.ts'), helloSource('/api/hello'));
+  // A CommonJS package with a named export, which a function imports lazily (as zxcvbn is).
+  mkdirSync(path.join(root, 'node_modules', 'lazy-cjs'), { recursive: true });
+  writeFileSync(path.join(root, 'node_modules', 'lazy-cjs', 'package.json'), JSON.stringify({ name: 'lazy-cjs', main: 'index.cjs' }));
+  writeFileSync(path.join(root, 'node_modules', 'lazy-cjs', 'index.cjs'), 'exports.Estimator = class Estimator {};\n');
+  writeFileSync(
+    path.join(root, 'functions', 'lazy.ts'),
+    [
+      "export default async (): Promise<Response> => new Response(typeof (await import('lazy-cjs')).Estimator);",
+      "export const config = { path: '/api/lazy' };",
+      '',
+    ].join('\n'),
+  );
   return root;
 }
 
@@ -91,6 +103,13 @@ describe("npm run dev's function bundles", () => {
     await functions.stop();
     functions = null;
     expect(existsSync(bundles)).toBe(false);
+  });
+
+  it('keeps the named exports of a CommonJS package a function imports lazily', async () => {
+    root = project();
+    functions = await startDevFunctions({ root, sitePort: 1, log: () => {} });
+    await functions.built;
+    expect(await callInWorker(path.join(functions.shimDir, 'lazy.mjs'), functions.env)).toBe('function');
   });
 
   it('gives zip-it-and-ship-it (netlify dev) nothing to trace but the shim', async () => {

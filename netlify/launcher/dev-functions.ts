@@ -147,7 +147,7 @@ function bundler(functionsDir: string, files: readonly string[], bundleDir: stri
     banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
     sourcemap: 'linked',
     logLevel: 'silent',
-    plugins: [withoutInProcessEngine, reportBuilds],
+    plugins: [withoutInProcessEngine, lazyPackagesExternal, reportBuilds],
   });
 }
 
@@ -166,6 +166,19 @@ const withoutInProcessEngine: Plugin = {
         `throw new Error('npm run dev reaches the engine over HTTP (FAUNA_ENDPOINT): unset DATABASE_URL for the functions (a .env file?), or use npm run dev -- --production.');`,
       loader: 'js',
     }));
+  },
+};
+
+/**
+ * A package imported with `import()` is loaded by Node at run time, as it is where nothing is
+ * bundled: esbuild's split chunks give a CommonJS package imported that way only a default
+ * export (zxcvbn's `ZxcvbnFactory` was undefined), where Node finds its named exports. Such an
+ * import is lazy on purpose, so bundling it would not speed a start anyway.
+ */
+const lazyPackagesExternal: Plugin = {
+  name: 'lazy-packages-external',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined));
   },
 };
 
