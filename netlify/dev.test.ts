@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { maskSecret, redactUrl } from './dev.ts';
 import { devLimits } from './launcher/stack.ts';
-import { EDGE_CONFIG_OFFLINE_NOTICE, edgeConfigNotice } from './launcher/edge-config-notice.ts';
+import { EDGE_CONFIG_OFFLINE_NOTICE, netlifyOutput } from './launcher/netlify-output.ts';
 import { startProgress } from './launcher/progress.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -61,7 +61,7 @@ describe('what npm run dev prints', () => {
 
   it("says netlify dev's offline edge config error in one line, and passes on the rest", () => {
     const lines: string[] = [];
-    const filter = edgeConfigNotice((l) => lines.push(l), '[netlify] ');
+    const filter = netlifyOutput((l) => lines.push(l), '[netlify] ');
     for (const line of [...offlineBlock, '[netlify] ⬥ Loaded edge function auth-guard', '[netlify] Request from ::1: GET /app/']) filter(line);
     expect(lines).toEqual([
       `[netlify] edge function auth-guard: ${EDGE_CONFIG_OFFLINE_NOTICE}`,
@@ -72,7 +72,7 @@ describe('what npm run dev prints', () => {
 
   it('passes on whole an edge config error with another cause', () => {
     const lines: string[] = [];
-    const filter = edgeConfigNotice((l) => lines.push(l), '[netlify] ');
+    const filter = netlifyOutput((l) => lines.push(l), '[netlify] ');
     const block = [
       offlineBlock[0],
       "[netlify] error: Uncaught SyntaxError: Unexpected token '}'",
@@ -81,5 +81,16 @@ describe('what npm run dev prints', () => {
     for (const line of block) filter(line);
     filter.flush();
     expect(lines).toEqual(block);
+  });
+
+  it("says in one calm line that netlify dev's local Netlify DB was not started", () => {
+    const lines: string[] = [];
+    const filter = netlifyOutput((l) => lines.push(l), '[netlify] ');
+    filter('[netlify] Failed to start Netlify Database locally: Error: not started by npm run dev: this project keeps its data in its own FQL engine');
+    filter('[netlify] Failed to start Netlify Database locally: Error: EADDRINUSE');
+    expect(lines).toEqual([
+      "[netlify] netlify dev's local Netlify DB: not started by npm run dev: this project keeps its data in its own FQL engine",
+      '[netlify] Failed to start Netlify Database locally: Error: EADDRINUSE',
+    ]);
   });
 });

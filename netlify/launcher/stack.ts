@@ -10,8 +10,9 @@
  *     of bundling on every start
  *   - `netlify dev`, a child process, offline, with the functions pointed at the engine and at
  *     the mailbox, generous rate limits, a guard against bodies over its limit (request-guard.mjs),
- *     and edge functions run by the `deno` package's binary with the bootstrap shipped in
- *     node_modules (edge-runtime.ts): nothing is downloaded
+ *     edge functions run by the `deno` package's binary with the bootstrap shipped in
+ *     node_modules (edge-runtime.ts): nothing is downloaded; and no local Netlify DB
+ *     (no-local-netlify-db.mjs)
  *   - the schema (`fauna-schema/`), applied in this process over HTTP once the engine answers,
  *     as `npm run schema` does
  *
@@ -33,7 +34,7 @@ import { pathToFileURL } from 'node:url';
 import { runSchemaCommand } from '../../fauna-schema/cli.ts';
 import { startMailbox, type Mailbox } from '../mailbox/server.ts';
 import { functionFiles, startDevFunctions, type DevFunctions } from './dev-functions.ts';
-import { edgeConfigNotice } from './edge-config-notice.ts';
+import { netlifyOutput } from './netlify-output.ts';
 import { edgeRuntime } from './edge-runtime.ts';
 import { ChildFailed, startChild, waitForUrl, type Child } from './child.ts';
 import { startProgress, type Progress } from './progress.ts';
@@ -277,7 +278,7 @@ function startNetlifyDev(options: StackOptions, functionEnv: NodeJS.ProcessEnv, 
     env.NETLIFY_EDGE_BOOTSTRAP = edge.bootstrapUrl;
   }
   const { args, cwd } = netlifyDevCommand(options.root, options.sitePort, { edgeFunctions, functionsDir: functions?.shimDir });
-  const log = edgeConfigNotice((line) => {
+  const log = netlifyOutput((line) => {
     options.log(line);
     progress.netlifyLine(line);
   }, '[netlify] ');
@@ -298,14 +299,28 @@ export function netlifyDevCommand(
 ): { args: string[]; cwd: string } {
   const cli = packageBin(root, 'netlify-cli', 'netlify');
   // The guard keeps one request with a body over netlify dev's limit from ending it (request-guard.mjs);
-  // the other makes netlify dev pass a function's 403 or 404 on at once, as Netlify does (function-answers-once.mjs).
-  const guard = pathToFileURL(path.join(root, 'netlify', 'launcher', 'request-guard.mjs')).href;
-  const answersOnce = pathToFileURL(path.join(root, 'netlify', 'launcher', 'function-answers-once.mjs')).href;
+  // the next makes netlify dev pass a function's 403 or 404 on at once, as Netlify does (function-answers-once.mjs);
+  // the last keeps it from starting a local Netlify DB this project never uses (no-local-netlify-db.mjs).
+  const preload = (file: string): string[] => ['--import', pathToFileURL(path.join(root, 'netlify', 'launcher', file)).href];
   const edge = options.edgeFunctions === true ? [] : ['--internal-disable-edge-functions'];
   // Development's shims (dev-functions.ts) instead of netlify.toml's functions/.
   const functions = options.functionsDir === undefined ? [] : ['--functions', options.functionsDir];
   return {
-    args: ['--import', guard, '--import', answersOnce, cli, 'dev', '--cwd', root, '--offline', '--no-open', ...edge, ...functions, '--port', String(port)],
+    args: [
+      ...preload('request-guard.mjs'),
+      ...preload('function-answers-once.mjs'),
+      ...preload('no-local-netlify-db.mjs'),
+      cli,
+      'dev',
+      '--cwd',
+      root,
+      '--offline',
+      '--no-open',
+      ...edge,
+      ...functions,
+      '--port',
+      String(port),
+    ],
     cwd: path.join(root, 'netlify'),
   };
 }

@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EDGE_CONFIG_OFFLINE_NOTICE } from '../../netlify/launcher/edge-config-notice.ts';
+import { EDGE_CONFIG_OFFLINE_NOTICE } from '../../netlify/launcher/netlify-output.ts';
 import { listening, startDevStack, type DevStack } from '../support/dev-stack.ts';
 import { processesMentioning } from '../support/processes.ts';
 import { describeBigBodies } from './big-bodies.ts';
