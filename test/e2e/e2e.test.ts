@@ -71,8 +71,9 @@ describe('npm run dev', () => {
     expect(client.text).toContain('export function createAuthClient');
   });
 
-  it("bundles the functions itself, and says netlify dev's offline edge config error in one line", async () => {
+  it("bundles the functions itself, starts no Netlify DB, and says netlify dev's offline edge config error in one line", async () => {
     expect(running().output()).toMatch(/^\[\d+\.\d s\] \d+ functions bundled in \d+\.\d s$/m);
+    expect(running().output()).toContain("[netlify] netlify dev's local Netlify DB: not started by npm run dev");
     // netlify dev reads the guard's config as it loads it, which need not come before /api/health answers.
     await expect.poll(() => running().output(), { timeout: 15_000, interval: 200 }).toContain(
       `[netlify] edge function auth-guard: ${EDGE_CONFIG_OFFLINE_NOTICE}`,
