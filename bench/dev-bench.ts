@@ -32,7 +32,7 @@ interface Usage {
   readonly pssMb: number;
 }
 
-/** The stack's memory in all, and per part: npm + launcher (with the mailbox), the engine, netlify dev. */
+/** The stack's memory in all, and per part: npm + launcher (with the mailbox), the engine, esbuild, netlify dev. */
 interface Memory {
   readonly total: Usage;
   readonly parts: ReadonlyMap<string, Usage>;
@@ -54,6 +54,7 @@ function stackProcesses(root: number): { pid: number; part: string }[] {
 function partOf(cmdline: string): string | null {
   if (cmdline.includes('fql-engine/cli.ts')) return 'engine (PGlite)';
   if (cmdline.includes('netlify-cli')) return 'netlify dev';
+  if (cmdline.includes('esbuild')) return 'esbuild (the functions, watched)';
   return null;
 }
 
