@@ -54,7 +54,8 @@ function stackProcesses(root: number): { pid: number; part: string }[] {
 function partOf(cmdline: string): string | null {
   if (cmdline.includes('fql-engine/cli.ts')) return 'engine (PGlite)';
   if (cmdline.includes('netlify-cli')) return 'netlify dev';
-  if (cmdline.includes('esbuild')) return 'esbuild (the functions, watched)';
+  // The launcher's own esbuild (the root's); netlify-cli's packages carry esbuilds of their own.
+  if (cmdline.includes(path.join(ROOT, 'node_modules', '@esbuild'))) return 'esbuild (dev functions)';
   return null;
 }
 
