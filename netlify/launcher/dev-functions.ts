@@ -20,9 +20,10 @@
  * and then the bundle afresh: a rebuilt bundle serves the very next request. A changed
  * `config` rewrites that function's shim, which netlify dev watches and reloads (new routes).
  *
- * Packages are bundled too, but for those with native code (they resolve from the project's
- * node_modules at run time): measured, a worker loads a function 1.5 times as fast from one
- * bundle as from the packages' own files, and each request pays it. The engine's in-process
+ * Packages are bundled too, but for those with native code and those imported lazily with
+ * `import()` (they resolve from the project's node_modules at run time): measured, a worker
+ * loads a function 1.5 times as fast from one bundle as from the packages' own files, and each
+ * request pays it. The engine's in-process
  * path (shared/fql/client.ts, only with DATABASE_URL, which development takes out of the
  * functions' environment) is left out: its import fails with a message saying so.
  *
