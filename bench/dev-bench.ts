@@ -32,7 +32,7 @@ interface Usage {
   readonly pssMb: number;
 }
 
-/** The stack's memory in all, and per part: npm + launcher (with the mailbox), the engine, netlify dev. */
+/** The stack's memory in all, and per part: npm + launcher (with the mailbox), the engine, esbuild, netlify dev. */
 interface Memory {
   readonly total: Usage;
   readonly parts: ReadonlyMap<string, Usage>;
@@ -54,6 +54,8 @@ function stackProcesses(root: number): { pid: number; part: string }[] {
 function partOf(cmdline: string): string | null {
   if (cmdline.includes('fql-engine/cli.ts')) return 'engine (PGlite)';
   if (cmdline.includes('netlify-cli')) return 'netlify dev';
+  // The launcher's own esbuild (the root's); netlify-cli's packages carry esbuilds of their own.
+  if (cmdline.includes(path.join(ROOT, 'node_modules', '@esbuild'))) return 'esbuild (dev functions)';
   return null;
 }
 

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { maskSecret, redactUrl } from './dev.ts';
 import { devLimits } from './launcher/stack.ts';
+import { EDGE_CONFIG_OFFLINE_NOTICE, netlifyOutput } from './launcher/netlify-output.ts';
 import { startProgress } from './launcher/progress.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,14 +34,63 @@ describe('what npm run dev prints', () => {
 
   it("counts netlify dev's bundling from its output and times each step", () => {
     const lines: string[] = [];
-    const progress = startProgress((l) => lines.push(l), 2);
+    const progress = startProgress((l) => lines.push(l), { functions: 2, netlifyBundles: true });
     progress.netlifyLine('[netlify]    │   Local dev server ready: http://localhost:8888   │');
     progress.netlifyLine('[netlify] ⬥ Loaded function login');
     progress.netlifyLine('[netlify] ⬥ Loaded function health');
     progress.stop();
     expect(lines).toEqual([
       expect.stringMatching(/^\[\d+\.\d s\] netlify dev is up; bundling 2 functions/),
-      expect.stringMatching(/^\[\d+\.\d s\] all 2 functions bundled$/),
+      expect.stringMatching(/^\[\d+\.\d s\] netlify dev bundled all 2 functions$/),
+    ]);
+  });
+
+  // netlify dev's own lines, offline, as the launcher receives them (netlify-cli 26, deno 2).
+  const offlineBlock = [
+    "[netlify] Could not load configuration for edge function at '/repo/netlify/edge-functions/auth-guard.ts'",
+    "[netlify] \u001b[0m\u001b[1m\u001b[31merror\u001b[0m: Import 'https://edge.netlify.com/bootstrap/globals/types.ts' failed.",
+    '[netlify]     0: error sending request for url (https://edge.netlify.com/bootstrap/globals/types.ts): client error (Connect): dns error: failed to lookup address information: Name or service not known',
+    '[netlify]     1: client error (Connect)',
+    '[netlify]     2: dns error',
+    '[netlify]     3: failed to lookup address information: Name or service not known',
+    '[netlify]     at \u001b[0m\u001b[36mfile:///repo/node_modules/@netlify/edge-bundler/deno/config.ts\u001b[0m:\u001b[0m\u001b[33m1\u001b[0m:\u001b[0m\u001b[33m36\u001b[0m',
+    '[netlify] ',
+    '[netlify] Stack backtrace:',
+    '[netlify]    0: <unknown>',
+  ];
+
+  it("says netlify dev's offline edge config error in one line, and passes on the rest", () => {
+    const lines: string[] = [];
+    const filter = netlifyOutput((l) => lines.push(l), '[netlify] ');
+    for (const line of [...offlineBlock, '[netlify] ⬥ Loaded edge function auth-guard', '[netlify] Request from ::1: GET /app/']) filter(line);
+    expect(lines).toEqual([
+      `[netlify] edge function auth-guard: ${EDGE_CONFIG_OFFLINE_NOTICE}`,
+      '[netlify] ⬥ Loaded edge function auth-guard',
+      '[netlify] Request from ::1: GET /app/',
+    ]);
+  });
+
+  it('passes on whole an edge config error with another cause', () => {
+    const lines: string[] = [];
+    const filter = netlifyOutput((l) => lines.push(l), '[netlify] ');
+    const block = [
+      offlineBlock[0],
+      "[netlify] error: Uncaught SyntaxError: Unexpected token '}'",
+      '[netlify]     at file:///repo/netlify/edge-functions/auth-guard.ts:3:1',
+    ];
+    for (const line of block) filter(line);
+    filter.flush();
+    expect(lines).toEqual(block);
+  });
+
+  it("says in one calm line that netlify dev's local Netlify DB was not started", () => {
+    const lines: string[] = [];
+    const filter = netlifyOutput((l) => lines.push(l), '[netlify] ');
+    filter('[netlify] Failed to start Netlify Database locally: Error: not started by npm run dev: this project keeps its data in its own FQL engine');
+    filter('[netlify] Failed to start Netlify Database locally: Error: EADDRINUSE');
+    expect(lines).toEqual([
+      "[netlify] netlify dev's local Netlify DB: not started by npm run dev: this project keeps its data in its own FQL engine",
+      '[netlify] Failed to start Netlify Database locally: Error: EADDRINUSE',
     ]);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * What the launcher says while the stack starts: each step with the seconds since the start,
- * netlify dev's bundling counted from its own lines ("Loaded function x"), and, whenever nothing
- * was printed for a few seconds, what it is still waiting for: a slow start never looks hung.
+ * netlify dev's loading of the functions counted from its own lines ("Loaded function x"), and,
+ * whenever nothing was printed for a few seconds, what it is still waiting for: a slow start
+ * never looks hung. netlify dev bundles each function as it loads it only in the production
+ * rehearsal; in development it loads the launcher's shims (dev-functions.ts).
  */
 
 export interface Progress {
@@ -14,12 +16,22 @@ export interface Progress {
   stop(): void;
 }
 
+export interface ProgressOptions {
+  /** How many functions netlify dev loads. */
+  readonly functions: number;
+  /** Whether netlify dev bundles each function as it loads it (the production rehearsal). */
+  readonly netlifyBundles: boolean;
+}
+
 const QUIET_MS = 5_000;
 
-export function startProgress(log: (line: string) => void, functionCount: number, startedAt = performance.now()): Progress {
+export function startProgress(log: (line: string) => void, options: ProgressOptions, startedAt = performance.now()): Progress {
+  const functionCount = options.functions;
+  const loading = options.netlifyBundles ? 'bundling' : 'loading';
+  const done = options.netlifyBundles ? 'bundled' : 'loaded';
   let lastPrint = performance.now();
   let loaded = 0;
-  let bundling = false;
+  let waitingForFunctions = false;
   let current = 'the stack';
   const seconds = (): string => `${((performance.now() - startedAt) / 1000).toFixed(1)} s`;
   const step = (message: string): void => {
@@ -28,7 +40,7 @@ export function startProgress(log: (line: string) => void, functionCount: number
   };
   const timer = setInterval(() => {
     if (performance.now() - lastPrint < QUIET_MS) return;
-    step(bundling ? `still bundling functions: ${loaded} of ${functionCount} done` : `still waiting for ${current}`);
+    step(waitingForFunctions ? `still ${loading} functions: ${loaded} of ${functionCount} done` : `still waiting for ${current}`);
   }, 1_000);
   timer.unref();
   return {
@@ -39,14 +51,14 @@ export function startProgress(log: (line: string) => void, functionCount: number
     netlifyLine(line) {
       lastPrint = performance.now();
       if (/Local dev server ready/.test(line)) {
-        bundling = true;
-        step(`netlify dev is up; bundling ${functionCount} functions (a request to /api waits for its function)…`);
+        waitingForFunctions = true;
+        step(`netlify dev is up; ${loading} ${functionCount} functions (a request to /api waits for its function)…`);
       }
       if (/Loaded function /.test(line)) {
         loaded += 1;
         if (loaded === functionCount) {
-          bundling = false;
-          step(`all ${functionCount} functions bundled`);
+          waitingForFunctions = false;
+          step(`netlify dev ${done} all ${functionCount} functions`);
         }
       }
     },

@@ -5,30 +5,36 @@
  *   - the FQL engine (the `fql-engine` command, PGlite under <data>/engine, or PostgreSQL with
  *     DATABASE_URL), a child process
  *   - the mailbox, in this process, keeping messages under <data>/mailbox
+ *   - the functions, bundled by esbuild in this process and rebuilt when a source changes;
+ *     netlify dev serves them through small shims (dev-functions.ts), which spares it a minute
+ *     of bundling on every start
  *   - `netlify dev`, a child process, offline, with the functions pointed at the engine and at
  *     the mailbox, generous rate limits, a guard against bodies over its limit (request-guard.mjs),
- *     and edge functions run by the `deno` package's binary with the bootstrap shipped in
- *     node_modules (edge-runtime.ts): nothing is downloaded
+ *     edge functions run by the `deno` package's binary with the bootstrap shipped in
+ *     node_modules (edge-runtime.ts): nothing is downloaded; and no local Netlify DB
+ *     (no-local-netlify-db.mjs)
  *   - the schema (`fauna-schema/`), applied in this process over HTTP once the engine answers,
  *     as `npm run schema` does
  *
- * Production rehearsal (`npm run dev -- --production`): the functions as deployed. No engine
- * server: each function runs the engine in-process on DATABASE_URL, with NODE_ENV=production
- * and production's defaults; the schema is applied to DATABASE_URL as docs/DEPLOY.md says;
- * only the email goes to the local mailbox instead of Postmark.
+ * Production rehearsal (`npm run dev -- --production`): the functions as deployed, bundled by
+ * netlify dev itself from functions/ as a deploy bundles them. No engine server: each function
+ * runs the engine in-process on DATABASE_URL, with NODE_ENV=production and production's
+ * defaults; the schema is applied to DATABASE_URL as docs/DEPLOY.md says; only the email goes
+ * to the local mailbox instead of Postmark.
  *
  * It is ready when the site's /api/health answers 200 after the schema is in place. It stops
  * in reverse: netlify dev, the mailbox, then the engine.
  */
 
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runSchemaCommand } from '../../fauna-schema/cli.ts';
 import { startMailbox, type Mailbox } from '../mailbox/server.ts';
+import { functionFiles, startDevFunctions, type DevFunctions } from './dev-functions.ts';
+import { netlifyOutput } from './netlify-output.ts';
 import { edgeRuntime } from './edge-runtime.ts';
 import { ChildFailed, startChild, waitForUrl, type Child } from './child.ts';
 import { startProgress, type Progress } from './progress.ts';
@@ -67,8 +73,9 @@ export interface Stack {
 }
 
 const ENGINE_START_MS = 60_000;
-// netlify dev bundles every function before the first one answers: bench:dev measured 125 s for
-// this on a shared, busy 2-core machine. A slow start is reported as it goes (progress.ts), not cut off.
+// In production mode netlify dev bundles every function before the first one answers: bench:dev
+// measured 125 s for this on a shared, busy 2-core machine. A slow start is reported as it goes
+// (progress.ts), not cut off.
 const SITE_START_MS = 300_000;
 
 /**
@@ -95,21 +102,27 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     throw new Error('--production runs the functions as deployed, on PostgreSQL: set DATABASE_URL (see docs/DEPLOY.md, "Rehearse production locally").');
   }
   await requireFreePorts(options);
-  const progress = startProgress(options.log, countFunctions(options.root));
-  const started: { children: Child[]; mailbox: Mailbox | null } = { children: [], mailbox: null };
-  const stop = (): Promise<void> => stopAll(started.children, started.mailbox);
+  const functionCount = functionFiles(path.join(options.root, 'functions')).length;
+  const progress = startProgress(options.log, { functions: functionCount, netlifyBundles: options.mode === 'production' });
+  const started: Started = { children: [], mailbox: null, functions: null };
+  const stop = (): Promise<void> => stopAll(started);
   try {
-    // netlify dev takes longest (it bundles every function), so it starts at once, beside the
-    // engine: it needs the engine only for the first request, and that waits for the schema.
+    // netlify dev takes longest, so it starts at once, beside the engine and the functions'
+    // bundling: it needs them only for the first request, and that waits for the schema.
     const engine = options.mode === 'development' ? startEngine(options) : null;
     if (engine !== null) started.children.push(engine);
     const engineUrl = engine === null ? null : `http://127.0.0.1:${options.enginePort}`;
+    if (options.mode === 'development') {
+      progress.step(`bundling ${functionCount} functions with esbuild`);
+      started.functions = await startDevFunctions({ root: options.root, sitePort: options.sitePort, log: options.log });
+    }
+    const bundled = reportBundling(started.functions, progress);
     started.mailbox = await startMailbox({ port: options.mailboxPort, dir: path.join(options.dataDir, 'mailbox') });
     progress.step(`mailbox ready: ${started.mailbox.url}`);
     const functionEnv = options.mode === 'development'
       ? developmentEnv(options, engineUrl ?? '', started.mailbox.url)
       : productionEnv(options, started.mailbox.url);
-    const site = startNetlifyDev(options, functionEnv.env, progress);
+    const site = startNetlifyDev(options, functionEnv.env, progress, started.functions);
     started.children.push(site);
     progress.step(`starting ${engine === null ? '' : 'the engine and '}netlify dev`);
     if (engine !== null && engineUrl !== null) {
@@ -122,6 +135,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await applySchema(options, { DATABASE_URL: options.databaseUrl ?? '', FAUNA_SECRET: functionEnv.env.FAUNA_SECRET });
     }
     progress.step('schema in place');
+    await bundled;
     const siteUrl = `http://localhost:${options.sitePort}`;
     progress.awaiting('netlify dev');
     await waitForUrl(`${siteUrl}/api/health`, site, { timeoutMs: SITE_START_MS });
@@ -135,8 +149,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 }
 
-function countFunctions(root: string): number {
-  return readdirSync(path.join(root, 'functions')).filter((f) => /\.[cm]?[jt]s$/.test(f)).length;
+interface Started {
+  readonly children: Child[];
+  mailbox: Mailbox | null;
+  functions: DevFunctions | null;
+}
+
+/** Says when development's first bundling is done; resolves at once in production. A failure is thrown where it is awaited. */
+function reportBundling(functions: DevFunctions | null, progress: Progress): Promise<void> {
+  if (functions === null) return Promise.resolve();
+  const done = functions.built.then((seconds) => progress.step(`${functions.names.length} functions bundled in ${seconds.toFixed(1)} s`));
+  done.catch(() => {});
+  return done;
 }
 
 /**
@@ -245,19 +269,19 @@ function productionEnv(options: StackOptions, mailboxUrl: string): FunctionEnv {
   return { env, filledIn };
 }
 
-function startNetlifyDev(options: StackOptions, functionEnv: NodeJS.ProcessEnv, progress: Progress): Child {
-  const env: NodeJS.ProcessEnv = { ...functionEnv, BROWSER: 'none', NETLIFY_TELEMETRY_DISABLED: '1' };
+function startNetlifyDev(options: StackOptions, functionEnv: NodeJS.ProcessEnv, progress: Progress, functions: DevFunctions | null): Child {
+  const env: NodeJS.ProcessEnv = { ...functionEnv, ...functions?.env, BROWSER: 'none', NETLIFY_TELEMETRY_DISABLED: '1' };
   const edgeFunctions = options.edgeFunctions !== false;
   if (edgeFunctions) {
     const edge = edgeRuntime(options.root);
     env.PATH = `${edge.denoDir}${path.delimiter}${functionEnv.PATH ?? ''}`;
     env.NETLIFY_EDGE_BOOTSTRAP = edge.bootstrapUrl;
   }
-  const { args, cwd } = netlifyDevCommand(options.root, options.sitePort, edgeFunctions);
-  const log = (line: string): void => {
+  const { args, cwd } = netlifyDevCommand(options.root, options.sitePort, { edgeFunctions, functionsDir: functions?.shimDir });
+  const log = netlifyOutput((line) => {
     options.log(line);
     progress.netlifyLine(line);
-  };
+  }, '[netlify] ');
   return startChild({ name: 'netlify', command: process.execPath, args, env, cwd, log });
 }
 
@@ -268,15 +292,35 @@ function startNetlifyDev(options: StackOptions, functionEnv: NodeJS.ProcessEnv, 
  * where the site is, and netlify-cli heeds it only when it is not the process's own directory
  * (netlify/cli#7392), so netlify dev runs from a folder below the root.
  */
-export function netlifyDevCommand(root: string, port: number, edgeFunctions = false): { args: string[]; cwd: string } {
+export function netlifyDevCommand(
+  root: string,
+  port: number,
+  options: { edgeFunctions?: boolean; functionsDir?: string } = {},
+): { args: string[]; cwd: string } {
   const cli = packageBin(root, 'netlify-cli', 'netlify');
   // The guard keeps one request with a body over netlify dev's limit from ending it (request-guard.mjs);
-  // the other makes netlify dev pass a function's 403 or 404 on at once, as Netlify does (function-answers-once.mjs).
-  const guard = pathToFileURL(path.join(root, 'netlify', 'launcher', 'request-guard.mjs')).href;
-  const answersOnce = pathToFileURL(path.join(root, 'netlify', 'launcher', 'function-answers-once.mjs')).href;
-  const edge = edgeFunctions ? [] : ['--internal-disable-edge-functions'];
+  // the next makes netlify dev pass a function's 403 or 404 on at once, as Netlify does (function-answers-once.mjs);
+  // the last keeps it from starting a local Netlify DB this project never uses (no-local-netlify-db.mjs).
+  const preload = (file: string): string[] => ['--import', pathToFileURL(path.join(root, 'netlify', 'launcher', file)).href];
+  const edge = options.edgeFunctions === true ? [] : ['--internal-disable-edge-functions'];
+  // Development's shims (dev-functions.ts) instead of netlify.toml's functions/.
+  const functions = options.functionsDir === undefined ? [] : ['--functions', options.functionsDir];
   return {
-    args: ['--import', guard, '--import', answersOnce, cli, 'dev', '--cwd', root, '--offline', '--no-open', ...edge, '--port', String(port)],
+    args: [
+      ...preload('request-guard.mjs'),
+      ...preload('function-answers-once.mjs'),
+      ...preload('no-local-netlify-db.mjs'),
+      cli,
+      'dev',
+      '--cwd',
+      root,
+      '--offline',
+      '--no-open',
+      ...edge,
+      ...functions,
+      '--port',
+      String(port),
+    ],
     cwd: path.join(root, 'netlify'),
   };
 }
@@ -289,11 +333,11 @@ function packageBin(root: string, packageName: string, command: string): string 
   return path.join(path.dirname(manifestPath), manifest.bin[command]);
 }
 
-/** netlify dev first (no more queries), then the mailbox, then the engine (closes its data directory). */
-async function stopAll(children: readonly Child[], mailbox: Mailbox | null): Promise<void> {
-  const engine = children.find((c) => c.name === 'engine');
-  await Promise.all(children.filter((c) => c !== engine).map((c) => c.stop()));
-  await mailbox?.close();
+/** netlify dev first (no more queries), then the mailbox and the bundler, then the engine (closes its data directory). */
+async function stopAll(started: Started): Promise<void> {
+  const engine = started.children.find((c) => c.name === 'engine');
+  await Promise.all(started.children.filter((c) => c !== engine).map((c) => c.stop()));
+  await Promise.all([started.mailbox?.close(), started.functions?.stop()]);
   await engine?.stop(30_000);
 }
 

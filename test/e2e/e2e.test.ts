@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EDGE_CONFIG_OFFLINE_NOTICE } from '../../netlify/launcher/netlify-output.ts';
 import { listening, startDevStack, type DevStack } from '../support/dev-stack.ts';
 import { processesMentioning } from '../support/processes.ts';
 import { describeBigBodies } from './big-bodies.ts';
@@ -68,6 +69,18 @@ describe('npm run dev', () => {
     const client = await site.get('/auth-client.js');
     expect(client.status).toBe(200);
     expect(client.text).toContain('export function createAuthClient');
+  });
+
+  it("bundles the functions itself, starts no Netlify DB, and says netlify dev's offline edge config error in one line", async () => {
+    expect(running().output()).toMatch(/^\[\d+\.\d s\] \d+ functions bundled in \d+\.\d s$/m);
+    expect(running().output()).toContain("[netlify] netlify dev's local Netlify DB: not started by npm run dev");
+    // netlify dev reads the guard's config as it loads it, which need not come before /api/health answers.
+    await expect.poll(() => running().output(), { timeout: 15_000, interval: 200 }).toContain(
+      `[netlify] edge function auth-guard: ${EDGE_CONFIG_OFFLINE_NOTICE}`,
+    );
+    const output = running().output();
+    expect(output).not.toContain('Could not load configuration for edge function');
+    expect(output).not.toContain('Stack backtrace');
   });
 
   it('serves the mailbox page', async () => {
