@@ -46,10 +46,25 @@ function databaseDevUrl() {
   }
 }
 
+/**
+ * netlify dev's database class, or null when this netlify-cli has none where it is looked for:
+ * a later version may move it, and then netlify dev starts its database as it would anyway.
+ * @returns {Promise<{ prototype: { start: () => Promise<string> } } | null>}
+ */
+async function netlifyDbClass() {
+  try {
+    /** @type {unknown} */
+    const databaseDev = await import(databaseDevUrl());
+    const { NetlifyDB } = /** @type {{ NetlifyDB?: { prototype: { start: () => Promise<string> } } }} */ (databaseDev);
+    return NetlifyDB ?? null;
+  } catch {
+    return null;
+  }
+}
+
 // Function workers inherit this --import; only netlify dev's main thread starts the database.
 if (isMainThread) {
-  /** @type {unknown} */
-  const databaseDev = await import(databaseDevUrl());
-  const { NetlifyDB } = /** @type {{ NetlifyDB: { prototype: { start: () => Promise<string> } } }} */ (databaseDev);
-  NetlifyDB.prototype.start = () => Promise.reject(new Error(NOT_STARTED));
+  const NetlifyDB = await netlifyDbClass();
+  if (NetlifyDB === null) console.warn("npm run dev: netlify dev's local database was not found to turn off; it may start, unused.");
+  else NetlifyDB.prototype.start = () => Promise.reject(new Error(NOT_STARTED));
 }
