@@ -42,6 +42,11 @@ export interface EngineOptions {
   /** Milliseconds since the epoch; tests inject a clock to make time pass. */
   readonly clock?: () => number;
   readonly pushdown?: boolean;
+  /**
+   * Look ahead for reads a query is certain to make and start them together (eval/foresight.ts).
+   * Default: on PostgreSQL, where each read waited for is a round trip; off on PGlite, where it saves nothing.
+   */
+  readonly readAhead?: boolean;
   /** bcrypt cost for `credentials` passwords. Every default is in defaults.ts. */
   readonly bcryptCost?: number;
   /** How often expired documents are swept away (they are invisible at once regardless). */
@@ -106,6 +111,7 @@ class FqlEngine implements Engine {
       pushdown: options.pushdown ?? ENGINE_DEFAULTS.pushdown,
       maxDepth: ENGINE_DEFAULTS.maxCallDepth,
       bcryptCost: options.bcryptCost ?? ENGINE_DEFAULTS.bcryptCost,
+      readAhead: options.readAhead ?? storage.backend === 'postgres',
     };
     // PGlite's data directory is locked to this process: alone on it, the engine can trust its cache.
     this.sharedSchema = new SharedSchemaCache(() => storage.backend === 'postgres' || sharedStorages.has(storage));
@@ -235,9 +241,9 @@ class FqlEngine implements Engine {
     try {
       const caller = await resolveCaller(tx, schema, credential.secret, this.adminSecretHash, now.epochMicros, credential.jwt);
       const queryTx = caller.caller.readOnly === true ? readOnly(tx, refuseReadOnlyWrite) : tx;
-      const ctx = await withProviderRoles(
-        new QueryContext(queryTx, caller.db, now, caller.caller, this.settings, schema, this.access, work.passwords, this.evaluator, work.meter),
-      );
+      const query = new QueryContext(queryTx, caller.db, now, caller.caller, this.settings, schema, this.access, work.passwords, this.evaluator, work.meter);
+      if (this.settings.readAhead) query.foreseen = new WeakSet();
+      const ctx = await withProviderRoles(query);
       value = await fn(ctx);
     } catch (err) {
       // An error that stale schema may have caused is not the answer: verify throws first.
