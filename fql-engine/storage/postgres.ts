@@ -89,9 +89,13 @@ async function createTables(pool: pg.Pool, name: string | null, quoted: string |
       if (found.rowCount === 0) await client.query(`CREATE SCHEMA ${quoted}`);
       await client.query(`SET LOCAL search_path TO ${quoted}`);
     }
-    const fresh = (await client.query<{ found: string | null }>("SELECT to_regclass('fql_docs_id')::text AS found")).rows[0]?.found == null;
+    const missing = async (index: string): Promise<boolean> =>
+      (await client.query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [index])).rows[0]?.found == null;
+    const freshIds = await missing('fql_docs_id');
+    const freshTerms = await missing('fql_index_entries_terms');
     await client.query(SCHEMA_DDL);
-    if (fresh) await presizeIdIndex(client);
+    if (freshIds) await presizeIdIndex(client);
+    if (freshTerms) await presizeTermsIndex(client);
     await client.query('COMMIT');
     client.release();
   } catch (error) {
@@ -118,6 +122,15 @@ async function presizeIdIndex(client: pg.PoolClient): Promise<void> {
     `INSERT INTO fql_docs (db, coll, id, order_key, ts, body) SELECT '', '', g::text, '', 0, '' FROM generate_series(1, ${PRESIZE_ROWS}) g`,
   );
   await client.query("DELETE FROM fql_docs WHERE db = ''");
+}
+
+/** The same for the hash index on index entries' terms (sql-tx.ts's entriesOf), for the same reason. */
+async function presizeTermsIndex(client: pg.PoolClient): Promise<void> {
+  await client.query(
+    `INSERT INTO fql_index_entries (db, index_id, terms, sort_key, vals, coll, id)
+     SELECT '', '', int4send(g), '', '', '', '' FROM generate_series(1, ${PRESIZE_ROWS}) g`,
+  );
+  await client.query("DELETE FROM fql_index_entries WHERE db = ''");
 }
 
 type Attempt<T> =

@@ -99,6 +99,12 @@ CREATE TABLE IF NOT EXISTS fql_index_entries (
   PRIMARY KEY (db, index_id, terms, sort_key)
 );
 CREATE INDEX IF NOT EXISTS fql_index_entries_doc ON fql_index_entries (db, coll, id);
+-- A match looks its terms up here first (see entriesOf): under SERIALIZABLE a scan of the primary
+-- key locks the leaf pages it reads, which hold the entries of neighbouring terms too (the
+-- rate-limit windows of other addresses, the next email), so that two transactions that each
+-- read their own terms and write an entry (two registrations) abort each other. A hash bucket
+-- is shared only by chance; fillfactor 10 and grown when created, as fql_docs_id.
+CREATE INDEX IF NOT EXISTS fql_index_entries_terms ON fql_index_entries USING hash (terms) WITH (fillfactor = 10);
 CREATE INDEX IF NOT EXISTS fql_index_entries_expiry ON fql_index_entries (expires_at) WHERE expires_at IS NOT NULL;
 
 -- The primary key is what enforces FQL unique indexes: two transactions cannot both hold a key.
@@ -343,14 +349,37 @@ async function insertEntries(
   );
 }
 
-async function scanIndex(sql: SqlQueryable, db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntry[]> {
-  const params: unknown[] = [db, indexId, terms];
+/**
+ * Terms with at most this many entries are read through the hash index on terms alone (a few
+ * bucket pages locked), sorted and cut in the statement; a larger group is read through the
+ * primary key in order, as it is only there that a page of it costs no more than the page.
+ */
+const SMALL_GROUP = 64;
+
+/**
+ * The entries of `terms` in `range`, in order, as a subquery (its parameters appended to
+ * `params`). One statement in either case: the hash lookup takes up to SMALL_GROUP + 1 entries of
+ * the terms; when it found no more than SMALL_GROUP, they are the whole group, and the ordered
+ * scan of the primary key does not run (a one-time filter), so it locks nothing.
+ */
+function entriesOf(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>, params: unknown[]): string {
+  params.push(db, indexId, terms);
   const where = rangeConditions('sort_key', range, params);
-  const rows = await sql.query<EntryRow>(
-    `SELECT terms, sort_key, vals, coll, id, expires_at FROM fql_index_entries
-     WHERE db = $1 AND index_id = $2 AND terms = $3 AND ${where} ${orderAndLimit('sort_key', range, params)}`,
-    params,
-  );
+  const order = orderAndLimit('sort_key', range, params);
+  // `|| ''` keeps db and index_id out of the primary key's reach: the lookup goes by the hash of the terms.
+  return `(WITH grp AS (SELECT terms, sort_key, vals, coll, id, expires_at FROM fql_index_entries
+                        WHERE terms = $3 AND db || '' = $1 AND index_id || '' = $2 LIMIT ${SMALL_GROUP + 1})
+     SELECT * FROM (
+       (SELECT * FROM grp WHERE (SELECT count(*) FROM grp) <= ${SMALL_GROUP} AND ${where})
+       UNION ALL
+       (SELECT terms, sort_key, vals, coll, id, expires_at FROM fql_index_entries
+        WHERE (SELECT count(*) FROM grp) > ${SMALL_GROUP} AND db = $1 AND index_id = $2 AND terms = $3 AND ${where} ${order})
+     ) found ${order})`;
+}
+
+async function scanIndex(sql: SqlQueryable, db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntry[]> {
+  const params: unknown[] = [];
+  const rows = await sql.query<EntryRow>(`SELECT terms, sort_key, vals, coll, id, expires_at FROM ${entriesOf(db, indexId, terms, range, params)} e`, params);
   return rows.map(decodeEntry);
 }
 
@@ -362,17 +391,15 @@ interface EntryDocRow extends EntryRow {
 }
 
 async function scanIndexWithDocs(sql: SqlQueryable, db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntryWithDoc[]> {
-  const params: unknown[] = [db, indexId, terms];
-  const where = rangeConditions('sort_key', range, params);
-  const order = orderAndLimit('sort_key', range, params);
+  const params: unknown[] = [];
+  const entries = entriesOf(db, indexId, terms, range, params);
   // Each document is looked up by its key, entry by entry (LATERAL ... LIMIT 1 keeps the planner
   // from joining another way): a join that scanned the collection would, under SERIALIZABLE,
   // lock all of it, and conflict with every write to it.
   const rows = await sql.query<EntryDocRow>(
     `SELECT e.terms, e.sort_key, e.vals, e.coll, e.id, e.expires_at,
        d.order_key AS doc_order_key, d.ts AS doc_ts, d.body AS doc_body, d.expires_at AS doc_expires_at
-     FROM (SELECT terms, sort_key, vals, coll, id, expires_at FROM fql_index_entries
-           WHERE db = $1 AND index_id = $2 AND terms = $3 AND ${where} ${order}) e
+     FROM ${entries} e
      LEFT JOIN LATERAL (SELECT order_key, ts, body, expires_at FROM fql_docs
                         WHERE id = e.id AND db || '' = $1 AND coll || '' = e.coll LIMIT 1) d ON true
      ORDER BY e.sort_key ${range.reverse === true ? 'DESC' : 'ASC'}`,
