@@ -103,7 +103,7 @@ CREATE INDEX IF NOT EXISTS fql_index_entries_doc ON fql_index_entries (db, coll,
 -- key locks the leaf pages it reads, which hold the entries of neighbouring terms too (the
 -- rate-limit windows of other addresses, the next email), so that two transactions that each
 -- read their own terms and write an entry (two registrations) abort each other. A hash bucket
--- is shared only by chance; fillfactor 10 and grown when created, as fql_docs_id.
+-- is shared only by chance; fillfactor 10, and grown to 1,024 buckets when created (postgres.ts).
 CREATE INDEX IF NOT EXISTS fql_index_entries_terms ON fql_index_entries USING hash (terms) WITH (fillfactor = 10);
 CREATE INDEX IF NOT EXISTS fql_index_entries_expiry ON fql_index_entries (expires_at) WHERE expires_at IS NOT NULL;
 
