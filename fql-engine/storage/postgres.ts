@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { POSTGRES_DEFAULTS } from '../defaults.ts';
 import { PgTx, StatementNames } from './pg-tx.ts';
-import { SCHEMA_DDL, UNIQUE_VIOLATION, errorCode, sqlStorageTx, sweepExpiredSql } from './sql-tx.ts';
+import { SCHEMA_DDL, TERMS_INDEX_DDL, UNIQUE_VIOLATION, errorCode, sqlStorageTx, sweepExpiredSql } from './sql-tx.ts';
 import type { SqlQueryable } from './sql-tx.ts';
 import { buildBatch } from './change-bus.ts';
 import { PgChangeFeed, changeChannel, notifyStatements } from './pg-changes.ts';
@@ -94,6 +94,7 @@ async function createTables(pool: pg.Pool, name: string | null, quoted: string |
     const freshIds = await missing('fql_docs_id');
     const freshTerms = await missing('fql_index_entries_terms');
     await client.query(SCHEMA_DDL);
+    await client.query(TERMS_INDEX_DDL);
     if (freshIds) await presizeIdIndex(client);
     if (freshTerms) await presizeTermsIndex(client);
     await client.query('COMMIT');
@@ -170,7 +171,7 @@ class PostgresStorage implements Storage {
   /** A transaction's announcements ride with its COMMIT, in the same round trip (pg-changes.ts says why NOTIFY). */
   transaction<T>(fn: (tx: StorageTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     return this.#serializable(async (sql) => {
-      const tx = sqlStorageTx(sql);
+      const tx = sqlStorageTx(sql, { termsIndex: true });
       const value = await fn(tx);
       const notify = notifyStatements(this.#changes.channel, buildBatch(tx.published));
       if (notify !== '') await sql.write(notify, []);

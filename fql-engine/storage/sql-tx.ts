@@ -99,12 +99,6 @@ CREATE TABLE IF NOT EXISTS fql_index_entries (
   PRIMARY KEY (db, index_id, terms, sort_key)
 );
 CREATE INDEX IF NOT EXISTS fql_index_entries_doc ON fql_index_entries (db, coll, id);
--- A match looks its terms up here first (see entriesOf): under SERIALIZABLE a scan of the primary
--- key locks the leaf pages it reads, which hold the entries of neighbouring terms too (the
--- rate-limit windows of other addresses, the next email), so that two transactions that each
--- read their own terms and write an entry (two registrations) abort each other. A hash bucket
--- is shared only by chance; fillfactor 10, and grown to 1,024 buckets when created (postgres.ts).
-CREATE INDEX IF NOT EXISTS fql_index_entries_terms ON fql_index_entries USING hash (terms) WITH (fillfactor = 10);
 CREATE INDEX IF NOT EXISTS fql_index_entries_expiry ON fql_index_entries (expires_at) WHERE expires_at IS NOT NULL;
 
 -- The primary key is what enforces FQL unique indexes: two transactions cannot both hold a key.
@@ -125,6 +119,16 @@ CREATE TABLE IF NOT EXISTS fql_schema_versions (
   version bigint NOT NULL
 );
 ${VERSIONS_DDL}`;
+
+/**
+ * PostgreSQL's alone (PGlite runs one transaction at a time, and has no conflicts to spare): a
+ * Match looks its terms up here first (see entriesOf). Under SERIALIZABLE a scan of the primary
+ * key locks the leaf pages it reads, which hold the entries of neighbouring terms too (the
+ * rate-limit windows of other addresses, the next email), so that two transactions that each
+ * read their own terms and write an entry (two registrations) abort each other. A hash bucket
+ * is shared only by chance; fillfactor 10, and grown to 1,024 buckets when created (postgres.ts).
+ */
+export const TERMS_INDEX_DDL = 'CREATE INDEX IF NOT EXISTS fql_index_entries_terms ON fql_index_entries USING hash (terms) WITH (fillfactor = 10)';
 
 /** Postgres caps a statement at 65535 parameters; entries go in batches well below that. */
 const ENTRY_BATCH = 1000;
@@ -152,15 +156,23 @@ interface EntryRow {
  * Builds a `StorageTx` whose every call is one or more statements on `sql`. A class rather than
  * an object of closures: one is made for every transaction.
  */
-export function sqlStorageTx(sql: SqlQueryable): SqlStorageTx {
-  return new SqlStorageTx(sql);
+export function sqlStorageTx(sql: SqlQueryable, options: SqlTxOptions = {}): SqlStorageTx {
+  return new SqlStorageTx(sql, options.termsIndex === true);
+}
+
+export interface SqlTxOptions {
+  /** The storage has TERMS_INDEX_DDL's index: small groups of entries are found through it. */
+  readonly termsIndex?: boolean;
 }
 
 export class SqlStorageTx implements StorageTx {
   /** What the transaction announced (`publish`), for the backend to send on once it commits. */
   readonly published: (() => Json)[] = [];
 
-  constructor(private readonly sql: SqlQueryable) {}
+  constructor(
+    private readonly sql: SqlQueryable,
+    private readonly termsIndex: boolean,
+  ) {}
 
   publish(change: () => Json): void {
     this.published.push(change);
@@ -191,10 +203,10 @@ export class SqlStorageTx implements StorageTx {
     return putIndexEntries(this.sql, db, indexId, doc, entries, options?.fresh ?? false);
   }
   scanIndex(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntry[]> {
-    return scanIndex(this.sql, db, indexId, terms, range);
+    return scanIndex(this.sql, db, indexId, terms, range, this.termsIndex);
   }
   scanIndexWithDocs(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntryWithDoc[]> {
-    return scanIndexWithDocs(this.sql, db, indexId, terms, range);
+    return scanIndexWithDocs(this.sql, db, indexId, terms, range, this.termsIndex);
   }
   claimUnique(db: DbId, indexId: string, key: Uint8Array, doc: DocRef): Promise<DocRef | null> {
     return claimUnique(this.sql, db, indexId, key, doc);
@@ -358,28 +370,43 @@ const SMALL_GROUP = 64;
 
 /**
  * The entries of `terms` in `range`, in order, as a subquery (its parameters appended to
- * `params`). One statement in either case: the hash lookup takes up to SMALL_GROUP + 1 entries of
- * the terms; when it found no more than SMALL_GROUP, they are the whole group, and the ordered
- * scan of the primary key does not run (a one-time filter), so it locks nothing.
+ * `params`): a range of the primary key. With the terms index (PostgreSQL), still one statement:
+ * the hash lookup takes up to SMALL_GROUP + 1 entries of the terms; when it found no more than
+ * SMALL_GROUP, they are the whole group, and the ordered scan of the primary key does not run
+ * (a one-time filter), so it locks nothing.
  */
-function entriesOf(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>, params: unknown[]): string {
+function entriesOf(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>, params: unknown[], termsIndex: boolean): string {
   params.push(db, indexId, terms);
   const where = rangeConditions('sort_key', range, params);
   const order = orderAndLimit('sort_key', range, params);
+  const ordered = (guard: string): string =>
+    `SELECT terms, sort_key, vals, coll, id, expires_at FROM fql_index_entries
+        WHERE ${guard}db = $1 AND index_id = $2 AND terms = $3 AND ${where} ${order}`;
+  if (!termsIndex) return `(${ordered('')})`;
   // `|| ''` keeps db and index_id out of the primary key's reach: the lookup goes by the hash of the terms.
   return `(WITH grp AS (SELECT terms, sort_key, vals, coll, id, expires_at FROM fql_index_entries
                         WHERE terms = $3 AND db || '' = $1 AND index_id || '' = $2 LIMIT ${SMALL_GROUP + 1})
      SELECT * FROM (
        (SELECT * FROM grp WHERE (SELECT count(*) FROM grp) <= ${SMALL_GROUP} AND ${where})
        UNION ALL
-       (SELECT terms, sort_key, vals, coll, id, expires_at FROM fql_index_entries
-        WHERE (SELECT count(*) FROM grp) > ${SMALL_GROUP} AND db = $1 AND index_id = $2 AND terms = $3 AND ${where} ${order})
+       (${ordered(`(SELECT count(*) FROM grp) > ${SMALL_GROUP} AND `)})
      ) found ${order})`;
 }
 
-async function scanIndex(sql: SqlQueryable, db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntry[]> {
+async function scanIndex(
+  sql: SqlQueryable,
+  db: DbId,
+  indexId: string,
+  terms: Uint8Array,
+  range: ScanRange<Uint8Array>,
+  termsIndex: boolean,
+): Promise<IndexEntry[]> {
   const params: unknown[] = [];
-  const rows = await sql.query<EntryRow>(`SELECT terms, sort_key, vals, coll, id, expires_at FROM ${entriesOf(db, indexId, terms, range, params)} e`, params);
+  const entries = entriesOf(db, indexId, terms, range, params, termsIndex);
+  const rows = await sql.query<EntryRow>(
+    `SELECT terms, sort_key, vals, coll, id, expires_at FROM ${entries} e ORDER BY sort_key ${range.reverse === true ? 'DESC' : 'ASC'}`,
+    params,
+  );
   return rows.map(decodeEntry);
 }
 
@@ -390,9 +417,16 @@ interface EntryDocRow extends EntryRow {
   doc_expires_at: number | string | null;
 }
 
-async function scanIndexWithDocs(sql: SqlQueryable, db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntryWithDoc[]> {
+async function scanIndexWithDocs(
+  sql: SqlQueryable,
+  db: DbId,
+  indexId: string,
+  terms: Uint8Array,
+  range: ScanRange<Uint8Array>,
+  termsIndex: boolean,
+): Promise<IndexEntryWithDoc[]> {
   const params: unknown[] = [];
-  const entries = entriesOf(db, indexId, terms, range, params);
+  const entries = entriesOf(db, indexId, terms, range, params, termsIndex);
   // Each document is looked up by its key, entry by entry (LATERAL ... LIMIT 1 keeps the planner
   // from joining another way): a join that scanned the collection would, under SERIALIZABLE,
   // lock all of it, and conflict with every write to it.
