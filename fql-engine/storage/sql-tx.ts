@@ -127,8 +127,11 @@ ${VERSIONS_DDL}`;
  * rate-limit windows of other addresses, the next email), so that two transactions that each
  * read their own terms and write an entry (two registrations) abort each other. A hash bucket
  * is shared only by chance; fillfactor 10, and grown to 1,024 buckets when created (postgres.ts).
+ * The index's own id is part of the key: terms alone (a session's ref, say) are shared by the
+ * entries of several indexes, and a lookup would read, and lock, all of them.
  */
-export const TERMS_INDEX_DDL = 'CREATE INDEX IF NOT EXISTS fql_index_entries_terms ON fql_index_entries USING hash (terms) WITH (fillfactor = 10)';
+export const TERMS_INDEX_DDL =
+  "CREATE INDEX IF NOT EXISTS fql_index_entries_terms ON fql_index_entries USING hash ((encode(terms, 'hex') || index_id)) WITH (fillfactor = 10)";
 
 /** Postgres caps a statement at 65535 parameters; entries go in batches well below that. */
 const ENTRY_BATCH = 1000;
@@ -362,7 +365,7 @@ async function insertEntries(
 }
 
 /**
- * Terms with at most this many entries are read through the hash index on terms alone (a few
+ * Terms with at most this many entries are read through the hash index on index and terms (a few
  * bucket pages locked), sorted and cut in the statement; a larger group is read through the
  * primary key in order, as it is only there that a page of it costs no more than the page.
  */
@@ -383,9 +386,10 @@ function entriesOf(db: DbId, indexId: string, terms: Uint8Array, range: ScanRang
     `SELECT terms, sort_key, vals, coll, id, expires_at FROM fql_index_entries
         WHERE ${guard}db = $1 AND index_id = $2 AND terms = $3 AND ${where} ${order}`;
   if (!termsIndex) return `(${ordered('')})`;
-  // `|| ''` keeps db and index_id out of the primary key's reach: the lookup goes by the hash of the terms.
+  // `|| ''` keeps db and index_id out of the primary key's reach: the lookup goes by the hash of the terms and the index.
   return `(WITH grp AS (SELECT terms, sort_key, vals, coll, id, expires_at FROM fql_index_entries
-                        WHERE terms = $3 AND db || '' = $1 AND index_id || '' = $2 LIMIT ${SMALL_GROUP + 1})
+                        WHERE encode(terms, 'hex') || index_id = encode($3, 'hex') || $2::text AND terms = $3 AND db || '' = $1 AND index_id || '' = $2
+                        LIMIT ${SMALL_GROUP + 1})
      SELECT * FROM (
        (SELECT * FROM grp WHERE (SELECT count(*) FROM grp) <= ${SMALL_GROUP} AND ${where})
        UNION ALL
