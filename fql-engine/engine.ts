@@ -17,6 +17,7 @@ import { QueryContext, type EngineSettings } from './eval/context.ts';
 import { PasswordWork } from './eval/passwords.ts';
 import { SchemaCache, SharedSchemaCache, StaleSchemaError } from './eval/schema-cache.ts';
 import { buildSpecTable } from './eval/table.ts';
+import { mayWrite } from './eval/writing-forms.ts';
 import { RoleAccess } from './eval/access.ts';
 import type { EngineRequest, EngineResponse, RequestHandler } from './protocol.ts';
 import { openStorage } from './storage/open-storage.ts';
@@ -26,7 +27,7 @@ import { encodeValue } from './wire.ts';
 import { QueryMeter, metered } from './metrics.ts';
 import { openStream, type StreamHost } from './stream/endpoint.ts';
 import { readOnly } from './stream/read-only.ts';
-import { FaunaTime, isArray, type Json } from './values.ts';
+import { FaunaTime, type Json } from './values.ts';
 
 export interface EngineOptions {
   /** PostgreSQL connection string; when set, PostgreSQL is the storage. */
@@ -325,39 +326,6 @@ interface CallerMode {
 
 /** How many times a query runs when the schema keeps changing under it. */
 const STALE_SCHEMA_TRIES = 5;
-
-/**
- * FQL forms that write (or may: Call runs a function). A query with none of them anywhere runs
- * as a read-only transaction. Looking at every object key errs towards writing (a literal
- * object with a field named `create` counts too), which costs nothing but the read-only
- * transaction's benefits.
- */
-const WRITING_FORMS = new Set([
-  'create',
-  'update',
-  'replace',
-  'delete',
-  'insert',
-  'remove',
-  'login',
-  'logout',
-  'call',
-  'move_database',
-  'create_class',
-  'create_collection',
-  'create_database',
-  'create_index',
-  'create_key',
-  'create_function',
-  'create_role',
-  'create_access_provider',
-]);
-
-function mayWrite(expr: Json): boolean {
-  if (isArray(expr)) return expr.some(mayWrite);
-  if (expr === null || typeof expr !== 'object') return false;
-  return Object.entries(expr).some(([key, child]) => WRITING_FORMS.has(key) || mayWrite(child));
-}
 
 function toFaunaError(err: unknown): FaunaError {
   if (err instanceof FaunaError) return err;

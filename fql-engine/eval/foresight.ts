@@ -8,7 +8,7 @@
  * evaluator reaches an expression it has not looked into yet, it walks the part of it that is
  * certain to run (every argument of a function, Let's bindings and body, If's condition, the
  * first argument of And and Or, the collection of Map...; never a branch, a lambda's body or
- * anything inside At), and collects the reads there whose inputs fold to constants: Paginate of
+ * anything inside At; and nothing past a write), and collects the reads there whose inputs fold to constants: Paginate of
  * a Match, Get or Exists of a Match or of a document ref. It hands them to the transaction
  * (`StorageTx.readAhead`), which starts the ones it does not hold yet, together, and answers
  * the evaluator's own calls from them when it makes them.
@@ -34,6 +34,7 @@ import type { SpecTable } from './evaluate.ts';
 import { MAX_PAGE, matchSet, readsDocuments } from './forms/collections.ts';
 import { isValidDocId } from './ids.ts';
 import type { Args, PureContext, RawArgs, Spec } from './spec.ts';
+import { WRITING_FORMS } from './writing-forms.ts';
 
 const UNKNOWN = Symbol('unknown');
 type Folded = Value | typeof UNKNOWN;
@@ -90,6 +91,12 @@ async function plan(ctx: QueryContext, read: Foreseen): Promise<ReadAhead | null
 
 class Walk {
   readonly reads: Foreseen[] = [];
+  /**
+   * Set past the first form that writes: a read after it would be made after the write, which
+   * may forget it (a Delete forgets every scan), so it would be made twice. What lies past it is
+   * left unmarked, to be looked into when the evaluator gets there.
+   */
+  private stopped = false;
 
   constructor(
     private readonly table: SpecTable,
@@ -99,7 +106,7 @@ class Walk {
 
   /** Collects the certain reads of `expr`; `docs`: inside a Map that reads documents (its set is read another way). */
   visit(expr: Json, scope: Scope, docs: boolean): void {
-    if (expr === null || typeof expr !== 'object' || this.foreseen.has(expr)) return;
+    if (this.stopped || expr === null || typeof expr !== 'object' || this.foreseen.has(expr)) return;
     this.foreseen.add(expr);
     if (Array.isArray(expr)) {
       for (const item of expr as readonly Json[]) this.visit(item, scope, docs);
@@ -118,6 +125,8 @@ class Walk {
     if (spec === undefined) return;
     if (!docs && this.foresee(spec, call, scope)) return;
     this.visitArguments(spec, call, scope, docs);
+    // Its arguments come before its write; what follows it, after.
+    if (WRITING_FORMS.has(spec.key)) this.stopped = true;
   }
 
   /** The arguments a call certainly evaluates. */
