@@ -42,7 +42,7 @@ export async function authFunctionsOn(databaseUrl: string): Promise<AuthFunction
     URL: SITE,
     EMAILS_PER_ADDRESS_PER_HOUR: '1000',
     EMAIL_MIN_INTERVAL_SECONDS: '0',
-    EMAILS_PER_IP_PER_HOUR: '100000',
+    EMAILS_PER_IP_PER_HOUR: '10000',
   });
   const { runSchemaCommand } = await import('../fauna-schema/cli.ts');
   const { processContext } = await import('../shared/endpoint.ts');

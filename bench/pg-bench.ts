@@ -19,13 +19,13 @@
 
 import { verify, hash } from '@node-rs/bcrypt';
 import type { Context } from '@netlify/functions';
-import pg from 'pg';
 import type { AuthContext } from '../shared/auth/context.ts';
 import type { Config } from '../shared/config.ts';
 import type { ContextFactory, Endpoint } from '../shared/endpoint.ts';
 import { TIMING_ACCOUNT_ID, type User } from '../shared/fql/sessions.ts';
 import { check, printVerdicts } from '../fql-engine/bench/measure.ts';
 import { createDatabase, dropDatabase } from '../test/support/pg-databases.ts';
+import { countPgTraffic, type PgTraffic } from '../test/support/pg-traffic.ts';
 import { startLatencyProxy } from './latency-proxy.ts';
 import { CpuMeter, type CpuUse } from './cpu-meter.ts';
 import { startCluster, type Cluster } from './pg-cluster.ts';
@@ -57,35 +57,8 @@ const WARMUP_SECONDS = Math.min(1, SECONDS / 2);
 /** Set once the server is known (main). */
 let meter: CpuMeter;
 
-const counted = { statements: 0, roundTrips: 0, serializationFailures: 0 };
-/** SQLSTATE 40001: a transaction aborted for serializability, which the engine then runs again. */
-const SERIALIZATION_FAILURE = '40001';
-
-function countPgTraffic(): void {
-  const client = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const query = client.query;
-  client.query = function(this: unknown, ...args: unknown[]) {
-    counted.statements += 1;
-    const result = query.apply(this, args);
-    if (result instanceof Promise) {
-      result.catch((error: unknown) => {
-        if ((error as { code?: unknown }).code === SERIALIZATION_FAILURE) counted.serializationFailures += 1;
-      });
-    }
-    return result;
-  };
-  // Every protocol message goes out through Connection's _send; one sent after something came
-  // back starts a new round trip.
-  const connection = (pg as unknown as { Connection: { prototype: { _send: (...args: unknown[]) => unknown } } }).Connection.prototype;
-  const send = connection._send;
-  const heard = new WeakMap<object, boolean>();
-  connection._send = function(this: { stream: NodeJS.ReadableStream }, ...args: unknown[]) {
-    if (!heard.has(this)) this.stream.on('data', () => heard.set(this, true));
-    if (heard.get(this) !== false) counted.roundTrips += 1;
-    heard.set(this, false);
-    return send.apply(this, args);
-  };
-}
+/** Counting starts in main, before the functions load. */
+let counted: PgTraffic = { statements: 0, roundTrips: 0, serializationFailures: 0 };
 
 // --- the functions ------------------------------------------------------------------------
 
@@ -568,7 +541,7 @@ async function main(): Promise<void> {
   const name = `bench_pg_${process.pid}`;
   try {
     const databaseUrl = await createDatabase(serverUrl, name);
-    countPgTraffic();
+    counted = countPgTraffic();
     meter = await CpuMeter.forServer(databaseUrl);
     const internals = await loadInternals(databaseUrl);
     const proxy = await startLatencyProxy(Number(new URL(databaseUrl).port || 5432), PROXY_DELAY_MS);

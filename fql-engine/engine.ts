@@ -17,6 +17,7 @@ import { QueryContext, type EngineSettings } from './eval/context.ts';
 import { PasswordWork } from './eval/passwords.ts';
 import { SchemaCache, SharedSchemaCache, StaleSchemaError } from './eval/schema-cache.ts';
 import { buildSpecTable } from './eval/table.ts';
+import { mayWrite } from './eval/writing-forms.ts';
 import { RoleAccess } from './eval/access.ts';
 import type { EngineRequest, EngineResponse, RequestHandler } from './protocol.ts';
 import { openStorage } from './storage/open-storage.ts';
@@ -26,7 +27,7 @@ import { encodeValue } from './wire.ts';
 import { QueryMeter, metered } from './metrics.ts';
 import { openStream, type StreamHost } from './stream/endpoint.ts';
 import { readOnly } from './stream/read-only.ts';
-import { FaunaTime, isArray, type Json } from './values.ts';
+import { FaunaTime, type Json } from './values.ts';
 
 export interface EngineOptions {
   /** PostgreSQL connection string; when set, PostgreSQL is the storage. */
@@ -42,6 +43,11 @@ export interface EngineOptions {
   /** Milliseconds since the epoch; tests inject a clock to make time pass. */
   readonly clock?: () => number;
   readonly pushdown?: boolean;
+  /**
+   * Look ahead for reads a query is certain to make and start them together (eval/foresight.ts).
+   * Default: on PostgreSQL, where each read waited for is a round trip; off on PGlite, where it saves nothing.
+   */
+  readonly readAhead?: boolean;
   /** bcrypt cost for `credentials` passwords. Every default is in defaults.ts. */
   readonly bcryptCost?: number;
   /** How often expired documents are swept away (they are invisible at once regardless). */
@@ -108,6 +114,7 @@ class FqlEngine implements Engine {
       pushdown: options.pushdown ?? ENGINE_DEFAULTS.pushdown,
       maxDepth: ENGINE_DEFAULTS.maxCallDepth,
       bcryptCost: options.bcryptCost ?? ENGINE_DEFAULTS.bcryptCost,
+      readAhead: options.readAhead ?? storage.backend === 'postgres',
     };
     // PGlite's data directory is locked to this process: alone on it, the engine can trust its cache.
     this.sharedSchema = new SharedSchemaCache(() => storage.backend === 'postgres' || sharedStorages.has(storage));
@@ -237,9 +244,9 @@ class FqlEngine implements Engine {
     try {
       const caller = await resolveCaller(tx, schema, credential.secret, this.adminSecretHash, this.identityHints, now.epochMicros, credential.jwt);
       const queryTx = caller.caller.readOnly === true ? readOnly(tx, refuseReadOnlyWrite) : tx;
-      const ctx = await withProviderRoles(
-        new QueryContext(queryTx, caller.db, now, caller.caller, this.settings, schema, this.access, work.passwords, this.evaluator, work.meter),
-      );
+      const query = new QueryContext(queryTx, caller.db, now, caller.caller, this.settings, schema, this.access, work.passwords, this.evaluator, work.meter);
+      if (this.settings.readAhead) query.foreseen = new WeakSet();
+      const ctx = await withProviderRoles(query);
       value = await fn(ctx);
     } catch (err) {
       // An error that stale schema may have caused is not the answer: verify throws first.
@@ -321,39 +328,6 @@ interface CallerMode {
 
 /** How many times a query runs when the schema keeps changing under it. */
 const STALE_SCHEMA_TRIES = 5;
-
-/**
- * FQL forms that write (or may: Call runs a function). A query with none of them anywhere runs
- * as a read-only transaction. Looking at every object key errs towards writing (a literal
- * object with a field named `create` counts too), which costs nothing but the read-only
- * transaction's benefits.
- */
-const WRITING_FORMS = new Set([
-  'create',
-  'update',
-  'replace',
-  'delete',
-  'insert',
-  'remove',
-  'login',
-  'logout',
-  'call',
-  'move_database',
-  'create_class',
-  'create_collection',
-  'create_database',
-  'create_index',
-  'create_key',
-  'create_function',
-  'create_role',
-  'create_access_provider',
-]);
-
-function mayWrite(expr: Json): boolean {
-  if (isArray(expr)) return expr.some(mayWrite);
-  if (expr === null || typeof expr !== 'object') return false;
-  return Object.entries(expr).some(([key, child]) => WRITING_FORMS.has(key) || mayWrite(child));
-}
 
 function toFaunaError(err: unknown): FaunaError {
   if (err instanceof FaunaError) return err;

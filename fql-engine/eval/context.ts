@@ -46,6 +46,8 @@ export interface EngineSettings {
   readonly maxDepth: number;
   /** bcrypt cost for `credentials` passwords. */
   readonly bcryptCost: number;
+  /** Look ahead for reads and start them together (eval/foresight.ts): worth it where a read is a round trip. */
+  readonly readAhead: boolean;
 }
 
 /** Decides whether the caller may do something (ABAC). Set by the engine; see access.ts. */
@@ -79,6 +81,11 @@ export class QueryContext {
    * from history as of then, and writes are refused (see history.ts).
    */
   snapshot: number | undefined;
+  /**
+   * The expressions the evaluator has already looked ahead of for reads (eval/foresight.ts), or
+   * undefined where it does not look ahead (a backend with no round trips to save).
+   */
+  foreseen: WeakSet<object> | undefined;
 
   constructor(
     readonly tx: StorageTx,
@@ -122,6 +129,7 @@ export class QueryContext {
     const ctx = new QueryContext(this.tx, db, this.now, caller, this.settings, this.schema, this.access, this.passwords, this.lambdas, this.meter);
     ctx.depth = this.depth;
     ctx.snapshot = this.snapshot;
+    ctx.foreseen = this.foreseen;
     if (caller === this.caller) ctx.memberships = this.memberships;
     return ctx;
   }

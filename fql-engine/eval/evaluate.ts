@@ -17,6 +17,7 @@ import { isLambdaLiteral } from './capture.ts';
 import type { QueryContext } from './context.ts';
 import { Env } from './env.ts';
 import { FQL_NAMES } from './fql-names.ts';
+import { lookAhead } from './foresight.ts';
 import type { Frame, PathKey, PureContext, RawArgs, Spec } from './spec.ts';
 
 export class SpecTable {
@@ -53,6 +54,12 @@ export class Evaluator {
 
   async evaluate(expr: Json, env: Env, ctx: QueryContext, pos: Position): Promise<Value> {
     if (expr === null || typeof expr !== 'object') return expr;
+    const foreseen = ctx.foreseen;
+    if (foreseen !== undefined && !foreseen.has(expr)) {
+      // Reads certain to come, started together now (foresight.ts); never an error of its own.
+      const started = lookAhead(this.table, expr, env, ctx, foreseen);
+      if (started !== null) await started;
+    }
     if (Array.isArray(expr)) return this.evaluateArray(expr, env, ctx, pos);
     const obj = expr as { readonly [k: string]: Json };
     const literal = decodeTaggedAt(obj, pos);

@@ -79,6 +79,8 @@ export interface EagerSpec extends Signature {
 export interface LazySpec extends Signature {
   readonly kind: 'lazy';
   readonly run: (raw: RawArgs, frame: Frame) => Promise<Value>;
+  /** Set by `effect`: every argument is evaluated, first thing, so reads in them can be foreseen (foresight.ts). */
+  readonly evaluatesAll?: boolean;
 }
 
 /** What the evaluator's table holds: an effect is a lazy spec that evaluates all its arguments. */
@@ -99,6 +101,7 @@ export function effect(spec: Signature & { readonly run: (args: Args, frame: Fra
     name: spec.name,
     params: spec.params,
     optional: spec.optional,
+    evaluatesAll: true,
     run: async (raw, frame) => {
       const args: Record<string, Value> = {};
       for (const k of Object.keys(raw)) args[k] = await frame.eval(raw[k], k);

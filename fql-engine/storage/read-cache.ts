@@ -8,10 +8,15 @@
  * snapshot is fixed at the first read), so a repeated read can be answered from memory, as long
  * as every write forgets what it may have changed:
  *
- * - a document write forgets that document, and every index scan of its database (a backend
- *   may carry a document's expiry into its entries, and deleteDoc drops them);
- * - an index entry write forgets the scans of that index;
+ * - a document write forgets that document, and, but for an insert, every index scan of its
+ *   database (a backend may carry a document's expiry into its entries, and deleteDoc drops
+ *   them; a new document has no entries until they are written);
+ * - an index entry write forgets the scans of that index; a new document's entries, only the
+ *   scans of their terms (nothing else of the index changed);
  * - drop forgets everything.
+ *
+ * Reads the evaluator foresees (`readAhead`, eval/foresight.ts) are started together, before
+ * it asks for them one by one: on PostgreSQL they then share one round trip.
  *
  * A scan for a single entry (Get or Exists of a set) brings its document along in the same
  * statement, so the read of it that follows costs nothing.
@@ -28,6 +33,7 @@ import type {
   IndexEntry,
   IndexEntryWithDoc,
   PutEntriesOptions,
+  ReadAhead,
   ScanRange,
   StorageTx,
   StoredDoc,
@@ -70,7 +76,7 @@ export class ReadCachingTx implements StorageTx {
   }
 
   async insertDoc(db: DbId, doc: StoredDoc): Promise<boolean> {
-    this.forgetDocWrite(db, doc.coll, doc.id);
+    this.forgetDoc(db, doc.coll, doc.id);
     return this.tx.insertDoc(db, doc);
   }
 
@@ -99,8 +105,31 @@ export class ReadCachingTx implements StorageTx {
     entries: readonly EntryInput[],
     options?: PutEntriesOptions,
   ): Promise<void> {
-    this.forgetScans(`${db}\u0000${indexId}\u0000`);
+    if (options?.fresh === true) {
+      for (const terms of new Set(entries.map((e) => hex(e.terms)))) this.forgetScans(`${db}\u0000${indexId}\u0000${terms}\u0000`);
+    } else {
+      this.forgetScans(`${db}\u0000${indexId}\u0000`);
+    }
     return this.tx.putIndexEntries(db, indexId, doc, entries, options);
+  }
+
+  /**
+   * Starts the foreseen reads this transaction does not hold yet, all at once, and keeps them as
+   * any read: the calls that follow are answered from them. One read alone gains nothing (the
+   * evaluator is about to make it), and it might yet be made after a write that forgets it.
+   */
+  readAhead(reads: readonly ReadAhead[]): void {
+    const missing = new Map<string, ReadAhead>();
+    for (const read of reads) {
+      const key = read.kind === 'doc' ? docKey(read.db, read.coll, read.id, read.now) : scanKey(read.db, read.indexId, read.terms, read.range);
+      if (!(read.kind === 'doc' ? this.docs : this.scans).has(key)) missing.set(key, read);
+    }
+    if (missing.size < 2) return;
+    for (const read of missing.values()) {
+      const started = read.kind === 'doc' ? this.getDoc(read.db, read.coll, read.id, read.now) : this.scanIndex(read.db, read.indexId, read.terms, read.range);
+      // Its failure is reported to the call that asks for it (the cache keeps no failed read).
+      started.catch(() => undefined);
+    }
   }
 
   scanIndex(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntry[]> {
@@ -164,9 +193,13 @@ export class ReadCachingTx implements StorageTx {
 
   /** A document written: its reads at any time, and every index scan of its database (see above). */
   private forgetDocWrite(db: DbId, coll: string, id: string): void {
+    this.forgetDoc(db, coll, id);
+    this.forgetScans(`${db}\u0000`);
+  }
+
+  private forgetDoc(db: DbId, coll: string, id: string): void {
     const prefix = docPrefix(db, coll, id);
     for (const key of this.docs.keys()) if (key.startsWith(prefix)) this.docs.delete(key);
-    this.forgetScans(`${db}\u0000`);
   }
 
   private forgetScans(prefix: string): void {

@@ -120,6 +120,19 @@ CREATE TABLE IF NOT EXISTS fql_schema_versions (
 );
 ${VERSIONS_DDL}`;
 
+/**
+ * PostgreSQL's alone (PGlite runs one transaction at a time, and has no conflicts to spare): a
+ * Match looks its terms up here first (see entriesOf). Under SERIALIZABLE a scan of the primary
+ * key locks the leaf pages it reads, which hold the entries of neighbouring terms too (the
+ * rate-limit windows of other addresses, the next email), so that two transactions that each
+ * read their own terms and write an entry (two registrations) abort each other. A hash bucket
+ * is shared only by chance; fillfactor 10, and grown to 1,024 buckets when created (postgres.ts).
+ * The index's own id is part of the key: terms alone (a session's ref, say) are shared by the
+ * entries of several indexes, and a lookup would read, and lock, all of them.
+ */
+export const TERMS_INDEX_DDL =
+  "CREATE INDEX IF NOT EXISTS fql_index_entries_terms ON fql_index_entries USING hash ((encode(terms, 'hex') || index_id)) WITH (fillfactor = 10)";
+
 /** Postgres caps a statement at 65535 parameters; entries go in batches well below that. */
 const ENTRY_BATCH = 1000;
 const ENTRY_COLUMNS = 8;
@@ -146,15 +159,23 @@ interface EntryRow {
  * Builds a `StorageTx` whose every call is one or more statements on `sql`. A class rather than
  * an object of closures: one is made for every transaction.
  */
-export function sqlStorageTx(sql: SqlQueryable): SqlStorageTx {
-  return new SqlStorageTx(sql);
+export function sqlStorageTx(sql: SqlQueryable, options: SqlTxOptions = {}): SqlStorageTx {
+  return new SqlStorageTx(sql, options.termsIndex === true);
+}
+
+export interface SqlTxOptions {
+  /** The storage has TERMS_INDEX_DDL's index: small groups of entries are found through it. */
+  readonly termsIndex?: boolean;
 }
 
 export class SqlStorageTx implements StorageTx {
   /** What the transaction announced (`publish`), for the backend to send on once it commits. */
   readonly published: (() => Json)[] = [];
 
-  constructor(private readonly sql: SqlQueryable) {}
+  constructor(
+    private readonly sql: SqlQueryable,
+    private readonly termsIndex: boolean,
+  ) {}
 
   publish(change: () => Json): void {
     this.published.push(change);
@@ -188,10 +209,10 @@ export class SqlStorageTx implements StorageTx {
     return putIndexEntries(this.sql, db, indexId, doc, entries, options?.fresh ?? false);
   }
   scanIndex(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntry[]> {
-    return scanIndex(this.sql, db, indexId, terms, range);
+    return scanIndex(this.sql, db, indexId, terms, range, this.termsIndex);
   }
   scanIndexWithDocs(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntryWithDoc[]> {
-    return scanIndexWithDocs(this.sql, db, indexId, terms, range);
+    return scanIndexWithDocs(this.sql, db, indexId, terms, range, this.termsIndex);
   }
   claimUnique(db: DbId, indexId: string, key: Uint8Array, doc: DocRef): Promise<DocRef | null> {
     return claimUnique(this.sql, db, indexId, key, doc);
@@ -361,12 +382,51 @@ async function insertEntries(
   );
 }
 
-async function scanIndex(sql: SqlQueryable, db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntry[]> {
-  const params: unknown[] = [db, indexId, terms];
+/**
+ * Terms with at most this many entries are read through the hash index on index and terms (a few
+ * bucket pages locked), sorted and cut in the statement; a larger group is read through the
+ * primary key in order, as it is only there that a page of it costs no more than the page.
+ */
+const SMALL_GROUP = 64;
+
+/**
+ * The entries of `terms` in `range`, in order, as a subquery (its parameters appended to
+ * `params`): a range of the primary key. With the terms index (PostgreSQL), still one statement:
+ * the hash lookup takes up to SMALL_GROUP + 1 entries of the terms; when it found no more than
+ * SMALL_GROUP, they are the whole group, and the ordered scan of the primary key does not run
+ * (a one-time filter), so it locks nothing.
+ */
+function entriesOf(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>, params: unknown[], termsIndex: boolean): string {
+  params.push(db, indexId, terms);
   const where = rangeConditions('sort_key', range, params);
-  const rows = await sql.query<EntryRow>(
+  const order = orderAndLimit('sort_key', range, params);
+  const ordered = (guard: string): string =>
     `SELECT terms, sort_key, vals, coll, id, expires_at FROM fql_index_entries
-     WHERE db = $1 AND index_id = $2 AND terms = $3 AND ${where} ${orderAndLimit('sort_key', range, params)}`,
+        WHERE ${guard}db = $1 AND index_id = $2 AND terms = $3 AND ${where} ${order}`;
+  if (!termsIndex) return `(${ordered('')})`;
+  // `|| ''` keeps db and index_id out of the primary key's reach: the lookup goes by the hash of the terms and the index.
+  return `(WITH grp AS (SELECT terms, sort_key, vals, coll, id, expires_at FROM fql_index_entries
+                        WHERE encode(terms, 'hex') || index_id = encode($3, 'hex') || $2::text AND terms = $3 AND db || '' = $1 AND index_id || '' = $2
+                        LIMIT ${SMALL_GROUP + 1})
+     SELECT * FROM (
+       (SELECT * FROM grp WHERE (SELECT count(*) FROM grp) <= ${SMALL_GROUP} AND ${where})
+       UNION ALL
+       (${ordered(`(SELECT count(*) FROM grp) > ${SMALL_GROUP} AND `)})
+     ) found ${order})`;
+}
+
+async function scanIndex(
+  sql: SqlQueryable,
+  db: DbId,
+  indexId: string,
+  terms: Uint8Array,
+  range: ScanRange<Uint8Array>,
+  termsIndex: boolean,
+): Promise<IndexEntry[]> {
+  const params: unknown[] = [];
+  const entries = entriesOf(db, indexId, terms, range, params, termsIndex);
+  const rows = await sql.query<EntryRow>(
+    `SELECT terms, sort_key, vals, coll, id, expires_at FROM ${entries} e ORDER BY sort_key ${range.reverse === true ? 'DESC' : 'ASC'}`,
     params,
   );
   return rows.map(decodeEntry);
@@ -379,18 +439,23 @@ interface EntryDocRow extends EntryRow {
   doc_expires_at: number | string | null;
 }
 
-async function scanIndexWithDocs(sql: SqlQueryable, db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntryWithDoc[]> {
-  const params: unknown[] = [db, indexId, terms];
-  const where = rangeConditions('sort_key', range, params);
-  const order = orderAndLimit('sort_key', range, params);
+async function scanIndexWithDocs(
+  sql: SqlQueryable,
+  db: DbId,
+  indexId: string,
+  terms: Uint8Array,
+  range: ScanRange<Uint8Array>,
+  termsIndex: boolean,
+): Promise<IndexEntryWithDoc[]> {
+  const params: unknown[] = [];
+  const entries = entriesOf(db, indexId, terms, range, params, termsIndex);
   // Each document is looked up by its key, entry by entry (LATERAL ... LIMIT 1 keeps the planner
   // from joining another way): a join that scanned the collection would, under SERIALIZABLE,
   // lock all of it, and conflict with every write to it.
   const rows = await sql.query<EntryDocRow>(
     `SELECT e.terms, e.sort_key, e.vals, e.coll, e.id, e.expires_at,
        d.order_key AS doc_order_key, d.ts AS doc_ts, d.body AS doc_body, d.expires_at AS doc_expires_at
-     FROM (SELECT terms, sort_key, vals, coll, id, expires_at FROM fql_index_entries
-           WHERE db = $1 AND index_id = $2 AND terms = $3 AND ${where} ${order}) e
+     FROM ${entries} e
      LEFT JOIN LATERAL (SELECT order_key, ts, body, expires_at FROM fql_docs
                         WHERE id = e.id AND db || '' = $1 AND coll || '' = e.coll LIMIT 1) d ON true
      ORDER BY e.sort_key ${range.reverse === true ? 'DESC' : 'ASC'}`,

@@ -114,6 +114,14 @@ export interface PutEntriesOptions {
   readonly fresh?: boolean;
 }
 
+/**
+ * A read the evaluator foresees (eval/foresight.ts): the same call it is about to make, given
+ * ahead of time so that reads it would otherwise wait for one by one travel together.
+ */
+export type ReadAhead =
+  | { readonly kind: 'doc'; readonly db: DbId; readonly coll: string; readonly id: string; readonly now: number }
+  | { readonly kind: 'scan'; readonly db: DbId; readonly indexId: string; readonly terms: Uint8Array; readonly range: ScanRange<Uint8Array> };
+
 export interface StorageTx {
   getDoc(db: DbId, coll: string, id: string, now: number): Promise<StoredDoc | null>;
   /**
@@ -187,6 +195,13 @@ export interface StorageTx {
    * called at most once, after the callback returned. A retried attempt's announcements are dropped.
    */
   publish(change: () => Json): void;
+
+  /**
+   * A hint: these reads are about to be made. A transaction that remembers its reads (ReadCachingTx)
+   * may start them now, together, and answer the calls from what they bring. Never throws;
+   * whatever the reads fail with is the calls' to report.
+   */
+  readAhead?(reads: readonly ReadAhead[]): void;
 }
 
 export type DropScope =

@@ -157,6 +157,57 @@ describe('ReadCachingTx', () => {
     });
   });
 
+  test("a new document's entries leave cached the scans of other terms, and make their own terms' be read again", async () => {
+    const other = new Uint8Array([2]);
+    await withCache(async (cache, reads, db) => {
+      await cache.scanIndex(db, 'ix', TERMS, { now: NOW });
+      await cache.scanIndex(db, 'ix', other, { now: NOW });
+      expect(await cache.insertDoc(db, doc('2', 2))).toBe(true);
+      await cache.putIndexEntries(db, 'ix', { coll: 'users', id: '2', expiresAt: null }, [{ terms: other, sortKey: new Uint8Array([2]), values: 2 }], {
+        fresh: true,
+      });
+      expect((await cache.scanIndex(db, 'ix', TERMS, { now: NOW })).map((e) => e.id)).toEqual(['1']);
+      expect((await cache.scanIndex(db, 'ix', other, { now: NOW })).map((e) => e.id)).toEqual(['2']);
+      expect(reads.scanIndex).toBe(3);
+    });
+  });
+
+  test('reads ahead start together, and the calls that follow are answered from them', async () => {
+    await withCache(async (cache, reads, db) => {
+      cache.readAhead([
+        { kind: 'scan', db, indexId: 'ix', terms: TERMS, range: { now: NOW, limit: 5 } },
+        { kind: 'doc', db, coll: 'users', id: '1', now: NOW },
+        { kind: 'doc', db, coll: 'users', id: '1', now: NOW },
+      ]);
+      // Started at once, before anything was asked for.
+      expect(reads).toEqual({ getDoc: 1, scanIndex: 1, scanIndexWithDocs: 0 });
+      expect((await cache.scanIndex(db, 'ix', TERMS, { now: NOW, limit: 5 })).map((e) => e.id)).toEqual(['1']);
+      expect((await cache.getDoc(db, 'users', '1', NOW))?.body).toEqual({ data: { n: 1 } });
+      expect(reads).toEqual({ getDoc: 1, scanIndex: 1, scanIndexWithDocs: 0 });
+    });
+  });
+
+  test('one read ahead alone, or one already held, is not started: the call itself makes it', async () => {
+    await withCache(async (cache, reads, db) => {
+      await cache.getDoc(db, 'users', '1', NOW);
+      cache.readAhead([{ kind: 'scan', db, indexId: 'ix', terms: TERMS, range: { now: NOW } }, { kind: 'doc', db, coll: 'users', id: '1', now: NOW }]);
+      expect(reads).toEqual({ getDoc: 1, scanIndex: 0, scanIndexWithDocs: 0 });
+    });
+  });
+
+  test('a read ahead that fails fails nothing until its call, which reports it', async () => {
+    let calls = 0;
+    const failing = Object.create(null) as StorageTx;
+    failing.getDoc = async () => {
+      calls += 1;
+      throw new Error('connection reset');
+    };
+    const cache = new ReadCachingTx(failing);
+    cache.readAhead([{ kind: 'doc', db: 'db', coll: 'users', id: '1', now: NOW }, { kind: 'doc', db: 'db', coll: 'users', id: '2', now: NOW }]);
+    await expect(cache.getDoc('db', 'users', '1', NOW)).rejects.toThrow('connection reset');
+    expect(calls).toBeGreaterThanOrEqual(2);
+  });
+
   test('a failed read is not remembered', async () => {
     let calls = 0;
     const failingOnce = Object.create(null) as StorageTx;

@@ -81,7 +81,8 @@ async function collectionFor(raw: RawArgs, key: 'map' | 'filter' | 'foreach', f:
   }
 }
 
-function readsDocuments(expr: unknown): boolean {
+/** Whether a lambda holds a Get: the set it runs over is then read with its documents (see collectionFor). */
+export function readsDocuments(expr: unknown): boolean {
   if (Array.isArray(expr)) return expr.some(readsDocuments);
   if (expr === null || typeof expr !== 'object') return false;
   return Object.entries(expr).some(([k, v]) => k === 'get' || readsDocuments(v));
@@ -104,18 +105,21 @@ const match = effect({
   key: 'match',
   name: 'Match',
   optional: ['terms'],
-  run: async (args) => {
-    const index = typeof args.match === 'string' ? new Ref(args.match, Ref.native('indexes')) : args.match;
-    if (!(index instanceof Ref) || index.collection?.id !== 'indexes') {
-      throw typeError('Index Ref', args.match, ['match']);
-    }
-    const rawTerms = args.terms ?? [];
-    const terms = Array.isArray(rawTerms) ? rawTerms : [rawTerms];
-    return new SetValue({ type: 'match', index, terms, rawTerms });
-  },
+  run: async (args) => matchSet(args),
 });
 
-const MAX_PAGE = 100_000;
+/** The set Match(index, terms) means. Exported for foresight.ts, which works it out ahead of time. */
+export function matchSet(args: Args): SetValue {
+  const index = typeof args.match === 'string' ? new Ref(args.match, Ref.native('indexes')) : args.match;
+  if (!(index instanceof Ref) || index.collection?.id !== 'indexes') {
+    throw typeError('Index Ref', args.match, ['match']);
+  }
+  const rawTerms = args.terms ?? [];
+  const terms = Array.isArray(rawTerms) ? rawTerms : [rawTerms];
+  return new SetValue({ type: 'match', index, terms, rawTerms });
+}
+
+export const MAX_PAGE = 100_000;
 
 /** A cursor is an array; any other value is a cursor of one (`before: null` is `[null]`: the end). */
 function cursorOf(v: Value): readonly Value[] {

@@ -1,0 +1,82 @@
+/**
+ * Issue 15: on PostgreSQL every wait for an answer is a network round trip, and an auth
+ * operation of the HTTP contract takes at most 4 of them. The functions run as deployed: the
+ * engine in-process on a real PostgreSQL (a database of this file's own), through the same
+ * endpoints and context as the other auth tests. Round trips are counted on pg's sockets
+ * (test/support/pg-traffic.ts), warm: each operation runs once before it is counted, so that
+ * the schema the engine keeps between queries is loaded, as in a process that has served before.
+ */
+
+import faunadb from 'faunadb';
+import { createInProcessFetch, openEngine, type Engine } from 'fql-engine';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { applySchema } from '../../fauna-schema/apply.ts';
+import { postgresMissingReason, postgresUrl } from '../support/environment.ts';
+import { createDatabase, dropDatabase } from '../support/pg-databases.ts';
+import { countPgTraffic } from '../support/pg-traffic.ts';
+import { Browser, PASSWORD, followVerifyLink, useAuthWorld, type Answer } from './harness.ts';
+
+const q = faunadb.query;
+const TARGET = 4;
+const SECRET = 'secret';
+
+const world = useAuthWorld();
+const serverUrl = postgresUrl();
+const title = serverUrl === null ? `round trips on PostgreSQL (not run: ${postgresMissingReason()})` : 'round trips on PostgreSQL';
+
+describe.skipIf(serverUrl === null)(title, () => {
+  const database = `round_trips_${process.pid}_${Date.now()}`;
+  let engine: Engine;
+  let client: faunadb.Client;
+  const traffic = countPgTraffic();
+
+  beforeAll(async () => {
+    const url = await createDatabase(serverUrl ?? '', database);
+    engine = await openEngine({ adminSecret: SECRET, databaseUrl: url, bcryptCost: 4, sweepIntervalMs: 3_600_000 });
+    const fetch = createInProcessFetch(engine);
+    await new faunadb.Client({ secret: SECRET, fetch }).query(q.CreateDatabase({ name: 'auth' }));
+    await applySchema(new faunadb.Client({ secret: `${SECRET}:auth:admin`, fetch }), { log: () => {} });
+    client = new faunadb.Client({ secret: `${SECRET}:auth:server`, fetch });
+  });
+
+  afterAll(async () => {
+    await engine?.close();
+    await dropDatabase(serverUrl ?? '', database);
+  });
+
+  beforeEach(() => {
+    world.configure({}, { client });
+  });
+
+  /** The request's answer, and the round trips it took. */
+  async function counted(request: () => Promise<Answer>): Promise<{ answer: Answer; trips: number }> {
+    const before = traffic.roundTrips;
+    const answer = await request();
+    return { answer, trips: traffic.roundTrips - before };
+  }
+
+  it(`register, login and the magic-link POST each take at most ${TARGET}`, async () => {
+    const trips: Record<string, number[]> = { register: [], login: [], magic: [] };
+    for (const n of [1, 2]) {
+      const email = `trips${n}@example.com`;
+      const browser = new Browser();
+      const registered = await counted(() => browser.post('/api/auth/register', { email, password: PASSWORD }));
+      expect(registered.answer.status, registered.answer.text).toBe(202);
+      trips.register.push(registered.trips);
+      expect((await followVerifyLink(world, email, browser)).status).toBe(303);
+
+      const login = await counted(() => new Browser().post('/api/auth/login', { email, password: PASSWORD }));
+      expect(login.answer.status, login.answer.text).toBe(200);
+      trips.login.push(login.trips);
+
+      const magic = await counted(() => new Browser().post('/api/auth/magic', { email }));
+      expect(magic.answer.status, magic.answer.text).toBe(202);
+      trips.magic.push(magic.trips);
+    }
+    // The first of each loaded the schema; the second is what a warm process pays.
+    const warm = { register: trips.register[1], login: trips.login[1], magic: trips.magic[1] };
+    // Each did reach PostgreSQL (so a count of 0 cannot pass for a fast path).
+    for (const n of Object.values(warm)) expect(n).toBeGreaterThan(0);
+    for (const [operation, n] of Object.entries(warm)) expect(n, `${operation}: ${JSON.stringify(trips)}`).toBeLessThanOrEqual(TARGET);
+  });
+});
