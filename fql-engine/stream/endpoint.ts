@@ -90,8 +90,16 @@ function render(target: StreamTarget, change: Change, fields: ReadonlySet<EventF
   return target.kind === 'documents' ? documentsEvent(change, fields) : versionEvent(change, fields);
 }
 
-/** Whether the caller may read the changed document (and, for an index entry, the index at its terms). */
-async function readable(ctx: QueryContext, change: Change): Promise<boolean> {
+/**
+ * Whether the caller may read the changed document (and, for an index entry, the index at its
+ * terms) as of the change's own transaction: an event carries the document as that write left
+ * it, so a role predicate must judge that version, not a later one (a document turned blue and
+ * then red must not show its blue version to a role that reads only red ones). Where the
+ * collection keeps no history of that version, the read at that time finds nothing and the
+ * event is not sent: when in doubt, nothing is shown.
+ */
+async function readable(now: QueryContext, change: Change): Promise<boolean> {
+  const ctx = now.at(change.ts);
   const ref = decodeValue(change.ref);
   if (!(ref instanceof Ref) || ref.collection === undefined) return false;
   try {

@@ -180,10 +180,10 @@ describe('ReadCachingTx', () => {
         { kind: 'doc', db, coll: 'users', id: '1', now: NOW },
       ]);
       // Started at once, before anything was asked for.
-      expect(reads).toEqual({ getDoc: 1, scanIndex: 1, scanIndexWithDocs: 0 });
+      expect(reads).toEqual({ getDoc: 1, getDocs: 0, scanIndex: 1, scanIndexWithDocs: 0 });
       expect((await cache.scanIndex(db, 'ix', TERMS, { now: NOW, limit: 5 })).map((e) => e.id)).toEqual(['1']);
       expect((await cache.getDoc(db, 'users', '1', NOW))?.body).toEqual({ data: { n: 1 } });
-      expect(reads).toEqual({ getDoc: 1, scanIndex: 1, scanIndexWithDocs: 0 });
+      expect(reads).toEqual({ getDoc: 1, getDocs: 0, scanIndex: 1, scanIndexWithDocs: 0 });
     });
   });
 
@@ -191,7 +191,7 @@ describe('ReadCachingTx', () => {
     await withCache(async (cache, reads, db) => {
       await cache.getDoc(db, 'users', '1', NOW);
       cache.readAhead([{ kind: 'scan', db, indexId: 'ix', terms: TERMS, range: { now: NOW } }, { kind: 'doc', db, coll: 'users', id: '1', now: NOW }]);
-      expect(reads).toEqual({ getDoc: 1, scanIndex: 0, scanIndexWithDocs: 0 });
+      expect(reads).toEqual({ getDoc: 1, getDocs: 0, scanIndex: 0, scanIndexWithDocs: 0 });
     });
   });
 

@@ -227,7 +227,7 @@ export const knownDifferences: readonly KnownDifference[] = [
   {
     number: 15,
     summary:
-      "Streams (`POST /stream`) check the caller's read access when they send an event, so a role predicate that reads the document sees it as it is then, not as it was at the event's transaction; a Documents stream's set events carry no `index`; documents gone at their ttl send no events; Insert and Remove (edits of history) send no `history_rewrite` event; and the in-process fetch refuses streams with `bad request` (in Node the driver reads a streamed fetch body as a Node stream, which a standard Response's body is not): the HTTP server serves them.",
+      "Streams (`POST /stream`) judge an event's read access as of the event's own transaction, so in a collection that keeps no history (`history_days: 0`) an event whose version a later write has already replaced is not sent to a role with a read predicate; a Documents stream's set events carry no `index`; documents gone at their ttl send no events; Insert and Remove (edits of history) send no `history_rewrite` event; and the in-process fetch refuses streams with `bad request` (in Node the driver reads a streamed fetch body as a Node stream, which a standard Response's body is not): the HTTP server serves them.",
     fauna:
       "Fauna checked access at the event's snapshot, named its documents index in Documents set events, sent an event for every removal and history rewrite, and streamed over any transport the driver had.",
     // A query case cannot open a stream: this difference's cases, named '#15 …', run with the

@@ -13,16 +13,23 @@ import { ADMIN_SECRET, caseDatabase, collect, q, StreamRig } from './stream-harn
 
 const databaseUrl = postgresUrl();
 
-/** A storage that counts the subscriptions open on it. */
-function counting(storage: Storage): { storage: Storage; open: () => number } {
+/**
+ * A storage that counts the subscriptions open on it, and can hold back the changes it announces
+ * (`hold`) until `release`: a stream then judges them after later writes have committed.
+ */
+function counting(storage: Storage): { storage: Storage; open: () => number; hold: () => void; release: () => void } {
   let open = 0;
+  let held: (() => void)[] | null = null;
   const wrapped: Storage = {
     backend: storage.backend,
     transaction: (fn) => storage.transaction(fn),
     sweepExpired: (now) => storage.sweepExpired(now),
     close: () => storage.close(),
     subscribe: async (listener) => {
-      const stop = await storage.subscribe(listener);
+      const stop = await storage.subscribe({
+        changes: (batch) => (held === null ? listener.changes(batch) : held.push(() => listener.changes(batch))),
+        failed: (error) => listener.failed(error),
+      });
       open += 1;
       let stopped = false;
       return async () => {
@@ -32,7 +39,12 @@ function counting(storage: Storage): { storage: Storage; open: () => number } {
       };
     },
   };
-  return { storage: wrapped, open: () => open };
+  const release = (): void => {
+    const deliveries = held ?? [];
+    held = null;
+    for (const deliver of deliveries) deliver();
+  };
+  return { storage: wrapped, open: () => open, hold: () => void (held = []), release };
 }
 
 async function eventually(check: () => boolean, what: string): Promise<void> {
@@ -50,9 +62,11 @@ for (const backend of backends) {
   (backend.missing === null ? describe : describe.skip)(title, () => {
     let rig: StreamRig;
     let subscriptions: () => number;
+    let gate: Pick<ReturnType<typeof counting>, 'hold' | 'release'>;
     beforeAll(async () => {
       const counted = counting(await backend.open());
       subscriptions = counted.open;
+      gate = counted;
       rig = await StreamRig.open({ storage: counted.storage, streamQueueLimit: 3 });
     });
     afterAll(async () => {
@@ -123,6 +137,40 @@ for (const backend of backends) {
       });
       expect(events.filter((e) => e.type === 'version').length).toBeLessThan(20);
     });
+
+    for (const historyDays of [30, 0])
+      test(`an event is judged as of its own transaction: a role that reads only red documents never hears a blue version (history_days ${historyDays})`, async () => {
+        const { admin } = await caseDatabase(rig, 'judged');
+        // Without history the blue version is gone by the time it is judged: it is then not sent at all.
+        await admin.query(q.CreateCollection({ name: 'things', history_days: historyDays }));
+        await admin.query(q.Create(q.Ref(q.Collection('things'), '1'), { data: { colour: 'red' } }));
+        const onlyRed = q.Query(q.Lambda('ref', q.Equals('red', q.Select(['data', 'colour'], q.Get(q.Var('ref')), null))));
+        await admin.query(q.CreateRole({ name: 'reds', privileges: [{ resource: q.Collection('things'), actions: { read: onlyRed } }] }));
+        const secret = await admin.query<string>(q.Select('secret', q.CreateKey({ role: q.Role('reds') })));
+        const streamer = rig.client(secret);
+        const thing = q.Ref(q.Collection('things'), '1');
+        const got = await collect(
+          streamer,
+          thing,
+          ['document'],
+          async () => {
+            // Both writes commit before the stream looks at the first: it must judge the blue version, not the red one.
+            gate.hold();
+            try {
+              await admin.query(q.Update(thing, { data: { colour: 'blue', secret: 'seen by no red reader' } }));
+              await admin.query(q.Update(thing, { data: { colour: 'red', secret: null } }));
+            } finally {
+              gate.release();
+            }
+          },
+          2,
+          1500,
+        );
+        await streamer.close();
+        await admin.close();
+        expect(got.error).toBeNull();
+        expect(got.events.map((e) => (e.event as { document: { data: unknown } }).document.data)).toEqual([{ colour: 'red' }]);
+      });
 
     test('closing the server ends its open streams at once', async () => {
       const other = await StreamRig.open({ storage: rig.engine.storage });
