@@ -59,6 +59,14 @@ describe('what npm run dev prints', () => {
     '[netlify]    0: <unknown>',
   ];
 
+  it("keeps netlify dev's ready box that comes right after the block", () => {
+    const lines: string[] = [];
+    const filter = netlifyOutput((l) => lines.push(l), '[netlify] ');
+    const box = ['[netlify]    ╭──────╮', '[netlify]    │   Local dev server ready: http://localhost:8888   │', '[netlify]    ╰──────╯'];
+    for (const line of [...offlineBlock, ...box]) filter(line);
+    expect(lines).toEqual([`[netlify] edge function auth-guard: ${EDGE_CONFIG_OFFLINE_NOTICE}`, ...box]);
+  });
+
   it("says netlify dev's offline edge config error in one line, and passes on the rest", () => {
     const lines: string[] = [];
     const filter = netlifyOutput((l) => lines.push(l), '[netlify] ');

@@ -69,7 +69,8 @@ export class ReadCachingTx implements StorageTx {
         const docKeyOf = docKey(db, key.coll, key.id, now);
         const one = read.then((docs) => docs[i]);
         this.docs.set(docKeyOf, one);
-        one.catch(() => this.docs.delete(docKeyOf));
+        // A write may have forgotten this read and a newer one taken its place: leave that one.
+        one.catch(() => this.docs.get(docKeyOf) === one && this.docs.delete(docKeyOf));
       });
     }
     return Promise.all(keys.map((key) => this.getDoc(db, key.coll, key.id, now)));

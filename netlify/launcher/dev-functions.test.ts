@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BUNDLES_VARIABLE, startDevFunctions, type DevFunctions } from './dev-functions.ts';
+import { BUNDLES_VARIABLE, configInitializer, startDevFunctions, type DevFunctions } from './dev-functions.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -128,5 +128,11 @@ describe("npm run dev's function bundles", () => {
     expect(result?.runtimeAPIVersion).toBe(2);
     expect(result?.routes?.map((r) => r.pattern)).toEqual(['/api/hello']);
     expect(result?.inputs).toEqual([path.join(functions.shimDir, 'hello.mjs')]);
+  });
+
+  it('refuses a config that is not an object literal, which netlify could not read', async () => {
+    const ts = (await import('typescript')).default;
+    expect(configInitializer(ts, 'a.ts', "export const config = { path: '/api/a' } satisfies object;")).toBe("{ path: '/api/a' }");
+    expect(() => configInitializer(ts, 'b.ts', "import { c } from './c.ts';\nexport const config = c;")).toThrow(/must be an object literal/);
   });
 });

@@ -23,16 +23,19 @@
  * Packages are bundled too, but for those with native code and those imported lazily with
  * `import()` (they resolve from the project's node_modules at run time): measured, a worker
  * loads a function 1.5 times as fast from one bundle as from the packages' own files, and each
- * request pays it. The engine's in-process
- * path (shared/fql/client.ts, only with DATABASE_URL, which development takes out of the
- * functions' environment) is left out: its import fails with a message saying so.
+ * request pays it. The engine's in-process path (shared/fql/client.ts, only with DATABASE_URL,
+ * which development takes out of the functions' environment) is left out: its import fails with
+ * a message saying so.
+ *
+ * esbuild rewrites the bundles in place: a request that arrives while a rebuild writes them may
+ * fail once, as with any watching dev server; the next one gets the new code.
  *
  * The production rehearsal (`--production`) does not use this: netlify dev bundles functions/
  * itself there, exactly as a deploy does.
  */
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, watch, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { context, type BuildContext, type BuildResult, type Message, type Plugin } from 'esbuild';
@@ -205,7 +208,7 @@ async function writeShims(functionsDir: string, shimDir: string, files: readonly
     const old = existsSync(shim) ? readFileSync(shim, 'utf8') : '';
     if (old.startsWith(shimHeader(file, hash))) continue;
     const text = shimSource(file, hash, configInitializer(await typescript(), file, source));
-    if (text !== old) writeFileSync(shim, text);
+    if (text !== old) writeWhole(shim, text);
   }
   for (const old of readdirSync(shimDir)) if (!wanted.has(old)) rmSync(path.join(shimDir, old), { force: true });
 }
@@ -217,8 +220,24 @@ function typescript(): Promise<typeof TypeScript> {
   return loadingTypeScript;
 }
 
+/**
+ * Names the shim's template as well as its source: .netlify/ outlives a `git pull`, and a shim
+ * written by an older launcher must be written again even when its source has not changed.
+ */
+const SHIM_TEMPLATE = 1;
+
 function shimHeader(file: string, hash: string): string {
-  return `// For npm run dev only: functions/${file} (source ${hash}), written by netlify/launcher/dev-functions.ts.`;
+  return `// For npm run dev only: functions/${file} (source ${hash}, template ${SHIM_TEMPLATE}), written by netlify/launcher/dev-functions.ts.`;
+}
+
+/**
+ * A shim is replaced whole (a rename), so that netlify dev never reads one half written; the
+ * partial file is written outside the directory netlify dev watches.
+ */
+function writeWhole(file: string, text: string): void {
+  const partial = path.join(path.dirname(path.dirname(file)), `.${path.basename(file)}.partial`);
+  writeFileSync(partial, text);
+  renameSync(partial, file);
 }
 
 /** A shim: the function's config, and its default export loaded from the bundle named by BUNDLES_VARIABLE. */
@@ -248,6 +267,9 @@ export function configInitializer(ts: typeof TypeScript, file: string, text: str
       let initializer: TypeScript.Expression = declaration.initializer;
       while (ts.isAsExpression(initializer) || ts.isSatisfiesExpression(initializer) || ts.isParenthesizedExpression(initializer)) {
         initializer = initializer.expression;
+      }
+      if (!ts.isObjectLiteralExpression(initializer)) {
+        throw new Error(`functions/${file}: 'export const config' must be an object literal, which netlify reads without running the file`);
       }
       const js = ts.transpileModule(`export default ${initializer.getText(source)};`, { compilerOptions: { target: ts.ScriptTarget.ESNext } }).outputText;
       return js.replace(/^export default /, '').replace(/;\s*$/, '');

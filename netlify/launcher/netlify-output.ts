@@ -18,8 +18,12 @@ import path from 'node:path';
 export const EDGE_CONFIG_OFFLINE_NOTICE = "in-source config not read, since Netlify's types cannot be fetched offline: harmless, its paths are netlify.toml's";
 
 const HEADER = /Could not load configuration for edge function at '([^']+)'/;
-/** What Deno's error and backtrace look like, after the header. */
-const BLOCK_LINE = /^(?:$|\s|error: |Stack backtrace:)/;
+/**
+ * What Deno's error and backtrace look like, after the header: its numbered causes, `at` lines
+ * and backtrace frames. Not any indented line: netlify dev's own "ready" box is indented too,
+ * and may come right after the block.
+ */
+const BLOCK_LINE = /^(?:$|error: |Stack backtrace:|\s+\d+: |\s+at |\s+<unknown>)/;
 const OFFLINE = /edge\.netlify\.com.*(?:dns error|error sending request)|(?:dns error|error sending request).*edge\.netlify\.com/s;
 /** @netlify/dev's warning when no-local-netlify-db.mjs stopped the local Netlify DB. */
 const LOCAL_DB = /^Failed to start Netlify Database locally: Error: (not started by npm run dev: .*)$/;

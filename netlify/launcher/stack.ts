@@ -5,7 +5,8 @@
  *   - the FQL engine (the `fql-engine` command, PGlite under <data>/engine, or PostgreSQL with
  *     DATABASE_URL), a child process
  *   - the mailbox, in this process, keeping messages under <data>/mailbox
- *   - the functions, bundled by esbuild in this process and rebuilt when a source changes;
+ *   - the functions, bundled by esbuild (its service process, driven from here) and rebuilt
+ *     when a source changes;
  *     netlify dev serves them through small shims (dev-functions.ts), which spares it a minute
  *     of bundling on every start
  *   - `netlify dev`, a child process, offline, with the functions pointed at the engine and at
