@@ -323,10 +323,18 @@ async function putDoc(sql: SqlQueryable, db: DbId, doc: StoredDoc): Promise<void
   );
 }
 
-/** True when a row was removed, expired or not: deleting is a write, not a read. */
+/**
+ * True when a row was removed, expired or not: deleting is a write, not a read. The row is found
+ * as getDoc finds it (BY_KEY): a DELETE reads what it scans too, and given `db = $1 AND coll = $2`
+ * a planner without statistics yet (a young table, before autovacuum's first ANALYZE) scans the
+ * whole collection through fql_docs_order, filtering on the id. Under SERIALIZABLE that locked
+ * all of the index and the table, so that every document another transaction created or
+ * deleted meanwhile was a conflict: measured with bench:pg, 1 to 8 serialization failures per
+ * logout (which deletes a session and creates an audit event) at concurrency 8 and 32.
+ */
 async function deleteDoc(sql: SqlQueryable, db: DbId, coll: string, id: string): Promise<boolean> {
   const params = [db, coll, id];
-  const rows = await sql.query<{ one: number }>('DELETE FROM fql_docs WHERE db = $1 AND coll = $2 AND id = $3 RETURNING 1 AS one', params);
+  const rows = await sql.query<{ one: number }>(`DELETE FROM fql_docs WHERE ${BY_KEY} RETURNING 1 AS one`, params);
   await sql.write('DELETE FROM fql_index_entries WHERE db = $1 AND coll = $2 AND id = $3', params);
   await sql.write('DELETE FROM fql_unique_claims WHERE db = $1 AND coll = $2 AND id = $3', params);
   return rows.length === 1;

@@ -842,6 +842,45 @@ function exitOf(child: ChildProcess): Promise<number | null> {
       }
     });
 
+    test('deleting one document and creating another does not conflict with a transaction doing the same to others', async () => {
+      // A schema of its own, so that its tables are young and have no statistics yet: then a
+      // DELETE that let the planner choose scanned the whole collection (fql_docs_order), and
+      // under SERIALIZABLE every document created meanwhile was a conflict (two logouts).
+      const young = `contract_delete_${randomBytes(6).toString('hex')}`;
+      const storage = await openPostgres({ url: databaseUrl ?? '', schema: young });
+      try {
+        const db = freshDb();
+        const ids = Array.from({ length: 2000 }, (_, i) => String(1_000_000 + i));
+        await inTx(storage, async (tx) => {
+          for (const id of ids) await tx.insertDoc(db, doc('sessions', id));
+        });
+        let calls = 0;
+        let arrived = 0;
+        let bothDeleted = (): void => {};
+        const barrier = new Promise<void>((resolve) => (bothDeleted = resolve));
+        const logout = (session: string, event: string): Promise<void> => {
+          let firstTry = true;
+          return storage.transaction(async (tx) => {
+            calls += 1;
+            await tx.deleteDoc(db, 'sessions', session);
+            if (firstTry) {
+              firstTry = false;
+              arrived += 1;
+              if (arrived === 2) bothDeleted();
+              await barrier;
+            }
+            await tx.insertDoc(db, doc('audit_events', event));
+          });
+        };
+        const settled = await Promise.allSettled([logout(ids[10], 'e1'), logout(ids[1900], 'e2')]);
+        expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled']);
+        expect(calls).toBe(2);
+      } finally {
+        await storage.close();
+        await dropSchema(young);
+      }
+    });
+
     test('when the tries run out, the answer is serialization_failure and nothing of it is written', async () => {
       const storage = await openPostgres({ url: databaseUrl ?? '', schema, maxRetries: 1 });
       try {
