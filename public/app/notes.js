@@ -124,7 +124,7 @@ byId('notes', HTMLUListElement).addEventListener('click', (event) => {
 
 client.onLogout(() => location.assign('/#login'));
 
-/** @typedef {{ at: string, event: string, actor: string, ip: string, userAgent: string }} ActivityEntry */
+/** @typedef {{ at: string, event: string, actor: string, ip: string, userAgent: string, device: string }} ActivityEntry */
 
 /** Words for the audit log's events (docs/API.md, "Audit log"); an unknown one shows as it is. */
 const EVENT_WORDS = /** @type {Record<string, string>} */ ({
@@ -155,7 +155,8 @@ async function loadActivity() {
       const item = document.createElement('li');
       item.dataset.event = entry.event;
       const by = entry.actor === 'self' ? '' : ` (by ${entry.actor === 'admin' ? 'an admin' : 'the system'})`;
-      item.textContent = `${new Date(entry.at).toLocaleString()} · ${EVENT_WORDS[entry.event] ?? entry.event}${by} · ${entry.ip} · ${entry.userAgent}`;
+      item.textContent = `${new Date(entry.at).toLocaleString()} · ${EVENT_WORDS[entry.event] ?? entry.event}${by} · ${entry.ip} · ${entry.device}`;
+      item.title = entry.userAgent;
       return item;
     }),
   );

@@ -5,6 +5,7 @@ import type { AuthContext } from '../auth/context.ts';
 import { ownActivityQuery } from '../fql/audit.ts';
 import { runQuery } from '../fql/run-query.ts';
 import type { Caller } from '../fql/users.ts';
+import { describeUserAgent } from '../user-agent.ts';
 
 /** An audit document as the database holds it. */
 export interface AuditDoc {
@@ -30,6 +31,8 @@ export interface ActivityEntry {
   readonly actorAccount: string | null;
   readonly ip: string;
   readonly userAgent: string;
+  /** The User-Agent as a person says it ("Chrome on Linux"), as the sessions list shows it. */
+  readonly device: string;
   readonly session: string | null;
   readonly detail: Readonly<Record<string, unknown>>;
 }
@@ -44,6 +47,7 @@ export function activityEntryOf(doc: AuditDoc): ActivityEntry {
     actorAccount: d.actor_account?.id ?? null,
     ip: d.ip,
     userAgent: d.user_agent,
+    device: describeUserAgent(d.user_agent),
     session: d.session?.id ?? null,
     detail: d.detail,
   };

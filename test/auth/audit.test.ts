@@ -39,7 +39,7 @@ describe('what is recorded, and GET /api/auth/activity', () => {
     const session = ((await ann.get('/api/auth/session')).body as { session: { id: string } }).session.id;
     const seen = await activity(ann);
     expect(seen.map((e) => e.event)).toEqual(['password_change', 'login_failed', 'login', 'verify', 'register']);
-    expect(seen[0]).toMatchObject({ actor: 'self', ip: '198.51.100.7', userAgent: 'ann-laptop', session });
+    expect(seen[0]).toMatchObject({ actor: 'self', ip: '198.51.100.7', userAgent: 'ann-laptop', device: 'ann-laptop', session });
     expect(seen[1]).toMatchObject({ actor: 'self', ip: '203.0.113.9', userAgent: 'guesser', session: null, detail: { reason: 'password' } });
     await new Browser().post('/api/auth/password/forgot', { email: 'ann@example.com' });
     const { link } = await latestLink(world.mailbox, 'ann@example.com', '/api/auth/password/reset');
