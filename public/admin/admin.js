@@ -6,7 +6,7 @@
  * refreshes the session once on a 401. Text from the server goes in with textContent only.
  */
 import { createAuthClient } from '../auth-client.js';
-import { byId, errorMessage, say } from '../page.js';
+import { byId, jsonCaller, say } from '../page.js';
 
 /** @typedef {{ id: string, email: string, emailVerified: boolean, disabled: boolean, createdAt: string | null }} Summary */
 /** @typedef {{ id: string, createdAt: string, lastUsedAt: string, userAgent: string }} Session */
@@ -15,34 +15,7 @@ import { byId, errorMessage, say } from '../page.js';
 
 const client = createAuthClient();
 
-/**
- * The JSON of a 2xx answer (null for 204); anything else is said on the page and thrown.
- * @param {string} url
- * @param {string} method
- * @param {unknown} [json]
- * @returns {Promise<unknown>}
- */
-async function send(url, method, json) {
-  /** @type {RequestInit} */
-  const init = { method, headers: { accept: 'application/json' } };
-  if (json !== undefined) {
-    init.headers = { accept: 'application/json', 'content-type': 'application/json' };
-    init.body = JSON.stringify(json);
-  }
-  const response = await client.authFetch(url, init);
-  if (response.status === 401) {
-    location.assign(`/?next=${encodeURIComponent(location.pathname)}#login`);
-    throw new Error('not logged in');
-  }
-  /** @type {unknown} */
-  const body = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) {
-    const message = errorMessage(body) ?? `The server answered ${response.status}.`;
-    say(message, 'error');
-    throw new Error(message);
-  }
-  return body;
-}
+const send = jsonCaller(client);
 
 /** @type {string | null} */
 let nextCursor = null;

@@ -6,47 +6,13 @@
  * once on a 401. Text from the server goes in with textContent only.
  */
 import { createAuthClient } from '../auth-client.js';
-import { byId, errorMessage, say } from '../page.js';
+import { byId, jsonCaller, say } from '../page.js';
 
 /** @typedef {{ id: string, text: string, createdAt: string, updatedAt: string }} Note */
 
 const client = createAuthClient();
 
-/**
- * The JSON of a 2xx answer; anything else is said on the page and thrown.
- * @param {Response} response
- * @returns {Promise<unknown>}
- */
-async function answer(response) {
-  if (response.status === 401) {
-    // The session is over (authFetch already tried a refresh): log in again, then come back.
-    location.assign(`/?next=${encodeURIComponent(location.pathname)}#login`);
-    throw new Error('not logged in');
-  }
-  /** @type {unknown} */
-  const body = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) {
-    const message = errorMessage(body) ?? `The server answered ${response.status}.`;
-    say(message, 'error');
-    throw new Error(message);
-  }
-  return body;
-}
-
-/**
- * @param {string} url
- * @param {string} method
- * @param {unknown} [json]
- */
-function send(url, method, json) {
-  /** @type {RequestInit} */
-  const init = { method, headers: { accept: 'application/json' } };
-  if (json !== undefined) {
-    init.headers = { accept: 'application/json', 'content-type': 'application/json' };
-    init.body = JSON.stringify(json);
-  }
-  return client.authFetch(url, init).then(answer);
-}
+const send = jsonCaller(client);
 
 /**
  * @param {Note} note
