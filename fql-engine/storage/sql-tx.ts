@@ -270,7 +270,10 @@ const DOC_COLUMNS = 'coll, id, order_key, ts, body, expires_at';
  * that every write to that collection conflicts with the read. `|| ''` leaves db and coll as
  * mere filters.
  */
-const BY_KEY = "id = $3 AND db || '' = $1 AND coll || '' = $2";
+function byKey(db: string, coll: string, id: string): string {
+  return `id = ${id} AND db || '' = ${db} AND coll || '' = ${coll}`;
+}
+const BY_KEY = byKey('$1', '$2', '$3');
 
 /** One row by key: its expiry is checked here rather than in SQL, which keeps the statement a bare key lookup. */
 async function getDoc(sql: SqlQueryable, db: DbId, coll: string, id: string, now: number): Promise<StoredDoc | null> {
@@ -287,7 +290,7 @@ async function getDocs(sql: SqlQueryable, db: DbId, keys: readonly DocRef[], now
   if (keys.length === 1) return [await getDoc(sql, db, keys[0].coll, keys[0].id, now)];
   const params: unknown[] = [db];
   const lookups = keys.map(
-    (key) => `SELECT ${DOC_COLUMNS} FROM fql_docs WHERE id = $${params.push(key.id)} AND db || '' = $1 AND coll || '' = $${params.push(key.coll)}`,
+    (key) => `SELECT ${DOC_COLUMNS} FROM fql_docs WHERE ${byKey('$1', `$${params.push(key.coll)}`, `$${params.push(key.id)}`)}`,
   );
   const rows = await sql.query<DocRow>(lookups.join(' UNION ALL '), params);
   return keys.map((key) => liveDoc(rows.find((row) => row.coll === key.coll && row.id === key.id), now));
@@ -465,7 +468,7 @@ async function scanIndexWithDocs(
        d.order_key AS doc_order_key, d.ts AS doc_ts, d.body AS doc_body, d.expires_at AS doc_expires_at
      FROM ${entries} e
      LEFT JOIN LATERAL (SELECT order_key, ts, body, expires_at FROM fql_docs
-                        WHERE id = e.id AND db || '' = $1 AND coll || '' = e.coll LIMIT 1) d ON true
+                        WHERE ${byKey('$1', 'e.coll', 'e.id')} LIMIT 1) d ON true
      ORDER BY e.sort_key ${range.reverse === true ? 'DESC' : 'ASC'}`,
     params,
   );
