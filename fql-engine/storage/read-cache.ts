@@ -107,9 +107,9 @@ export class ReadCachingTx implements StorageTx {
     options?: PutEntriesOptions,
   ): Promise<void> {
     if (options?.fresh === true) {
-      for (const terms of new Set(entries.map((e) => hex(e.terms)))) this.forgetScans(`${db}\u0000${indexId}\u0000${terms}\u0000`);
+      for (const terms of new Set(entries.map((e) => hex(e.terms)))) this.forgetScans(scanPrefix(db, indexId, terms));
     } else {
-      this.forgetScans(`${db}\u0000${indexId}\u0000`);
+      this.forgetScans(scanPrefix(db, indexId));
     }
     return this.tx.putIndexEntries(db, indexId, doc, entries, options);
   }
@@ -195,7 +195,7 @@ export class ReadCachingTx implements StorageTx {
   /** A document written: its reads at any time, and every index scan of its database (see above). */
   private forgetDocWrite(db: DbId, coll: string, id: string): void {
     this.forgetDoc(db, coll, id);
-    this.forgetScans(`${db}\u0000`);
+    this.forgetScans(scanPrefix(db));
   }
 
   private forgetDoc(db: DbId, coll: string, id: string): void {
@@ -222,7 +222,15 @@ function hex(bytes: Uint8Array | undefined): string {
   return bytes === undefined ? '-' : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
+/** What every scan of a database (of one of its indexes, at given terms) starts with: a write forgets them by it. */
+function scanPrefix(db: DbId, indexId?: string, termsHex?: string): string {
+  let prefix = `${db}\u0000`;
+  if (indexId !== undefined) prefix += `${indexId}\u0000`;
+  if (termsHex !== undefined) prefix += `${termsHex}\u0000`;
+  return prefix;
+}
+
 function scanKey(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): string {
   const bounds = `${hex(range.gte)}\u0000${hex(range.lt)}\u0000${range.reverse === true}\u0000${range.limit ?? '-'}\u0000${range.now}`;
-  return `${db}\u0000${indexId}\u0000${hex(terms)}\u0000${bounds}`;
+  return `${scanPrefix(db, indexId, hex(terms))}${bounds}`;
 }
