@@ -8,10 +8,10 @@
  * evaluator reaches an expression it has not looked into yet, it walks the part of it that is
  * certain to run (every argument of a function, Let's bindings and body, If's condition, the
  * first argument of And and Or, the collection of Map...; never a branch, a lambda's body or
- * anything inside At; and nothing past a write), and collects the reads there whose inputs fold to constants: Paginate of
- * a Match, Get or Exists of a Match or of a document ref. It hands them to the transaction
- * (`StorageTx.readAhead`), which starts the ones it does not hold yet, together, and answers
- * the evaluator's own calls from them when it makes them.
+ * anything inside At; and nothing past a write), and collects the reads there whose inputs fold
+ * to constants: Paginate of a Match, Get or Exists of a Match or of a document ref. It hands them
+ * to the transaction (`StorageTx.readAhead`), which starts the ones it does not hold yet,
+ * together, and answers the evaluator's own calls from them when it makes them.
  *
  * Nothing here changes what a query means or where its errors come from: a foreseen read is
  * the very storage call the evaluator will make (the same key in the read cache), it is checked
