@@ -5,17 +5,16 @@
  */
 import type { Config as FunctionConfig } from '@netlify/functions';
 import { acceptInvitation, invitationPage } from '../shared/auth/invitations.ts';
-import { cookiesFor, userAgentOf } from '../shared/auth/web.ts';
+import { linkSessionAnswer, userAgentOf } from '../shared/auth/web.ts';
 import { endpoint } from '../shared/endpoint.ts';
-import { json, readBody, seeOther } from '../shared/http.ts';
+import { readBody } from '../shared/http.ts';
 
 export default endpoint({
   GET: (req, ctx) => invitationPage(ctx.auth, req),
   POST: async (req, ctx) => {
     const { kind, data } = await readBody(req);
     const session = await acceptInvitation(ctx.auth, data, userAgentOf(req));
-    const headers = cookiesFor(session, ctx.config);
-    return kind === 'form' ? seeOther(`${ctx.config.siteUrl}/`, { headers }) : json(201, { user: session.user }, { headers });
+    return linkSessionAnswer(kind, session, ctx.config, 201);
   },
 });
 

@@ -2,9 +2,9 @@
 import type { Config as FunctionConfig } from '@netlify/functions';
 import { magicSignup } from '../shared/auth/magic.ts';
 import { linkPage } from '../shared/auth/pages.ts';
-import { cookiesFor, userAgentOf } from '../shared/auth/web.ts';
+import { linkSessionAnswer, userAgentOf } from '../shared/auth/web.ts';
 import { endpoint } from '../shared/endpoint.ts';
-import { json, readBody, seeOther } from '../shared/http.ts';
+import { readBody } from '../shared/http.ts';
 
 export default endpoint({
   GET: (req, ctx) =>
@@ -18,8 +18,7 @@ export default endpoint({
   POST: async (req, ctx) => {
     const { kind, data } = await readBody(req);
     const session = await magicSignup(ctx.auth, data, userAgentOf(req));
-    const headers = cookiesFor(session, ctx.config);
-    return kind === 'form' ? seeOther(`${ctx.config.siteUrl}/`, { headers }) : json(201, { user: session.user }, { headers });
+    return linkSessionAnswer(kind, session, ctx.config, 201);
   },
 });
 

@@ -7,6 +7,7 @@
 import type { Config } from '../config.ts';
 import { clearedCookies, sessionCookies, sessionTokens } from '../cookies.ts';
 import { HttpError } from '../errors.ts';
+import { json, seeOther, type ParsedBody } from '../http.ts';
 import { signAccess, signRefresh, verifyAccess, verifyRefresh } from '../tokens.ts';
 import type { User } from '../fql/sessions.ts';
 import type { Established, SessionClaims } from './sessions.ts';
@@ -17,6 +18,15 @@ export function cookiesFor(session: Established, config: Config): { 'Set-Cookie'
   const access = signAccess({ ...claims, user: session.user }, config);
   const refresh = signRefresh({ ...claims, jti: session.refreshJti }, config);
   return { 'Set-Cookie': sessionCookies({ access, refresh }, config) };
+}
+
+/**
+ * The answer to a link that started a session (a magic link, an invitation): a form goes to the
+ * site's home page with the session's cookies (303), JSON gets `status` and the user.
+ */
+export function linkSessionAnswer(kind: ParsedBody['kind'], session: Established, config: Config, status: 200 | 201): Response {
+  const headers = cookiesFor(session, config);
+  return kind === 'form' ? seeOther(`${config.siteUrl}/`, { headers }) : json(status, { user: session.user }, { headers });
 }
 
 export function clearingCookies(config: Config): { 'Set-Cookie': readonly string[] } {
