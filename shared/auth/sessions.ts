@@ -12,6 +12,7 @@ import {
   logoutQuery,
   refreshQuery,
   revokeSessionQuery,
+  type ListedSession,
   type LoginResult,
   type NewRefreshToken,
   type RefreshResult,
@@ -133,24 +134,15 @@ export interface SessionSummary {
   readonly current: boolean;
 }
 
-interface SessionDoc {
-  readonly ref: faunadb.values.Ref;
-  readonly data: {
-    readonly created_at: faunadb.values.FaunaTime;
-    readonly last_used_at: faunadb.values.FaunaTime;
-    readonly user_agent: string;
-  };
-}
-
 export async function listSessions(ctx: AuthContext, claims: SessionClaims): Promise<SessionSummary[]> {
-  const docs = await runQuery<SessionDoc[]>(ctx.db, listSessionsQuery(claims.accountId, claims.sessionId));
-  return docs.map((d) => ({
-    id: d.ref.id,
-    createdAt: d.data.created_at.date.toISOString(),
-    lastUsedAt: d.data.last_used_at.date.toISOString(),
-    userAgent: d.data.user_agent,
-    device: describeUserAgent(d.data.user_agent),
-    current: d.ref.id === claims.sessionId,
+  const listed = await runQuery<ListedSession[]>(ctx.db, listSessionsQuery(claims.accountId, claims.sessionId));
+  return listed.map((s) => ({
+    id: s.id,
+    createdAt: s.created_at.date.toISOString(),
+    lastUsedAt: s.last_used_at.date.toISOString(),
+    userAgent: s.user_agent,
+    device: describeUserAgent(s.user_agent),
+    current: s.id === claims.sessionId,
   }));
 }
 
