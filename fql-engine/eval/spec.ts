@@ -24,6 +24,7 @@ import type { Position } from '../errors.ts';
 import type { FaunaTime, Json, Value } from '../values.ts';
 import type { QueryContext } from './context.ts';
 import type { Env } from './env.ts';
+import { andThen, inOrder, type MaybeAsync } from './maybe-async.ts';
 
 /** A call's arguments, evaluated. */
 export type Args = Readonly<Record<string, Value>>;
@@ -41,24 +42,27 @@ export interface PureContext {
 
 export type PathKey = string | number;
 
-/** What an effect or a lazy form gets: its place in the query, and ways to evaluate sub-expressions there. */
+/**
+ * What an effect or a lazy form gets: its place in the query, and ways to evaluate sub-expressions
+ * there. Each answers a value at once when nothing under it waited (maybe-async.ts).
+ */
 export interface Frame {
   readonly ctx: QueryContext;
   readonly env: Env;
   readonly pos: Position;
   /** Evaluates `expr`, found at `at` (a key or a path) under this call, in `env` (default: this frame's). */
-  eval(expr: Json, at: PathKey | readonly PathKey[], env?: Env): Promise<Value>;
+  eval(expr: Json, at: PathKey | readonly PathKey[], env?: Env): MaybeAsync<Value>;
   /** The same, in another context of the query (At's snapshot). */
-  evalIn(ctx: QueryContext, expr: Json, at: PathKey): Promise<Value>;
+  evalIn(ctx: QueryContext, expr: Json, at: PathKey): MaybeAsync<Value>;
   /**
    * Applies the lambda written under `key` to one argument: a Lambda literal closes over this
    * frame's variables; any other expression is evaluated and must give a lambda value.
    */
-  apply(lambda: Json, arg: Value, key: string): Promise<Value>;
+  apply(lambda: Json, arg: Value, key: string): MaybeAsync<Value>;
   /** Applies a lambda value (from Query, a stored function, or a Lambda held in a variable). */
-  applyValue(lambda: Value, arg: Value, key: string): Promise<Value>;
+  applyValue(lambda: Value, arg: Value, key: string): MaybeAsync<Value>;
   /** The same, in another context (a function running with its own role). */
-  applyValueIn(ctx: QueryContext, lambda: Value, arg: Value, key: string): Promise<Value>;
+  applyValueIn(ctx: QueryContext, lambda: Value, arg: Value, key: string): MaybeAsync<Value>;
 }
 
 /** The keys a spec answers to, and its name. */
@@ -78,7 +82,8 @@ export interface EagerSpec extends Signature {
 
 export interface LazySpec extends Signature {
   readonly kind: 'lazy';
-  readonly run: (raw: RawArgs, frame: Frame) => Promise<Value>;
+  /** May answer at once (Var, Lambda): the evaluator then goes on without a promise. */
+  readonly run: (raw: RawArgs, frame: Frame) => MaybeAsync<Value>;
   /** Set by `effect`: every argument is evaluated, first thing, so reads in them can be foreseen (foresight.ts). */
   readonly evaluatesAll?: boolean;
 }
@@ -102,10 +107,14 @@ export function effect(spec: Signature & { readonly run: (args: Args, frame: Fra
     params: spec.params,
     optional: spec.optional,
     evaluatesAll: true,
-    run: async (raw, frame) => {
-      const args: Record<string, Value> = {};
-      for (const k of Object.keys(raw)) args[k] = await frame.eval(raw[k], k);
-      return spec.run(args, frame);
+    run: (raw, frame) => {
+      const keys = Object.keys(raw);
+      const values = inOrder(keys, (k) => frame.eval(raw[k], k));
+      return andThen(values, (vs) => {
+        const args: Record<string, Value> = {};
+        for (let i = 0; i < keys.length; i++) args[keys[i]] = vs[i];
+        return spec.run(args, frame);
+      });
     },
   };
 }
