@@ -22,9 +22,9 @@ import type { QueryContext } from './context.ts';
 import { Env } from './env.ts';
 import { FQL_NAMES } from './fql-names.ts';
 import { lookAhead } from './foresight.ts';
-import { andThen, inOrder, settled, type MaybeAsync } from './maybe-async.ts';
+import { andThen, settled, type MaybeAsync } from './maybe-async.ts';
 import { Path } from './path.ts';
-import type { Args, EagerSpec, Frame, PathKey, PureContext, RawArgs, Spec } from './spec.ts';
+import type { Args, EagerSpec, EffectSpec, Frame, PathKey, PureContext, RawArgs, Spec } from './spec.ts';
 
 /** A spec with its keys as sets, so that matching a call's keys is a few lookups. */
 interface Candidate {
@@ -80,39 +80,81 @@ export class Evaluator {
     return settled(() => this.eval(expr, env, ctx, Path.of(pos)));
   }
 
-  /** Evaluates `expr`, found at `at`: its value at once when nothing in it waits, else a promise of it. */
-  eval(expr: Json, env: Env, ctx: QueryContext, at: Path): MaybeAsync<Value> {
+  /**
+   * Evaluates `expr`, found at `at`: its value at once when nothing in it waits, else a promise of
+   * it. `ahead`: the expressions looked ahead of already (foresight.ts), undefined once this one has
+   * been. A query may nest as deep as limits.ts lets it, and each level of nesting costs this
+   * recursion a few stack frames (here, call and evalFields): they are written as loops that call
+   * back here, not through inOrder's callbacks, so that it stays as few as when every level was an
+   * async function.
+   */
+  eval(expr: Json, env: Env, ctx: QueryContext, at: Path, ahead = ctx.foreseen): MaybeAsync<Value> {
     if (expr === null || typeof expr !== 'object') return expr;
-    const foreseen = ctx.foreseen;
-    if (foreseen !== undefined && !foreseen.has(expr)) {
+    if (ahead !== undefined && !ahead.has(expr)) {
       // Reads certain to come, started together now (foresight.ts); never an error of its own.
-      const started = lookAhead(this.table, expr, env, ctx, foreseen);
-      if (started !== null) return started.then(() => this.evalNode(expr, env, ctx, at));
+      const started = lookAhead(this.table, expr, env, ctx, ahead);
+      if (started !== null) return started.then(() => this.eval(expr, env, ctx, at, undefined));
     }
-    return this.evalNode(expr, env, ctx, at);
-  }
-
-  private evalNode(expr: readonly Json[] | CallExpr, env: Env, ctx: QueryContext, at: Path): MaybeAsync<Value> {
-    if (isArray(expr)) return inOrder(expr, (item, i) => this.eval(item, env, ctx, at.child(i)));
-    const obj = expr;
-    const keys = Object.keys(obj);
+    if (isArray(expr)) return this.evalItems(expr, env, ctx, at);
+    const keys = Object.keys(expr);
     if (keys.length === 1) {
-      if (keys[0] === 'object') return this.evalObject(obj.object, env, ctx, at.child('object'));
+      if (keys[0] === 'object') return this.evalObject(expr.object, env, ctx, at.child('object'));
       if (keys[0].startsWith('@')) {
-        const literal = decodeTaggedAt(obj, at);
+        const literal = decodeTaggedAt(expr, at);
         if (literal !== undefined) return literal;
       }
     }
     const spec = this.table.find(keys);
     if (!spec) throw unknownCall(keys, at.toPosition());
-    return this.call(spec, obj, keys, env, ctx, at);
+    return this.call(spec, expr, keys, env, ctx, at);
+  }
+
+  /** An array's items, in order, each at its index. */
+  private evalItems(items: readonly Json[], env: Env, ctx: QueryContext, at: Path): MaybeAsync<Value[]> {
+    const out: Value[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const v = this.eval(items[i], env, ctx, at.child(i));
+      if (v instanceof Promise) return this.finishItems(items, env, ctx, at, out, v);
+      out.push(v);
+    }
+    return out;
+  }
+
+  private async finishItems(items: readonly Json[], env: Env, ctx: QueryContext, at: Path, out: Value[], pending: Promise<Value>): Promise<Value[]> {
+    out.push(await pending);
+    for (let i = out.length; i < items.length; i++) out.push(await this.eval(items[i], env, ctx, at.child(i)));
+    return out;
+  }
+
+  /** The fields of an object literal, or the arguments of a call, named by `keys`: in order, each at its key. */
+  private evalFields(fields: RawArgs, keys: readonly string[], env: Env, ctx: QueryContext, at: Path): MaybeAsync<Value[]> {
+    const out: Value[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const v = this.eval(fields[keys[i]], env, ctx, at.child(keys[i]));
+      if (v instanceof Promise) return this.finishFields(fields, keys, env, ctx, at, out, v);
+      out.push(v);
+    }
+    return out;
+  }
+
+  private async finishFields(
+    fields: RawArgs,
+    keys: readonly string[],
+    env: Env,
+    ctx: QueryContext,
+    at: Path,
+    out: Value[],
+    pending: Promise<Value>,
+  ): Promise<Value[]> {
+    out.push(await pending);
+    for (let i = out.length; i < keys.length; i++) out.push(await this.eval(fields[keys[i]], env, ctx, at.child(keys[i])));
+    return out;
   }
 
   private evalObject(fields: Json, env: Env, ctx: QueryContext, at: Path): MaybeAsync<Value> {
     if (!isPlainJsonObject(fields)) throw FaunaError.at('invalid expression', 'Object expected.', at.toPosition());
     const keys = Object.keys(fields);
-    const values = inOrder(keys, (k) => this.eval(fields[k], env, ctx, at.child(k)));
-    return andThen(values, (vs) => objectOf(keys, vs));
+    return andThen(this.evalFields(fields, keys, env, ctx, at), (values) => objectOf(keys, values));
   }
 
   private call(spec: Spec, obj: RawArgs, keys: readonly string[], env: Env, ctx: QueryContext, at: Path): MaybeAsync<Value> {
@@ -122,7 +164,12 @@ export class Evaluator {
     }
     let result: MaybeAsync<Value>;
     try {
-      result = spec.kind === 'lazy' ? spec.run(obj, new CallFrame(this, ctx, env, at)) : this.callEager(spec, obj, keys, env, ctx, at);
+      if (spec.kind === 'lazy') {
+        result = spec.run(obj, new CallFrame(this, ctx, env, at));
+      } else {
+        const values = this.evalFields(obj, keys, env, ctx, at);
+        result = andThen(values, (vs) => this.runWith(spec, argsOf(keys, vs), env, ctx, at));
+      }
     } catch (err) {
       ctx.depth--;
       throw located(err, at);
@@ -130,6 +177,12 @@ export class Evaluator {
     if (result instanceof Promise) return this.finishCall(result, ctx, at);
     ctx.depth--;
     return result;
+  }
+
+  /** Runs an eager function or an effect on its evaluated arguments. */
+  private runWith(spec: EagerSpec | EffectSpec, args: Args, env: Env, ctx: QueryContext, at: Path): MaybeAsync<Value> {
+    if (spec.kind === 'eager') return spec.run(args, new EagerContext(this, ctx, at));
+    return spec.run(args, new CallFrame(this, ctx, env, at));
   }
 
   /** The end of a call that waits: the depth is given back, and an error placed, when it answers. */
@@ -141,11 +194,6 @@ export class Evaluator {
     } finally {
       ctx.depth--;
     }
-  }
-
-  private callEager(spec: EagerSpec, obj: RawArgs, keys: readonly string[], env: Env, ctx: QueryContext, at: Path): MaybeAsync<Value> {
-    const values = inOrder(keys, (k) => this.eval(obj[k], env, ctx, at.child(k)));
-    return andThen(values, (vs) => spec.run(argsOf(keys, vs), new EagerContext(this, ctx, at)));
   }
 
   /** Applies a lambda value. It closes over nothing: its free variables were captured when it was made. */

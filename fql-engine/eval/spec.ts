@@ -7,7 +7,8 @@
  * (`time_add`), its other required keys (`params`) and its optional keys; the evaluator matches
  * a call to the one spec whose keys fit exactly.
  *
- * Three kinds, from the least access to the most:
+ * Three kinds, from the least access to the most (the evaluator evaluates the arguments of the
+ * first two itself):
  * - `eager`: every argument is evaluated first; `run` gets plain values and a PureContext (the
  *   query's time, a way to apply a lambda value). It never sees storage, so it is tested
  *   without any (functions/).
@@ -24,7 +25,7 @@ import type { Position } from '../errors.ts';
 import type { FaunaTime, Json, Value } from '../values.ts';
 import type { QueryContext } from './context.ts';
 import type { Env } from './env.ts';
-import { andThen, inOrder, type MaybeAsync } from './maybe-async.ts';
+import type { MaybeAsync } from './maybe-async.ts';
 
 /** A call's arguments, evaluated. */
 export type Args = Readonly<Record<string, Value>>;
@@ -84,12 +85,18 @@ export interface LazySpec extends Signature {
   readonly kind: 'lazy';
   /** May answer at once (Var, Lambda): the evaluator then goes on without a promise. */
   readonly run: (raw: RawArgs, frame: Frame) => MaybeAsync<Value>;
-  /** Set by `effect`: every argument is evaluated, first thing, so reads in them can be foreseen (foresight.ts). */
-  readonly evaluatesAll?: boolean;
+  /** A lazy form evaluates what it chooses: foresight.ts looks into each one its own way. */
+  readonly evaluatesAll?: false;
 }
 
-/** What the evaluator's table holds: an effect is a lazy spec that evaluates all its arguments. */
-export type Spec = EagerSpec | LazySpec;
+export interface EffectSpec extends Signature {
+  readonly kind: 'effect';
+  readonly run: (args: Args, frame: Frame) => Promise<Value>;
+  /** Every argument is evaluated, first thing, so reads in them can be foreseen (foresight.ts). */
+  readonly evaluatesAll: true;
+}
+
+export type Spec = EagerSpec | LazySpec | EffectSpec;
 
 export function eager(spec: Signature & { readonly run: EagerSpec['run'] }): EagerSpec {
   return { kind: 'eager', ...spec };
@@ -99,22 +106,6 @@ export function lazy(spec: Signature & { readonly run: LazySpec['run'] }): LazyS
   return { kind: 'lazy', ...spec };
 }
 
-export function effect(spec: Signature & { readonly run: (args: Args, frame: Frame) => Promise<Value> }): LazySpec {
-  return {
-    kind: 'lazy',
-    key: spec.key,
-    name: spec.name,
-    params: spec.params,
-    optional: spec.optional,
-    evaluatesAll: true,
-    run: (raw, frame) => {
-      const keys = Object.keys(raw);
-      const values = inOrder(keys, (k) => frame.eval(raw[k], k));
-      return andThen(values, (vs) => {
-        const args: Record<string, Value> = {};
-        for (let i = 0; i < keys.length; i++) args[keys[i]] = vs[i];
-        return spec.run(args, frame);
-      });
-    },
-  };
+export function effect(spec: Signature & { readonly run: EffectSpec['run'] }): EffectSpec {
+  return { kind: 'effect', evaluatesAll: true, ...spec };
 }
