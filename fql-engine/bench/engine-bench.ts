@@ -30,6 +30,7 @@ import { quoteLiteral } from '../storage/sql-literals.ts';
 import { createInProcessFetch } from '../transport/in-process.ts';
 import { check, formatRounds, formatRow, measureInTurns, printVerdicts, type TurnsMeasurement } from './measure.ts';
 import { benchHistory } from './history-bench.ts';
+import { benchProjection } from './projection-bench.ts';
 
 const q = faunadb.query;
 
@@ -260,6 +261,8 @@ async function main(): Promise<void> {
     const ratio = (sql: TurnsMeasurement): string => (sql.opsPerSec / p.fql.opsPerSec).toFixed(2);
     console.log(`${''.padEnd(34)} FQL time per op: ${ratio(p.sql)}x hand SQL (query), ${ratio(p.prepared)}x hand SQL (prepared)\n`);
   }
+  // Issue 15's evaluation: a page of documents filtered and projected (its rows print here too).
+  await benchProjection(client, { query: (text, params) => storage.raw.query(text, [...params]), exec: (text) => storage.raw.exec(text) }, ops, ROUNDS, WARMUP);
   // Issue 14's: history adds at most 30 % to a write (its rows print here, after the pairs).
   const historyVerdicts = await benchHistory(client, ops, ROUNDS, WARMUP);
   // Issue 2's target, kept by issue 14 for Range and Join: at most 2x the hand-written SQL (as

@@ -7,7 +7,8 @@
  * (`time_add`), its other required keys (`params`) and its optional keys; the evaluator matches
  * a call to the one spec whose keys fit exactly.
  *
- * Three kinds, from the least access to the most:
+ * Three kinds, from the least access to the most (the evaluator evaluates the arguments of the
+ * first two itself):
  * - `eager`: every argument is evaluated first; `run` gets plain values and a PureContext (the
  *   query's time, a way to apply a lambda value). It never sees storage, so it is tested
  *   without any (functions/).
@@ -24,6 +25,7 @@ import type { Position } from '../errors.ts';
 import type { FaunaTime, Json, Value } from '../values.ts';
 import type { QueryContext } from './context.ts';
 import type { Env } from './env.ts';
+import type { MaybeAsync } from './maybe-async.ts';
 
 /** A call's arguments, evaluated. */
 export type Args = Readonly<Record<string, Value>>;
@@ -41,24 +43,27 @@ export interface PureContext {
 
 export type PathKey = string | number;
 
-/** What an effect or a lazy form gets: its place in the query, and ways to evaluate sub-expressions there. */
+/**
+ * What an effect or a lazy form gets: its place in the query, and ways to evaluate sub-expressions
+ * there. Each answers a value at once when nothing under it waited (maybe-async.ts).
+ */
 export interface Frame {
   readonly ctx: QueryContext;
   readonly env: Env;
   readonly pos: Position;
   /** Evaluates `expr`, found at `at` (a key or a path) under this call, in `env` (default: this frame's). */
-  eval(expr: Json, at: PathKey | readonly PathKey[], env?: Env): Promise<Value>;
+  eval(expr: Json, at: PathKey | readonly PathKey[], env?: Env): MaybeAsync<Value>;
   /** The same, in another context of the query (At's snapshot). */
-  evalIn(ctx: QueryContext, expr: Json, at: PathKey): Promise<Value>;
+  evalIn(ctx: QueryContext, expr: Json, at: PathKey): MaybeAsync<Value>;
   /**
    * Applies the lambda written under `key` to one argument: a Lambda literal closes over this
    * frame's variables; any other expression is evaluated and must give a lambda value.
    */
-  apply(lambda: Json, arg: Value, key: string): Promise<Value>;
+  apply(lambda: Json, arg: Value, key: string): MaybeAsync<Value>;
   /** Applies a lambda value (from Query, a stored function, or a Lambda held in a variable). */
-  applyValue(lambda: Value, arg: Value, key: string): Promise<Value>;
+  applyValue(lambda: Value, arg: Value, key: string): MaybeAsync<Value>;
   /** The same, in another context (a function running with its own role). */
-  applyValueIn(ctx: QueryContext, lambda: Value, arg: Value, key: string): Promise<Value>;
+  applyValueIn(ctx: QueryContext, lambda: Value, arg: Value, key: string): MaybeAsync<Value>;
 }
 
 /** The keys a spec answers to, and its name. */
@@ -78,13 +83,20 @@ export interface EagerSpec extends Signature {
 
 export interface LazySpec extends Signature {
   readonly kind: 'lazy';
-  readonly run: (raw: RawArgs, frame: Frame) => Promise<Value>;
-  /** Set by `effect`: every argument is evaluated, first thing, so reads in them can be foreseen (foresight.ts). */
-  readonly evaluatesAll?: boolean;
+  /** May answer at once (Var, Lambda): the evaluator then goes on without a promise. */
+  readonly run: (raw: RawArgs, frame: Frame) => MaybeAsync<Value>;
+  /** A lazy form evaluates what it chooses: foresight.ts looks into each one its own way. */
+  readonly evaluatesAll?: false;
 }
 
-/** What the evaluator's table holds: an effect is a lazy spec that evaluates all its arguments. */
-export type Spec = EagerSpec | LazySpec;
+export interface EffectSpec extends Signature {
+  readonly kind: 'effect';
+  readonly run: (args: Args, frame: Frame) => Promise<Value>;
+  /** Every argument is evaluated, first thing, so reads in them can be foreseen (foresight.ts). */
+  readonly evaluatesAll: true;
+}
+
+export type Spec = EagerSpec | LazySpec | EffectSpec;
 
 export function eager(spec: Signature & { readonly run: EagerSpec['run'] }): EagerSpec {
   return { kind: 'eager', ...spec };
@@ -94,18 +106,6 @@ export function lazy(spec: Signature & { readonly run: LazySpec['run'] }): LazyS
   return { kind: 'lazy', ...spec };
 }
 
-export function effect(spec: Signature & { readonly run: (args: Args, frame: Frame) => Promise<Value> }): LazySpec {
-  return {
-    kind: 'lazy',
-    key: spec.key,
-    name: spec.name,
-    params: spec.params,
-    optional: spec.optional,
-    evaluatesAll: true,
-    run: async (raw, frame) => {
-      const args: Record<string, Value> = {};
-      for (const k of Object.keys(raw)) args[k] = await frame.eval(raw[k], k);
-      return spec.run(args, frame);
-    },
-  };
+export function effect(spec: Signature & { readonly run: EffectSpec['run'] }): EffectSpec {
+  return { kind: 'effect', evaluatesAll: true, ...spec };
 }

@@ -6,6 +6,7 @@
 import { FaunaError, typeError } from '../../errors.ts';
 import { QueryValue, Ref, SetValue, isObject, makeObject, typeName, valueKey, type ObjectValue, type Value, isArray } from '../../values.ts';
 import type { QueryContext } from '../context.ts';
+import { andThen, inOrder } from '../maybe-async.ts';
 import { effect, lazy, type Args, type Frame, type RawArgs, type Spec } from '../spec.ts';
 import { materialize, pageOf } from '../sets.ts';
 import { timeArg } from '../history.ts';
@@ -46,18 +47,20 @@ function iterate(key: 'map' | 'filter' | 'foreach', name: string): Spec {
       const coll = await collectionFor(raw, key, f);
       if (key === 'filter' && isSetLike(coll)) return filteredSet(asSet(coll, 'collection'), await f.eval(raw.filter, 'filter'));
       const items = elements(coll, 'collection');
-      const out: Value[] = [];
-      for (const item of items) {
-        const result = await f.apply(raw[key], item, key);
-        if (key === 'map') out.push(result);
-        if (key === 'filter') {
-          if (typeof result !== 'boolean') throw typeError('Boolean', result, [key]);
-          if (result) out.push(item);
-        }
-      }
-      return key === 'foreach' ? coll : sameShape(coll, out);
+      // Applied without an await per element where the lambda needs none (maybe-async.ts).
+      const results = inOrder(items, (item) => andThen(f.apply(raw[key], item, key), (result) => checked(key, result)));
+      return andThen(results, (answers) => {
+        if (key === 'foreach') return coll;
+        return sameShape(coll, key === 'map' ? answers : items.filter((_, i) => answers[i] === true));
+      });
     },
   });
+}
+
+/** A lambda's answer for one element: Filter's must be a boolean, checked before the next element is tried. */
+function checked(key: 'map' | 'filter' | 'foreach', result: Value): Value {
+  if (key === 'filter' && typeof result !== 'boolean') throw typeError('Boolean', result, [key]);
+  return result;
 }
 
 /** Filter of a set is a set, read lazily: Paginate(Filter(set, f)) pages through what f keeps. */

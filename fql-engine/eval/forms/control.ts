@@ -30,7 +30,8 @@ async function runLet(raw: RawArgs, f: Frame): Promise<Value> {
   return f.eval(raw.in, 'in', env);
 }
 
-async function runVar(raw: RawArgs, f: Frame): Promise<Value> {
+// Var and Lambda answer at once (not async): they are most of a lambda body's nodes.
+function runVar(raw: RawArgs, f: Frame): Value {
   const name = raw.var;
   if (typeof name !== 'string') throw new FaunaError('invalid argument', 'String expected.', ['var']);
   if (!f.env.has(name)) throw new FaunaError('unbound variable', `Variable '${name}' is not defined.`, []);
@@ -73,7 +74,7 @@ function shortCircuit(key: 'and' | 'or', name: string): Spec {
 }
 
 /** Lambda and Query both make a self-contained QueryValue: free variables are captured now. */
-async function runLambda(raw: RawArgs, f: Frame): Promise<Value> {
+function runLambda(raw: RawArgs, f: Frame): Value {
   return new QueryValue(captureLambda({ lambda: raw.lambda, expr: raw.expr }, f.env));
 }
 

@@ -49,5 +49,8 @@ export const errorCases: readonly Case[] = [
   { name: 'an expression nested past 1000 levels is a stack overflow, not a crash', query: raw(nested(600, (inner) => ({ add: [inner, 1] }))), expectError: 'stack overflow' },
   { name: 'an array nested past 1000 levels is a stack overflow, not a crash', query: raw(nested(1200, (inner) => [inner])), expectError: 'stack overflow' },
   { name: 'an expression nested 400 calls deep is fine', query: raw(nested(400, (inner) => ({ add: [inner, 1] }))), expect: 401 },
+  // One JSON level per call: the evaluator's recursion at its deepest, just inside the limit.
+  { name: 'Not nested 998 calls deep is fine', query: raw(nested(998, (inner) => ({ not: inner === 1 ? true : inner }))), expect: true },
+  { name: 'Reverse nested 998 calls deep is fine', query: raw(nested(998, (inner) => ({ reverse: inner === 1 ? [1] : inner }))), expect: [1] },
   { name: 'a value built 5000 deep by a Lambda is a stack overflow, not a crash', query: q.Reduce(q.Lambda(['acc', 'x'], [q.Var('acc')]), 0, new Array(5000).fill(0)), expectError: 'stack overflow' },
 ];
