@@ -171,6 +171,17 @@ export interface SqlTxOptions {
 export class SqlStorageTx implements StorageTx {
   /** What the transaction announced (`publish`), for the backend to send on once it commits. */
   readonly published: (() => Json)[] = [];
+  /**
+   * Each database's schema version as this transaction reads it: its snapshot answers the same
+   * until it bumps the version itself, so one statement serves every caller. Several reads the
+   * evaluator foresees each look their index up at once, and each asked for the version.
+   */
+  private readonly versions = new Map<DbId, Promise<number>>();
+  /**
+   * Documents this transaction knows a row of (its own reads found one, or it wrote one), by
+   * docKey: deleting one of them cannot remove nothing, so the delete need not wait for its answer.
+   */
+  private readonly present = new Set<string>();
 
   constructor(
     private readonly sql: SqlQueryable,
@@ -181,20 +192,31 @@ export class SqlStorageTx implements StorageTx {
     this.published.push(change);
   }
 
-  getDoc(db: DbId, coll: string, id: string, now: number): Promise<StoredDoc | null> {
-    return getDoc(this.sql, db, coll, id, now);
+  async getDoc(db: DbId, coll: string, id: string, now: number): Promise<StoredDoc | null> {
+    const doc = await getDoc(this.sql, db, coll, id, now);
+    if (doc !== null) this.present.add(docKey(db, coll, id));
+    return doc;
   }
-  getDocs(db: DbId, keys: readonly DocRef[], now: number): Promise<(StoredDoc | null)[]> {
-    return getDocs(this.sql, db, keys, now);
+  async getDocs(db: DbId, keys: readonly DocRef[], now: number): Promise<(StoredDoc | null)[]> {
+    const docs = await getDocs(this.sql, db, keys, now);
+    for (const doc of docs) if (doc !== null) this.present.add(docKey(db, doc.coll, doc.id));
+    return docs;
   }
-  insertDoc(db: DbId, doc: StoredDoc): Promise<boolean> {
-    return insertDoc(this.sql, db, doc);
+  async insertDoc(db: DbId, doc: StoredDoc): Promise<boolean> {
+    // Inserted, or (answered false) already there: a row is present either way. An optimistic
+    // insert that collided fails the transaction instead.
+    const inserted = await insertDoc(this.sql, db, doc);
+    this.present.add(docKey(db, doc.coll, doc.id));
+    return inserted;
   }
-  putDoc(db: DbId, doc: StoredDoc): Promise<void> {
-    return putDoc(this.sql, db, doc);
+  async putDoc(db: DbId, doc: StoredDoc): Promise<void> {
+    await putDoc(this.sql, db, doc);
+    this.present.add(docKey(db, doc.coll, doc.id));
   }
-  deleteDoc(db: DbId, coll: string, id: string): Promise<boolean> {
-    return deleteDoc(this.sql, db, coll, id);
+  async deleteDoc(db: DbId, coll: string, id: string): Promise<boolean> {
+    const key = docKey(db, coll, id);
+    const present = this.present.delete(key);
+    return deleteDoc(this.sql, db, coll, id, present);
   }
   scanDocs(db: DbId, coll: string, range: ScanRange<string>): Promise<StoredDoc[]> {
     return scanDocs(this.sql, db, coll, range);
@@ -211,8 +233,10 @@ export class SqlStorageTx implements StorageTx {
   scanIndex(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntry[]> {
     return scanIndex(this.sql, db, indexId, terms, range, this.termsIndex);
   }
-  scanIndexWithDocs(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntryWithDoc[]> {
-    return scanIndexWithDocs(this.sql, db, indexId, terms, range, this.termsIndex);
+  async scanIndexWithDocs(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntryWithDoc[]> {
+    const found = await scanIndexWithDocs(this.sql, db, indexId, terms, range, this.termsIndex);
+    for (const entry of found) if (entry.doc !== null) this.present.add(docKey(db, entry.coll, entry.id));
+    return found;
   }
   claimUnique(db: DbId, indexId: string, key: Uint8Array, doc: DocRef): Promise<DocRef | null> {
     return claimUnique(this.sql, db, indexId, key, doc);
@@ -233,14 +257,29 @@ export class SqlStorageTx implements StorageTx {
     return versionsAt(this.sql, db, coll, ts, now);
   }
   drop(db: DbId, scope: DropScope): Promise<void> {
+    this.present.clear();
+    if (scope.kind === 'database') this.versions.delete(db);
     return drop(this.sql, db, scope);
   }
   schemaVersion(db: DbId): Promise<number> {
-    return schemaVersion(this.sql, db);
+    let version = this.versions.get(db);
+    if (version === undefined) {
+      version = schemaVersion(this.sql, db);
+      this.versions.set(db, version);
+      // A failed read is not kept: the error belongs to the callers that were waiting for it.
+      version.catch(() => this.versions.get(db) === version && this.versions.delete(db));
+    }
+    return version;
   }
   bumpSchemaVersion(db: DbId): Promise<void> {
+    this.versions.delete(db);
     return bumpSchemaVersion(this.sql, db);
   }
+}
+
+/** A document's key in a transaction's own bookkeeping. */
+function docKey(db: DbId, coll: string, id: string): string {
+  return `${db}\u0000${coll}\u0000${id}`;
 }
 
 async function schemaVersion(sql: SqlQueryable, db: DbId): Promise<number> {
@@ -335,12 +374,21 @@ async function putDoc(sql: SqlQueryable, db: DbId, doc: StoredDoc): Promise<void
  * deleted meanwhile was a conflict: measured with bench:pg, 1 to 8 serialization failures per
  * logout (which deletes a session and creates an audit event) at concurrency 8 and 32.
  */
-async function deleteDoc(sql: SqlQueryable, db: DbId, coll: string, id: string): Promise<boolean> {
+async function deleteDoc(sql: SqlQueryable, db: DbId, coll: string, id: string, present: boolean): Promise<boolean> {
   const params = [db, coll, id];
-  const rows = await sql.query<{ one: number }>(`DELETE FROM fql_docs WHERE ${BY_KEY} RETURNING 1 AS one`, params);
+  let deleted = true;
+  if (present) {
+    // The transaction saw the row, and its snapshot keeps it: the answer is known, and the
+    // delete is held with the other writes instead of costing a round trip. Had another
+    // transaction deleted or changed the row since, this one fails to serialize at the latest
+    // at COMMIT, as it would have here.
+    await sql.write(`DELETE FROM fql_docs WHERE ${BY_KEY}`, params);
+  } else {
+    deleted = (await sql.query<{ one: number }>(`DELETE FROM fql_docs WHERE ${BY_KEY} RETURNING 1 AS one`, params)).length === 1;
+  }
   await sql.write('DELETE FROM fql_index_entries WHERE db = $1 AND coll = $2 AND id = $3', params);
   await sql.write('DELETE FROM fql_unique_claims WHERE db = $1 AND coll = $2 AND id = $3', params);
-  return rows.length === 1;
+  return deleted;
 }
 
 async function scanDocs(sql: SqlQueryable, db: DbId, coll: string, range: ScanRange<string>): Promise<StoredDoc[]> {

@@ -363,6 +363,33 @@ function indexTests(get: () => Storage): void {
     expect(await sortKeys(storage, db, 'ix', terms)).toEqual([[2]]);
     expect(await inTx(storage, (tx) => tx.claimUnique(db, 'ix', bytes(9), { coll: 'users', id: '3' }))).toBeNull();
   });
+
+  test('deleteDoc of a document the transaction has read or written answers as any deleteDoc', async () => {
+    // The backend may answer from what the transaction saw instead of asking (sql-tx.ts): the
+    // answer, and what is removed, must be the same.
+    const storage = get();
+    const db = freshDb();
+    await inTx(storage, async (tx) => {
+      await tx.insertDoc(db, doc('users', '1'));
+      await tx.putIndexEntries(db, 'ix', { coll: 'users', id: '1', expiresAt: null }, [entry(terms, bytes(1))]);
+      await tx.claimUnique(db, 'ix', bytes(9), { coll: 'users', id: '1' });
+    });
+    const answers = await inTx(storage, async (tx) => {
+      const found = await tx.getDoc(db, 'users', '1', NOW);
+      return [found !== null, await tx.deleteDoc(db, 'users', '1'), await tx.deleteDoc(db, 'users', '1')];
+    });
+    expect(answers).toEqual([true, true, false]);
+    expect(await inTx(storage, (tx) => tx.getDoc(db, 'users', '1', NOW))).toBeNull();
+    expect(await sortKeys(storage, db, 'ix', terms)).toEqual([]);
+    expect(await inTx(storage, (tx) => tx.claimUnique(db, 'ix', bytes(9), { coll: 'users', id: '3' }))).toBeNull();
+    // Written in the same transaction, then deleted: gone, and deleted once.
+    const written = await inTx(storage, async (tx) => {
+      await tx.putDoc(db, doc('users', '2'));
+      return [await tx.deleteDoc(db, 'users', '2'), await tx.deleteDoc(db, 'users', '2')];
+    });
+    expect(written).toEqual([true, false]);
+    expect(await inTx(storage, (tx) => tx.getDoc(db, 'users', '2', NOW))).toBeNull();
+  });
 }
 
 function uniqueTests(get: () => Storage): void {
@@ -837,6 +864,37 @@ function exitOf(child: ChildProcess): Promise<number | null> {
         expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled']);
         expect(calls).toBeGreaterThanOrEqual(3);
         expect((await inTx(storage, (tx) => tx.getDoc(db, 'counters', 'c', NOW)))?.body).toEqual({ n: 2 });
+      } finally {
+        await storage.close();
+      }
+    });
+
+    test('two transactions that read a document and delete it: one deletes it, the other runs again and finds it gone', async () => {
+      const storage = await openPostgres({ url: databaseUrl ?? '', schema });
+      try {
+        const db = freshDb();
+        await inTx(storage, (tx) => tx.putDoc(db, doc('sessions', 's')));
+        let calls = 0;
+        let arrived = 0;
+        let bothRead = (): void => {};
+        const barrier = new Promise<void>((resolve) => (bothRead = resolve));
+        const end = (): Promise<boolean> => {
+          let firstTry = true;
+          return storage.transaction(async (tx) => {
+            calls += 1;
+            if ((await tx.getDoc(db, 'sessions', 's', NOW)) === null) return false;
+            if (firstTry) {
+              firstTry = false;
+              arrived += 1;
+              if (arrived === 2) bothRead();
+              await barrier;
+            }
+            return tx.deleteDoc(db, 'sessions', 's');
+          });
+        };
+        const answers = await Promise.all([end(), end()]);
+        expect(answers.sort()).toEqual([false, true]);
+        expect(calls).toBe(3);
       } finally {
         await storage.close();
       }
