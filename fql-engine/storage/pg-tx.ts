@@ -70,8 +70,12 @@ export class PgTx implements SqlQueryable {
   }
 
   query<R extends object>(text: string, params: readonly unknown[]): Promise<R[]> {
-    this.#sendPending();
-    return this.#run<R>({ text, params });
+    let answer: Promise<R[]> | undefined;
+    this.#burst(() => {
+      this.#sendPending();
+      answer = this.#run<R>({ text, params });
+    });
+    return answer as Promise<R[]>;
   }
 
   async write(text: string, params: readonly unknown[]): Promise<void> {
@@ -81,7 +85,7 @@ export class PgTx implements SqlQueryable {
   /** Sends what is held (with BEGIN, if it has not gone yet) and waits for all of it. */
   async flush(): Promise<void> {
     if (this.#held.length === 0) return;
-    this.#sendPending();
+    this.#burst(() => this.#sendPending());
     await this.#settle();
   }
 
@@ -92,8 +96,11 @@ export class PgTx implements SqlQueryable {
   async commit(): Promise<boolean> {
     if (this.#failure !== null) throw this.#failure.error;
     if (!this.#begun && this.#held.length === 0) return false;
-    this.#sendPending();
-    const committed = this.#run({ text: 'COMMIT', params: [] });
+    let committed: Promise<unknown> = Promise.resolve();
+    this.#burst(() => {
+      this.#sendPending();
+      committed = this.#run({ text: 'COMMIT', params: [] });
+    });
     await this.#settle();
     await committed.catch(() => undefined);
     const failure = this.failure;
@@ -116,6 +123,22 @@ export class PgTx implements SqlQueryable {
       this.#unawaited.push(this.#run({ text: this.begin, params: [] }).catch(() => undefined));
     }
     for (const statement of this.#takeHeld()) this.#unawaited.push(this.#run(statement).catch(() => undefined));
+  }
+
+  /**
+   * Runs `send` with the connection's socket corked: pg writes each statement to the socket on
+   * its own (a system call each, and a packet the server wakes up for), so a round trip of a
+   * dozen statements went out in a dozen writes, the server starting on the first while the rest
+   * were still being encoded. Corked, they leave together when `send` returns.
+   */
+  #burst(send: () => void): void {
+    const socket = socketOf(this.client);
+    socket?.cork();
+    try {
+      send();
+    } finally {
+      socket?.uncork();
+    }
   }
 
   async #settle(): Promise<void> {
@@ -141,4 +164,15 @@ export class PgTx implements SqlQueryable {
       throw error;
     }
   }
+}
+
+/** What #burst needs of the socket under a pg client (`connection.stream`, which pg's types leave out of PoolClient). */
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
+function socketOf(client: pg.PoolClient): Corkable | undefined {
+  const stream = (client as { connection?: { stream?: Partial<Corkable> } }).connection?.stream;
+  return typeof stream?.cork === 'function' && typeof stream.uncork === 'function' ? (stream as Corkable) : undefined;
 }
