@@ -50,6 +50,93 @@ export interface SqlQueryable {
    * with `optimistic` false, where every such write answers whether it collided.
    */
   readonly optimistic: boolean;
+  /**
+   * Adds a row to an INSERT of many rows: a backend that has it may gather the rows of one table
+   * and send them as one statement (see RowBatchingSql), fewer statements for the server to run.
+   */
+  insertRow?(into: RowsInto, row: readonly unknown[]): Promise<void>;
+}
+
+/** An INSERT of rows: `${head} VALUES (...), (...)${tail}`, each row `columns` parameters. */
+export interface RowsInto {
+  readonly head: string;
+  readonly columns: number;
+  readonly tail: string;
+}
+
+/** Postgres caps a statement at 65535 parameters; rows are gathered well below that. */
+const MAX_ROWS = 1000;
+
+/** `rows` tuples of `columns` placeholders each: `($1, $2), ($3, $4)`. */
+function valuesOf(columns: number, rows: number): string {
+  const tuples: string[] = [];
+  for (let row = 0; row < rows; row++) {
+    const placeholders = Array.from({ length: columns }, (_, column) => `$${row * columns + column + 1}`);
+    tuples.push(`(${placeholders.join(', ')})`);
+  }
+  return tuples.join(', ');
+}
+
+/**
+ * Gathers the rows a transaction inserts into each table (its documents, their index entries,
+ * unique claims) and writes each table's as one INSERT, instead of one INSERT per document and
+ * index: login's writes were nine statements, register's eighteen, each one the server parses
+ * the parameters of, runs and answers on its own. Every other statement, and the end of the
+ * transaction (`flush`), writes the rows gathered first, so that the statements run in the
+ * order the transaction issued them, but for these INSERTs of different tables among
+ * themselves, which nothing orders (no table refers to another). A row that collides fails its
+ * INSERT as it would have failed alone, and the transaction with it.
+ */
+export class RowBatchingSql implements SqlQueryable {
+  readonly #pending = new Map<string, { readonly into: RowsInto; readonly params: unknown[] }>();
+
+  constructor(private readonly sql: SqlQueryable) {}
+
+  get optimistic(): boolean {
+    return this.sql.optimistic;
+  }
+
+  async query<R extends object>(text: string, params: readonly unknown[]): Promise<R[]> {
+    await this.flush();
+    return this.sql.query<R>(text, params);
+  }
+
+  async write(text: string, params: readonly unknown[]): Promise<void> {
+    await this.flush();
+    return this.sql.write(text, params);
+  }
+
+  async insertRow(into: RowsInto, row: readonly unknown[]): Promise<void> {
+    const key = `${into.head}\u0000${into.tail}`;
+    let rows = this.#pending.get(key);
+    if (rows === undefined) {
+      rows = { into, params: [] };
+      this.#pending.set(key, rows);
+    }
+    rows.params.push(...row);
+    if (rows.params.length >= MAX_ROWS * into.columns) {
+      this.#pending.delete(key);
+      await this.#insert(rows.into, rows.params);
+    }
+  }
+
+  /** Writes every row gathered so far. */
+  async flush(): Promise<void> {
+    if (this.#pending.size === 0) return;
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const { into, params } of pending) await this.#insert(into, params);
+  }
+
+  #insert(into: RowsInto, params: readonly unknown[]): Promise<void> {
+    return this.sql.write(`${into.head} VALUES ${valuesOf(into.columns, params.length / into.columns)}${into.tail}`, params);
+  }
+}
+
+/** Inserts a row through `insertRow` when the backend gathers rows, or as an INSERT of its own. */
+function insertRow(sql: SqlQueryable, into: RowsInto, row: readonly unknown[]): Promise<void> {
+  if (sql.insertRow !== undefined) return sql.insertRow(into, row);
+  return sql.write(`${into.head} VALUES ${valuesOf(into.columns, 1)}${into.tail}`, row);
 }
 
 /** The SQLSTATE of a unique violation: under `optimistic`, what sends a transaction back to run strictly. */
@@ -335,9 +422,11 @@ async function getDocs(sql: SqlQueryable, db: DbId, keys: readonly DocRef[], now
   return keys.map((key) => liveDoc(rows.find((row) => row.coll === key.coll && row.id === key.id), now));
 }
 
+const DOC_ROWS: RowsInto = { head: `INSERT INTO fql_docs (db, ${DOC_COLUMNS})`, columns: 7, tail: '' };
+
 async function insertDoc(sql: SqlQueryable, db: DbId, doc: StoredDoc): Promise<boolean> {
   if (sql.optimistic) {
-    await sql.write(`INSERT INTO fql_docs (db, ${DOC_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, docParams(db, doc));
+    await insertRow(sql, DOC_ROWS, docParams(db, doc));
     return true;
   }
   const rows = await sql.query<{ one: number }>(
@@ -412,33 +501,27 @@ async function putIndexEntries(
   if (!fresh) {
     await sql.write('DELETE FROM fql_index_entries WHERE db = $1 AND coll = $2 AND id = $3 AND index_id = $4', [db, doc.coll, doc.id, indexId]);
   }
-  for (let start = 0; start < entries.length; start += ENTRY_BATCH) {
-    await insertEntries(sql, db, indexId, doc, entries.slice(start, start + ENTRY_BATCH));
-  }
-}
-
-async function insertEntries(
-  sql: SqlQueryable,
-  db: DbId,
-  indexId: string,
-  doc: EntryOwner,
-  entries: readonly EntryInput[],
-): Promise<void> {
-  const params: unknown[] = [];
-  const tuples = entries.map((entry, row) => {
-    params.push(db, indexId, entry.terms, entry.sortKey, JSON.stringify(entry.values), doc.coll, doc.id, doc.expiresAt);
-    const placeholders = Array.from({ length: ENTRY_COLUMNS }, (_, column) => `$${row * ENTRY_COLUMNS + column + 1}`);
-    return `(${placeholders.join(', ')})`;
-  });
   // The evaluator's entries are distinct (entriesFor) and the document's old ones are gone, so
   // nothing conflicts. Optimistically, a plain INSERT spares Postgres a speculative insertion; an
   // entry given twice, or a wrong `fresh`, re-runs the transaction strictly, where the conflict is
   // skipped and one copy is kept.
-  await sql.write(
-    `INSERT INTO fql_index_entries (db, index_id, terms, sort_key, vals, coll, id, expires_at)
-     VALUES ${tuples.join(', ')}${sql.optimistic ? '' : ' ON CONFLICT DO NOTHING'}`,
-    params,
-  );
+  const into: RowsInto = {
+    head: 'INSERT INTO fql_index_entries (db, index_id, terms, sort_key, vals, coll, id, expires_at)',
+    columns: ENTRY_COLUMNS,
+    tail: sql.optimistic ? '' : ' ON CONFLICT DO NOTHING',
+  };
+  if (sql.insertRow !== undefined) {
+    for (const entry of entries) await sql.insertRow(into, entryParams(db, indexId, doc, entry));
+    return;
+  }
+  for (let start = 0; start < entries.length; start += ENTRY_BATCH) {
+    const batch = entries.slice(start, start + ENTRY_BATCH);
+    await sql.write(`${into.head} VALUES ${valuesOf(ENTRY_COLUMNS, batch.length)}${into.tail}`, batch.flatMap((entry) => entryParams(db, indexId, doc, entry)));
+  }
+}
+
+function entryParams(db: DbId, indexId: string, doc: EntryOwner, entry: EntryInput): unknown[] {
+  return [db, indexId, entry.terms, entry.sortKey, JSON.stringify(entry.values), doc.coll, doc.id, doc.expiresAt];
 }
 
 /**
@@ -529,9 +612,11 @@ function joinedDoc(row: EntryDocRow, now: number): StoredDoc | null {
   return liveDoc({ coll: row.coll, id: row.id, order_key: row.doc_order_key, ts: row.doc_ts, body: row.doc_body, expires_at: row.doc_expires_at }, now);
 }
 
+const CLAIM_ROWS: RowsInto = { head: 'INSERT INTO fql_unique_claims (db, index_id, key, coll, id)', columns: 5, tail: '' };
+
 async function claimUnique(sql: SqlQueryable, db: DbId, indexId: string, key: Uint8Array, doc: DocRef): Promise<DocRef | null> {
   if (sql.optimistic) {
-    await sql.write('INSERT INTO fql_unique_claims (db, index_id, key, coll, id) VALUES ($1, $2, $3, $4, $5)', [db, indexId, key, doc.coll, doc.id]);
+    await insertRow(sql, CLAIM_ROWS, [db, indexId, key, doc.coll, doc.id]);
     return null;
   }
   const inserted = await sql.query<{ one: number }>(

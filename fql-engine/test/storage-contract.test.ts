@@ -364,6 +364,32 @@ function indexTests(get: () => Storage): void {
     expect(await inTx(storage, (tx) => tx.claimUnique(db, 'ix', bytes(9), { coll: 'users', id: '3' }))).toBeNull();
   });
 
+  test('what one transaction inserts, among reads and deletes, is what it reads and what it commits', async () => {
+    // PostgreSQL gathers inserted rows into one INSERT per table (sql-tx.ts's RowBatchingSql):
+    // every read and every other write must still come after the inserts issued before it.
+    const storage = get();
+    const db = freshDb();
+    const many = Array.from({ length: 1500 }, (_, i) => entry(terms, bytes(i >> 8, i & 255)));
+    const seen = await inTx(storage, async (tx) => {
+      await tx.insertDoc(db, doc('users', '1'));
+      await tx.putIndexEntries(db, 'ix', { coll: 'users', id: '1', expiresAt: null }, many, { fresh: true });
+      expect(await tx.claimUnique(db, 'ux', bytes(1), { coll: 'users', id: '1' })).toBeNull();
+      const first = { doc: await tx.getDoc(db, 'users', '1', NOW), entries: (await tx.scanIndex(db, 'ix', terms, { now: NOW })).length };
+      await tx.insertDoc(db, doc('users', '2'));
+      await tx.putIndexEntries(db, 'ix', { coll: 'users', id: '2', expiresAt: null }, [entry(terms, bytes(255, 255))], { fresh: true });
+      await tx.deleteDoc(db, 'users', '1');
+      await tx.insertDoc(db, doc('users', '3'));
+      return { first, holder: await tx.claimUnique(db, 'ux', bytes(1), { coll: 'users', id: '3' }) };
+    });
+    expect(seen).toEqual({ first: { doc: doc('users', '1'), entries: 1500 }, holder: null });
+    expect(await sortKeys(storage, db, 'ix', terms)).toEqual([[255, 255]]);
+    expect(await inTx(storage, (tx) => tx.getDocs(db, [{ coll: 'users', id: '1' }, { coll: 'users', id: '2' }, { coll: 'users', id: '3' }], NOW))).toEqual([
+      null,
+      doc('users', '2'),
+      doc('users', '3'),
+    ]);
+  });
+
   test('deleteDoc of a document the transaction has read or written answers as any deleteDoc', async () => {
     // The backend may answer from what the transaction saw instead of asking (sql-tx.ts): the
     // answer, and what is removed, must be the same.
