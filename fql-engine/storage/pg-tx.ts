@@ -45,6 +45,8 @@ interface Statement {
 
 export class PgTx implements SqlQueryable {
   #begun = false;
+  /** COMMIT or ROLLBACK has been issued: nothing more may be sent for this transaction. */
+  #ended = false;
   #held: Statement[] = [];
   /** Statements sent whose answers nobody awaits: their failure must still fail the commit. */
   #unawaited: Promise<unknown>[] = [];
@@ -82,6 +84,12 @@ export class PgTx implements SqlQueryable {
     this.#held.push({ text, params });
   }
 
+  /** Sends what is held (with BEGIN, if it has not gone yet) without waiting for it; nothing once the transaction has ended. */
+  sendHeld(): void {
+    if (this.#ended || this.#held.length === 0) return;
+    this.#burst(() => this.#sendPending());
+  }
+
   /** Sends what is held (with BEGIN, if it has not gone yet) and waits for all of it. */
   async flush(): Promise<void> {
     if (this.#held.length === 0) return;
@@ -94,6 +102,7 @@ export class PgTx implements SqlQueryable {
    * which must then be rolled back. Answers whether anything was written or read.
    */
   async commit(): Promise<boolean> {
+    this.#ended = true;
     if (this.#failure !== null) throw this.#failure.error;
     if (!this.#begun && this.#held.length === 0) return false;
     let committed: Promise<unknown> = Promise.resolve();
@@ -110,6 +119,7 @@ export class PgTx implements SqlQueryable {
 
   /** Ends the transaction if it began; what is held is dropped. */
   async rollback(): Promise<void> {
+    this.#ended = true;
     this.#held = [];
     if (!this.#begun) return;
     await this.#settle();

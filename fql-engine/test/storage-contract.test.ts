@@ -390,6 +390,25 @@ function indexTests(get: () => Storage): void {
     ]);
   });
 
+  test('a write that collides while the transaction waits for something else answers as one that collides at once', async () => {
+    // PostgreSQL sends held writes while the transaction waits on something other than storage
+    // (RowBatchingSql): a collision there must still send the transaction back to run strictly.
+    const storage = get();
+    const db = freshDb();
+    await inTx(storage, (tx) => tx.insertDoc(db, doc('users', '1')));
+    let calls = 0;
+    const inserted = await inTx(storage, async (tx) => {
+      calls += 1;
+      const answer = await tx.insertDoc(db, doc('users', '1', { body: { data: { again: true } } }));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return answer;
+    });
+    expect(inserted).toBe(false);
+    // Run optimistically, then strictly, where the collision is answered.
+    expect(calls).toBe(2);
+    expect(await inTx(storage, (tx) => tx.getDoc(db, 'users', '1', NOW))).toEqual(doc('users', '1'));
+  });
+
   test('deleteDoc of a document the transaction has read or written answers as any deleteDoc', async () => {
     // The backend may answer from what the transaction saw instead of asking (sql-tx.ts): the
     // answer, and what is removed, must be the same.
