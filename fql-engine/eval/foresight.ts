@@ -7,18 +7,24 @@
  * will page the index of `a` and then the index of `b`, whatever the first answers. When the
  * evaluator reaches an expression it has not looked into yet, it walks the part of it that is
  * certain to run (every argument of a function, Let's bindings and body, If's condition, the
- * first argument of And and Or, the collection of Map...; never a branch, a lambda's body or
- * anything inside At; and nothing past a write), and collects the reads there whose inputs fold
- * to constants: Paginate of a Match, Get or Exists of a Match or of a document ref. It hands them
- * to the transaction (`StorageTx.readAhead`), which starts the ones it does not hold yet,
- * together, and answers the evaluator's own calls from them when it makes them.
+ * first argument of And and Or, the collection of Map...; never a lambda's body or anything
+ * inside At), and on speculation the branches of If, the rest of And and Or, and what follows a
+ * write; it collects the reads there whose inputs fold to constants: Paginate of a Match, Get
+ * or Exists of a Match or of a document ref. It hands them to the transaction
+ * (`StorageTx.readAhead`), which starts the ones it does not hold yet, together, and answers
+ * the evaluator's own calls from them when it makes them. A read on speculation is one the
+ * query may not make: it costs a statement in a round trip the query takes anyway, where
+ * waiting for the evaluator to get there would cost a round trip (login reads the account in
+ * the round trip of its rate limits, though it needs it only when they allow the attempt).
  *
  * Nothing here changes what a query means or where its errors come from: a foreseen read is
  * the very storage call the evaluator will make (the same key in the read cache), it is checked
  * for access when the evaluator makes it, a write in between forgets it as it would any read,
  * and whatever cannot be worked out (an unknown variable, an error, a function with effects) is
- * simply not foreseen. What may change is that a read is made that an error stopped the
- * evaluator before reaching; the transaction is rolled back then anyway.
+ * simply not foreseen. What may change is that a read is made that the evaluator does not reach
+ * (an error stopped it first, or the branch was not taken): under SERIALIZABLE it is then one
+ * more thing the transaction read, which can only make a conflict with a concurrent write to it
+ * more likely, never change an outcome.
  */
 
 import type { Json, Value } from '../values.ts';
@@ -58,13 +64,32 @@ type Foreseen =
 const UNREPEATABLE = new Set(['new_id', 'next_id']);
 
 /**
+ * The largest page read on speculation (past a branch or a write): the lookups of one key that
+ * queries make there (a rate-limit window, an account by address) are small, and a page the
+ * query then does not read should cost the server little.
+ */
+const SPECULATIVE_PAGE = 100;
+
+/**
+ * The expressions of a query walked on speculation, for each query's `foreseen` set: walked once
+ * so, they are walked again (certain then, and with more of the query known) when the evaluator
+ * reaches them.
+ */
+const speculatedFor = new WeakMap<WeakSet<object>, WeakSet<object>>();
+
+/**
  * Looks ahead of `expr` (about to be evaluated in `env`) once, and starts the reads it foresees.
  * Resolves when they are started (not answered); null when there was nothing to start.
  */
 export function lookAhead(table: SpecTable, expr: object, env: Env, ctx: QueryContext, foreseen: WeakSet<object>): Promise<void> | null {
   // A snapshot (At) reads history, and without pushdown sets are read whole: neither is a plain scan.
   if (ctx.snapshot !== undefined || !ctx.settings.pushdown) return null;
-  const walk = new Walk(table, env, foreseen);
+  let speculated = speculatedFor.get(foreseen);
+  if (speculated === undefined) {
+    speculated = new WeakSet();
+    speculatedFor.set(foreseen, speculated);
+  }
+  const walk = new Walk(table, env, foreseen, speculated);
   walk.visit(expr as Json, null, ctx.prefetchDocs);
   if (walk.reads.length < 2) return null;
   return start(ctx, walk.reads);
@@ -92,24 +117,44 @@ async function plan(ctx: QueryContext, read: Foreseen): Promise<ReadAhead | null
 class Walk {
   readonly reads: Foreseen[] = [];
   /**
-   * Set past the first form that writes: a read after it would be made after the write, which
-   * may forget it (a Delete forgets every scan), so it would be made twice. What lies past it is
-   * left unmarked, to be looked into when the evaluator gets there.
+   * Set past the first form that writes. A read past it is made before the write instead of
+   * after; the transaction's read cache forgets what the write may change (a new document's
+   * entries forget the scans of their terms, an update every scan), and the evaluator then reads
+   * it again, so it costs a statement, never a round trip. What lies past it is walked on
+   * speculation: left unmarked, to be looked into again when the evaluator gets there.
    */
-  private stopped = false;
+  private pastWrite = false;
 
   constructor(
     private readonly table: SpecTable,
     private readonly env: Env,
     private readonly foreseen: WeakSet<object>,
+    private readonly speculated: WeakSet<object>,
   ) {}
 
-  /** Collects the certain reads of `expr`; `docs`: inside a Map that reads documents (its set is read another way). */
-  visit(expr: Json, scope: Scope, docs: boolean): void {
-    if (this.stopped || expr === null || typeof expr !== 'object' || this.foreseen.has(expr)) return;
-    this.foreseen.add(expr);
+  /**
+   * Collects the reads of `expr` whose inputs are known: certain ones, and, on speculation, those
+   * of a branch (If's, the rest of And and Or) or past a write. A read on speculation may be one
+   * the query does not make, but the query's next round trip is then one it would have taken
+   * anyway (the walk starts where the evaluator is about to read), and the read rides in it
+   * instead of costing one of its own later: login's account, register's limits of the address.
+   * `docs`: inside a Map that reads documents (its set is read another way).
+   */
+  visit(expr: Json, scope: Scope, docs: boolean, speculative = false): void {
+    if (expr === null || typeof expr !== 'object' || this.foreseen.has(expr)) return;
+    const guessing = speculative || this.pastWrite;
+    if (guessing) {
+      if (this.speculated.has(expr)) return;
+      this.speculated.add(expr);
+    } else {
+      this.foreseen.add(expr);
+    }
+    this.walk(expr, scope, docs, guessing);
+  }
+
+  private walk(expr: object, scope: Scope, docs: boolean, speculative: boolean): void {
     if (Array.isArray(expr)) {
-      for (const item of expr as readonly Json[]) this.visit(item, scope, docs);
+      for (const item of expr as readonly Json[]) this.visit(item, scope, docs, speculative);
       return;
     }
     const call = expr as RawArgs;
@@ -118,51 +163,53 @@ class Walk {
     if (keys.length === 1 && keys[0] === 'object') {
       const fields = call.object;
       if (!isPlainJsonObject(fields)) return;
-      for (const k of Object.keys(fields)) this.visit(fields[k], scope, docs);
+      for (const k of Object.keys(fields)) this.visit(fields[k], scope, docs, speculative);
       return;
     }
     const spec = this.table.find(keys);
     if (spec === undefined) return;
-    if (!docs && this.foresee(spec, call, scope)) return;
-    this.visitArguments(spec, call, scope, docs);
+    if (!docs && this.foresee(spec, call, scope, speculative)) return;
+    this.visitArguments(spec, call, scope, docs, speculative);
     // Its arguments come before its write; what follows it, after.
-    if (WRITING_FORMS.has(spec.key)) this.stopped = true;
+    if (WRITING_FORMS.has(spec.key)) this.pastWrite = true;
   }
 
-  /** The arguments a call certainly evaluates. */
-  private visitArguments(spec: Spec, call: RawArgs, scope: Scope, docs: boolean): void {
+  /** The arguments a call certainly evaluates, and (on speculation) those of its branches. */
+  private visitArguments(spec: Spec, call: RawArgs, scope: Scope, docs: boolean, speculative: boolean): void {
     if (spec.kind === 'eager' || spec.evaluatesAll === true) {
-      for (const k of Object.keys(call)) this.visit(call[k], scope, docs);
+      for (const k of Object.keys(call)) this.visit(call[k], scope, docs, speculative);
       return;
     }
     switch (spec.key) {
       case 'let': {
         let inner = scope;
         for (const [name, expr] of bindingsOf(call.let)) {
-          this.visit(expr, inner, docs);
+          this.visit(expr, inner, docs, speculative);
           inner = { name, binding: { expr, scope: inner }, parent: inner };
         }
-        this.visit(call.in, inner, docs);
+        this.visit(call.in, inner, docs, speculative);
         return;
       }
       case 'if':
-        this.visit(call.if, scope, docs);
+        this.visit(call.if, scope, docs, speculative);
+        this.visit(call.then, scope, docs, true);
+        this.visit(call.else, scope, docs, true);
         return;
       case 'do':
-        this.visit(call.do, scope, docs);
+        this.visit(call.do, scope, docs, speculative);
         return;
       case 'and':
       case 'or': {
-        const first = Array.isArray(call[spec.key]) ? (call[spec.key] as readonly Json[])[0] : call[spec.key];
-        if (first !== undefined) this.visit(first, scope, docs);
+        const operands = Array.isArray(call[spec.key]) ? (call[spec.key] as readonly Json[]) : [call[spec.key]];
+        operands.forEach((operand, i) => this.visit(operand, scope, docs, speculative || i > 0));
         return;
       }
       case 'map':
       case 'foreach':
-        this.visit(call.collection, scope, docs || readsDocuments(call[spec.key]));
+        this.visit(call.collection, scope, docs || readsDocuments(call[spec.key]), speculative);
         return;
       case 'filter':
-        this.visit(call.collection, scope, docs);
+        this.visit(call.collection, scope, docs, speculative);
         return;
       default:
         // Any other form decides itself what it evaluates, and when: nothing in it is certain.
@@ -171,12 +218,13 @@ class Walk {
   }
 
   /** Records the call as a read when it is one whose inputs are known; false otherwise. */
-  private foresee(spec: Spec, call: RawArgs, scope: Scope): boolean {
+  private foresee(spec: Spec, call: RawArgs, scope: Scope, speculative: boolean): boolean {
     const keys = Object.keys(call);
     if (spec.key === 'paginate' && keys.every((k) => k === 'paginate' || k === 'size')) {
       const set = this.fold(call.paginate, scope);
       const size = call.size === undefined ? 64 : this.fold(call.size, scope);
       if (!isMatch(set) || typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > MAX_PAGE) return false;
+      if (speculative && size > SPECULATIVE_PAGE) return false;
       this.reads.push({ kind: 'page', set, size });
       return true;
     }

@@ -1,7 +1,7 @@
 /**
  * FQL forms that write (or may: Call runs a function). A query with none of them anywhere runs
  * as a read-only transaction (engine.ts); a read foreseen past one might be forgotten by its
- * write before it is used, so foresight.ts looks no further.
+ * write before it is used, so foresight.ts looks past one only on speculation.
  */
 
 import type { Json } from '../values.ts';

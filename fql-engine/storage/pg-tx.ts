@@ -45,6 +45,8 @@ interface Statement {
 
 export class PgTx implements SqlQueryable {
   #begun = false;
+  /** COMMIT or ROLLBACK has been issued: nothing more may be sent for this transaction. */
+  #ended = false;
   #held: Statement[] = [];
   /** Statements sent whose answers nobody awaits: their failure must still fail the commit. */
   #unawaited: Promise<unknown>[] = [];
@@ -70,18 +72,28 @@ export class PgTx implements SqlQueryable {
   }
 
   query<R extends object>(text: string, params: readonly unknown[]): Promise<R[]> {
-    this.#sendPending();
-    return this.#run<R>({ text, params });
+    let answer: Promise<R[]> | undefined;
+    this.#burst(() => {
+      this.#sendPending();
+      answer = this.#run<R>({ text, params });
+    });
+    return answer as Promise<R[]>;
   }
 
   async write(text: string, params: readonly unknown[]): Promise<void> {
     this.#held.push({ text, params });
   }
 
+  /** Sends what is held (with BEGIN, if it has not gone yet) without waiting for it; nothing once the transaction has ended. */
+  sendHeld(): void {
+    if (this.#ended || this.#held.length === 0) return;
+    this.#burst(() => this.#sendPending());
+  }
+
   /** Sends what is held (with BEGIN, if it has not gone yet) and waits for all of it. */
   async flush(): Promise<void> {
     if (this.#held.length === 0) return;
-    this.#sendPending();
+    this.#burst(() => this.#sendPending());
     await this.#settle();
   }
 
@@ -90,10 +102,14 @@ export class PgTx implements SqlQueryable {
    * which must then be rolled back. Answers whether anything was written or read.
    */
   async commit(): Promise<boolean> {
+    this.#ended = true;
     if (this.#failure !== null) throw this.#failure.error;
     if (!this.#begun && this.#held.length === 0) return false;
-    this.#sendPending();
-    const committed = this.#run({ text: 'COMMIT', params: [] });
+    let committed: Promise<unknown> = Promise.resolve();
+    this.#burst(() => {
+      this.#sendPending();
+      committed = this.#run({ text: 'COMMIT', params: [] });
+    });
     await this.#settle();
     await committed.catch(() => undefined);
     const failure = this.failure;
@@ -103,6 +119,7 @@ export class PgTx implements SqlQueryable {
 
   /** Ends the transaction if it began; what is held is dropped. */
   async rollback(): Promise<void> {
+    this.#ended = true;
     this.#held = [];
     if (!this.#begun) return;
     await this.#settle();
@@ -116,6 +133,22 @@ export class PgTx implements SqlQueryable {
       this.#unawaited.push(this.#run({ text: this.begin, params: [] }).catch(() => undefined));
     }
     for (const statement of this.#takeHeld()) this.#unawaited.push(this.#run(statement).catch(() => undefined));
+  }
+
+  /**
+   * Runs `send` with the connection's socket corked: pg writes each statement to the socket on
+   * its own (a system call each, and a packet the server wakes up for), so a round trip of a
+   * dozen statements went out in a dozen writes, the server starting on the first while the rest
+   * were still being encoded. Corked, they leave together when `send` returns.
+   */
+  #burst(send: () => void): void {
+    const socket = socketOf(this.client);
+    socket?.cork();
+    try {
+      send();
+    } finally {
+      socket?.uncork();
+    }
   }
 
   async #settle(): Promise<void> {
@@ -141,4 +174,15 @@ export class PgTx implements SqlQueryable {
       throw error;
     }
   }
+}
+
+/** What #burst needs of the socket under a pg client (`connection.stream`, which pg's types leave out of PoolClient). */
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
+function socketOf(client: pg.PoolClient): Corkable | undefined {
+  const stream = (client as { connection?: { stream?: Partial<Corkable> } }).connection?.stream;
+  return typeof stream?.cork === 'function' && typeof stream.uncork === 'function' ? (stream as Corkable) : undefined;
 }

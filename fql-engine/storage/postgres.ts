@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { POSTGRES_DEFAULTS } from '../defaults.ts';
 import { PgTx, StatementNames } from './pg-tx.ts';
-import { SCHEMA_DDL, TERMS_INDEX_DDL, UNIQUE_VIOLATION, errorCode, sqlStorageTx, sweepExpiredSql } from './sql-tx.ts';
+import { RowBatchingSql, SCHEMA_DDL, TERMS_INDEX_DDL, UNIQUE_VIOLATION, errorCode, sqlStorageTx, sweepExpiredSql } from './sql-tx.ts';
 import type { SqlQueryable } from './sql-tx.ts';
 import { buildBatch } from './change-bus.ts';
 import { PgChangeFeed, changeChannel, notifyStatements } from './pg-changes.ts';
@@ -168,11 +168,21 @@ class PostgresStorage implements Storage {
     this.#tries = tries;
   }
 
-  /** A transaction's announcements ride with its COMMIT, in the same round trip (pg-changes.ts says why NOTIFY). */
+  /**
+   * A transaction's announcements ride with its COMMIT, in the same round trip (pg-changes.ts says
+   * why NOTIFY). The rows it inserts are gathered into one INSERT per table (RowBatchingSql).
+   */
   transaction<T>(fn: (tx: StorageTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     return this.#serializable(async (sql) => {
-      const tx = sqlStorageTx(sql, { termsIndex: true });
-      const value = await fn(tx);
+      const rows = new RowBatchingSql(sql);
+      const tx = sqlStorageTx(rows, { termsIndex: true });
+      let value: T;
+      try {
+        value = await fn(tx);
+      } finally {
+        // On failure too: a row that collided may be what the failure should be reported as (#attempt).
+        await rows.flush();
+      }
       const notify = notifyStatements(this.#changes.channel, buildBatch(tx.published));
       if (notify !== '') await sql.write(notify, []);
       return value;

@@ -50,6 +50,133 @@ export interface SqlQueryable {
    * with `optimistic` false, where every such write answers whether it collided.
    */
   readonly optimistic: boolean;
+  /**
+   * Adds a row to an INSERT of many rows: a backend that has it may gather the rows of one table
+   * and send them as one statement (see RowBatchingSql), fewer statements for the server to run.
+   */
+  insertRow?(into: RowsInto, row: readonly unknown[]): Promise<void>;
+  /** Sends the writes held so far without waiting for their answers (RowBatchingSql says when). */
+  sendHeld?(): void;
+}
+
+/** An INSERT of rows: `${head} VALUES (...), (...)${tail}`, each row `columns` parameters. */
+export interface RowsInto {
+  readonly head: string;
+  readonly columns: number;
+  readonly tail: string;
+}
+
+/** Postgres caps a statement at 65535 parameters; rows are gathered well below that. */
+const MAX_ROWS = 1000;
+
+/** `rows` tuples of `columns` placeholders each: `($1, $2), ($3, $4)`. */
+function valuesOf(columns: number, rows: number): string {
+  const tuples: string[] = [];
+  for (let row = 0; row < rows; row++) {
+    const placeholders = Array.from({ length: columns }, (_, column) => `$${row * columns + column + 1}`);
+    tuples.push(`(${placeholders.join(', ')})`);
+  }
+  return tuples.join(', ');
+}
+
+/**
+ * Gathers the rows a transaction inserts into each table (its documents, their index entries,
+ * unique claims) and writes each table's as one INSERT, instead of one INSERT per document and
+ * index: login's writes were nine statements, register's eighteen, each one the server parses
+ * the parameters of, runs and answers on its own. Every other statement, and the end of the
+ * transaction (`flush`), writes the rows gathered first, so that the statements run in the
+ * order the transaction issued them, but for these INSERTs of different tables among
+ * themselves, which nothing orders (no table refers to another). A row that collides fails its
+ * INSERT as it would have failed alone, and the transaction with it.
+ */
+export class RowBatchingSql implements SqlQueryable {
+  readonly #pending = new Map<string, { readonly into: RowsInto; readonly params: unknown[] }>();
+  #sendScheduled = false;
+
+  constructor(private readonly sql: SqlQueryable) {}
+
+  get optimistic(): boolean {
+    return this.sql.optimistic;
+  }
+
+  // Rows are handed on, and the statement after them, in the same synchronous step: a call the
+  // transaction makes meanwhile (foresight starts reads together) cannot slip in between.
+  async query<R extends object>(text: string, params: readonly unknown[]): Promise<R[]> {
+    const rows = this.#handOn();
+    const answer = this.sql.query<R>(text, params);
+    await rows;
+    return answer;
+  }
+
+  async write(text: string, params: readonly unknown[]): Promise<void> {
+    const rows = this.#handOn();
+    const written = this.sql.write(text, params);
+    this.#sendSoon();
+    await rows;
+    return written;
+  }
+
+  /**
+   * Writes are held for the transaction's next read or its COMMIT; but when the transaction
+   * goes on to wait for something else (a bcrypt on libuv's pool: register hashes the password
+   * after writing its rate events), they leave then, and nothing waits for them: a round trip on
+   * the wire, none in what the transaction waits for. Why: under SERIALIZABLE a read locks the
+   * whole index page it looked at (a hash bucket), so a write into a page a concurrent
+   * transaction has read is a conflict, while one that lands before the read is not (the read
+   * does not match its row). Register's rate events held through its bcrypt, until COMMIT,
+   * conflicted that way: serialization failures per register at concurrency 8 and 32 (bench:pg,
+   * 10 s, a busy machine, so a few in 60 to 80 requests) 0.10 and 0.19 held, 0.05 and 0.08 sent
+   * early, 0.05 and 0.01 when a read that followed took them along.
+   */
+  #sendSoon(): void {
+    if (this.#sendScheduled || this.sql.sendHeld === undefined) return;
+    this.#sendScheduled = true;
+    setImmediate(() => {
+      this.#sendScheduled = false;
+      // A failure is the transaction's, reported when it commits.
+      this.#handOn().catch(() => undefined);
+      this.sql.sendHeld?.();
+    });
+  }
+
+  async insertRow(into: RowsInto, row: readonly unknown[]): Promise<void> {
+    this.#sendSoon();
+    const key = `${into.head}\u0000${into.tail}`;
+    let rows = this.#pending.get(key);
+    if (rows === undefined) {
+      rows = { into, params: [] };
+      this.#pending.set(key, rows);
+    }
+    rows.params.push(...row);
+    if (rows.params.length >= MAX_ROWS * into.columns) {
+      // Its table's rows so far, in one INSERT: the rows of other tables need not go before it.
+      this.#pending.delete(key);
+      await this.#insert(rows.into, rows.params);
+    }
+  }
+
+  /** Writes every row gathered so far. */
+  flush(): Promise<void> {
+    return this.#handOn();
+  }
+
+  /** Hands every row gathered so far on to the backend now, one INSERT per table; resolves when it took them. */
+  async #handOn(): Promise<void> {
+    if (this.#pending.size === 0) return;
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    await Promise.all(pending.map(({ into, params }) => this.#insert(into, params)));
+  }
+
+  #insert(into: RowsInto, params: readonly unknown[]): Promise<void> {
+    return this.sql.write(`${into.head} VALUES ${valuesOf(into.columns, params.length / into.columns)}${into.tail}`, params);
+  }
+}
+
+/** Inserts a row through `insertRow` when the backend gathers rows, or as an INSERT of its own. */
+function insertRow(sql: SqlQueryable, into: RowsInto, row: readonly unknown[]): Promise<void> {
+  if (sql.insertRow !== undefined) return sql.insertRow(into, row);
+  return sql.write(`${into.head} VALUES ${valuesOf(into.columns, 1)}${into.tail}`, row);
 }
 
 /** The SQLSTATE of a unique violation: under `optimistic`, what sends a transaction back to run strictly. */
@@ -171,6 +298,17 @@ export interface SqlTxOptions {
 export class SqlStorageTx implements StorageTx {
   /** What the transaction announced (`publish`), for the backend to send on once it commits. */
   readonly published: (() => Json)[] = [];
+  /**
+   * Each database's schema version as this transaction reads it: its snapshot answers the same
+   * until it bumps the version itself, so one statement serves every caller. Several reads the
+   * evaluator foresees each look their index up at once, and each asked for the version.
+   */
+  private readonly versions = new Map<DbId, Promise<number>>();
+  /**
+   * Documents this transaction knows a row of (its own reads found one, or it wrote one), by
+   * docKey: deleting one of them cannot remove nothing, so the delete need not wait for its answer.
+   */
+  private readonly present = new Set<string>();
 
   constructor(
     private readonly sql: SqlQueryable,
@@ -181,20 +319,31 @@ export class SqlStorageTx implements StorageTx {
     this.published.push(change);
   }
 
-  getDoc(db: DbId, coll: string, id: string, now: number): Promise<StoredDoc | null> {
-    return getDoc(this.sql, db, coll, id, now);
+  async getDoc(db: DbId, coll: string, id: string, now: number): Promise<StoredDoc | null> {
+    const doc = await getDoc(this.sql, db, coll, id, now);
+    if (doc !== null) this.present.add(docKey(db, coll, id));
+    return doc;
   }
-  getDocs(db: DbId, keys: readonly DocRef[], now: number): Promise<(StoredDoc | null)[]> {
-    return getDocs(this.sql, db, keys, now);
+  async getDocs(db: DbId, keys: readonly DocRef[], now: number): Promise<(StoredDoc | null)[]> {
+    const docs = await getDocs(this.sql, db, keys, now);
+    for (const doc of docs) if (doc !== null) this.present.add(docKey(db, doc.coll, doc.id));
+    return docs;
   }
-  insertDoc(db: DbId, doc: StoredDoc): Promise<boolean> {
-    return insertDoc(this.sql, db, doc);
+  async insertDoc(db: DbId, doc: StoredDoc): Promise<boolean> {
+    // Inserted, or (answered false) already there: a row is present either way. An optimistic
+    // insert that collided fails the transaction instead.
+    const inserted = await insertDoc(this.sql, db, doc);
+    this.present.add(docKey(db, doc.coll, doc.id));
+    return inserted;
   }
-  putDoc(db: DbId, doc: StoredDoc): Promise<void> {
-    return putDoc(this.sql, db, doc);
+  async putDoc(db: DbId, doc: StoredDoc): Promise<void> {
+    await putDoc(this.sql, db, doc);
+    this.present.add(docKey(db, doc.coll, doc.id));
   }
-  deleteDoc(db: DbId, coll: string, id: string): Promise<boolean> {
-    return deleteDoc(this.sql, db, coll, id);
+  async deleteDoc(db: DbId, coll: string, id: string): Promise<boolean> {
+    const key = docKey(db, coll, id);
+    const present = this.present.delete(key);
+    return deleteDoc(this.sql, db, coll, id, present);
   }
   scanDocs(db: DbId, coll: string, range: ScanRange<string>): Promise<StoredDoc[]> {
     return scanDocs(this.sql, db, coll, range);
@@ -211,8 +360,10 @@ export class SqlStorageTx implements StorageTx {
   scanIndex(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntry[]> {
     return scanIndex(this.sql, db, indexId, terms, range, this.termsIndex);
   }
-  scanIndexWithDocs(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntryWithDoc[]> {
-    return scanIndexWithDocs(this.sql, db, indexId, terms, range, this.termsIndex);
+  async scanIndexWithDocs(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntryWithDoc[]> {
+    const found = await scanIndexWithDocs(this.sql, db, indexId, terms, range, this.termsIndex);
+    for (const entry of found) if (entry.doc !== null) this.present.add(docKey(db, entry.coll, entry.id));
+    return found;
   }
   claimUnique(db: DbId, indexId: string, key: Uint8Array, doc: DocRef): Promise<DocRef | null> {
     return claimUnique(this.sql, db, indexId, key, doc);
@@ -233,14 +384,29 @@ export class SqlStorageTx implements StorageTx {
     return versionsAt(this.sql, db, coll, ts, now);
   }
   drop(db: DbId, scope: DropScope): Promise<void> {
+    this.present.clear();
+    if (scope.kind === 'database') this.versions.delete(db);
     return drop(this.sql, db, scope);
   }
   schemaVersion(db: DbId): Promise<number> {
-    return schemaVersion(this.sql, db);
+    let version = this.versions.get(db);
+    if (version === undefined) {
+      version = schemaVersion(this.sql, db);
+      this.versions.set(db, version);
+      // A failed read is not kept: the error belongs to the callers that were waiting for it.
+      version.catch(() => this.versions.get(db) === version && this.versions.delete(db));
+    }
+    return version;
   }
   bumpSchemaVersion(db: DbId): Promise<void> {
+    this.versions.delete(db);
     return bumpSchemaVersion(this.sql, db);
   }
+}
+
+/** A document's key in a transaction's own bookkeeping. */
+function docKey(db: DbId, coll: string, id: string): string {
+  return `${db}\u0000${coll}\u0000${id}`;
 }
 
 async function schemaVersion(sql: SqlQueryable, db: DbId): Promise<number> {
@@ -296,9 +462,11 @@ async function getDocs(sql: SqlQueryable, db: DbId, keys: readonly DocRef[], now
   return keys.map((key) => liveDoc(rows.find((row) => row.coll === key.coll && row.id === key.id), now));
 }
 
+const DOC_ROWS: RowsInto = { head: `INSERT INTO fql_docs (db, ${DOC_COLUMNS})`, columns: 7, tail: '' };
+
 async function insertDoc(sql: SqlQueryable, db: DbId, doc: StoredDoc): Promise<boolean> {
   if (sql.optimistic) {
-    await sql.write(`INSERT INTO fql_docs (db, ${DOC_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, docParams(db, doc));
+    await insertRow(sql, DOC_ROWS, docParams(db, doc));
     return true;
   }
   const rows = await sql.query<{ one: number }>(
@@ -335,12 +503,21 @@ async function putDoc(sql: SqlQueryable, db: DbId, doc: StoredDoc): Promise<void
  * deleted meanwhile was a conflict: measured with bench:pg, 1 to 8 serialization failures per
  * logout (which deletes a session and creates an audit event) at concurrency 8 and 32.
  */
-async function deleteDoc(sql: SqlQueryable, db: DbId, coll: string, id: string): Promise<boolean> {
+async function deleteDoc(sql: SqlQueryable, db: DbId, coll: string, id: string, present: boolean): Promise<boolean> {
   const params = [db, coll, id];
-  const rows = await sql.query<{ one: number }>(`DELETE FROM fql_docs WHERE ${BY_KEY} RETURNING 1 AS one`, params);
+  let deleted = true;
+  if (present) {
+    // The transaction saw the row, and its snapshot keeps it: the answer is known, and the
+    // delete is held with the other writes instead of costing a round trip. Had another
+    // transaction deleted or changed the row since, this one fails to serialize at the latest
+    // at COMMIT, as it would have here.
+    await sql.write(`DELETE FROM fql_docs WHERE ${BY_KEY}`, params);
+  } else {
+    deleted = (await sql.query<{ one: number }>(`DELETE FROM fql_docs WHERE ${BY_KEY} RETURNING 1 AS one`, params)).length === 1;
+  }
   await sql.write('DELETE FROM fql_index_entries WHERE db = $1 AND coll = $2 AND id = $3', params);
   await sql.write('DELETE FROM fql_unique_claims WHERE db = $1 AND coll = $2 AND id = $3', params);
-  return rows.length === 1;
+  return deleted;
 }
 
 async function scanDocs(sql: SqlQueryable, db: DbId, coll: string, range: ScanRange<string>): Promise<StoredDoc[]> {
@@ -364,33 +541,27 @@ async function putIndexEntries(
   if (!fresh) {
     await sql.write('DELETE FROM fql_index_entries WHERE db = $1 AND coll = $2 AND id = $3 AND index_id = $4', [db, doc.coll, doc.id, indexId]);
   }
-  for (let start = 0; start < entries.length; start += ENTRY_BATCH) {
-    await insertEntries(sql, db, indexId, doc, entries.slice(start, start + ENTRY_BATCH));
-  }
-}
-
-async function insertEntries(
-  sql: SqlQueryable,
-  db: DbId,
-  indexId: string,
-  doc: EntryOwner,
-  entries: readonly EntryInput[],
-): Promise<void> {
-  const params: unknown[] = [];
-  const tuples = entries.map((entry, row) => {
-    params.push(db, indexId, entry.terms, entry.sortKey, JSON.stringify(entry.values), doc.coll, doc.id, doc.expiresAt);
-    const placeholders = Array.from({ length: ENTRY_COLUMNS }, (_, column) => `$${row * ENTRY_COLUMNS + column + 1}`);
-    return `(${placeholders.join(', ')})`;
-  });
   // The evaluator's entries are distinct (entriesFor) and the document's old ones are gone, so
   // nothing conflicts. Optimistically, a plain INSERT spares Postgres a speculative insertion; an
   // entry given twice, or a wrong `fresh`, re-runs the transaction strictly, where the conflict is
   // skipped and one copy is kept.
-  await sql.write(
-    `INSERT INTO fql_index_entries (db, index_id, terms, sort_key, vals, coll, id, expires_at)
-     VALUES ${tuples.join(', ')}${sql.optimistic ? '' : ' ON CONFLICT DO NOTHING'}`,
-    params,
-  );
+  const into: RowsInto = {
+    head: 'INSERT INTO fql_index_entries (db, index_id, terms, sort_key, vals, coll, id, expires_at)',
+    columns: ENTRY_COLUMNS,
+    tail: sql.optimistic ? '' : ' ON CONFLICT DO NOTHING',
+  };
+  if (sql.insertRow !== undefined) {
+    for (const entry of entries) await sql.insertRow(into, entryParams(db, indexId, doc, entry));
+    return;
+  }
+  for (let start = 0; start < entries.length; start += ENTRY_BATCH) {
+    const batch = entries.slice(start, start + ENTRY_BATCH);
+    await sql.write(`${into.head} VALUES ${valuesOf(ENTRY_COLUMNS, batch.length)}${into.tail}`, batch.flatMap((entry) => entryParams(db, indexId, doc, entry)));
+  }
+}
+
+function entryParams(db: DbId, indexId: string, doc: EntryOwner, entry: EntryInput): unknown[] {
+  return [db, indexId, entry.terms, entry.sortKey, JSON.stringify(entry.values), doc.coll, doc.id, doc.expiresAt];
 }
 
 /**
@@ -481,9 +652,11 @@ function joinedDoc(row: EntryDocRow, now: number): StoredDoc | null {
   return liveDoc({ coll: row.coll, id: row.id, order_key: row.doc_order_key, ts: row.doc_ts, body: row.doc_body, expires_at: row.doc_expires_at }, now);
 }
 
+const CLAIM_ROWS: RowsInto = { head: 'INSERT INTO fql_unique_claims (db, index_id, key, coll, id)', columns: 5, tail: '' };
+
 async function claimUnique(sql: SqlQueryable, db: DbId, indexId: string, key: Uint8Array, doc: DocRef): Promise<DocRef | null> {
   if (sql.optimistic) {
-    await sql.write('INSERT INTO fql_unique_claims (db, index_id, key, coll, id) VALUES ($1, $2, $3, $4, $5)', [db, indexId, key, doc.coll, doc.id]);
+    await insertRow(sql, CLAIM_ROWS, [db, indexId, key, doc.coll, doc.id]);
     return null;
   }
   const inserted = await sql.query<{ one: number }>(

@@ -363,6 +363,78 @@ function indexTests(get: () => Storage): void {
     expect(await sortKeys(storage, db, 'ix', terms)).toEqual([[2]]);
     expect(await inTx(storage, (tx) => tx.claimUnique(db, 'ix', bytes(9), { coll: 'users', id: '3' }))).toBeNull();
   });
+
+  test('what one transaction inserts, among reads and deletes, is what it reads and what it commits', async () => {
+    // PostgreSQL gathers inserted rows into one INSERT per table (sql-tx.ts's RowBatchingSql):
+    // every read and every other write must still come after the inserts issued before it.
+    const storage = get();
+    const db = freshDb();
+    const many = Array.from({ length: 1500 }, (_, i) => entry(terms, bytes(i >> 8, i & 255)));
+    const seen = await inTx(storage, async (tx) => {
+      await tx.insertDoc(db, doc('users', '1'));
+      await tx.putIndexEntries(db, 'ix', { coll: 'users', id: '1', expiresAt: null }, many, { fresh: true });
+      expect(await tx.claimUnique(db, 'ux', bytes(1), { coll: 'users', id: '1' })).toBeNull();
+      const first = { doc: await tx.getDoc(db, 'users', '1', NOW), entries: (await tx.scanIndex(db, 'ix', terms, { now: NOW })).length };
+      await tx.insertDoc(db, doc('users', '2'));
+      await tx.putIndexEntries(db, 'ix', { coll: 'users', id: '2', expiresAt: null }, [entry(terms, bytes(255, 255))], { fresh: true });
+      await tx.deleteDoc(db, 'users', '1');
+      await tx.insertDoc(db, doc('users', '3'));
+      return { first, holder: await tx.claimUnique(db, 'ux', bytes(1), { coll: 'users', id: '3' }) };
+    });
+    expect(seen).toEqual({ first: { doc: doc('users', '1'), entries: 1500 }, holder: null });
+    expect(await sortKeys(storage, db, 'ix', terms)).toEqual([[255, 255]]);
+    expect(await inTx(storage, (tx) => tx.getDocs(db, [{ coll: 'users', id: '1' }, { coll: 'users', id: '2' }, { coll: 'users', id: '3' }], NOW))).toEqual([
+      null,
+      doc('users', '2'),
+      doc('users', '3'),
+    ]);
+  });
+
+  test('a write that collides while the transaction waits for something else answers as one that collides at once', async () => {
+    // PostgreSQL sends held writes while the transaction waits on something other than storage
+    // (RowBatchingSql): a collision there must still send the transaction back to run strictly.
+    const storage = get();
+    const db = freshDb();
+    await inTx(storage, (tx) => tx.insertDoc(db, doc('users', '1')));
+    let calls = 0;
+    const inserted = await inTx(storage, async (tx) => {
+      calls += 1;
+      const answer = await tx.insertDoc(db, doc('users', '1', { body: { data: { again: true } } }));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return answer;
+    });
+    expect(inserted).toBe(false);
+    // Run optimistically, then strictly, where the collision is answered.
+    expect(calls).toBe(2);
+    expect(await inTx(storage, (tx) => tx.getDoc(db, 'users', '1', NOW))).toEqual(doc('users', '1'));
+  });
+
+  test('deleteDoc of a document the transaction has read or written answers as any deleteDoc', async () => {
+    // The backend may answer from what the transaction saw instead of asking (sql-tx.ts): the
+    // answer, and what is removed, must be the same.
+    const storage = get();
+    const db = freshDb();
+    await inTx(storage, async (tx) => {
+      await tx.insertDoc(db, doc('users', '1'));
+      await tx.putIndexEntries(db, 'ix', { coll: 'users', id: '1', expiresAt: null }, [entry(terms, bytes(1))]);
+      await tx.claimUnique(db, 'ix', bytes(9), { coll: 'users', id: '1' });
+    });
+    const answers = await inTx(storage, async (tx) => {
+      const found = await tx.getDoc(db, 'users', '1', NOW);
+      return [found !== null, await tx.deleteDoc(db, 'users', '1'), await tx.deleteDoc(db, 'users', '1')];
+    });
+    expect(answers).toEqual([true, true, false]);
+    expect(await inTx(storage, (tx) => tx.getDoc(db, 'users', '1', NOW))).toBeNull();
+    expect(await sortKeys(storage, db, 'ix', terms)).toEqual([]);
+    expect(await inTx(storage, (tx) => tx.claimUnique(db, 'ix', bytes(9), { coll: 'users', id: '3' }))).toBeNull();
+    // Written in the same transaction, then deleted: gone, and deleted once.
+    const written = await inTx(storage, async (tx) => {
+      await tx.putDoc(db, doc('users', '2'));
+      return [await tx.deleteDoc(db, 'users', '2'), await tx.deleteDoc(db, 'users', '2')];
+    });
+    expect(written).toEqual([true, false]);
+    expect(await inTx(storage, (tx) => tx.getDoc(db, 'users', '2', NOW))).toBeNull();
+  });
 }
 
 function uniqueTests(get: () => Storage): void {
@@ -837,6 +909,37 @@ function exitOf(child: ChildProcess): Promise<number | null> {
         expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled']);
         expect(calls).toBeGreaterThanOrEqual(3);
         expect((await inTx(storage, (tx) => tx.getDoc(db, 'counters', 'c', NOW)))?.body).toEqual({ n: 2 });
+      } finally {
+        await storage.close();
+      }
+    });
+
+    test('two transactions that read a document and delete it: one deletes it, the other runs again and finds it gone', async () => {
+      const storage = await openPostgres({ url: databaseUrl ?? '', schema });
+      try {
+        const db = freshDb();
+        await inTx(storage, (tx) => tx.putDoc(db, doc('sessions', 's')));
+        let calls = 0;
+        let arrived = 0;
+        let bothRead = (): void => {};
+        const barrier = new Promise<void>((resolve) => (bothRead = resolve));
+        const end = (): Promise<boolean> => {
+          let firstTry = true;
+          return storage.transaction(async (tx) => {
+            calls += 1;
+            if ((await tx.getDoc(db, 'sessions', 's', NOW)) === null) return false;
+            if (firstTry) {
+              firstTry = false;
+              arrived += 1;
+              if (arrived === 2) bothRead();
+              await barrier;
+            }
+            return tx.deleteDoc(db, 'sessions', 's');
+          });
+        };
+        const answers = await Promise.all([end(), end()]);
+        expect(answers.sort()).toEqual([false, true]);
+        expect(calls).toBe(3);
       } finally {
         await storage.close();
       }
