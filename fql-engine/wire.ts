@@ -279,15 +279,21 @@ export function dateInRange(d: FaunaDate): FaunaDate {
 
 export function parseTime(text: string): FaunaTime {
   const m = TIME_RE.exec(text);
-  if (!m) throw new FaunaError('invalid argument', `Cannot cast '${text}' to a time.`);
+  if (!m) throw cannotCastTime(text);
   const [, y, mo, d, h, mi, s = '0', frac = '', zone] = m;
-  const ms = utcMillis(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s));
-  if (!Number.isFinite(ms) || Number(mo) > 12 || Number(d) > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
-    throw new FaunaError('invalid argument', `Cannot cast '${text}' to a time.`);
-  }
-  const check = new Date(ms);
-  if (check.getUTCDate() !== Number(d)) throw new FaunaError('invalid argument', `Cannot cast '${text}' to a time.`);
-  let nanos = BigInt(ms) * NANOS_PER_MS + BigInt(frac.padEnd(9, '0') || '0');
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(s);
+  // A day the month does not have would roll over into the next one: refused instead. Month 00
+  // is taken, as Date takes it, for December of the year before (31 days).
+  if (month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) throw cannotCastTime(text);
+  // Date.UTC reads years 0 to 99 as 1900 to 1999: utcMillis takes them as they are. Date.UTC is
+  // the cheaper of the two, and stored documents carry a few times each.
+  const ms = year >= 100 ? Date.UTC(year, month - 1, day, hour, minute, second) : utcMillis(year, month, day, hour, minute, second);
+  let nanos = BigInt(ms / 1000) * 1_000_000_000n + BigInt(frac === '' ? 0 : Number(frac.padEnd(9, '0')));
   if (zone !== 'Z') {
     const sign = zone.startsWith('-') ? -1n : 1n;
     const digits = zone.slice(1).replace(':', '');
@@ -295,6 +301,16 @@ export function parseTime(text: string): FaunaTime {
     nanos -= sign * offsetMinutes * 60_000_000_000n;
   }
   return timeInRange(new FaunaTime(nanos));
+}
+
+function cannotCastTime(text: string): FaunaError {
+  return new FaunaError('invalid argument', `Cannot cast '${text}' to a time.`);
+}
+
+/** The days of a month of the proleptic Gregorian calendar, as Date counts them; month 0 is the December before. */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 export function formatTime(t: FaunaTime): string {
