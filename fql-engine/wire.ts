@@ -14,10 +14,10 @@ import {
   Ref,
   SetValue,
   isArray,
-  makeObject,
   setOwnField,
   type Json,
   type NativeName,
+  type ObjectValue,
   NATIVE_NAMES,
   type SetSpec,
   type Value,
@@ -83,9 +83,22 @@ export function decodeValue(j: Json): Value {
   if (j === null || typeof j !== 'object') return j;
   if (Array.isArray(j)) return j.map(decodeValue);
   const o = j as { readonly [k: string]: Json };
-  const tagged = decodeTagged(o);
-  if (tagged !== undefined) return tagged;
-  return makeObject(Object.keys(o).map((k) => [k, decodeValue(o[k])] as const));
+  const keys = Object.keys(o);
+  if (keys.length === 1 && keys[0].startsWith('@')) {
+    const tagged = decodeTag(keys[0], o[keys[0]]);
+    if (tagged !== undefined) return tagged;
+  }
+  return decodeFields(o, keys);
+}
+
+/**
+ * An object's fields decoded, in a loop rather than through makeObject's [key, value] pairs:
+ * every stored document read is decoded here, field by field, and the pairs were garbage.
+ */
+function decodeFields(o: { readonly [k: string]: Json }, keys: readonly string[]): ObjectValue {
+  const out: Record<string, Value> = {};
+  for (const k of keys) setOwnField(out, k, decodeValue(o[k]));
+  return out;
 }
 
 /**
@@ -95,8 +108,11 @@ export function decodeValue(j: Json): Value {
 export function decodeTagged(o: { readonly [k: string]: Json }): Value | undefined {
   const keys = Object.keys(o);
   if (keys.length !== 1 || !keys[0].startsWith('@')) return undefined;
-  const tag = keys[0];
-  const body = o[tag];
+  return decodeTag(keys[0], o[keys[0]]);
+}
+
+/** The value of a one-field object whose field is `tag`, or undefined when the tag is none of Fauna's. */
+function decodeTag(tag: string, body: Json): Value | undefined {
   switch (tag) {
     case '@ref':
       return decodeRef(body);
@@ -110,7 +126,7 @@ export function decodeTagged(o: { readonly [k: string]: Json }): Value | undefin
       return new QueryValue(withApiVersion(body));
     case '@obj': {
       if (!isPlainJsonObject(body)) throw badLiteral(tag);
-      return makeObject(Object.keys(body).map((k) => [k, decodeValue(body[k])] as const));
+      return decodeFields(body, Object.keys(body));
     }
     case '@set':
       return decodeSet(body);
