@@ -3,7 +3,6 @@
  * listing and revoking. These decide; the endpoint signs the JWTs and writes the cookies.
  */
 
-import type faunadb from 'faunadb';
 import { HttpError } from '../errors.ts';
 import { runQuery } from '../fql/run-query.ts';
 import { isoMillis } from '../fql/times.ts';
