@@ -20,6 +20,7 @@
  * - x-txn-retries: how many times the transaction was run again after a serialization failure.
  */
 
+import { storedJsonBytes } from './storage/sql-tx.ts';
 import type { StorageTx } from './storage/types.ts';
 
 const READ_OP_BYTES = 4096;
@@ -85,9 +86,13 @@ export class QueryMeter {
  */
 const measured = new WeakMap<object, number>();
 
+/**
+ * A value's size as stored: JSON text, in UTF-8 bytes. What storage decoded was measured on its
+ * text as it came (storedJsonBytes); anything else (a body about to be written) is encoded here.
+ */
 function jsonBytes(value: unknown): number {
   if (value === null || typeof value !== 'object') return Buffer.byteLength(JSON.stringify(value ?? null));
-  let bytes = measured.get(value);
+  let bytes = measured.get(value) ?? storedJsonBytes(value);
   if (bytes === undefined) {
     bytes = Buffer.byteLength(JSON.stringify(value));
     measured.set(value, bytes);

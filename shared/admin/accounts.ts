@@ -23,6 +23,7 @@ import {
   type AdminEmailResult,
 } from '../fql/admin.ts';
 import { runQuery } from '../fql/run-query.ts';
+import { isoMillis } from '../fql/times.ts';
 import type { FreshUser, Metadata } from '../fql/users.ts';
 import { sha256 } from '../tokens.ts';
 import { normalizeEmail } from '../validation.ts';
@@ -126,8 +127,8 @@ export async function accountDetail(ctx: AuthContext, admin: AdminCaller, id: st
     account: { ...row.account, createdAt: row.account.createdAt?.date.toISOString() ?? null },
     sessions: row.sessions.map((s) => ({
       id: s.ref.id,
-      createdAt: s.data.created_at.date.toISOString(),
-      lastUsedAt: s.data.last_used_at.date.toISOString(),
+      createdAt: isoMillis(s.data.created_at),
+      lastUsedAt: isoMillis(s.data.last_used_at),
       userAgent: s.data.user_agent,
     })),
     activity: row.activity.map(activityEntryOf),

@@ -4,6 +4,7 @@ import type faunadb from 'faunadb';
 import type { AuthContext } from '../auth/context.ts';
 import { ownActivityQuery } from '../fql/audit.ts';
 import { runQuery } from '../fql/run-query.ts';
+import { isoMillis } from '../fql/times.ts';
 import type { Caller } from '../fql/users.ts';
 import { describeUserAgent } from '../user-agent.ts';
 
@@ -41,7 +42,7 @@ export function activityEntryOf(doc: AuditDoc): ActivityEntry {
   const d = doc.data;
   return {
     id: doc.ref.id,
-    at: d.at.date.toISOString(),
+    at: isoMillis(d.at),
     event: d.event,
     actor: d.actor,
     actorAccount: d.actor_account?.id ?? null,

@@ -5,6 +5,7 @@
 
 import { HttpError } from '../errors.ts';
 import { runQuery } from '../fql/run-query.ts';
+import { isoMillis } from '../fql/times.ts';
 import {
   listSessionsQuery,
   loginQuery,
@@ -137,8 +138,8 @@ export async function listSessions(ctx: AuthContext, claims: SessionClaims): Pro
   const listed = await runQuery<ListedSession[]>(ctx.db, listSessionsQuery(claims.accountId, claims.sessionId));
   return listed.map((s) => ({
     id: s.id,
-    createdAt: s.created_at.date.toISOString(),
-    lastUsedAt: s.last_used_at.date.toISOString(),
+    createdAt: isoMillis(s.created_at),
+    lastUsedAt: isoMillis(s.last_used_at),
     userAgent: s.user_agent,
     device: describeUserAgent(s.user_agent),
     current: s.id === claims.sessionId,

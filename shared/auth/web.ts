@@ -38,7 +38,8 @@ export function accessSession(req: Request, config: Config): SessionClaims & { r
   const token = sessionTokens(req, config).access;
   if (!token) throw new HttpError('unauthenticated', { message: 'Log in first.' });
   const claims = verifyAccess(token, config);
-  return { accountId: claims.sub, sessionId: claims.sid, expiresAt: claims.exp, user: { id: claims.sub, ...claims.user } };
+  const { email, emailVerified, name, roles } = claims.user;
+  return { accountId: claims.sub, sessionId: claims.sid, expiresAt: claims.exp, user: { id: claims.sub, email, emailVerified, name, roles } };
 }
 
 /** The refresh token of a request's refresh cookie, or 401 invalid_session (and its cookies cleared). */
