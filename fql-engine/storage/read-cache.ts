@@ -45,6 +45,12 @@ import type { Json } from '../values.ts';
 export class ReadCachingTx implements StorageTx {
   private readonly docs = new Map<string, Promise<StoredDoc | null>>();
   private readonly scans = new Map<string, Promise<IndexEntry[]>>();
+  /**
+   * Counts what writes forgot. A read remembered only once it has answered (the documents a scan
+   * brings along) is remembered only if nothing was forgotten meanwhile: a read the evaluator
+   * foresaw past a write (foresight.ts) may answer after that write, with what it overwrote.
+   */
+  private forgotten = 0;
 
   constructor(private readonly tx: StorageTx) {}
 
@@ -55,7 +61,8 @@ export class ReadCachingTx implements StorageTx {
       read = this.tx.getDoc(db, coll, id, now);
       this.docs.set(key, read);
       // A failed read is not remembered: the error belongs to the one caller that saw it.
-      read.catch(() => this.docs.delete(key));
+      // A write may have forgotten this read and a newer one taken its place: leave that one.
+      read.catch(() => this.docs.get(key) === read && this.docs.delete(key));
     }
     return read;
   }
@@ -141,15 +148,18 @@ export class ReadCachingTx implements StorageTx {
       // in the same statement, and the read that follows is answered from here.
       scan = range.limit === 1 ? this.scanIndexWithDocs(db, indexId, terms, range) : this.tx.scanIndex(db, indexId, terms, range);
       this.scans.set(key, scan);
-      scan.catch(() => this.scans.delete(key));
+      scan.catch(() => this.scans.get(key) === scan && this.scans.delete(key));
     }
     // A copy: the caller may sort or splice what it is given.
     return scan.then((entries) => [...entries]);
   }
 
   async scanIndexWithDocs(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntryWithDoc[]> {
+    const forgottenBefore = this.forgotten;
     const found = await this.tx.scanIndexWithDocs(db, indexId, terms, range);
-    for (const entry of found) this.docs.set(docKey(db, entry.coll, entry.id, range.now), Promise.resolve(entry.doc));
+    if (this.forgotten === forgottenBefore) {
+      for (const entry of found) this.docs.set(docKey(db, entry.coll, entry.id, range.now), Promise.resolve(entry.doc));
+    }
     return found;
   }
 
@@ -179,6 +189,7 @@ export class ReadCachingTx implements StorageTx {
   }
 
   async drop(db: DbId, scope: DropScope): Promise<void> {
+    this.forgotten++;
     this.docs.clear();
     this.scans.clear();
     return this.tx.drop(db, scope);
@@ -199,11 +210,13 @@ export class ReadCachingTx implements StorageTx {
   }
 
   private forgetDoc(db: DbId, coll: string, id: string): void {
+    this.forgotten++;
     const prefix = docPrefix(db, coll, id);
     for (const key of this.docs.keys()) if (key.startsWith(prefix)) this.docs.delete(key);
   }
 
   private forgetScans(prefix: string): void {
+    this.forgotten++;
     for (const key of this.scans.keys()) if (key.startsWith(prefix)) this.scans.delete(key);
   }
 }

@@ -309,6 +309,11 @@ export class SqlStorageTx implements StorageTx {
    * docKey: deleting one of them cannot remove nothing, so the delete need not wait for its answer.
    */
   private readonly present = new Set<string>();
+  /**
+   * Counts deletes. A read adds what it found to `present` only if no delete came meanwhile: a
+   * read the evaluator foresaw may answer after the transaction deleted what it found.
+   */
+  private deletes = 0;
 
   constructor(
     private readonly sql: SqlQueryable,
@@ -320,13 +325,15 @@ export class SqlStorageTx implements StorageTx {
   }
 
   async getDoc(db: DbId, coll: string, id: string, now: number): Promise<StoredDoc | null> {
+    const deletesBefore = this.deletes;
     const doc = await getDoc(this.sql, db, coll, id, now);
-    if (doc !== null) this.present.add(docKey(db, coll, id));
+    if (doc !== null && this.deletes === deletesBefore) this.present.add(docKey(db, coll, id));
     return doc;
   }
   async getDocs(db: DbId, keys: readonly DocRef[], now: number): Promise<(StoredDoc | null)[]> {
+    const deletesBefore = this.deletes;
     const docs = await getDocs(this.sql, db, keys, now);
-    for (const doc of docs) if (doc !== null) this.present.add(docKey(db, doc.coll, doc.id));
+    if (this.deletes === deletesBefore) for (const doc of docs) if (doc !== null) this.present.add(docKey(db, doc.coll, doc.id));
     return docs;
   }
   async insertDoc(db: DbId, doc: StoredDoc): Promise<boolean> {
@@ -342,6 +349,7 @@ export class SqlStorageTx implements StorageTx {
   }
   async deleteDoc(db: DbId, coll: string, id: string): Promise<boolean> {
     const key = docKey(db, coll, id);
+    this.deletes++;
     const present = this.present.delete(key);
     return deleteDoc(this.sql, db, coll, id, present);
   }
@@ -361,8 +369,9 @@ export class SqlStorageTx implements StorageTx {
     return scanIndex(this.sql, db, indexId, terms, range, this.termsIndex);
   }
   async scanIndexWithDocs(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntryWithDoc[]> {
+    const deletesBefore = this.deletes;
     const found = await scanIndexWithDocs(this.sql, db, indexId, terms, range, this.termsIndex);
-    for (const entry of found) if (entry.doc !== null) this.present.add(docKey(db, entry.coll, entry.id));
+    if (this.deletes === deletesBefore) for (const entry of found) if (entry.doc !== null) this.present.add(docKey(db, entry.coll, entry.id));
     return found;
   }
   claimUnique(db: DbId, indexId: string, key: Uint8Array, doc: DocRef): Promise<DocRef | null> {
@@ -384,6 +393,7 @@ export class SqlStorageTx implements StorageTx {
     return versionsAt(this.sql, db, coll, ts, now);
   }
   drop(db: DbId, scope: DropScope): Promise<void> {
+    this.deletes++;
     this.present.clear();
     if (scope.kind === 'database') this.versions.delete(db);
     return drop(this.sql, db, scope);

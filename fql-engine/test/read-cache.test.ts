@@ -208,6 +208,33 @@ describe('ReadCachingTx', () => {
     expect(calls).toBeGreaterThanOrEqual(2);
   });
 
+  test('a scan that answers after a write does not bring back the document as it was before it', async () => {
+    // A read foreseen past a write (foresight.ts) may be on its way while the write happens.
+    counter += 1;
+    const db = `rc${counter}`;
+    await storage.transaction(async (tx) => {
+      await tx.insertDoc(db, doc('1', 1));
+      await tx.putIndexEntries(db, 'ix', { coll: 'users', id: '1', expiresAt: null }, [{ terms: TERMS, sortKey: new Uint8Array([1]), values: 1 }]);
+    });
+    await storage.transaction(async (raw) => {
+      let release = (): void => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const gated: StorageTx = Object.create(raw) as StorageTx;
+      gated.scanIndexWithDocs = async (...args) => {
+        const found = await raw.scanIndexWithDocs(...args);
+        await held;
+        return found;
+      };
+      const cache = new ReadCachingTx(gated);
+      const scan = cache.scanIndex(db, 'ix', TERMS, { now: NOW, limit: 1 });
+      await cache.putDoc(db, doc('1', 2));
+      expect((await cache.getDoc(db, 'users', '1', NOW))?.body).toEqual({ data: { n: 2 } });
+      release();
+      await scan;
+      expect((await cache.getDoc(db, 'users', '1', NOW))?.body).toEqual({ data: { n: 2 } });
+    });
+  });
+
   test('a failed read is not remembered', async () => {
     let calls = 0;
     const failingOnce = Object.create(null) as StorageTx;

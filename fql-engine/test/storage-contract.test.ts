@@ -435,6 +435,20 @@ function indexTests(get: () => Storage): void {
     expect(written).toEqual([true, false]);
     expect(await inTx(storage, (tx) => tx.getDoc(db, 'users', '2', NOW))).toBeNull();
   });
+
+  test('a read that answers after the transaction deleted what it found does not make a second delete answer true', async () => {
+    // Reads the evaluator foresees may still be on their way when the query deletes (foresight.ts).
+    const storage = get();
+    const db = freshDb();
+    await inTx(storage, (tx) => tx.insertDoc(db, doc('users', '1')));
+    const answers = await inTx(storage, async (tx) => {
+      const read = tx.getDoc(db, 'users', '1', NOW);
+      const deleted = tx.deleteDoc(db, 'users', '1');
+      const found = await read;
+      return [found !== null, await deleted, await tx.deleteDoc(db, 'users', '1')];
+    });
+    expect(answers).toEqual([true, true, false]);
+  });
 }
 
 function uniqueTests(get: () => Storage): void {
