@@ -333,7 +333,7 @@ export class SqlStorageTx implements StorageTx {
   async getDocs(db: DbId, keys: readonly DocRef[], now: number): Promise<(StoredDoc | null)[]> {
     const deletesBefore = this.deletes;
     const docs = await getDocs(this.sql, db, keys, now);
-    if (this.deletes === deletesBefore) for (const doc of docs) if (doc !== null) this.present.add(docKey(db, doc.coll, doc.id));
+    if (this.deletes === deletesBefore) { for (const doc of docs) if (doc !== null) this.present.add(docKey(db, doc.coll, doc.id)); }
     return docs;
   }
   async insertDoc(db: DbId, doc: StoredDoc): Promise<boolean> {
@@ -371,7 +371,7 @@ export class SqlStorageTx implements StorageTx {
   async scanIndexWithDocs(db: DbId, indexId: string, terms: Uint8Array, range: ScanRange<Uint8Array>): Promise<IndexEntryWithDoc[]> {
     const deletesBefore = this.deletes;
     const found = await scanIndexWithDocs(this.sql, db, indexId, terms, range, this.termsIndex);
-    if (this.deletes === deletesBefore) for (const entry of found) if (entry.doc !== null) this.present.add(docKey(db, entry.coll, entry.id));
+    if (this.deletes === deletesBefore) { for (const entry of found) if (entry.doc !== null) this.present.add(docKey(db, entry.coll, entry.id)); }
     return found;
   }
   claimUnique(db: DbId, indexId: string, key: Uint8Array, doc: DocRef): Promise<DocRef | null> {
