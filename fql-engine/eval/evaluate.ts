@@ -82,18 +82,18 @@ export class Evaluator {
 
   /**
    * Evaluates `expr`, found at `at`: its value at once when nothing in it waits, else a promise of
-   * it. `ahead`: the expressions looked ahead of already (foresight.ts), undefined once this one has
-   * been. A query may nest as deep as limits.ts lets it, and each level of nesting costs this
-   * recursion a few stack frames (here, call and evalFields): they are written as loops that call
-   * back here, not through inOrder's callbacks, so that it stays as few as when every level was an
-   * async function.
+   * it. `ahead`: the expressions looked ahead of already (foresight.ts), or null once this one has
+   * been (or when the query looks ahead of nothing). A query may nest as deep as limits.ts lets
+   * it, and each level of nesting costs this recursion a few stack frames (here, call and
+   * evalFields): they are written as loops that call back here, not through inOrder's callbacks,
+   * so that it stays as few as when every level was an async function.
    */
-  eval(expr: Json, env: Env, ctx: QueryContext, at: Path, ahead = ctx.foreseen): MaybeAsync<Value> {
+  eval(expr: Json, env: Env, ctx: QueryContext, at: Path, ahead: WeakSet<object> | null = ctx.foreseen ?? null): MaybeAsync<Value> {
     if (expr === null || typeof expr !== 'object') return expr;
-    if (ahead !== undefined && !ahead.has(expr)) {
+    if (ahead !== null && !ahead.has(expr)) {
       // Reads certain to come, started together now (foresight.ts); never an error of its own.
       const started = lookAhead(this.table, expr, env, ctx, ahead);
-      if (started !== null) return started.then(() => this.eval(expr, env, ctx, at, undefined));
+      if (started !== null) return started.then(() => this.eval(expr, env, ctx, at, null));
     }
     if (isArray(expr)) return this.evalItems(expr, env, ctx, at);
     const keys = Object.keys(expr);
