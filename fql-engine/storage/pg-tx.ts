@@ -38,6 +38,9 @@ export class StatementNames {
   }
 }
 
+/** Why `commit` failed when COMMIT was answered ROLLBACK and no statement's failure was seen. */
+export const ROLLED_BACK = 'PostgreSQL rolled back the transaction at COMMIT: one of its statements failed, unseen; nothing was committed';
+
 interface Statement {
   readonly text: string;
   readonly params: readonly unknown[];
@@ -48,8 +51,12 @@ export class PgTx implements SqlQueryable {
   /** COMMIT or ROLLBACK has been issued: nothing more may be sent for this transaction. */
   #ended = false;
   #held: Statement[] = [];
-  /** Statements sent whose answers nobody awaits: their failure must still fail the commit. */
-  #unawaited: Promise<unknown>[] = [];
+  /**
+   * Every statement sent whose answer has not come back, reads too (one nobody awaits, a
+   * speculative read, fails the transaction as much as a held write does): `commit` waits for
+   * them all, so that it knows the transaction's first failure before it answers.
+   */
+  readonly #inFlight = new Set<Promise<unknown>>();
   /** The first error any statement of this transaction raised. */
   #failure: { readonly error: unknown } | null = null;
 
@@ -90,7 +97,7 @@ export class PgTx implements SqlQueryable {
     this.#burst(() => this.#sendPending());
   }
 
-  /** Sends what is held (with BEGIN, if it has not gone yet) and waits for all of it. */
+  /** Sends what is held (with BEGIN, if it has not gone yet) and waits for every statement sent. */
   async flush(): Promise<void> {
     if (this.#held.length === 0) return;
     this.#burst(() => this.#sendPending());
@@ -105,15 +112,19 @@ export class PgTx implements SqlQueryable {
     this.#ended = true;
     if (this.#failure !== null) throw this.#failure.error;
     if (!this.#begun && this.#held.length === 0) return false;
-    let committed: Promise<unknown> = Promise.resolve();
+    let committed: Promise<pg.QueryResult | null> = Promise.resolve(null);
     this.#burst(() => {
       this.#sendPending();
-      committed = this.#run({ text: 'COMMIT', params: [] });
+      committed = this.#send({ text: 'COMMIT', params: [] }).catch(() => null);
     });
+    const answer = await committed;
     await this.#settle();
-    await committed.catch(() => undefined);
     const failure = this.failure;
     if (failure !== null) throw failure.error;
+    // PostgreSQL answers COMMIT in an aborted transaction with the tag ROLLBACK, not an error:
+    // a statement failed whose failure this class did not see. Never success; and not retried,
+    // since the cause is unknown (a retry would hide it, or meet it again) and not contention.
+    if (answer?.command !== 'COMMIT') throw new Error(ROLLED_BACK);
     return true;
   }
 
@@ -130,9 +141,9 @@ export class PgTx implements SqlQueryable {
   #sendPending(): void {
     if (!this.#begun) {
       this.#begun = true;
-      this.#unawaited.push(this.#run({ text: this.begin, params: [] }).catch(() => undefined));
+      this.#send({ text: this.begin, params: [] }).catch(() => undefined);
     }
-    for (const statement of this.#takeHeld()) this.#unawaited.push(this.#run(statement).catch(() => undefined));
+    for (const statement of this.#takeHeld()) this.#send(statement).catch(() => undefined);
   }
 
   /**
@@ -151,10 +162,9 @@ export class PgTx implements SqlQueryable {
     }
   }
 
+  /** Waits until every statement sent has been answered, and its failure, if any, recorded. */
   async #settle(): Promise<void> {
-    const pending = this.#unawaited;
-    this.#unawaited = [];
-    await Promise.all(pending);
+    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
   }
 
   #takeHeld(): Statement[] {
@@ -164,11 +174,26 @@ export class PgTx implements SqlQueryable {
   }
 
   async #run<R extends object>(statement: Statement): Promise<R[]> {
+    return (await this.#send<R>(statement)).rows;
+  }
+
+  /** Sends a statement, tracked in #inFlight until answered; its failure is the transaction's. */
+  #send<R extends object>(statement: Statement): Promise<pg.QueryResult<R>> {
+    const answer = this.#query<R>(statement);
+    const settled: Promise<void> = answer.then(
+      () => void this.#inFlight.delete(settled),
+      () => void this.#inFlight.delete(settled),
+    );
+    this.#inFlight.add(settled);
+    return answer;
+  }
+
+  async #query<R extends object>(statement: Statement): Promise<pg.QueryResult<R>> {
     const { text, params } = statement;
     try {
-      if (params.length === 0) return (await this.client.query<R>(text)).rows;
+      if (params.length === 0) return await this.client.query<R>(text);
       const name = this.names.nameOf(text);
-      return (await this.client.query<R>({ text, values: [...params], ...(name === undefined ? {} : { name }) })).rows;
+      return await this.client.query<R>({ text, values: [...params], ...(name === undefined ? {} : { name }) });
     } catch (error) {
       this.#failure ??= { error };
       throw error;

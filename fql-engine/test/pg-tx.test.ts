@@ -1,10 +1,10 @@
 // PostgreSQL's transaction (storage/pg-tx.ts) under the row batching the storage puts in front of
 // it (storage/sql-tx.ts's RowBatchingSql), on a real PostgreSQL connection: the prepared
-// statements a connection is left holding.
+// statements a connection is left holding, and a COMMIT that PostgreSQL answers with ROLLBACK.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PgTx, StatementNames } from '../storage/pg-tx.ts';
+import { PgTx, ROLLED_BACK, StatementNames } from '../storage/pg-tx.ts';
 import { openPostgres } from '../storage/postgres.ts';
 import { RowBatchingSql, sqlStorageTx } from '../storage/sql-tx.ts';
 import type { StorageTx } from '../storage/types.ts';
@@ -62,6 +62,43 @@ const CHUNK_SIZES = [...Array.from({ length: 16 }, (_, i) => i + 1), 32, 64, 128
       }
     });
 
+    test('a COMMIT answered with ROLLBACK fails the transaction, even when no failure was seen', async () => {
+      const client = await pool.connect();
+      try {
+        const tx = new PgTx(client, BEGIN, names, true);
+        await tx.write('INSERT INTO marks (id) VALUES ($1)', [1]);
+        await tx.flush();
+        // A statement on the connection that PgTx never saw fails, and aborts the transaction;
+        // nothing follows it but COMMIT, which PostgreSQL then answers with the tag ROLLBACK.
+        await expect(client.query('SELECT 1 / 0')).rejects.toThrow(/division by zero/);
+        expect(tx.failure).toBeNull();
+        await expect(tx.commit()).rejects.toThrow(ROLLED_BACK);
+        await tx.rollback();
+        expect((await client.query(`SELECT id FROM "${schema}".marks WHERE id = 1`)).rows).toEqual([]);
+      } finally {
+        client.release();
+      }
+    });
+
+    test('a read whose failure nobody awaits fails the commit with its own error', async () => {
+      const client = await pool.connect();
+      try {
+        const tx = new PgTx(client, BEGIN, names, true);
+        await tx.write('INSERT INTO marks (id) VALUES ($1)', [2]);
+        // A speculative read that the transaction went on without: nothing awaits its answer.
+        const read = tx.query('SELECT 1 / $1::int AS x', [0]).then(
+          () => 'answered',
+          (error: unknown) => error,
+        );
+        await expect(tx.commit()).rejects.toMatchObject({ code: '22012' });
+        expect(await read).toMatchObject({ code: '22012' });
+        await tx.rollback();
+        expect((await client.query(`SELECT id FROM "${schema}".marks WHERE id = 2`)).rows).toEqual([]);
+      } finally {
+        client.release();
+      }
+    });
+
     test('a transaction that commits says so, and its rows are there', async () => {
       const client = await pool.connect();
       try {
@@ -73,6 +110,7 @@ const CHUNK_SIZES = [...Array.from({ length: 16 }, (_, i) => i + 1), 32, 64, 128
         client.release();
       }
     });
+
   },
 );
 
