@@ -5,23 +5,27 @@
  * database), which dwarfs what a statement costs the server. The connection is in pg's pipeline
  * mode: statements are written one after another without waiting, and answered in order. So:
  * - BEGIN is not sent on its own: it goes out with the transaction's first statement.
- * - Writes whose result nobody reads are held, and go out with the next read or with COMMIT.
- *   A read therefore costs one round trip, whatever was held before it, and a transaction that
- *   ends with writes pays one round trip for them and COMMIT together.
+ * - Writes whose result nobody reads are held, and go out with the next read, with COMMIT, or
+ *   on their own when the transaction goes on to wait for something else (`sendHeld`, which
+ *   sql-tx.ts's RowBatchingSql calls then: its #sendSoon says why). A read therefore costs one
+ *   round trip, whatever was held before it; a transaction that ends with writes pays one round
+ *   trip for them and COMMIT together; writes sent early cost a round trip nobody waits for.
  * - A read issued while another is on its way rides in the same round trip (the schema version,
  *   checked alongside the first read; see eval/schema-cache.ts).
  * - Statements are prepared once per connection, by name, so the server does not parse and plan
- *   them again for every transaction.
+ *   them again for every transaction. Names are never freed, so the texts must be few: the
+ *   multi-row INSERTs, whose text depends on their row count, take few sizes (sql-tx.ts's chunkRows).
  *
  * A statement that failed leaves the transaction aborted, and the statements behind it fail
  * too. The first failure is remembered, and `commit` refuses to report success after one, even
- * if the caller caught it.
+ * if the caller caught it or never awaited it (every statement is waited for before COMMIT's
+ * answer is judged); and it checks that PostgreSQL answered COMMIT with COMMIT, not ROLLBACK.
  */
 
 import type pg from 'pg';
 import type { SqlQueryable } from './sql-tx.ts';
 
-/** Templates vary only with batch sizes and list lengths; past this many names, statements go unnamed. */
+/** Texts vary only with row counts (a few, chunkRows) and list lengths; past this many names, statements go unnamed. */
 const MAX_NAMED = 500;
 
 /** Names of prepared statements, by text, shared by the pool's connections (each prepares a name once). */
@@ -201,12 +205,18 @@ export class PgTx implements SqlQueryable {
   }
 }
 
-/** What #burst needs of the socket under a pg client (`connection.stream`, which pg's types leave out of PoolClient). */
+/** What #burst needs of the socket under a pg client. */
 interface Corkable {
   cork(): void;
   uncork(): void;
 }
 
+/**
+ * The socket under a pg client: `connection.stream`, an internal of pg (its types leave it out
+ * of PoolClient, its documentation never mentions it; pg's own query.js corks it the same way).
+ * A pg version may rename or drop it: then this answers undefined, #burst sends without corking,
+ * and each statement leaves in a write of its own, as before corking: slower, never wrong.
+ */
 function socketOf(client: pg.PoolClient): Corkable | undefined {
   const stream = (client as { connection?: { stream?: Partial<Corkable> } }).connection?.stream;
   return typeof stream?.cork === 'function' && typeof stream.uncork === 'function' ? (stream as Corkable) : undefined;

@@ -1,6 +1,7 @@
 // PostgreSQL's transaction (storage/pg-tx.ts) under the row batching the storage puts in front of
 // it (storage/sql-tx.ts's RowBatchingSql), on a real PostgreSQL connection: the prepared
-// statements a connection is left holding, and a COMMIT that PostgreSQL answers with ROLLBACK.
+// statements a connection is left holding, a COMMIT that PostgreSQL answers with ROLLBACK, and
+// a pg without the socket PgTx corks.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -111,6 +112,27 @@ const CHUNK_SIZES = [...Array.from({ length: 16 }, (_, i) => i + 1), 32, 64, 128
       }
     });
 
+    test("without pg's internal socket to cork, statements still go out and the transaction commits", async () => {
+      const client = await pool.connect();
+      try {
+        // pg's `connection.stream` is an internal PgTx corks when it finds it; a pg without it must still work.
+        const withoutSocket = new Proxy(client, {
+          get: (target, key) => {
+            if (key === 'connection') return undefined;
+            const value: unknown = Reflect.get(target, key);
+            return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+          },
+        });
+        const tx = new PgTx(withoutSocket, BEGIN, names, true);
+        await tx.write('INSERT INTO marks (id) VALUES ($1)', [4]);
+        await tx.write('INSERT INTO marks (id) VALUES ($1)', [5]);
+        expect(await tx.query('SELECT count(*)::int AS n FROM marks WHERE id IN (4, 5)', [])).toEqual([{ n: 2 }]);
+        expect(await tx.commit()).toBe(true);
+        expect((await client.query(`SELECT id FROM "${schema}".marks WHERE id IN (4, 5) ORDER BY id`)).rows).toEqual([{ id: 4 }, { id: 5 }]);
+      } finally {
+        client.release();
+      }
+    });
   },
 );
 
