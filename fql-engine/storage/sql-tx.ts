@@ -66,23 +66,55 @@ export interface RowsInto {
   readonly tail: string;
 }
 
-/** Postgres caps a statement at 65535 parameters; rows are gathered well below that. */
-const MAX_ROWS = 1000;
+/**
+ * Postgres caps a statement at 65535 parameters; rows are gathered well below that. A power of
+ * two, so that a full table's rows go as one of the INSERTs `chunkRows` allows.
+ */
+const MAX_ROWS = 512;
+
+/** Up to this many rows go as one INSERT of exactly that many rows (see chunkRows). */
+const EXACT_ROWS = 16;
+
+/**
+ * How many of `rows` rows the next INSERT takes: all of them up to EXACT_ROWS, else the largest
+ * power of two that fits. Why: the INSERT's text depends on its row count, and PostgreSQL's
+ * backend (pg-tx.ts) prepares each text by name, once per connection and for good; one text per
+ * row count spent the process's names on one-off sizes (a 37-row INSERT) and left each
+ * connection holding hundreds of plans. Chunked, a table has at most EXACT_ROWS + log2(MAX_ROWS /
+ * EXACT_ROWS) = 21 texts, while the usual transaction (login, register: a few rows per table)
+ * still sends one INSERT per table; a large one sends a few more, in the same round trip.
+ */
+function chunkRows(rows: number): number {
+  return rows <= EXACT_ROWS ? rows : 2 ** Math.floor(Math.log2(rows));
+}
+
+/** valuesOf's texts for the row counts chunkRows gives, by column count then row count: up to thousands of placeholders, built once. */
+const valuesTexts = new Map<number, Map<number, string>>();
 
 /** `rows` tuples of `columns` placeholders each: `($1, $2), ($3, $4)`. */
 function valuesOf(columns: number, rows: number): string {
+  // Only chunkRows' sizes are kept, so the cache stays as small as the set of texts it serves.
+  const kept = chunkRows(rows) === rows && rows <= MAX_ROWS;
+  let texts = valuesTexts.get(columns);
+  const cached = texts?.get(rows);
+  if (cached !== undefined) return cached;
   const tuples: string[] = [];
   for (let row = 0; row < rows; row++) {
     const placeholders = Array.from({ length: columns }, (_, column) => `$${row * columns + column + 1}`);
     tuples.push(`(${placeholders.join(', ')})`);
   }
-  return tuples.join(', ');
+  const text = tuples.join(', ');
+  if (kept) {
+    if (texts === undefined) valuesTexts.set(columns, (texts = new Map<number, string>()));
+    texts.set(rows, text);
+  }
+  return text;
 }
 
 /**
  * Gathers the rows a transaction inserts into each table (its documents, their index entries,
- * unique claims) and writes each table's as one INSERT, instead of one INSERT per document and
- * index: login's writes were nine statements, register's eighteen, each one the server parses
+ * unique claims) and writes each table's as one INSERT (a few past EXACT_ROWS rows: chunkRows),
+ * instead of one INSERT per document and index: login's writes were nine statements, register's eighteen, each one the server parses
  * the parameters of, runs and answers on its own. Every other statement, and the end of the
  * transaction (`flush`), writes the rows gathered first, so that the statements run in the
  * order the transaction issued them, but for these INSERTs of different tables among
@@ -168,8 +200,17 @@ export class RowBatchingSql implements SqlQueryable {
     await Promise.all(pending.map(({ into, params }) => this.#insert(into, params)));
   }
 
-  #insert(into: RowsInto, params: readonly unknown[]): Promise<void> {
-    return this.sql.write(`${into.head} VALUES ${valuesOf(into.columns, params.length / into.columns)}${into.tail}`, params);
+  /** Writes the rows as INSERTs of the sizes chunkRows allows, in any order (nothing orders rows of one table among themselves). */
+  async #insert(into: RowsInto, params: readonly unknown[]): Promise<void> {
+    const rows = params.length / into.columns;
+    const writes: Promise<void>[] = [];
+    for (let start = 0; start < rows;) {
+      const count = chunkRows(rows - start);
+      const chunk = count === rows ? params : params.slice(start * into.columns, (start + count) * into.columns);
+      writes.push(this.sql.write(`${into.head} VALUES ${valuesOf(into.columns, count)}${into.tail}`, chunk));
+      start += count;
+    }
+    await Promise.all(writes);
   }
 }
 
