@@ -105,7 +105,7 @@ function valuesOf(columns: number, rows: number): string {
   }
   const text = tuples.join(', ');
   if (kept) {
-    if (texts === undefined) valuesTexts.set(columns, (texts = new Map<number, string>()));
+    if (texts === undefined) valuesTexts.set(columns, texts = new Map<number, string>());
     texts.set(rows, text);
   }
   return text;

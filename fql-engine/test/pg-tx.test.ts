@@ -49,10 +49,11 @@ const CHUNK_SIZES = [...Array.from({ length: 16 }, (_, i) => i + 1), 32, 64, 128
               { coll: 'users', id: `u${count}`, expiresAt: null },
               Array.from({ length: count }, (_, i) => ({ terms: new Uint8Array([count]), sortKey: new Uint8Array([i >> 8, i & 255]), values: null })),
               { fresh: true },
-            ),
-          );
+            ));
         }
-        const prepared = await client.query<{ statement: string }>("SELECT statement FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO fql_index_entries%'");
+        const prepared = await client.query<{ statement: string }>(
+          "SELECT statement FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO fql_index_entries%'",
+        );
         const sizes = prepared.rows.map(({ statement }) => statement.split('), (').length).sort((a, b) => a - b);
         // One text per count was 120 of them; chunked, the counts 1 to 120 need 1..16, 32 and 64.
         expect(sizes).toEqual(CHUNK_SIZES.filter((size) => size <= 64));
