@@ -8,7 +8,7 @@
  * second, p50, p99, failed requests, and per request the SQL statements and round trips, counted
  * on pg's sockets (a round trip: the client writes after it has heard from the server), the
  * serialization failures (each an attempt run again), and the CPU of this process and of the
- * server, with how busy the machine was (bench/cpu-meter.ts). Once on the local socket, once through bench/latency-proxy.ts,
+ * server, with how busy the machine was (bench/cpu-meter.ts). Once on the local socket, once through test/support/latency-proxy.ts,
  * which holds every chunk 2 ms on its way to the server, as a database 2 ms away would. Then an
  * account holding 1,000 sessions lists, logs in and refreshes. Emails are caught on their way
  * out: this measures the database, not a mail server.
@@ -26,7 +26,7 @@ import { MAX_LISTED_SESSIONS, TIMING_ACCOUNT_ID, type User } from '../shared/fql
 import { check, printVerdicts } from '../fql-engine/bench/measure.ts';
 import { createDatabase, dropDatabase } from '../test/support/pg-databases.ts';
 import { countPgTraffic, type PgTraffic } from '../test/support/pg-traffic.ts';
-import { startLatencyProxy } from './latency-proxy.ts';
+import { startLatencyProxy } from '../test/support/latency-proxy.ts';
 import { CpuMeter, type CpuUse } from './cpu-meter.ts';
 import { startCluster, type Cluster } from './pg-cluster.ts';
 
