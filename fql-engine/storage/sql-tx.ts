@@ -91,6 +91,11 @@ function chunkRows(rows: number): number {
 /** valuesOf's texts for the row counts chunkRows gives, by column count then row count: up to thousands of placeholders, built once. */
 const valuesTexts = new Map<number, Map<number, string>>();
 
+/** The INSERT of `rows` rows into `into`. */
+function insertText(into: RowsInto, rows: number): string {
+  return `${into.head} VALUES ${valuesOf(into.columns, rows)}${into.tail}`;
+}
+
 /** `rows` tuples of `columns` placeholders each: `($1, $2), ($3, $4)`. */
 function valuesOf(columns: number, rows: number): string {
   // Only chunkRows' sizes are kept, so the cache stays as small as the set of texts it serves.
@@ -114,8 +119,8 @@ function valuesOf(columns: number, rows: number): string {
 /**
  * Gathers the rows a transaction inserts into each table (its documents, their index entries,
  * unique claims) and writes each table's as one INSERT (a few past EXACT_ROWS rows: chunkRows),
- * instead of one INSERT per document and index: login's writes were nine statements, register's eighteen, each one the server parses
- * the parameters of, runs and answers on its own. Every other statement, and the end of the
+ * instead of one INSERT per document and index: login's writes were nine statements, register's
+ * eighteen, each one the server parses the parameters of, runs and answers on its own. Every other statement, and the end of the
  * transaction (`flush`), writes the rows gathered first, so that the statements run in the
  * order the transaction issued them, but for these INSERTs of different tables among
  * themselves, which nothing orders (no table refers to another). A row that collides fails its
@@ -207,7 +212,7 @@ export class RowBatchingSql implements SqlQueryable {
     for (let start = 0; start < rows;) {
       const count = chunkRows(rows - start);
       const chunk = count === rows ? params : params.slice(start * into.columns, (start + count) * into.columns);
-      writes.push(this.sql.write(`${into.head} VALUES ${valuesOf(into.columns, count)}${into.tail}`, chunk));
+      writes.push(this.sql.write(insertText(into, count), chunk));
       start += count;
     }
     await Promise.all(writes);
@@ -217,7 +222,7 @@ export class RowBatchingSql implements SqlQueryable {
 /** Inserts a row through `insertRow` when the backend gathers rows, or as an INSERT of its own. */
 function insertRow(sql: SqlQueryable, into: RowsInto, row: readonly unknown[]): Promise<void> {
   if (sql.insertRow !== undefined) return sql.insertRow(into, row);
-  return sql.write(`${into.head} VALUES ${valuesOf(into.columns, 1)}${into.tail}`, row);
+  return sql.write(insertText(into, 1), row);
 }
 
 /** The SQLSTATE of a unique violation: under `optimistic`, what sends a transaction back to run strictly. */
@@ -607,7 +612,7 @@ async function putIndexEntries(
   }
   for (let start = 0; start < entries.length; start += ENTRY_BATCH) {
     const batch = entries.slice(start, start + ENTRY_BATCH);
-    await sql.write(`${into.head} VALUES ${valuesOf(ENTRY_COLUMNS, batch.length)}${into.tail}`, batch.flatMap((entry) => entryParams(db, indexId, doc, entry)));
+    await sql.write(insertText(into, batch.length), batch.flatMap((entry) => entryParams(db, indexId, doc, entry)));
   }
 }
 
@@ -838,7 +843,7 @@ function decodeEntry(row: EntryRow): IndexEntry {
  * The size in bytes (UTF-8) of the stored text each decoded body or entry value was parsed from,
  * which the metrics count (metrics.ts, x-storage-bytes-read). Measured here, on the text already
  * in hand, instead of encoding the value again there. It is the same number: what is stored was
- * written by JSON.stringify (docParams, insertEntries), whose text parses and re-encodes to text of
+ * written by JSON.stringify (docParams, entryParams), whose text parses and re-encodes to text of
  * the same length.
  */
 const storedSizes = new WeakMap<object, number>();
