@@ -83,12 +83,10 @@ export class PgTx implements SqlQueryable {
   }
 
   query<R extends object>(text: string, params: readonly unknown[]): Promise<R[]> {
-    let answer: Promise<R[]> | undefined;
-    this.#burst(() => {
+    return this.#burst(() => {
       this.#sendPending();
-      answer = this.#run<R>({ text, params });
+      return this.#run<R>({ text, params });
     });
-    return answer as Promise<R[]>;
   }
 
   async write(text: string, params: readonly unknown[]): Promise<void> {
@@ -116,12 +114,10 @@ export class PgTx implements SqlQueryable {
     this.#ended = true;
     if (this.#failure !== null) throw this.#failure.error;
     if (!this.#begun && this.#held.length === 0) return false;
-    let committed: Promise<pg.QueryResult | null> = Promise.resolve(null);
-    this.#burst(() => {
+    const answer = await this.#burst(() => {
       this.#sendPending();
-      committed = this.#send({ text: 'COMMIT', params: [] }).catch(() => null);
+      return this.#send({ text: 'COMMIT', params: [] }).catch(() => null);
     });
-    const answer = await committed;
     await this.#settle();
     const failure = this.failure;
     if (failure !== null) throw failure.error;
@@ -154,13 +150,14 @@ export class PgTx implements SqlQueryable {
    * Runs `send` with the connection's socket corked: pg writes each statement to the socket on
    * its own (a system call each, and a packet the server wakes up for), so a round trip of a
    * dozen statements went out in a dozen writes, the server starting on the first while the rest
-   * were still being encoded. Corked, they leave together when `send` returns.
+   * were still being encoded. Corked, they leave together when `send` returns; its answer is
+   * handed back.
    */
-  #burst(send: () => void): void {
+  #burst<T>(send: () => T): T {
     const socket = socketOf(this.client);
     socket?.cork();
     try {
-      send();
+      return send();
     } finally {
       socket?.uncork();
     }
