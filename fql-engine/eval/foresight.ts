@@ -23,8 +23,10 @@
  * and whatever cannot be worked out (an unknown variable, an error, a function with effects) is
  * simply not foreseen. What may change is that a read is made that the evaluator does not reach
  * (an error stopped it first, or the branch was not taken): under SERIALIZABLE it is then one
- * more thing the transaction read, which can only make a conflict with a concurrent write to it
- * more likely, never change an outcome.
+ * more thing the transaction read, which can make a conflict with a concurrent write to it more
+ * likely (the transaction is then run again); and should the statement itself fail (a server
+ * short of lock memory), the transaction fails with it, as for any read. What a query answers
+ * when it commits never depends on it.
  */
 
 import type { Json, Value } from '../values.ts';
