@@ -11,7 +11,7 @@
 
 import faunadb from 'faunadb';
 import { auditEntry, SELF, SYSTEM, type AuditEventName, type AuditScope } from '../audit/audit.ts';
-import { accountByEmail, isDisabled, endSession, getOrNull, revokeSessions, userOf } from './fragments.ts';
+import { accountByEmail, isDisabled, endSession, getOrNull, revokeSessions, sessionEngineTokens, userOf } from './fragments.ts';
 import { loginFailureKeys, loginWait, recordLoginFailure, type LoginFailureKeys, type LoginLimits } from './rate-limits.ts';
 import type { EmailTokenInput } from './accounts.ts';
 import { newDeviceNotice, securityNotice, type Notice } from './notices.ts';
@@ -273,10 +273,11 @@ export function logoutQuery(input: { accountId: string; sessionId: string; all: 
     detail: { all: input.all },
   });
   if (input.all) return whileSessionLive(input, q.Do(revokeSessions(accountRef(input.accountId), null), entry, true), 'invalid_session');
-  return q.If(
-    q.Exists(sessionRef(input.sessionId)),
-    q.Do(endSession(sessionRef(input.sessionId)), entry, true),
-    true,
+  const session = sessionRef(input.sessionId);
+  // Its engine tokens are read with the session, in the first round trip (see sessionEngineTokens).
+  return q.Let(
+    { tokens: sessionEngineTokens(session) },
+    q.If(q.Exists(session), q.Do(endSession(session, q.Var('tokens')), entry, true), true),
   );
 }
 
@@ -357,13 +358,21 @@ export function revokeSessionQuery(input: { accountId: string; sessionId: string
     session: sessionRef(input.callerSessionId),
     detail: { session: input.sessionId },
   });
-  return whileSessionLive({ accountId: input.accountId, sessionId: input.callerSessionId }, q.Do(revokeIfOwned(ref, input.accountId), entry, true));
+  // The session's engine tokens are read in the first round trip, with both sessions (see
+  // sessionEngineTokens); they are deleted only once the session is found to be the account's.
+  return q.Let(
+    { tokens: sessionEngineTokens(ref) },
+    whileSessionLive(
+      { accountId: input.accountId, sessionId: input.callerSessionId },
+      q.Do(revokeIfOwned(ref, input.accountId, q.Var('tokens')), entry, true),
+    ),
+  );
 }
 
-function revokeIfOwned(ref: Expr, accountId: string): Expr {
+function revokeIfOwned(ref: Expr, accountId: string, tokens: Expr): Expr {
   return q.If(
     q.And(q.Exists(ref), q.Equals(q.Select(['data', 'account'], q.Get(ref)), accountRef(accountId))),
-    q.Do(endSession(ref), true),
+    q.Do(endSession(ref, tokens), true),
     q.Abort('not_found'),
   );
 }
