@@ -142,19 +142,6 @@ export function identifyAny(ref: Expr, passwords: readonly string[]): Expr {
   return q.Or(...passwords.map((password) => q.Identify(ref, password)));
 }
 
-/**
- * A failed login is audited on its account, and on no account when the address has none: the
- * same write either way, so neither the answer nor its time tells which (no enumeration).
- */
-function loginFailure(audit: AuditScope, reason: 'password' | 'unverified' | 'disabled'): Expr {
-  return auditEntry(audit, {
-    account: q.If(q.IsNull(q.Var('account')), null, q.Select('ref', q.Var('account'))),
-    actor: SELF,
-    event: 'login_failed',
-    detail: { reason },
-  });
-}
-
 function checkPasswordAndStart(
   input: { email: string; passwords: readonly string[]; userAgent: string; refresh: NewRefreshToken; device: DeviceCheck; audit: AuditScope },
   failures: LoginFailureKeys,
@@ -165,25 +152,51 @@ function checkPasswordAndStart(
       ref: q.If(q.IsNull(q.Var('account')), q.Ref(q.Collection('accounts'), TIMING_ACCOUNT_ID), q.Select('ref', q.Var('account'))),
       // Identify always runs, on the timing account when the address is unknown.
       ok: q.And(identifyAny(q.Var('ref'), input.passwords), q.Not(q.IsNull(q.Var('account')))),
+      // Decided before anything is written, so that one expression writes every failure's entry.
+      failure: loginFailureReason(q.Var('account'), q.Var('ok')),
     },
     q.If(
-      q.Not(q.Var('ok')),
-      q.Do(recordLoginFailure(failures), loginFailure(input.audit, 'password'), { status: 'invalid' }),
-      q.If(
-        q.Not(q.Select(['data', 'email_verified'], q.Var('account'))),
-        q.Do(loginFailure(input.audit, 'unverified'), { status: 'unverified' }),
-        q.If(
-          isDisabled(q.Var('account')),
-          q.Do(loginFailure(input.audit, 'disabled'), { status: 'disabled' }),
-          {
-            status: 'ok',
-            user: userOf(q.Var('account')),
-            sessionId: startAuditedSession(q.Var('ref'), input.userAgent, input.refresh, input.audit, 'login'),
-            notice: newDeviceNotice(q.Var('ref'), input.device.fingerprint, input.device.notice),
-          },
-        ),
-      ),
+      q.IsNull(q.Var('failure')),
+      {
+        status: 'ok',
+        user: userOf(q.Var('account')),
+        sessionId: startAuditedSession(q.Var('ref'), input.userAgent, input.refresh, input.audit, 'login'),
+        notice: newDeviceNotice(q.Var('ref'), input.device.fingerprint, input.device.notice),
+      },
+      loginFailure(input.audit, failures, q.Var('failure')),
     ),
+  );
+}
+
+/**
+ * Why a login fails: 'password' (wrong, or no such address), 'unverified' or 'disabled' (told
+ * only after a right password), or null when it succeeds.
+ */
+function loginFailureReason(account: Expr, passwordOk: Expr): Expr {
+  return q.If(
+    q.Not(passwordOk),
+    'password',
+    q.If(q.Not(q.Select(['data', 'email_verified'], account)), 'unverified', q.If(isDisabled(account), 'disabled', null)),
+  );
+}
+
+/**
+ * A failed login: a wrong password counts against the rate limits, and every failure is audited
+ * on its account, or on no account when the address has none: the same writes either way, so
+ * neither the answer nor its time tells which (no enumeration). It answers `invalid` for a wrong
+ * password, otherwise the reason itself (`unverified`, `disabled`).
+ */
+function loginFailure(audit: AuditScope, failures: LoginFailureKeys, reason: Expr): Expr {
+  const wrongPassword = q.Equals(reason, 'password');
+  return q.Do(
+    q.If(wrongPassword, recordLoginFailure(failures), null),
+    auditEntry(audit, {
+      account: q.If(q.IsNull(q.Var('account')), null, q.Select('ref', q.Var('account'))),
+      actor: SELF,
+      event: 'login_failed',
+      detail: { reason },
+    }),
+    { status: q.If(wrongPassword, 'invalid', reason) },
   );
 }
 
