@@ -27,7 +27,7 @@ async function addEngineTokens(accountId: string, sessionId: string, count: numb
     instance: q.Ref(q.Collection('accounts'), accountId),
     data: { session: q.Ref(q.Collection('sessions'), sessionId) },
   });
-  await world.db.client.query(q.Do(...Array.from({ length: count }, () => token), null));
+  await world.db.client.query(q.Do(...Array.from({ length: count }, () => token), true));
 }
 
 async function engineTokensOf(sessionId: string): Promise<number> {
