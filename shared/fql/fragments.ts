@@ -75,19 +75,32 @@ export function sessionEngineTokens(session: Expr): Expr {
   return q.Paginate(q.Match(q.Index('tokens_by_session'), session), { size: 100_000 });
 }
 
-/** Ends every session of an account, except one (or none). */
-export function revokeSessions(account: Expr, except: Expr | null): Expr {
+/**
+ * Ends every session of an account, except one (or none). `sessions`: their documents, when the
+ * query read them already (see accountSessions).
+ */
+export function revokeSessions(account: Expr, except: Expr | null, sessions: Expr = accountSessions(account)): Expr {
   return q.Foreach(
-    q.Paginate(q.Match(q.Index('sessions_by_account'), account), { size: 100_000 }),
+    sessions,
     q.Lambda(
       'session',
       q.If(
-        q.Or(q.Equals(q.Var('session'), except), q.Select(['data', 'revoked'], q.Get(q.Var('session')), false)),
+        q.Or(q.Equals(q.Select('ref', q.Var('session')), except), q.Select(['data', 'revoked'], q.Var('session'), false)),
         null,
-        endSession(q.Var('session')),
+        endSession(q.Select('ref', q.Var('session'))),
       ),
     ),
   );
+}
+
+/**
+ * Every session document of an account, read with the index page in one statement (the engine
+ * does so for a Map whose lambda reads documents). A query that ends them all can bind it at its
+ * top: the documents are then in hand before anything else is read, its caller's session among them.
+ */
+export function accountSessions(account: Expr): Expr {
+  const page = q.Paginate(q.Match(q.Index('sessions_by_account'), account), { size: 100_000 });
+  return q.Select('data', q.Map(page, q.Lambda('ref', q.Get(q.Var('ref')))));
 }
 
 /**

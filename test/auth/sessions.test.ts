@@ -254,14 +254,21 @@ describe('POST /api/auth/logout', () => {
     expect([await engineTokensOf(oneSid), await engineTokensOf(twoSid)]).toEqual([0, 2]);
   });
 
-  it('with {all: true} ends every session of the account', async () => {
+  it('with {all: true} ends every session of the account, and deletes their engine tokens', async () => {
     const one = await signedIn(world, 'jay@example.com');
     const two = new Browser('second-device');
     await two.post('/api/auth/login', { email: 'jay@example.com', password: PASSWORD });
+    const other = await signedIn(world, 'joe@example.com');
+    const [accountId, oneSid, twoSid, otherSid] = [await accountIdOf(one), await sessionIdOf(one), await sessionIdOf(two), await sessionIdOf(other)];
+    await addEngineTokens(accountId, oneSid, 2);
+    await addEngineTokens(accountId, twoSid, 150);
+    await addEngineTokens(await accountIdOf(other), otherSid, 2);
     const res = await one.post('/api/auth/logout', { all: true });
     expect(res.status).toBe(200);
     expectCleared(res);
     expect(errorCode(await two.post('/api/auth/refresh'))).toBe('invalid_session');
+    expect([await engineTokensOf(oneSid), await engineTokensOf(twoSid), await engineTokensOf(otherSid)]).toEqual([0, 0, 2]);
+    expect((await other.post('/api/auth/refresh')).status).toBe(200);
   });
 
   it("a revoked session's access token, still unexpired, can no longer list, revoke or change anything", async () => {
