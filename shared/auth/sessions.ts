@@ -103,6 +103,8 @@ export async function refreshSession(ctx: AuthContext, claims: SessionClaims & {
     ctx.db,
     refreshQuery({
       jtiHash: sha256(claims.jti),
+      sessionId: claims.sessionId,
+      accountId: claims.accountId,
       next: next.stored,
       graceSeconds: ctx.config.refreshGraceSeconds,
       userAgent,

@@ -58,28 +58,49 @@ export function emailTokenByHash(hash: string): Expr {
  * Ends a session: deletes it (its refresh tokens then answer invalid, and expire on their own),
  * and the engine tokens made for it (shared/user/db.ts), so that a site function's database
  * client dies with the session, not only its JWTs. Deleted rather than marked, so that a
- * session's work does not grow with its account's past.
+ * session's work does not grow with its account's past. `tokens`: the page of them, when the
+ * query read it already (see sessionEngineTokens).
  */
-export function endSession(session: Expr): Expr {
-  return q.Do(
-    q.Delete(session),
-    q.Foreach(q.Paginate(q.Match(q.Index('tokens_by_session'), session), { size: 100_000 }), q.Lambda('token', q.Delete(q.Var('token')))),
-  );
+export function endSession(session: Expr, tokens: Expr = sessionEngineTokens(session)): Expr {
+  return q.Do(q.Delete(session), q.Foreach(tokens, q.Lambda('token', q.Delete(q.Var('token')))));
 }
 
-/** Ends every session of an account, except one (or none). */
-export function revokeSessions(account: Expr, except: Expr | null): Expr {
+/**
+ * The page of a session's engine tokens that endSession deletes. A query that ends one known
+ * session binds it at its top, before any write: the engine then reads it with the query's first
+ * reads, where after the session's Delete it would cost a round trip of its own (a Delete makes
+ * the transaction forget what it read of indexes, and a page this large is not read on speculation).
+ */
+export function sessionEngineTokens(session: Expr): Expr {
+  return q.Paginate(q.Match(q.Index('tokens_by_session'), session), { size: 100_000 });
+}
+
+/**
+ * Ends every session of an account, except one (or none). `sessions`: their documents, when the
+ * query read them already (see accountSessions).
+ */
+export function revokeSessions(account: Expr, except: Expr | null, sessions: Expr = accountSessions(account)): Expr {
   return q.Foreach(
-    q.Paginate(q.Match(q.Index('sessions_by_account'), account), { size: 100_000 }),
+    sessions,
     q.Lambda(
       'session',
       q.If(
-        q.Or(q.Equals(q.Var('session'), except), q.Select(['data', 'revoked'], q.Get(q.Var('session')), false)),
+        q.Or(q.Equals(q.Select('ref', q.Var('session')), except), q.Select(['data', 'revoked'], q.Var('session'), false)),
         null,
-        endSession(q.Var('session')),
+        endSession(q.Select('ref', q.Var('session'))),
       ),
     ),
   );
+}
+
+/**
+ * Every session document of an account, read with the index page in one statement (the engine
+ * does so for a Map whose lambda reads documents). A query that ends them all can bind it at its
+ * top: the documents are then in hand before anything else is read, its caller's session among them.
+ */
+export function accountSessions(account: Expr): Expr {
+  const page = q.Paginate(q.Match(q.Index('sessions_by_account'), account), { size: 100_000 });
+  return q.Select('data', q.Map(page, q.Lambda('ref', q.Get(q.Var('ref')))));
 }
 
 /**

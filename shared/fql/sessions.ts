@@ -11,7 +11,7 @@
 
 import faunadb from 'faunadb';
 import { auditEntry, SELF, SYSTEM, type AuditEventName, type AuditScope } from '../audit/audit.ts';
-import { accountByEmail, isDisabled, endSession, getOrNull, revokeSessions, userOf } from './fragments.ts';
+import { accountByEmail, accountSessions, isDisabled, endSession, getOrNull, revokeSessions, sessionEngineTokens, userOf } from './fragments.ts';
 import { loginFailureKeys, loginWait, recordLoginFailure, type LoginFailureKeys, type LoginLimits } from './rate-limits.ts';
 import type { EmailTokenInput } from './accounts.ts';
 import { newDeviceNotice, securityNotice, type Notice } from './notices.ts';
@@ -142,19 +142,6 @@ export function identifyAny(ref: Expr, passwords: readonly string[]): Expr {
   return q.Or(...passwords.map((password) => q.Identify(ref, password)));
 }
 
-/**
- * A failed login is audited on its account, and on no account when the address has none: the
- * same write either way, so neither the answer nor its time tells which (no enumeration).
- */
-function loginFailure(audit: AuditScope, reason: 'password' | 'unverified' | 'disabled'): Expr {
-  return auditEntry(audit, {
-    account: q.If(q.IsNull(q.Var('account')), null, q.Select('ref', q.Var('account'))),
-    actor: SELF,
-    event: 'login_failed',
-    detail: { reason },
-  });
-}
-
 function checkPasswordAndStart(
   input: { email: string; passwords: readonly string[]; userAgent: string; refresh: NewRefreshToken; device: DeviceCheck; audit: AuditScope },
   failures: LoginFailureKeys,
@@ -165,25 +152,51 @@ function checkPasswordAndStart(
       ref: q.If(q.IsNull(q.Var('account')), q.Ref(q.Collection('accounts'), TIMING_ACCOUNT_ID), q.Select('ref', q.Var('account'))),
       // Identify always runs, on the timing account when the address is unknown.
       ok: q.And(identifyAny(q.Var('ref'), input.passwords), q.Not(q.IsNull(q.Var('account')))),
+      // Decided before anything is written, so that one expression writes every failure's entry.
+      failure: loginFailureReason(q.Var('account'), q.Var('ok')),
     },
     q.If(
-      q.Not(q.Var('ok')),
-      q.Do(recordLoginFailure(failures), loginFailure(input.audit, 'password'), { status: 'invalid' }),
-      q.If(
-        q.Not(q.Select(['data', 'email_verified'], q.Var('account'))),
-        q.Do(loginFailure(input.audit, 'unverified'), { status: 'unverified' }),
-        q.If(
-          isDisabled(q.Var('account')),
-          q.Do(loginFailure(input.audit, 'disabled'), { status: 'disabled' }),
-          {
-            status: 'ok',
-            user: userOf(q.Var('account')),
-            sessionId: startAuditedSession(q.Var('ref'), input.userAgent, input.refresh, input.audit, 'login'),
-            notice: newDeviceNotice(q.Var('ref'), input.device.fingerprint, input.device.notice),
-          },
-        ),
-      ),
+      q.IsNull(q.Var('failure')),
+      {
+        status: 'ok',
+        user: userOf(q.Var('account')),
+        sessionId: startAuditedSession(q.Var('ref'), input.userAgent, input.refresh, input.audit, 'login'),
+        notice: newDeviceNotice(q.Var('ref'), input.device.fingerprint, input.device.notice),
+      },
+      loginFailure(input.audit, failures, q.Var('failure')),
     ),
+  );
+}
+
+/**
+ * Why a login fails: 'password' (wrong, or no such address), 'unverified' or 'disabled' (told
+ * only after a right password), or null when it succeeds.
+ */
+function loginFailureReason(account: Expr, passwordOk: Expr): Expr {
+  return q.If(
+    q.Not(passwordOk),
+    'password',
+    q.If(q.Not(q.Select(['data', 'email_verified'], account)), 'unverified', q.If(isDisabled(account), 'disabled', null)),
+  );
+}
+
+/**
+ * A failed login: a wrong password counts against the rate limits, and every failure is audited
+ * on its account, or on no account when the address has none: the same writes either way, so
+ * neither the answer nor its time tells which (no enumeration). It answers `invalid` for a wrong
+ * password, otherwise the reason itself (`unverified`, `disabled`).
+ */
+function loginFailure(audit: AuditScope, failures: LoginFailureKeys, reason: Expr): Expr {
+  const wrongPassword = q.Equals(reason, 'password');
+  return q.Do(
+    q.If(wrongPassword, recordLoginFailure(failures), null),
+    auditEntry(audit, {
+      account: q.If(q.IsNull(q.Var('account')), null, q.Select('ref', q.Var('account'))),
+      actor: SELF,
+      event: 'login_failed',
+      detail: { reason },
+    }),
+    { status: q.If(wrongPassword, 'invalid', reason) },
   );
 }
 
@@ -192,58 +205,94 @@ export type RefreshResult =
   | { readonly status: 'reuse'; readonly notice: Notice }
   | { readonly status: 'ok'; readonly user: User; readonly sessionId: string };
 
+/** What a refresh knows before it asks the database: the refresh JWT's claims, and what it will store. */
+export interface RefreshInput {
+  readonly jtiHash: string;
+  /** The session and account the refresh JWT names (its `sid` and `sub`). */
+  readonly sessionId: string;
+  readonly accountId: string;
+  readonly next: NewRefreshToken;
+  readonly graceSeconds: number;
+  readonly userAgent: string;
+  readonly notice: EmailTokenInput;
+  readonly audit: AuditScope;
+}
+
 /**
- * Refresh, in one transaction: the presented token must exist, belong to a live session,
- * and be unused, or used less than `graceSeconds` ago (parallel tabs). A token reused later
- * ends its whole session and records an anomaly. Otherwise it is marked used and a child
- * token is issued.
+ * Refresh, in one transaction: the presented token must exist, name the session and account its
+ * JWT claims, belong to a live session of an enabled account, and be unused, or used less than
+ * `graceSeconds` ago (parallel tabs). A token reused later ends its whole session and records an
+ * anomaly. Otherwise it is marked used and a child token is issued.
+ *
+ * The session and account are read by the refs the JWT claims, not by those the token holds: all
+ * three reads then have known keys, and the engine makes them together in the first round trip
+ * (on PostgreSQL, one trip fewer). The claims only say where to look: the token must name both.
  */
-export function refreshQuery(
-  input: { jtiHash: string; next: NewRefreshToken; graceSeconds: number; userAgent: string; notice: EmailTokenInput; audit: AuditScope },
-): Expr {
-  const token = q.Var('token');
+export function refreshQuery(input: RefreshInput): Expr {
   const session = q.Var('session');
+  const account = q.Var('account');
   return q.Let(
-    { token: getOrNull(q.Match(q.Index('refresh_tokens_by_hash'), input.jtiHash)) },
+    {
+      token: getOrNull(q.Match(q.Index('refresh_tokens_by_hash'), input.jtiHash)),
+      // Missing (an ended session is deleted, so may an account be): null, and invalid below.
+      session: docOrNull(sessionRef(input.sessionId)),
+      account: docOrNull(accountRef(input.accountId)),
+    },
     q.If(
-      q.IsNull(token),
-      { status: 'invalid' },
-      q.Let(
-        { session: docOrNull(q.Select(['data', 'session'], token)), account: q.Get(q.Select(['data', 'account'], token)) },
-        q.If(
-          // Ended sessions are deleted; `revoked` is what ended them before that.
-          q.Or(q.IsNull(session), q.Select(['data', 'revoked'], session, false), isDisabled(q.Var('account'))),
-          { status: 'invalid' },
-          q.If(
-            q.And(
-              q.Select(['data', 'used'], token),
-              // Milliseconds: whole seconds would stretch the grace by up to one.
-              q.GT(q.TimeDiff(q.Select(['data', 'used_at'], token), q.Now(), 'milliseconds'), input.graceSeconds * 1000),
-            ),
-            q.Do(
-              endSession(q.Select('ref', session)),
-              q.Create(q.Collection('anomalies'), {
-                data: {
-                  kind: 'refresh_token_reuse',
-                  account: q.Select('ref', q.Var('account')),
-                  session: q.Select('ref', session),
-                  at: q.Now(),
-                  user_agent: input.userAgent,
-                },
-              }),
-              auditEntry(input.audit, { account: q.Select('ref', q.Var('account')), actor: SYSTEM, event: 'refresh_reuse', session: q.Select('ref', session) }),
-              { status: 'reuse', notice: securityNotice(q.Select('ref', q.Var('account')), 'notice_token_reuse', input.notice) },
-            ),
-            q.Do(
-              q.If(q.Select(['data', 'used'], token), null, q.Update(q.Select('ref', token), { data: { used: true, used_at: q.Now() } })),
-              q.Update(q.Select('ref', session), sessionTouched(session, input.next.ttlSeconds)),
-              newRefreshToken(q.Select('ref', session), q.Select('ref', q.Var('account')), input.next),
-              { status: 'ok', user: userOf(q.Var('account')), sessionId: q.Select(['ref', 'id'], session) },
-            ),
-          ),
-        ),
+      q.Or(
+        q.Not(tokenNamesClaims(q.Var('token'), input)),
+        q.IsNull(session),
+        // Ended sessions are deleted; `revoked` is what ended them before that.
+        q.Select(['data', 'revoked'], session, false),
+        q.IsNull(account),
+        isDisabled(account),
       ),
+      { status: 'invalid' },
+      q.If(reusedPastGrace(q.Var('token'), input.graceSeconds), refreshReuse(input), rotation(input)),
     ),
+  );
+}
+
+/** Whether the token (a document or null) exists and names the claimed session and account. */
+function tokenNamesClaims(token: Expr, claims: { readonly sessionId: string; readonly accountId: string }): Expr {
+  return q.And(
+    q.Not(q.IsNull(token)),
+    q.Equals(q.Select(['data', 'session'], token), sessionRef(claims.sessionId)),
+    q.Equals(q.Select(['data', 'account'], token), accountRef(claims.accountId)),
+  );
+}
+
+function reusedPastGrace(token: Expr, graceSeconds: number): Expr {
+  return q.And(
+    q.Select(['data', 'used'], token),
+    // Milliseconds: whole seconds would stretch the grace by up to one.
+    q.GT(q.TimeDiff(q.Select(['data', 'used_at'], token), q.Now(), 'milliseconds'), graceSeconds * 1000),
+  );
+}
+
+/** A used token presented again: its whole session ends, and the reuse is recorded, audited and told. */
+function refreshReuse(input: RefreshInput): Expr {
+  const session = sessionRef(input.sessionId);
+  const account = accountRef(input.accountId);
+  return q.Do(
+    endSession(session),
+    q.Create(q.Collection('anomalies'), {
+      data: { kind: 'refresh_token_reuse', account, session, at: q.Now(), user_agent: input.userAgent },
+    }),
+    auditEntry(input.audit, { account, actor: SYSTEM, event: 'refresh_reuse', session }),
+    { status: 'reuse', notice: securityNotice(account, 'notice_token_reuse', input.notice) },
+  );
+}
+
+/** The token is marked used (unless it was, within the grace), the session touched, and a child token issued. */
+function rotation(input: RefreshInput): Expr {
+  const token = q.Var('token');
+  const session = sessionRef(input.sessionId);
+  return q.Do(
+    q.If(q.Select(['data', 'used'], token), null, q.Update(q.Select('ref', token), { data: { used: true, used_at: q.Now() } })),
+    q.Update(session, sessionTouched(q.Var('session'), input.next.ttlSeconds)),
+    newRefreshToken(session, accountRef(input.accountId), input.next),
+    { status: 'ok', user: userOf(q.Var('account')), sessionId: input.sessionId },
   );
 }
 
@@ -272,11 +321,25 @@ export function logoutQuery(input: { accountId: string; sessionId: string; all: 
     session: sessionRef(input.sessionId),
     detail: { all: input.all },
   });
-  if (input.all) return whileSessionLive(input, q.Do(revokeSessions(accountRef(input.accountId), null), entry, true), 'invalid_session');
-  return q.If(
-    q.Exists(sessionRef(input.sessionId)),
-    q.Do(endSession(sessionRef(input.sessionId)), entry, true),
-    true,
+  if (input.all) return logoutEverywhere(input, entry);
+  const session = sessionRef(input.sessionId);
+  // Its engine tokens are read with the session, in the first round trip (see sessionEngineTokens).
+  return q.Let(
+    { tokens: sessionEngineTokens(session) },
+    q.If(q.Exists(session), q.Do(endSession(session, q.Var('tokens')), entry, true), true),
+  );
+}
+
+/**
+ * Ends every session of the caller's account, its own session live. The sessions are read first,
+ * documents and all, in one statement (accountSessions): the caller's own is among them, so
+ * checking it reads nothing more, and a round trip is saved.
+ */
+function logoutEverywhere(caller: { accountId: string; sessionId: string }, entry: Expr): Expr {
+  const account = accountRef(caller.accountId);
+  return q.Let(
+    { sessions: accountSessions(account) },
+    whileSessionLive(caller, q.Do(revokeSessions(account, null, q.Var('sessions')), entry, true), 'invalid_session'),
   );
 }
 
@@ -357,13 +420,21 @@ export function revokeSessionQuery(input: { accountId: string; sessionId: string
     session: sessionRef(input.callerSessionId),
     detail: { session: input.sessionId },
   });
-  return whileSessionLive({ accountId: input.accountId, sessionId: input.callerSessionId }, q.Do(revokeIfOwned(ref, input.accountId), entry, true));
+  // The session's engine tokens are read in the first round trip, with both sessions (see
+  // sessionEngineTokens); they are deleted only once the session is found to be the account's.
+  return q.Let(
+    { tokens: sessionEngineTokens(ref) },
+    whileSessionLive(
+      { accountId: input.accountId, sessionId: input.callerSessionId },
+      q.Do(revokeIfOwned(ref, input.accountId, q.Var('tokens')), entry, true),
+    ),
+  );
 }
 
-function revokeIfOwned(ref: Expr, accountId: string): Expr {
+function revokeIfOwned(ref: Expr, accountId: string, tokens: Expr): Expr {
   return q.If(
     q.And(q.Exists(ref), q.Equals(q.Select(['data', 'account'], q.Get(ref)), accountRef(accountId))),
-    q.Do(endSession(ref), true),
+    q.Do(endSession(ref, tokens), true),
     q.Abort('not_found'),
   );
 }

@@ -97,6 +97,34 @@ describe('no enumeration through failed logins', () => {
   });
 });
 
+describe('failed logins', () => {
+  it('each is one entry on its account with its reason; only a wrong password counts against the limits', async () => {
+    const ann = await signedIn(world, 'ann@example.com');
+    const annId = await accountIdOf(ann);
+    expect((await new Browser().post('/api/auth/register', { email: 'cat@example.com', password: PASSWORD })).status).toBe(202);
+    const loginAs = async (email: string, password: string): Promise<string | undefined> =>
+      errorCode(await new Browser().post('/api/auth/login', { email, password }));
+    expect(await loginAs('ann@example.com', 'wrong password')).toBe('invalid_credentials');
+    expect(await loginAs('cat@example.com', PASSWORD)).toBe('email_not_verified');
+    await world.db.client.query(q.Update(q.Ref(q.Collection('accounts'), annId), { data: { disabled: true } }));
+    expect(await loginAs('ann@example.com', PASSWORD)).toBe('account_disabled');
+    const entries = await world.db.client.query<{ data: { event: string; account: { id: string }; detail: { reason: string } }[] }>(
+      q.Map(q.Paginate(q.Documents(q.Collection('audit_events')), { size: 1000 }), q.Lambda('r', q.Select('data', q.Get(q.Var('r'))))),
+    );
+    const failures = entries.data.filter((e) => e.event === 'login_failed');
+    const catId = await world.db.client.query<string>(q.Select(['ref', 'id'], q.Get(q.Match(q.Index('accounts_by_email'), 'cat@example.com'))));
+    expect(failures.map((e) => [e.account.id, e.detail.reason])).toEqual([
+      [annId, 'password'],
+      [catId, 'unverified'],
+      [annId, 'disabled'],
+    ]);
+    const keys = await world.db.client.query<{ data: string[] }>(
+      q.Map(q.Paginate(q.Documents(q.Collection('rate_events')), { size: 1000 }), q.Lambda('r', q.Select(['data', 'key'], q.Get(q.Var('r'))))),
+    );
+    expect(keys.data.filter((k) => k.startsWith('login_failure'))).toHaveLength(3);
+  });
+});
+
 describe('retention', () => {
   it('each entry expires AUDIT_RETENTION_DAYS after it was written (its document ttl)', async () => {
     world.configure({ AUDIT_RETENTION_DAYS: '7' });

@@ -4,10 +4,9 @@
  * everything they may need in one (foresight.ts reads on speculation past the rate limits), and
  * send their writes with COMMIT in a second (register sends its rate events on their own while
  * it hashes the password, a trip nothing waits for: sql-tx.ts's RowBatchingSql says why);
- * refresh reads the token, then the session and account
- * it names; logout reads the session, then the refresh tokens of it its Delete made it forget
- * (a Delete forgets every scan). The functions run as deployed: the
- * engine in-process on a real PostgreSQL (a database of this file's own), through the same
+ * refresh reads the token with the session and account its JWT claims, and logout the session
+ * with its engine tokens, in one, and write with COMMIT in a second. The functions run as
+ * deployed: the engine in-process on a real PostgreSQL (a database of this file's own), through the same
  * endpoints and context as the other auth tests. Round trips are counted on pg's sockets
  * (test/support/pg-traffic.ts), warm: each operation runs once before it is counted, so that
  * the schema the engine keeps between queries is loaded, as in a process that has served before.
@@ -29,7 +28,7 @@ import { Browser, PASSWORD, followVerifyLink, useAuthWorld, type Answer } from '
 
 const q = faunadb.query;
 /** Round trips of each operation, warm: a trip that comes back fails the test. */
-const TARGETS = { register: 3, login: 2, magic: 2, refresh: 3, logout: 3 } as const;
+const TARGETS = { register: 3, login: 2, magic: 2, refresh: 2, logout: 2 } as const;
 type Operation = keyof typeof TARGETS;
 const SECRET = 'secret';
 const PROXY_DELAY_MS = 25;

@@ -1,6 +1,7 @@
 import faunadb from 'faunadb';
 import { describe, expect, it } from 'vitest';
-import { Browser, PASSWORD, errorCode, signedIn, sleep, useAuthWorld, type Answer } from './harness.ts';
+import { sha256, signRefresh } from '../../shared/tokens.ts';
+import { Browser, PASSWORD, accountIdOf, errorCode, jtiOf, signedIn, sleep, useAuthWorld, type Answer } from './harness.ts';
 
 const q = faunadb.query;
 const world = useAuthWorld();
@@ -14,6 +15,30 @@ function cookie(answer: Answer, name: string): { value: string; attributes: Read
 /** The id of the session a browser is logged in with, as GET /session tells it. */
 async function sessionIdOf(browser: Browser): Promise<string> {
   return ((await browser.get('/api/auth/session')).body as { session: { id: string } }).session.id;
+}
+
+/**
+ * Gives a session `count` engine tokens, as site functions' database clients make them
+ * (shared/fql/users.ts): more than the 100 the engine reads on speculation, so that a logout
+ * that read them any other way than whole would leave some behind.
+ */
+async function addEngineTokens(accountId: string, sessionId: string, count: number): Promise<void> {
+  const token = q.Create(q.Tokens(), {
+    instance: q.Ref(q.Collection('accounts'), accountId),
+    data: { session: q.Ref(q.Collection('sessions'), sessionId) },
+  });
+  await world.db.client.query(q.Do(...Array.from({ length: count }, () => token), true));
+}
+
+async function engineTokensOf(sessionId: string): Promise<number> {
+  return world.db.client.query<number>(q.Count(q.Match(q.Index('tokens_by_session'), q.Ref(q.Collection('sessions'), sessionId))));
+}
+
+/** A browser holding a refresh cookie signed with the site's key: claims the tests choose, around a real jti. */
+function withRefreshClaims(claims: { sub: string; sid: string; jti: string }): Browser {
+  const b = new Browser();
+  b.jar.set('refresh_token', signRefresh(claims, world.config), '/api/auth');
+  return b;
 }
 
 function expectCleared(answer: Answer): void {
@@ -163,6 +188,35 @@ describe('POST /api/auth/refresh', () => {
     expect(a.session).toBeDefined();
   });
 
+  it('a token presented with claims that name another session or account, or a missing one: 401 invalid_session, the token unspent', async () => {
+    const ann = await signedIn(world, 'ann@example.com');
+    const annOther = new Browser('second-device');
+    await annOther.post('/api/auth/login', { email: 'ann@example.com', password: PASSWORD });
+    const bob = await signedIn(world, 'bob@example.com');
+    const [annId, annSid, otherSid, bobId] = [await accountIdOf(ann), await sessionIdOf(ann), await sessionIdOf(annOther), await accountIdOf(bob)];
+    const jti = jtiOf(ann.jar.get('refresh_token'));
+    const forged = [
+      { sub: annId, sid: otherSid, jti },
+      { sub: bobId, sid: annSid, jti },
+      { sub: annId, sid: '999999999', jti },
+      { sub: '999999999', sid: annSid, jti },
+    ];
+    for (const claims of forged) {
+      const res = await withRefreshClaims(claims).post('/api/auth/refresh');
+      expect([res.status, errorCode(res)], JSON.stringify(claims)).toEqual([401, 'invalid_session']);
+    }
+    const token = await world.db.client.query<{ data: { used: boolean } }>(q.Get(q.Match(q.Index('refresh_tokens_by_hash'), sha256(jti))));
+    expect(token.data.used).toBe(false);
+    expect((await ann.post('/api/auth/refresh')).status).toBe(200);
+  });
+
+  it('a refresh of an account deleted meanwhile answers 401 invalid_session, not an error', async () => {
+    const ann = await signedIn(world, 'ann@example.com');
+    await world.db.client.query(q.Delete(q.Ref(q.Collection('accounts'), await accountIdOf(ann))));
+    const res = await ann.post('/api/auth/refresh');
+    expect([res.status, errorCode(res)]).toEqual([401, 'invalid_session']);
+  });
+
   it('within the grace period a spent token still yields a valid new pair', async () => {
     const tab = await signedIn(world, 'hue@example.com');
     const other = tab.fork();
@@ -189,14 +243,32 @@ describe('POST /api/auth/logout', () => {
     expect((await two.post('/api/auth/refresh')).status).toBe(200);
   });
 
-  it('with {all: true} ends every session of the account', async () => {
+  it('deletes every engine token of the session it ends, and none of another session', async () => {
+    const one = await signedIn(world, 'ivo@example.com');
+    const two = new Browser('second-device');
+    await two.post('/api/auth/login', { email: 'ivo@example.com', password: PASSWORD });
+    const [accountId, oneSid, twoSid] = [await accountIdOf(one), await sessionIdOf(one), await sessionIdOf(two)];
+    await addEngineTokens(accountId, oneSid, 150);
+    await addEngineTokens(accountId, twoSid, 2);
+    expect((await one.post('/api/auth/logout', {})).status).toBe(200);
+    expect([await engineTokensOf(oneSid), await engineTokensOf(twoSid)]).toEqual([0, 2]);
+  });
+
+  it('with {all: true} ends every session of the account, and deletes their engine tokens', async () => {
     const one = await signedIn(world, 'jay@example.com');
     const two = new Browser('second-device');
     await two.post('/api/auth/login', { email: 'jay@example.com', password: PASSWORD });
+    const other = await signedIn(world, 'joe@example.com');
+    const [accountId, oneSid, twoSid, otherSid] = [await accountIdOf(one), await sessionIdOf(one), await sessionIdOf(two), await sessionIdOf(other)];
+    await addEngineTokens(accountId, oneSid, 2);
+    await addEngineTokens(accountId, twoSid, 150);
+    await addEngineTokens(await accountIdOf(other), otherSid, 2);
     const res = await one.post('/api/auth/logout', { all: true });
     expect(res.status).toBe(200);
     expectCleared(res);
     expect(errorCode(await two.post('/api/auth/refresh'))).toBe('invalid_session');
+    expect([await engineTokensOf(oneSid), await engineTokensOf(twoSid), await engineTokensOf(otherSid)]).toEqual([0, 0, 2]);
+    expect((await other.post('/api/auth/refresh')).status).toBe(200);
   });
 
   it("a revoked session's access token, still unexpired, can no longer list, revoke or change anything", async () => {
@@ -256,10 +328,12 @@ describe('/api/auth/sessions', () => {
     const two = new Browser('second-device');
     await two.post('/api/auth/login', { email: 'lea@example.com', password: PASSWORD });
     const twoId = await sessionIdOf(two);
+    await addEngineTokens(await accountIdOf(one), twoId, 150);
     const res = await one.delete(`/api/auth/sessions/${twoId}`);
     expect(res.status).toBe(204);
     expect(res.text).toBe('');
     expect(res.setCookies).toHaveLength(0);
+    expect(await engineTokensOf(twoId)).toBe(0);
     expect(errorCode(await two.post('/api/auth/refresh'))).toBe('invalid_session');
     const list = (await one.get('/api/auth/sessions')).body as { sessions: { id: string }[] };
     expect(list.sessions.map((s) => s.id)).not.toContain(twoId);
@@ -281,10 +355,12 @@ describe('/api/auth/sessions', () => {
     const mallory = await signedIn(world, 'mal@example.com');
     const victim = await signedIn(world, 'vic@example.com');
     const victimId = await sessionIdOf(victim);
+    await addEngineTokens(await accountIdOf(victim), victimId, 3);
     const res = await mallory.delete(`/api/auth/sessions/${victimId}`);
     expect(res.status).toBe(404);
     expect(errorCode(res)).toBe('not_found');
     expect((await mallory.delete('/api/auth/sessions/999999999')).status).toBe(404);
+    expect(await engineTokensOf(victimId)).toBe(3);
     expect((await victim.post('/api/auth/refresh')).status).toBe(200);
   });
 
